@@ -1,0 +1,255 @@
+#include "engine/event_json.h"
+
+#include <simdjson.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace carelog {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+namespace dom = simdjson::dom;
+
+std::string Join(const std::string& path, std::string_view name) {
+  return path.empty() ? std::string(name) : absl::StrCat(path, ".", std::string(name));
+}
+
+absl::Status FieldError(const std::string& path, std::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat("field '", path, "': ", std::string(reason)));
+}
+
+const char* TypeName(dom::element_type t) {
+  switch (t) {
+    case dom::element_type::ARRAY: return "an array";
+    case dom::element_type::OBJECT: return "an object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE: return "a number";
+    case dom::element_type::STRING: return "a string";
+    case dom::element_type::BOOL: return "a boolean";
+    case dom::element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+// RFC 3339 instant, as protobuf's JSON mapping writes it.
+absl::Status ParseInstant(std::string_view text, const std::string& path,
+                          google::protobuf::Timestamp* ts) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
+    return FieldError(path, absl::StrCat("bad instant '", std::string(text),
+                                         "': want RFC 3339 like 2024-03-01T14:05:00Z"));
+  }
+  // absl normalises out-of-range fields (Feb 30 -> Mar 1); refuse those by
+  // checking that the date part prints back the same.
+  const std::string date(text.substr(0, std::min<size_t>(10, text.size())));
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(date, &day) || absl::FormatCivilTime(day) != date) {
+    return FieldError(path, absl::StrCat("bad instant '", std::string(text), "': no such date"));
+  }
+  const int64_t secs = absl::ToUnixSeconds(t);
+  ts->set_seconds(secs);
+  ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(secs)) / absl::Nanoseconds(1)));
+  return absl::OkStatus();
+}
+
+class Filler {
+ public:
+  // Fills `msg` from `obj`. `top` is true for an Event (the envelope), where
+  // payload rules apply.
+  absl::Status Fill(dom::object obj, Message* msg, const std::string& path) {
+    const Descriptor* desc = msg->GetDescriptor();
+    const Reflection* refl = msg->GetReflection();
+    const bool is_event = desc->full_name() == "carelog.v1.Event";
+    const FieldDescriptor* payload = nullptr;
+    for (dom::key_value_pair kv : obj) {
+      std::string_view key = kv.key;
+      const FieldDescriptor* field = desc->FindFieldByCamelcaseName(std::string(key));
+      if (field == nullptr) field = desc->FindFieldByName(std::string(key));
+      if (field == nullptr) {
+        if (is_event && kv.value.type() == dom::element_type::OBJECT) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "unknown payload '", Join(path, key), "'"));
+        }
+        return absl::InvalidArgumentError(absl::StrCat("unknown field '", Join(path, key), "'"));
+      }
+      const std::string fpath = Join(path, field->json_name());
+      if (kv.value.type() == dom::element_type::NULL_VALUE) continue;
+      if (is_event && (field->name() == "recorded_at" || field->name() == "position" ||
+                       field->name() == "version")) {
+        return FieldError(fpath, "is set by the store; senders must not send it");
+      }
+      if (is_event && field->containing_oneof() != nullptr) {
+        if (payload != nullptr) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("two payloads '", Join(path, payload->json_name()), "' and '", fpath,
+                           "': an event carries exactly one"));
+        }
+        payload = field;
+      }
+      if (field->is_repeated()) {
+        dom::array arr;
+        if (kv.value.get_array().get(arr) != simdjson::SUCCESS) {
+          return FieldError(fpath, absl::StrCat("want an array, got ", TypeName(kv.value.type())));
+        }
+        size_t i = 0;
+        for (dom::element el : arr) {
+          absl::Status s = SetScalar(el, msg, field, absl::StrCat(fpath, "[", i++, "]"));
+          if (!s.ok()) return s;
+        }
+        continue;
+      }
+      absl::Status s = SetScalar(kv.value, msg, field, fpath);
+      if (!s.ok()) return s;
+    }
+    if (is_event && payload == nullptr && path.empty()) {
+      return absl::InvalidArgumentError(
+          "no payload: an event carries exactly one, named after its type (e.g. 'reviewHeld')");
+    }
+    (void)refl;
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status SetScalar(dom::element el, Message* msg, const FieldDescriptor* field,
+                         const std::string& fpath) {
+    const Reflection* refl = msg->GetReflection();
+    const bool rep = field->is_repeated();
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string_view v;
+        if (el.get_string().get(v) != simdjson::SUCCESS) {
+          return FieldError(fpath, absl::StrCat("want a string, got ", TypeName(el.type())));
+        }
+        if (rep) {
+          refl->AddString(msg, field, std::string(v));
+        } else {
+          refl->SetString(msg, field, std::string(v));
+        }
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::CPPTYPE_BOOL: {
+        bool v;
+        if (el.get_bool().get(v) != simdjson::SUCCESS) {
+          return FieldError(fpath, absl::StrCat("want true or false, got ", TypeName(el.type())));
+        }
+        if (rep) {
+          refl->AddBool(msg, field, v);
+        } else {
+          refl->SetBool(msg, field, v);
+        }
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        std::string_view v;
+        if (el.get_string().get(v) != simdjson::SUCCESS) {
+          return FieldError(fpath, absl::StrCat("want a name, got ", TypeName(el.type())));
+        }
+        const auto* value = field->enum_type()->FindValueByName(std::string(v));
+        if (value == nullptr || value->number() == 0) {
+          return FieldError(fpath, absl::StrCat("unknown value '", std::string(v), "'"));
+        }
+        if (rep) {
+          refl->AddEnumValue(msg, field, value->number());
+        } else {
+          refl->SetEnumValue(msg, field, value->number());
+        }
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::CPPTYPE_UINT64:
+      case FieldDescriptor::CPPTYPE_INT64:
+      case FieldDescriptor::CPPTYPE_UINT32:
+      case FieldDescriptor::CPPTYPE_INT32: {
+        int64_t v = 0;
+        std::string_view sv;
+        if (el.get_int64().get(v) == simdjson::SUCCESS) {
+        } else if (el.get_string().get(sv) == simdjson::SUCCESS &&
+                   absl::SimpleAtoi(std::string(sv), &v)) {
+        } else {
+          return FieldError(fpath, absl::StrCat("want an integer, got ", TypeName(el.type())));
+        }
+        if (v < 0 && (field->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 ||
+                      field->cpp_type() == FieldDescriptor::CPPTYPE_UINT32)) {
+          return FieldError(fpath, "must not be negative");
+        }
+        switch (field->cpp_type()) {
+          case FieldDescriptor::CPPTYPE_UINT64: refl->SetUInt64(msg, field, v); break;
+          case FieldDescriptor::CPPTYPE_INT64: refl->SetInt64(msg, field, v); break;
+          case FieldDescriptor::CPPTYPE_UINT32: refl->SetUInt32(msg, field, v); break;
+          default: refl->SetInt32(msg, field, static_cast<int32_t>(v)); break;
+        }
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        if (field->message_type()->full_name() == "google.protobuf.Timestamp") {
+          std::string_view v;
+          if (el.get_string().get(v) != simdjson::SUCCESS) {
+            return FieldError(fpath, absl::StrCat("want an RFC 3339 instant string, got ",
+                                                  TypeName(el.type())));
+          }
+          auto* ts = static_cast<google::protobuf::Timestamp*>(refl->MutableMessage(msg, field));
+          return ParseInstant(v, fpath, ts);
+        }
+        dom::object sub;
+        if (el.get_object().get(sub) != simdjson::SUCCESS) {
+          return FieldError(fpath, absl::StrCat("want an object, got ", TypeName(el.type())));
+        }
+        Message* child = rep ? refl->AddMessage(msg, field) : refl->MutableMessage(msg, field);
+        return Fill(sub, child, fpath);
+      }
+      default:
+        return FieldError(fpath, "unsupported field type");
+    }
+  }
+};
+
+}  // namespace
+
+struct EventJsonParser::Impl {
+  dom::parser parser;
+};
+
+EventJsonParser::EventJsonParser() : impl_(std::make_unique<Impl>()) {}
+EventJsonParser::~EventJsonParser() = default;
+
+absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
+  out->Clear();
+  dom::element doc;
+  simdjson::error_code err = impl_->parser.parse(line.data(), line.size(), true).get(doc);
+  if (err != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed JSON: ", simdjson::error_message(err)));
+  }
+  dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("malformed JSON: an event must be a JSON object");
+  }
+  Filler filler;
+  return filler.Fill(obj, out, "");
+}
+
+std::string EventToJson(const v1::Event& event) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = false;
+  (void)google::protobuf::util::MessageToJsonString(event, &out, opts);
+  return out;
+}
+
+std::string PayloadName(const v1::Event& event) {
+  const FieldDescriptor* f = event.GetReflection()->GetOneofFieldDescriptor(
+      event, v1::Event::descriptor()->FindOneofByName("payload"));
+  return f == nullptr ? std::string() : f->json_name();
+}
+
+}  // namespace carelog

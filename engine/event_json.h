@@ -1,0 +1,46 @@
+// EventJson: one NDJSON line of the public contract (events.md) to a
+// carelog.v1.Event, and back.
+//
+// The parser follows protobuf's JSON mapping (lowerCamelCase names, original
+// names also accepted, enums by name, Timestamps as RFC 3339, null = absent)
+// but is built on simdjson and reports errors that name the field, e.g.
+// "field 'actor.role': unknown value 'NURSE'". It checks shape only (types,
+// known names, exactly one payload); meaning is checked by validation.h.
+#ifndef CARELOG_ENGINE_EVENT_JSON_H_
+#define CARELOG_ENGINE_EVENT_JSON_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "carelog/v1/events.pb.h"
+
+namespace carelog {
+
+// Reuses its buffers across calls: one per thread.
+class EventJsonParser {
+ public:
+  EventJsonParser();
+  ~EventJsonParser();
+
+  // Parses `line` into *out (cleared first). kInvalidArgument naming the
+  // field and reason: malformed JSON, unknown field or payload, wrong type,
+  // zero or two payloads, a bad instant, a store-set field sent by a sender.
+  [[nodiscard]] absl::Status Parse(std::string_view line, v1::Event* out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The event as one line of protobuf JSON (no trailing newline).
+std::string EventToJson(const v1::Event& event);
+
+// The JSON name of the payload set on `event` ("reviewHeld"), or "" if none.
+std::string PayloadName(const v1::Event& event);
+
+}  // namespace carelog
+
+#endif  // CARELOG_ENGINE_EVENT_JSON_H_

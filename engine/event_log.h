@@ -1,0 +1,71 @@
+// EventLog: carelog events over the byte-level EventStore — encoding, the
+// validated append shared by `import` and the gRPC service, and case reads.
+//
+// The stored payload of an event is its deterministic protobuf serialization
+// with the store-set fields (recordedAt, position, version) cleared; decoding
+// puts them back from the record header. Equal events therefore have equal
+// bytes, which is what idempotency by eventId compares.
+#ifndef CARELOG_ENGINE_EVENT_LOG_H_
+#define CARELOG_ENGINE_EVENT_LOG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "carelog/v1/events.pb.h"
+#include "engine/validation.h"
+#include "store/clock.h"
+#include "store/event_store.h"
+
+namespace carelog {
+
+// Deterministic bytes of `event` without the store-set fields.
+std::string EncodeEvent(const v1::Event& event);
+
+// The event of a stored record, with recordedAt, position and version set.
+// kDataLoss if the payload does not parse.
+[[nodiscard]] absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record);
+
+struct CaseAppendResult {
+  std::vector<uint64_t> positions;     // one per event, in order
+  std::vector<bool> already_present;   // idempotent retries
+  uint64_t case_version = 0;           // the case's version afterwards
+};
+
+class EventLog {
+ public:
+  // `store` and `clock` are not owned and must outlive this object.
+  EventLog(EventStore* store, Clock* clock) : store_(store), clock_(clock) {}
+
+  // All of the case's events in stream (append) order.
+  [[nodiscard]] absl::StatusOr<std::vector<v1::Event>> ReadCase(const std::string& case_id) const;
+
+  // The validation state of the case as appended so far, and its version.
+  [[nodiscard]] absl::StatusOr<std::pair<CaseState, uint64_t>> LoadState(
+      const std::string& case_id) const;
+
+  // Validates and appends events of ONE case atomically. Events already in
+  // the log with the same content are reported, not re-appended. With
+  // `expected_version`, the case must be at that version (kAborted
+  // otherwise); without, a concurrent writer on the same case makes this
+  // re-validate against the new state and retry.
+  // Failures (nothing appended): kInvalidArgument for malformed content,
+  // kFailedPrecondition for an act the case's state does not allow,
+  // kAlreadyExists for an eventId reused with other content, kAborted for a
+  // version conflict. Error messages name the event (1-based index) and field.
+  // Thread-safe.
+  [[nodiscard]] absl::StatusOr<CaseAppendResult> AppendCase(
+      const std::vector<v1::Event>& events, std::optional<uint64_t> expected_version);
+
+  EventStore* store() const { return store_; }
+  Clock* clock() const { return clock_; }
+
+ private:
+  EventStore* store_;
+  Clock* clock_;
+};
+
+}  // namespace carelog
+
+#endif  // CARELOG_ENGINE_EVENT_LOG_H_

@@ -1,0 +1,58 @@
+// Importer: an NDJSON file of events into the log, all or nothing.
+//
+// Pass 1 parses and validates every line — content, idempotency against the
+// log and earlier lines, and the case's state as it stands in the log plus
+// the earlier lines of the file — and spools the encoded events to a
+// temporary file beside the store, so memory does not grow with the file.
+// If any line is refused, nothing is appended. Pass 2 appends the spooled
+// events in batches (each one atomic WriteBatch) and syncs once at the end.
+//
+// The store must not be written by anyone else between the passes; the CLI
+// guarantees this by holding the store's lock. A crash during pass 2 can
+// leave a prefix of the file appended: importing the same file again
+// appends exactly the rest (eventIds make it idempotent).
+#ifndef CARELOG_ENGINE_IMPORTER_H_
+#define CARELOG_ENGINE_IMPORTER_H_
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/clock.h"
+#include "store/event_store.h"
+
+namespace carelog {
+
+struct ImportOptions {
+  // Not owned; nullptr = SystemClock(). "now" for the future-date check.
+  Clock* clock = nullptr;
+  // Called for every refused line, in line order (1-based), with the reason.
+  std::function<void(uint64_t line, const absl::Status& reason)> on_refused;
+  // Called now and then during both passes.
+  std::function<void(std::string_view phase, uint64_t done)> on_progress;
+  // Events per atomic append in pass 2.
+  size_t batch_events = 20000;
+};
+
+struct ImportReport {
+  uint64_t lines = 0;            // lines read, blank ones included
+  uint64_t events = 0;           // non-blank lines
+  uint64_t refused = 0;          // lines refused (then nothing was appended)
+  uint64_t appended = 0;
+  uint64_t already_present = 0;  // same eventId and content already stored
+  uint64_t first_position = 0;   // of the appended events (0 if none)
+  uint64_t last_position = 0;
+};
+
+// Imports `in`. Returns the report (refused > 0 means nothing was appended);
+// an error status only for an internal fault (I/O, a write failure), in which
+// case nothing after the last acknowledged batch was appended.
+[[nodiscard]] absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
+                                                        const ImportOptions& options);
+
+}  // namespace carelog
+
+#endif  // CARELOG_ENGINE_IMPORTER_H_

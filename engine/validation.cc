@@ -1,0 +1,257 @@
+#include "engine/validation.h"
+
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/calendar.h"
+#include "engine/code_lists.h"
+#include "engine/event_json.h"
+#include "engine/event_time.h"
+#include "google/protobuf/descriptor.h"
+
+namespace carelog {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// The field rules of every payload, as data: which fields a sender must
+// give, which hold dates, which hold SSDA903 codes. Names are the JSON names.
+struct FieldRule {
+  std::string_view payload;
+  std::string_view field;
+  enum Kind { kRequired, kDate, kRequiredDate, kCode, kSignificantKind } kind;
+  CodeList list = CodeList::kLegalStatus;
+};
+
+constexpr FieldRule kFieldRules[] = {
+    {"childAccommodated", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
+    {"childAccommodated", "placementType", FieldRule::kCode, CodeList::kPlacement},
+    {"childAccommodated", "dateOfBirth", FieldRule::kDate},
+    {"childCeasedLookedAfter", "reason", FieldRule::kCode, CodeList::kReasonCeased},
+    {"iroAllocated", "iroId", FieldRule::kRequired},
+    {"reviewScheduled", "reviewId", FieldRule::kRequired},
+    {"reviewScheduled", "scheduledFor", FieldRule::kRequiredDate},
+    {"reviewScheduled", "format", FieldRule::kRequired},
+    {"invitationsSent", "reviewId", FieldRule::kRequired},
+    {"reviewDocumentsProvided", "reviewId", FieldRule::kRequired},
+    {"reviewHeld", "reviewId", FieldRule::kRequired},
+    {"reviewHeld", "participation", FieldRule::kCode, CodeList::kParticipation},
+    {"reviewDecisionsRecorded", "reviewId", FieldRule::kRequired},
+    {"reviewMinutesCompleted", "reviewId", FieldRule::kRequired},
+    {"reviewPostponementRequested", "reviewId", FieldRule::kRequired},
+    {"reviewPostponementRequested", "requestedBy", FieldRule::kRequired},
+    {"reviewPostponementRequested", "reason", FieldRule::kRequired},
+    {"reviewPostponementApproved", "reviewId", FieldRule::kRequired},
+    {"reviewPostponementRejected", "reviewId", FieldRule::kRequired},
+    {"reviewRearranged", "reviewId", FieldRule::kRequired},
+    {"reviewRearranged", "newDate", FieldRule::kRequiredDate},
+    {"reviewCancelled", "reviewId", FieldRule::kRequired},
+    {"reviewCancelled", "reason", FieldRule::kRequired},
+    {"childRegistered", "dateOfBirth", FieldRule::kRequiredDate},
+    {"childRegistered", "motherChildDob", FieldRule::kDate},
+    {"legalStatusChanged", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
+    {"placementStarted", "placementType", FieldRule::kCode, CodeList::kPlacement},
+    {"socialWorkerAllocated", "socialWorkerId", FieldRule::kRequired},
+    {"significantEventReported", "kind", FieldRule::kSignificantKind},
+    {"earlyReviewConsidered", "significantEventId", FieldRule::kRequired},
+    {"disputeRaised", "reviewId", FieldRule::kRequired},
+    {"disputeResolved", "reviewId", FieldRule::kRequired},
+    {"managerResponded", "reviewId", FieldRule::kRequired},
+    {"permanenceRecommended", "plan", FieldRule::kRequired},
+    {"panelDecision", "decision", FieldRule::kRequired},
+    {"eventRetracted", "eventId", FieldRule::kRequired},
+    {"eventRetracted", "reason", FieldRule::kRequired},
+    {"eventCorrected", "eventId", FieldRule::kRequired},
+    {"eventCorrected", "reason", FieldRule::kRequired},
+    {"eventCorrected", "replacement", FieldRule::kRequired},
+};
+
+// 001 §2.3: the circumstances in which an IRO considers an early review.
+constexpr std::string_view kSignificantKinds[] = {
+    "CHANGE_OF_PLAN",  "DECISIONS_NOT_IMPLEMENTED", "CONTACT_CHANGE", "CHANGE_OF_SOCIAL_WORKER",
+    "SECTION_47",      "COMPLAINT",     "PLACEMENT_DISRUPTION", "FAMILY_EVENT",
+    "OFFENCE",         "SCHOOL_EXCLUSION", "MISSING",       "HEALTH_EVENT",
+    "PANEL_DECISION",
+};
+
+// Payloads that act on a review introduced earlier (reviewScheduled and
+// reviewHeld introduce one).
+constexpr std::string_view kReviewActs[] = {
+    "invitationsSent",          "reviewDocumentsProvided",     "reviewDecisionsRecorded",
+    "reviewMinutesCompleted",   "reviewPostponementRequested", "reviewPostponementApproved",
+    "reviewPostponementRejected", "reviewRearranged",          "reviewCancelled",
+};
+
+constexpr size_t kMaxIdLength = 200;
+
+absl::Status FieldError(std::string_view path, std::string_view reason) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("field '", std::string(path), "': ", std::string(reason)));
+}
+
+const Message* PayloadMessage(const v1::Event& e, const FieldDescriptor** field) {
+  const auto* refl = e.GetReflection();
+  *field = refl->GetOneofFieldDescriptor(e, v1::Event::descriptor()->FindOneofByName("payload"));
+  return *field == nullptr ? nullptr : &refl->GetMessage(e, *field);
+}
+
+bool HasValue(const Message& m, const FieldDescriptor* f) {
+  const auto* refl = m.GetReflection();
+  if (f->is_repeated()) return refl->FieldSize(m, f) > 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: return !refl->GetString(m, f).empty();
+    case FieldDescriptor::CPPTYPE_ENUM: return refl->GetEnumValue(m, f) != 0;
+    case FieldDescriptor::CPPTYPE_MESSAGE: return refl->HasField(m, f);
+    default: return true;
+  }
+}
+
+std::string ReviewIdOf(const Message& payload) {
+  const FieldDescriptor* f = payload.GetDescriptor()->FindFieldByName("review_id");
+  return f == nullptr ? std::string() : payload.GetReflection()->GetString(payload, f);
+}
+
+absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
+                                absl::CivilDay event_day, const std::string& prefix) {
+  for (const FieldRule& rule : kFieldRules) {
+    if (rule.payload != name) continue;
+    const FieldDescriptor* f =
+        payload.GetDescriptor()->FindFieldByCamelcaseName(std::string(rule.field));
+    const std::string path = absl::StrCat(prefix, std::string(name), ".", std::string(rule.field));
+    const bool present = f != nullptr && HasValue(payload, f);
+    const bool required = rule.kind != FieldRule::kDate;
+    if (!present) {
+      if (required) return FieldError(path, "missing required field");
+      continue;
+    }
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) continue;
+    const std::string value = payload.GetReflection()->GetString(payload, f);
+    switch (rule.kind) {
+      case FieldRule::kDate:
+      case FieldRule::kRequiredDate: {
+        auto day = ParseDate(value);
+        if (!day.ok()) return FieldError(path, absl::StrCat("bad date '", value, "': want YYYY-MM-DD"));
+        break;
+      }
+      case FieldRule::kCode: {
+        absl::Status s = CheckCode(rule.list, value, event_day);
+        if (!s.ok()) return FieldError(path, std::string(s.message()));
+        break;
+      }
+      case FieldRule::kSignificantKind: {
+        bool known = false;
+        std::string all;
+        for (std::string_view k : kSignificantKinds) {
+          known = known || k == value;
+          absl::StrAppend(&all, all.empty() ? "" : ", ", std::string(k));
+        }
+        if (!known) {
+          return FieldError(path, absl::StrCat("unknown significant event kind '", value,
+                                               "' (001 §2.3 list: ",
+                                               all, ")"));
+        }
+        break;
+      }
+      case FieldRule::kRequired:
+        break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
+  if (e.event_id().empty()) return FieldError("eventId", "missing required field");
+  if (e.event_id().size() > kMaxIdLength) return FieldError("eventId", "longer than 200 characters");
+  if (e.case_id().empty()) return FieldError("caseId", "missing required field");
+  if (e.case_id().size() > kMaxIdLength) return FieldError("caseId", "longer than 200 characters");
+  if (!e.has_occurred_at()) return FieldError("occurredAt", "missing required field");
+  if (!e.has_actor()) return FieldError("actor", "missing required field");
+  if (e.actor().id().empty()) return FieldError("actor.id", "missing required field");
+  if (e.actor().role() == v1::ROLE_UNSPECIFIED) return FieldError("actor.role", "missing required field");
+  const absl::Time occurred = ToTime(e.occurred_at());
+  if (occurred > now + kClockSkew) {
+    return FieldError("occurredAt",
+                      absl::StrCat("in the future (", absl::FormatTime(absl::RFC3339_sec, occurred,
+                                                                        absl::UTCTimeZone()),
+                                   " is after now + 5 minutes)"));
+  }
+  const FieldDescriptor* pf = nullptr;
+  const Message* payload = PayloadMessage(e, &pf);
+  if (payload == nullptr) return absl::InvalidArgumentError("no payload: an event carries exactly one");
+  const absl::CivilDay day = LondonDate(e.occurred_at());
+  absl::Status s = CheckPayloadFields(*payload, pf->json_name(), day, "");
+  if (!s.ok()) return s;
+  if (e.has_event_corrected()) {
+    const v1::Event& r = e.event_corrected().replacement();
+    const FieldDescriptor* rf = nullptr;
+    const Message* rp = PayloadMessage(r, &rf);
+    if (rp == nullptr) {
+      return FieldError("eventCorrected.replacement", "carries no payload: give the corrected one");
+    }
+    if (r.has_event_corrected() || r.has_event_retracted()) {
+      return FieldError("eventCorrected.replacement", "cannot itself be a correction");
+    }
+    if (r.has_occurred_at() && ToTime(r.occurred_at()) > now + kClockSkew) {
+      return FieldError("eventCorrected.replacement.occurredAt", "in the future");
+    }
+    const absl::CivilDay rday = r.has_occurred_at() ? LondonDate(r.occurred_at()) : day;
+    s = CheckPayloadFields(*rp, rf->json_name(), rday, "eventCorrected.replacement.");
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAgainstState(const v1::Event& e, const CaseState& state) {
+  const std::string name = PayloadName(e);
+  if (e.has_child_accommodated() && state.looked_after) {
+    return absl::FailedPreconditionError(
+        "childAccommodated: the child is already looked after (the open period of care must end "
+        "with childCeasedLookedAfter first)");
+  }
+  if (e.has_child_ceased_looked_after() && !state.looked_after) {
+    return absl::FailedPreconditionError(
+        "childCeasedLookedAfter: the child is not looked after (no open period of care)");
+  }
+  for (std::string_view act : kReviewActs) {
+    if (act != name) continue;
+    const FieldDescriptor* pf = nullptr;
+    const std::string review = ReviewIdOf(*PayloadMessage(e, &pf));
+    if (!state.reviews.contains(review)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "field '", name, ".reviewId': review '", review,
+          "' has not been introduced in this case's log (reviewScheduled or reviewHeld first)"));
+    }
+  }
+  if (e.has_event_retracted() && !state.event_ids.contains(e.event_retracted().event_id())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("field 'eventRetracted.eventId': event '", e.event_retracted().event_id(),
+                     "' is not in this case's log"));
+  }
+  if (e.has_event_corrected() && !state.event_ids.contains(e.event_corrected().event_id())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("field 'eventCorrected.eventId': event '", e.event_corrected().event_id(),
+                     "' is not in this case's log"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEvent(const v1::Event& e, const CaseState& state, absl::Time now) {
+  absl::Status s = ValidateContent(e, now);
+  if (!s.ok()) return s;
+  return ValidateAgainstState(e, state);
+}
+
+void ApplyToState(const v1::Event& e, CaseState* state) {
+  state->event_ids.insert(e.event_id());
+  if (e.has_child_accommodated()) state->looked_after = true;
+  if (e.has_child_ceased_looked_after()) state->looked_after = false;
+  if (e.has_review_scheduled()) state->reviews.insert(e.review_scheduled().review_id());
+  if (e.has_review_held()) state->reviews.insert(e.review_held().review_id());
+}
+
+}  // namespace carelog

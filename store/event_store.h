@@ -1,0 +1,151 @@
+// EventStore: an append-only log of opaque records in RocksDB, with a
+// gap-free global position, per-stream versions, idempotency by record id and
+// optimistic concurrency. It knows bytes and keys, nothing of social work: a
+// "stream" is a case, a "record id" an eventId, but the store does not care.
+//
+// Thread safety: an open EventStore may be used from any number of threads.
+// Concurrent Append calls are group-committed: one leader writes the batches of
+// every waiting writer in one RocksDB write (and one fsync when sync is on).
+#ifndef CARELOG_STORE_EVENT_STORE_H_
+#define CARELOG_STORE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/clock.h"
+#include "store/record_format.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace carelog {
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  // fsync the write-ahead log before an append is acknowledged.
+  bool sync = true;
+  // Not owned; nullptr means SystemClock(). Must outlive the store.
+  Clock* clock = nullptr;
+  // Not owned; nullptr means rocksdb::Env::Default(). For fault injection.
+  rocksdb::Env* env = nullptr;
+  bool read_only = false;
+};
+
+// A record to append. `payload` is compared byte for byte for idempotency, so
+// callers must serialize deterministically.
+struct NewRecord {
+  std::string stream;
+  std::string id;
+  std::string payload;
+};
+
+struct AppendRequest {
+  std::vector<NewRecord> records;
+  // stream -> the version the caller last saw (0 = stream must not exist
+  // yet). A stream absent here is not checked.
+  absl::flat_hash_map<std::string, uint64_t> expected_versions;
+  // Overrides StoreOptions::sync for this append when set.
+  std::optional<bool> sync;
+};
+
+struct AppendResult {
+  // One per request record, in order: where it is in the log.
+  std::vector<uint64_t> positions;
+  // One per request record: true if it was already in the log (idempotent
+  // retry) and nothing was written for it.
+  std::vector<bool> already_present;
+  // stream -> its version after this append.
+  absl::flat_hash_map<std::string, uint64_t> stream_versions;
+  uint64_t appended = 0;
+};
+
+class EventStore {
+ public:
+  // Opens (or, with create_if_missing, creates) the store in `dir`.
+  // Failures: kFailedPrecondition "not a carelog store" for a directory that
+  // holds something else, or a store of a newer format version; kUnavailable
+  // "store in use by ..." when another process holds it; kInternal for I/O.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const std::string& dir, const StoreOptions& options = {});
+
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends every record atomically (one RocksDB WriteBatch) or none.
+  // Each new record gets the next global position, recorded_at from the
+  // clock and its stream's next version. A record whose id is already in the
+  // log (or earlier in this request) with the same stream and payload is
+  // skipped and reports its original position.
+  // Failures (nothing appended): kAborted when an expected version does not
+  // match; kAlreadyExists when an id is reused with other content;
+  // kInvalidArgument for an empty stream or id; kFailedPrecondition on a
+  // read-only store; kInternal / kResourceExhausted when the write fails.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Makes every acknowledged append durable (fsyncs the write-ahead log).
+  [[nodiscard]] absl::Status Sync();
+
+  // One stream's records with version >= from_version, in version order.
+  // kDataLoss if a record is corrupt or the index disagrees with the log.
+  [[nodiscard]] absl::StatusOr<std::vector<StoredRecord>> ReadStream(
+      std::string_view stream, uint64_t from_version = 1) const;
+
+  // Calls fn for every record with position >= from, in position order, until
+  // fn returns false. Sees a consistent snapshot taken at the call.
+  // kDataLoss on a corrupt record or a gap in positions.
+  [[nodiscard]] absl::Status ScanLog(uint64_t from,
+                                     const std::function<bool(const StoredRecord&)>& fn) const;
+
+  // The record at `position`: kNotFound past the end, kDataLoss if corrupt.
+  [[nodiscard]] absl::StatusOr<StoredRecord> ReadPosition(uint64_t position) const;
+
+  // The record with this id: kNotFound if none.
+  [[nodiscard]] absl::StatusOr<StoredRecord> Lookup(std::string_view id) const;
+
+  // Every stream name, in bytewise order.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> Streams() const;
+
+  // The last position in the log (0 when empty).
+  uint64_t LastPosition() const;
+  // The stream's current version (0 when it has no records).
+  [[nodiscard]] absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const;
+
+  // Small named values kept beside the log (e.g. the default policy pack).
+  // GetSetting returns kNotFound when unset.
+  [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
+  [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
+
+  const std::string& dir() const { return dir_; }
+  // For tests and tools that must go behind the store's back; not owned.
+  rocksdb::DB* raw_db() const { return db_.get(); }
+
+ private:
+  struct Writer;
+  EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
+  absl::Status LoadTail();
+  absl::Status CommitGroup(std::vector<Writer*>& group);
+  absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
+
+  const std::string dir_;
+  const StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  Clock* clock_;
+
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace carelog
+
+#endif  // CARELOG_STORE_EVENT_STORE_H_

@@ -1,0 +1,72 @@
+// The store's byte formats: keys and the record value. The grammar is at the
+// top of record_format.cc, which owns it. Internal to store/ (and its tests).
+#ifndef CARELOG_STORE_RECORD_FORMAT_H_
+#define CARELOG_STORE_RECORD_FORMAT_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace carelog {
+
+using Hash256 = std::array<uint8_t, 32>;
+
+// The store format this build writes and the newest it can read.
+inline constexpr int kStoreFormatVersion = 1;
+
+// One appended record, decoded. `payload` is opaque to the store.
+struct StoredRecord {
+  uint64_t position = 0;         // global, gap-free, from 1
+  int64_t recorded_at_micros = 0;  // Unix microseconds, from the store's clock
+  uint64_t version = 0;          // the stream's version after this record, from 1
+  std::string stream;
+  std::string id;
+  std::string payload;
+  Hash256 chain{};               // hash chain value after this record
+};
+
+namespace format {
+
+// Key builders.
+std::string MetaKey(std::string_view name);
+std::string RecordKey(uint64_t position);
+std::string StreamKey(std::string_view stream, uint64_t version);
+std::string StreamPrefix(std::string_view stream);
+std::string IdKey(std::string_view id);
+std::string SettingKey(std::string_view name);
+std::string CheckpointKey(std::string_view name);
+
+inline constexpr char kRecordTag = 'E';
+inline constexpr char kStreamTag = 'S';
+inline constexpr char kIdTag = 'I';
+inline constexpr char kSettingTag = 'C';
+
+// Decodes a RecordKey; kDataLoss if malformed.
+[[nodiscard]] absl::StatusOr<uint64_t> DecodeRecordKey(std::string_view key);
+// Decodes a StreamKey into (stream, version); kDataLoss if malformed.
+[[nodiscard]] absl::StatusOr<std::pair<std::string, uint64_t>> DecodeStreamKey(std::string_view key);
+
+std::string EncodeFixed64BE(uint64_t v);
+[[nodiscard]] absl::StatusOr<uint64_t> DecodeFixed64BE(std::string_view bytes);
+
+// The canonical bytes of a record: what the hash chain and Merkle tree
+// commit to (everything but the chain value and checksum).
+std::string EncodeLeaf(const StoredRecord& r);
+
+// leaf || chain || checksum. `r.chain` must already be set.
+std::string EncodeRecord(const StoredRecord& r);
+
+// Parses and checks a stored value (magic, format, lengths, checksum).
+// kDataLoss naming what is wrong; never crashes on arbitrary bytes.
+[[nodiscard]] absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value);
+
+// The chain value after a record: SHA-256(prev || leaf).
+Hash256 ChainHash(const Hash256& prev, std::string_view leaf);
+
+}  // namespace format
+}  // namespace carelog
+
+#endif  // CARELOG_STORE_RECORD_FORMAT_H_

@@ -1,0 +1,387 @@
+#include "store/event_store.h"
+
+#include <fstream>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "store/record_format.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::T;
+using ::carelog::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+NewRecord Rec(const std::string& stream, const std::string& id, const std::string& payload = "p") {
+  return NewRecord{stream, id, payload};
+}
+
+AppendRequest Req(std::vector<NewRecord> recs) {
+  AppendRequest r;
+  r.records = std::move(recs);
+  return r;
+}
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    StoreOptions o;
+    o.clock = &clock_;
+    o.sync = false;
+    auto s = EventStore::Open(dir_.path(), o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  }
+  std::vector<std::string> Ids(const std::vector<StoredRecord>& recs) {
+    std::vector<std::string> out;
+    for (const auto& r : recs) out.push_back(r.id);
+    return out;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{T("2024-05-01T12:00:00Z")};
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(EventStoreTest, EmptyStoreHasNoRecords) {
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  auto v = store_->StreamVersion("C-1");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 0u);
+  auto recs = store_->ReadStream("C-1");
+  ASSERT_TRUE(recs.ok());
+  EXPECT_TRUE(recs->empty());
+}
+
+TEST_F(EventStoreTest, AppendAssignsGapFreePositionsVersionsAndClockTime) {
+  auto r = store_->Append(Req({Rec("C-1", "a"), Rec("C-2", "b"), Rec("C-1", "c")}));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->positions, ElementsAre(1, 2, 3));
+  EXPECT_EQ(r->appended, 3u);
+  EXPECT_EQ(r->stream_versions["C-1"], 2u);
+  EXPECT_EQ(r->stream_versions["C-2"], 1u);
+  auto c1 = store_->ReadStream("C-1");
+  ASSERT_TRUE(c1.ok());
+  EXPECT_THAT(Ids(*c1), ElementsAre("a", "c"));
+  EXPECT_EQ((*c1)[1].version, 2u);
+  EXPECT_EQ((*c1)[1].position, 3u);
+  EXPECT_EQ((*c1)[0].recorded_at_micros, absl::ToUnixMicros(T("2024-05-01T12:00:00Z")));
+}
+
+TEST_F(EventStoreTest, PositionsStayGapFreeAcrossReopen) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b")})).ok());
+  Reopen();
+  EXPECT_EQ(store_->LastPosition(), 2u);
+  auto r = store_->Append(Req({Rec("C-1", "c")}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->positions, ElementsAre(3));
+  EXPECT_EQ(r->stream_versions["C-1"], 3u);
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(store_->ScanLog(1, [&](const StoredRecord& rec) {
+    seen.push_back(rec.position);
+    return true;
+  }).ok());
+  EXPECT_THAT(seen, ElementsAre(1, 2, 3));
+}
+
+TEST_F(EventStoreTest, SameIdSameContentIsNoOpReturningOriginalPosition) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "x")})).ok());
+  auto r = store_->Append(Req({Rec("C-1", "a", "x")}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->positions, ElementsAre(1));
+  EXPECT_THAT(r->already_present, ElementsAre(true));
+  EXPECT_EQ(r->appended, 0u);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EventStoreTest, SameIdOtherContentIsRefusedAndAppendsNothing) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "x")})).ok());
+  auto r = store_->Append(Req({Rec("C-1", "b", "y"), Rec("C-1", "a", "DIFFERENT")}));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("'a'"));
+  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(store_->Lookup("b").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(EventStoreTest, SameIdOtherStreamIsRefused) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "x")})).ok());
+  auto r = store_->Append(Req({Rec("C-2", "a", "x")}));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(EventStoreTest, DuplicateIdWithinOneRequest) {
+  auto r = store_->Append(Req({Rec("C-1", "a", "x"), Rec("C-1", "a", "x")}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->positions, ElementsAre(1, 1));
+  EXPECT_THAT(r->already_present, ElementsAre(false, true));
+  auto bad = store_->Append(Req({Rec("C-1", "b", "x"), Rec("C-1", "b", "y")}));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EventStoreTest, ExpectedVersionMatchAppends) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a")})).ok());
+  AppendRequest req = Req({Rec("C-1", "b")});
+  req.expected_versions["C-1"] = 1;
+  auto r = store_->Append(std::move(req));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stream_versions["C-1"], 2u);
+}
+
+TEST_F(EventStoreTest, StaleExpectedVersionIsAbortedAndAppendsNothing) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a")})).ok());
+  AppendRequest req = Req({Rec("C-1", "b"), Rec("C-2", "c")});
+  req.expected_versions["C-1"] = 0;
+  auto r = store_->Append(std::move(req));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("expected version 0"));
+  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(*store_->StreamVersion("C-2"), 0u);
+}
+
+TEST_F(EventStoreTest, ExpectedVersionZeroMeansNewStream) {
+  AppendRequest req = Req({Rec("C-9", "a")});
+  req.expected_versions["C-9"] = 0;
+  ASSERT_TRUE(store_->Append(std::move(req)).ok());
+  AppendRequest again = Req({Rec("C-9", "b")});
+  again.expected_versions["C-9"] = 0;
+  EXPECT_EQ(store_->Append(std::move(again)).status().code(), absl::StatusCode::kAborted);
+}
+
+TEST_F(EventStoreTest, EmptyStreamOrIdIsInvalid) {
+  EXPECT_EQ(store_->Append(Req({Rec("", "a")})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Append(Req({Rec("C-1", "")})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+TEST_F(EventStoreTest, LookupById) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "pa"), Rec("C-2", "b", "pb")})).ok());
+  auto r = store_->Lookup("b");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->position, 2u);
+  EXPECT_EQ(r->payload, "pb");
+  EXPECT_EQ(store_->Lookup("zz").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(EventStoreTest, StreamPrefixesDoNotOverlap) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-10", "b"), Rec("C-1", "c")})).ok());
+  EXPECT_THAT(Ids(*store_->ReadStream("C-1")), ElementsAre("a", "c"));
+  EXPECT_THAT(Ids(*store_->ReadStream("C-10")), ElementsAre("b"));
+  EXPECT_EQ(*store_->StreamVersion("C-1"), 2u);
+  EXPECT_EQ(*store_->StreamVersion("C-10"), 1u);
+  EXPECT_THAT(*store_->Streams(), ElementsAre("C-1", "C-10"));
+}
+
+TEST_F(EventStoreTest, ReadStreamFromVersion) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-1", "c")})).ok());
+  EXPECT_THAT(Ids(*store_->ReadStream("C-1", 2)), ElementsAre("b", "c"));
+}
+
+TEST_F(EventStoreTest, ScanLogFromPositionAndStop) {
+  ASSERT_TRUE(store_->Append(Req({Rec("A", "1"), Rec("B", "2"), Rec("A", "3"), Rec("C", "4")})).ok());
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store_->ScanLog(2, [&](const StoredRecord& r) {
+    ids.push_back(r.id);
+    return ids.size() < 2;
+  }).ok());
+  EXPECT_THAT(ids, ElementsAre("2", "3"));
+}
+
+TEST_F(EventStoreTest, HashChainLinksRecords) {
+  ASSERT_TRUE(store_->Append(Req({Rec("A", "1", "x"), Rec("A", "2", "y")})).ok());
+  auto r1 = store_->ReadPosition(1);
+  auto r2 = store_->ReadPosition(2);
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  EXPECT_EQ(r1->chain, format::ChainHash(Hash256{}, format::EncodeLeaf(*r1)));
+  EXPECT_EQ(r2->chain, format::ChainHash(r1->chain, format::EncodeLeaf(*r2)));
+}
+
+TEST_F(EventStoreTest, ChainContinuesAcrossReopen) {
+  ASSERT_TRUE(store_->Append(Req({Rec("A", "1", "x")})).ok());
+  Reopen();
+  ASSERT_TRUE(store_->Append(Req({Rec("A", "2", "y")})).ok());
+  auto r1 = store_->ReadPosition(1);
+  auto r2 = store_->ReadPosition(2);
+  EXPECT_EQ(r2->chain, format::ChainHash(r1->chain, format::EncodeLeaf(*r2)));
+}
+
+TEST_F(EventStoreTest, CorruptedValueIsDetectedOnRead) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "payload-bytes")})).ok());
+  std::string value;
+  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(1), &value).ok());
+  value[value.size() / 2] ^= 0x40;
+  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(1), value).ok());
+  auto r = store_->ReadPosition(1);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(store_->ScanLog(1, [](const StoredRecord&) { return true; }).ok());
+}
+
+TEST_F(EventStoreTest, RecordMovedToAnotherKeyIsDetected) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b")})).ok());
+  std::string v1, v2;
+  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(1), &v1).ok());
+  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(2), &v2).ok());
+  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(1), v2).ok());
+  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(2), v1).ok());
+  auto r = store_->ReadPosition(1);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("swapped"));
+}
+
+TEST_F(EventStoreTest, DeletedRecordIsAGapInTheScan) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-1", "c")})).ok());
+  ASSERT_TRUE(store_->raw_db()->Delete({}, format::RecordKey(2)).ok());
+  absl::Status s = store_->ScanLog(1, [](const StoredRecord&) { return true; });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("position 2"));
+}
+
+TEST_F(EventStoreTest, DeletedStreamIndexEntryIsDetected) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-1", "c")})).ok());
+  ASSERT_TRUE(store_->raw_db()->Delete({}, format::StreamKey("C-1", 2)).ok());
+  EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(EventStoreTest, StreamIndexPointingElsewhereIsDetected) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-2", "b")})).ok());
+  ASSERT_TRUE(
+      store_->raw_db()->Put({}, format::StreamKey("C-1", 1), format::EncodeFixed64BE(2)).ok());
+  EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(EventStoreTest, SettingsRoundTripAndSurviveReopen) {
+  EXPECT_EQ(store_->GetSetting("pack").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->PutSetting("pack", "scotland").ok());
+  Reopen();
+  EXPECT_EQ(*store_->GetSetting("pack"), "scotland");
+}
+
+TEST_F(EventStoreTest, ConcurrentAppendersAreGroupCommittedWithoutGaps) {
+  constexpr int kThreads = 8, kPerThread = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = store_->Append(
+            Req({Rec(absl::StrCat("C-", t), absl::StrCat("e-", t, "-", i), "x")}));
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store_->LastPosition(), static_cast<uint64_t>(kThreads * kPerThread));
+  uint64_t expect = 1;
+  Hash256 prev{};
+  ASSERT_TRUE(store_->ScanLog(1, [&](const StoredRecord& r) {
+    EXPECT_EQ(r.position, expect++);
+    EXPECT_EQ(r.chain, format::ChainHash(prev, format::EncodeLeaf(r)));
+    prev = r.chain;
+    return true;
+  }).ok());
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(*store_->StreamVersion(absl::StrCat("C-", t)), static_cast<uint64_t>(kPerThread));
+  }
+}
+
+TEST_F(EventStoreTest, ConcurrentVersionRaceHasExactlyOneWinner) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "seed")})).ok());
+  std::atomic<int> wins{0}, aborted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      AppendRequest req = Req({Rec("C-1", absl::StrCat("r-", t))});
+      req.expected_versions["C-1"] = 1;
+      auto r = store_->Append(std::move(req));
+      if (r.ok()) {
+        ++wins;
+      } else if (r.status().code() == absl::StatusCode::kAborted) {
+        ++aborted;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(aborted.load(), 5);
+  EXPECT_EQ(*store_->StreamVersion("C-1"), 2u);
+}
+
+TEST(EventStoreOpenTest, RefusesDirectoryWithOtherFiles) {
+  TempDir dir;
+  std::ofstream(dir.Sub("notes.txt")) << "hello";
+  auto s = EventStore::Open(dir.path());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("not a carelog store"));
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("notes.txt")));
+}
+
+TEST(EventStoreOpenTest, RefusesRocksDbThatIsNotACarelogStore) {
+  TempDir dir;
+  {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db;
+    ASSERT_TRUE(rocksdb::DB::Open(o, dir.path(), &db).ok());
+    ASSERT_TRUE(db->Put({}, "someone-else", "data").ok());
+    delete db;
+  }
+  auto s = EventStore::Open(dir.path());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("no carelog format marker"));
+}
+
+TEST(EventStoreOpenTest, RefusesNewerFormatVersion) {
+  TempDir dir;
+  { ASSERT_TRUE(EventStore::Open(dir.path()).ok()); }
+  {
+    rocksdb::DB* db;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path(), &db).ok());
+    ASSERT_TRUE(db->Put({}, format::MetaKey("format"), "99").ok());
+    delete db;
+  }
+  auto s = EventStore::Open(dir.path());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("format version 99"));
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("newer"));
+}
+
+TEST(EventStoreOpenTest, MissingStoreWithoutCreateIsNotFound) {
+  TempDir dir;
+  StoreOptions o;
+  o.create_if_missing = false;
+  EXPECT_EQ(EventStore::Open(dir.Sub("nope"), o).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(EventStoreOpenTest, SecondOpenInSameProcessSaysInUse) {
+  TempDir dir;
+  auto first = EventStore::Open(dir.path());
+  ASSERT_TRUE(first.ok());
+  auto second = EventStore::Open(dir.path());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by PID"));
+}
+
+TEST(EventStoreOpenTest, ReadOnlyRefusesAppends) {
+  TempDir dir;
+  { ASSERT_TRUE(EventStore::Open(dir.path()).ok()); }
+  StoreOptions o;
+  o.read_only = true;
+  auto s = EventStore::Open(dir.path(), o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->Append(Req({Rec("C", "a")})).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace carelog

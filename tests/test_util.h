@@ -1,0 +1,71 @@
+// Helpers shared by the tests: temporary directories and event builders.
+#ifndef CARELOG_TESTS_TEST_UTIL_H_
+#define CARELOG_TESTS_TEST_UTIL_H_
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "carelog/v1/events.pb.h"
+
+namespace carelog::testing {
+
+// A fresh directory under $TMPDIR, removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    const char* base = std::getenv("TMPDIR");
+    path_ = (std::filesystem::path(base != nullptr ? base : "/tmp") /
+             absl::StrCat("carelog-test-", getpid(), "-", counter++))
+                .string();
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline absl::Time T(const std::string& rfc3339) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) std::abort();
+  return t;
+}
+
+// An event envelope with id, case, time and actor set; add a payload.
+inline v1::Event Envelope(const std::string& id, const std::string& case_id,
+                          const std::string& occurred = "2024-03-01T10:00:00Z",
+                          v1::Role role = v1::SOCIAL_WORKER) {
+  v1::Event e;
+  e.set_event_id(id);
+  e.set_case_id(case_id);
+  absl::Time t = T(occurred);
+  e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(t));
+  e.mutable_actor()->set_id("sw-1");
+  e.mutable_actor()->set_role(role);
+  return e;
+}
+
+inline v1::Event Accommodated(const std::string& id, const std::string& case_id,
+                              const std::string& occurred = "2024-03-01T10:00:00Z") {
+  v1::Event e = Envelope(id, case_id, occurred);
+  e.mutable_child_accommodated()->set_legal_status("C2");
+  e.mutable_child_accommodated()->set_placement_type("U1");
+  return e;
+}
+
+}  // namespace carelog::testing
+
+#endif  // CARELOG_TESTS_TEST_UTIL_H_

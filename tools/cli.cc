@@ -1,0 +1,223 @@
+#include "tools/cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/event_log.h"
+#include "engine/importer.h"
+#include "projections/case_summary.h"
+#include "store/event_store.h"
+#include "tools/commands.h"
+
+namespace carelog {
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: carelog COMMAND [--store DIR] [options]\n"
+    "commands:\n"
+    "  import [--store DIR] FILE        append NDJSON events (FILE or - for stdin), all or nothing\n"
+    "  cases [--store DIR] [--format table|json]   the cases in the store\n"
+    "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
+    "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"
+    "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
+    "The store defaults to $CARELOG_STORE, else ./carelog-data.\n";
+
+}  // namespace
+
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& flags_with_values,
+                               const std::vector<std::string>& bool_flags) {
+  Args args;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.size() > 2 && a.rfind("--", 0) == 0) {
+      std::string name = a.substr(2);
+      std::string value;
+      bool has_value = false;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+      const bool takes_value = name == "store" || std::find(flags_with_values.begin(),
+                                                            flags_with_values.end(),
+                                                            name) != flags_with_values.end();
+      const bool is_bool =
+          std::find(bool_flags.begin(), bool_flags.end(), name) != bool_flags.end();
+      if (!takes_value && !is_bool) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
+      }
+      if (takes_value && !has_value) {
+        if (i + 1 >= argv.size()) {
+          return absl::InvalidArgumentError(absl::StrCat("option --", name, " needs a value"));
+        }
+        value = argv[++i];
+      }
+      args.flags[name] = is_bool && !has_value ? "true" : value;
+    } else {
+      args.positional.push_back(a);
+    }
+  }
+  return args;
+}
+
+std::string StoreDir(const Args& args) {
+  if (auto it = args.flags.find("store"); it != args.flags.end()) return it->second;
+  if (const char* env = std::getenv("CARELOG_STORE"); env != nullptr && *env != '\0') return env;
+  return "./carelog-data";
+}
+
+int ReportError(const absl::Status& s) {
+  std::fprintf(stderr, "carelog: %s\n", std::string(s.message()).c_str());
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+      return 1;
+    default:
+      return 3;
+  }
+}
+
+namespace {
+
+int Usage(const std::string& problem) {
+  if (!problem.empty()) std::fprintf(stderr, "carelog: %s\n", problem.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int RunImport(const Args& args) {
+  if (args.positional.size() != 1) return Usage("import needs exactly one FILE (or -)");
+  const std::string& file = args.positional[0];
+  std::ifstream f;
+  std::istream* in = &std::cin;
+  if (file != "-") {
+    f.open(file, std::ios::binary);
+    if (!f) {
+      std::fprintf(stderr, "carelog: cannot open %s\n", file.c_str());
+      return 1;
+    }
+    in = &f;
+  }
+  auto store = EventStore::Open(StoreDir(args));
+  if (!store.ok()) return ReportError(store.status());
+  const std::string name = file == "-" ? "-" : file;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  ImportOptions opts;
+  opts.on_refused = [&](uint64_t line, const absl::Status& s) {
+    std::fprintf(stderr, "%s:%llu: %s\n", name.c_str(), static_cast<unsigned long long>(line),
+                 std::string(s.message()).c_str());
+  };
+  if (tty) {
+    opts.on_progress = [](std::string_view phase, uint64_t n) {
+      std::fprintf(stderr, "\r%s %llu events...", std::string(phase).c_str(),
+                   static_cast<unsigned long long>(n));
+    };
+  }
+  auto report = ImportNdjson(store->get(), *in, opts);
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (!report.ok()) return ReportError(report.status());
+  if (report->refused > 0) {
+    std::fprintf(stderr, "%s: %llu of %llu lines refused; nothing appended\n", name.c_str(),
+                 static_cast<unsigned long long>(report->refused),
+                 static_cast<unsigned long long>(report->events));
+    return 1;
+  }
+  std::printf("%s: %llu events: %llu appended, %llu already present", name.c_str(),
+              static_cast<unsigned long long>(report->events),
+              static_cast<unsigned long long>(report->appended),
+              static_cast<unsigned long long>(report->already_present));
+  if (report->appended > 0) {
+    std::printf(" (positions %llu-%llu)", static_cast<unsigned long long>(report->first_position),
+                static_cast<unsigned long long>(report->last_position));
+  }
+  std::printf("\n");
+  return 0;
+}
+
+std::string DateOrDash(const std::optional<absl::CivilDay>& d) {
+  return d.has_value() ? absl::FormatCivilTime(*d) : "-";
+}
+
+int RunCases(const Args& args) {
+  const std::string format = args.flags.count("format") ? args.flags.at("format") : "table";
+  if (format != "table" && format != "json") return Usage("--format must be table or json");
+  StoreOptions so;
+  so.create_if_missing = false;
+  auto store = EventStore::Open(StoreDir(args), so);
+  if (!store.ok()) return ReportError(store.status());
+  EventLog log(store->get(), SystemClock());
+  auto streams = (*store)->Streams();
+  if (!streams.ok()) return ReportError(streams.status());
+  std::string out = format == "json" ? "[" : "";
+  if (format == "table") {
+    out = absl::StrFormat("%-12s %7s %7s %-12s %-14s %7s %-12s\n", "case", "events", "periods",
+                          "looked after", "since", "reviews", "last review");
+  }
+  bool first = true;
+  for (const std::string& id : *streams) {
+    auto events = log.ReadCase(id);
+    if (!events.ok()) return ReportError(events.status());
+    CaseSummary s = SummariseCase(id, std::move(*events));
+    if (format == "table") {
+      absl::StrAppend(&out, absl::StrFormat("%-12s %7d %7d %-12s %-14s %7d %-12s\n", s.case_id,
+                                            s.events, s.periods_of_care,
+                                            s.looked_after ? "yes" : "no",
+                                            DateOrDash(s.looked_after_since), s.reviews_held,
+                                            DateOrDash(s.last_review)));
+    } else {
+      absl::StrAppend(&out, first ? "" : ",", "\n  {\"caseId\":\"", s.case_id,
+                      "\",\"events\":", s.events, ",\"periodsOfCare\":", s.periods_of_care,
+                      ",\"lookedAfter\":", s.looked_after ? "true" : "false",
+                      ",\"reviewsHeld\":", s.reviews_held, "}");
+    }
+    first = false;
+  }
+  if (format == "json") absl::StrAppend(&out, "\n]\n");
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2) return Usage("");
+  const std::string cmd = argv[1];
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  struct Command {
+    std::vector<std::string> value_flags;
+    std::vector<std::string> bool_flags;
+    int (*run)(const Args&);
+  };
+  const std::map<std::string, Command> commands = {
+      {"import", {{}, {}, RunImport}},
+      {"cases", {{"format"}, {}, RunCases}},
+  };
+  auto it = commands.find(cmd);
+  if (it == commands.end()) return Usage(absl::StrCat("unknown command '", cmd, "'"));
+  auto args = ParseArgs(rest, it->second.value_flags, it->second.bool_flags);
+  if (!args.ok()) return Usage(std::string(args.status().message()));
+  return it->second.run(*args);
+}
+
+}  // namespace carelog

@@ -1,0 +1,39 @@
+// Shared plumbing of the sub-commands: argument parsing, the store's
+// location, and mapping a status to the exit code of cli.md.
+#ifndef CARELOG_TOOLS_COMMANDS_H_
+#define CARELOG_TOOLS_COMMANDS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace carelog {
+
+struct Args {
+  std::map<std::string, std::string> flags;  // --name value / --name=value
+  std::vector<std::string> positional;
+};
+
+// Parses options; --store always takes a value. kInvalidArgument for an
+// unknown option or a missing value.
+[[nodiscard]] absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
+                                             const std::vector<std::string>& flags_with_values,
+                                             const std::vector<std::string>& bool_flags);
+
+// --store, else $CARELOG_STORE, else ./carelog-data.
+std::string StoreDir(const Args& args);
+
+// Prints "carelog: message" to stderr; returns 1 for refused input or a
+// failed check, 3 for an internal fault.
+int ReportError(const absl::Status& s);
+
+int RunGen(const Args& args);
+int RunDeadlines(const Args& args);
+int RunPack(const Args& args);
+
+}  // namespace carelog
+
+#endif  // CARELOG_TOOLS_COMMANDS_H_
