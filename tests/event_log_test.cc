@@ -1,0 +1,132 @@
+#include "engine/event_log.h"
+
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::Accommodated;
+using ::carelog::testing::Envelope;
+using ::carelog::testing::T;
+using ::carelog::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions o;
+    o.clock = &clock_;
+    o.sync = false;
+    store_ = std::move(EventStore::Open(dir_.path(), o)).value();
+    log_ = std::make_unique<EventLog>(store_.get(), &clock_);
+  }
+  v1::Event Ceased(const std::string& id, const std::string& c) {
+    v1::Event e = Envelope(id, c, "2024-04-01T10:00:00Z");
+    e.mutable_child_ceased_looked_after()->set_reason("E11");
+    return e;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{T("2024-06-01T12:00:00Z")};
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<EventLog> log_;
+};
+
+TEST_F(EventLogTest, EncodingIsDeterministicAndIgnoresStoreFields) {
+  v1::Event e = Accommodated("a", "C");
+  v1::Event with = e;
+  with.set_position(9);
+  with.set_version(3);
+  with.mutable_recorded_at()->set_seconds(5);
+  EXPECT_EQ(EncodeEvent(e), EncodeEvent(with));
+}
+
+TEST_F(EventLogTest, DecodeSetsStoreFields) {
+  auto r = log_->AppendCase({Accommodated("a", "C")}, std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto events = log_->ReadCase("C");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].position(), 1u);
+  EXPECT_EQ((*events)[0].version(), 1u);
+  EXPECT_EQ((*events)[0].recorded_at().seconds(), absl::ToUnixSeconds(clock_.Now()));
+}
+
+TEST_F(EventLogTest, AppendReturnsPositionsAndNewVersion) {
+  auto r = log_->AppendCase({Accommodated("a", "C"), Ceased("b", "C")}, 0);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->positions, ElementsAre(1, 2));
+  EXPECT_EQ(r->case_version, 2u);
+}
+
+TEST_F(EventLogTest, StaleExpectedVersionIsAborted) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, 0).ok());
+  auto r = log_->AppendCase({Ceased("b", "C")}, 0);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EventLogTest, IdempotentRetrySkipsStateChecks) {
+  // Re-sending an accommodation would fail the state check (already looked
+  // after) if it were validated again: a retry must just report its position.
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, std::nullopt).ok());
+  auto r = log_->AppendCase({Accommodated("a", "C")}, std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->already_present, ElementsAre(true));
+  EXPECT_THAT(r->positions, ElementsAre(1));
+}
+
+TEST_F(EventLogTest, ReusedIdWithOtherContentIsAlreadyExists) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, std::nullopt).ok());
+  v1::Event other = Accommodated("a", "C", "2024-03-02T10:00:00Z");
+  auto r = log_->AppendCase({other}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(EventLogTest, StateViolationIsFailedPrecondition) {
+  auto r = log_->AppendCase({Ceased("b", "C")}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("event 1:"));
+}
+
+TEST_F(EventLogTest, MalformedContentIsInvalidArgument) {
+  v1::Event e = Accommodated("a", "C");
+  e.mutable_child_accommodated()->set_placement_type("Q7");
+  EXPECT_EQ(log_->AppendCase({e}, std::nullopt).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EventLogTest, BatchMustBeOneCase) {
+  auto r = log_->AppendCase({Accommodated("a", "C"), Accommodated("b", "D")}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+TEST_F(EventLogTest, ConcurrentWritersOnOneCaseRevalidate) {
+  // Two writers race to accommodate the same child: the state check must see
+  // the winner's event, so exactly one accommodation is accepted.
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = log_->AppendCase({Accommodated(absl::StrCat("acc-", i), "C")}, std::nullopt);
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().code() == absl::StatusCode::kFailedPrecondition) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(refused.load(), 3);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+}  // namespace
+}  // namespace carelog

@@ -1,0 +1,253 @@
+#include "engine/validation.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::Accommodated;
+using ::carelog::testing::Envelope;
+using ::carelog::testing::T;
+using ::testing::HasSubstr;
+
+const absl::Time kNow = T("2024-06-01T12:00:00Z");
+
+std::string Msg(const absl::Status& s) { return std::string(s.message()); }
+
+CaseState LookedAfterWithReview(const std::string& review) {
+  CaseState s;
+  s.looked_after = true;
+  s.reviews.insert(review);
+  s.event_ids.insert("prior");
+  return s;
+}
+
+TEST(ValidationTest, AcceptsAWellFormedAccommodation) {
+  EXPECT_TRUE(ValidateEvent(Accommodated("e1", "C-1"), CaseState{}, kNow).ok());
+}
+
+TEST(ValidationTest, MissingEventId) {
+  v1::Event e = Accommodated("", "C-1");
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'eventId': missing required field"));
+}
+
+TEST(ValidationTest, MissingCaseId) {
+  EXPECT_THAT(Msg(ValidateEvent(Accommodated("e", ""), {}, kNow)),
+              HasSubstr("field 'caseId': missing"));
+}
+
+TEST(ValidationTest, MissingOccurredAt) {
+  v1::Event e = Accommodated("e", "C");
+  e.clear_occurred_at();
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)), HasSubstr("field 'occurredAt': missing"));
+}
+
+TEST(ValidationTest, MissingActorRole) {
+  v1::Event e = Accommodated("e", "C");
+  e.mutable_actor()->clear_role();
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)), HasSubstr("field 'actor.role': missing"));
+}
+
+TEST(ValidationTest, MissingActor) {
+  v1::Event e = Accommodated("e", "C");
+  e.clear_actor();
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)), HasSubstr("field 'actor': missing"));
+}
+
+TEST(ValidationTest, MissingRequiredPayloadField) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_held()->set_participation("PN1");
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'reviewHeld.reviewId': missing required field"));
+}
+
+TEST(ValidationTest, MissingLegalStatusCode) {
+  v1::Event e = Accommodated("e", "C");
+  e.mutable_child_accommodated()->clear_legal_status();
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)),
+              HasSubstr("field 'childAccommodated.legalStatus': missing required field"));
+}
+
+TEST(ValidationTest, MissingReviewFormat) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_scheduled()->set_review_id("R");
+  e.mutable_review_scheduled()->set_scheduled_for("2024-07-01");
+  EXPECT_THAT(Msg(ValidateEvent(e, LookedAfterWithReview("R"), kNow)),
+              HasSubstr("field 'reviewScheduled.format': missing"));
+}
+
+TEST(ValidationTest, BadDate) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_scheduled()->set_review_id("R");
+  e.mutable_review_scheduled()->set_scheduled_for("2024-02-30");
+  e.mutable_review_scheduled()->set_format(v1::MEETING);
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'reviewScheduled.scheduledFor': bad date '2024-02-30'"));
+}
+
+TEST(ValidationTest, BadDateShape) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_rearranged()->set_review_id("R");
+  e.mutable_review_rearranged()->set_new_date("01/07/2024");
+  EXPECT_THAT(Msg(ValidateEvent(e, LookedAfterWithReview("R"), kNow)),
+              HasSubstr("field 'reviewRearranged.newDate': bad date '01/07/2024'"));
+}
+
+TEST(ValidationTest, OccurredAtInTheFutureIsRefused) {
+  v1::Event e = Accommodated("e", "C", "2024-06-01T12:10:00Z");
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'occurredAt': in the future"));
+}
+
+TEST(ValidationTest, SmallClockSkewIsAllowed) {
+  EXPECT_TRUE(ValidateEvent(Accommodated("e", "C", "2024-06-01T12:04:00Z"), {}, kNow).ok());
+}
+
+TEST(ValidationTest, UnknownLegalStatusCode) {
+  v1::Event e = Accommodated("e", "C");
+  e.mutable_child_accommodated()->set_legal_status("X9");
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'childAccommodated.legalStatus'"));
+  EXPECT_THAT(Msg(s), HasSubstr("X9"));
+}
+
+TEST(ValidationTest, PlacementCodeCheckedAgainstTheEventsCollectionYear) {
+  // Z1 was split into Z11-Z14 from 2025-26.
+  v1::Event old_year = Accommodated("e", "C", "2025-03-31T10:00:00Z");
+  old_year.mutable_child_accommodated()->set_placement_type("Z1");
+  EXPECT_TRUE(ValidateEvent(old_year, {}, T("2026-01-01T00:00:00Z")).ok());
+  v1::Event new_year = Accommodated("e", "C", "2025-04-01T10:00:00Z");
+  new_year.mutable_child_accommodated()->set_placement_type("Z1");
+  absl::Status s = ValidateEvent(new_year, {}, T("2026-01-01T00:00:00Z"));
+  EXPECT_THAT(Msg(s), HasSubstr("field 'childAccommodated.placementType'"));
+  new_year.mutable_child_accommodated()->set_placement_type("Z11");
+  EXPECT_TRUE(ValidateEvent(new_year, {}, T("2026-01-01T00:00:00Z")).ok());
+}
+
+TEST(ValidationTest, UnknownParticipationCode) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_held()->set_review_id("R");
+  e.mutable_review_held()->set_participation("PN9");
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)), HasSubstr("field 'reviewHeld.participation'"));
+}
+
+TEST(ValidationTest, UnknownReasonCeasedCode) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_child_ceased_looked_after()->set_reason("E99");
+  EXPECT_THAT(Msg(ValidateEvent(e, LookedAfterWithReview("R"), kNow)),
+              HasSubstr("field 'childCeasedLookedAfter.reason'"));
+}
+
+TEST(ValidationTest, UnknownSignificantEventKind) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_significant_event_reported()->set_kind("BAD_HAIR_DAY");
+  EXPECT_THAT(Msg(ValidateEvent(e, {}, kNow)),
+              HasSubstr("unknown significant event kind 'BAD_HAIR_DAY'"));
+}
+
+TEST(ValidationTest, ActOnReviewNotYetIntroducedIsRefused) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_invitations_sent()->set_review_id("R-7");
+  absl::Status s = ValidateEvent(e, LookedAfterWithReview("R-1"), kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Msg(s), HasSubstr("review 'R-7' has not been introduced"));
+}
+
+TEST(ValidationTest, EveryReviewActNeedsAnIntroducedReview) {
+  const CaseState state = LookedAfterWithReview("R-1");
+  std::vector<v1::Event> acts(9, Envelope("e", "C"));
+  acts[0].mutable_invitations_sent()->set_review_id("R-2");
+  acts[1].mutable_review_documents_provided()->set_review_id("R-2");
+  acts[2].mutable_review_decisions_recorded()->set_review_id("R-2");
+  acts[3].mutable_review_minutes_completed()->set_review_id("R-2");
+  acts[4].mutable_review_postponement_requested()->set_review_id("R-2");
+  acts[4].mutable_review_postponement_requested()->set_requested_by(v1::IRO);
+  acts[4].mutable_review_postponement_requested()->set_reason("ill");
+  acts[5].mutable_review_postponement_approved()->set_review_id("R-2");
+  acts[6].mutable_review_postponement_rejected()->set_review_id("R-2");
+  acts[7].mutable_review_rearranged()->set_review_id("R-2");
+  acts[7].mutable_review_rearranged()->set_new_date("2024-07-01");
+  acts[8].mutable_review_cancelled()->set_review_id("R-2");
+  acts[8].mutable_review_cancelled()->set_reason("plan changed");
+  for (const auto& e : acts) {
+    EXPECT_EQ(ValidateEvent(e, state, kNow).code(), absl::StatusCode::kFailedPrecondition)
+        << e.ShortDebugString();
+  }
+}
+
+TEST(ValidationTest, ReviewHeldWithoutScheduleIsAccepted) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_held()->set_review_id("R-new");
+  e.mutable_review_held()->set_participation("PN1");
+  EXPECT_TRUE(ValidateEvent(e, LookedAfterWithReview("R-1"), kNow).ok());
+  CaseState s;
+  ApplyToState(e, &s);
+  EXPECT_TRUE(s.reviews.contains("R-new"));
+}
+
+TEST(ValidationTest, AccommodatedWhileLookedAfterIsRefused) {
+  CaseState s;
+  ApplyToState(Accommodated("a", "C"), &s);
+  absl::Status st = ValidateEvent(Accommodated("b", "C"), s, kNow);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Msg(st), HasSubstr("already looked after"));
+}
+
+TEST(ValidationTest, CeasedWhileNotLookedAfterIsRefused) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_child_ceased_looked_after()->set_reason("E11");
+  absl::Status st = ValidateEvent(e, CaseState{}, kNow);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Msg(st), HasSubstr("not looked after"));
+}
+
+TEST(ValidationTest, NewPeriodAfterCeasingIsAccepted) {
+  CaseState s;
+  ApplyToState(Accommodated("a", "C"), &s);
+  v1::Event ceased = Envelope("b", "C");
+  ceased.mutable_child_ceased_looked_after()->set_reason("E11");
+  ASSERT_TRUE(ValidateEvent(ceased, s, kNow).ok());
+  ApplyToState(ceased, &s);
+  EXPECT_TRUE(ValidateEvent(Accommodated("c", "C"), s, kNow).ok());
+}
+
+TEST(ValidationTest, CorrectionOfUnknownEventIsRefused) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_event_retracted()->set_event_id("nope");
+  e.mutable_event_retracted()->set_reason("entered on wrong child");
+  EXPECT_EQ(ValidateEvent(e, LookedAfterWithReview("R"), kNow).code(),
+            absl::StatusCode::kFailedPrecondition);
+  e.mutable_event_retracted()->set_event_id("prior");
+  EXPECT_TRUE(ValidateEvent(e, LookedAfterWithReview("R"), kNow).ok());
+}
+
+TEST(ValidationTest, CorrectionReplacementIsValidatedToo) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_event_corrected()->set_event_id("prior");
+  e.mutable_event_corrected()->set_reason("wrong PN code");
+  e.mutable_event_corrected()->mutable_replacement()->mutable_review_held()->set_review_id("R");
+  e.mutable_event_corrected()->mutable_replacement()->mutable_review_held()->set_participation("PN8");
+  EXPECT_THAT(Msg(ValidateEvent(e, LookedAfterWithReview("R"), kNow)),
+              HasSubstr("field 'eventCorrected.replacement.reviewHeld.participation'"));
+  e.mutable_event_corrected()->mutable_replacement()->mutable_review_held()->set_participation("PN3");
+  EXPECT_TRUE(ValidateEvent(e, LookedAfterWithReview("R"), kNow).ok());
+}
+
+TEST(ValidationTest, PracticeBreachesAreNotRefused) {
+  // A postponement approved by a team manager breaks 003's procedure but
+  // happened: it is accepted (and flagged by the rules engine).
+  v1::Event e = Envelope("e", "C", "2024-03-01T10:00:00Z", v1::TEAM_MANAGER);
+  e.mutable_review_postponement_approved()->set_review_id("R");
+  EXPECT_TRUE(ValidateEvent(e, LookedAfterWithReview("R"), kNow).ok());
+}
+
+}  // namespace
+}  // namespace carelog
