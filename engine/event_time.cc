@@ -1,0 +1,49 @@
+#include "engine/event_time.h"
+
+namespace carelog {
+namespace {
+
+// The last Sunday of `month` (March or October) in `year`.
+absl::CivilDay LastSunday(int64_t year, int month) {
+  absl::CivilDay last = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+  int back = 0;
+  switch (absl::GetWeekday(last)) {
+    case absl::Weekday::sunday: back = 0; break;
+    case absl::Weekday::monday: back = 1; break;
+    case absl::Weekday::tuesday: back = 2; break;
+    case absl::Weekday::wednesday: back = 3; break;
+    case absl::Weekday::thursday: back = 4; break;
+    case absl::Weekday::friday: back = 5; break;
+    case absl::Weekday::saturday: back = 6; break;
+  }
+  return last - back;
+}
+
+absl::Time At0100Utc(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 1),
+                         absl::UTCTimeZone());
+}
+
+}  // namespace
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+absl::Duration LondonOffset(absl::Time t) {
+  // BST never spans a new year, so the UTC year decides which transitions.
+  const int64_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+  const absl::Time start = At0100Utc(LastSunday(year, 3));
+  const absl::Time end = At0100Utc(LastSunday(year, 10));
+  return (t >= start && t < end) ? absl::Hours(1) : absl::ZeroDuration();
+}
+
+absl::CivilDay LondonToday(absl::Time now) {
+  return absl::ToCivilDay(now + LondonOffset(now), absl::UTCTimeZone());
+}
+
+absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts) {
+  return LondonToday(ToTime(ts));
+}
+
+}  // namespace carelog

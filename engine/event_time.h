@@ -1,0 +1,30 @@
+// The date of an event (rules.md "Conventions"): the civil date in
+// Europe/London of its occurredAt instant, computed from the UK rule without
+// tzdata: British Summer Time (UTC+1) runs from 01:00 UTC on the last Sunday
+// of March to 01:00 UTC on the last Sunday of October; GMT (UTC+0) otherwise.
+// Pure functions, safe from any thread.
+#ifndef CARELOG_ENGINE_EVENT_TIME_H_
+#define CARELOG_ENGINE_EVENT_TIME_H_
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace carelog {
+
+// The instant a Timestamp denotes (seconds + nanos since the Unix epoch).
+absl::Time ToTime(const google::protobuf::Timestamp& ts);
+
+// The UTC offset in force in London at `t`: one hour in BST, else zero.
+absl::Duration LondonOffset(absl::Time t);
+
+// The civil date in Europe/London at the instant `ts`.
+absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts);
+
+// Today's date in Europe/London at the instant `now` (the caller reads the
+// clock; this function never does).
+absl::CivilDay LondonToday(absl::Time now);
+
+}  // namespace carelog
+
+#endif  // CARELOG_ENGINE_EVENT_TIME_H_
