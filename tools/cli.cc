@@ -212,6 +212,9 @@ int RunCli(int argc, char** argv) {
   const std::map<std::string, Command> commands = {
       {"import", {{}, {}, RunImport}},
       {"cases", {{"format"}, {}, RunCases}},
+      {"gen", {{"children", "years", "seed", "end"}, {}, RunGen}},
+      {"deadlines", {{"case", "as-of", "format"}, {}, RunDeadlines}},
+      {"pack", {{"case"}, {}, RunPack}},
   };
   auto it = commands.find(cmd);
   if (it == commands.end()) return Usage(absl::StrCat("unknown command '", cmd, "'"));

@@ -1,0 +1,38 @@
+#include "tools/case_packs.h"
+
+#include "absl/strings/str_cat.h"
+#include "store/status_macros.h"
+
+namespace carelog {
+
+absl::StatusOr<std::string> CasePacks::NameFor(const std::string& case_id) {
+  if (!case_id.empty()) {
+    auto v = store_->GetSetting(absl::StrCat("pack.case.", case_id));
+    if (v.ok()) return *v;
+    if (v.status().code() != absl::StatusCode::kNotFound) return v.status();
+  }
+  if (!default_.has_value()) {
+    auto v = store_->GetSetting("pack");
+    if (v.ok()) {
+      default_ = *v;
+    } else if (v.status().code() == absl::StatusCode::kNotFound) {
+      default_ = kDefaultPack;
+    } else {
+      return v.status();
+    }
+  }
+  return *default_;
+}
+
+absl::StatusOr<const ResolvedPack*> CasePacks::For(const std::string& case_id) {
+  ASSIGN_OR_RETURN(std::string name, NameFor(case_id));
+  return registry_->Find(name);
+}
+
+absl::Status CasePacks::Set(const std::string& case_id, const std::string& pack) {
+  RETURN_IF_ERROR(registry_->Find(pack).status());
+  default_.reset();
+  return store_->PutSetting(case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id), pack);
+}
+
+}  // namespace carelog

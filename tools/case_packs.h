@@ -1,0 +1,39 @@
+// CasePacks: which policy pack judges a case — the store's setting "pack"
+// (default "england"), overridden per case by "pack.case.<caseId>".
+#ifndef CARELOG_TOOLS_CASE_PACKS_H_
+#define CARELOG_TOOLS_CASE_PACKS_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/policy.h"
+#include "store/event_store.h"
+
+namespace carelog {
+
+inline constexpr char kDefaultPack[] = "england";
+
+class CasePacks {
+ public:
+  // Neither is owned; both must outlive this object. Not thread-safe.
+  CasePacks(EventStore* store, const PolicyRegistry* registry)
+      : store_(store), registry_(registry) {}
+
+  // The pack name for the case ("" = the store default).
+  [[nodiscard]] absl::StatusOr<std::string> NameFor(const std::string& case_id);
+  // The resolved pack for the case; kNotFound if the setting names no pack.
+  [[nodiscard]] absl::StatusOr<const ResolvedPack*> For(const std::string& case_id);
+  // Sets the store default (case_id "") or one case's override; kNotFound
+  // (nothing written) for a pack the registry does not know.
+  [[nodiscard]] absl::Status Set(const std::string& case_id, const std::string& pack);
+
+ private:
+  EventStore* store_;
+  const PolicyRegistry* registry_;
+  std::optional<std::string> default_;
+};
+
+}  // namespace carelog
+
+#endif  // CARELOG_TOOLS_CASE_PACKS_H_

@@ -1,0 +1,108 @@
+// `carelog deadlines` (cli.md, exact) and `carelog pack`.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/calendar.h"
+#include "engine/event_log.h"
+#include "engine/event_time.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+#include "projections/deadlines_format.h"
+#include "store/event_store.h"
+#include "tools/case_packs.h"
+#include "tools/commands.h"
+
+namespace carelog {
+
+int RunDeadlines(const Args& args) {
+  const std::string format = args.flags.count("format") ? args.flags.at("format") : "table";
+  if (format != "json" && format != "csv" && format != "table") {
+    std::fprintf(stderr, "carelog: --format must be json, csv or table\n");
+    return 2;
+  }
+  absl::CivilDay as_of = LondonToday(absl::Now());
+  if (auto it = args.flags.find("as-of"); it != args.flags.end()) {
+    auto day = ParseDate(it->second);
+    if (!day.ok()) {
+      std::fprintf(stderr, "carelog: --as-of: %s\n", std::string(day.status().message()).c_str());
+      return 2;
+    }
+    as_of = *day;
+  }
+  StoreOptions so;
+  so.create_if_missing = false;
+  auto store = EventStore::Open(StoreDir(args), so);
+  if (!store.ok()) return ReportError(store.status());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  if (!registry.ok()) return ReportError(registry.status());
+  EventLog log(store->get(), SystemClock());
+  std::vector<std::string> cases;
+  if (auto it = args.flags.find("case"); it != args.flags.end()) {
+    cases.push_back(it->second);
+  } else {
+    auto streams = (*store)->Streams();
+    if (!streams.ok()) return ReportError(streams.status());
+    cases = std::move(*streams);
+  }
+  CasePacks packs(store->get(), &*registry);
+  const Calendar& cal = Calendar::Default();
+  std::string out;
+  bool first = true;
+  if (format == "json") out = "[";
+  if (format == "csv") AppendDeadlinesCsvHeader(&out);
+  std::vector<CaseDeadlines> all;
+  for (const std::string& id : cases) {
+    auto events = log.ReadCase(id);
+    if (!events.ok()) return ReportError(events.status());
+    if (events->empty() && args.flags.count("case")) {
+      return ReportError(absl::NotFoundError(absl::StrCat("no case '", id, "' in the store")));
+    }
+    auto pack = packs.For(id);
+    if (!pack.ok()) return ReportError(pack.status());
+    CaseDeadlines d = FoldDeadlines(id, std::move(*events), **pack, cal, as_of);
+    if (format == "json") {
+      AppendDeadlinesJson(d, &out, &first);
+    } else if (format == "csv") {
+      AppendDeadlinesCsv(d, &out);
+    } else {
+      all.push_back(std::move(d));
+    }
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  if (format == "json") absl::StrAppend(&out, "]\n");
+  if (format == "table") out = RenderDeadlinesTable(all, as_of, cal);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int RunPack(const Args& args) {
+  auto store = EventStore::Open(StoreDir(args));
+  if (!store.ok()) return ReportError(store.status());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  if (!registry.ok()) return ReportError(registry.status());
+  CasePacks packs(store->get(), &*registry);
+  const auto case_it = args.flags.find("case");
+  const std::string case_id = case_it == args.flags.end() ? "" : case_it->second;
+  if (args.positional.size() > 1) {
+    std::fprintf(stderr, "carelog: pack takes at most one NAME\n");
+    return 2;
+  }
+  if (args.positional.size() == 1) {
+    absl::Status s = packs.Set(case_id, args.positional[0]);
+    if (!s.ok()) return ReportError(s);
+  }
+  auto name = packs.NameFor(case_id);
+  if (!name.ok()) return ReportError(name.status());
+  std::printf("%s%s\n", case_id.empty() ? "store default: " : absl::StrCat(case_id, ": ").c_str(),
+              name->c_str());
+  std::printf("available: %s\n", absl::StrJoin(registry->Names(), ", ").c_str());
+  return 0;
+}
+
+}  // namespace carelog
