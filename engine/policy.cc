@@ -1,0 +1,302 @@
+#include "engine/policy.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "store/status_macros.h"
+
+namespace carelog {
+namespace {
+
+using carelog::v1::PolicyPack;
+using carelog::v1::Rule;
+
+const std::set<std::string, std::less<>>& ObligationTriggers() {
+  static const auto* t = new std::set<std::string, std::less<>>{
+      "PERIOD_STARTED",        "IRO_NOTIFIED",          "FIRST_REVIEW_HELD",
+      "LATER_REVIEW_HELD",     "REVIEW_HELD",           "REVIEW_SCHEDULED_DATE",
+      "POSTPONEMENT_APPROVED", "SIGNIFICANT_EVENT",     "EVENT"};
+  return *t;
+}
+
+const std::set<std::string, std::less<>>& FindingChecks() {
+  static const auto* c = new std::set<std::string, std::less<>>{
+      "POSTPONEMENT_NOTICE",         "POSTPONEMENT_APPROVER",
+      "POSTPONEMENT_IRO_CONSULTED",  "REDATED_AFTER_STATUTORY_DUE",
+      "CARE_PLAN_AUTHORISED",        "ANNUAL_REVIEW_MEETING",
+      "REDUCED_MEETING_ELIGIBILITY"};
+  return *c;
+}
+
+// Checks that count a number of units.
+bool CheckNeedsAmount(std::string_view check) {
+  return check == "POSTPONEMENT_NOTICE" || check == "CARE_PLAN_AUTHORISED" ||
+         check == "ANNUAL_REVIEW_MEETING" || check == "REDUCED_MEETING_ELIGIBILITY";
+}
+
+class ErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+absl::Status Invalid(const std::string& file, absl::string_view rule_id, absl::string_view problem) {
+  if (rule_id.empty()) return absl::InvalidArgumentError(absl::StrCat(file, ": ", problem));
+  return absl::InvalidArgumentError(absl::StrCat(file, ": rule '", rule_id, "': ", problem));
+}
+
+absl::Status ValidateRule(const std::string& file, const Rule& r) {
+  const std::string& id = r.id();
+  if (id.empty()) return Invalid(file, "", "a rule has no id");
+  if (r.source().document().empty()) return Invalid(file, id, "missing source document");
+  if (r.source().section().empty()) return Invalid(file, id, "missing source section");
+  if (r.amount() < 0) return Invalid(file, id, absl::StrCat("negative amount ", r.amount()));
+  if (r.review_number() < 0)
+    return Invalid(file, id, absl::StrCat("negative review_number ", r.review_number()));
+  if (r.prior_act_window_working_days() < 0)
+    return Invalid(file, id, "negative prior_act_window_working_days");
+  if (!r.review_format().empty() && r.review_format() != "MEETING" &&
+      r.review_format() != "CONSULTATION")
+    return Invalid(file, id, absl::StrCat("unknown review_format '", r.review_format(), "'"));
+  for (const std::string& role : r.roles()) {
+    carelog::v1::Role parsed;
+    if (!carelog::v1::Role_Parse(role, &parsed) || parsed == carelog::v1::ROLE_UNSPECIFIED)
+      return Invalid(file, id, absl::StrCat("unknown role '", role, "'"));
+  }
+  switch (r.kind()) {
+    case carelog::v1::OBLIGATION: {
+      if (!ObligationTriggers().contains(r.trigger()))
+        return Invalid(file, id, absl::StrCat("unknown trigger '", r.trigger(), "'"));
+      if (r.trigger() == "EVENT" && !IsEventTypeName(r.trigger_event()))
+        return Invalid(file, id, absl::StrCat("unknown trigger_event '", r.trigger_event(), "'"));
+      if (r.trigger() != "EVENT" && !r.trigger_event().empty())
+        return Invalid(file, id, "trigger_event is only for trigger EVENT");
+      if (!IsEventTypeName(r.met_by()))
+        return Invalid(file, id, absl::StrCat("unknown met_by event '", r.met_by(), "'"));
+      if (r.unit() == carelog::v1::TIME_UNIT_UNSPECIFIED)
+        return Invalid(file, id, "missing unit");
+      if (r.direction() == carelog::v1::DIRECTION_UNSPECIFIED)
+        return Invalid(file, id, "missing direction");
+      const bool scheduled = r.trigger() == "REVIEW_SCHEDULED_DATE";
+      if (r.direction() == carelog::v1::BEFORE && !scheduled)
+        return Invalid(file, id, "BEFORE applies only to trigger REVIEW_SCHEDULED_DATE");
+      if (r.unit() == carelog::v1::HOURS &&
+          (scheduled || r.direction() != carelog::v1::AFTER))
+        return Invalid(file, id, "HOURS count only AFTER an event");
+      if (r.review_number() > 0 &&
+          !(r.trigger() == "REVIEW_HELD" ||
+            (r.trigger() == "PERIOD_STARTED" && r.met_by() == "reviewHeld")))
+        return Invalid(file, id,
+                       "review_number applies to REVIEW_HELD or PERIOD_STARTED met by reviewHeld");
+      if (r.prior_act_window_working_days() > 0 && r.trigger() != "PERIOD_STARTED")
+        return Invalid(file, id, "prior_act_window_working_days applies to PERIOD_STARTED");
+      if (!r.check().empty()) return Invalid(file, id, "check is only for findings");
+      break;
+    }
+    case carelog::v1::FINDING: {
+      if (!FindingChecks().contains(r.check()))
+        return Invalid(file, id, absl::StrCat("unknown check '", r.check(), "'"));
+      if (!r.trigger().empty()) return Invalid(file, id, "a finding has a check, not a trigger");
+      if (CheckNeedsAmount(r.check()) && r.unit() == carelog::v1::TIME_UNIT_UNSPECIFIED)
+        return Invalid(file, id, "missing unit");
+      if (r.unit() == carelog::v1::HOURS) return Invalid(file, id, "HOURS are not for findings");
+      if (r.check() == "POSTPONEMENT_APPROVER" && r.roles().empty())
+        return Invalid(file, id, "POSTPONEMENT_APPROVER needs roles");
+      break;
+    }
+    default:
+      return Invalid(file, id, "missing kind (OBLIGATION or FINDING)");
+  }
+  return absl::OkStatus();
+}
+
+struct ParsedPack {
+  std::string file;
+  PolicyPack pack;
+  std::vector<absl::CivilDay> dates;  // of pack.versions()
+};
+
+absl::StatusOr<ParsedPack> ParseAndValidate(const std::string& file, const std::string& text) {
+  ParsedPack out;
+  out.file = file;
+  google::protobuf::TextFormat::Parser parser;
+  ErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &out.pack))
+    return Invalid(file, "", absl::StrCat("syntax: ", errors.first()));
+  const PolicyPack& p = out.pack;
+  if (p.name().empty()) return Invalid(file, "", "pack has no name");
+  if (p.extends().empty() || !p.division().empty()) {
+    auto d = ParseDivision(p.division());
+    if (!d.ok()) return Invalid(file, "", absl::StrCat("unknown division '", p.division(), "'"));
+  }
+  if (p.versions().empty()) return Invalid(file, "", "pack has no versions");
+  for (const auto& v : p.versions()) {
+    auto day = ParseDate(v.effective_from());
+    if (!day.ok())
+      return Invalid(file, "", absl::StrCat("bad effective_from '", v.effective_from(), "'"));
+    if (!out.dates.empty() && *day <= out.dates.back())
+      return Invalid(file, "",
+                     absl::StrCat("versions out of date order at ", v.effective_from()));
+    out.dates.push_back(*day);
+    if (p.extends().empty() && !v.remove().empty())
+      return Invalid(file, "", "remove is only for overlays");
+    absl::flat_hash_set<std::string> ids;
+    for (const Rule& r : v.rules()) {
+      RETURN_IF_ERROR(ValidateRule(file, r));
+      if (!ids.insert(r.id()).second)
+        return Invalid(file, r.id(),
+                       absl::StrCat("duplicate id in version ", v.effective_from()));
+    }
+  }
+  return out;
+}
+
+// Applies one overlay version on top of a base rule set.
+std::vector<Rule> Overlay(const std::vector<Rule>& base, const carelog::v1::PolicyVersion& ov) {
+  std::vector<Rule> out;
+  for (const Rule& r : base) {
+    if (std::find(ov.remove().begin(), ov.remove().end(), r.id()) != ov.remove().end()) continue;
+    auto replaced = std::find_if(ov.rules().begin(), ov.rules().end(),
+                                 [&](const Rule& o) { return o.id() == r.id(); });
+    out.push_back(replaced == ov.rules().end() ? r : *replaced);
+  }
+  for (const Rule& o : ov.rules()) {
+    if (std::none_of(base.begin(), base.end(), [&](const Rule& r) { return r.id() == o.id(); }))
+      out.push_back(o);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view EventTypeName(const carelog::v1::Event& event) {
+  const auto* oneof = carelog::v1::Event::descriptor()->FindOneofByName("payload");
+  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+  if (field == nullptr) return "";
+  return field->json_name();
+}
+
+bool IsEventTypeName(std::string_view name) {
+  if (name.empty()) return false;
+  const auto* oneof = carelog::v1::Event::descriptor()->FindOneofByName("payload");
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    if (oneof->field(i)->json_name() == name) return true;
+  }
+  return false;
+}
+
+const PolicyRuleSet& ResolvedPack::VersionOn(absl::CivilDay day) const {
+  const PolicyRuleSet* best = &versions.front();
+  for (const PolicyRuleSet& v : versions) {
+    if (v.effective_from <= day) best = &v;
+  }
+  return *best;
+}
+
+absl::StatusOr<PolicyRegistry> PolicyRegistry::LoadEmbedded() {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [name, text] : EmbeddedPacks()) files.emplace_back(name, text);
+  return Load(std::move(files));
+}
+
+absl::StatusOr<PolicyRegistry> PolicyRegistry::Load(
+    std::vector<std::pair<std::string, std::string>> files) {
+  std::map<std::string, ParsedPack, std::less<>> parsed;
+  for (const auto& [file, text] : files) {
+    ASSIGN_OR_RETURN(ParsedPack p, ParseAndValidate(file, text));
+    auto it = parsed.find(p.pack.name());
+    if (it != parsed.end())
+      return Invalid(file, "",
+                     absl::StrCat("pack '", p.pack.name(), "' is also defined in ", it->second.file));
+    std::string name = p.pack.name();
+    parsed.emplace(std::move(name), std::move(p));
+  }
+
+  PolicyRegistry registry;
+  // Resolves `name`, its bases first; `chain` detects cycles.
+  std::function<absl::Status(const std::string&, std::vector<std::string>&)> resolve =
+      [&](const std::string& name, std::vector<std::string>& chain) -> absl::Status {
+    if (registry.packs_.contains(name)) return absl::OkStatus();
+    const ParsedPack& p = parsed.find(name)->second;
+    auto pack = std::make_shared<ResolvedPack>();
+    pack->name = name;
+    if (p.pack.extends().empty()) {
+      pack->division = *ParseDivision(p.pack.division());
+      for (int i = 0; i < p.pack.versions_size(); ++i) {
+        const auto& v = p.pack.versions(i);
+        pack->versions.push_back(
+            {p.dates[i], 0, std::vector<Rule>(v.rules().begin(), v.rules().end())});
+      }
+    } else {
+      const std::string& base_name = p.pack.extends();
+      if (!parsed.contains(base_name))
+        return Invalid(p.file, "", absl::StrCat("extends unknown pack '", base_name, "'"));
+      if (std::find(chain.begin(), chain.end(), base_name) != chain.end())
+        return Invalid(p.file, "", absl::StrCat("overlay cycle through '", base_name, "'"));
+      chain.push_back(name);
+      RETURN_IF_ERROR(resolve(base_name, chain));
+      chain.pop_back();
+      const ResolvedPack& base = *registry.packs_.find(base_name)->second;
+      pack->division = base.division;
+      if (!p.pack.division().empty() && *ParseDivision(p.pack.division()) != base.division)
+        return Invalid(p.file, "", "division differs from the base pack's");
+      std::set<absl::CivilDay> dates(p.dates.begin(), p.dates.end());
+      for (const auto& v : base.versions) dates.insert(v.effective_from);
+      for (absl::CivilDay d : dates) {
+        const PolicyRuleSet& b = base.VersionOn(d);
+        const carelog::v1::PolicyVersion* ov = nullptr;
+        for (int i = 0; i < p.pack.versions_size(); ++i) {
+          if (p.dates[i] <= d) ov = &p.pack.versions(i);
+        }
+        pack->versions.push_back({d, 0, ov ? Overlay(b.rules, *ov) : b.rules});
+      }
+      for (const auto& v : p.pack.versions()) {
+        for (const std::string& id : v.remove()) {
+          if (std::none_of(base.versions.begin(), base.versions.end(), [&](const auto& bv) {
+                return std::any_of(bv.rules.begin(), bv.rules.end(),
+                                   [&](const Rule& r) { return r.id() == id; });
+              }))
+            return Invalid(p.file, id, "removed but not in the base pack");
+        }
+      }
+    }
+    for (size_t i = 0; i < pack->versions.size(); ++i) pack->versions[i].number = i + 1;
+    registry.packs_.emplace(name, std::move(pack));
+    return absl::OkStatus();
+  };
+  for (const auto& [name, p] : parsed) {
+    std::vector<std::string> chain;
+    RETURN_IF_ERROR(resolve(name, chain));
+  }
+  return registry;
+}
+
+absl::StatusOr<const ResolvedPack*> PolicyRegistry::Find(std::string_view name) const {
+  auto it = packs_.find(name);
+  if (it == packs_.end())
+    return absl::NotFoundError(absl::StrCat("no policy pack '", absl::string_view(name.data(), name.size()), "' (known: ",
+                                            absl::StrJoin(Names(), ", "), ")"));
+  return it->second.get();
+}
+
+std::vector<std::string> PolicyRegistry::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, p] : packs_) names.push_back(name);
+  return names;
+}
+
+}  // namespace carelog

@@ -1,0 +1,709 @@
+#include "projections/deadlines.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/event_time.h"
+
+namespace carelog {
+namespace {
+
+using carelog::v1::Event;
+using carelog::v1::Rule;
+
+const google::protobuf::OneofDescriptor* PayloadOneof() {
+  static const auto* oneof = Event::descriptor()->FindOneofByName("payload");
+  return oneof;
+}
+
+const google::protobuf::Message* Payload(const Event& e) {
+  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(e, PayloadOneof());
+  if (field == nullptr) return nullptr;
+  return &e.GetReflection()->GetMessage(e, field);
+}
+
+// The payload's review_id, or "" when it has none.
+std::string ReviewIdOf(const Event& e) {
+  const google::protobuf::Message* m = Payload(e);
+  if (m == nullptr) return "";
+  const auto* fd = m->GetDescriptor()->FindFieldByName("review_id");
+  if (fd == nullptr || fd->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return "";
+  return m->GetReflection()->GetString(*m, fd);
+}
+
+// True if the payload of event type `name` carries a review_id.
+bool TypeHasReviewId(std::string_view name) {
+  for (int i = 0; i < PayloadOneof()->field_count(); ++i) {
+    const auto* f = PayloadOneof()->field(i);
+    if (f->json_name() == name) return f->message_type()->FindFieldByName("review_id") != nullptr;
+  }
+  return false;
+}
+
+struct Item {
+  const Event* ev;
+  absl::CivilDay date;
+  absl::Time at;
+  std::string_view type;
+  size_t seq;  // index in effective order
+};
+
+enum class Kind {
+  kChain,         // met by the next (or N-th) review held in the period
+  kPreReview,     // one scheduled date of one review
+  kPostponement,  // met by re-dating the review
+  kEarlyReview,   // met by earlyReviewConsidered naming the report
+  kOther,         // met by the first later `met_by` act (same review if scoped)
+};
+
+struct Ob {
+  Obligation out;
+  const Rule* rule;
+  Kind kind;
+  int period;
+  bool scoped = false;          // only acts on out.review_id count
+  std::string match_event_id;   // kEarlyReview
+  std::optional<absl::Time> met_at;
+  bool done = false;            // met or closed
+};
+
+struct ReviewState {
+  std::optional<absl::CivilDay> scheduled;
+  std::string format = "MEETING";
+  bool held = false;
+  bool cancelled = false;
+  bool finished() const { return held || cancelled; }
+};
+
+struct Authorisation {
+  absl::CivilDay date;
+  std::string review_id;
+  size_t seq;
+};
+
+struct Placement {
+  absl::CivilDay started;
+  std::string id;
+  bool long_term = false;
+  bool connected_person = false;
+};
+
+struct Period {
+  int index = 0;
+  absl::CivilDay started;
+  size_t start_seq = 0;
+  int reviews_held = 0;
+  bool iro_notified = false;
+  size_t last_held_seq = 0;
+  std::optional<absl::CivilDay> last_meeting;
+  bool reduced_meetings = false;
+  std::vector<Authorisation> authorisations;
+  std::optional<Placement> placement;
+  bool panel_approved = false;
+};
+
+class Folder {
+ public:
+  Folder(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
+         absl::CivilDay as_of)
+      : case_id_(case_id), pack_(pack), cal_(cal), as_of_(as_of) {}
+
+  void Apply(const Item& it);
+  CaseDeadlines Finish();
+
+ private:
+  absl::CivilDay Shift(absl::CivilDay d, const Rule& r) const;
+  Ob& Create(const Rule& rule, int version, Kind kind, const Item& trigger, absl::CivilDay anchor,
+             std::string review_id, bool scoped);
+  void Meet(Ob& ob, const Item& act);
+  static void Close(Ob& ob, absl::CivilDay on);
+  void AddFinding(const Rule& rule, int version, const Item& it, std::string review_id,
+                  std::string detail);
+  template <typename F>
+  void ForRules(absl::CivilDay on, F f);  // f(const Rule&, int version)
+  template <typename F>
+  void ForChecks(absl::CivilDay on, std::string_view check, F f);
+  template <typename F>
+  void ForOpen(F f);  // open obligations of the current period
+
+  void StartPeriod(const Item& it);
+  void EndPeriod(const Item& it);
+  void FirePeriodStarted(const Item& it);
+  void FireIroNotified(const Item& trigger, absl::CivilDay anchor);
+  void Schedule(const Item& it, const std::string& rid, absl::CivilDay date,
+                carelog::v1::ReviewFormat format);
+  void Held(const Item& it);
+  void FinishReview(const std::string& rid, absl::CivilDay on);
+  void MeetGeneric(const Item& it);
+  void FireEventRules(const Item& it);
+  void CheckEligibility(const Item& it);
+
+  std::string case_id_;
+  const ResolvedPack& pack_;
+  const Calendar& cal_;
+  absl::CivilDay as_of_;
+  std::vector<Ob> obs_;
+  std::vector<Finding> findings_;
+  std::optional<Period> period_;  // the open period of care, if any
+  int periods_ = 0;
+  std::vector<Item> prior_acts_;  // while no period is open
+  absl::flat_hash_map<std::string, ReviewState> reviews_;
+};
+
+absl::CivilDay Folder::Shift(absl::CivilDay d, const Rule& r) const {
+  const int n = r.direction() == carelog::v1::BEFORE ? -r.amount() : r.amount();
+  switch (r.unit()) {
+    case carelog::v1::WORKING_DAYS: return cal_.AddWorkingDays(pack_.division, d, n);
+    case carelog::v1::DAYS: return d + n;
+    case carelog::v1::WEEKS: return d + 7 * n;
+    case carelog::v1::MONTHS: return AddMonths(d, n);
+    default: return d;  // HOURS: handled by Create
+  }
+}
+
+template <typename F>
+void Folder::ForRules(absl::CivilDay on, F f) {
+  const PolicyRuleSet& v = pack_.VersionOn(on);
+  for (const Rule& r : v.rules) f(r, v.number);
+}
+
+template <typename F>
+void Folder::ForChecks(absl::CivilDay on, std::string_view check, F f) {
+  ForRules(on, [&](const Rule& r, int version) {
+    if (r.kind() == carelog::v1::FINDING && r.check() == check) f(r, version);
+  });
+}
+
+template <typename F>
+void Folder::ForOpen(F f) {
+  if (!period_) return;
+  for (Ob& ob : obs_) {
+    if (!ob.done && ob.period == period_->index) f(ob);
+  }
+}
+
+Ob& Folder::Create(const Rule& rule, int version, Kind kind, const Item& trigger,
+                   absl::CivilDay anchor, std::string review_id, bool scoped) {
+  Ob ob;
+  ob.rule = &rule;
+  ob.kind = kind;
+  ob.period = period_ ? period_->index : 0;
+  ob.scoped = scoped && !review_id.empty();
+  ob.out.case_id = case_id_;
+  ob.out.rule_id = rule.id();
+  ob.out.review_id = std::move(review_id);
+  if (rule.unit() == carelog::v1::HOURS) {
+    ob.out.due_at = trigger.at + absl::Hours(rule.amount());
+    ob.out.due = LondonToday(*ob.out.due_at);
+  } else {
+    ob.out.due = Shift(anchor, rule);
+  }
+  ob.out.source_document = rule.source().document();
+  ob.out.source_section = rule.source().section();
+  ob.out.trigger_position = trigger.ev->position();
+  ob.out.pack_version = version;
+  obs_.push_back(std::move(ob));
+  return obs_.back();
+}
+
+void Folder::Meet(Ob& ob, const Item& act) {
+  if (ob.done) return;
+  ob.done = true;
+  ob.out.met_on = act.date;
+  ob.met_at = act.at;
+  ob.out.met_by_position = act.ev->position();
+}
+
+void Folder::Close(Ob& ob, absl::CivilDay on) {
+  if (ob.done) return;
+  ob.done = true;
+  ob.out.closed_on = on;
+}
+
+void Folder::AddFinding(const Rule& rule, int version, const Item& it, std::string review_id,
+                        std::string detail) {
+  Finding f;
+  f.case_id = case_id_;
+  f.rule_id = rule.id();
+  f.review_id = std::move(review_id);
+  f.detail = std::move(detail);
+  f.on = it.date;
+  f.position = it.ev->position();
+  f.source_document = rule.source().document();
+  f.source_section = rule.source().section();
+  f.pack_version = version;
+  findings_.push_back(std::move(f));
+}
+
+void Folder::StartPeriod(const Item& it) {
+  if (period_) return;  // already looked after: refused upstream; nothing to do
+  Period p;
+  p.index = ++periods_;
+  p.started = it.date;
+  p.start_seq = it.seq;
+  p.last_held_seq = it.seq;
+  period_ = std::move(p);
+  FirePeriodStarted(it);
+  prior_acts_.clear();
+}
+
+void Folder::FirePeriodStarted(const Item& it) {
+  ForRules(it.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "PERIOD_STARTED") return;
+    if (r.met_by() == "reviewHeld") {
+      Create(r, version, Kind::kChain, it, it.date, "", false);
+      return;
+    }
+    Ob& ob = Create(r, version, Kind::kOther, it, it.date, "", false);
+    if (r.prior_act_window_working_days() <= 0) return;
+    // An act dated while no period was open counts if the child became looked
+    // after within the window after it (001 §4.1 "preferably before").
+    for (const Item& act : prior_acts_) {
+      if (act.type != r.met_by()) continue;
+      if (it.date > cal_.AddWorkingDays(pack_.division, act.date,
+                                        r.prior_act_window_working_days()))
+        continue;
+      // `ob` may move when FireIroNotified grows obs_: work on a copy index.
+      const size_t index = &ob - obs_.data();
+      Meet(obs_[index], act);
+      if (act.type == "iroServiceNotified" && !period_->iro_notified) {
+        period_->iro_notified = true;
+        const size_t first_new = obs_.size();
+        FireIroNotified(act, it.date);
+        // Acts after the notification, before the period, count toward them.
+        for (const Item& later : prior_acts_) {
+          if (later.seq <= act.seq) continue;
+          for (size_t i = first_new; i < obs_.size(); ++i) {
+            if (!obs_[i].done && obs_[i].rule->met_by() == later.type) Meet(obs_[i], later);
+          }
+        }
+      }
+      break;
+    }
+  });
+}
+
+void Folder::FireIroNotified(const Item& trigger, absl::CivilDay anchor) {
+  ForRules(anchor, [&](const Rule& r, int version) {
+    if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == "IRO_NOTIFIED")
+      Create(r, version, Kind::kOther, trigger, anchor, "", false);
+  });
+}
+
+void Folder::EndPeriod(const Item& it) {
+  if (!period_) return;
+  ForOpen([&](Ob& ob) { Close(ob, it.date); });
+  period_.reset();
+  prior_acts_.clear();
+}
+
+void Folder::FinishReview(const std::string& rid, absl::CivilDay on) {
+  ForOpen([&](Ob& ob) {
+    if ((ob.kind == Kind::kPreReview || ob.kind == Kind::kPostponement) &&
+        ob.out.review_id == rid)
+      Close(ob, on);
+  });
+}
+
+void Folder::Schedule(const Item& it, const std::string& rid, absl::CivilDay date,
+                      carelog::v1::ReviewFormat format) {
+  ReviewState& review = reviews_[rid];
+  if (review.finished()) return;  // recorded, creates and meets nothing
+  const bool redating = review.scheduled.has_value();
+  review.scheduled = date;
+  if (format == carelog::v1::MEETING) review.format = "MEETING";
+  if (format == carelog::v1::CONSULTATION) review.format = "CONSULTATION";
+  if (!period_) return;
+  if (redating) {
+    ForOpen([&](Ob& ob) {
+      if (ob.kind == Kind::kPreReview && ob.out.review_id == rid) Close(ob, it.date);
+    });
+    const Ob* chain = nullptr;
+    for (const Ob& ob : obs_) {
+      if (!ob.done && ob.period == period_->index && ob.kind == Kind::kChain &&
+          ob.rule->review_number() == 0)
+        chain = &ob;
+    }
+    if (chain != nullptr && date > chain->out.due) {
+      const absl::CivilDay due = chain->out.due;
+      const std::string chain_rule = chain->out.rule_id;
+      ForChecks(it.date, "REDATED_AFTER_STATUTORY_DUE", [&](const Rule& r, int version) {
+        AddFinding(r, version, it, rid,
+                   absl::StrCat("re-dated to ", FormatDate(date), ", after ", chain_rule,
+                                " due ", FormatDate(due)));
+      });
+    }
+  }
+  ForOpen([&](Ob& ob) {
+    if (ob.kind == Kind::kPostponement && ob.out.review_id == rid) Meet(ob, it);
+  });
+  ForRules(it.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "REVIEW_SCHEDULED_DATE") return;
+    if (!r.review_format().empty() && r.review_format() != review.format) return;
+    Create(r, version, Kind::kPreReview, it, date, rid, true);
+  });
+}
+
+void Folder::Held(const Item& it) {
+  const std::string rid = ReviewIdOf(*it.ev);
+  ReviewState& review = reviews_[rid];
+  if (review.held) return;  // a second record of the same review
+  const std::string format = review.format;
+  review.held = true;
+  if (!period_) return;
+  FinishReview(rid, it.date);
+
+  ForChecks(it.date, "CARE_PLAN_AUTHORISED", [&](const Rule& r, int version) {
+    const absl::CivilDay limit = Shift(it.date, r);
+    const bool ok = std::any_of(
+        period_->authorisations.begin(), period_->authorisations.end(),
+        [&](const Authorisation& a) {
+          return a.date <= limit &&
+                 (a.review_id == rid || (a.review_id.empty() && a.seq > period_->last_held_seq));
+        });
+    if (!ok)
+      AddFinding(r, version, it, rid,
+                 absl::StrCat("no care plan authorised on or before ", FormatDate(limit)));
+  });
+  if (period_->reduced_meetings && format != "MEETING") {
+    ForChecks(it.date, "ANNUAL_REVIEW_MEETING", [&](const Rule& r, int version) {
+      const absl::CivilDay limit = Shift(it.date, r);
+      const absl::CivilDay last = period_->last_meeting.value_or(period_->started);
+      if (last < limit)
+        AddFinding(r, version, it, rid,
+                   period_->last_meeting
+                       ? absl::StrCat("last review meeting ", FormatDate(last))
+                       : std::string("no review meeting in this period of care"));
+    });
+  }
+
+  const int number = ++period_->reviews_held;
+  ForOpen([&](Ob& ob) {
+    if (ob.kind != Kind::kChain) return;
+    const int wanted = ob.rule->review_number();
+    if (wanted == 0 || wanted == number) {
+      Meet(ob, it);
+      ob.out.review_id = rid;
+    }
+  });
+  const std::string_view chain_trigger = number == 1 ? "FIRST_REVIEW_HELD" : "LATER_REVIEW_HELD";
+  ForRules(it.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION) return;
+    if (r.trigger() == chain_trigger) {
+      Create(r, version, Kind::kChain, it, it.date, "", false);
+    } else if (r.trigger() == "REVIEW_HELD") {
+      if (r.review_number() != 0 && r.review_number() != number) return;
+      if (!r.review_format().empty() && r.review_format() != format) return;
+      Create(r, version, Kind::kOther, it, it.date, rid, TypeHasReviewId(r.met_by()));
+    }
+  });
+  if (format == "MEETING") period_->last_meeting = it.date;
+  period_->last_held_seq = it.seq;
+}
+
+void Folder::MeetGeneric(const Item& it) {
+  const std::string rid = ReviewIdOf(*it.ev);
+  ForOpen([&](Ob& ob) {
+    if (ob.rule->met_by() != it.type) return;
+    switch (ob.kind) {
+      case Kind::kChain:
+      case Kind::kPostponement:
+        return;  // met by Held / Schedule
+      case Kind::kEarlyReview: {
+        const std::string& named = it.ev->early_review_considered().significant_event_id();
+        if (named.empty() || named == ob.match_event_id) Meet(ob, it);
+        return;
+      }
+      case Kind::kPreReview:
+      case Kind::kOther:
+        if (ob.scoped && rid != ob.out.review_id) return;
+        Meet(ob, it);
+        return;
+    }
+  });
+}
+
+void Folder::FireEventRules(const Item& it) {
+  const std::string rid = ReviewIdOf(*it.ev);
+  ForRules(it.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "EVENT" ||
+        r.trigger_event() != it.type)
+      return;
+    Create(r, version, Kind::kOther, it, it.date, rid, TypeHasReviewId(r.met_by()));
+  });
+}
+
+void Folder::CheckEligibility(const Item& it) {
+  const auto& change = it.ev->review_arrangement_changed();
+  ForChecks(it.date, "REDUCED_MEETING_ELIGIBILITY", [&](const Rule& r, int version) {
+    std::vector<std::string> problems;
+    const std::optional<Placement>& pl = period_->placement;
+    if (!pl) {
+      problems.push_back("no placement recorded");
+    } else {
+      if (r.require_long_term() && !pl->long_term)
+        problems.push_back("placement not designated long-term");
+      if (r.exclude_connected_person() && pl->connected_person)
+        problems.push_back("placement with family, friends or a connected person");
+      if (r.amount() > 0 && pl->started >= Shift(it.date, r))
+        problems.push_back(absl::StrCat("in the placement only since ", FormatDate(pl->started)));
+    }
+    if (r.require_panel_approval() && !period_->panel_approved)
+      problems.push_back("permanent home not approved at panel");
+    std::vector<std::string> missing;
+    for (const std::string& role : r.roles()) {
+      const bool agreed = std::any_of(
+          change.agreed_by().begin(), change.agreed_by().end(),
+          [&](int got) { return carelog::v1::Role_Name(got) == role; });
+      if (!agreed) missing.push_back(role);
+    }
+    if (!missing.empty()) problems.push_back("not agreed by " + absl::StrJoin(missing, ", "));
+    if (!problems.empty())
+      AddFinding(r, version, it, "", absl::StrJoin(problems, "; "));
+  });
+}
+
+void Folder::Apply(const Item& it) {
+  const Event& e = *it.ev;
+  switch (e.payload_case()) {
+    case Event::kChildAccommodated: StartPeriod(it); return;
+    case Event::kChildCeasedLookedAfter: EndPeriod(it); return;
+    default: break;
+  }
+  // Review bookkeeping happens in or out of a period; obligations only in one.
+  switch (e.payload_case()) {
+    case Event::kReviewScheduled:
+      if (!period_) {
+        Schedule(it, e.review_scheduled().review_id(),
+                 ParseDate(e.review_scheduled().scheduled_for()).value_or(it.date),
+                 e.review_scheduled().format());
+        return;
+      }
+      break;
+    case Event::kReviewRearranged:
+      if (!period_) {
+        auto d = ParseDate(e.review_rearranged().new_date());
+        if (d.ok()) Schedule(it, e.review_rearranged().review_id(), *d,
+                             carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+        return;
+      }
+      break;
+    case Event::kReviewHeld:
+      if (!period_) { Held(it); return; }
+      break;
+    case Event::kReviewCancelled:
+      if (!period_) { reviews_[e.review_cancelled().review_id()].cancelled = true; return; }
+      break;
+    default: break;
+  }
+  if (!period_) {
+    prior_acts_.push_back(it);
+    return;
+  }
+
+  // 1. The acts this event is (acts first: a recurring rule's act meets the
+  //    previous obligation before it makes the next).
+  MeetGeneric(it);
+
+  // 2. What it starts or changes.
+  switch (e.payload_case()) {
+    case Event::kIroServiceNotified:
+      if (!period_->iro_notified) {
+        period_->iro_notified = true;
+        FireIroNotified(it, it.date);
+      }
+      break;
+    case Event::kReviewScheduled: {
+      auto d = ParseDate(e.review_scheduled().scheduled_for());
+      if (d.ok()) Schedule(it, e.review_scheduled().review_id(), *d, e.review_scheduled().format());
+      break;
+    }
+    case Event::kReviewRearranged: {
+      auto d = ParseDate(e.review_rearranged().new_date());
+      if (d.ok())
+        Schedule(it, e.review_rearranged().review_id(), *d,
+                 carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+      break;
+    }
+    case Event::kReviewHeld: Held(it); break;
+    case Event::kReviewCancelled: {
+      ReviewState& review = reviews_[e.review_cancelled().review_id()];
+      if (review.finished()) break;
+      review.cancelled = true;
+      FinishReview(e.review_cancelled().review_id(), it.date);
+      break;
+    }
+    case Event::kReviewPostponementRequested: {
+      const auto& req = e.review_postponement_requested();
+      const ReviewState& review = reviews_[req.review_id()];
+      if (review.finished() || !review.scheduled) break;
+      ForChecks(it.date, "POSTPONEMENT_NOTICE", [&](const Rule& r, int version) {
+        if (r.exempt_emergency() && req.emergency()) return;
+        const absl::CivilDay latest = Shift(*review.scheduled, r);
+        if (it.date > latest)
+          AddFinding(r, version, it, req.review_id(),
+                     absl::StrCat("requested ", FormatDate(it.date), " for the review on ",
+                                  FormatDate(*review.scheduled), ", notice needed by ",
+                                  FormatDate(latest), req.emergency() ? " (emergency)" : ""));
+      });
+      break;
+    }
+    case Event::kReviewPostponementApproved: {
+      const auto& ok = e.review_postponement_approved();
+      const std::string rid = ok.review_id();
+      if (reviews_[rid].finished()) break;
+      ForChecks(it.date, "POSTPONEMENT_APPROVER", [&](const Rule& r, int version) {
+        const std::string role = carelog::v1::Role_Name(e.actor().role());
+        if (std::find(r.roles().begin(), r.roles().end(), role) == r.roles().end())
+          AddFinding(r, version, it, rid, absl::StrCat("approved by ", role));
+      });
+      if (!(ok.has_iro_consulted() && ok.iro_consulted())) {
+        ForChecks(it.date, "POSTPONEMENT_IRO_CONSULTED", [&](const Rule& r, int version) {
+          AddFinding(r, version, it, rid, "no discussion with the IRO recorded");
+        });
+      }
+      ForRules(it.date, [&](const Rule& r, int version) {
+        if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == "POSTPONEMENT_APPROVED")
+          Create(r, version, Kind::kPostponement, it, it.date, rid, true);
+      });
+      break;
+    }
+    case Event::kSignificantEventReported:
+      ForRules(it.date, [&](const Rule& r, int version) {
+        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "SIGNIFICANT_EVENT") return;
+        Ob& ob = Create(r, version, Kind::kEarlyReview, it, it.date, "", false);
+        ob.match_event_id = e.event_id();
+      });
+      break;
+    case Event::kCarePlanAuthorised:
+      period_->authorisations.push_back(
+          {it.date, e.care_plan_authorised().review_id(), it.seq});
+      break;
+    case Event::kReviewArrangementChanged:
+      period_->reduced_meetings = e.review_arrangement_changed().reduced_meetings();
+      if (period_->reduced_meetings) CheckEligibility(it);
+      break;
+    case Event::kPlacementStarted: {
+      const auto& p = e.placement_started();
+      period_->placement = Placement{it.date, p.placement_id(), p.long_term(), p.connected_person()};
+      break;
+    }
+    case Event::kPlacementEnded:
+      if (period_->placement && (e.placement_ended().placement_id().empty() ||
+                                 e.placement_ended().placement_id() == period_->placement->id))
+        period_->placement.reset();
+      break;
+    case Event::kPanelDecision:
+      if (e.panel_decision().decision() == "APPROVED") period_->panel_approved = true;
+      break;
+    default: break;
+  }
+
+  // 3. Rules any event type can trigger.
+  FireEventRules(it);
+}
+
+CaseDeadlines Folder::Finish() {
+  CaseDeadlines out;
+  out.case_id = case_id_;
+  out.division = pack_.division;
+  for (Ob& ob : obs_) {
+    Obligation& o = ob.out;
+    if (o.met_on) {
+      const bool on_time = o.due_at ? *ob.met_at <= *o.due_at : *o.met_on <= o.due;
+      o.status = on_time ? ObligationStatus::kMet : ObligationStatus::kMetLate;
+    } else if (o.closed_on) {
+      o.status = *o.closed_on <= o.due ? ObligationStatus::kClosed : ObligationStatus::kOverdue;
+    } else {
+      o.status = as_of_ > o.due ? ObligationStatus::kOverdue : ObligationStatus::kOpen;
+    }
+    out.obligations.push_back(std::move(o));
+  }
+  out.findings = std::move(findings_);
+  return out;
+}
+
+}  // namespace
+
+std::string_view ObligationStatusName(ObligationStatus s) {
+  switch (s) {
+    case ObligationStatus::kOpen: return "OPEN";
+    case ObligationStatus::kMet: return "MET";
+    case ObligationStatus::kMetLate: return "MET_LATE";
+    case ObligationStatus::kOverdue: return "OVERDUE";
+    case ObligationStatus::kClosed: return "CLOSED";
+  }
+  return "OPEN";
+}
+
+std::vector<Event> ApplyCorrections(std::vector<Event> events) {
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Event& a, const Event& b) { return a.position() < b.position(); });
+  absl::flat_hash_set<std::string> targeted;  // ids some retraction names
+  for (const Event& e : events) {
+    if (e.has_event_retracted()) targeted.insert(e.event_retracted().event_id());
+  }
+  absl::flat_hash_set<std::string> retracted;
+  for (const Event& e : events) {
+    if (e.has_event_retracted() && !targeted.contains(e.event_id()))
+      retracted.insert(e.event_retracted().event_id());
+  }
+  absl::flat_hash_map<std::string, size_t> by_id;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].event_id().empty()) by_id.emplace(events[i].event_id(), i);
+  }
+  for (const Event& e : events) {
+    if (!e.has_event_corrected() || retracted.contains(e.event_id())) continue;
+    const auto& c = e.event_corrected();
+    auto it = by_id.find(c.event_id());
+    if (it == by_id.end() || retracted.contains(c.event_id())) continue;
+    Event& original = events[it->second];
+    if (original.has_event_retracted() || original.has_event_corrected()) continue;
+    const Event& repl = c.replacement();
+    const auto* field = repl.GetReflection()->GetOneofFieldDescriptor(repl, PayloadOneof());
+    if (field != nullptr && !repl.has_event_retracted() && !repl.has_event_corrected()) {
+      original.clear_payload();
+      original.GetReflection()
+          ->MutableMessage(&original, field)
+          ->CopyFrom(repl.GetReflection()->GetMessage(repl, field));
+    }
+    if (repl.has_occurred_at()) *original.mutable_occurred_at() = repl.occurred_at();
+  }
+  std::vector<Event> out;
+  out.reserve(events.size());
+  for (Event& e : events) {
+    if (e.has_event_retracted() || e.has_event_corrected() || retracted.contains(e.event_id()))
+      continue;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
+                            const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of) {
+  std::vector<Event> facts = ApplyCorrections(std::move(events));
+  std::vector<Item> items;
+  items.reserve(facts.size());
+  for (const Event& e : facts) {
+    const absl::CivilDay date = LondonDate(e.occurred_at());
+    if (date > as_of) continue;
+    items.push_back({&e, date, ToTime(e.occurred_at()), EventTypeName(e), 0});
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::make_tuple(a.date, a.at, a.ev->position()) <
+           std::make_tuple(b.date, b.at, b.ev->position());
+  });
+  Folder folder(case_id, pack, cal, as_of);
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i].seq = i + 1;
+    folder.Apply(items[i]);
+  }
+  return folder.Finish();
+}
+
+}  // namespace carelog

@@ -1,0 +1,81 @@
+// The deadlines projection: a pure fold of one case's events, in effective
+// order, to its obligations and findings as they stood at the end of a date
+// (rules.md "Conventions", "Core England rules", "Findings").
+#ifndef CARELOG_PROJECTIONS_DEADLINES_H_
+#define CARELOG_PROJECTIONS_DEADLINES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "carelog/v1/events.pb.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+
+namespace carelog {
+
+enum class ObligationStatus { kOpen, kMet, kMetLate, kOverdue, kClosed };
+
+// "OPEN", "MET", "MET_LATE", "OVERDUE", "CLOSED" (cli.md, exact).
+std::string_view ObligationStatusName(ObligationStatus s);
+
+struct Obligation {
+  std::string case_id;
+  std::string rule_id;
+  std::string review_id;  // empty unless the rule is about one review
+  absl::CivilDay due;
+  // HOURS rules only: the instant it is due by (`due` is its London date).
+  std::optional<absl::Time> due_at;
+  ObligationStatus status = ObligationStatus::kOpen;
+  std::optional<absl::CivilDay> met_on;
+  // When it stopped applying unmet (period ended, review finished/re-dated).
+  std::optional<absl::CivilDay> closed_on;
+  std::string source_document, source_section;
+  uint64_t trigger_position = 0;  // the event it counts from
+  std::optional<uint64_t> met_by_position;
+  int pack_version = 0;  // PolicyRuleSet::number in force on the trigger date
+};
+
+struct Finding {
+  std::string case_id;
+  std::string rule_id;
+  std::string review_id;
+  std::string detail;  // for people, e.g. "approved by TEAM_MANAGER"
+  absl::CivilDay on;   // date of the event found wanting
+  uint64_t position = 0;
+  std::string source_document, source_section;
+  int pack_version = 0;
+};
+
+struct CaseDeadlines {
+  std::string case_id;
+  Division division = Division::kEnglandAndWales;  // the pack's
+  std::vector<Obligation> obligations;  // in the order they arose
+  std::vector<Finding> findings;        // in effective order
+};
+
+// The corrections pre-pass: drops every event retracted by an eventRetracted
+// (by eventId; a retraction that is itself retracted does not apply), applies
+// every eventCorrected in log-position order (the replacement's payload, and
+// its occurredAt if set, replace the original's; the original keeps its ids
+// and position), and drops the retraction and correction events themselves.
+// Corrections of unknown or retracted events are ignored. Pure; any order in,
+// log-position order out.
+std::vector<carelog::v1::Event> ApplyCorrections(std::vector<carelog::v1::Event> events);
+
+// Folds one case's events (any order; each has `position` set) to its
+// obligations and findings at the end of `as_of`: events dated (Europe/London)
+// after `as_of` are left out. Corrections are applied first (whatever their
+// own date). Each obligation is judged under the pack version in force on its
+// trigger's date. Deterministic and pure: no I/O, no clock; never fails
+// (events the rules cannot use are skipped). Safe from any thread.
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
+                            const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of);
+
+}  // namespace carelog
+
+#endif  // CARELOG_PROJECTIONS_DEADLINES_H_

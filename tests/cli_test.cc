@@ -1,0 +1,186 @@
+// End-to-end tests of the `carelog` binary: exit codes, messages, and that a
+// refused import leaves the store byte-for-byte unchanged.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::TempDir;
+using ::testing::HasSubstr;
+
+struct CliRun {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+CliRun Carelog(const std::string& args, const TempDir& dir) {
+  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
+  const std::string cmd =
+      absl::StrCat(CARELOG_BINARY, " ", args, " >", out, " 2>", err, " </dev/null");
+  int rc = std::system(cmd.c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  return CliRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
+}
+
+void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// Every key and value in the store, read behind carelog's back.
+std::string StoreBytes(const std::string& dir) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &raw);
+  if (!st.ok()) return "cannot open: " + st.ToString();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string all;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StrAppend(&all, it->key().ToString(), "=", it->value().ToString(), "\n");
+  }
+  return all;
+}
+
+constexpr char kGood[] =
+    R"({"eventId":"e1","caseId":"C-1","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})"
+    "\n"
+    R"({"eventId":"e2","caseId":"C-1","occurredAt":"2024-03-04T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})"
+    "\n";
+
+TEST(CliTest, ImportPrintsSummaryAndReimportIsNoOp) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2 events: 2 appended, 0 already present (positions 1-2)"));
+  r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("0 appended, 2 already present"));
+}
+
+TEST(CliTest, RefusedImportReportsFileLineReasonExitsOneAndChangesNothing) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  const std::string before = StoreBytes(dir.Sub("s"));
+  const std::string bad = dir.Sub("bad.ndjson");
+  Write(bad, absl::StrCat(
+                 R"({"eventId":"e3","caseId":"C-1","occurredAt":"2024-03-05T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroAllocated":{"iroId":"iro-1"}})",
+                 "\n",
+                 R"({"eventId":"e4","caseId":"C-1","occurredAt":"2024-03-06T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})",
+                 "\n"));
+  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", bad), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat(bad, ":2: childAccommodated: the child is already looked after")));
+  EXPECT_THAT(r.err, HasSubstr("nothing appended"));
+  EXPECT_EQ(StoreBytes(dir.Sub("s")), before);
+}
+
+TEST(CliTest, ImportFromStdin) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  const std::string cmd = absl::StrCat(CARELOG_BINARY, " import --store ", dir.Sub("s"), " - < ",
+                                       dir.Sub("a.ndjson"), " > ", dir.Sub("o"));
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream f(dir.Sub("o"));
+  std::string line;
+  std::getline(f, line);
+  EXPECT_THAT(line, HasSubstr("-: 2 events: 2 appended"));
+}
+
+TEST(CliTest, UsageErrorsExitTwo) {
+  TempDir dir;
+  EXPECT_EQ(Carelog("", dir).status, 2);
+  EXPECT_EQ(Carelog("frobnicate", dir).status, 2);
+  EXPECT_EQ(Carelog("import", dir).status, 2);
+  CliRun r = Carelog("deadlines --colour red", dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown option --colour"));
+  EXPECT_EQ(Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --format xml"), dir).status, 2);
+}
+
+TEST(CliTest, NotACarelogStoreIsAClearRefusal) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.Sub("other"));
+  Write(dir.Sub("other/thesis.docx"), "x");
+  Write(dir.Sub("a.ndjson"), kGood);
+  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("other"), " ", dir.Sub("a.ndjson")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("not a carelog store"));
+}
+
+TEST(CliTest, StoreFromEnvironment) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  const std::string cmd = absl::StrCat("CARELOG_STORE=", dir.Sub("envstore"), " ", CARELOG_BINARY,
+                                       " import ", dir.Sub("a.ndjson"), " >/dev/null");
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("envstore/CURRENT")));
+}
+
+TEST(CliTest, DeadlinesJsonForOneCase) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  CliRun r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"),
+                               " --case C-1 --as-of 2024-03-20 --format json"),
+                  dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  // Accommodated Fri 1 Mar 2024: notify due 2 working days later (Tue 5 Mar),
+  // met on Mon 4 Mar; the first review 20 working days later skips Good
+  // Friday and Easter Monday: Tue 2 Apr.
+  EXPECT_THAT(r.out, HasSubstr(R"("caseId":"C-1","rule":"iro.notify","due":"2024-03-05","status":"MET","metOn":"2024-03-04")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("rule":"review.initial","due":"2024-04-02","status":"OPEN")"));
+  CliRun missing = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-404 --format json"), dir);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no case 'C-404'"));
+}
+
+TEST(CliTest, PackSettingIsValidated) {
+  TempDir dir;
+  CliRun r = Carelog(absl::StrCat("pack --store ", dir.Sub("s"), " atlantis"), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("atlantis"));
+  r = Carelog(absl::StrCat("pack --store ", dir.Sub("s"), " --case C-7 scotland"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("C-7: scotland"));
+  r = Carelog(absl::StrCat("pack --store ", dir.Sub("s")), dir);
+  EXPECT_THAT(r.out, HasSubstr("store default: england"));
+}
+
+TEST(CliTest, GenIsDeterministic) {
+  TempDir dir;
+  CliRun a = Carelog("gen --children 5 --years 1 --seed 3", dir);
+  CliRun b = Carelog("gen --children 5 --years 1 --seed 3", dir);
+  EXPECT_EQ(a.status, 0);
+  EXPECT_FALSE(a.out.empty());
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(CliTest, GeneratedHistoryImportsCleanly) {
+  TempDir dir;
+  const std::string cmd = absl::StrCat(CARELOG_BINARY, " gen --children 30 --years 2 --seed 11 2>/dev/null | ",
+                                       CARELOG_BINARY, " import --store ", dir.Sub("s"), " - >",
+                                       dir.Sub("o"), " 2>", dir.Sub("e"));
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream f(dir.Sub("e"));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), "");
+}
+
+}  // namespace
+}  // namespace carelog

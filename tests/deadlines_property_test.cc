@@ -1,0 +1,164 @@
+// Property tests of the deadlines fold over random case histories.
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "projections/deadlines.h"
+
+namespace carelog {
+namespace {
+
+using carelog::v1::Event;
+
+const PolicyRegistry& Registry() {
+  static const auto* reg = new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
+  return *reg;
+}
+
+// A random but plausible history: periods of care, reviews scheduled,
+// re-dated, postponed, held, cancelled, and the acts that meet obligations,
+// at random instants (several on the same second, to exercise positions).
+std::vector<Event> RandomHistory(std::mt19937& rng) {
+  std::vector<Event> out;
+  const absl::Time start = absl::FromCivil(absl::CivilSecond(2024, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  absl::Time t = start;
+  const int n = std::uniform_int_distribution<int>(5, 60)(rng);
+  std::uniform_int_distribution<int> kind(0, 19), step(0, 5 * 24 * 60), review(1, 4),
+      role(1, 15), days(0, 200);
+  for (int i = 0; i < n; ++i) {
+    if (kind(rng) != 0) t += absl::Minutes(step(rng));  // sometimes the same instant
+    Event e;
+    e.set_case_id("C-1");
+    e.set_event_id(absl::StrCat("e", i + 1));
+    e.set_position(i + 1);
+    e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(t));
+    e.mutable_actor()->set_role(static_cast<carelog::v1::Role>(role(rng)));
+    const std::string rid = absl::StrCat("R", review(rng));
+    const std::string later = FormatDate(absl::ToCivilDay(t, absl::UTCTimeZone()) + days(rng));
+    switch (kind(rng)) {
+      case 0: case 1: e.mutable_child_accommodated()->set_legal_status("C2"); break;
+      case 2: e.mutable_child_ceased_looked_after()->set_reason("E11"); break;
+      case 3: e.mutable_iro_service_notified(); break;
+      case 4: e.mutable_iro_allocated()->set_iro_id("i"); break;
+      case 5: case 6:
+        e.mutable_review_scheduled()->set_review_id(rid);
+        e.mutable_review_scheduled()->set_scheduled_for(later);
+        e.mutable_review_scheduled()->set_format(kind(rng) < 5 ? carelog::v1::CONSULTATION
+                                                               : carelog::v1::MEETING);
+        break;
+      case 7: e.mutable_invitations_sent()->set_review_id(rid); break;
+      case 8: e.mutable_review_documents_provided()->set_review_id(rid); break;
+      case 9: case 10: e.mutable_review_held()->set_review_id(rid); break;
+      case 11: e.mutable_review_decisions_recorded()->set_review_id(rid); break;
+      case 12: e.mutable_review_minutes_completed()->set_review_id(rid); break;
+      case 13: e.mutable_review_postponement_requested()->set_review_id(rid); break;
+      case 14: e.mutable_review_postponement_approved()->set_review_id(rid); break;
+      case 15:
+        e.mutable_review_rearranged()->set_review_id(rid);
+        e.mutable_review_rearranged()->set_new_date(later);
+        break;
+      case 16: e.mutable_review_cancelled()->set_review_id(rid); break;
+      case 17: e.mutable_significant_event_reported()->set_kind("MISSING"); break;
+      case 18: e.mutable_early_review_considered(); break;
+      default:
+        e.mutable_review_arrangement_changed()->set_reduced_meetings(true);
+        break;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string Dump(const CaseDeadlines& d) {
+  std::string s;
+  for (const Obligation& o : d.obligations) {
+    absl::StrAppend(&s, o.rule_id, "|", o.review_id, "|", FormatDate(o.due), "|",
+                    std::string(ObligationStatusName(o.status)), "|",
+                    o.met_on ? FormatDate(*o.met_on) : "-", "|", o.trigger_position, "|",
+                    o.met_by_position.value_or(0), "|", o.pack_version, "\n");
+  }
+  for (const Finding& f : d.findings)
+    absl::StrAppend(&s, "F ", f.rule_id, "|", f.review_id, "|", FormatDate(f.on), "|", f.position,
+                    "|", f.detail, "\n");
+  return s;
+}
+
+const carelog::v1::Rule* RuleOf(const ResolvedPack& pack, const Obligation& o) {
+  for (const auto& r : pack.versions[o.pack_version - 1].rules)
+    if (r.id() == o.rule_id) return &r;
+  return nullptr;
+}
+
+class DeadlinesProperty : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DeadlinesProperty, FoldIsIndependentOfAppendOrder) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  std::mt19937 rng(42);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<Event> events = RandomHistory(rng);
+    const absl::CivilDay as_of(2025, 6, 30);
+    const std::string expected = Dump(FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of));
+    std::shuffle(events.begin(), events.end(), rng);
+    EXPECT_EQ(Dump(FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of)), expected)
+        << "round " << round;
+  }
+}
+
+TEST_P(DeadlinesProperty, EveryObligationHasASourceAndWorkingDayDues) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  std::mt19937 rng(7);
+  int checked = 0;
+  for (int round = 0; round < 300; ++round) {
+    CaseDeadlines d = FoldDeadlines("C-1", RandomHistory(rng), pack, Calendar::Default(),
+                                    absl::CivilDay(2025, 3, 1));
+    for (const Obligation& o : d.obligations) {
+      EXPECT_FALSE(o.source_document.empty()) << o.rule_id;
+      EXPECT_FALSE(o.source_section.empty()) << o.rule_id;
+      const carelog::v1::Rule* rule = RuleOf(pack, o);
+      ASSERT_NE(rule, nullptr) << o.rule_id;
+      if (rule->unit() == carelog::v1::WORKING_DAYS) {
+        EXPECT_TRUE(Calendar::Default().IsWorkingDay(pack.division, o.due))
+            << o.rule_id << " due " << FormatDate(o.due);
+        ++checked;
+      }
+      // Status agrees with the dates.
+      const bool met = o.status == ObligationStatus::kMet || o.status == ObligationStatus::kMetLate;
+      EXPECT_EQ(met, o.met_on.has_value());
+      if (o.status == ObligationStatus::kMet && !o.due_at) EXPECT_LE(*o.met_on, o.due);
+      if (o.status == ObligationStatus::kMetLate && !o.due_at) EXPECT_GT(*o.met_on, o.due);
+      if (o.status == ObligationStatus::kClosed) EXPECT_LE(*o.closed_on, o.due);
+    }
+    for (const Finding& f : d.findings) EXPECT_FALSE(f.source_document.empty());
+  }
+  if (GetParam() != "scotland") EXPECT_GT(checked, 100);  // reg 45 counts weeks and months
+}
+
+TEST_P(DeadlinesProperty, LaterAsOfNeverUnmeetsOrUncloses) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  std::mt19937 rng(99);
+  for (int round = 0; round < 100; ++round) {
+    std::vector<Event> events = RandomHistory(rng);
+    CaseDeadlines early = FoldDeadlines("C-1", events, pack, Calendar::Default(),
+                                        absl::CivilDay(2024, 6, 30));
+    CaseDeadlines late = FoldDeadlines("C-1", events, pack, Calendar::Default(),
+                                       absl::CivilDay(2025, 6, 30));
+    ASSERT_LE(early.obligations.size(), late.obligations.size());
+    for (size_t i = 0; i < early.obligations.size(); ++i) {
+      const Obligation& a = early.obligations[i];
+      const Obligation& b = late.obligations[i];
+      EXPECT_EQ(a.rule_id, b.rule_id);
+      EXPECT_EQ(a.due, b.due);
+      if (a.status != ObligationStatus::kOpen) EXPECT_EQ(a.status, b.status) << a.rule_id;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Packs, DeadlinesProperty,
+                         ::testing::Values("england", "scotland", "scotland-pace", "england-000",
+                                           "england-bristol", "england-salford"));
+
+}  // namespace
+}  // namespace carelog

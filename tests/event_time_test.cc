@@ -1,0 +1,75 @@
+// The date of an event: Europe/London civil date of occurredAt, computed
+// without tzdata (rules.md "Conventions").
+#include "engine/event_time.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace carelog {
+namespace {
+
+absl::Time Utc(int y, int m, int d, int hh, int mm, int ss) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, ss), absl::UTCTimeZone());
+}
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+TEST(EventTime, WinterIsGmt) {
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 1, 15, 23, 59, 59))), absl::CivilDay(2024, 1, 15));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 12, 31, 23, 30, 0))), absl::CivilDay(2024, 12, 31));
+  EXPECT_EQ(LondonOffset(Utc(2024, 1, 15, 12, 0, 0)), absl::ZeroDuration());
+}
+
+TEST(EventTime, SummerIsBst) {
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 5, 1, 23, 30, 0))), absl::CivilDay(2024, 5, 2));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 5, 1, 22, 59, 59))), absl::CivilDay(2024, 5, 1));
+  EXPECT_EQ(LondonDate(Ts(Utc(2025, 6, 30, 23, 0, 0))), absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(LondonOffset(Utc(2024, 7, 1, 12, 0, 0)), absl::Hours(1));
+}
+
+// 2024: BST from 01:00 UTC Sunday 31 March.
+TEST(EventTime, SpringTransition2024) {
+  EXPECT_EQ(LondonOffset(Utc(2024, 3, 31, 0, 59, 59)), absl::ZeroDuration());
+  EXPECT_EQ(LondonOffset(Utc(2024, 3, 31, 1, 0, 0)), absl::Hours(1));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 3, 30, 23, 30, 0))), absl::CivilDay(2024, 3, 30));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 3, 31, 22, 59, 59))), absl::CivilDay(2024, 3, 31));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 3, 31, 23, 0, 0))), absl::CivilDay(2024, 4, 1));
+}
+
+// 2024: back to GMT at 01:00 UTC Sunday 27 October.
+TEST(EventTime, AutumnTransition2024) {
+  EXPECT_EQ(LondonOffset(Utc(2024, 10, 27, 0, 59, 59)), absl::Hours(1));
+  EXPECT_EQ(LondonOffset(Utc(2024, 10, 27, 1, 0, 0)), absl::ZeroDuration());
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 10, 26, 22, 59, 59))), absl::CivilDay(2024, 10, 26));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 10, 26, 23, 0, 0))), absl::CivilDay(2024, 10, 27));
+  EXPECT_EQ(LondonDate(Ts(Utc(2024, 10, 27, 23, 30, 0))), absl::CivilDay(2024, 10, 27));
+}
+
+// 2025: 30 March and 26 October.
+TEST(EventTime, Transitions2025) {
+  EXPECT_EQ(LondonOffset(Utc(2025, 3, 30, 0, 59, 59)), absl::ZeroDuration());
+  EXPECT_EQ(LondonOffset(Utc(2025, 3, 30, 1, 0, 0)), absl::Hours(1));
+  EXPECT_EQ(LondonOffset(Utc(2025, 10, 26, 0, 59, 59)), absl::Hours(1));
+  EXPECT_EQ(LondonOffset(Utc(2025, 10, 26, 1, 0, 0)), absl::ZeroDuration());
+}
+
+TEST(EventTime, TodayMatchesDate) {
+  const absl::Time t = Utc(2024, 8, 31, 23, 15, 0);
+  EXPECT_EQ(LondonToday(t), absl::CivilDay(2024, 9, 1));
+  EXPECT_EQ(LondonToday(t), LondonDate(Ts(t)));
+}
+
+TEST(EventTime, NanosCount) {
+  google::protobuf::Timestamp ts = Ts(Utc(2024, 5, 1, 22, 59, 59));
+  ts.set_nanos(999999999);
+  EXPECT_EQ(LondonDate(ts), absl::CivilDay(2024, 5, 1));
+  EXPECT_EQ(ToTime(ts), Utc(2024, 5, 1, 22, 59, 59) + absl::Nanoseconds(999999999));
+}
+
+}  // namespace
+}  // namespace carelog
