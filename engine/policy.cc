@@ -31,14 +31,15 @@ const std::set<std::string, std::less<>>& FindingChecks() {
       "POSTPONEMENT_NOTICE",         "POSTPONEMENT_APPROVER",
       "POSTPONEMENT_IRO_CONSULTED",  "REDATED_AFTER_STATUTORY_DUE",
       "CARE_PLAN_AUTHORISED",        "ANNUAL_REVIEW_MEETING",
-      "REDUCED_MEETING_ELIGIBILITY"};
+      "REDUCED_MEETING_ELIGIBILITY", "RECORDED_LATE"};
   return *c;
 }
 
 // Checks that count a number of units.
 bool CheckNeedsAmount(std::string_view check) {
   return check == "POSTPONEMENT_NOTICE" || check == "CARE_PLAN_AUTHORISED" ||
-         check == "ANNUAL_REVIEW_MEETING" || check == "REDUCED_MEETING_ELIGIBILITY";
+         check == "ANNUAL_REVIEW_MEETING" || check == "REDUCED_MEETING_ELIGIBILITY" ||
+         check == "RECORDED_LATE";
 }
 
 class ErrorCollector : public google::protobuf::io::ErrorCollector {

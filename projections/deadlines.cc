@@ -470,6 +470,23 @@ void Folder::CheckEligibility(const Item& it) {
 
 void Folder::Apply(const Item& it) {
   const Event& e = *it.ev;
+  // Recording lag is judged on every event, in or out of a period: what the
+  // system showed in the meantime was wrong. `roles` lists the actors exempt
+  // (SYSTEM: migrated history is recorded late by nature, not by practice).
+  if (e.has_recorded_at()) {
+    ForChecks(it.date, "RECORDED_LATE", [&](const Rule& r, int version) {
+      const std::string role = carelog::v1::Role_Name(e.actor().role());
+      if (std::find(r.roles().begin(), r.roles().end(), role) != r.roles().end()) return;
+      const absl::CivilDay recorded = LondonDate(e.recorded_at());
+      const absl::CivilDay latest = Shift(it.date, r);
+      if (recorded > latest) {
+        AddFinding(r, version, it, "",
+                   absl::StrCat(std::string(EventTypeName(e)), " recorded late: ",
+                                recorded - it.date, " days (on ", FormatDate(recorded),
+                                ", due by ", FormatDate(latest), ")"));
+      }
+    });
+  }
   switch (e.payload_case()) {
     case Event::kChildAccommodated: StartPeriod(it); return;
     case Event::kChildCeasedLookedAfter: EndPeriod(it); return;

@@ -957,3 +957,33 @@ TEST(Versions, EachTriggerUsesTheVersionInForceOnItsDate) {
 
 }  // namespace
 }  // namespace carelog
+
+namespace carelog {
+namespace {
+
+// Recording lag (the audit trail's "recorded late" as a finding): an act
+// recorded more than 5 working days after it happened is flagged; migrated
+// history (SYSTEM) is not.
+TEST(Deadlines, RecordingTimely_001_s7_Finding) {
+  Case c;
+  c.On("2024-03-01", "child_accommodated { legal_status: 'C2' placement_type: 'U1' }");
+  c.On("2024-03-04", "iro_service_notified {}");
+  c.On("2024-03-05", "iro_allocated { iro_id: 'iro-1' }", carelog::v1::SYSTEM);
+  auto recorded = [](Event& e, const std::string& date) {
+    e.mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(
+        absl::FromCivil(absl::CivilSecond(D(date)), absl::UTCTimeZone()) + absl::Hours(12)));
+  };
+  recorded(c.events[0], "2024-03-08");  // Fri 1 Mar + 5 working days = Fri 8 Mar: on time
+  recorded(c.events[1], "2024-03-27");  // 23 days after Mon 4 Mar: late
+  recorded(c.events[2], "2024-06-01");  // SYSTEM: exempt
+  CaseDeadlines d = Fold(c, "2024-06-30");
+  std::vector<Finding> f = Findings(d, "recording.timely");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].position, 2u);
+  EXPECT_NE(f[0].detail.find("recorded late: 23 days"), std::string::npos) << f[0].detail;
+  recorded(c.events[0], "2024-03-11");  // one working day too late
+  EXPECT_EQ(Findings(Fold(c, "2024-06-30"), "recording.timely").size(), 2u);
+}
+
+}  // namespace
+}  // namespace carelog
