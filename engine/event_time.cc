@@ -46,4 +46,12 @@ absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts) {
   return LondonToday(ToTime(ts));
 }
 
+absl::Time LondonEndOfDay(absl::CivilDay day) {
+  const absl::Time utc_midnight = absl::FromCivil(absl::CivilSecond(day + 1), absl::UTCTimeZone());
+  // London's midnight is 23:00 UTC the day before in summer time; the clocks
+  // change at 01:00 UTC, never near midnight, so the offset two hours before
+  // UTC midnight is the one in force.
+  return utc_midnight - LondonOffset(utc_midnight - absl::Hours(2)) - absl::Nanoseconds(1);
+}
+
 }  // namespace carelog

@@ -21,6 +21,10 @@ absl::Duration LondonOffset(absl::Time t);
 // The civil date in Europe/London at the instant `ts`.
 absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts);
 
+// The last instant (to the nanosecond) of `day` in Europe/London: "as known
+// at the end of that day".
+absl::Time LondonEndOfDay(absl::CivilDay day);
+
 // Today's date in Europe/London at the instant `now` (the caller reads the
 // clock; this function never does).
 absl::CivilDay LondonToday(absl::Time now);

@@ -6,10 +6,17 @@
 // that pass in one WriteBatch (one fsync), then wakes the others with their
 // results. Only the leader touches the tail state (last position, chain,
 // version cache), so it needs no lock of its own.
+//
+// The Merkle tree: the leader also keeps the right edge of the tree (one
+// complete-subtree hash per set bit of the size) in memory, loaded at open.
+// Each record adds its leaf hash and, amortized, one node hash, and the keys
+// of the subtrees it completes go into the same WriteBatch as the record; the
+// append path reads nothing. Readers see the edge through a published copy.
 #include "store/event_store.h"
 
 #include <unistd.h>
 
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +28,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+#include "store/merkle.h"
 #include "store/status_macros.h"
 
 namespace carelog {
@@ -42,6 +50,45 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return absl::InternalError(msg);
 }
 
+std::string HashBytes(const Hash256& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// Positions covered by subtree (level, index), for messages.
+std::string SubtreeName(int level, uint64_t index) {
+  const uint64_t first = (index << level) + 1;
+  const uint64_t last = (index + 1) << level;
+  return absl::StrCat("Merkle subtree (level ", level, ", index ", index, ") over positions ",
+                      first, first == last ? "" : absl::StrCat("-", last));
+}
+
+// A SubtreeLookup reading 'T' keys (at `snapshot` when set), remembering what
+// it read: the ranges of one proof share right-edge subtrees.
+merkle::SubtreeLookup TreeReader(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) {
+  auto cache = std::make_shared<absl::flat_hash_map<std::string, Hash256>>();
+  return [db, snapshot, cache](int level, uint64_t index) -> absl::StatusOr<Hash256> {
+    const std::string key = format::TreeNodeKey(level, index);
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    std::string value;
+    rocksdb::Status s = db->Get(ro, key, &value);
+    if (s.IsNotFound()) {
+      return absl::DataLossError(absl::StrCat(SubtreeName(level, index),
+                                              " is missing from the store; run carelog verify"));
+    }
+    if (!s.ok()) return FromRocks(s, "reading the Merkle tree");
+    if (value.size() != 32) {
+      return absl::DataLossError(absl::StrCat(SubtreeName(level, index), " is ", value.size(),
+                                              " bytes, not 32; run carelog verify"));
+    }
+    Hash256 h;
+    std::memcpy(h.data(), value.data(), 32);
+    cache->emplace(key, h);
+    return h;
+  };
+}
+
 }  // namespace
 
 struct EventStore::Writer {
@@ -58,8 +105,14 @@ struct EventStore::State {
   uint64_t last_position = 0;
   Hash256 last_chain{};
   absl::flat_hash_map<std::string, uint64_t> versions;
-  // Published copy for readers.
+  merkle::Frontier frontier;
+  // Set at open when the tree's right edge cannot be loaded; appends and
+  // Head() then refuse with it (Verify still runs).
+  absl::Status tree_problem;
+  // Published copies for readers.
   std::atomic<uint64_t> published_last{0};
+  mutable absl::Mutex head_mu;
+  merkle::Frontier published_frontier ABSL_GUARDED_BY(head_mu);
 };
 
 EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db)
@@ -166,19 +219,85 @@ absl::Status EventStore::LoadTail() {
   if (it->Valid() && !it->key().empty() && it->key()[0] == format::kRecordTag) {
     ASSIGN_OR_RETURN(uint64_t pos, format::DecodeRecordKey(it->key().ToStringView()));
     auto rec = format::DecodeRecord(it->value().ToStringView());
+    absl::Status tail;
     if (!rec.ok()) {
-      return absl::DataLossError(
+      tail = absl::DataLossError(
           absl::StrCat("last record (position ", pos, ") is corrupt: ", rec.status().message()));
-    }
-    if (rec->position != pos) {
-      return absl::DataLossError(absl::StrCat("record at key position ", pos,
+    } else if (rec->position != pos) {
+      tail = absl::DataLossError(absl::StrCat("record at key position ", pos,
                                               " says position ", rec->position));
     }
+    // A read-only store opens anyway (it never appends), so that Verify can
+    // say what is wrong.
+    if (!tail.ok() && !options_.read_only) return tail;
     state_->last_position = pos;
-    state_->last_chain = rec->chain;
+    if (tail.ok()) state_->last_chain = rec->chain;
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading log tail"));
   state_->published_last.store(state_->last_position);
+  return LoadTree();
+}
+
+absl::Status EventStore::LoadTree() {
+  State& st = *state_;
+  const uint64_t n = st.last_position;
+  std::string marker;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), format::MetaKey(format::kTreeMeta), &marker);
+  if (s.ok()) {
+    auto f = merkle::FrontierFromSubtrees(n, TreeReader(db_.get(), nullptr));
+    if (f.ok()) {
+      st.frontier = *f;
+    } else if (f.status().code() == absl::StatusCode::kDataLoss) {
+      st.tree_problem = f.status();
+    } else {
+      return f.status();
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading tree marker");
+  } else if (options_.read_only) {
+    if (n > 0) {
+      st.tree_problem = absl::FailedPreconditionError(
+          "this store was written before carelog kept a Merkle tree; open it once read-write "
+          "(any carelog command that writes, e.g. importing an empty file) to build it");
+    }
+  } else {
+    RETURN_IF_ERROR(BuildTree());
+  }
+  absl::MutexLock lock(&st.head_mu);
+  st.published_frontier = st.frontier;
+  return absl::OkStatus();
+}
+
+// Builds the tree of a store written before it existed, then marks the store.
+absl::Status EventStore::BuildTree() {
+  State& st = *state_;
+  merkle::Frontier f;
+  rocksdb::WriteBatch batch;
+  rocksdb::WriteOptions wo;
+  absl::Status write;
+  RETURN_IF_ERROR(ScanLog(1, [&](const StoredRecord& r) {
+    f.Append(merkle::LeafHash(format::EncodeLeaf(r)),
+             [&](int level, uint64_t index, const Hash256& h) {
+               batch.Put(format::TreeNodeKey(level, index), HashBytes(h));
+             });
+    if (batch.Count() >= 100000) {
+      write = FromRocks(db_->Write(wo, &batch), "building the Merkle tree");
+      batch.Clear();
+      if (!write.ok()) return false;
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(write);
+  if (f.size != st.last_position) {
+    return absl::DataLossError(absl::StrCat("building the Merkle tree: the log has ", f.size,
+                                            " records, its last position is ",
+                                            st.last_position));
+  }
+  batch.Put(format::MetaKey(format::kTreeMeta), "1");
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "building the Merkle tree"));
+  st.frontier = f;
   return absl::OkStatus();
 }
 
@@ -262,8 +381,15 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     absl::flat_hash_map<std::string, uint64_t> versions;  // overlay over st.versions
     // id -> (position, stream, payload) of records new in this group.
     absl::flat_hash_map<std::string, std::tuple<uint64_t, std::string, std::string>> ids;
+    merkle::Frontier frontier;
   };
-  Tentative group_state{st.last_position, st.last_chain, {}, {}};
+  if (!st.tree_problem.ok()) {
+    absl::Status refused =
+        absl::DataLossError(absl::StrCat("refusing to append: ", st.tree_problem.message()));
+    for (Writer* w : group) w->result = refused;
+    return refused;
+  }
+  Tentative group_state{st.last_position, st.last_chain, {}, {}, st.frontier};
   rocksdb::WriteBatch batch;
   size_t committed_requests = 0;
 
@@ -350,6 +476,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       const std::string leaf = format::EncodeLeaf(rec);
       rec.chain = format::ChainHash(t.chain, leaf);
       t.chain = rec.chain;
+      t.frontier.Append(merkle::LeafHash(leaf), [&](int level, uint64_t index, const Hash256& h) {
+        puts.emplace_back(format::TreeNodeKey(level, index), HashBytes(h));
+      });
       t.versions[r.stream] = rec.version;
       t.ids.emplace(r.id, std::make_tuple(rec.position, r.stream, r.payload));
       const std::string pos_bytes = format::EncodeFixed64BE(rec.position);
@@ -387,7 +516,12 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   }
   st.last_position = group_state.position;
   st.last_chain = group_state.chain;
+  st.frontier = group_state.frontier;
   for (auto& [stream, v] : group_state.versions) st.versions[stream] = v;
+  {
+    absl::MutexLock lock(&st.head_mu);
+    st.published_frontier = st.frontier;
+  }
   st.published_last.store(st.last_position);
   return absl::OkStatus();
 }
@@ -525,6 +659,312 @@ absl::Status EventStore::PutSetting(std::string_view name, std::string_view valu
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Put(wo, format::SettingKey(name), value), "writing setting");
+}
+
+absl::StatusOr<TreeHead> EventStore::Head() const {
+  if (!state_->tree_problem.ok()) return state_->tree_problem;
+  merkle::Frontier f;
+  {
+    absl::MutexLock lock(&state_->head_mu);
+    f = state_->published_frontier;
+  }
+  return TreeHead{f.size, f.Root()};
+}
+
+absl::StatusOr<Hash256> EventStore::RootAt(uint64_t size) const {
+  const uint64_t last = LastPosition();
+  if (size > last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree size ", size, " is beyond the end of the log (", last, " events)"));
+  }
+  return merkle::RootFromSubtrees(size, TreeReader(db_.get(), nullptr));
+}
+
+absl::StatusOr<std::vector<Hash256>> EventStore::InclusionProof(uint64_t position,
+                                                                uint64_t tree_size) const {
+  const uint64_t last = LastPosition();
+  if (tree_size == 0) tree_size = last;
+  if (tree_size > last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree size ", tree_size, " is beyond the end of the log (", last, " events)"));
+  }
+  if (position == 0 || position > tree_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("position ", position, " is not in the tree of size ", tree_size));
+  }
+  return merkle::InclusionProof(position - 1, tree_size, TreeReader(db_.get(), nullptr));
+}
+
+absl::StatusOr<std::vector<Hash256>> EventStore::ConsistencyProof(uint64_t old_size,
+                                                                  uint64_t new_size) const {
+  const uint64_t last = LastPosition();
+  if (new_size > last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree size ", new_size, " is beyond the end of the log (", last, " events)"));
+  }
+  if (old_size > new_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("old tree size ", old_size, " is larger than new tree size ", new_size));
+  }
+  return merkle::ConsistencyProof(old_size, new_size, TreeReader(db_.get(), nullptr));
+}
+
+namespace {
+
+// Walks one level of the stored tree in key order, beside the recomputed
+// tree: every stored key must be the next expected subtree.
+class LevelCursor {
+ public:
+  LevelCursor(rocksdb::DB* db, const rocksdb::ReadOptions& ro, int level)
+      : it_(db->NewIterator(ro)), prefix_{format::kTreeTag, static_cast<char>(level)} {
+    it_->Seek(prefix_);
+  }
+  // The next stored key of this level, or nullopt at its end.
+  bool AtEnd() const { return !it_->Valid() || !it_->key().starts_with(prefix_); }
+  rocksdb::Iterator* it() { return it_.get(); }
+  absl::Status status() const { return FromRocks(it_->status(), "reading the Merkle tree"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+absl::StatusOr<VerifyReport> EventStore::Verify(
+    const std::function<void(uint64_t, uint64_t)>& progress) const {
+  VerifyReport report;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snap;
+    ~Release() { db->ReleaseSnapshot(snap); }
+  } release{db_.get(), snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  rocksdb::ReadOptions scan_ro = ro;
+  scan_ro.readahead_size = 2 << 20;
+
+  uint64_t checked = 0;  // records that passed every check
+  auto fail = [&](uint64_t position, std::string problem) {
+    report.ok = false;
+    report.events = checked;
+    report.position = position;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  // The last position, as this snapshot has it.
+  uint64_t last = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    it->SeekForPrev(format::RecordKey(std::numeric_limits<uint64_t>::max()));
+    if (it->Valid() && !it->key().empty() && it->key()[0] == format::kRecordTag) {
+      auto pos = format::DecodeRecordKey(it->key().ToStringView());
+      if (!pos.ok()) return fail(0, "a log key is malformed (not 'E' + 8 bytes)");
+      last = *pos;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading log tail"));
+  }
+  {
+    std::string marker;
+    rocksdb::Status s = db_->Get(ro, format::MetaKey(format::kTreeMeta), &marker);
+    if (s.IsNotFound() && last > 0) {
+      return fail(1, "the store has no Merkle tree (written before carelog kept one); open it "
+                     "read-write once to build it");
+    }
+    if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocks(s, "reading tree marker"));
+  }
+  if (progress) progress(0, last);
+
+  merkle::Frontier frontier;
+  std::vector<std::unique_ptr<LevelCursor>> levels;
+  std::string tree_failure;  // set by the on_complete callback
+  uint64_t current = 0;
+  auto check_node = [&](int level, uint64_t index, const Hash256& h) {
+    if (!tree_failure.empty()) return;
+    while (static_cast<int>(levels.size()) <= level) {
+      levels.push_back(std::make_unique<LevelCursor>(db_.get(), ro, static_cast<int>(levels.size())));
+    }
+    LevelCursor& c = *levels[level];
+    if (c.AtEnd()) {
+      tree_failure = absl::StrCat(SubtreeName(level, index), " is missing");
+      return;
+    }
+    auto key = format::DecodeTreeNodeKey(c.it()->key().ToStringView());
+    if (!key.ok()) {
+      tree_failure = absl::StrCat("a Merkle tree key at level ", level, " is malformed");
+      return;
+    }
+    if (key->second != index) {
+      tree_failure = absl::StrCat(SubtreeName(level, index), " is missing",
+                                  key->second > index ? "" : " (an unexpected node is in its place)");
+      return;
+    }
+    const rocksdb::Slice v = c.it()->value();
+    if (v.size() != 32 || std::memcmp(v.data(), h.data(), 32) != 0) {
+      tree_failure = absl::StrCat("stored hash of ", SubtreeName(level, index),
+                                  " does not match the records (tree node altered, or a record "
+                                  "rewritten with its checksum and chain recomputed)");
+      return;
+    }
+    c.it()->Next();
+  };
+
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  Hash256 chain{};
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(scan_ro));
+  uint64_t expect = 1;
+  for (it->Seek(format::RecordKey(1)); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (key.empty() || key[0] != format::kRecordTag) break;
+    auto pos = format::DecodeRecordKey(key.ToStringView());
+    if (!pos.ok()) return fail(expect, "a log key is malformed (not 'E' + 8 bytes)");
+    if (*pos != expect) {
+      return fail(expect, absl::StrCat("position ", expect, " is missing from the log (next is ",
+                                       *pos, ")"));
+    }
+    current = expect;
+    auto rec = format::DecodeRecord(it->value().ToStringView());
+    if (!rec.ok()) return fail(current, std::string(rec.status().message()));
+    if (rec->position != current) {
+      return fail(current, absl::StrCat("record says position ", rec->position,
+                                        " (moved or swapped)"));
+    }
+    const std::string leaf = format::EncodeLeaf(*rec);
+    if (format::ChainHash(chain, leaf) != rec->chain) {
+      return fail(current, "hash chain broken: the stored chain value is not SHA-256(previous "
+                           "chain || record)");
+    }
+    chain = rec->chain;
+    frontier.Append(merkle::LeafHash(leaf), check_node);
+    if (!tree_failure.empty()) return fail(current, tree_failure);
+    for (auto& c : levels) RETURN_IF_ERROR(c->status());
+    uint64_t& v = versions[rec->stream];
+    if (rec->version != v + 1) {
+      return fail(current, absl::StrCat("stream '", rec->stream, "' version ", rec->version,
+                                        " follows version ", v, " (versions must be gap-free)"));
+    }
+    v = rec->version;
+    const std::string pos_bytes = format::EncodeFixed64BE(current);
+    std::string value;
+    rocksdb::Status s = db_->Get(ro, format::StreamKey(rec->stream, rec->version), &value);
+    if (s.IsNotFound()) {
+      return fail(current, absl::StrCat("stream index entry for '", rec->stream, "' version ",
+                                        rec->version, " is missing"));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading stream index"));
+    if (value != pos_bytes) {
+      auto p = format::DecodeFixed64BE(value);
+      return fail(current, absl::StrCat("stream index entry for '", rec->stream, "' version ",
+                                        rec->version, " points at ",
+                                        p.ok() ? absl::StrCat("position ", *p) : "garbage",
+                                        ", not at this record"));
+    }
+    s = db_->Get(ro, format::IdKey(rec->id), &value);
+    if (s.IsNotFound()) {
+      return fail(current, absl::StrCat("id index entry for '", rec->id, "' is missing"));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading id index"));
+    if (value != pos_bytes) {
+      auto p = format::DecodeFixed64BE(value);
+      return fail(current, absl::StrCat("id index entry for '", rec->id, "' points at ",
+                                        p.ok() ? absl::StrCat("position ", *p) : "garbage",
+                                        ", not at this record (or the id is recorded twice)"));
+    }
+    ++expect;
+    checked = current;
+    if (progress && (current & 4095) == 0) progress(current, last);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scanning the log"));
+  it.reset();
+  const uint64_t n = expect - 1;
+  if (n != last) {
+    return fail(n + 1, absl::StrCat("the log ends at position ", n, " but has a key for position ",
+                                    last));
+  }
+
+  // Tree nodes beyond what the records complete (e.g. the log was truncated),
+  // and keys in the tree's range that name no subtree.
+  {
+    std::unique_ptr<rocksdb::Iterator> t(db_->NewIterator(ro));
+    const std::string tree_tag(1, format::kTreeTag);
+    t->Seek(tree_tag);
+    if (t->Valid() && t->key().starts_with(tree_tag) &&
+        !format::DecodeTreeNodeKey(t->key().ToStringView()).ok()) {
+      return fail(0, "a Merkle tree key is malformed");
+    }
+    for (int level = 0; level < 64; ++level) {
+      t->Seek(format::TreeNodeKey(level, n >> level));  // first subtree not complete
+      const std::string prefix{format::kTreeTag, static_cast<char>(level)};
+      if (!t->Valid() || !t->key().starts_with(prefix)) continue;
+      auto k = format::DecodeTreeNodeKey(t->key().ToStringView());
+      if (!k.ok()) return fail(0, absl::StrCat("a Merkle tree key at level ", level, " is malformed"));
+      const uint64_t completes = k->second < (uint64_t{1} << (63 - level))
+                                     ? (k->second + 1) << level
+                                     : 0;
+      return fail(completes, absl::StrCat(SubtreeName(level, k->second),
+                                           " is stored but the log has only ", n,
+                                           " events (records removed from the end?)"));
+    }
+    t->Seek(std::string{format::kTreeTag, static_cast<char>(64)});
+    if (t->Valid() && t->key().starts_with(tree_tag)) {
+      return fail(0, "a Merkle tree key has a level above 63");
+    }
+    RETURN_IF_ERROR(FromRocks(t->status(), "reading the Merkle tree"));
+  }
+
+  // Stream index entries that belong to no record. Every (stream, version)
+  // with 1 <= version <= the stream's last version was checked above.
+  {
+    std::unique_ptr<rocksdb::Iterator> s(db_->NewIterator(scan_ro));
+    const std::string tag(1, format::kStreamTag);
+    for (s->Seek(tag); s->Valid() && s->key().starts_with(tag); s->Next()) {
+      auto sv = format::DecodeStreamKey(s->key().ToStringView());
+      auto p = format::DecodeFixed64BE(s->value().ToStringView());
+      const uint64_t at = p.ok() ? *p : 0;
+      if (!sv.ok()) return fail(at, "a stream index key is malformed");
+      auto v = versions.find(sv->first);
+      if (v == versions.end() || sv->second == 0 || sv->second > v->second) {
+        return fail(at, absl::StrCat("stream index entry for '", sv->first, "' version ",
+                                     sv->second, " points at ",
+                                     p.ok() ? absl::StrCat("position ", *p) : "garbage",
+                                     " but no record is that stream version"));
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(s->status(), "reading stream index"));
+  }
+
+  // Id index entries that belong to no record: each must point at a record
+  // that has its id (that record's check above then matched this entry).
+  {
+    std::unique_ptr<rocksdb::Iterator> s(db_->NewIterator(scan_ro));
+    const std::string tag(1, format::kIdTag);
+    for (s->Seek(tag); s->Valid() && s->key().starts_with(tag); s->Next()) {
+      const std::string id(s->key().ToStringView().substr(1));
+      auto p = format::DecodeFixed64BE(s->value().ToStringView());
+      if (!p.ok() || *p == 0 || *p > n) {
+        return fail(p.ok() ? *p : 0,
+                    absl::StrCat("id index entry for '", id, "' points at ",
+                                 p.ok() ? absl::StrCat("position ", *p) : "garbage",
+                                 ", which is not in the log"));
+      }
+      std::string value;
+      RETURN_IF_ERROR(FromRocks(db_->Get(ro, format::RecordKey(*p), &value), "reading the log"));
+      auto rec = format::DecodeRecord(value);
+      if (!rec.ok()) return fail(*p, std::string(rec.status().message()));
+      if (rec->id != id) {
+        return fail(*p, absl::StrCat("id index entry for '", id, "' points at position ", *p,
+                                     " which holds '", rec->id, "'"));
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(s->status(), "reading id index"));
+  }
+
+  if (progress) progress(n, last);
+  report.events = n;
+  report.head = TreeHead{n, frontier.Root()};
+  return report;
 }
 
 }  // namespace carelog

@@ -58,6 +58,25 @@ struct AppendRequest {
   std::optional<bool> sync;
 };
 
+// The Merkle tree head of the log (see merkle.h): the root of its first
+// `size` records.
+struct TreeHead {
+  uint64_t size = 0;
+  Hash256 root{};
+};
+
+// What Verify found. `ok` false names the first broken thing: `position` is
+// the log position it concerns (for an index entry or tree node that belongs
+// to no record, the position it points at or would complete; 0 when there is
+// none) and `problem` says what is wrong.
+struct VerifyReport {
+  bool ok = true;
+  uint64_t events = 0;  // records checked
+  uint64_t position = 0;
+  std::string problem;
+  TreeHead head;  // recomputed from the records (meaningful when ok)
+};
+
 struct AppendResult {
   // One per request record, in order: where it is in the log.
   std::vector<uint64_t> positions;
@@ -121,6 +140,34 @@ class EventStore {
   // The stream's current version (0 when it has no records).
   [[nodiscard]] absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const;
 
+  // Tamper evidence (see merkle.h and record_format.cc).
+  // The tree head after the last acknowledged append. kDataLoss when the
+  // stored right edge of the tree is damaged (Verify says where);
+  // kFailedPrecondition for a store written before the tree existed, opened
+  // read-only.
+  [[nodiscard]] absl::StatusOr<TreeHead> Head() const;
+  // The root of the tree of the first `size` records (size <= LastPosition()).
+  [[nodiscard]] absl::StatusOr<Hash256> RootAt(uint64_t size) const;
+  // RFC 9162 inclusion proof of the record at `position` in the tree of
+  // `tree_size` (0 = the current size): the audit path, leaf sibling first.
+  // Leaf index = position - 1. kInvalidArgument unless
+  // 1 <= position <= tree_size <= LastPosition().
+  [[nodiscard]] absl::StatusOr<std::vector<Hash256>> InclusionProof(uint64_t position,
+                                                                    uint64_t tree_size = 0) const;
+  // RFC 9162 consistency proof that the tree of `new_size` extends the tree
+  // of `old_size`. kInvalidArgument unless old_size <= new_size <= LastPosition().
+  [[nodiscard]] absl::StatusOr<std::vector<Hash256>> ConsistencyProof(uint64_t old_size,
+                                                                      uint64_t new_size) const;
+  // Re-reads the whole store (one snapshot) and checks every record
+  // (checksum, key == position, gap-free), the hash chain, every stored
+  // Merkle subtree hash, every stream and id index entry both ways, and that
+  // stream versions are gap-free. Stops at the first problem, in log order;
+  // index entries and tree nodes that belong to no record are checked after
+  // the log. `progress(done, total)` is called now and then. A non-OK status
+  // means verify could not run (I/O), not that the log is broken.
+  [[nodiscard]] absl::StatusOr<VerifyReport> Verify(
+      const std::function<void(uint64_t done, uint64_t total)>& progress = nullptr) const;
+
   // Small named values kept beside the log (e.g. the default policy pack).
   // GetSetting returns kNotFound when unset.
   [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
@@ -134,6 +181,8 @@ class EventStore {
   struct Writer;
   EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
   absl::Status LoadTail();
+  absl::Status LoadTree();
+  absl::Status BuildTree();
   absl::Status CommitGroup(std::vector<Writer*>& group);
   absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
 

@@ -8,8 +8,12 @@
 //     | 'I' id                           -> fixed64be(position) (idempotency)
 //     | 'C' name                         -> setting bytes
 //     | 'P' name                         -> checkpoint bytes
+//     | 'T' level:u8 fixed64be(index)    -> subtree_hash        (Merkle tree)
 //
 //   meta "format" := decimal ASCII store format version ("1")
+//   meta "tree"   := "1"  the store keeps the Merkle tree below; absent only
+//                    on stores written before it existed, whose tree is then
+//                    built from the log when first opened read-write
 //
 // Big-endian fixed64 in keys so that RocksDB's bytewise order is numeric
 // order: the log scans by position, a stream by version. The stream name is
@@ -31,6 +35,30 @@
 // catches a flipped byte on any single read without needing the previous
 // record; the chain (checked by verify) catches a rewritten record whose
 // checksum was recomputed.
+//
+// Merkle tree (RFC 6962 / RFC 9162 §2.1) over the same leaves, leaf index
+// = position - 1:
+//
+//   leaf_hash(p)         := SHA-256(0x00 || leaf(p))
+//   node_hash(l, r)      := SHA-256(0x01 || l || r)
+//   subtree_hash(0, i)   := leaf_hash(i + 1)
+//   subtree_hash(L+1, i) := node_hash(subtree_hash(L, 2i), subtree_hash(L, 2i+1))
+//
+// Subtree (level L, index i) covers positions i*2^L + 1 .. (i+1)*2^L. Its
+// 'T' key is written in the same WriteBatch as the record that completes it
+// (the record at position (i+1)*2^L), so the tree is exactly as long as the
+// log: after position n the keys present are every (L, i) with
+// (i+1)*2^L <= n, i.e. n leaves plus, amortized, one node per record. The
+// root of the tree of size n (MTH, RFC 9162 §2.1.1) folds the subtrees of the
+// right edge, one per set bit of n, right to left:
+//
+//   root(0) := SHA-256("")
+//   root(n) := node_hash(subtree_hash(L_k, ...), ... node_hash(..., subtree_hash(L_0, n/2^L_0 - 1)))
+//              for the set bits L_0 < ... < L_k of n
+//
+// and inclusion and consistency proofs read O(log n) 'T' keys. Stored as
+// level:u8 then big-endian index so that one level is one contiguous,
+// ordered key range (verify scans each level in order).
 #include "store/record_format.h"
 
 // OpenSSL 3 deprecates the SHA256_* calls but keeps them; they avoid an
@@ -145,6 +173,21 @@ std::string StreamKey(std::string_view stream, uint64_t version) {
 std::string IdKey(std::string_view id) { return absl::StrCat("I", std::string(id)); }
 std::string SettingKey(std::string_view name) { return absl::StrCat("C", std::string(name)); }
 std::string CheckpointKey(std::string_view name) { return absl::StrCat("P", std::string(name)); }
+std::string TreeNodeKey(int level, uint64_t index) {
+  std::string k(1, kTreeTag);
+  k.push_back(static_cast<char>(static_cast<uint8_t>(level)));
+  k.append(EncodeFixed64BE(index));
+  return k;
+}
+
+absl::StatusOr<std::pair<int, uint64_t>> DecodeTreeNodeKey(std::string_view key) {
+  if (key.size() != 10 || key[0] != kTreeTag || static_cast<uint8_t>(key[1]) >= 64) {
+    return absl::DataLossError("malformed tree node key");
+  }
+  auto index = DecodeFixed64BE(key.substr(2));
+  if (!index.ok()) return index.status();
+  return std::make_pair(static_cast<int>(static_cast<uint8_t>(key[1])), *index);
+}
 
 absl::StatusOr<uint64_t> DecodeRecordKey(std::string_view key) {
   if (key.size() != 9 || key[0] != kRecordTag) {
@@ -211,6 +254,25 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
     return absl::DataLossError("record lengths do not add up");
   }
   std::memcpy(r.chain.data(), body.data() + body.size() - 32, 32);
+  return r;
+}
+
+absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf) {
+  if (leaf.size() < kFixedHeader + 3) return absl::DataLossError("leaf too short");
+  if (static_cast<uint8_t>(leaf[0]) != kMagic) return absl::DataLossError("bad leaf magic");
+  if (static_cast<uint8_t>(leaf[1]) > kStoreFormatVersion) {
+    return absl::DataLossError(absl::StrCat("leaf format ", static_cast<int>(leaf[1]),
+                                            " is newer than this build reads"));
+  }
+  StoredRecord r;
+  r.position = GetFixed64LE(leaf.data() + 2);
+  r.recorded_at_micros = static_cast<int64_t>(GetFixed64LE(leaf.data() + 10));
+  r.version = GetFixed64LE(leaf.data() + 18);
+  std::string_view in = leaf.substr(kFixedHeader);
+  if (!GetLengthPrefixed(&in, &r.stream) || !GetLengthPrefixed(&in, &r.id) ||
+      !GetLengthPrefixed(&in, &r.payload) || !in.empty()) {
+    return absl::DataLossError("leaf lengths do not add up");
+  }
   return r;
 }
 

@@ -38,16 +38,28 @@ std::string StreamPrefix(std::string_view stream);
 std::string IdKey(std::string_view id);
 std::string SettingKey(std::string_view name);
 std::string CheckpointKey(std::string_view name);
+// 'T' level:u8 fixed64be(index): the hash of complete Merkle subtree
+// (level, index) (see merkle.h).
+std::string TreeNodeKey(int level, uint64_t index);
 
 inline constexpr char kRecordTag = 'E';
 inline constexpr char kStreamTag = 'S';
 inline constexpr char kIdTag = 'I';
 inline constexpr char kSettingTag = 'C';
+inline constexpr char kTreeTag = 'T';
+inline constexpr char kMetaTag = 'M';
+
+// Meta "tree" = "1": every record's Merkle subtrees are stored. Absent on a
+// store written before the tree existed (it is then built at open).
+inline constexpr char kTreeMeta[] = "tree";
 
 // Decodes a RecordKey; kDataLoss if malformed.
 [[nodiscard]] absl::StatusOr<uint64_t> DecodeRecordKey(std::string_view key);
 // Decodes a StreamKey into (stream, version); kDataLoss if malformed.
 [[nodiscard]] absl::StatusOr<std::pair<std::string, uint64_t>> DecodeStreamKey(std::string_view key);
+
+// Decodes a TreeNodeKey into (level, index); kDataLoss if malformed.
+[[nodiscard]] absl::StatusOr<std::pair<int, uint64_t>> DecodeTreeNodeKey(std::string_view key);
 
 std::string EncodeFixed64BE(uint64_t v);
 [[nodiscard]] absl::StatusOr<uint64_t> DecodeFixed64BE(std::string_view bytes);
@@ -55,6 +67,11 @@ std::string EncodeFixed64BE(uint64_t v);
 // The canonical bytes of a record: what the hash chain and Merkle tree
 // commit to (everything but the chain value and checksum).
 std::string EncodeLeaf(const StoredRecord& r);
+
+// Parses canonical leaf bytes (as EncodeLeaf makes them) into a record
+// without chain; kDataLoss if they are not exactly one leaf. For checking a
+// proof away from any store.
+[[nodiscard]] absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf);
 
 // leaf || chain || checksum. `r.chain` must already be set.
 std::string EncodeRecord(const StoredRecord& r);

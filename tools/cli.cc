@@ -31,6 +31,16 @@ constexpr char kUsage[] =
     "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
     "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"
     "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
+    "  verify [--store DIR] [--head SIZE:ROOTHEX]   check the whole log (hash chain, Merkle tree,\n"
+    "        indexes); with --head, prove the log extends that earlier head\n"
+    "  head [--store DIR]               the log's Merkle tree head SIZE:ROOTHEX\n"
+    "  prove [--store DIR] EVENT_ID [--size N]   JSON inclusion proof of one event\n"
+    "  check-proof FILE|-               verify such a proof without a store\n"
+    "  report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]   QA indicators\n"
+    "  import-903 [--store DIR] [--skip-invalid] DIR   the SSDA903 Header/Episodes/Reviews CSVs\n"
+    "  export 903 [--store DIR] --year YYYY --out DIR   the SSDA903 tables of a collection year\n"
+    "  audit --case ID [--as-of DATE] [--known-at INSTANT] [--rules in-force|current]\n"
+    "        [--format text|json]   the case's trail for a deep-dive audit\n"
     "The store defaults to $CARELOG_STORE, else ./carelog-data.\n";
 
 }  // namespace
@@ -215,6 +225,14 @@ int RunCli(int argc, char** argv) {
       {"gen", {{"children", "years", "seed", "end"}, {}, RunGen}},
       {"deadlines", {{"case", "as-of", "format"}, {}, RunDeadlines}},
       {"pack", {{"case"}, {}, RunPack}},
+      {"verify", {{"head"}, {}, RunVerify}},
+      {"head", {{}, {}, RunHead}},
+      {"prove", {{"size"}, {}, RunProve}},
+      {"check-proof", {{}, {}, RunCheckProof}},
+      {"report", {{"from", "to", "format", "out"}, {}, RunReport}},
+      {"import-903", {{}, {"skip-invalid"}, RunImport903}},
+      {"export", {{"year", "out"}, {}, RunExport}},
+      {"audit", {{"case", "as-of", "known-at", "rules", "format"}, {}, RunAudit}},
   };
   auto it = commands.find(cmd);
   if (it == commands.end()) return Usage(absl::StrCat("unknown command '", cmd, "'"));

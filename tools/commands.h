@@ -33,6 +33,14 @@ int ReportError(const absl::Status& s);
 int RunGen(const Args& args);
 int RunDeadlines(const Args& args);
 int RunPack(const Args& args);
+int RunVerify(const Args& args);      // tools/audit_commands.cc
+int RunHead(const Args& args);        // tools/audit_commands.cc
+int RunProve(const Args& args);       // tools/audit_commands.cc
+int RunCheckProof(const Args& args);  // tools/audit_commands.cc
+int RunImport903(const Args& args);   // tools/ssda903_commands.cc
+int RunExport(const Args& args);      // tools/ssda903_commands.cc
+int RunReport(const Args& args);      // tools/report_command.cc
+int RunAudit(const Args& args);
 
 }  // namespace carelog
 

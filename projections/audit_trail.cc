@@ -1,0 +1,406 @@
+#include "projections/audit_trail.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/event_json.h"
+#include "engine/event_time.h"
+#include "google/protobuf/util/json_util.h"
+#include "projections/deadlines_format.h"
+#include "projections/escape.h"
+
+namespace carelog {
+namespace {
+
+std::string Instant(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", ToTime(ts), absl::UTCTimeZone());
+}
+
+// Effective order (rules.md "Order"): date, then occurredAt, then position.
+bool EffectiveLess(const AuditEntry& a, const AuditEntry& b) {
+  return std::make_tuple(a.date, ToTime(a.event.occurred_at()), a.event.position()) <
+         std::make_tuple(b.date, ToTime(b.event.occurred_at()), b.event.position());
+}
+
+// The pack with only its newest rules, in force from the start.
+ResolvedPack CurrentRulesOnly(const ResolvedPack& pack) {
+  ResolvedPack out = pack;
+  PolicyRuleSet latest = pack.versions.back();
+  latest.effective_from = pack.versions.front().effective_from;
+  out.versions = {std::move(latest)};
+  return out;
+}
+
+std::string PayloadJson(const v1::Event& e) {
+  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(
+      e, v1::Event::descriptor()->FindOneofByName("payload"));
+  if (field == nullptr) return "{}";
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(e.GetReflection()->GetMessage(e, field), &out);
+  return out;
+}
+
+int64_t RecordedLateDays(const v1::Event& e, absl::CivilDay date) {
+  if (!e.has_recorded_at()) return 0;
+  return std::max<int64_t>(0, LondonDate(e.recorded_at()) - date);
+}
+
+std::string ObligationKey(const Obligation& o) {
+  // Not the review id: a chain obligation takes the id of the review that
+  // met it, so the same obligation has none before and one after.
+  return absl::StrCat(o.rule_id, "|", o.trigger_position, "|", FormatDate(o.due));
+}
+
+std::vector<AuditEntry> Entries(const std::vector<v1::Event>& events, const CaseDeadlines& d,
+                                absl::CivilDay as_of) {
+  std::vector<AuditEntry> out;
+  absl::flat_hash_map<std::string, size_t> by_id;
+  for (const v1::Event& e : events) {
+    const absl::CivilDay date = LondonDate(e.occurred_at());
+    if (date > as_of) continue;
+    AuditEntry a;
+    a.event = e;
+    a.date = date;
+    a.recorded_late_days = RecordedLateDays(e, date);
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), EffectiveLess);
+  for (size_t i = 0; i < out.size(); ++i) by_id[out[i].event.event_id()] = i;
+  absl::flat_hash_map<uint64_t, size_t> by_pos;
+  for (size_t i = 0; i < out.size(); ++i) by_pos[out[i].event.position()] = i;
+
+  // Corrections sit beside what they correct, in log order. A correction
+  // dated after as_of still applies to the record (the fold applies it
+  // whatever its date), so it is shown beside its original too.
+  std::vector<const v1::Event*> corrections;
+  for (const v1::Event& e : events) {
+    if (e.has_event_corrected() || e.has_event_retracted()) corrections.push_back(&e);
+  }
+  std::sort(corrections.begin(), corrections.end(),
+            [](const v1::Event* a, const v1::Event* b) { return a->position() < b->position(); });
+  for (const v1::Event* c : corrections) {
+    const std::string& target =
+        c->has_event_corrected() ? c->event_corrected().event_id() : c->event_retracted().event_id();
+    if (auto it = by_id.find(target); it != by_id.end()) {
+      out[it->second].corrections.push_back(AuditCorrection{*c, c->has_event_retracted()});
+    }
+    if (auto it = by_pos.find(c->position()); it != by_pos.end()) {
+      out[it->second].corrects_event_id = target;
+    }
+  }
+  for (const Obligation& o : d.obligations) {
+    if (auto it = by_pos.find(o.trigger_position); it != by_pos.end()) {
+      out[it->second].created.push_back(o);
+    }
+    if (o.met_by_position.has_value()) {
+      if (auto it = by_pos.find(*o.met_by_position); it != by_pos.end()) {
+        out[it->second].met.push_back(o);
+      }
+    }
+  }
+  for (const Finding& f : d.findings) {
+    if (auto it = by_pos.find(f.position); it != by_pos.end()) out[it->second].findings.push_back(f);
+  }
+  return out;
+}
+
+std::string StatusText(const Obligation& o) {
+  std::string s(ObligationStatusName(o.status));
+  if (o.met_on.has_value()) absl::StrAppend(&s, " on ", FormatDate(*o.met_on));
+  if (o.closed_on.has_value() && o.status == ObligationStatus::kClosed) {
+    absl::StrAppend(&s, " on ", FormatDate(*o.closed_on));
+  }
+  return s;
+}
+
+std::string FindingSource(const Finding& f) {
+  return f.source_section.empty() ? f.source_document
+                                  : absl::StrCat(f.source_document, ", ", f.source_section);
+}
+
+void AppendObligationJson(const Obligation& o, std::string* out) {
+  absl::StrAppend(out, "{\"rule\":");
+  AppendJsonString(o.rule_id, out);
+  absl::StrAppend(out, ",\"due\":\"", FormatDate(o.due), "\",\"status\":\"",
+                  std::string(ObligationStatusName(o.status)), "\"");
+  if (o.met_on) absl::StrAppend(out, ",\"metOn\":\"", FormatDate(*o.met_on), "\"");
+  if (o.closed_on) absl::StrAppend(out, ",\"closedOn\":\"", FormatDate(*o.closed_on), "\"");
+  if (!o.review_id.empty()) {
+    absl::StrAppend(out, ",\"reviewId\":");
+    AppendJsonString(o.review_id, out);
+  }
+  absl::StrAppend(out, ",\"triggerPosition\":", o.trigger_position);
+  if (o.met_by_position) absl::StrAppend(out, ",\"metByPosition\":", *o.met_by_position);
+  absl::StrAppend(out, ",\"source\":{\"document\":");
+  AppendJsonString(o.source_document, out);
+  absl::StrAppend(out, ",\"section\":");
+  AppendJsonString(o.source_section, out);
+  absl::StrAppend(out, "},\"packVersion\":", o.pack_version, "}");
+}
+
+void AppendFindingJson(const Finding& f, std::string* out) {
+  absl::StrAppend(out, "{\"rule\":");
+  AppendJsonString(f.rule_id, out);
+  absl::StrAppend(out, ",\"on\":\"", FormatDate(f.on), "\",\"position\":", f.position);
+  if (!f.review_id.empty()) {
+    absl::StrAppend(out, ",\"reviewId\":");
+    AppendJsonString(f.review_id, out);
+  }
+  absl::StrAppend(out, ",\"detail\":");
+  AppendJsonString(f.detail, out);
+  absl::StrAppend(out, ",\"source\":{\"document\":");
+  AppendJsonString(f.source_document, out);
+  absl::StrAppend(out, ",\"section\":");
+  AppendJsonString(f.source_section, out);
+  absl::StrAppend(out, "},\"packVersion\":", f.pack_version, "}");
+}
+
+template <typename T, typename F>
+void AppendArray(const std::vector<T>& items, F each, std::string* out) {
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    each(items[i], out);
+  }
+  out->push_back(']');
+}
+
+void AppendEntryJson(const AuditEntry& a, std::string* out) {
+  const v1::Event& e = a.event;
+  absl::StrAppend(out, "{\"position\":", e.position(), ",\"eventId\":");
+  AppendJsonString(e.event_id(), out);
+  absl::StrAppend(out, ",\"type\":\"", PayloadName(e), "\",\"date\":\"", FormatDate(a.date),
+                  "\",\"occurredAt\":\"", Instant(e.occurred_at()), "\"");
+  if (e.has_recorded_at()) {
+    absl::StrAppend(out, ",\"recordedAt\":\"", Instant(e.recorded_at()),
+                    "\",\"recordedLateDays\":", a.recorded_late_days);
+  }
+  absl::StrAppend(out, ",\"actor\":{\"id\":");
+  AppendJsonString(e.actor().id(), out);
+  absl::StrAppend(out, ",\"role\":\"", v1::Role_Name(e.actor().role()), "\"},\"payload\":",
+                  PayloadJson(e));
+  if (!e.comment().empty()) {
+    absl::StrAppend(out, ",\"comment\":");
+    AppendJsonString(e.comment(), out);
+  }
+  if (!a.corrects_event_id.empty()) {
+    absl::StrAppend(out, ",\"corrects\":");
+    AppendJsonString(a.corrects_event_id, out);
+  }
+  absl::StrAppend(out, ",\"corrections\":");
+  AppendArray(
+      a.corrections,
+      [](const AuditCorrection& c, std::string* o) {
+        absl::StrAppend(o, "{\"position\":", c.event.position(), ",\"eventId\":");
+        AppendJsonString(c.event.event_id(), o);
+        absl::StrAppend(o, ",\"kind\":\"", c.retraction ? "retracted" : "corrected",
+                        "\",\"occurredAt\":\"", Instant(c.event.occurred_at()), "\"");
+        if (c.event.has_recorded_at()) {
+          absl::StrAppend(o, ",\"recordedAt\":\"", Instant(c.event.recorded_at()), "\"");
+        }
+        absl::StrAppend(o, ",\"actor\":{\"id\":");
+        AppendJsonString(c.event.actor().id(), o);
+        absl::StrAppend(o, ",\"role\":\"", v1::Role_Name(c.event.actor().role()), "\"},\"reason\":");
+        AppendJsonString(c.retraction ? c.event.event_retracted().reason()
+                                      : c.event.event_corrected().reason(),
+                         o);
+        if (!c.retraction) {
+          absl::StrAppend(o, ",\"replacement\":", PayloadJson(c.event.event_corrected().replacement()));
+        }
+        o->push_back('}');
+      },
+      out);
+  absl::StrAppend(out, ",\"obligationsCreated\":");
+  AppendArray(a.created, AppendObligationJson, out);
+  absl::StrAppend(out, ",\"obligationsMet\":");
+  AppendArray(a.met, AppendObligationJson, out);
+  absl::StrAppend(out, ",\"findings\":");
+  AppendArray(a.findings, AppendFindingJson, out);
+  out->push_back('}');
+}
+
+}  // namespace
+
+AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Event>& events,
+                           const ResolvedPack& pack, const Calendar& cal,
+                           const AuditOptions& options) {
+  AuditTrail t;
+  t.case_id = case_id;
+  t.pack_name = pack.name;
+  t.options = options;
+  std::optional<ResolvedPack> current;
+  if (options.current_rules) current = CurrentRulesOnly(pack);
+  const ResolvedPack& judge = current ? *current : pack;
+
+  std::vector<v1::Event> known;
+  std::vector<v1::Event> unknown;
+  for (const v1::Event& e : events) {
+    if (options.known_at.has_value() && e.has_recorded_at() &&
+        ToTime(e.recorded_at()) > *options.known_at) {
+      unknown.push_back(e);
+    } else {
+      known.push_back(e);
+    }
+  }
+  t.deadlines = FoldDeadlines(case_id, known, judge, cal, options.as_of);
+  t.entries = Entries(known, t.deadlines, options.as_of);
+  if (!options.known_at.has_value()) return t;
+
+  for (const v1::Event& e : unknown) {
+    const absl::CivilDay date = LondonDate(e.occurred_at());
+    if (date > options.as_of) continue;
+    AuditEntry a;
+    a.event = e;
+    a.date = date;
+    a.recorded_late_days = RecordedLateDays(e, date);
+    t.not_yet_recorded.push_back(std::move(a));
+  }
+  std::sort(t.not_yet_recorded.begin(), t.not_yet_recorded.end(), EffectiveLess);
+
+  // Today's view of the same date, to show what the late records changed.
+  const CaseDeadlines today = FoldDeadlines(case_id, events, judge, cal, options.as_of);
+  std::map<std::string, std::string> then_status, now_status;
+  std::map<std::string, const Obligation*> any;
+  for (const Obligation& o : t.deadlines.obligations) {
+    then_status[ObligationKey(o)] = std::string(ObligationStatusName(o.status));
+    any[ObligationKey(o)] = &o;
+  }
+  for (const Obligation& o : today.obligations) {
+    now_status[ObligationKey(o)] = std::string(ObligationStatusName(o.status));
+    any[ObligationKey(o)] = &o;  // today's review id where it has one
+  }
+  for (const auto& [key, o] : any) {
+    auto th = then_status.find(key);
+    auto nw = now_status.find(key);
+    const std::string a = th == then_status.end() ? "-" : th->second;
+    const std::string b = nw == now_status.end() ? "-" : nw->second;
+    if (a != b) t.differences.push_back(AuditDifference{o->rule_id, o->review_id, o->due, a, b});
+  }
+  return t;
+}
+
+std::string RenderAuditText(const AuditTrail& t) {
+  std::string out;
+  absl::StrAppend(&out, "Audit trail of case ", t.case_id, " under pack '", t.pack_name, "' (",
+                  t.options.current_rules ? "today's rules applied to every date"
+                                          : "rules in force on each trigger's date",
+                  ")\n");
+  absl::StrAppend(&out, "As of the end of ", FormatDate(t.options.as_of), " (Europe/London)");
+  if (t.options.known_at) {
+    absl::StrAppend(&out, ", as known at ",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    " (only what had been recorded by then)");
+  }
+  absl::StrAppend(&out, "\n", t.entries.size(), " events\n");
+  for (const AuditEntry& a : t.entries) {
+    const v1::Event& e = a.event;
+    absl::StrAppend(&out, "\n", FormatDate(a.date), "  ", PayloadName(e), " ", PayloadJson(e), "\n");
+    absl::StrAppend(&out, "    occurred ", Instant(e.occurred_at()));
+    if (e.has_recorded_at()) {
+      absl::StrAppend(&out, "  recorded ", Instant(e.recorded_at()));
+      if (a.recorded_late_days > 0) {
+        absl::StrAppend(&out, " (recorded late: ", a.recorded_late_days, " days)");
+      }
+    }
+    absl::StrAppend(&out, "\n    by ", e.actor().id(), " (", v1::Role_Name(e.actor().role()),
+                    ")  position ", e.position(), "  event ", e.event_id(), "\n");
+    if (!e.comment().empty()) absl::StrAppend(&out, "    comment: ", e.comment(), "\n");
+    if (!a.corrects_event_id.empty()) {
+      absl::StrAppend(&out, "    corrects event ", a.corrects_event_id, "\n");
+    }
+    for (const AuditCorrection& c : a.corrections) {
+      const std::string reason = c.retraction ? c.event.event_retracted().reason()
+                                              : c.event.event_corrected().reason();
+      absl::StrAppend(&out, "    ~ ", c.retraction ? "RETRACTED" : "CORRECTED", " by ",
+                      c.event.actor().id(), " (", v1::Role_Name(c.event.actor().role()), ") on ",
+                      Instant(c.event.occurred_at()), ", position ", c.event.position(),
+                      ": \"", reason, "\"");
+      if (!c.retraction) {
+        absl::StrAppend(&out, " -> ", PayloadJson(c.event.event_corrected().replacement()));
+      }
+      absl::StrAppend(&out, "\n");
+    }
+    for (const Obligation& o : a.created) {
+      absl::StrAppend(&out, "    + obligation ", o.rule_id,
+                      o.review_id.empty() ? "" : absl::StrCat(" (", o.review_id, ")"), " due ",
+                      FormatDate(o.due), ": ", StatusText(o), "  [", SourceText(o), "; pack v",
+                      o.pack_version, "]\n");
+    }
+    for (const Obligation& o : a.met) {
+      absl::StrAppend(&out, "    = meets ", o.rule_id,
+                      o.review_id.empty() ? "" : absl::StrCat(" (", o.review_id, ")"), " due ",
+                      FormatDate(o.due), ": ", std::string(ObligationStatusName(o.status)), "\n");
+    }
+    for (const Finding& f : a.findings) {
+      absl::StrAppend(&out, "    ! finding ", f.rule_id, ": ", f.detail, "  [", FindingSource(f),
+                      "; pack v", f.pack_version, "]\n");
+    }
+  }
+  absl::StrAppend(&out, "\nObligations at the end of ", FormatDate(t.options.as_of), ":\n");
+  for (const Obligation& o : t.deadlines.obligations) {
+    absl::StrAppend(&out,
+                    absl::StrFormat("  %-34s %-6s due %s  %s\n", o.rule_id, o.review_id,
+                                    FormatDate(o.due), StatusText(o)));
+  }
+  if (t.options.known_at) {
+    absl::StrAppend(&out, "\nNot yet recorded at ",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    " (", t.not_yet_recorded.size(), "):\n");
+    for (const AuditEntry& a : t.not_yet_recorded) {
+      absl::StrAppend(&out, "  ", FormatDate(a.date), "  ", PayloadName(a.event), "  event ",
+                      a.event.event_id(), "  recorded ", Instant(a.event.recorded_at()),
+                      " (recorded late: ", a.recorded_late_days, " days)\n");
+    }
+    absl::StrAppend(&out, "Difference from today's view (", t.differences.size(), "):\n");
+    for (const AuditDifference& d : t.differences) {
+      absl::StrAppend(&out, "  ", d.rule_id, d.review_id.empty() ? "" : absl::StrCat(" (", d.review_id, ")"),
+                      " due ", FormatDate(d.due), ": then ", d.then_status, ", now ",
+                      d.now_status, "\n");
+    }
+  }
+  return out;
+}
+
+std::string RenderAuditJson(const AuditTrail& t) {
+  std::string out = "{\"caseId\":";
+  AppendJsonString(t.case_id, &out);
+  absl::StrAppend(&out, ",\"pack\":");
+  AppendJsonString(t.pack_name, &out);
+  absl::StrAppend(&out, ",\"rules\":\"", t.options.current_rules ? "current" : "in-force",
+                  "\",\"asOf\":\"", FormatDate(t.options.as_of), "\"");
+  if (t.options.known_at) {
+    absl::StrAppend(&out, ",\"knownAt\":\"",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    "\"");
+  }
+  absl::StrAppend(&out, ",\"events\":");
+  AppendArray(t.entries, AppendEntryJson, &out);
+  absl::StrAppend(&out, ",\"obligations\":");
+  AppendArray(t.deadlines.obligations, AppendObligationJson, &out);
+  absl::StrAppend(&out, ",\"findings\":");
+  AppendArray(t.deadlines.findings, AppendFindingJson, &out);
+  if (t.options.known_at) {
+    absl::StrAppend(&out, ",\"notYetRecorded\":");
+    AppendArray(t.not_yet_recorded, AppendEntryJson, &out);
+    absl::StrAppend(&out, ",\"differences\":");
+    AppendArray(
+        t.differences,
+        [](const AuditDifference& d, std::string* o) {
+          absl::StrAppend(o, "{\"rule\":");
+          AppendJsonString(d.rule_id, o);
+          absl::StrAppend(o, ",\"reviewId\":");
+          AppendJsonString(d.review_id, o);
+          absl::StrAppend(o, ",\"due\":\"", FormatDate(d.due), "\",\"then\":\"", d.then_status,
+                          "\",\"now\":\"", d.now_status, "\"}");
+        },
+        &out);
+  }
+  absl::StrAppend(&out, "}\n");
+  return out;
+}
+
+}  // namespace carelog

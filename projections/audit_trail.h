@@ -1,0 +1,82 @@
+// The audit trail of one case for a deep-dive audit: every event in effective
+// order with when it happened, when it was recorded, who did it in which role,
+// its position in the log, the corrections made to it, and the obligations
+// and findings it created or met — as the case stood at the end of a date
+// (effective time) and, optionally, as it was known at an instant (only what
+// had been recorded by then). Pure functions; thread-compatible.
+#ifndef CARELOG_PROJECTIONS_AUDIT_TRAIL_H_
+#define CARELOG_PROJECTIONS_AUDIT_TRAIL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "carelog/v1/events.pb.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+
+namespace carelog {
+
+struct AuditOptions {
+  absl::CivilDay as_of;                // the end of this date, Europe/London
+  std::optional<absl::Time> known_at;  // only events recorded at or before
+  // Judge every obligation under the pack's newest rules instead of the
+  // version in force on its trigger's date.
+  bool current_rules = false;
+};
+
+// A correction (eventCorrected / eventRetracted) shown beside its original.
+struct AuditCorrection {
+  v1::Event event;  // the correcting event as recorded
+  bool retraction = false;
+};
+
+struct AuditEntry {
+  v1::Event event;  // as recorded (the original, before any correction)
+  absl::CivilDay date;
+  int64_t recorded_late_days = 0;        // recorded date - event date
+  std::vector<AuditCorrection> corrections;  // made to this event, in log order
+  std::string corrects_event_id;             // for a correction: its target
+  std::vector<Obligation> created;  // obligations counting from this event
+  std::vector<Obligation> met;      // obligations this event met
+  std::vector<Finding> findings;    // breaches found at this event
+};
+
+// An obligation whose status in the known-at view differs from today's.
+struct AuditDifference {
+  std::string rule_id, review_id;
+  absl::CivilDay due;
+  std::string then_status;  // as known at known_at; "-" if it did not exist
+  std::string now_status;   // with everything recorded since; "-" if gone
+};
+
+struct AuditTrail {
+  std::string case_id;
+  std::string pack_name;
+  AuditOptions options;
+  std::vector<AuditEntry> entries;  // effective order
+  CaseDeadlines deadlines;          // the fold the entries were built from
+  // With known_at: events that happened by as_of but were recorded after
+  // known_at (the system did not show them then), and how the obligations
+  // differ from today's view.
+  std::vector<AuditEntry> not_yet_recorded;
+  std::vector<AuditDifference> differences;
+};
+
+// Builds the trail from all of a case's events (any order; position and
+// recordedAt set). Never fails: events the rules cannot use still appear.
+AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Event>& events,
+                           const ResolvedPack& pack, const Calendar& cal,
+                           const AuditOptions& options);
+
+// For people: one block per event, corrections beside what they correct.
+std::string RenderAuditText(const AuditTrail& trail);
+// For programs: one JSON object (see README "Audit trail").
+std::string RenderAuditJson(const AuditTrail& trail);
+
+}  // namespace carelog
+
+#endif  // CARELOG_PROJECTIONS_AUDIT_TRAIL_H_

@@ -1,0 +1,281 @@
+#include "projections/qa_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "engine/event_time.h"
+
+namespace carelog {
+namespace {
+
+const std::vector<std::string>& TaskRules() {
+  static const auto* r = new std::vector<std::string>{
+      "iro.notify",         "iro.allocate",      "review.invitations",
+      "review.documents",   "review.decisions",  "review.minutes"};
+  return *r;
+}
+
+const std::vector<std::string>& DefaultChain() {
+  static const auto* r =
+      new std::vector<std::string>{"review.initial", "review.second", "review.subsequent"};
+  return *r;
+}
+
+std::set<std::string> ChainRules(const ResolvedPack* pack) {
+  std::set<std::string> out;
+  if (pack == nullptr) {
+    out.insert(DefaultChain().begin(), DefaultChain().end());
+    return out;
+  }
+  for (const PolicyRuleSet& v : pack->versions) {
+    for (const auto& r : v.rules) {
+      if (r.kind() == v1::OBLIGATION && r.met_by() == "reviewHeld") out.insert(r.id());
+    }
+  }
+  return out;
+}
+
+bool In(absl::CivilDay d, absl::CivilDay from, absl::CivilDay to) { return d >= from && d <= to; }
+
+}  // namespace
+
+std::optional<double> Percent(int64_t num, int64_t den) {
+  if (den <= 0) return std::nullopt;
+  return std::round(1000.0 * static_cast<double>(num) / static_cast<double>(den)) / 10.0;
+}
+
+QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
+                         absl::CivilDay to, const Calendar& cal) {
+  QaReport r;
+  r.from = from;
+  r.to = to;
+  std::map<std::string, QaReport::ReviewLine> review_lines;
+  std::map<std::string, QaReport::TaskLine> task_lines;
+  for (const std::string& t : TaskRules()) task_lines[t].rule = t;
+  std::map<std::pair<int, int>, QaReport::Month> months;
+  for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
+    months[{static_cast<int>(m.year()), m.month()}] = {static_cast<int>(m.year()), m.month()};
+  }
+
+  for (const QaCase& c : cases) {
+    const std::set<std::string> chain = ChainRules(c.pack);
+    // Events after corrections, in effective order.
+    std::vector<v1::Event> events = ApplyCorrections(c.events);
+    struct Item {
+      absl::CivilDay day;
+      int64_t secs;
+      uint64_t pos;
+      const v1::Event* ev;
+    };
+    std::vector<Item> items;
+    for (const v1::Event& e : events)
+      items.push_back({LondonDate(e.occurred_at()), e.occurred_at().seconds(), e.position(), &e});
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      if (a.day != b.day) return a.day < b.day;
+      if (a.secs != b.secs) return a.secs < b.secs;
+      return a.pos < b.pos;
+    });
+
+    // Periods of care, IRO and team as of `to`, reviews, postponements.
+    std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> periods;
+    std::string iro, team;
+    absl::flat_hash_set<std::string> seen_reviews;
+    absl::flat_hash_set<uint64_t> chain_met_positions;
+    for (const Obligation& o : c.deadlines.obligations) {
+      if (chain.count(o.rule_id) && o.met_by_position) chain_met_positions.insert(*o.met_by_position);
+    }
+    absl::flat_hash_set<uint64_t> notice_findings;
+    absl::flat_hash_set<std::string> out_of_timescale_reviews;
+    for (const Finding& f : c.deadlines.findings) {
+      if (f.rule_id == "postponement.notice") notice_findings.insert(f.position);
+      if (f.rule_id == "postponement.out_of_timescale") out_of_timescale_reviews.insert(f.review_id);
+      if (In(f.on, from, to)) ++r.findings[f.rule_id];
+    }
+    std::set<std::string> postponed;
+    for (const Item& it : items) {
+      const v1::Event& e = *it.ev;
+      if (it.day > to) break;
+      switch (e.payload_case()) {
+        case v1::Event::kChildAccommodated:
+          if (periods.empty() || periods.back().second) periods.push_back({it.day, std::nullopt});
+          break;
+        case v1::Event::kChildCeasedLookedAfter:
+          if (!periods.empty() && !periods.back().second) periods.back().second = it.day;
+          break;
+        case v1::Event::kIroAllocated: iro = e.iro_allocated().iro_id(); break;
+        case v1::Event::kSocialWorkerAllocated: team = e.social_worker_allocated().team(); break;
+        case v1::Event::kReviewHeld: {
+          if (!seen_reviews.insert(e.review_held().review_id()).second) break;
+          if (!In(it.day, from, to)) break;
+          ++r.participation[e.review_held().participation()];
+          if (!chain_met_positions.contains(e.position())) {
+            ++r.reviews_outside_period;
+            ++r.findings[kOutsidePeriodRule];
+          }
+          break;
+        }
+        case v1::Event::kReviewPostponementRequested: {
+          if (!In(it.day, from, to)) break;
+          const auto& q = e.review_postponement_requested();
+          ++r.postponements.requested;
+          ++r.postponements.by_requester[v1::Role_Name(q.requested_by())];
+          if (!notice_findings.contains(e.position())) ++r.postponements.with_notice;
+          postponed.insert(q.review_id());
+          break;
+        }
+        case v1::Event::kReviewPostponementApproved:
+          if (!In(it.day, from, to)) break;
+          ++r.postponements.approvals;
+          if (e.actor().role() == v1::SERVICE_MANAGER)
+            ++r.postponements.approved_by_service_manager;
+          break;
+        default: break;
+      }
+    }
+    r.postponements.postponed_reviews += postponed.size();
+    for (const std::string& rid : postponed)
+      if (out_of_timescale_reviews.count(rid)) ++r.postponements.out_of_timescale;
+
+    // NI 66 shape.
+    bool eligible = false;
+    for (const auto& [start, end] : periods) {
+      const absl::CivilDay a = std::max(start, from);
+      const absl::CivilDay b = std::min(end.value_or(to), to);
+      if (b - a >= 28) eligible = true;
+    }
+    bool all_on_time = true;
+
+    for (const Obligation& o : c.deadlines.obligations) {
+      const bool is_chain = chain.count(o.rule_id) > 0;
+      if (is_chain) {
+        if (In(o.due, from, to) &&
+            (o.status == ObligationStatus::kMetLate || o.status == ObligationStatus::kOverdue))
+          all_on_time = false;
+        if (o.met_on && In(*o.met_on, from, to)) {
+          auto& line = review_lines[o.rule_id];
+          line.rule = o.rule_id;
+          const bool on_time = o.status == ObligationStatus::kMet;
+          ++line.held;
+          line.on_time += on_time;
+          auto& m = months[{static_cast<int>(o.met_on->year()), o.met_on->month()}];
+          ++m.held;
+          m.on_time += on_time;
+        }
+      }
+      auto tl = task_lines.find(o.rule_id);
+      const bool is_redate = o.rule_id == "postponement.rearranged";
+      if ((tl != task_lines.end() || is_redate) && In(o.due, from, to)) {
+        const bool met = o.status == ObligationStatus::kMet;
+        const bool late = o.status == ObligationStatus::kMetLate;
+        const bool overdue = o.status == ObligationStatus::kOverdue;
+        if (met || late || overdue) {
+          if (is_redate) {
+            ++r.postponements.redate_due;
+            r.postponements.redated_on_time += met;
+          } else {
+            ++tl->second.due;
+            tl->second.met += met;
+            tl->second.met_late += late;
+            tl->second.overdue += overdue;
+          }
+        }
+      }
+      // Pending now: overdue and not stopped, or open and due soon.
+      const std::string who_iro = iro.empty() ? "unallocated" : iro;
+      const std::string who_team = team.empty() ? "unallocated" : team;
+      if (o.status == ObligationStatus::kOverdue && !o.closed_on && !o.met_on) {
+        r.pending.push_back({c.case_id, o.rule_id, o.review_id, o.due, true, to - o.due, who_iro,
+                             who_team});
+        ++r.by_iro[who_iro].overdue;
+        ++r.by_team[who_team].overdue;
+        ++r.overdue_now;
+      } else if (o.status == ObligationStatus::kOpen && o.due >= to &&
+                 o.due <= cal.AddWorkingDays(c.deadlines.division, to, kDueSoonWorkingDays)) {
+        r.pending.push_back({c.case_id, o.rule_id, o.review_id, o.due, false, 0, who_iro,
+                             who_team});
+        ++r.by_iro[who_iro].due_soon;
+        ++r.by_team[who_team].due_soon;
+        ++r.due_soon;
+      }
+    }
+    if (eligible) {
+      ++r.ni66_children;
+      r.ni66_on_time += all_on_time;
+    }
+  }
+
+  for (const std::string& id : DefaultChain()) {
+    auto it = review_lines.find(id);
+    r.reviews.push_back(it == review_lines.end() ? QaReport::ReviewLine{id, 0, 0} : it->second);
+  }
+  for (const auto& [id, line] : review_lines) {
+    if (std::find(DefaultChain().begin(), DefaultChain().end(), id) == DefaultChain().end())
+      r.reviews.push_back(line);
+  }
+  for (const auto& line : r.reviews) {
+    r.reviews_held += line.held;
+    r.reviews_on_time += line.on_time;
+  }
+  for (const std::string& t : TaskRules()) {
+    r.tasks.push_back(task_lines[t]);
+    r.tasks_due += task_lines[t].due;
+    r.tasks_met += task_lines[t].met;
+  }
+  for (const auto& [k, m] : months) r.trend.push_back(m);
+  std::stable_sort(r.pending.begin(), r.pending.end(),
+                   [](const QaReport::Pending& a, const QaReport::Pending& b) {
+                     if (a.overdue != b.overdue) return a.overdue;
+                     if (a.overdue) {
+                       if (a.days_overdue != b.days_overdue) return a.days_overdue > b.days_overdue;
+                     } else if (a.due != b.due) {
+                       return a.due < b.due;
+                     }
+                     if (a.case_id != b.case_id) return a.case_id < b.case_id;
+                     return a.rule < b.rule;
+                   });
+  return r;
+}
+
+const std::vector<std::pair<std::string, std::string>>& QaDefinitions() {
+  static const auto* d = new std::vector<std::pair<std::string, std::string>>{
+      {"reviewsHeld",
+       "Reviews held in the period that count in a child's review chain (review.initial: 20 "
+       "working days after becoming looked after; review.second: 3 months after the first; "
+       "review.subsequent: 6 months after the previous). Within timescale = held on or before "
+       "the due date (status MET); held after it = MET_LATE."},
+      {"reviewsOutsidePeriod",
+       "Reviews held in the period while the child had no open period of care (no episode): "
+       "not judged for timeliness; each is a finding review.outside_period_of_care."},
+      {"ni66",
+       "NI 66 shape: children looked after for at least 4 weeks (28 days) of the period in one "
+       "period of care; on time = every review-chain obligation due in the period was met on or "
+       "before its due date (none MET_LATE or OVERDUE)."},
+      {"tasks",
+       "Pre- and post-review tasks (iro.notify, iro.allocate, review.invitations, "
+       "review.documents, review.decisions, review.minutes) that fell due in the period and did "
+       "not stop applying: on time = MET by the due date; late = MET_LATE; still undone = "
+       "OVERDUE."},
+      {"postponements",
+       "Postponement requests dated in the period, by the role that asked. Notice: no "
+       "postponement.notice finding (at least 5 working days before the review date). Service "
+       "Manager: approvals dated in the period whose actor was a SERVICE_MANAGER. Re-dated "
+       "within 3 working days: postponement.rearranged obligations due in the period that were "
+       "MET. Out of timescale: postponed reviews with a postponement.out_of_timescale finding "
+       "(re-dated after the statutory due date)."},
+      {"participation",
+       "Reviews held in the period (each reviewId once, in or outside a period of care) by "
+       "SSDA903 participation code PN0-PN7."},
+      {"findings", "Findings (practice breaches, rules.md) dated in the period, by rule id."},
+      {"pending",
+       "Obligations overdue at the end of the period and not stopped (days overdue = period end "
+       "- due date), and open ones due within the next 10 working days; by the child's current "
+       "IRO (iroAllocated) and social-work team (socialWorkerAllocated), else \"unallocated\"."},
+      {"trend", "Per calendar month: reviews held (as in reviewsHeld) and the % within timescale."},
+  };
+  return *d;
+}
+
+}  // namespace carelog

@@ -1,0 +1,99 @@
+// The QA report (`carelog report qa`): review-timeliness indicators for a
+// period [from, to], computed as a pure function of each case's events and
+// its deadlines fold (FoldDeadlines as of `to`). Renderers are in
+// tools/qa_html.h. Every indicator's definition is QaDefinitions().
+#ifndef CARELOG_PROJECTIONS_QA_REPORT_H_
+#define CARELOG_PROJECTIONS_QA_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "carelog/v1/events.pb.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+
+namespace carelog {
+
+struct QaCase {
+  std::string case_id;
+  std::vector<v1::Event> events;  // the case's log (positions set)
+  CaseDeadlines deadlines;        // FoldDeadlines(..., as_of = to)
+  const ResolvedPack* pack = nullptr;  // for the review-chain rule ids; null = england's ids
+};
+
+// num / den as a percentage rounded to one decimal; nullopt when den == 0.
+std::optional<double> Percent(int64_t num, int64_t den);
+
+inline constexpr int kDueSoonWorkingDays = 10;
+// The finding the QA report adds: a review held while the child was not in a
+// period of care (e.g. SSDA903 reviews of children with no episode).
+inline constexpr char kOutsidePeriodRule[] = "review.outside_period_of_care";
+
+struct QaReport {
+  absl::CivilDay from, to;
+
+  struct ReviewLine {
+    std::string rule;  // review.initial, review.second, review.subsequent, ...
+    int64_t held = 0, on_time = 0;
+  };
+  std::vector<ReviewLine> reviews;  // chain rules in that order, then others sorted
+  int64_t reviews_held = 0, reviews_on_time = 0;
+  int64_t reviews_outside_period = 0;
+
+  int64_t ni66_children = 0, ni66_on_time = 0;
+
+  struct TaskLine {
+    std::string rule;
+    int64_t due = 0, met = 0, met_late = 0, overdue = 0;  // due = met + met_late + overdue
+  };
+  std::vector<TaskLine> tasks;  // the six task rules, in order
+  int64_t tasks_due = 0, tasks_met = 0;
+
+  struct Postponements {
+    int64_t requested = 0;
+    std::map<std::string, int64_t> by_requester;  // role name -> requests
+    int64_t with_notice = 0;
+    int64_t approvals = 0, approved_by_service_manager = 0;
+    int64_t redate_due = 0, redated_on_time = 0;
+    int64_t postponed_reviews = 0, out_of_timescale = 0;
+  } postponements;
+
+  std::map<std::string, int64_t> participation;  // PN code -> reviews held
+  std::map<std::string, int64_t> findings;       // rule id -> findings dated in the period
+
+  struct Pending {
+    std::string case_id, rule, review_id;
+    absl::CivilDay due;
+    bool overdue = false;  // else due soon
+    int64_t days_overdue = 0;  // to - due (overdue only)
+    std::string iro, team;
+  };
+  std::vector<Pending> pending;  // overdue (most days first), then due soon (soonest first)
+  struct Load {
+    int64_t overdue = 0, due_soon = 0;
+  };
+  std::map<std::string, Load> by_iro, by_team;
+  int64_t overdue_now = 0, due_soon = 0;
+
+  struct Month {
+    int year = 0, month = 0;
+    int64_t held = 0, on_time = 0;
+  };
+  std::vector<Month> trend;  // every month that overlaps [from, to]
+};
+
+QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
+                         absl::CivilDay to, const Calendar& cal);
+
+// {indicator id, definition} in report order; the renderers print them.
+const std::vector<std::pair<std::string, std::string>>& QaDefinitions();
+
+}  // namespace carelog
+
+#endif  // CARELOG_PROJECTIONS_QA_REPORT_H_

@@ -1,0 +1,357 @@
+// Tamper evidence on the command line: `carelog verify`, `head`, `prove` and
+// `check-proof`. verify/head/prove open the store read-only; check-proof
+// needs no store at all.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "store/event_store.h"
+#include "store/merkle.h"
+#include "store/record_format.h"
+#include "tools/commands.h"
+
+namespace carelog {
+namespace {
+
+constexpr char kProofFormat[] = "carelog-inclusion-proof/1";
+constexpr char kHowToVerify[] =
+    "leafHash = SHA-256(0x00 || bytes of hex 'leaf'); then RFC 9162 section 2.1.3.2 with "
+    "leafIndex, treeSize and auditPath (node = SHA-256(0x01 || left || right)) must give "
+    "rootHash; compare rootHash with a head (treeSize:rootHash) you trust, e.g. one printed "
+    "by `carelog head` and kept elsewhere. `carelog check-proof FILE` does the first two steps.";
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+bool Unhex(std::string_view hex, std::string* out) {
+  if (hex.size() % 2 != 0) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out->clear();
+  out->reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return true;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+std::string HeadString(const TreeHead& h) {
+  return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
+}
+
+// SIZE:ROOTHEX.
+bool ParseHead(std::string_view text, TreeHead* out) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  return absl::SimpleAtoi(std::string(text.substr(0, colon)), &out->size) &&
+         merkle::FromHex(text.substr(colon + 1), &out->root);
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> OpenReadOnly(const Args& args) {
+  StoreOptions so;
+  so.create_if_missing = false;
+  so.read_only = true;
+  return EventStore::Open(StoreDir(args), so);
+}
+
+}  // namespace
+
+int RunVerify(const Args& args) {
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "carelog: verify takes no arguments (did you mean --head SIZE:ROOT?)\n");
+    return 2;
+  }
+  TreeHead earlier;
+  const bool has_head = args.flags.count("head") > 0;
+  if (has_head && !ParseHead(args.flags.at("head"), &earlier)) {
+    std::fprintf(stderr, "carelog: --head wants SIZE:ROOTHEX (as `carelog head` prints), got '%s'\n",
+                 args.flags.at("head").c_str());
+    return 2;
+  }
+  auto store = OpenReadOnly(args);
+  if (!store.ok()) return ReportError(store.status());
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  std::function<void(uint64_t, uint64_t)> progress;
+  if (tty) {
+    progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rverifying %llu of %llu events...",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    };
+  }
+  auto report = (*store)->Verify(progress);
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (!report.ok()) return ReportError(report.status());
+  if (!report->ok) {
+    std::fprintf(stderr, "carelog: log broken at position %llu: %s\n",
+                 static_cast<unsigned long long>(report->position), report->problem.c_str());
+    std::fprintf(stderr, "carelog: %llu events before it verified\n",
+                 static_cast<unsigned long long>(report->events));
+    return 1;
+  }
+  std::string extends;
+  if (has_head) {
+    if (earlier.size > report->head.size) {
+      std::fprintf(stderr,
+                   "carelog: the log has %llu events, fewer than the %llu of head %s: events "
+                   "were removed or the log was replaced\n",
+                   static_cast<unsigned long long>(report->head.size),
+                   static_cast<unsigned long long>(earlier.size), HeadString(earlier).c_str());
+      return 1;
+    }
+    auto proof = (*store)->ConsistencyProof(earlier.size, report->head.size);
+    if (!proof.ok()) return ReportError(proof.status());
+    if (!merkle::VerifyConsistency(earlier.size, report->head.size, earlier.root,
+                                   report->head.root, *proof)) {
+      std::fprintf(stderr,
+                   "carelog: the log does not extend head %s: its first %llu events are not the "
+                   "ones that head committed to (rewritten history, or a wrong head)\n",
+                   HeadString(earlier).c_str(), static_cast<unsigned long long>(earlier.size));
+      return 1;
+    }
+    extends = absl::StrCat("; extends head ", HeadString(earlier), " (consistency proof of ",
+                           proof->size(), " hashes checked)");
+  }
+  std::printf("log verified: %llu events, head %s%s\n",
+              static_cast<unsigned long long>(report->events), HeadString(report->head).c_str(),
+              extends.c_str());
+  return 0;
+}
+
+int RunHead(const Args& args) {
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "carelog: head takes no arguments\n");
+    return 2;
+  }
+  auto store = OpenReadOnly(args);
+  if (!store.ok()) return ReportError(store.status());
+  auto head = (*store)->Head();
+  if (!head.ok()) return ReportError(head.status());
+  std::printf("%s\n", HeadString(*head).c_str());
+  std::printf(
+      "the log has %llu events; its RFC 9162 Merkle root (SHA-256) is %s. Keep the line above "
+      "where the store's administrators cannot change it: `carelog verify --head %s` proves "
+      "later that the log still extends it.\n",
+      static_cast<unsigned long long>(head->size), merkle::ToHex(head->root).c_str(),
+      HeadString(*head).c_str());
+  return 0;
+}
+
+int RunProve(const Args& args) {
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "carelog: prove needs exactly one EVENT_ID\n");
+    return 2;
+  }
+  uint64_t size = 0;
+  if (auto it = args.flags.find("size"); it != args.flags.end()) {
+    if (!absl::SimpleAtoi(it->second, &size) || size == 0) {
+      std::fprintf(stderr, "carelog: --size wants a positive number of events, got '%s'\n",
+                   it->second.c_str());
+      return 2;
+    }
+  }
+  auto store = OpenReadOnly(args);
+  if (!store.ok()) return ReportError(store.status());
+  auto rec = (*store)->Lookup(args.positional[0]);
+  if (!rec.ok()) return ReportError(rec.status());
+  if (size == 0) {
+    auto head = (*store)->Head();
+    if (!head.ok()) return ReportError(head.status());
+    size = head->size;
+  }
+  if (rec->position > size) {
+    return ReportError(absl::InvalidArgumentError(
+        absl::StrCat("event '", rec->id, "' is at position ", rec->position,
+                     ", after the first ", size, " events")));
+  }
+  auto path = (*store)->InclusionProof(rec->position, size);
+  if (!path.ok()) return ReportError(path.status());
+  auto root = (*store)->RootAt(size);
+  if (!root.ok()) return ReportError(root.status());
+  const std::string leaf = format::EncodeLeaf(*rec);
+  const Hash256 leaf_hash = merkle::LeafHash(leaf);
+  if (!merkle::VerifyInclusion(rec->position - 1, size, leaf_hash, *path, *root)) {
+    return ReportError(absl::DataLossError(
+        "the stored Merkle tree does not prove this event; run carelog verify"));
+  }
+  std::string out = absl::StrCat("{\n  \"format\": \"", kProofFormat, "\",\n  \"eventId\": ",
+                                 JsonString(rec->id), ",\n  \"position\": ", rec->position,
+                                 ",\n  \"leafIndex\": ", rec->position - 1,
+                                 ",\n  \"treeSize\": ", size, ",\n  \"leaf\": \"", Hex(leaf),
+                                 "\",\n  \"leafHash\": \"", merkle::ToHex(leaf_hash),
+                                 "\",\n  \"auditPath\": [");
+  for (size_t i = 0; i < path->size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "\n    \"" : ",\n    \"", merkle::ToHex((*path)[i]), "\"");
+  }
+  absl::StrAppend(&out, path->empty() ? "]" : "\n  ]", ",\n  \"rootHash\": \"",
+                  merkle::ToHex(*root), "\",\n  \"howToVerify\": ", JsonString(kHowToVerify),
+                  "\n}\n");
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int RunCheckProof(const Args& args) {
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "carelog: check-proof needs exactly one FILE (or -)\n");
+    return 2;
+  }
+  const std::string& file = args.positional[0];
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream f(file, std::ios::binary);
+    if (!f) {
+      std::fprintf(stderr, "carelog: cannot open %s\n", file.c_str());
+      return 1;
+    }
+    text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  auto refuse = [&](const std::string& why) {
+    std::fprintf(stderr, "carelog: proof does not verify: %s\n", why.c_str());
+    return 1;
+  };
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  if (auto err = parser.parse(padded).get(root); err) {
+    return refuse(absl::StrCat("not valid JSON: ", simdjson::error_message(err)));
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj)) return refuse("not a JSON object");
+
+  auto get_uint = [&](const char* key, uint64_t* out, bool required) -> std::string {
+    simdjson::dom::element e;
+    if (obj[key].get(e)) return required ? absl::StrCat("missing \"", key, "\"") : "";
+    if (e.get_uint64().get(*out)) return absl::StrCat("\"", key, "\" is not a whole number");
+    return "";
+  };
+  auto get_string = [&](const char* key, std::string* out, bool required) -> std::string {
+    simdjson::dom::element e;
+    if (obj[key].get(e)) return required ? absl::StrCat("missing \"", key, "\"") : "";
+    std::string_view sv;
+    if (e.get_string().get(sv)) return absl::StrCat("\"", key, "\" is not a string");
+    out->assign(sv);
+    return "";
+  };
+  auto get_hash = [&](const char* key, Hash256* out, bool* present) -> std::string {
+    std::string hex;
+    *present = false;
+    if (auto e = get_string(key, &hex, false); !e.empty()) return e;
+    simdjson::dom::element probe;
+    if (obj[key].get(probe)) return "";
+    *present = true;
+    if (!merkle::FromHex(hex, out)) return absl::StrCat("\"", key, "\" is not 64 hex digits");
+    return "";
+  };
+
+  uint64_t leaf_index = 0, tree_size = 0, position = 0;
+  std::string leaf_hex, event_id, fmt;
+  Hash256 root_hash{}, claimed_leaf_hash{};
+  bool has_root = false, has_leaf_hash = false;
+  for (const std::string& e :
+       {get_uint("leafIndex", &leaf_index, true), get_uint("treeSize", &tree_size, true),
+        get_uint("position", &position, false), get_string("leaf", &leaf_hex, true),
+        get_string("eventId", &event_id, false), get_string("format", &fmt, false),
+        get_hash("rootHash", &root_hash, &has_root),
+        get_hash("leafHash", &claimed_leaf_hash, &has_leaf_hash)}) {
+    if (!e.empty()) return refuse(e);
+  }
+  if (!has_root) return refuse("missing \"rootHash\"");
+  if (!fmt.empty() && fmt != kProofFormat) return refuse(absl::StrCat("unknown format '", fmt, "'"));
+
+  std::vector<Hash256> path;
+  {
+    simdjson::dom::element e;
+    simdjson::dom::array arr;
+    if (obj["auditPath"].get(e)) return refuse("missing \"auditPath\"");
+    if (e.get_array().get(arr)) return refuse("\"auditPath\" is not an array");
+    for (simdjson::dom::element item : arr) {
+      std::string_view sv;
+      Hash256 h;
+      if (item.get_string().get(sv) || !merkle::FromHex(sv, &h)) {
+        return refuse(absl::StrCat("auditPath[", path.size(), "] is not 64 hex digits"));
+      }
+      path.push_back(h);
+    }
+  }
+
+  std::string leaf;
+  if (!Unhex(leaf_hex, &leaf)) return refuse("\"leaf\" is not hex");
+  const Hash256 leaf_hash = merkle::LeafHash(leaf);
+  if (has_leaf_hash && leaf_hash != claimed_leaf_hash) {
+    return refuse("\"leafHash\" is not SHA-256(0x00 || leaf)");
+  }
+  // What the leaf says about itself must agree with the proof around it.
+  auto decoded = format::DecodeLeaf(leaf);
+  if (!decoded.ok()) return refuse(absl::StrCat("\"leaf\" is not a carelog record: ",
+                                                decoded.status().message()));
+  if (decoded->position != leaf_index + 1) {
+    return refuse(absl::StrCat("the leaf is position ", decoded->position, " but leafIndex is ",
+                               leaf_index, " (leafIndex must be position - 1)"));
+  }
+  if (position != 0 && position != leaf_index + 1) {
+    return refuse("\"position\" is not leafIndex + 1");
+  }
+  if (!event_id.empty() && event_id != decoded->id) {
+    return refuse(absl::StrCat("the leaf is event '", decoded->id, "', not '", event_id, "'"));
+  }
+  if (!merkle::VerifyInclusion(leaf_index, tree_size, leaf_hash, path, root_hash)) {
+    return refuse(absl::StrCat("the audit path does not lead from the leaf at index ", leaf_index,
+                               " to rootHash in a tree of ", tree_size, " events"));
+  }
+  std::printf("proof verified: event %s (stream %s version %llu) is at position %llu of the log "
+              "whose first %llu events have root %s\n",
+              JsonString(decoded->id).c_str(), JsonString(decoded->stream).c_str(),
+              static_cast<unsigned long long>(decoded->version),
+              static_cast<unsigned long long>(decoded->position),
+              static_cast<unsigned long long>(tree_size), merkle::ToHex(root_hash).c_str());
+  return 0;
+}
+
+}  // namespace carelog

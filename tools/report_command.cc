@@ -1,0 +1,104 @@
+// `carelog report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]`.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/calendar.h"
+#include "engine/event_log.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+#include "projections/qa_report.h"
+#include "store/event_store.h"
+#include "tools/case_packs.h"
+#include "tools/commands.h"
+#include "tools/qa_html.h"
+
+namespace carelog {
+
+int RunReport(const Args& args) {
+  if (args.positional.size() != 1 || args.positional[0] != "qa") {
+    std::fprintf(stderr, "carelog: usage: report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]\n");
+    return 2;
+  }
+  const std::string format = args.flags.count("format") ? args.flags.at("format") : "html";
+  if (format != "html" && format != "csv" && format != "json") {
+    std::fprintf(stderr, "carelog: --format must be html, csv or json\n");
+    return 2;
+  }
+  absl::CivilDay day[2];
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    auto it = args.flags.find(names[i]);
+    if (it == args.flags.end()) {
+      std::fprintf(stderr, "carelog: report qa needs --%s DATE\n", names[i]);
+      return 2;
+    }
+    auto d = ParseDate(it->second);
+    if (!d.ok()) {
+      std::fprintf(stderr, "carelog: --%s: %s\n", names[i], std::string(d.status().message()).c_str());
+      return 2;
+    }
+    day[i] = *d;
+  }
+  if (day[1] < day[0]) {
+    std::fprintf(stderr, "carelog: --to is before --from\n");
+    return 2;
+  }
+  const std::string out_path = args.flags.count("out") ? args.flags.at("out") : "";
+  if (format == "csv" && out_path.empty()) {
+    std::fprintf(stderr, "carelog: --format csv writes one file per table: give --out DIR\n");
+    return 2;
+  }
+  StoreOptions so;
+  so.create_if_missing = false;
+  auto store = EventStore::Open(StoreDir(args), so);
+  if (!store.ok()) return ReportError(store.status());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  if (!registry.ok()) return ReportError(registry.status());
+  EventLog log(store->get(), SystemClock());
+  auto streams = (*store)->Streams();
+  if (!streams.ok()) return ReportError(streams.status());
+  CasePacks packs(store->get(), &*registry);
+  const Calendar& cal = Calendar::Default();
+  std::vector<QaCase> cases;
+  cases.reserve(streams->size());
+  for (const std::string& id : *streams) {
+    auto events = log.ReadCase(id);
+    if (!events.ok()) return ReportError(events.status());
+    auto pack = packs.For(id);
+    if (!pack.ok()) return ReportError(pack.status());
+    QaCase c;
+    c.case_id = id;
+    c.pack = *pack;
+    c.deadlines = FoldDeadlines(id, *events, **pack, cal, day[1]);
+    c.events = std::move(*events);
+    cases.push_back(std::move(c));
+  }
+  const QaReport report = ComputeQaReport(cases, day[0], day[1], cal);
+  if (format == "csv") {
+    std::error_code ec;
+    std::filesystem::create_directories(out_path, ec);
+    for (const auto& [name, text] : RenderQaCsv(report)) {
+      const std::string path = out_path + "/" + name;
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << text;
+      if (!f) return ReportError(absl::InternalError(absl::StrCat("cannot write ", path)));
+    }
+    std::printf("%s: %zu tables\n", out_path.c_str(), RenderQaCsv(report).size());
+    return 0;
+  }
+  const std::string text = format == "json" ? RenderQaJson(report) : RenderQaHtml(report);
+  if (out_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f) return ReportError(absl::InternalError(absl::StrCat("cannot write ", out_path)));
+  return 0;
+}
+
+}  // namespace carelog
