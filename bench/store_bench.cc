@@ -1,0 +1,233 @@
+// Store and replay benchmarks, each beside its baseline in the same run:
+//
+//   BM_Append/<batch>/<sync>       EventStore::Append of binary events
+//   BM_RawRocksWrite/<batch>/<sync> the same serialized bytes written to a bare
+//                                  RocksDB in the same batch sizes: the limit
+//                                  of the store
+//   BM_ImportNdjson                carelog's NDJSON import (full validation)
+//   BM_ReplayDeadlines             every case's deadlines folded from the log
+//   BM_RawScanParse                a raw scan of the log plus protobuf parse:
+//                                  the limit of replay
+//   BM_OneCaseDeadlines            one case's deadlines, read and folded
+//
+// Every benchmark reports events/s ("items_per_second"). Compare a row with
+// its baseline by ratio, not by absolute time:
+//   build/bench/store_bench --benchmark_filter='Append|RawRocks'
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "engine/calendar.h"
+#include "engine/event_json.h"
+#include "engine/event_log.h"
+#include "engine/importer.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "store/event_store.h"
+#include "tools/gen.h"
+
+namespace carelog {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const std::string p = absl::StrCat("/tmp/carelog-bench-", getpid(), "-", name);
+  std::filesystem::remove_all(p);
+  return p;
+}
+
+// One generated history, shared by every benchmark: its NDJSON text and the
+// encoded events (case, id, payload).
+struct Corpus {
+  std::string ndjson;
+  std::vector<NewRecord> records;
+};
+
+const Corpus& GetCorpus() {
+  static const Corpus* corpus = [] {
+    auto* c = new Corpus;
+    std::ostringstream out;
+    GenOptions opts;
+    opts.children = 400;
+    opts.years = 3;
+    opts.seed = 5;
+    (void)GenerateHistories(opts, out);
+    c->ndjson = out.str();
+    EventJsonParser parser;
+    v1::Event e;
+    std::istringstream in(c->ndjson);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!parser.Parse(line, &e).ok()) continue;
+      c->records.push_back(NewRecord{e.case_id(), e.event_id(), EncodeEvent(e)});
+    }
+    return c;
+  }();
+  return *corpus;
+}
+
+void BM_Append(benchmark::State& state) {
+  const auto& recs = GetCorpus().records;
+  const size_t batch = state.range(0);
+  const bool sync = state.range(1) != 0;
+  const size_t limit = sync ? std::min<size_t>(recs.size(), batch * 200) : recs.size();
+  int64_t items = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = TempPath("append");
+    StoreOptions o;
+    o.sync = sync;
+    auto store = std::move(EventStore::Open(dir, o)).value();
+    state.ResumeTiming();
+    for (size_t i = 0; i < limit; i += batch) {
+      AppendRequest req;
+      for (size_t j = i; j < std::min(limit, i + batch); ++j) req.records.push_back(recs[j]);
+      if (!store->Append(std::move(req)).ok()) state.SkipWithError("append failed");
+    }
+    items += limit;
+    state.PauseTiming();
+    store.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_Append)->Args({1, 0})->Args({100, 0})->Args({10000, 0})->Args({1, 1})->Args({100, 1})
+    ->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_RawRocksWrite(benchmark::State& state) {
+  const auto& recs = GetCorpus().records;
+  const size_t batch = state.range(0);
+  const bool sync = state.range(1) != 0;
+  const size_t limit = sync ? std::min<size_t>(recs.size(), batch * 200) : recs.size();
+  int64_t items = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = TempPath("raw");
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(o, dir, &raw).ok()) state.SkipWithError("open failed");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    state.ResumeTiming();
+    uint64_t pos = 0;
+    for (size_t i = 0; i < limit; i += batch) {
+      rocksdb::WriteBatch b;
+      for (size_t j = i; j < std::min(limit, i + batch); ++j) {
+        char key[8];
+        uint64_t p = ++pos;
+        for (int k = 7; k >= 0; --k, p >>= 8) key[k] = static_cast<char>(p & 0xff);
+        b.Put(rocksdb::Slice(key, 8), recs[j].payload);
+      }
+      if (!db->Write(wo, &b).ok()) state.SkipWithError("write failed");
+    }
+    items += limit;
+    state.PauseTiming();
+    db.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_RawRocksWrite)->Args({1, 0})->Args({100, 0})->Args({10000, 0})->Args({1, 1})
+    ->Args({100, 1})->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_ImportNdjson(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  int64_t items = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = TempPath("import");
+    auto store = std::move(EventStore::Open(dir)).value();
+    std::istringstream in(c.ndjson);
+    state.ResumeTiming();
+    auto r = ImportNdjson(store.get(), in, ImportOptions{});
+    if (!r.ok() || r->refused > 0) state.SkipWithError("import failed");
+    items += c.records.size();
+    state.PauseTiming();
+    store.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_ImportNdjson)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// A store holding the corpus, opened once for the read benchmarks.
+EventStore* LoadedStore() {
+  static EventStore* store = [] {
+    const std::string dir = TempPath("loaded");
+    StoreOptions o;
+    o.sync = false;
+    auto s = std::move(EventStore::Open(dir, o)).value();
+    std::istringstream in(GetCorpus().ndjson);
+    (void)ImportNdjson(s.get(), in, ImportOptions{});
+    return s.release();
+  }();
+  return store;
+}
+
+void BM_RawScanParse(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  int64_t items = 0;
+  for (auto _ : state) {
+    v1::Event e;
+    absl::Status s = store->ScanLog(1, [&](const StoredRecord& r) {
+      e.ParseFromString(r.payload);
+      benchmark::DoNotOptimize(e);
+      ++items;
+      return true;
+    });
+    if (!s.ok()) state.SkipWithError("scan failed");
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_RawScanParse)->Unit(benchmark::kMillisecond);
+
+void BM_ReplayDeadlines(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  auto cases = *store->Streams();
+  int64_t items = 0;
+  for (auto _ : state) {
+    for (const auto& id : cases) {
+      auto events = log.ReadCase(id);
+      items += events->size();
+      benchmark::DoNotOptimize(
+          FoldDeadlines(id, std::move(*events), *pack, Calendar::Default(), absl::CivilDay(2025, 9, 30)));
+    }
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_ReplayDeadlines)->Unit(benchmark::kMillisecond);
+
+void BM_OneCaseDeadlines(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  auto cases = *store->Streams();
+  size_t i = 0;
+  int64_t items = 0;
+  for (auto _ : state) {
+    const std::string& id = cases[i++ % cases.size()];
+    auto events = log.ReadCase(id);
+    items += events->size();
+    benchmark::DoNotOptimize(
+        FoldDeadlines(id, std::move(*events), *pack, Calendar::Default(), absl::CivilDay(2025, 9, 30)));
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_OneCaseDeadlines)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace carelog
+
+BENCHMARK_MAIN();
