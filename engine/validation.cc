@@ -169,6 +169,8 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   if (e.event_id().size() > kMaxIdLength) return FieldError("eventId", "longer than 200 characters");
   if (e.case_id().empty()) return FieldError("caseId", "missing required field");
   if (e.case_id().size() > kMaxIdLength) return FieldError("caseId", "longer than 200 characters");
+  // Streams named "$..." are the store's own (e.g. the access log).
+  if (e.case_id()[0] == '$') return FieldError("caseId", "must not start with '$' (reserved)");
   if (!e.has_occurred_at()) return FieldError("occurredAt", "missing required field");
   if (!e.has_actor()) return FieldError("actor", "missing required field");
   if (e.actor().id().empty()) return FieldError("actor.id", "missing required field");

@@ -40,6 +40,11 @@ TEST(ValidationTest, MissingCaseId) {
               HasSubstr("field 'caseId': missing"));
 }
 
+TEST(ValidationTest, ReservedCaseIdIsRefused) {
+  EXPECT_THAT(Msg(ValidateEvent(Accommodated("e", "$access/C-1"), {}, kNow)),
+              HasSubstr("field 'caseId': must not start with '$'"));
+}
+
 TEST(ValidationTest, MissingOccurredAt) {
   v1::Event e = Accommodated("e", "C");
   e.clear_occurred_at();

@@ -1,0 +1,171 @@
+// The QA report over the README's demo data (a generated history), checked
+// against counts this test makes itself from the raw events, following the
+// definitions written in the report — not the projection's own code paths:
+// participation by PN code, postponement requests by who asked, approvals by
+// a Service Manager, reviews held in and outside a period of care, and the
+// review-chain timeliness recomputed here from rules.md (20 working days,
+// 3 months, 6 months, each from the date a review was actually held).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "engine/calendar.h"
+#include "engine/event_json.h"
+#include "engine/event_time.h"
+#include "engine/policy.h"
+#include "gtest/gtest.h"
+#include "projections/deadlines.h"
+#include "projections/qa_report.h"
+#include "tools/gen.h"
+
+namespace carelog {
+namespace {
+
+using v1::Event;
+
+struct Demo {
+  std::map<std::string, std::vector<Event>> cases;  // log order, positions set
+};
+
+const Demo& GetDemo() {
+  static const Demo* demo = [] {
+    auto* d = new Demo;
+    std::ostringstream out;
+    GenOptions opts;  // the README's demo shape: 60 children, 2 years
+    opts.children = 60;
+    opts.years = 2;
+    opts.seed = 7;
+    opts.end = absl::CivilDay(2025, 9, 30);
+    EXPECT_TRUE(GenerateHistories(opts, out).ok());
+    std::istringstream in(out.str());
+    std::string line;
+    EventJsonParser parser;
+    uint64_t pos = 0;
+    while (std::getline(in, line)) {
+      Event e;
+      EXPECT_TRUE(parser.Parse(line, &e).ok()) << line;
+      e.set_position(++pos);
+      d->cases[e.case_id()].push_back(std::move(e));
+    }
+    return d;
+  }();
+  return *demo;
+}
+
+constexpr absl::CivilDay kFrom(2024, 4, 1), kTo(2025, 3, 31);
+
+bool InPeriod(absl::CivilDay d) { return d >= kFrom && d <= kTo; }
+
+QaReport Report() {
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  std::vector<QaCase> in;
+  for (const auto& [id, events] : GetDemo().cases) {
+    QaCase q;
+    q.case_id = id;
+    q.events = events;
+    q.pack = pack;
+    q.deadlines = FoldDeadlines(id, events, *pack, Calendar::Default(), kTo);
+    in.push_back(std::move(q));
+  }
+  return ComputeQaReport(in, kFrom, kTo, Calendar::Default());
+}
+
+// The case's events with corrections applied (retracted ones gone), in
+// effective order: date, occurredAt, position.
+std::vector<Event> Effective(const std::vector<Event>& log) {
+  std::vector<Event> out = ApplyCorrections(log);
+  std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) {
+    return std::make_tuple(LondonDate(a.occurred_at()), a.occurred_at().seconds(), a.position()) <
+           std::make_tuple(LondonDate(b.occurred_at()), b.occurred_at().seconds(), b.position());
+  });
+  return out;
+}
+
+struct Counts {
+  std::map<std::string, int64_t> participation;
+  std::map<std::string, int64_t> requested_by;
+  int64_t requested = 0, approvals = 0, approvals_by_sm = 0;
+  int64_t held_in_care = 0, held_outside = 0, held_on_time = 0;
+};
+
+Counts Count() {
+  Counts c;
+  const Calendar& cal = Calendar::Default();
+  for (const auto& [id, log] : GetDemo().cases) {
+    bool looked_after = false;
+    std::optional<absl::CivilDay> due;  // the open review-chain due date
+    int held_in_period_of_care = 0;
+    std::set<std::string> seen_reviews;
+    for (const Event& e : Effective(log)) {
+      const absl::CivilDay day = LondonDate(e.occurred_at());
+      if (day > kTo) break;
+      if (e.has_child_accommodated()) {
+        looked_after = true;
+        held_in_period_of_care = 0;
+        due = cal.AddWorkingDays(Division::kEnglandAndWales, day, 20);
+      } else if (e.has_child_ceased_looked_after()) {
+        looked_after = false;
+        due.reset();
+      } else if (e.has_review_held()) {
+        if (!seen_reviews.insert(e.review_held().review_id()).second) continue;
+        if (InPeriod(day)) ++c.participation[e.review_held().participation()];
+        if (!looked_after) {
+          if (InPeriod(day)) ++c.held_outside;
+          continue;
+        }
+        if (InPeriod(day)) {
+          ++c.held_in_care;
+          if (day <= *due) ++c.held_on_time;
+        }
+        ++held_in_period_of_care;
+        due = AddMonths(day, held_in_period_of_care == 1 ? 3 : 6);
+      } else if (e.has_review_postponement_requested() && InPeriod(day)) {
+        ++c.requested;
+        ++c.requested_by[v1::Role_Name(e.review_postponement_requested().requested_by())];
+      } else if (e.has_review_postponement_approved() && InPeriod(day)) {
+        ++c.approvals;
+        if (e.actor().role() == v1::SERVICE_MANAGER) ++c.approvals_by_sm;
+      }
+    }
+  }
+  return c;
+}
+
+TEST(QaReportDemoTest, ParticipationByPnCodeMatchesAnIndependentCount) {
+  const QaReport r = Report();
+  const Counts c = Count();
+  ASSERT_FALSE(c.participation.empty()) << "the demo data has no reviews in the period";
+  EXPECT_EQ(r.participation, c.participation);
+}
+
+TEST(QaReportDemoTest, PostponementRequestsAndApprovalsMatchAnIndependentCount) {
+  const QaReport r = Report();
+  const Counts c = Count();
+  ASSERT_GT(c.requested, 0) << "the demo data has no postponements in the period";
+  EXPECT_EQ(r.postponements.requested, c.requested);
+  EXPECT_EQ(r.postponements.by_requester, c.requested_by);
+  EXPECT_EQ(r.postponements.approvals, c.approvals);
+  EXPECT_EQ(r.postponements.approved_by_service_manager, c.approvals_by_sm);
+}
+
+TEST(QaReportDemoTest, ReviewsHeldAndOnTimeMatchTheChainRecomputedHere) {
+  const QaReport r = Report();
+  const Counts c = Count();
+  ASSERT_GT(c.held_in_care, 10);
+  EXPECT_EQ(r.reviews_held, c.held_in_care);
+  EXPECT_EQ(r.reviews_outside_period, c.held_outside);
+  EXPECT_EQ(r.reviews_on_time, c.held_on_time);
+  int64_t trend_held = 0, trend_on_time = 0;
+  for (const auto& m : r.trend) {
+    trend_held += m.held;
+    trend_on_time += m.on_time;
+  }
+  EXPECT_EQ(trend_held, c.held_in_care);
+  EXPECT_EQ(trend_on_time, c.held_on_time);
+}
+
+}  // namespace
+}  // namespace carelog
