@@ -184,3 +184,33 @@ TEST(CliTest, GeneratedHistoryImportsCleanly) {
 
 }  // namespace
 }  // namespace carelog
+
+namespace carelog {
+namespace {
+
+TEST(CliTest, HolidaysOverrideSavedInTheStoreMovesDueDates) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  // A newly announced holiday on Tue 5 Mar 2024 (the notify due date) must
+  // push iro.notify to Wed 6 Mar without a release.
+  Write(dir.Sub("bh.json"),
+        R"({"england-and-wales":{"division":"england-and-wales","events":[)"
+        R"({"title":"New Year","date":"2024-01-01"},{"title":"Good Friday","date":"2024-03-29"},)"
+        R"({"title":"Easter Monday","date":"2024-04-01"},{"title":"Announced","date":"2024-03-05"}]}})");
+  CliRun r = Carelog(absl::StrCat("holidays --store ", dir.Sub("s"), " --year 2024 ", dir.Sub("bh.json")), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("england-and-wales 2024: 2024-01-01 2024-03-05 2024-03-29 2024-04-01"));
+  r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
+  Write(dir.Sub("bad.json"), R"({"england-and-wales":{"events":[{"date":"2024-13-01"}]}})");
+  r = Carelog(absl::StrCat("holidays --store ", dir.Sub("s"), " ", dir.Sub("bad.json")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("2024-13-01"));
+  // The good file is still in force.
+  r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
+}
+
+}  // namespace
+}  // namespace carelog

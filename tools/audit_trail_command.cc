@@ -81,7 +81,9 @@ int RunAudit(const Args& args) {
   CasePacks packs(store->get(), &*registry);
   auto pack = packs.For(case_id);
   if (!pack.ok()) return ReportError(pack.status());
-  AuditTrail trail = BuildAuditTrail(case_id, *events, **pack, Calendar::Default(), opts);
+  auto cal = StoreCalendar(store->get());
+  if (!cal.ok()) return ReportError(cal.status());
+  AuditTrail trail = BuildAuditTrail(case_id, *events, **pack, *cal, opts);
   const std::string out = format == "json" ? RenderAuditJson(trail) : RenderAuditText(trail);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -5,6 +5,13 @@
 
 namespace carelog {
 
+absl::StatusOr<Calendar> StoreCalendar(const EventStore* store) {
+  auto saved = store->GetSetting(kHolidaysSetting);
+  if (saved.status().code() == absl::StatusCode::kNotFound) return Calendar::Default();
+  if (!saved.ok()) return saved.status();
+  return Calendar::WithOverride(*saved);
+}
+
 absl::StatusOr<std::string> CasePacks::NameFor(const std::string& case_id) {
   if (!case_id.empty()) {
     auto v = store_->GetSetting(absl::StrCat("pack.case.", case_id));

@@ -7,12 +7,20 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "engine/calendar.h"
 #include "engine/policy.h"
 #include "store/event_store.h"
 
 namespace carelog {
 
 inline constexpr char kDefaultPack[] = "england";
+// The store setting holding a gov.uk-format bank-holidays.json override.
+inline constexpr char kHolidaysSetting[] = "holidays.json";
+
+// The working-day calendar for the store: the built-in one, overridden by the
+// gov.uk-format file saved with `carelog holidays FILE` (its dates win for the
+// years it covers). kInvalidArgument if the saved file no longer parses.
+[[nodiscard]] absl::StatusOr<Calendar> StoreCalendar(const EventStore* store);
 
 class CasePacks {
  public:

@@ -41,6 +41,8 @@ constexpr char kUsage[] =
     "  export 903 [--store DIR] --year YYYY --out DIR   the SSDA903 tables of a collection year\n"
     "  audit --case ID [--as-of DATE] [--known-at INSTANT] [--rules in-force|current]\n"
     "        [--format text|json]   the case's trail for a deep-dive audit\n"
+    "  holidays [--store DIR] [--year Y] [FILE]   show bank holidays, or save a gov.uk\n"
+    "        bank-holidays.json whose dates then win for the years it covers\n"
     "The store defaults to $CARELOG_STORE, else ./carelog-data.\n";
 
 }  // namespace
@@ -233,6 +235,7 @@ int RunCli(int argc, char** argv) {
       {"import-903", {{}, {"skip-invalid"}, RunImport903}},
       {"export", {{"year", "out"}, {}, RunExport}},
       {"audit", {{"case", "as-of", "known-at", "rules", "format"}, {}, RunAudit}},
+      {"holidays", {{"year"}, {}, RunHolidays}},
   };
   auto it = commands.find(cmd);
   if (it == commands.end()) return Usage(absl::StrCat("unknown command '", cmd, "'"));

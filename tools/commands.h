@@ -41,6 +41,7 @@ int RunImport903(const Args& args);   // tools/ssda903_commands.cc
 int RunExport(const Args& args);      // tools/ssda903_commands.cc
 int RunReport(const Args& args);      // tools/report_command.cc
 int RunAudit(const Args& args);
+int RunHolidays(const Args& args);  // tools/holidays_command.cc
 
 }  // namespace carelog
 

@@ -48,7 +48,9 @@ int RunDeadlines(const Args& args) {
     cases = std::move(*streams);
   }
   CasePacks packs(store->get(), &*registry);
-  const Calendar& cal = Calendar::Default();
+  auto store_cal = StoreCalendar(store->get());
+  if (!store_cal.ok()) return ReportError(store_cal.status());
+  const Calendar& cal = *store_cal;
   std::string out;
   bool first = true;
   if (format == "json") out = "[";

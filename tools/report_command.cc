@@ -62,7 +62,9 @@ int RunReport(const Args& args) {
   auto streams = (*store)->Streams();
   if (!streams.ok()) return ReportError(streams.status());
   CasePacks packs(store->get(), &*registry);
-  const Calendar& cal = Calendar::Default();
+  auto store_cal = StoreCalendar(store->get());
+  if (!store_cal.ok()) return ReportError(store_cal.status());
+  const Calendar& cal = *store_cal;
   std::vector<QaCase> cases;
   cases.reserve(streams->size());
   for (const std::string& id : *streams) {
