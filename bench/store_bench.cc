@@ -9,6 +9,7 @@
 //   BM_RawScanParse                a raw scan of the log plus protobuf parse:
 //                                  the limit of replay
 //   BM_OneCaseDeadlines            one case's deadlines, read and folded
+//   BM_QaReport                    the QA report's computation over every case
 //
 // Every benchmark reports events/s ("items_per_second"). Compare a row with
 // its baseline by ratio, not by absolute time:
@@ -25,6 +26,7 @@
 #include "engine/importer.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/qa_report.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "store/event_store.h"
@@ -226,6 +228,36 @@ void BM_OneCaseDeadlines(benchmark::State& state) {
   state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_OneCaseDeadlines)->Unit(benchmark::kMicrosecond);
+
+// The QA report over the whole log: every case read and folded as of the end
+// of the period, then the indicators computed (what `carelog report qa` does
+// before rendering).
+void BM_QaReport(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  auto cases = *store->Streams();
+  const absl::CivilDay from(2024, 10, 1), to(2025, 9, 30);
+  int64_t items = 0;
+  for (auto _ : state) {
+    std::vector<QaCase> qa;
+    qa.reserve(cases.size());
+    for (const auto& id : cases) {
+      auto events = log.ReadCase(id);
+      items += events->size();
+      QaCase c;
+      c.case_id = id;
+      c.events = *events;
+      c.deadlines = FoldDeadlines(id, std::move(*events), *pack, Calendar::Default(), to);
+      c.pack = pack;
+      qa.push_back(std::move(c));
+    }
+    benchmark::DoNotOptimize(ComputeQaReport(qa, from, to, Calendar::Default()));
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_QaReport)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace carelog

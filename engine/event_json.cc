@@ -247,8 +247,9 @@ std::string EventToJson(const v1::Event& event) {
 }
 
 std::string PayloadName(const v1::Event& event) {
-  const FieldDescriptor* f = event.GetReflection()->GetOneofFieldDescriptor(
-      event, v1::Event::descriptor()->FindOneofByName("payload"));
+  static const google::protobuf::OneofDescriptor* const payload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const FieldDescriptor* f = event.GetReflection()->GetOneofFieldDescriptor(event, payload);
   return f == nullptr ? std::string() : f->json_name();
 }
 

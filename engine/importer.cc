@@ -8,11 +8,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/event_json.h"
 #include "engine/event_log.h"
 #include "engine/validation.h"
@@ -72,10 +77,148 @@ class Spool {
   std::ifstream in_;
 };
 
+// What pass 1 remembers of an eventId seen earlier in the file: 16 bytes of
+// key and 16 of value whatever the lengths of the id, case and payload, so the
+// map stays small for files of millions of events. The id is kept as a
+// 128-bit hash and (case, payload) as a 64-bit one; a collision is
+// vanishingly unlikely (2^-64 per pair) and would at worst refuse a line.
+struct IdKey128 {
+  uint64_t hi, lo;
+  bool operator==(const IdKey128&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const IdKey128& k) {
+    return H::combine(std::move(h), k.hi, k.lo);
+  }
+};
+IdKey128 HashId(std::string_view id) {
+  return IdKey128{absl::HashOf(id, uint64_t{0x9e3779b97f4a7c15}),
+                  absl::HashOf(uint64_t{0xc2b2ae3d27d4eb4f}, id)};
+}
 struct SeenId {
-  std::string case_id;
-  uint64_t content_hash;
+  uint64_t content_hash;  // of (case, payload)
   uint64_t line;
+};
+
+// Pass 1 is split into a parallel and a sequential stage. Parsing, content
+// validation and encoding depend on nothing but the line, so worker threads
+// do them for chunks of lines; the main thread then takes the chunks in file
+// order for everything that depends on earlier lines (idempotency, the
+// case's state, the spool), exactly as a single loop would.
+struct Parsed {
+  bool blank = false;
+  absl::Status status;
+  v1::Event event;
+  std::string payload;
+  uint64_t content_hash = 0;
+};
+struct Chunk {
+  uint64_t first_line = 0;  // 1-based number of lines[0]
+  std::vector<std::string> lines;
+  std::vector<Parsed> parsed;
+  bool ready = false;
+};
+
+constexpr size_t kChunkLines = 1024;
+constexpr size_t kChunksAhead = 16;  // bounds memory: chunks read but not consumed
+
+class ParallelParser {
+ public:
+  ParallelParser(std::istream& in, absl::Time now, int threads) : in_(in), now_(now) {
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~ParallelParser() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    for (auto& t : workers_) t.join();
+  }
+  // The next chunk in file order, or nullptr at the end of the input. Valid
+  // until the next call.
+  Chunk* Next() {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr) {
+      // Recycled by a worker: its events keep their allocations, and the main
+      // thread does not spend its time freeing them.
+      auto node = chunks_.extract(consumed_++);
+      free_.push_back(std::move(node.mapped()));
+      current_ = nullptr;
+    }
+    auto ready = [this] {
+      mu_.AssertHeld();
+      auto it = chunks_.find(consumed_);
+      return (it != chunks_.end() && it->second->ready) || (eof_ && consumed_ >= read_);
+    };
+    mu_.Await(absl::Condition(&ready));
+    auto it = chunks_.find(consumed_);
+    if (it == chunks_.end()) return nullptr;
+    current_ = it->second.get();
+    return current_;
+  }
+  bool bad() const { return in_.bad(); }
+
+ private:
+  void Work() {
+    EventJsonParser parser;
+    for (;;) {
+      Chunk* c = nullptr;
+      {
+        absl::MutexLock lock(&mu_);
+        auto can_read = [this] {
+          mu_.AssertHeld();
+          return stop_ || eof_ || read_ < consumed_ + kChunksAhead;
+        };
+        mu_.Await(absl::Condition(&can_read));
+        if (stop_ || eof_) return;
+        std::unique_ptr<Chunk> chunk;
+        if (!free_.empty()) {
+          chunk = std::move(free_.back());
+          free_.pop_back();
+          chunk->ready = false;
+        } else {
+          chunk = std::make_unique<Chunk>();
+        }
+        chunk->lines.clear();
+        chunk->first_line = lines_ + 1;
+        chunk->lines.reserve(kChunkLines);
+        std::string line;
+        while (chunk->lines.size() < kChunkLines && std::getline(in_, line)) {
+          chunk->lines.push_back(std::move(line));
+        }
+        if (chunk->lines.size() < kChunkLines) eof_ = true;
+        if (chunk->lines.empty()) return;
+        lines_ += chunk->lines.size();
+        c = chunk.get();
+        chunks_.emplace(read_++, std::move(chunk));
+      }
+      c->parsed.resize(c->lines.size());
+      for (size_t i = 0; i < c->lines.size(); ++i) {
+        Parsed& p = c->parsed[i];
+        p.blank = absl::StripAsciiWhitespace(c->lines[i]).empty();
+        if (p.blank) continue;
+        p.status = parser.Parse(c->lines[i], &p.event);
+        if (p.status.ok()) p.status = ValidateContent(p.event, now_);
+        if (!p.status.ok()) continue;
+        p.payload = EncodeEvent(p.event);
+        p.content_hash = absl::HashOf(p.event.case_id(), p.payload);
+      }
+      absl::MutexLock lock(&mu_);
+      c->ready = true;
+    }
+  }
+
+  std::istream& in_;
+  const absl::Time now_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool eof_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t lines_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;      // chunks read
+  uint64_t consumed_ ABSL_GUARDED_BY(mu_) = 0;  // chunks handed out and done
+  Chunk* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::map<uint64_t, std::unique_ptr<Chunk>> chunks_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Chunk>> free_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace
@@ -86,10 +229,8 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   EventLog log(store, clock);
   const absl::Time now = clock->Now();
   ImportReport report;
-  EventJsonParser parser;
-  v1::Event event;
   absl::flat_hash_map<std::string, CaseState> cases;
-  absl::flat_hash_map<std::string, SeenId> seen;  // eventId -> first line in this file
+  absl::flat_hash_map<IdKey128, SeenId> seen;  // eventId -> first line in this file
   Spool spool(store->dir());
   RETURN_IF_ERROR(spool.OpenForWrite());
   uint64_t to_append = 0;
@@ -99,24 +240,30 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     if (options.on_refused) options.on_refused(line, s);
   };
 
-  std::string line;
-  while (std::getline(in, line)) {
+  const int threads =
+      options.parse_threads > 0
+          ? options.parse_threads
+          : static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+  ParallelParser parser(in, now, threads);
+  while (Chunk* chunk = parser.Next()) {
+   for (size_t i = 0; i < chunk->parsed.size(); ++i) {
+    Parsed& p = chunk->parsed[i];
     const uint64_t n = ++report.lines;
     if (options.on_progress && n % 65536 == 0) options.on_progress("checked", n);
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    if (p.blank) continue;
     ++report.events;
-    absl::Status s = parser.Parse(line, &event);
-    if (s.ok()) s = ValidateContent(event, now);
-    if (!s.ok()) {
-      refuse(n, s);
+    if (!p.status.ok()) {
+      refuse(n, p.status);
       continue;
     }
-    std::string payload = EncodeEvent(event);
-    const uint64_t content_hash = absl::HashOf(payload);
+    const v1::Event& event = p.event;
+    const std::string& payload = p.payload;
+    const uint64_t content_hash = p.content_hash;
+    const IdKey128 id_key = HashId(event.event_id());
 
     // Idempotency: an earlier line of this file, then the log.
-    if (auto it = seen.find(event.event_id()); it != seen.end()) {
-      if (it->second.case_id != event.case_id() || it->second.content_hash != content_hash) {
+    if (auto it = seen.find(id_key); it != seen.end()) {
+      if (it->second.content_hash != content_hash) {
         refuse(n, absl::AlreadyExistsError(absl::StrCat(
                       "field 'eventId': '", event.event_id(), "' is already used on line ",
                       it->second.line, " with different content")));
@@ -133,7 +280,7 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
                       prior->position, " with different content")));
       } else {
         ++report.already_present;
-        seen.emplace(event.event_id(), SeenId{event.case_id(), content_hash, n});
+        seen.emplace(id_key, SeenId{content_hash, n});
       }
       continue;
     }
@@ -144,17 +291,18 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
       ASSIGN_OR_RETURN(auto loaded, log.LoadState(event.case_id()));
       cit = cases.emplace(event.case_id(), std::move(loaded.first)).first;
     }
-    s = ValidateAgainstState(event, cit->second);
+    absl::Status s = ValidateAgainstState(event, cit->second);
     if (!s.ok()) {
       refuse(n, s);
       continue;
     }
     ApplyToState(event, &cit->second);
-    seen.emplace(event.event_id(), SeenId{event.case_id(), content_hash, n});
+    seen.emplace(id_key, SeenId{content_hash, n});
     spool.Put(event.case_id(), event.event_id(), payload);
     ++to_append;
+   }
   }
-  if (in.bad()) return absl::InternalError("reading the input failed");
+  if (parser.bad()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
 
@@ -165,6 +313,9 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   auto flush = [&](bool last) -> absl::Status {
     if (req.records.empty()) return absl::OkStatus();
     req.sync = last ? std::optional<bool>() : std::optional<bool>(false);
+    // Pass 1 looked every spooled id up in the log, and nobody else writes
+    // the store between the passes (see importer.h).
+    req.ids_checked_by_caller = true;
     ASSIGN_OR_RETURN(AppendResult r, store->Append(std::move(req)));
     for (size_t i = 0; i < r.positions.size(); ++i) {
       if (r.already_present[i]) continue;

@@ -34,7 +34,10 @@ struct ImportOptions {
   // Called now and then during both passes.
   std::function<void(std::string_view phase, uint64_t done)> on_progress;
   // Events per atomic append in pass 2.
-  size_t batch_events = 20000;
+  size_t batch_events = 50000;
+  // Threads that parse and check content in pass 1 (0 = one per core, at
+  // most 4). Everything that depends on earlier lines stays in line order.
+  int parse_threads = 0;
 };
 
 struct ImportReport {

@@ -94,7 +94,9 @@ absl::Status FieldError(std::string_view path, std::string_view reason) {
 
 const Message* PayloadMessage(const v1::Event& e, const FieldDescriptor** field) {
   const auto* refl = e.GetReflection();
-  *field = refl->GetOneofFieldDescriptor(e, v1::Event::descriptor()->FindOneofByName("payload"));
+  static const google::protobuf::OneofDescriptor* const payload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  *field = refl->GetOneofFieldDescriptor(e, payload);
   return *field == nullptr ? nullptr : &refl->GetMessage(e, *field);
 }
 

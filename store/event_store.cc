@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -26,7 +27,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "store/merkle.h"
 #include "store/status_macros.h"
@@ -111,6 +115,13 @@ struct EventStore::State {
   absl::Status tree_problem;
   // Published copies for readers.
   std::atomic<uint64_t> published_last{0};
+  // Set once a write or sync of the log has failed. RocksDB's own syncs on
+  // close then abort the process (an assertion in its WAL writer), so the
+  // destructor skips them: what was acknowledged is already durable.
+  std::atomic<bool> write_failed{false};
+  // Signalled after published_last moves (WaitForPosition).
+  mutable absl::Mutex follow_mu;
+  mutable absl::CondVar follow_cv;
   mutable absl::Mutex head_mu;
   merkle::Frontier published_frontier ABSL_GUARDED_BY(head_mu);
 };
@@ -124,7 +135,7 @@ EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<ro
 
 EventStore::~EventStore() {
   if (db_ != nullptr && !options_.read_only) {
-    db_->FlushWAL(true).PermitUncheckedError();
+    if (!state_->write_failed.load()) db_->FlushWAL(true).PermitUncheckedError();
     std::error_code ec;
     std::filesystem::remove(std::filesystem::path(dir_) / kPidFile, ec);
   }
@@ -153,8 +164,22 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   ro.create_if_missing = options.create_if_missing && !options.read_only;
   ro.paranoid_checks = true;
   ro.max_background_jobs = 2;
-  ro.write_buffer_size = 64 << 20;
+  ro.write_buffer_size = 128 << 20;
   ro.keep_log_file_num = 5;
+  // Id and stream lookups (idempotency, LoadState) mostly ask for keys that
+  // are absent or in one place: bloom filters answer "absent" without
+  // reading blocks, in the memtable and in every table file.
+  ro.memtable_prefix_bloom_size_ratio = 0.05;
+  ro.memtable_whole_key_filtering = true;
+  {
+    rocksdb::BlockBasedTableOptions t;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    t.whole_key_filtering = true;
+    t.block_cache = rocksdb::NewLRUCache(64 << 20);
+    t.cache_index_and_filter_blocks = false;
+    ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  }
+  ro.level_compaction_dynamic_level_bytes = true;
   if (options.env != nullptr) ro.env = options.env;
 
   rocksdb::DB* raw = nullptr;
@@ -390,7 +415,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     return refused;
   }
   Tentative group_state{st.last_position, st.last_chain, {}, {}, st.frontier};
-  rocksdb::WriteBatch batch;
+  // Every put of the group's committed requests; sorted by key before they go
+  // into the batch (see below).
+  std::vector<std::pair<std::string, std::string>> group_puts;
   size_t committed_requests = 0;
 
   for (Writer* w : group) {
@@ -430,7 +457,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       std::optional<std::tuple<uint64_t, std::string, std::string>> prior;
       if (auto it = t.ids.find(r.id); it != t.ids.end()) {
         prior = it->second;
-      } else {
+      } else if (!req.ids_checked_by_caller) {
         std::string pos_bytes;
         rocksdb::Status gs = db_->Get(rocksdb::ReadOptions(), format::IdKey(r.id), &pos_bytes);
         if (gs.ok()) {
@@ -501,17 +528,32 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     for (const auto& [stream, expected] : req.expected_versions) {
       if (!result.stream_versions.contains(stream)) result.stream_versions[stream] = expected;
     }
-    for (auto& [k, v] : puts) batch.Put(k, v);
+    if (group_puts.empty()) {
+      group_puts = std::move(puts);
+    } else {
+      group_puts.insert(group_puts.end(), std::make_move_iterator(puts.begin()),
+                        std::make_move_iterator(puts.end()));
+    }
     sync = sync || req.sync.value_or(options_.sync);
     w->result = std::move(result);
     group_state = std::move(t);
     ++committed_requests;
   }
 
+  // The batch's keys go in key order: the memtable's skip list then inserts
+  // each one next to the previous (RocksDB keeps the last insert's splice),
+  // instead of searching from the top for keys that alternate between the
+  // log, stream, id and tree ranges. Keys within a group are distinct, and a
+  // WriteBatch is atomic whatever its order, so this changes nothing else.
+  std::sort(group_puts.begin(), group_puts.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  rocksdb::WriteBatch batch;
+  for (const auto& [k, v] : group_puts) batch.Put(k, v);
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     absl::Status ws = FromRocks(db_->Write(wo, &batch), "appending to the log");
+    if (!ws.ok()) state_->write_failed.store(true);
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
   }
   st.last_position = group_state.position;
@@ -523,12 +565,32 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     st.published_frontier = st.frontier;
   }
   st.published_last.store(st.last_position);
+  {
+    absl::MutexLock lock(&st.follow_mu);
+    st.follow_cv.SignalAll();
+  }
   return absl::OkStatus();
+}
+
+uint64_t EventStore::WaitForPosition(uint64_t after, absl::Duration timeout) const {
+  const State& st = *state_;
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock lock(&st.follow_mu);
+  while (st.published_last.load() <= after) {
+    if (st.follow_cv.WaitWithDeadline(&st.follow_mu, deadline)) break;
+  }
+  return st.published_last.load();
 }
 
 absl::Status EventStore::Sync() {
   if (options_.read_only) return absl::OkStatus();
-  return FromRocks(db_->SyncWAL(), "syncing the log");
+  if (state_->write_failed.load()) {
+    return absl::FailedPreconditionError(
+        "an earlier write to the log failed: close and reopen the store before syncing");
+  }
+  absl::Status s = FromRocks(db_->SyncWAL(), "syncing the log");
+  if (!s.ok()) state_->write_failed.store(true);
+  return s;
 }
 
 absl::StatusOr<StoredRecord> EventStore::ReadPosition(uint64_t position) const {
@@ -631,13 +693,13 @@ absl::Status EventStore::ScanLog(uint64_t from,
   return status;
 }
 
-absl::StatusOr<std::vector<std::string>> EventStore::Streams() const {
+absl::StatusOr<std::vector<std::string>> EventStore::Streams(bool include_system) const {
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string first(1, format::kStreamTag);
   for (it->Seek(first); it->Valid() && it->key().starts_with(first);) {
     ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
-    out.push_back(sv.first);
+    if (include_system || sv.first.empty() || sv.first[0] != '$') out.push_back(sv.first);
     // Skip the rest of this stream.
     it->Seek(format::StreamKey(sv.first, std::numeric_limits<uint64_t>::max()));
     if (it->Valid() && it->key().starts_with(format::StreamPrefix(sv.first))) it->Next();

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "store/clock.h"
 #include "store/record_format.h"
 
@@ -56,6 +57,12 @@ struct AppendRequest {
   absl::flat_hash_map<std::string, uint64_t> expected_versions;
   // Overrides StoreOptions::sync for this append when set.
   std::optional<bool> sync;
+  // For a caller that has already looked every record's id up in the log
+  // while it alone could write the store (the importer's pass 1, under the
+  // store's process lock): the store then skips its own id-index reads and
+  // checks ids only against earlier records of the same commit group. Any
+  // other caller must leave this false, or a reused id could be stored twice.
+  bool ids_checked_by_caller = false;
 };
 
 // The Merkle tree head of the log (see merkle.h): the root of its first
@@ -132,11 +139,18 @@ class EventStore {
   // The record with this id: kNotFound if none.
   [[nodiscard]] absl::StatusOr<StoredRecord> Lookup(std::string_view id) const;
 
-  // Every stream name, in bytewise order.
-  [[nodiscard]] absl::StatusOr<std::vector<std::string>> Streams() const;
+  // Every stream name, in bytewise order. Streams whose name starts with '$'
+  // are system streams (e.g. the service's access log "$access/<case>"), not
+  // cases: they are left out unless include_system.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> Streams(
+      bool include_system = false) const;
 
   // The last position in the log (0 when empty).
   uint64_t LastPosition() const;
+  // Blocks until LastPosition() > after or `timeout` passes; returns
+  // LastPosition(). Every record up to the returned position is readable
+  // (ScanLog). For followers of the log (the gRPC Subscribe).
+  uint64_t WaitForPosition(uint64_t after, absl::Duration timeout) const;
   // The stream's current version (0 when it has no records).
   [[nodiscard]] absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const;
 

@@ -110,13 +110,17 @@ void PutVarint32(std::string* out, uint32_t v) {
   out->push_back(static_cast<char>(v));
 }
 
-// Reads a varint32 from *in, advancing it. False on truncation or overflow.
+// Reads a varint32 from *in, advancing it. False on truncation, overflow or
+// an over-long encoding (a final zero byte after a continuation byte): the
+// leaf is the one canonical form tamper evidence commits to, so no other
+// spelling of the same record may decode.
 bool GetVarint32(std::string_view* in, uint32_t* v) {
   uint32_t result = 0;
   for (int shift = 0; shift <= 28 && !in->empty(); shift += 7) {
     uint8_t byte = static_cast<uint8_t>((*in)[0]);
     in->remove_prefix(1);
     if (shift == 28 && (byte & 0xf0) != 0) return false;
+    if (shift > 0 && byte == 0) return false;
     result |= static_cast<uint32_t>(byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) {
       *v = result;
@@ -240,6 +244,9 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
   const uint32_t stored_crc = GetFixed32LE(value.data() + value.size() - 4);
   if (Crc(body) != stored_crc) return absl::DataLossError("record checksum mismatch");
   if (static_cast<uint8_t>(value[0]) != kMagic) return absl::DataLossError("bad record magic");
+  if (static_cast<uint8_t>(value[1]) < 1) {
+    return absl::DataLossError("record format 0 was never written");
+  }
   if (static_cast<uint8_t>(value[1]) > kStoreFormatVersion) {
     return absl::DataLossError(absl::StrCat("record format ", static_cast<int>(value[1]),
                                             " is newer than this build reads"));
@@ -260,6 +267,9 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
 absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf) {
   if (leaf.size() < kFixedHeader + 3) return absl::DataLossError("leaf too short");
   if (static_cast<uint8_t>(leaf[0]) != kMagic) return absl::DataLossError("bad leaf magic");
+  if (static_cast<uint8_t>(leaf[1]) < 1) {
+    return absl::DataLossError("leaf format 0 was never written");
+  }
   if (static_cast<uint8_t>(leaf[1]) > kStoreFormatVersion) {
     return absl::DataLossError(absl::StrCat("leaf format ", static_cast<int>(leaf[1]),
                                             " is newer than this build reads"));

@@ -18,6 +18,7 @@
 #include "projections/case_summary.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
+#include "tools/log.h"
 
 namespace carelog {
 
@@ -43,9 +44,36 @@ constexpr char kUsage[] =
     "        [--format text|json]   the case's trail for a deep-dive audit\n"
     "  holidays [--store DIR] [--year Y] [FILE]   show bank holidays, or save a gov.uk\n"
     "        bank-holidays.json whose dates then win for the years it covers\n"
+    "  serve [--store DIR] --listen ADDR --tokens FILE (--tls-cert FILE --tls-key FILE\n"
+    "        [--client-ca FILE] | --insecure-loopback)   the gRPC service (README \"gRPC service\")\n"
+    "  token add --config FILE --name NAME --role writer|reader|auditor|qa   new bearer token\n"
+    "  token list --config FILE         the tokens' names and roles\n"
+    "  access-log [--store DIR] [--case ID] [--format text|json]   reads of children's records\n"
+    "  backup [--store DIR] --to DIR    consistent online backup, tree head recorded and verified\n"
+    "  restore --from DIR --to STORE    restore a backup into a new store; refused unless it verifies\n"
+    "        and its head is the one the backup recorded\n"
+    "  stats [--store DIR] [--format text|json]   events, cases, size, head, last backup, packs\n"
+    "Every command takes --log-level debug|info|warn|error|off (default $CARELOG_LOG, else warn):\n"
+    "log lines go to stderr and carry ids and counts only, never names or free text.\n"
     "The store defaults to $CARELOG_STORE, else ./carelog-data.\n";
 
+struct Command {
+  std::vector<std::string> value_flags;
+  std::vector<std::string> bool_flags;
+  int (*run)(const Args&);
+};
+
+std::map<std::string, Command>& Registered() {
+  static auto* commands = new std::map<std::string, Command>();
+  return *commands;
+}
+
 }  // namespace
+
+void RegisterCommand(const std::string& name, std::vector<std::string> value_flags,
+                     std::vector<std::string> bool_flags, int (*run)(const Args&)) {
+  Registered()[name] = Command{std::move(value_flags), std::move(bool_flags), run};
+}
 
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
                                const std::vector<std::string>& flags_with_values,
@@ -142,9 +170,21 @@ int RunImport(const Args& args) {
                    static_cast<unsigned long long>(n));
     };
   }
+  LOG_INFO(absl::StrCat("import: ", name, " into ", StoreDir(args), " (",
+                        (*store)->LastPosition(), " events before)"));
   auto report = ImportNdjson(store->get(), *in, opts);
   if (tty) std::fprintf(stderr, "\r\033[K");
-  if (!report.ok()) return ReportError(report.status());
+  if (!report.ok()) {
+    LOG_ERROR(absl::StrCat("import: ", name, " failed: ", report.status().message()));
+    return ReportError(report.status());
+  }
+  // Counts only: refusal reasons quote the input, which may hold personal data.
+  LOG_INFO(absl::StrCat("import: ", name, ": ", report->lines, " lines, ", report->events,
+                        " events, ", report->refused, " refused, ", report->appended,
+                        " appended, ", report->already_present, " already present",
+                        report->appended > 0 ? absl::StrCat(", positions ", report->first_position,
+                                                            "-", report->last_position)
+                                             : ""));
   if (report->refused > 0) {
     std::fprintf(stderr, "%s: %llu of %llu lines refused; nothing appended\n", name.c_str(),
                  static_cast<unsigned long long>(report->refused),
@@ -212,16 +252,29 @@ int RunCli(int argc, char** argv) {
   if (argc < 2) return Usage("");
   const std::string cmd = argv[1];
   std::vector<std::string> rest(argv + 2, argv + argc);
+  // --log-level LEVEL (any command; tools/log.h), else $CARELOG_LOG.
+  log::InitFromEnv();
+  for (size_t i = 0; i < rest.size(); ++i) {
+    std::string level;
+    if (rest[i] == "--log-level" && i + 1 < rest.size()) {
+      level = rest[i + 1];
+      rest.erase(rest.begin() + i, rest.begin() + i + 2);
+    } else if (rest[i].rfind("--log-level=", 0) == 0) {
+      level = rest[i].substr(12);
+      rest.erase(rest.begin() + i);
+    } else {
+      continue;
+    }
+    log::Level l;
+    if (!log::ParseLevel(level, &l)) return Usage("--log-level must be debug, info, warn, error or off");
+    log::SetLevel(l);
+    break;
+  }
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  struct Command {
-    std::vector<std::string> value_flags;
-    std::vector<std::string> bool_flags;
-    int (*run)(const Args&);
-  };
-  const std::map<std::string, Command> commands = {
+  std::map<std::string, Command> commands = {
       {"import", {{}, {}, RunImport}},
       {"cases", {{"format"}, {}, RunCases}},
       {"gen", {{"children", "years", "seed", "end"}, {}, RunGen}},
@@ -236,7 +289,13 @@ int RunCli(int argc, char** argv) {
       {"export", {{"year", "out"}, {}, RunExport}},
       {"audit", {{"case", "as-of", "known-at", "rules", "format"}, {}, RunAudit}},
       {"holidays", {{"year"}, {}, RunHolidays}},
+      {"backup", {{"to"}, {}, RunBackup}},
+      {"restore", {{"from", "to"}, {}, RunRestore}},
+      {"stats", {{"format"}, {}, RunStats}},
+      {"token", {{"config", "name", "role"}, {}, RunToken}},
+      {"access-log", {{"case", "format"}, {}, RunAccessLog}},
   };
+  for (const auto& [name, c] : Registered()) commands.emplace(name, c);
   auto it = commands.find(cmd);
   if (it == commands.end()) return Usage(absl::StrCat("unknown command '", cmd, "'"));
   auto args = ParseArgs(rest, it->second.value_flags, it->second.bool_flags);

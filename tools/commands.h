@@ -42,6 +42,17 @@ int RunExport(const Args& args);      // tools/ssda903_commands.cc
 int RunReport(const Args& args);      // tools/report_command.cc
 int RunAudit(const Args& args);
 int RunHolidays(const Args& args);  // tools/holidays_command.cc
+int RunBackup(const Args& args);     // tools/backup_commands.cc
+int RunRestore(const Args& args);    // tools/backup_commands.cc
+int RunStats(const Args& args);      // tools/backup_commands.cc
+int RunToken(const Args& args);      // tools/token_command.cc
+int RunAccessLog(const Args& args);  // tools/access_log_command.cc
+
+// Adds a sub-command from outside carelog_cli (e.g. `serve`, which needs gRPC
+// and lives in tools/service/, linked only into the `carelog` binary). Call
+// before RunCli, e.g. from a static initializer.
+void RegisterCommand(const std::string& name, std::vector<std::string> value_flags,
+                     std::vector<std::string> bool_flags, int (*run)(const Args&));
 
 }  // namespace carelog
 

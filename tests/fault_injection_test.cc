@@ -1,0 +1,482 @@
+// Failing disks and a second process: the store under injected faults
+// (tests/fault_env.h). For every fault: the append that hits it returns an
+// error and is not acknowledged; once the fault clears and the store is
+// reopened, every acknowledged record is there, nothing half-written is
+// visible (an unacknowledged request is all there or not at all) and verify
+// passes.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/importer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/env.h"
+#include "store/event_store.h"
+#include "tests/fault_env.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::FaultFileSystem;
+using ::carelog::testing::T;
+using ::carelog::testing::TempDir;
+using ::testing::HasSubstr;
+
+class FaultInjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs_ = std::make_shared<FaultFileSystem>(rocksdb::FileSystem::Default());
+    env_ = rocksdb::NewCompositeEnv(fs_);
+  }
+
+  std::unique_ptr<EventStore> OpenFaulty() {
+    StoreOptions o;
+    o.env = env_.get();
+    o.clock = &clock_;
+    auto s = EventStore::Open(store_dir_, o);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  // A plain store on the same directory, as after a restart.
+  std::unique_ptr<EventStore> Reopen() {
+    StoreOptions o;
+    o.clock = &clock_;
+    auto s = EventStore::Open(store_dir_, o);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  // One request of `n` records "<tag>-0".."<tag>-(n-1)" over two cases.
+  static AppendRequest Request(const std::string& tag, int n = 3, std::optional<bool> sync = {}) {
+    AppendRequest req;
+    for (int i = 0; i < n; ++i) {
+      req.records.push_back(
+          NewRecord{absl::StrCat("C-", i % 2), absl::StrCat(tag, "-", i),
+                    absl::StrCat("payload of ", tag, " ", i, std::string(200, 'p'))});
+    }
+    req.sync = sync;
+    return req;
+  }
+
+  // Appends `count` requests; records their ids as acknowledged.
+  void AppendAcknowledged(EventStore* store, const std::string& tag, int count) {
+    for (int i = 0; i < count; ++i) {
+      auto r = store->Append(Request(absl::StrCat(tag, i)));
+      ASSERT_TRUE(r.ok()) << r.status();
+      for (int k = 0; k < 3; ++k) acknowledged_.insert(absl::StrCat(tag, i, "-", k));
+    }
+  }
+
+  // After a restart: every acknowledged id present with its content; every
+  // request in `unacknowledged` all there or not at all; the log gap-free
+  // and verified.
+  void CheckRecovered(EventStore* store, const std::vector<std::string>& unacknowledged,
+                      bool unacknowledged_must_be_absent) {
+    for (const std::string& id : acknowledged_) {
+      auto r = store->Lookup(id);
+      ASSERT_TRUE(r.ok()) << "acknowledged record " << id << " lost: " << r.status();
+      EXPECT_THAT(r->payload, HasSubstr("payload of"));
+    }
+    uint64_t expected = acknowledged_.size();
+    for (const std::string& tag : unacknowledged) {
+      int present = 0;
+      for (int k = 0; k < 3; ++k) present += store->Lookup(absl::StrCat(tag, "-", k)).ok();
+      EXPECT_TRUE(present == 0 || present == 3)
+          << "request " << tag << " half-written: " << present << " of 3 records visible";
+      if (unacknowledged_must_be_absent) {
+        EXPECT_EQ(present, 0) << tag;
+      }
+      expected += present;
+    }
+    EXPECT_EQ(store->LastPosition(), expected);
+    auto v = store->Verify();
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+    EXPECT_EQ(v->events, expected);
+  }
+
+  // Runs `body` (which opens the faulty store and hits the fault) in a child
+  // process that then dies without closing the store, as a process does
+  // when the machine or the process fails; the parent learns what was
+  // acknowledged and what was not. (Closing a RocksDB whose WAL writer saw an
+  // error is a separate test: ClosingAfterAWriteFailureDoesNotAbort.)
+  void InChildThenDie(const std::function<void()>& body) {
+    const std::string ack = dir_.Sub("acknowledged"), unack = dir_.Sub("unacknowledged");
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      body();
+      std::ofstream a(ack), u(unack);
+      for (const auto& id : acknowledged_) a << id << "\n";
+      for (const auto& tag : unacknowledged_) u << tag << "\n";
+      a.close();
+      u.close();
+      std::fflush(nullptr);
+      _exit(::testing::Test::HasFailure() ? 1 : 0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status)) << "child died by signal " << WTERMSIG(status);
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "expectations failed in the child (see above)";
+    std::ifstream a(ack), u(unack);
+    for (std::string l; std::getline(a, l);) acknowledged_.insert(l);
+    for (std::string l; std::getline(u, l);) unacknowledged_.push_back(l);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> child_store_;
+  std::vector<std::string> unacknowledged_;
+  std::string store_dir_ = dir_.Sub("store");
+  FakeClock clock_{T("2025-01-10T12:00:00Z")};
+  std::shared_ptr<FaultFileSystem> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+  std::set<std::string> acknowledged_;
+};
+
+TEST_F(FaultInjectionTest, WriteFailureIsNotAcknowledgedAndNothingIsLost) {
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 10);
+    fs_->FailWritesAfter(0);
+    auto r = store->Append(Request("failed"));
+    unacknowledged_.push_back("failed");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal) << r.status();
+    EXPECT_THAT(r.status().message(), HasSubstr("appending to the log"));
+    EXPECT_GE(fs_->faults(), 1u);
+    EXPECT_EQ(store->LastPosition(), 30u) << "a failed append moved the tail";
+    fs_->Clear();
+    // The same process may go on (or RocksDB may refuse until restarted); if
+    // it acknowledges, the record must survive.
+    auto again = store->Append(Request("after"));
+    if (again.ok()) {
+      for (int k = 0; k < 3; ++k) acknowledged_.insert(absl::StrCat("after-", k));
+    } else {
+      unacknowledged_.push_back("after");
+    }
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  CheckRecovered(store.get(), unacknowledged_, false);
+  // A retry of what failed now succeeds, exactly once.
+  auto retry = store->Append(Request("failed"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  for (int k = 0; k < 3; ++k) acknowledged_.insert(absl::StrCat("failed-", k));
+  std::erase(unacknowledged_, "failed");
+  CheckRecovered(store.get(), unacknowledged_, false);
+}
+
+TEST_F(FaultInjectionTest, SyncFailureIsNotAcknowledgedAndNothingIsLost) {
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 10);
+    const uint64_t syncs = fs_->syncs();
+    fs_->FailSyncs(true);
+    auto r = store->Append(Request("failed"));
+    unacknowledged_.push_back("failed");
+    ASSERT_FALSE(r.ok());
+    EXPECT_GT(fs_->syncs(), syncs);
+    EXPECT_GE(fs_->faults(), 1u);
+    EXPECT_EQ(store->LastPosition(), 30u);
+    // Still failing: still refused, still not acknowledged.
+    auto r2 = store->Append(Request("failed2"));
+    unacknowledged_.push_back("failed2");
+    EXPECT_FALSE(r2.ok());
+    fs_->Clear();
+    auto again = store->Append(Request("after"));
+    if (again.ok()) {
+      for (int k = 0; k < 3; ++k) acknowledged_.insert(absl::StrCat("after-", k));
+    } else {
+      unacknowledged_.push_back("after");
+    }
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  // The bytes of a request whose fsync failed may or may not have reached
+  // the disk: either way it is whole or absent.
+  CheckRecovered(store.get(), unacknowledged_, false);
+}
+
+TEST_F(FaultInjectionTest, SyncFailureThenPowerCutLosesOnlyTheUnacknowledged) {
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 10);
+    fs_->FailSyncs(true);
+    ASSERT_FALSE(store->Append(Request("failed")).ok());
+    unacknowledged_.push_back("failed");
+    fs_->Crash();  // the machine stops here
+    EXPECT_GT(fs_->DropUnsyncedData(), 0u) << "the failed request's bytes were never synced";
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  CheckRecovered(store.get(), unacknowledged_, true);
+}
+
+TEST_F(FaultInjectionTest, ClosingAfterAWriteFailureDoesNotAbort) {
+  // An operator frees space and stops the program: closing the store must
+  // not crash the process (RocksDB asserts if its failed WAL writer is
+  // synced again), and the store must reopen and verify.
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto store = OpenFaulty();
+    if (store == nullptr) _exit(2);
+    AppendAcknowledged(store.get(), "ok", 3);
+    fs_->FailWritesAfter(0, FaultFileSystem::Kind::kNoSpace);
+    if (store->Append(Request("full")).ok()) _exit(3);
+    fs_->Clear();
+    store.reset();  // the destructor
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << (WIFSIGNALED(status) ? absl::StrCat("the process died closing the store: signal ",
+                                             WTERMSIG(status))
+                              : absl::StrCat("exit ", WEXITSTATUS(status)));
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->events, 9u);
+}
+
+TEST_F(FaultInjectionTest, PowerCutWithTornTailKeepsEverySyncedAppend) {
+  for (uint64_t torn : {0u, 1u, 100u, 333u}) {
+    SCOPED_TRACE(absl::StrCat("keeping ", torn, " unsynced bytes"));
+    SetUp();  // a fresh store and fault file system for each power cut
+    store_dir_ = dir_.Sub(absl::StrCat("store-", torn));
+    acknowledged_.clear();
+    auto store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), absl::StrCat("t", torn, "-"), 5);
+    // Unsynced appends (sync=false is not a durability promise) then the cut.
+    std::vector<std::string> unsynced;
+    for (int i = 0; i < 4; ++i) {
+      const std::string tag = absl::StrCat("t", torn, "-unsynced", i);
+      ASSERT_TRUE(store->Append(Request(tag, 3, false)).ok());
+      unsynced.push_back(tag);
+    }
+    fs_->Crash();
+    store.reset();
+    fs_->DropUnsyncedData(torn);
+    store = Reopen();
+    ASSERT_NE(store, nullptr);
+    CheckRecovered(store.get(), unsynced, torn == 0);
+    // And the store goes on appending after the torn tail.
+    AppendAcknowledged(store.get(), absl::StrCat("t", torn, "-later"), 2);
+    std::vector<std::string> still;
+    for (const auto& tag : unsynced) still.push_back(tag);
+    CheckRecovered(store.get(), still, torn == 0);
+  }
+}
+
+TEST_F(FaultInjectionTest, FullDiskSaysTheStoreIsIntactAndWhatToDo) {
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 4);
+    fs_->FailWritesAfter(0, FaultFileSystem::Kind::kNoSpace);
+    auto r = store->Append(Request("full"));
+    unacknowledged_.push_back("full");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted) << r.status();
+    EXPECT_THAT(r.status().message(), HasSubstr("disk full"));
+    EXPECT_THAT(r.status().message(), HasSubstr("the store is intact"));
+    EXPECT_THAT(r.status().message(), HasSubstr("free space and retry"));
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  CheckRecovered(store.get(), unacknowledged_, false);
+}
+
+std::string ImportLine(int i) {
+  return absl::StrCat(R"({"eventId":"imp-)", i, R"(","caseId":"C-)", i, R"(",)",
+                      R"("occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw-1",)",
+                      R"("role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2",)",
+                      R"("placementType":"U1"}})");
+}
+
+TEST_F(FaultInjectionTest, FullDiskDuringImportThenRetryAppendsExactlyTheRest) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) lines.push_back(ImportLine(i));
+  const std::string file = absl::StrJoin(lines, "\n") + "\n";
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    ImportOptions opts;
+    opts.clock = &clock_;
+    opts.batch_events = 8;
+    fs_->FailWritesAfter(2, FaultFileSystem::Kind::kNoSpace);  // the third batch
+    std::istringstream in(file);
+    auto report = ImportNdjson(store.get(), in, opts);
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.status().code(), absl::StatusCode::kResourceExhausted) << report.status();
+    EXPECT_THAT(report.status().message(), HasSubstr("the store is intact"));
+    EXPECT_THAT(report.status().message(), HasSubstr("free space and retry"));
+    const uint64_t stored = store->LastPosition();
+    EXPECT_EQ(stored, 16u) << "two whole batches acknowledged before the full disk";
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->LastPosition() % 8, 0u) << "batches are atomic";
+  EXPECT_GE(store->LastPosition(), 16u);
+  std::istringstream again(file);
+  ImportOptions plain;
+  plain.clock = &clock_;
+  plain.batch_events = 8;
+  auto retry = ImportNdjson(store.get(), again, plain);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->appended + retry->already_present, 40u);
+  EXPECT_EQ(store->LastPosition(), 40u);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
+TEST_F(FaultInjectionTest, ConcurrentAppendersDuringAWriteFailure) {
+  // Group commit: several writers share the failing write; none of them may
+  // be acknowledged for it, and none may see another's half.
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 3);
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 30; ++i) {
+          if (t == 0 && i == 10) fs_->FailWritesAfter(0);
+          const std::string tag = absl::StrCat("w", t, "-", i);
+          auto r = store->Append(Request(tag));
+          std::lock_guard<std::mutex> l(mu);
+          if (r.ok()) {
+            for (int k = 0; k < 3; ++k) acknowledged_.insert(absl::StrCat(tag, "-", k));
+          } else {
+            unacknowledged_.push_back(tag);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_FALSE(unacknowledged_.empty());
+  });
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  CheckRecovered(store.get(), unacknowledged_, false);
+}
+
+// --- two processes ---
+
+// The child opens the store, says so on `ready`, and holds it until killed.
+[[noreturn]] void HoldStore(const std::string& dir, int ready) {
+  auto store = EventStore::Open(dir);
+  const char c = store.ok() ? 'y' : 'n';
+  if (write(ready, &c, 1) != 1) _exit(4);
+  if (!store.ok()) _exit(2);
+  for (;;) pause();
+}
+
+pid_t ForkHolder(const std::string& dir) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    HoldStore(dir, fds[1]);
+  }
+  close(fds[1]);
+  char c = 0;
+  const bool ok = read(fds[0], &c, 1) == 1 && c == 'y';
+  close(fds[0]);
+  if (!ok) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
+}
+
+TEST(TwoProcessesTest, SecondProcessIsToldWhichPidHoldsTheStore) {
+  TempDir dir;
+  const pid_t child = ForkHolder(dir.path());
+  ASSERT_GT(child, 0);
+  auto second = EventStore::Open(dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  EXPECT_THAT(second.status().message(), HasSubstr(absl::StrCat("in use by PID ", child)));
+  EXPECT_THAT(second.status().message(), ::testing::Not(HasSubstr("LOCK")))
+      << "a RocksDB lock error leaked through: " << second.status();
+  // Reading alongside is allowed (verify, head, deadlines while it runs).
+  StoreOptions ro;
+  ro.read_only = true;
+  ro.create_if_missing = false;
+  auto reader = EventStore::Open(dir.path(), ro);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  reader = absl::UnknownError("closed");
+  // The holder dies without cleaning up (its pid file stays): the store is
+  // free again, the stale pid file does not block.
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  auto after = EventStore::Open(dir.path());
+  ASSERT_TRUE(after.ok()) << after.status();
+  // And now this process is the one named to a third.
+  const pid_t third = fork();
+  if (third == 0) {
+    auto s = EventStore::Open(dir.path());
+    const bool named = !s.ok() && s.status().code() == absl::StatusCode::kUnavailable &&
+                       s.status().message().find(absl::StrCat("in use by PID ", getppid())) !=
+                           std::string::npos;
+    _exit(named ? 0 : 1);
+  }
+  ASSERT_GT(third, 0);
+  waitpid(third, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "third process was not told this process holds the store";
+}
+
+TEST(TwoProcessesTest, CliSaysInUseByPid) {
+  TempDir dir;
+  const pid_t child = ForkHolder(dir.path());
+  ASSERT_GT(child, 0);
+  const std::string out = dir.Sub("out.txt");
+  const std::string cmd = absl::StrCat(CARELOG_BINARY, " pack --store ", dir.path(),
+                                       " england 2>", out);
+  const int rc = std::system(cmd.c_str());
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  std::ifstream f(out);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(WEXITSTATUS(rc), 1) << text;
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("in use by PID ", child))) << text;
+}
+
+}  // namespace
+}  // namespace carelog

@@ -1,0 +1,836 @@
+// End-to-end tests of the gRPC service: a server on a loopback port (in this
+// process, and the `carelog serve` binary), driven by the generated client
+// stubs, as an upstream system would.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "carelog/v1/service.grpc.pb.h"
+#include "engine/calendar.h"
+#include "engine/event_log.h"
+#include "engine/event_time.h"
+#include "engine/policy.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "projections/audit_trail.h"
+#include "projections/deadlines_format.h"
+#include "store/merkle.h"
+#include "tests/test_util.h"
+#include "tools/access_log.h"
+#include "tools/case_packs.h"
+#include "tools/service/server.h"
+#include "tools/tokens.h"
+
+namespace carelog {
+namespace {
+
+using ::carelog::testing::Accommodated;
+using ::carelog::testing::Envelope;
+using ::carelog::testing::TempDir;
+using ::testing::HasSubstr;
+
+v1::Event IroAllocated(const std::string& id, const std::string& case_id,
+                       const std::string& iro = "iro-1") {
+  v1::Event e = Envelope(id, case_id, "2024-03-02T10:00:00Z", v1::IRO_MANAGER);
+  e.mutable_iro_allocated()->set_iro_id(iro);
+  return e;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int Sh(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Tokens for every role, and one with all of them.
+struct Tokens {
+  std::map<std::string, std::string> clear;  // name -> token
+  TokenTable table;
+};
+
+Tokens MakeTokens() {
+  Tokens t;
+  std::string text = "# test tokens\n";
+  for (const char* spec : {"writer:writer", "reader:reader", "auditor:auditor", "qa:qa",
+                           "all:writer,reader,auditor,qa"}) {
+    const std::string s = spec;
+    const std::string name = s.substr(0, s.find(':')), roles = s.substr(s.find(':') + 1);
+    t.clear[name] = *NewToken();
+    absl::StrAppend(&text, name, " ", roles, " ", TokenHashHex(t.clear[name]), "\n");
+  }
+  t.table = *TokenTable::Parse(text, "test");
+  return t;
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+
+  void StartServer(const std::string& tls_cert = "", const std::string& tls_key = "",
+                   const std::string& client_ca = "") {
+    if (store_ == nullptr) {
+      StoreOptions so;
+      so.sync = false;  // the tests' speed; serve uses sync appends
+      store_ = *EventStore::Open(dir_.Sub("store"), so);
+    }
+    ServeOptions opts;
+    opts.listen = "127.0.0.1:0";
+    opts.insecure_loopback = tls_cert.empty();
+    opts.tls_cert_pem = tls_cert;
+    opts.tls_key_pem = tls_key;
+    opts.client_ca_pem = client_ca;
+    opts.tokens = tokens_.table;
+    opts.subscribe_batch = 16;  // exercise the batch boundary
+    auto server = CarelogServer::Start(store_.get(), std::move(opts));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    if (tls_cert.empty()) {
+      channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                     grpc::InsecureChannelCredentials());
+      stub_ = v1::Carelog::NewStub(channel_);
+    }
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(absl::Seconds(2));
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& who) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!who.empty()) ctx->AddMetadata("authorization", "Bearer " + tokens_.clear.at(who));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  grpc::Status Append(const std::vector<v1::Event>& events, std::optional<uint64_t> expected,
+                      v1::AppendResponse* resp, const std::string& who = "writer") {
+    v1::AppendRequest req;
+    for (const v1::Event& e : events) *req.add_events() = e;
+    if (expected.has_value()) req.set_expected_version(*expected);
+    return stub_->Append(Ctx(who).get(), req, resp);
+  }
+
+  grpc::Status ReadCase(const std::string& case_id, v1::ReadCaseResponse* resp,
+                        const std::string& who = "reader") {
+    v1::ReadCaseRequest req;
+    req.set_case_id(case_id);
+    return stub_->ReadCase(Ctx(who).get(), req, resp);
+  }
+
+  TempDir dir_;
+  Tokens tokens_ = MakeTokens();
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<CarelogServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Carelog::Stub> stub_;
+};
+
+TEST_F(ServiceTest, AppendThenReadCase) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1"), IroAllocated("e2", "C-1")}, 0, &resp).ok());
+  EXPECT_THAT(resp.positions(), ::testing::ElementsAre(1, 2));
+  EXPECT_THAT(resp.already_present(), ::testing::ElementsAre(false, false));
+  EXPECT_EQ(resp.case_version(), 2u);
+
+  v1::ReadCaseResponse read;
+  ASSERT_TRUE(ReadCase("C-1", &read).ok());
+  ASSERT_EQ(read.events_size(), 2);
+  EXPECT_EQ(read.version(), 2u);
+  EXPECT_EQ(read.events(0).event_id(), "e1");
+  EXPECT_EQ(read.events(1).position(), 2u);
+  EXPECT_TRUE(read.events(1).has_recorded_at());
+  EXPECT_EQ(read.events(1).iro_allocated().iro_id(), "iro-1");
+}
+
+TEST_F(ServiceTest, EveryStatusCode) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, std::nullopt, &resp).ok());
+
+  // INVALID_ARGUMENT: malformed content, with import's message.
+  v1::Event bad = Accommodated("e2", "C-1");
+  bad.mutable_child_accommodated()->set_legal_status("ZZ");
+  grpc::Status s = Append({IroAllocated("ok", "C-1"), bad}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("event 2: field 'childAccommodated.legalStatus'"));
+  v1::Event no_payload = Envelope("e3", "C-1");
+  s = Append({no_payload}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("no payload"));
+  v1::Event store_set = IroAllocated("e4", "C-1");
+  store_set.set_position(7);
+  s = Append({store_set}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'position': is set by the store"));
+  s = Append({IroAllocated("e5", "$access/C-1")}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("reserved"));
+  s = Append({IroAllocated("e6", "C-1"), IroAllocated("e7", "C-2")}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("a batch is for one case"));
+  s = Append({}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // ABORTED: a stale expected version.
+  s = Append({IroAllocated("e8", "C-1")}, 0, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("expected version 0, the log is at version 1"));
+
+  // ALREADY_EXISTS: an event id reused with other content.
+  v1::Event reused = Accommodated("e1", "C-1");
+  reused.mutable_child_accommodated()->set_placement_type("U2");
+  s = Append({reused}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'eventId': 'e1' is already recorded"));
+
+  // FAILED_PRECONDITION: accommodated while already looked after.
+  s = Append({Accommodated("e9", "C-1", "2024-03-05T10:00:00Z")}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // UNAUTHENTICATED: no token, an unknown token, not a bearer token.
+  s = Append({IroAllocated("e10", "C-1")}, std::nullopt, &resp, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer clg_not-a-token");
+    v1::AppendRequest req;
+    *req.add_events() = IroAllocated("e10", "C-1");
+    EXPECT_EQ(stub_->Append(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", tokens_.clear.at("writer"));  // no "Bearer "
+    v1::AppendRequest req;
+    *req.add_events() = IroAllocated("e10", "C-1");
+    EXPECT_EQ(stub_->Append(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+
+  // PERMISSION_DENIED: a reader appending.
+  s = Append({IroAllocated("e10", "C-1")}, std::nullopt, &resp, "reader");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("needs the role writer"));
+
+  // NOT_FOUND: no such case.
+  v1::ReadCaseResponse read;
+  EXPECT_EQ(ReadCase("C-404", &read).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // Nothing refused was appended.
+  EXPECT_EQ(*store_->StreamVersion("C-1"), 1u);
+  EXPECT_EQ(*store_->StreamVersion("C-2"), 0u);
+}
+
+TEST_F(ServiceTest, IdempotentRetry) {
+  const std::vector<v1::Event> batch = {Accommodated("e1", "C-1"), IroAllocated("e2", "C-1")};
+  v1::AppendResponse first, again, again_unversioned;
+  ASSERT_TRUE(Append(batch, 0, &first).ok());
+  // The reply was lost; the client sends the very same request again.
+  grpc::Status s = Append(batch, 0, &again);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(again.positions(), ::testing::ElementsAreArray(first.positions()));
+  EXPECT_THAT(again.already_present(), ::testing::ElementsAre(true, true));
+  EXPECT_EQ(again.case_version(), 2u);
+  ASSERT_TRUE(Append(batch, std::nullopt, &again_unversioned).ok());
+  EXPECT_THAT(again_unversioned.positions(), ::testing::ElementsAreArray(first.positions()));
+  // A retry that is only partly the same is still a conflict.
+  s = Append({batch[0], IroAllocated("e3", "C-1")}, 0, &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(store_->LastPosition(), 2u);
+}
+
+TEST_F(ServiceTest, ConcurrentWritersOnOneCaseEachVersionWonOnce) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e0", "C-1")}, 0, &resp).ok());
+  constexpr int kWriters = 6, kEach = 15;
+  std::mutex mu;
+  std::map<uint64_t, std::string> won;  // version -> event id acknowledged
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      auto stub = v1::Carelog::NewStub(channel_);
+      uint64_t seen = 1;
+      for (int i = 0; i < kEach;) {
+        const std::string id = absl::StrCat("w", w, "-", i);
+        v1::AppendRequest req;
+        *req.add_events() = IroAllocated(id, "C-1", absl::StrCat("iro-", w));
+        req.set_expected_version(seen);
+        v1::AppendResponse r;
+        grpc::Status s = stub->Append(Ctx("all").get(), req, &r);
+        if (s.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          EXPECT_TRUE(won.emplace(r.case_version(), id).second) << "version won twice";
+          EXPECT_EQ(r.case_version(), seen + 1);
+          seen = r.case_version();
+          ++i;
+        } else {
+          ASSERT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
+          ++conflicts;
+          v1::ReadCaseRequest rr;
+          rr.set_case_id("C-1");
+          v1::ReadCaseResponse rc;
+          ASSERT_TRUE(stub->ReadCase(Ctx("all").get(), rr, &rc).ok());
+          seen = rc.version();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Every acknowledged append is in the log at the version it was told, and
+  // nothing else is.
+  auto events = *EventLog(store_.get(), SystemClock()).ReadCase("C-1");
+  ASSERT_EQ(events.size(), 1u + kWriters * kEach);
+  ASSERT_EQ(won.size(), static_cast<size_t>(kWriters * kEach));
+  for (const v1::Event& e : events) {
+    if (e.version() == 1) continue;
+    EXPECT_EQ(won.at(e.version()), e.event_id());
+  }
+  std::printf("version conflicts refused: %d\n", conflicts.load());
+}
+
+// Drains a subscription until it ends.
+std::vector<v1::Event> ReadSubscription(grpc::ClientReader<v1::SubscribeResponse>* reader) {
+  std::vector<v1::Event> out;
+  v1::SubscribeResponse msg;
+  while (reader->Read(&msg)) out.push_back(msg.event());
+  return out;
+}
+
+TEST_F(ServiceTest, SubscriberStartedMidStreamGetsEveryEventOnceInOrder) {
+  v1::AppendResponse resp;
+  // History before the subscription, with access records among the events.
+  for (int c = 0; c < 5; ++c) {
+    ASSERT_TRUE(Append({Accommodated(absl::StrCat("h", c), absl::StrCat("C-", c))}, 0, &resp).ok());
+    v1::ReadCaseResponse read;
+    ASSERT_TRUE(ReadCase(absl::StrCat("C-", c), &read).ok());
+  }
+  constexpr int kWriters = 4, kEach = 60;
+  std::atomic<bool> go{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = v1::Carelog::NewStub(channel_);
+      while (!go.load()) std::this_thread::yield();
+      for (int i = 0; i < kEach; ++i) {
+        v1::AppendRequest req;
+        *req.add_events() = IroAllocated(absl::StrCat("w", w, "-", i), absl::StrCat("C-", w));
+        v1::AppendResponse r;
+        ASSERT_TRUE(stub->Append(Ctx("writer").get(), req, &r).ok());
+      }
+    });
+  }
+  go = true;
+  // Subscribe from the middle of the history while the writers run.
+  while (store_->LastPosition() < 20) std::this_thread::yield();
+  const uint64_t from = 3;
+  auto ctx = Ctx("reader");
+  v1::SubscribeRequest sreq;
+  sreq.set_from_position(from);
+  auto reader = stub_->Subscribe(ctx.get(), sreq);
+  std::vector<v1::Event> got;
+  std::atomic<bool> done_writing{false};
+  std::thread watcher([&] {
+    for (auto& t : writers) t.join();
+    done_writing = true;
+  });
+  // Expected: every event (not access record) from `from` on: h1..h4 (h0
+  // and its access record are positions 1 and 2) and all the writers' events.
+  const size_t expected = 4 + kWriters * kEach;
+  v1::SubscribeResponse msg;
+  while (got.size() < expected) {
+    if (!reader->Read(&msg)) {
+      grpc::Status st = reader->Finish();
+      watcher.join();
+      FAIL() << "subscription ended after " << got.size() << ": " << st.error_code() << " "
+             << st.error_message();
+    }
+    got.push_back(msg.event());
+  }
+  watcher.join();
+  ctx->TryCancel();
+  ReadSubscription(reader.get());
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  std::vector<uint64_t> want;
+  ASSERT_TRUE(store_->ScanLog(from, [&](const StoredRecord& r) {
+                       if (!IsSystemStream(r.stream)) want.push_back(r.position);
+                       return true;
+                     }).ok());
+  std::vector<uint64_t> positions;
+  for (const v1::Event& e : got) positions.push_back(e.position());
+  EXPECT_EQ(positions, want);
+  EXPECT_EQ(want.size(), expected);
+  std::set<std::string> ids;
+  for (const v1::Event& e : got) EXPECT_TRUE(ids.insert(e.event_id()).second) << e.event_id();
+}
+
+TEST_F(ServiceTest, SlowSubscriberDoesNotHoldUpWriters) {
+  auto ctx = Ctx("reader");
+  v1::SubscribeRequest sreq;
+  auto reader = stub_->Subscribe(ctx.get(), sreq);  // and never read (yet)
+  const absl::Time start = absl::Now();
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("a0", "C-1")}, 0, &resp).ok());
+  for (int i = 1; i < 400; ++i) {
+    std::vector<v1::Event> batch;
+    for (int j = 0; j < 10; ++j) {
+      v1::Event e = IroAllocated(absl::StrCat("a", i, "-", j), "C-1");
+      e.set_comment(std::string(1000, 'x'));  // ~4 MB in all, beyond the flow-control window
+      batch.push_back(e);
+    }
+    ASSERT_TRUE(Append(batch, std::nullopt, &resp).ok());
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(60));
+  // The subscriber, reading at last, still gets everything in order.
+  v1::SubscribeResponse msg;
+  uint64_t expect = 1, n = 0;
+  while (n < 1 + 399 * 10 && reader->Read(&msg)) {
+    if (msg.event().position() != expect) {
+      // Skip over access records (not events).
+      auto rec = store_->ReadPosition(expect);
+      ASSERT_TRUE(rec.ok());
+      ASSERT_TRUE(IsSystemStream(rec->stream)) << "gap at " << expect;
+      expect = msg.event().position();
+    }
+    ++expect;
+    ++n;
+  }
+  EXPECT_EQ(n, 1u + 399 * 10);
+  ctx->TryCancel();
+}
+
+TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  auto code = [&](const std::string& who, const std::string& method) {
+    if (method == "Append") {
+      v1::AppendResponse r;
+      return Append({IroAllocated(absl::StrCat("x-", who), "C-1")}, std::nullopt, &r, who)
+          .error_code();
+    }
+    if (method == "ReadCase") {
+      v1::ReadCaseResponse r;
+      return ReadCase("C-1", &r, who).error_code();
+    }
+    if (method == "Deadlines") {
+      v1::DeadlinesRequest q;
+      q.set_case_id("C-1");
+      v1::DeadlinesResponse r;
+      return stub_->Deadlines(Ctx(who).get(), q, &r).error_code();
+    }
+    if (method == "QaReport") {
+      v1::QaReportRequest q;
+      q.set_from("2024-01-01");
+      q.set_to("2024-12-31");
+      v1::QaReportResponse r;
+      return stub_->QaReport(Ctx(who).get(), q, &r).error_code();
+    }
+    if (method == "Audit") {
+      v1::AuditRequest q;
+      q.set_case_id("C-1");
+      v1::AuditResponse r;
+      return stub_->Audit(Ctx(who).get(), q, &r).error_code();
+    }
+    if (method == "Head") {
+      v1::HeadResponse r;
+      return stub_->Head(Ctx(who).get(), v1::HeadRequest(), &r).error_code();
+    }
+    if (method == "Prove") {
+      v1::ProveRequest q;
+      q.set_event_id("e1");
+      v1::ProveResponse r;
+      return stub_->Prove(Ctx(who).get(), q, &r).error_code();
+    }
+    if (method == "AccessLog") {
+      v1::AccessLogResponse r;
+      return stub_->AccessLog(Ctx(who).get(), v1::AccessLogRequest(), &r).error_code();
+    }
+    // Subscribe: the first message or the refusal.
+    auto ctx = Ctx(who);
+    auto reader = stub_->Subscribe(ctx.get(), v1::SubscribeRequest());
+    v1::SubscribeResponse m;
+    if (reader->Read(&m)) {
+      ctx->TryCancel();
+      reader->Finish();
+      return grpc::StatusCode::OK;
+    }
+    return reader->Finish().error_code();
+  };
+  const std::map<std::string, std::set<std::string>> allowed = {
+      {"writer", {"Append"}},
+      {"reader", {"ReadCase", "Subscribe"}},
+      {"auditor", {"Audit", "Prove", "Head", "ReadCase", "AccessLog"}},
+      {"qa", {"Deadlines", "QaReport"}},
+  };
+  for (const auto& [who, methods] : allowed) {
+    for (const char* m : {"Append", "ReadCase", "Subscribe", "Deadlines", "QaReport", "Audit",
+                          "Head", "Prove", "AccessLog"}) {
+      const grpc::StatusCode want =
+          methods.count(m) ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED;
+      EXPECT_EQ(code(who, m), want) << who << " calling " << m;
+      EXPECT_EQ(code("", m), grpc::StatusCode::UNAUTHENTICATED) << m;
+    }
+  }
+}
+
+TEST_F(ServiceTest, ReadsAreAnsweredAsTheCliAndRecordedInTheAccessLog) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1"), IroAllocated("e2", "C-1")}, 0, &resp).ok());
+  ASSERT_TRUE(Append({Accommodated("f1", "C-2")}, 0, &resp).ok());
+
+  v1::DeadlinesRequest dq;
+  dq.set_case_id("C-1");
+  dq.set_as_of("2024-06-30");
+  v1::DeadlinesResponse dr;
+  ASSERT_TRUE(stub_->Deadlines(Ctx("qa").get(), dq, &dr).ok());
+  v1::AuditRequest aq;
+  aq.set_case_id("C-1");
+  aq.set_as_of("2024-06-30");
+  v1::AuditResponse ar;
+  ASSERT_TRUE(stub_->Audit(Ctx("auditor").get(), aq, &ar).ok());
+  v1::ReadCaseResponse rr;
+  ASSERT_TRUE(ReadCase("C-1", &rr, "auditor").ok());
+  v1::DeadlinesRequest all;
+  all.set_as_of("2024-06-30");
+  v1::DeadlinesResponse allr;
+  ASSERT_TRUE(stub_->Deadlines(Ctx("qa").get(), all, &allr).ok());
+
+  // The same content as the CLI's renderers give.
+  auto registry = *PolicyRegistry::LoadEmbedded();
+  CasePacks packs(store_.get(), &registry);
+  EventLog log(store_.get(), SystemClock());
+  const absl::CivilDay as_of(2024, 6, 30);
+  CaseDeadlines d = FoldDeadlines("C-1", *log.ReadCase("C-1"), **packs.For("C-1"),
+                                  Calendar::Default(), as_of);
+  std::string json = "[";
+  bool first = true;
+  AppendDeadlinesJson(d, &json, &first);
+  json += "]\n";
+  EXPECT_EQ(dr.json(), json);
+  ASSERT_EQ(dr.deadlines_size(), static_cast<int>(d.obligations.size()));
+  ASSERT_GT(dr.deadlines_size(), 0);
+  EXPECT_EQ(dr.deadlines(0).rule(), d.obligations[0].rule_id);
+  EXPECT_EQ(dr.deadlines(0).due(), absl::FormatCivilTime(d.obligations[0].due));
+  AuditOptions opts;
+  opts.as_of = as_of;
+  EXPECT_EQ(ar.json(), RenderAuditJson(BuildAuditTrail("C-1", *log.ReadCase("C-1"),
+                                                       **packs.For("C-1"), Calendar::Default(),
+                                                       opts)));
+  // Deadlines of every case covers C-2 and no system stream.
+  std::set<std::string> cases;
+  for (const v1::Deadline& row : allr.deadlines()) cases.insert(row.case_id());
+  EXPECT_EQ(cases, (std::set<std::string>{"C-1", "C-2"}));
+
+  // Who read C-1: qa (Deadlines), auditor (Audit, ReadCase), and qa's read of
+  // all cases; in the log, hash-chained and in the Merkle tree.
+  auto records = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].token_name(), "qa");
+  EXPECT_EQ(records[0].method(), "Deadlines");
+  EXPECT_EQ(records[1].method(), "Audit");
+  EXPECT_EQ(records[1].role(), "auditor");
+  EXPECT_EQ(records[2].method(), "ReadCase");
+  EXPECT_EQ(records[2].role(), "auditor");
+  EXPECT_EQ(records[3].case_id(), "");
+  EXPECT_THAT(records[0].peer(), HasSubstr("127.0.0.1"));
+  EXPECT_GT(records[0].at().seconds(), 0);
+  EXPECT_TRUE(ReadAccessLog(*store_, "C-2")->size() == 1u);  // only the all-cases read
+  EXPECT_EQ(*store_->Streams(), (std::vector<std::string>{"C-1", "C-2"}));
+  auto report = store_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+
+  // Auditors read it over the service too.
+  v1::AccessLogRequest lq;
+  lq.set_case_id("C-1");
+  v1::AccessLogResponse lr;
+  ASSERT_TRUE(stub_->AccessLog(Ctx("auditor").get(), lq, &lr).ok());
+  EXPECT_EQ(lr.records_size(), 4);
+  EXPECT_EQ(lr.records(2).position(), records[2].position());
+}
+
+TEST_F(ServiceTest, HeadAndProveMatchTheStore) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1"), IroAllocated("e2", "C-1")}, 0, &resp).ok());
+  ASSERT_TRUE(Append({Accommodated("f1", "C-2")}, 0, &resp).ok());
+  v1::HeadResponse head;
+  ASSERT_TRUE(stub_->Head(Ctx("auditor").get(), v1::HeadRequest(), &head).ok());
+  auto want = *store_->Head();
+  EXPECT_EQ(head.size(), want.size);
+  EXPECT_EQ(head.head(), absl::StrCat(want.size, ":", merkle::ToHex(want.root)));
+  v1::ProveRequest pq;
+  pq.set_event_id("e2");
+  v1::ProveResponse proof;
+  ASSERT_TRUE(stub_->Prove(Ctx("auditor").get(), pq, &proof).ok());
+  EXPECT_EQ(proof.position(), 2u);
+  EXPECT_EQ(proof.tree_size(), want.size);
+  Hash256 leaf_hash, root;
+  std::vector<Hash256> path;
+  ASSERT_EQ(proof.leaf_hash().size(), 32u);
+  std::memcpy(leaf_hash.data(), proof.leaf_hash().data(), 32);
+  std::memcpy(root.data(), proof.root_hash().data(), 32);
+  for (const std::string& h : proof.audit_path()) {
+    Hash256 x;
+    std::memcpy(x.data(), h.data(), 32);
+    path.push_back(x);
+  }
+  EXPECT_EQ(leaf_hash, merkle::LeafHash(proof.leaf()));
+  EXPECT_TRUE(merkle::VerifyInclusion(proof.leaf_index(), proof.tree_size(), leaf_hash, path, root));
+  EXPECT_EQ(root, want.root);
+  // `carelog check-proof` accepts the JSON.
+  const std::string file = dir_.Sub("proof.json");
+  std::ofstream(file) << proof.json();
+  EXPECT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " check-proof ", file, " >/dev/null")), 0);
+  pq.set_event_id("nope");
+  EXPECT_EQ(stub_->Prove(Ctx("auditor").get(), pq, &proof).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(ServeOptionsTest, PlainTextOnlyOnLoopback) {
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:50051"));
+  EXPECT_TRUE(IsLoopbackAddress("127.3.4.5:1"));
+  EXPECT_TRUE(IsLoopbackAddress("localhost:50051"));
+  EXPECT_TRUE(IsLoopbackAddress("[::1]:50051"));
+  EXPECT_TRUE(IsLoopbackAddress("ipv4:127.0.0.1:9"));
+  EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:50051"));
+  EXPECT_FALSE(IsLoopbackAddress("[::]:50051"));
+  EXPECT_FALSE(IsLoopbackAddress("10.1.2.3:50051"));
+  EXPECT_FALSE(IsLoopbackAddress("example.org:50051"));
+  TempDir dir;
+  auto store = *EventStore::Open(dir.Sub("s"));
+  ServeOptions opts;
+  opts.listen = "0.0.0.0:0";
+  opts.insecure_loopback = true;
+  auto server = CarelogServer::Start(store.get(), opts);
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  opts.insecure_loopback = false;  // and no certificate
+  EXPECT_EQ(CarelogServer::Start(store.get(), opts).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(TokensTest, FileKeepsHashesOnlyAndRefusesBadLines) {
+  TempDir dir;
+  const std::string file = dir.Sub("tokens");
+  auto t1 = AddToken(file, "mosaic", "writer");
+  ASSERT_TRUE(t1.ok()) << t1.status();
+  auto t2 = AddToken(file, "iro-team", "reader,auditor");
+  ASSERT_TRUE(t2.ok());
+  EXPECT_EQ(AddToken(file, "mosaic", "reader").status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(AddToken(file, "x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string text = Slurp(file);
+  EXPECT_EQ(text.find(*t1), std::string::npos);
+  EXPECT_NE(text.find(TokenHashHex(*t1)), std::string::npos);
+  auto table = *TokenTable::Load(file);
+  ASSERT_NE(table.Find(*t2), nullptr);
+  EXPECT_EQ(table.Find(*t2)->name, "iro-team");
+  EXPECT_TRUE(table.Find(*t2)->HasRole("auditor"));
+  EXPECT_EQ(table.Find("clg_guess"), nullptr);
+  EXPECT_EQ(TokenTable::Parse("a writer 1234\n", "f").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(TokenTable::Parse("# c\n\na root " + std::string(64, 'a'), "f")
+                              .status()
+                              .message()),
+              HasSubstr("f:3: unknown role 'root'"));
+}
+
+// ------------------------------------------------------------------ TLS ----
+
+class TlsTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    if (Sh("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "no openssl CLI";
+    const std::string d = dir_.path();
+    // A CA, a server certificate for localhost/127.0.0.1 and a client
+    // certificate, all made now.
+    const std::string script = absl::StrCat(
+        "cd ", d, " && exec >openssl.log 2>&1 && ",
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
+        "-subj /CN=carelog-test-ca && ",
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost && ",
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext && ",
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 1 -extfile san.ext && ",
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "
+        "-subj /CN=mosaic-client && ",
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out client.pem -days 1");
+    ASSERT_EQ(Sh(script), 0) << Slurp(dir_.Sub("openssl.log"));
+  }
+  std::string Pem(const std::string& name) { return Slurp(dir_.Sub(name)); }
+
+  grpc::StatusCode TryAppend(std::shared_ptr<grpc::ChannelCredentials> creds,
+                             const std::string& id) {
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_->port()), creds,
+                                             args);
+    auto stub = v1::Carelog::NewStub(channel);
+    v1::AppendRequest req;
+    *req.add_events() = Accommodated(id, absl::StrCat("C-", id));
+    v1::AppendResponse resp;
+    auto ctx = Ctx("writer");
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return stub->Append(ctx.get(), req, &resp).error_code();
+  }
+};
+
+TEST_F(TlsTest, ServerCertificate) {
+  StartServer(Pem("server.pem"), Pem("server.key"));
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = Pem("ca.pem");
+  EXPECT_EQ(TryAppend(grpc::SslCredentials(ssl), "t1"), grpc::StatusCode::OK);
+  // A client that does not trust the CA, or speaks plain text, gets nowhere.
+  EXPECT_EQ(TryAppend(grpc::InsecureChannelCredentials(), "t2"), grpc::StatusCode::UNAVAILABLE);
+  grpc::SslCredentialsOptions other;
+  other.pem_root_certs = Pem("client.pem");  // not a CA of the server
+  EXPECT_EQ(TryAppend(grpc::SslCredentials(other), "t3"), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(TlsTest, ClientCertificateRequired) {
+  StartServer(Pem("server.pem"), Pem("server.key"), Pem("ca.pem"));
+  grpc::SslCredentialsOptions no_cert;
+  no_cert.pem_root_certs = Pem("ca.pem");
+  EXPECT_EQ(TryAppend(grpc::SslCredentials(no_cert), "t1"), grpc::StatusCode::UNAVAILABLE);
+  grpc::SslCredentialsOptions with_cert = no_cert;
+  with_cert.pem_private_key = Pem("client.key");
+  with_cert.pem_cert_chain = Pem("client.pem");
+  EXPECT_EQ(TryAppend(grpc::SslCredentials(with_cert), "t2"), grpc::StatusCode::OK);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+// ------------------------------------------------- the `carelog serve` binary ----
+
+// Unary call by method name with raw protobuf bytes (no stubs needed): for
+// the standard health service.
+grpc::Status RawUnary(std::shared_ptr<grpc::Channel> channel, const std::string& method,
+                      const std::string& request, std::string* response) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice slice(request);
+  grpc::ByteBuffer req(&slice, 1), resp;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp,
+                 [&](grpc::Status s) { done.set_value(s); });
+  grpc::Status s = done.get_future().get();
+  std::vector<grpc::Slice> slices;
+  if (s.ok() && resp.Dump(&slices).ok()) {
+    response->clear();
+    for (const auto& sl : slices) response->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  }
+  return s;
+}
+
+TEST(ServeBinaryTest, ServesUntilSigtermAndLosesNothingAcknowledged) {
+  TempDir dir;
+  const std::string tokens = dir.Sub("tokens"), store = dir.Sub("store");
+  ASSERT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " token add --config ", tokens,
+                            " --name mosaic --role writer >", dir.Sub("tok"), " 2>/dev/null")),
+            0);
+  std::string token = Slurp(dir.Sub("tok"));
+  token.erase(token.find_last_not_of('\n') + 1);
+  ASSERT_EQ(token.rfind("clg_", 0), 0u);
+  // Plain text off loopback is refused before anything starts.
+  EXPECT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " serve --store ", store, " --tokens ", tokens,
+                            " --listen 0.0.0.0:0 --insecure-loopback 2>/dev/null")),
+            1);
+
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    execl(CARELOG_BINARY, CARELOG_BINARY, "serve", "--store", store.c_str(), "--tokens",
+          tokens.c_str(), "--listen", "127.0.0.1:0", "--insecure-loopback", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE* f = fdopen(out[0], "r");
+  char line[512] = {0};
+  ASSERT_NE(fgets(line, sizeof line, f), nullptr);
+  const std::string banner = line;
+  const size_t at = banner.find("127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << banner;
+  const int port = std::atoi(banner.c_str() + at + 10);
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+
+  // The standard health service: carelog.v1.Carelog is SERVING (status 1).
+  std::string health;
+  const std::string name = "carelog.v1.Carelog";
+  ASSERT_TRUE(RawUnary(channel, "/grpc.health.v1.Health/Check",
+                       std::string("\x0a") + static_cast<char>(name.size()) + name, &health)
+                  .ok());
+  EXPECT_EQ(health, std::string("\x08\x01", 2));
+
+  // Writers append until the server goes away; everything acknowledged must
+  // be in the store afterwards.
+  std::mutex mu;
+  std::vector<std::string> acked;
+  std::atomic<int> started{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = v1::Carelog::NewStub(channel);
+      for (int i = 0;; ++i) {
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", "Bearer " + token);
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        v1::AppendRequest req;
+        const std::string id = absl::StrCat("b", w, "-", i);
+        *req.add_events() = i == 0 ? Accommodated(id, absl::StrCat("C-", w))
+                                   : IroAllocated(id, absl::StrCat("C-", w));
+        v1::AppendResponse resp;
+        grpc::Status s = stub->Append(&ctx, req, &resp);
+        if (!s.ok()) {
+          EXPECT_THAT(s.error_code(), ::testing::AnyOf(grpc::StatusCode::UNAVAILABLE,
+                                                       grpc::StatusCode::CANCELLED))
+              << s.error_message();
+          return;
+        }
+        std::lock_guard<std::mutex> l(mu);
+        acked.push_back(id);
+        ++started;
+      }
+    });
+  }
+  while (started.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGTERM);
+  for (auto& t : writers) t.join();
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(f);
+
+  auto s = EventStore::Open(store);
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (const std::string& id : acked) EXPECT_TRUE((*s)->Lookup(id).ok()) << id << " lost";
+  std::printf("acknowledged before SIGTERM: %zu, in the log: %llu\n", acked.size(),
+              static_cast<unsigned long long>((*s)->LastPosition()));
+  EXPECT_TRUE((*s)->Verify()->ok);
+}
+
+}  // namespace
+}  // namespace carelog

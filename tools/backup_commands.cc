@@ -1,0 +1,219 @@
+// Operations on the command line: `carelog backup`, `restore` and `stats`.
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "engine/policy.h"
+#include "rocksdb/db.h"
+#include "store/backup.h"
+#include "store/event_store.h"
+#include "store/merkle.h"
+#include "store/record_format.h"
+#include "tools/case_packs.h"
+#include "tools/commands.h"
+#include "tools/log.h"
+
+namespace carelog {
+namespace {
+
+constexpr char kLastBackupSetting[] = "backup.last";
+
+std::string HeadString(const TreeHead& h) {
+  return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
+}
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+uint64_t TotalSize(const BackupManifest& m) {
+  uint64_t n = 0;
+  for (const auto& f : m.files) n += f.size;
+  return n;
+}
+
+std::string Bytes(uint64_t n) {
+  if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
+  if (n >= (uint64_t{1} << 20)) return absl::StrFormat("%.1f MiB", n / double(1 << 20));
+  if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
+  return absl::StrCat(n, " bytes");
+}
+
+}  // namespace
+
+int RunBackup(const Args& args) {
+  auto to = args.flags.find("to");
+  if (to == args.flags.end() || !args.positional.empty()) {
+    std::fprintf(stderr, "carelog: backup needs --to DIR (a new or empty directory)\n");
+    return 2;
+  }
+  const std::string dir = StoreDir(args);
+  StoreOptions so;
+  so.create_if_missing = false;
+  auto store = EventStore::Open(dir, so);
+  bool writable = true;
+  if (!store.ok() && store.status().code() == absl::StatusCode::kUnavailable) {
+    // Another process (the service) holds the store: back up its files as
+    // they stand, read-only. The copy is verified either way.
+    LOG_WARN(absl::StrCat("backup: ", store.status().message(),
+                          "; backing up read-only alongside it"));
+    so.read_only = true;
+    store = EventStore::Open(dir, so);
+    writable = false;
+  }
+  if (!store.ok()) return ReportError(store.status());
+  LOG_INFO(absl::StrCat("backup: store ", dir, " (", (*store)->LastPosition(), " events) to ",
+                        to->second));
+  const absl::Time start = absl::Now();
+  auto m = BackupStore(**store, to->second, [](std::string_view step) {
+    LOG_INFO(absl::StrCat("backup: ", std::string(step)));
+  });
+  if (!m.ok()) {
+    LOG_ERROR(absl::StrCat("backup failed: ", m.status().message()));
+    return ReportError(m.status());
+  }
+  const std::string summary =
+      absl::StrCat(Rfc3339(m->created), " head ", HeadString(m->head), " to ",
+                   std::filesystem::absolute(to->second).string());
+  if (writable) {
+    absl::Status s = (*store)->PutSetting(kLastBackupSetting, summary);
+    if (!s.ok()) LOG_WARN(absl::StrCat("backup: could not record it in the store: ", s.message()));
+  }
+  LOG_INFO(absl::StrCat("backup: done in ", absl::FormatDuration(absl::Now() - start), ": ",
+                        m->files.size(), " files, ", TotalSize(*m), " bytes, head ",
+                        HeadString(m->head)));
+  std::printf(
+      "backup of %llu events in %s: head %s, %zu files (%s), verified.\n"
+      "Restore with: carelog restore --from %s --to NEW_STORE_DIR\n",
+      static_cast<unsigned long long>(m->head.size), to->second.c_str(),
+      HeadString(m->head).c_str(), m->files.size(), Bytes(TotalSize(*m)).c_str(),
+      to->second.c_str());
+  return 0;
+}
+
+int RunRestore(const Args& args) {
+  auto from = args.flags.find("from");
+  auto to = args.flags.find("to");
+  if (from == args.flags.end() || to == args.flags.end() || !args.positional.empty()) {
+    std::fprintf(stderr, "carelog: restore needs --from BACKUP_DIR --to NEW_STORE_DIR\n");
+    return 2;
+  }
+  LOG_INFO(absl::StrCat("restore: from ", from->second, " to ", to->second));
+  auto m = RestoreStore(from->second, to->second, [](std::string_view step) {
+    LOG_INFO(absl::StrCat("restore: ", std::string(step)));
+  });
+  if (!m.ok()) {
+    LOG_ERROR(absl::StrCat("restore refused: ", m.status().message()));
+    if (m.status().code() == absl::StatusCode::kDataLoss) {
+      std::fprintf(stderr, "carelog: %s\ncarelog: nothing was restored into %s\n",
+                   std::string(m.status().message()).c_str(), to->second.c_str());
+      return 1;
+    }
+    return ReportError(m.status());
+  }
+  LOG_INFO(absl::StrCat("restore: done, head ", HeadString(m->head)));
+  std::printf(
+      "restored %llu events into %s; the whole log verified and its head %s is the one the "
+      "backup recorded on %s\n",
+      static_cast<unsigned long long>(m->head.size), to->second.c_str(),
+      HeadString(m->head).c_str(), Rfc3339(m->created).c_str());
+  return 0;
+}
+
+int RunStats(const Args& args) {
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "carelog: stats takes no arguments\n");
+    return 2;
+  }
+  const std::string format = args.flags.count("format") ? args.flags.at("format") : "text";
+  if (format != "text" && format != "json") {
+    std::fprintf(stderr, "carelog: --format must be text or json\n");
+    return 2;
+  }
+  const std::string dir = StoreDir(args);
+  StoreOptions so;
+  so.create_if_missing = false;
+  so.read_only = true;
+  auto store = EventStore::Open(dir, so);
+  if (!store.ok()) return ReportError(store.status());
+  EventStore& st = **store;
+  auto cases = st.Streams();
+  if (!cases.ok()) return ReportError(cases.status());
+  auto all = st.Streams(true);
+  if (!all.ok()) return ReportError(all.status());
+  uint64_t size = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::end(it); it.increment(ec)) {
+    if (it->is_regular_file(ec)) size += it->file_size(ec);
+  }
+  auto head = st.Head();
+  const std::string head_text =
+      head.ok() ? HeadString(*head) : absl::StrCat("unavailable (", head.status().message(), ")");
+  auto last_backup = st.GetSetting(kLastBackupSetting);
+  const std::string backup_text = last_backup.ok() ? *last_backup : "none recorded";
+
+  // Policy packs in use: the store default and every per-case override.
+  auto registry = PolicyRegistry::LoadEmbedded();
+  if (!registry.ok()) return ReportError(registry.status());
+  auto default_pack = st.GetSetting("pack");
+  const std::string default_name = default_pack.ok() ? *default_pack : kDefaultPack;
+  std::map<std::string, uint64_t> overrides;  // pack -> cases
+  {
+    const std::string prefix = format::SettingKey("pack.case.");
+    std::unique_ptr<rocksdb::Iterator> it(st.raw_db()->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      ++overrides[it->value().ToString()];
+    }
+  }
+  auto describe = [&](const std::string& name) {
+    auto pack = registry->Find(name);
+    if (!pack.ok()) return absl::StrCat(name, " (unknown to this carelog)");
+    const auto& latest = (*pack)->versions.back();
+    return absl::StrCat(name, " (", (*pack)->versions.size(), " versions, latest v",
+                        latest.number, " from ", absl::FormatCivilTime(latest.effective_from),
+                        ")");
+  };
+
+  if (format == "json") {
+    std::string packs = absl::StrCat("{\"default\":\"", default_name, "\",\"overrides\":{");
+    bool first = true;
+    for (const auto& [name, n] : overrides) {
+      absl::StrAppend(&packs, first ? "" : ",", "\"", name, "\":", n);
+      first = false;
+    }
+    absl::StrAppend(&packs, "}}");
+    std::printf(
+        "{\"events\":%llu,\"cases\":%zu,\"systemStreams\":%zu,\"storeBytes\":%llu,"
+        "\"head\":\"%s\",\"lastBackup\":\"%s\",\"packs\":%s}\n",
+        static_cast<unsigned long long>(st.LastPosition()), cases->size(),
+        all->size() - cases->size(), static_cast<unsigned long long>(size),
+        head.ok() ? head_text.c_str() : "", last_backup.ok() ? last_backup->c_str() : "",
+        packs.c_str());
+    return 0;
+  }
+  std::printf("store:        %s\n", dir.c_str());
+  std::printf("events:       %llu\n", static_cast<unsigned long long>(st.LastPosition()));
+  std::printf("cases:        %zu\n", cases->size());
+  if (all->size() > cases->size()) {
+    std::printf("system streams: %zu\n", all->size() - cases->size());
+  }
+  std::printf("store size:   %s (%llu bytes)\n", Bytes(size).c_str(),
+              static_cast<unsigned long long>(size));
+  std::printf("head:         %s\n", head_text.c_str());
+  std::printf("last backup:  %s\n", backup_text.c_str());
+  std::printf("policy pack:  %s (store default)\n", describe(default_name).c_str());
+  for (const auto& [name, n] : overrides) {
+    std::printf("              %s for %llu case%s\n", describe(name).c_str(),
+                static_cast<unsigned long long>(n), n == 1 ? "" : "s");
+  }
+  return 0;
+}
+
+}  // namespace carelog

@@ -1,0 +1,600 @@
+#include "tools/service/server.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <vector>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "carelog/v1/service.grpc.pb.h"
+#include "engine/calendar.h"
+#include "engine/event_log.h"
+#include "engine/event_time.h"
+#include "engine/policy.h"
+#include "projections/audit_trail.h"
+#include "projections/deadlines.h"
+#include "projections/deadlines_format.h"
+#include "projections/qa_report.h"
+#include "store/merkle.h"
+#include "store/record_format.h"
+#include "tools/access_log.h"
+#include "tools/case_packs.h"
+#include "tools/qa_html.h"
+
+namespace carelog {
+
+namespace {
+
+constexpr char kServiceName[] = "carelog.v1.Carelog";
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbers.
+  return grpc::Status(static_cast<grpc::StatusCode>(static_cast<int>(s.code())),
+                      std::string(s.message()));
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+std::string HashBytes(const Hash256& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// An unknown field anywhere in the message (a client built from a newer
+// .proto): refused rather than stored as bytes no one can read.
+std::optional<std::string> FindUnknownField(const google::protobuf::Message& m,
+                                            const std::string& path) {
+  const auto* refl = m.GetReflection();
+  const auto& unknown = refl->GetUnknownFields(m);
+  if (unknown.field_count() > 0) {
+    return absl::StrCat(path.empty() ? "" : absl::StrCat("'", path, "': "),
+                        "unknown field number ", unknown.field(0).number());
+  }
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  refl->ListFields(m, &fields);
+  for (const auto* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const std::string sub = path.empty() ? f->json_name() : absl::StrCat(path, ".", f->json_name());
+    if (f->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(m, f); ++i) {
+        if (auto u = FindUnknownField(refl->GetRepeatedMessage(m, f, i), sub)) return u;
+      }
+    } else if (auto u = FindUnknownField(refl->GetMessage(m, f), sub)) {
+      return u;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(std::string_view listen) {
+  if (listen.rfind("unix:", 0) == 0 || listen.rfind("unix-abstract:", 0) == 0) return true;
+  if (listen.rfind("ipv4:", 0) == 0) listen.remove_prefix(5);
+  if (listen.rfind("ipv6:", 0) == 0) listen.remove_prefix(5);
+  std::string host;
+  if (!listen.empty() && listen[0] == '[') {
+    const size_t close = listen.find(']');
+    if (close == std::string_view::npos) return false;
+    host = std::string(listen.substr(1, close - 1));
+  } else {
+    const size_t colon = listen.rfind(':');
+    host = std::string(colon == std::string_view::npos ? listen : listen.substr(0, colon));
+  }
+  if (absl::AsciiStrToLower(host) == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+class CarelogService final : public v1::Carelog::Service {
+ public:
+  CarelogService(EventStore* store, PolicyRegistry registry, ServeOptions options)
+      : store_(store),
+        log_(store, SystemClock()),
+        registry_(std::move(registry)),
+        options_(std::move(options)) {}
+
+  void BeginShutdown() { shutting_down_.store(true); }
+
+  grpc::Status Append(grpc::ServerContext* ctx, const v1::AppendRequest* req,
+                      v1::AppendResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Append", {"writer"}, &caller); !s.ok()) return s;
+    if (shutting_down_.load()) return Unavailable();
+    std::vector<v1::Event> events(req->events().begin(), req->events().end());
+    for (size_t i = 0; i < events.size(); ++i) {
+      const v1::Event& e = events[i];
+      auto refuse = [&](const std::string& what) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("event ", i + 1, ": ", what));
+      };
+      if (e.has_recorded_at()) return refuse("field 'recordedAt': is set by the store; senders must not send it");
+      if (e.position() != 0) return refuse("field 'position': is set by the store; senders must not send it");
+      if (e.version() != 0) return refuse("field 'version': is set by the store; senders must not send it");
+      if (IsSystemStream(e.case_id())) {
+        return refuse(absl::StrCat("field 'caseId': '", e.case_id(),
+                                   "' is reserved: ids starting with '$' name system streams"));
+      }
+      if (auto u = FindUnknownField(e, ""); u.has_value()) {
+        return refuse(absl::StrCat(*u, " (is the client's events.proto newer than the server's?)"));
+      }
+    }
+    std::optional<uint64_t> expected;
+    if (req->has_expected_version()) expected = req->expected_version();
+    auto result = log_.AppendCase(events, expected);
+    if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
+        expected.has_value()) {
+      // A retry of a batch that was appended (its reply lost) comes with the
+      // expected version of its first attempt: report the original positions.
+      if (auto prior = AlreadyAppended(events); prior.has_value()) result = std::move(*prior);
+    }
+    if (!result.ok()) return ToGrpc(result.status());
+    for (size_t i = 0; i < result->positions.size(); ++i) {
+      resp->add_positions(result->positions[i]);
+      resp->add_already_present(result->already_present[i]);
+    }
+    resp->set_case_version(result->case_version);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReadCase(grpc::ServerContext* ctx, const v1::ReadCaseRequest* req,
+                        v1::ReadCaseResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "ReadCase", {"reader", "auditor"}, &caller); !s.ok()) return s;
+    if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
+    if (auto s = Record(caller, "ReadCase", req->case_id()); !s.ok()) return s;
+    auto events = log_.ReadCase(req->case_id());
+    if (!events.ok()) return ToGrpc(events.status());
+    if (events->empty()) return NoCase(req->case_id());
+    resp->set_version(events->back().version());
+    for (v1::Event& e : *events) *resp->add_events() = std::move(e);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Subscribe(grpc::ServerContext* ctx, const v1::SubscribeRequest* req,
+                         grpc::ServerWriter<v1::SubscribeResponse>* writer) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Subscribe", {"reader"}, &caller); !s.ok()) return s;
+    if (auto s = Record(caller, "Subscribe", ""); !s.ok()) return s;
+    uint64_t next = std::max<uint64_t>(1, req->from_position());
+    std::vector<StoredRecord> batch;
+    batch.reserve(options_.subscribe_batch);
+    v1::SubscribeResponse msg;
+    for (;;) {
+      if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+      if (shutting_down_.load()) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("server shutting down; subscribe again from position ",
+                                         next));
+      }
+      // Wait for the log to reach `next` (woken by each committed append).
+      if (store_->WaitForPosition(next - 1, absl::Milliseconds(200)) < next) continue;
+      // At most one batch in memory; the snapshot is released before writing,
+      // and each Write waits for the client (flow control), so a slow
+      // subscriber holds a thread and a batch, never the writers.
+      batch.clear();
+      absl::Status s = store_->ScanLog(next, [&](const StoredRecord& r) {
+        batch.push_back(r);
+        return batch.size() < options_.subscribe_batch;
+      });
+      if (!s.ok()) return ToGrpc(s);
+      if (batch.empty() || batch.front().position != next) {
+        return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                            absl::StrCat("position ", next, " is published but not readable"));
+      }
+      for (const StoredRecord& r : batch) {
+        next = r.position + 1;
+        if (IsSystemStream(r.stream)) continue;  // access records are not events
+        auto e = DecodeEvent(r);
+        if (!e.ok()) return ToGrpc(e.status());
+        *msg.mutable_event() = std::move(*e);
+        if (!writer->Write(msg)) {
+          return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away");
+        }
+      }
+    }
+  }
+
+  grpc::Status Deadlines(grpc::ServerContext* ctx, const v1::DeadlinesRequest* req,
+                         v1::DeadlinesResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Deadlines", {"qa"}, &caller); !s.ok()) return s;
+    absl::CivilDay as_of = LondonToday(absl::Now());
+    if (!req->as_of().empty()) {
+      auto d = ParseDate(req->as_of());
+      if (!d.ok()) return Invalid(absl::StrCat("field 'asOf': ", d.status().message()));
+      as_of = *d;
+    }
+    std::vector<std::string> cases;
+    if (!req->case_id().empty()) {
+      if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
+      cases.push_back(req->case_id());
+    }
+    if (auto s = Record(caller, "Deadlines", req->case_id()); !s.ok()) return s;
+    if (cases.empty()) {
+      auto streams = store_->Streams();
+      if (!streams.ok()) return ToGrpc(streams.status());
+      cases = std::move(*streams);
+    }
+    CasePacks packs(store_, &registry_);
+    const Calendar& cal = Calendar::Default();
+    std::string json = "[";
+    bool first = true;
+    for (const std::string& id : cases) {
+      auto events = log_.ReadCase(id);
+      if (!events.ok()) return ToGrpc(events.status());
+      if (events->empty() && !req->case_id().empty()) return NoCase(id);
+      auto pack = packs.For(id);
+      if (!pack.ok()) return ToGrpc(pack.status());
+      CaseDeadlines d = FoldDeadlines(id, std::move(*events), **pack, cal, as_of);
+      AppendDeadlinesJson(d, &json, &first);
+      for (const Obligation& o : d.obligations) {
+        v1::Deadline* row = resp->add_deadlines();
+        row->set_case_id(o.case_id);
+        row->set_rule(o.rule_id);
+        row->set_due(absl::FormatCivilTime(o.due));
+        row->set_status(std::string(ObligationStatusName(o.status)));
+        if (o.met_on.has_value()) row->set_met_on(absl::FormatCivilTime(*o.met_on));
+        row->set_review_id(o.review_id);
+        row->set_source(SourceText(o));
+      }
+    }
+    absl::StrAppend(&json, "]\n");
+    resp->set_json(std::move(json));
+    resp->set_as_of(absl::FormatCivilTime(as_of));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status QaReport(grpc::ServerContext* ctx, const v1::QaReportRequest* req,
+                        v1::QaReportResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "QaReport", {"qa"}, &caller); !s.ok()) return s;
+    auto from = ParseDate(req->from());
+    if (!from.ok()) return Invalid(absl::StrCat("field 'from': ", from.status().message()));
+    auto to = ParseDate(req->to());
+    if (!to.ok()) return Invalid(absl::StrCat("field 'to': ", to.status().message()));
+    if (*to < *from) return Invalid("field 'to': is before 'from'");
+    if (auto s = Record(caller, "QaReport", ""); !s.ok()) return s;
+    auto streams = store_->Streams();
+    if (!streams.ok()) return ToGrpc(streams.status());
+    CasePacks packs(store_, &registry_);
+    const Calendar& cal = Calendar::Default();
+    std::vector<QaCase> cases;
+    cases.reserve(streams->size());
+    for (const std::string& id : *streams) {
+      auto events = log_.ReadCase(id);
+      if (!events.ok()) return ToGrpc(events.status());
+      auto pack = packs.For(id);
+      if (!pack.ok()) return ToGrpc(pack.status());
+      QaCase c;
+      c.case_id = id;
+      c.pack = *pack;
+      c.deadlines = FoldDeadlines(id, *events, **pack, cal, *to);
+      c.events = std::move(*events);
+      cases.push_back(std::move(c));
+    }
+    resp->set_json(RenderQaJson(ComputeQaReport(cases, *from, *to, cal)));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Audit(grpc::ServerContext* ctx, const v1::AuditRequest* req,
+                     v1::AuditResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Audit", {"auditor"}, &caller); !s.ok()) return s;
+    if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
+    AuditOptions opts;
+    opts.current_rules = req->current_rules();
+    if (!req->known_at().empty()) {
+      absl::Time t;
+      std::string err;
+      if (absl::ParseTime(absl::RFC3339_full, req->known_at(), &t, &err)) {
+        opts.known_at = t;
+      } else if (auto day = ParseDate(req->known_at()); day.ok()) {
+        opts.known_at = LondonEndOfDay(*day);
+      } else {
+        return Invalid(absl::StrCat("field 'knownAt': bad instant '", req->known_at(),
+                                    "': want RFC 3339 like 2024-03-01T14:05:00Z, or a date"));
+      }
+    }
+    if (!req->as_of().empty()) {
+      auto day = ParseDate(req->as_of());
+      if (!day.ok()) return Invalid(absl::StrCat("field 'asOf': ", day.status().message()));
+      opts.as_of = *day;
+    } else {
+      opts.as_of = LondonToday(opts.known_at.value_or(absl::Now()));
+    }
+    if (auto s = Record(caller, "Audit", req->case_id()); !s.ok()) return s;
+    auto events = log_.ReadCase(req->case_id());
+    if (!events.ok()) return ToGrpc(events.status());
+    if (events->empty()) return NoCase(req->case_id());
+    CasePacks packs(store_, &registry_);
+    auto pack = packs.For(req->case_id());
+    if (!pack.ok()) return ToGrpc(pack.status());
+    AuditTrail trail = BuildAuditTrail(req->case_id(), *events, **pack, Calendar::Default(), opts);
+    resp->set_json(RenderAuditJson(trail));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Head(grpc::ServerContext* ctx, const v1::HeadRequest*,
+                    v1::HeadResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Head", {"auditor"}, &caller); !s.ok()) return s;
+    auto head = store_->Head();
+    if (!head.ok()) return ToGrpc(head.status());
+    resp->set_size(head->size);
+    resp->set_root_hash(HashBytes(head->root));
+    resp->set_head(absl::StrCat(head->size, ":", merkle::ToHex(head->root)));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Prove(grpc::ServerContext* ctx, const v1::ProveRequest* req,
+                     v1::ProveResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "Prove", {"auditor"}, &caller); !s.ok()) return s;
+    if (req->event_id().empty()) return Invalid("field 'eventId': is required");
+    auto rec = store_->Lookup(req->event_id());
+    if (!rec.ok()) return ToGrpc(rec.status());
+    uint64_t size = req->tree_size();
+    if (size == 0) {
+      auto head = store_->Head();
+      if (!head.ok()) return ToGrpc(head.status());
+      size = head->size;
+    }
+    if (rec->position > size) {
+      return Invalid(absl::StrCat("event '", rec->id, "' is at position ", rec->position,
+                                  ", after the first ", size, " events"));
+    }
+    auto path = store_->InclusionProof(rec->position, size);
+    if (!path.ok()) return ToGrpc(path.status());
+    auto root = store_->RootAt(size);
+    if (!root.ok()) return ToGrpc(root.status());
+    const std::string leaf = format::EncodeLeaf(*rec);
+    const Hash256 leaf_hash = merkle::LeafHash(leaf);
+    if (!merkle::VerifyInclusion(rec->position - 1, size, leaf_hash, *path, *root)) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          "the stored Merkle tree does not prove this event; run carelog verify");
+    }
+    resp->set_event_id(rec->id);
+    resp->set_position(rec->position);
+    resp->set_leaf_index(rec->position - 1);
+    resp->set_tree_size(size);
+    resp->set_leaf(leaf);
+    resp->set_leaf_hash(HashBytes(leaf_hash));
+    for (const Hash256& h : *path) resp->add_audit_path(HashBytes(h));
+    resp->set_root_hash(HashBytes(*root));
+    // The JSON of `carelog prove` (tools/audit_commands.cc), for check-proof.
+    std::string json = absl::StrCat(
+        "{\n  \"format\": \"carelog-inclusion-proof/1\",\n  \"eventId\": ", JsonString(rec->id),
+        ",\n  \"position\": ", rec->position, ",\n  \"leafIndex\": ", rec->position - 1,
+        ",\n  \"treeSize\": ", size, ",\n  \"leaf\": \"", Hex(leaf), "\",\n  \"leafHash\": \"",
+        merkle::ToHex(leaf_hash), "\",\n  \"auditPath\": [");
+    for (size_t i = 0; i < path->size(); ++i) {
+      absl::StrAppend(&json, i == 0 ? "\n    \"" : ",\n    \"", merkle::ToHex((*path)[i]), "\"");
+    }
+    absl::StrAppend(&json, path->empty() ? "]" : "\n  ]", ",\n  \"rootHash\": \"",
+                    merkle::ToHex(*root), "\"\n}\n");
+    resp->set_json(std::move(json));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status AccessLog(grpc::ServerContext* ctx, const v1::AccessLogRequest* req,
+                         v1::AccessLogResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "AccessLog", {"auditor"}, &caller); !s.ok()) return s;
+    auto records = ReadAccessLog(*store_, req->case_id());
+    if (!records.ok()) return ToGrpc(records.status());
+    for (v1::AccessRecord& r : *records) *resp->add_records() = std::move(r);
+    return grpc::Status::OK;
+  }
+
+ private:
+  struct Caller {
+    std::string token_name, role, peer;
+  };
+
+  static grpc::Status Invalid(const std::string& msg) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg);
+  }
+  static grpc::Status Unavailable() {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down; try again later");
+  }
+  static grpc::Status NoCase(const std::string& id) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no case '", id, "' in the store"));
+  }
+  static grpc::Status CheckCaseId(const std::string& id) {
+    if (id.empty()) return Invalid("field 'caseId': is required");
+    if (IsSystemStream(id)) {
+      return Invalid(absl::StrCat("field 'caseId': '", id,
+                                  "' is reserved: ids starting with '$' name system streams"));
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Authorize(grpc::ServerContext* ctx, const char* method,
+                         const std::vector<std::string>& roles, Caller* caller) const {
+    const auto& md = ctx->client_metadata();
+    auto it = md.find("authorization");
+    if (it == md.end()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "no credentials: send metadata 'authorization: Bearer <token>'");
+    }
+    const std::string value(it->second.data(), it->second.size());
+    if (value.size() < 7 || absl::AsciiStrToLower(value.substr(0, 7)) != "bearer ") {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "the 'authorization' metadata must be 'Bearer <token>'");
+    }
+    const std::string token(absl::StripAsciiWhitespace(value.substr(7)));
+    const TokenEntry* entry = options_.tokens.Find(token);
+    if (entry == nullptr) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown or revoked token");
+    }
+    const std::string role = entry->RoleFor(roles);
+    if (role.empty()) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat("token '", entry->name, "' (", absl::StrJoin(entry->roles, ","),
+                                       ") may not call ", method, ": it needs the role ",
+                                       absl::StrJoin(roles, " or ")));
+    }
+    caller->token_name = entry->name;
+    caller->role = role;
+    caller->peer = ctx->peer();
+    return grpc::Status::OK;
+  }
+
+  // Writes the access record before the read is answered: no record, no read.
+  grpc::Status Record(const Caller& caller, const char* method, const std::string& case_id) {
+    v1::AccessRecord r;
+    r.set_token_name(caller.token_name);
+    r.set_role(caller.role);
+    r.set_method(method);
+    r.set_case_id(case_id);
+    r.set_peer(caller.peer);
+    auto pos = RecordAccess(store_, std::move(r));
+    if (!pos.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("cannot record this read in the access log, so it is not "
+                                       "answered: ", pos.status().message()));
+    }
+    return grpc::Status::OK;
+  }
+
+  // Every event already stored with the same case and content: the result
+  // of an idempotent retry. nullopt if any is missing or differs.
+  std::optional<absl::StatusOr<CaseAppendResult>> AlreadyAppended(
+      const std::vector<v1::Event>& events) const {
+    CaseAppendResult out;
+    for (const v1::Event& e : events) {
+      auto prior = store_->Lookup(e.event_id());
+      if (!prior.ok() || prior->stream != e.case_id() || prior->payload != EncodeEvent(e)) {
+        return std::nullopt;
+      }
+      out.positions.push_back(prior->position);
+      out.already_present.push_back(true);
+    }
+    auto version = store_->StreamVersion(events.front().case_id());
+    if (!version.ok()) return absl::StatusOr<CaseAppendResult>(version.status());
+    out.case_version = *version;
+    return absl::StatusOr<CaseAppendResult>(std::move(out));
+  }
+
+  EventStore* store_;
+  EventLog log_;
+  const PolicyRegistry registry_;
+  const ServeOptions options_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* store,
+                                                                    ServeOptions options) {
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (options.insecure_loopback) {
+    if (!IsLoopbackAddress(options.listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--insecure-loopback: '", options.listen,
+          "' is not a loopback address (127.0.0.0/8, [::1], localhost); plain text is only "
+          "allowed there: give --tls-cert and --tls-key"));
+    }
+    creds = grpc::InsecureServerCredentials();
+  } else {
+    if (options.tls_cert_pem.empty() || options.tls_key_pem.empty()) {
+      return absl::InvalidArgumentError(
+          "TLS needs --tls-cert FILE and --tls-key FILE (or --insecure-loopback on a loopback "
+          "address)");
+    }
+    grpc::SslServerCredentialsOptions ssl(
+        options.client_ca_pem.empty()
+            ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = options.client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  auto registry = PolicyRegistry::LoadEmbedded();
+  if (!registry.ok()) return registry.status();
+
+  std::unique_ptr<CarelogServer> server(new CarelogServer());
+  server->store_ = store;
+  const std::string listen = options.listen;
+  const int max_threads = options.max_threads;
+  server->service_ =
+      std::make_unique<CarelogService>(store, std::move(*registry), std::move(options));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, creds, &server->port_);
+  builder.RegisterService(server->service_.get());
+  grpc::ResourceQuota quota("carelog-serve");
+  quota.SetMaxThreads(max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    server->server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+  }
+  if (auto* health = server->server_->GetHealthCheckService(); health != nullptr) {
+    health->SetServingStatus(kServiceName, true);
+  }
+  return server;
+}
+
+void CarelogServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  if (auto* health = server_->GetHealthCheckService(); health != nullptr) health->Shutdown();
+  service_->BeginShutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  store_->Sync().IgnoreError();
+}
+
+CarelogServer::~CarelogServer() { Shutdown(); }
+
+}  // namespace carelog

@@ -1,0 +1,72 @@
+// The gRPC service of carelog (proto/carelog/v1/service.proto) over an open
+// EventStore: authentication by bearer token and role, TLS, the access log,
+// server reflection and the standard health service. `carelog serve` is a
+// thin wrapper (serve_command.cc); tests start it in-process.
+#ifndef CARELOG_TOOLS_SERVICE_SERVER_H_
+#define CARELOG_TOOLS_SERVICE_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "store/event_store.h"
+#include "tools/tokens.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
+
+namespace carelog {
+
+struct ServeOptions {
+  // host:port as gRPC takes it ("127.0.0.1:0" picks a free port).
+  std::string listen;
+  // Plain text; refused unless `listen` is a loopback address.
+  bool insecure_loopback = false;
+  // PEM contents. Without insecure_loopback, cert and key are required;
+  // with client_ca_pem, clients must present a certificate it signed.
+  std::string tls_cert_pem, tls_key_pem, client_ca_pem;
+  TokenTable tokens;
+  // Records one Subscribe read from the store at a time (its memory bound).
+  size_t subscribe_batch = 256;
+  // Threads the server may run calls on (each Subscribe holds one); calls
+  // beyond get RESOURCE_EXHAUSTED.
+  int max_threads = 512;
+};
+
+// True for 127.0.0.0/8, ::1, localhost and unix: sockets.
+bool IsLoopbackAddress(std::string_view listen);
+
+class CarelogService;
+
+class CarelogServer {
+ public:
+  // `store` is not owned and must outlive the server. kInvalidArgument for
+  // insecure_loopback on a non-loopback address or missing TLS files;
+  // kUnavailable when it cannot listen.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<CarelogServer>> Start(EventStore* store,
+                                                                            ServeOptions options);
+  ~CarelogServer();
+
+  int port() const { return port_; }
+
+  // Graceful: health goes NOT_SERVING, new calls are refused, subscriptions
+  // end with UNAVAILABLE, calls in flight (appends) get `grace` to finish and
+  // are then cancelled; the store is synced. Idempotent.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+
+ private:
+  CarelogServer() = default;
+  EventStore* store_ = nullptr;
+  std::unique_ptr<CarelogService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace carelog
+
+#endif  // CARELOG_TOOLS_SERVICE_SERVER_H_
