@@ -93,6 +93,23 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     encoded.push_back(EncodeEvent(events[i]));
   }
 
+  // A retry of a batch whose reply was lost carries the expected version of
+  // its first attempt: when every event is already stored with the same
+  // content, report the original positions whatever the version says.
+  {
+    CaseAppendResult retry;
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto prior = store_->Lookup(events[i].event_id());
+      if (!prior.ok() || prior->stream != case_id || prior->payload != encoded[i]) break;
+      retry.positions.push_back(prior->position);
+      retry.already_present.push_back(true);
+    }
+    if (retry.positions.size() == events.size()) {
+      ASSIGN_OR_RETURN(retry.case_version, store_->StreamVersion(case_id));
+      return retry;
+    }
+  }
+
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(auto loaded, LoadState(case_id));
     CaseState& state = loaded.first;

@@ -173,6 +173,10 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   if (e.case_id().size() > kMaxIdLength) return FieldError("caseId", "longer than 200 characters");
   // Streams named "$..." are the store's own (e.g. the access log).
   if (e.case_id()[0] == '$') return FieldError("caseId", "must not start with '$' (reserved)");
+  // Binary senders (gRPC) could set what only the store sets.
+  if (e.has_recorded_at()) return FieldError("recordedAt", "is set by the store; senders must not send it");
+  if (e.position() != 0) return FieldError("position", "is set by the store; senders must not send it");
+  if (e.version() != 0) return FieldError("version", "is set by the store; senders must not send it");
   if (!e.has_occurred_at()) return FieldError("occurredAt", "missing required field");
   if (!e.has_actor()) return FieldError("actor", "missing required field");
   if (e.actor().id().empty()) return FieldError("actor.id", "missing required field");

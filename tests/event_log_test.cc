@@ -130,3 +130,31 @@ TEST_F(EventLogTest, ConcurrentWritersOnOneCaseRevalidate) {
 
 }  // namespace
 }  // namespace carelog
+
+namespace carelog {
+namespace {
+
+TEST_F(EventLogTest, RetryWithTheFirstAttemptsExpectedVersionReportsOriginalPositions) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, 0).ok());
+  // The reply was lost; the client retries the same batch, still expecting 0.
+  auto r = log_->AppendCase({Accommodated("a", "C")}, 0);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->positions, ElementsAre(1));
+  EXPECT_THAT(r->already_present, ElementsAre(true));
+  EXPECT_EQ(r->case_version, 1u);
+  // A batch with anything new still needs the right version.
+  EXPECT_EQ(log_->AppendCase({Accommodated("a", "C"), Ceased("b", "C")}, 0).status().code(),
+            absl::StatusCode::kAborted);
+}
+
+TEST_F(EventLogTest, StoreSetFieldsFromBinarySendersAreRefused) {
+  v1::Event e = Accommodated("a", "C");
+  e.set_position(42);
+  auto r = log_->AppendCase({e}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("field 'position': is set by the store"));
+  EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+}  // namespace
+}  // namespace carelog

@@ -17,26 +17,16 @@
 #include "store/event_store.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
+#include "projections/escape.h"
 #include "tools/commands.h"
+#include "tools/inclusion_proof.h"
 
 namespace carelog {
 namespace {
 
-constexpr char kProofFormat[] = "carelog-inclusion-proof/1";
-constexpr char kHowToVerify[] =
-    "leafHash = SHA-256(0x00 || bytes of hex 'leaf'); then RFC 9162 section 2.1.3.2 with "
-    "leafIndex, treeSize and auditPath (node = SHA-256(0x01 || left || right)) must give "
-    "rootHash; compare rootHash with a head (treeSize:rootHash) you trust, e.g. one printed "
-    "by `carelog head` and kept elsewhere. `carelog check-proof FILE` does the first two steps.";
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+std::string Quoted(std::string_view s) {
   std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
+  AppendJsonString(s, &out);
   return out;
 }
 
@@ -58,28 +48,6 @@ bool Unhex(std::string_view hex, std::string* out) {
   return true;
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 std::string HeadString(const TreeHead& h) {
   return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
@@ -197,40 +165,9 @@ int RunProve(const Args& args) {
   }
   auto store = OpenReadOnly(args);
   if (!store.ok()) return ReportError(store.status());
-  auto rec = (*store)->Lookup(args.positional[0]);
-  if (!rec.ok()) return ReportError(rec.status());
-  if (size == 0) {
-    auto head = (*store)->Head();
-    if (!head.ok()) return ReportError(head.status());
-    size = head->size;
-  }
-  if (rec->position > size) {
-    return ReportError(absl::InvalidArgumentError(
-        absl::StrCat("event '", rec->id, "' is at position ", rec->position,
-                     ", after the first ", size, " events")));
-  }
-  auto path = (*store)->InclusionProof(rec->position, size);
-  if (!path.ok()) return ReportError(path.status());
-  auto root = (*store)->RootAt(size);
-  if (!root.ok()) return ReportError(root.status());
-  const std::string leaf = format::EncodeLeaf(*rec);
-  const Hash256 leaf_hash = merkle::LeafHash(leaf);
-  if (!merkle::VerifyInclusion(rec->position - 1, size, leaf_hash, *path, *root)) {
-    return ReportError(absl::DataLossError(
-        "the stored Merkle tree does not prove this event; run carelog verify"));
-  }
-  std::string out = absl::StrCat("{\n  \"format\": \"", kProofFormat, "\",\n  \"eventId\": ",
-                                 JsonString(rec->id), ",\n  \"position\": ", rec->position,
-                                 ",\n  \"leafIndex\": ", rec->position - 1,
-                                 ",\n  \"treeSize\": ", size, ",\n  \"leaf\": \"", Hex(leaf),
-                                 "\",\n  \"leafHash\": \"", merkle::ToHex(leaf_hash),
-                                 "\",\n  \"auditPath\": [");
-  for (size_t i = 0; i < path->size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "\n    \"" : ",\n    \"", merkle::ToHex((*path)[i]), "\"");
-  }
-  absl::StrAppend(&out, path->empty() ? "]" : "\n  ]", ",\n  \"rootHash\": \"",
-                  merkle::ToHex(*root), "\",\n  \"howToVerify\": ", JsonString(kHowToVerify),
-                  "\n}\n");
+  auto proof = ProveInclusion(**store, args.positional[0], size);
+  if (!proof.ok()) return ReportError(proof.status());
+  const std::string out = InclusionProofJson(*proof);
   std::fputs(out.c_str(), stdout);
   return 0;
 }
@@ -347,7 +284,7 @@ int RunCheckProof(const Args& args) {
   }
   std::printf("proof verified: event %s (stream %s version %llu) is at position %llu of the log "
               "whose first %llu events have root %s\n",
-              JsonString(decoded->id).c_str(), JsonString(decoded->stream).c_str(),
+              Quoted(decoded->id).c_str(), Quoted(decoded->stream).c_str(),
               static_cast<unsigned long long>(decoded->version),
               static_cast<unsigned long long>(decoded->position),
               static_cast<unsigned long long>(tree_size), merkle::ToHex(root_hash).c_str());

@@ -27,6 +27,7 @@
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "tools/access_log.h"
+#include "tools/inclusion_proof.h"
 #include "tools/case_packs.h"
 #include "tools/qa_html.h"
 
@@ -43,39 +44,6 @@ grpc::Status ToGrpc(const absl::Status& s) {
                       std::string(s.message()));
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 std::string HashBytes(const Hash256& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
@@ -154,26 +122,15 @@ class CarelogService final : public v1::Carelog::Service {
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             absl::StrCat("event ", i + 1, ": ", what));
       };
-      if (e.has_recorded_at()) return refuse("field 'recordedAt': is set by the store; senders must not send it");
-      if (e.position() != 0) return refuse("field 'position': is set by the store; senders must not send it");
-      if (e.version() != 0) return refuse("field 'version': is set by the store; senders must not send it");
-      if (IsSystemStream(e.case_id())) {
-        return refuse(absl::StrCat("field 'caseId': '", e.case_id(),
-                                   "' is reserved: ids starting with '$' name system streams"));
-      }
       if (auto u = FindUnknownField(e, ""); u.has_value()) {
         return refuse(absl::StrCat(*u, " (is the client's events.proto newer than the server's?)"));
       }
     }
     std::optional<uint64_t> expected;
     if (req->has_expected_version()) expected = req->expected_version();
+    // Content, state, idempotent retries (even with a stale expected version)
+    // and version checks are EventLog's, the same as import's.
     auto result = log_.AppendCase(events, expected);
-    if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
-        expected.has_value()) {
-      // A retry of a batch that was appended (its reply lost) comes with the
-      // expected version of its first attempt: report the original positions.
-      if (auto prior = AlreadyAppended(events); prior.has_value()) result = std::move(*prior);
-    }
     if (!result.ok()) return ToGrpc(result.status());
     for (size_t i = 0; i < result->positions.size(); ++i) {
       resp->add_positions(result->positions[i]);
@@ -378,48 +335,18 @@ class CarelogService final : public v1::Carelog::Service {
     Caller caller;
     if (auto s = Authorize(ctx, "Prove", {"auditor"}, &caller); !s.ok()) return s;
     if (req->event_id().empty()) return Invalid("field 'eventId': is required");
-    auto rec = store_->Lookup(req->event_id());
-    if (!rec.ok()) return ToGrpc(rec.status());
-    uint64_t size = req->tree_size();
-    if (size == 0) {
-      auto head = store_->Head();
-      if (!head.ok()) return ToGrpc(head.status());
-      size = head->size;
-    }
-    if (rec->position > size) {
-      return Invalid(absl::StrCat("event '", rec->id, "' is at position ", rec->position,
-                                  ", after the first ", size, " events"));
-    }
-    auto path = store_->InclusionProof(rec->position, size);
-    if (!path.ok()) return ToGrpc(path.status());
-    auto root = store_->RootAt(size);
-    if (!root.ok()) return ToGrpc(root.status());
-    const std::string leaf = format::EncodeLeaf(*rec);
-    const Hash256 leaf_hash = merkle::LeafHash(leaf);
-    if (!merkle::VerifyInclusion(rec->position - 1, size, leaf_hash, *path, *root)) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          "the stored Merkle tree does not prove this event; run carelog verify");
-    }
-    resp->set_event_id(rec->id);
-    resp->set_position(rec->position);
-    resp->set_leaf_index(rec->position - 1);
-    resp->set_tree_size(size);
-    resp->set_leaf(leaf);
-    resp->set_leaf_hash(HashBytes(leaf_hash));
-    for (const Hash256& h : *path) resp->add_audit_path(HashBytes(h));
-    resp->set_root_hash(HashBytes(*root));
-    // The JSON of `carelog prove` (tools/audit_commands.cc), for check-proof.
-    std::string json = absl::StrCat(
-        "{\n  \"format\": \"carelog-inclusion-proof/1\",\n  \"eventId\": ", JsonString(rec->id),
-        ",\n  \"position\": ", rec->position, ",\n  \"leafIndex\": ", rec->position - 1,
-        ",\n  \"treeSize\": ", size, ",\n  \"leaf\": \"", Hex(leaf), "\",\n  \"leafHash\": \"",
-        merkle::ToHex(leaf_hash), "\",\n  \"auditPath\": [");
-    for (size_t i = 0; i < path->size(); ++i) {
-      absl::StrAppend(&json, i == 0 ? "\n    \"" : ",\n    \"", merkle::ToHex((*path)[i]), "\"");
-    }
-    absl::StrAppend(&json, path->empty() ? "]" : "\n  ]", ",\n  \"rootHash\": \"",
-                    merkle::ToHex(*root), "\"\n}\n");
-    resp->set_json(std::move(json));
+    auto proof = ProveInclusion(*store_, req->event_id(), req->tree_size());
+    if (!proof.ok()) return ToGrpc(proof.status());
+    resp->set_event_id(proof->record.id);
+    resp->set_position(proof->record.position);
+    resp->set_leaf_index(proof->record.position - 1);
+    resp->set_tree_size(proof->tree_size);
+    resp->set_leaf(proof->leaf);
+    resp->set_leaf_hash(HashBytes(proof->leaf_hash));
+    for (const Hash256& h : proof->audit_path) resp->add_audit_path(HashBytes(h));
+    resp->set_root_hash(HashBytes(proof->root));
+    // The JSON of `carelog prove`, for check-proof.
+    resp->set_json(InclusionProofJson(*proof));
     return grpc::Status::OK;
   }
 
@@ -502,25 +429,6 @@ class CarelogService final : public v1::Carelog::Service {
                                        "answered: ", pos.status().message()));
     }
     return grpc::Status::OK;
-  }
-
-  // Every event already stored with the same case and content: the result
-  // of an idempotent retry. nullopt if any is missing or differs.
-  std::optional<absl::StatusOr<CaseAppendResult>> AlreadyAppended(
-      const std::vector<v1::Event>& events) const {
-    CaseAppendResult out;
-    for (const v1::Event& e : events) {
-      auto prior = store_->Lookup(e.event_id());
-      if (!prior.ok() || prior->stream != e.case_id() || prior->payload != EncodeEvent(e)) {
-        return std::nullopt;
-      }
-      out.positions.push_back(prior->position);
-      out.already_present.push_back(true);
-    }
-    auto version = store_->StreamVersion(events.front().case_id());
-    if (!version.ok()) return absl::StatusOr<CaseAppendResult>(version.status());
-    out.case_version = *version;
-    return absl::StatusOr<CaseAppendResult>(std::move(out));
   }
 
   EventStore* store_;

@@ -1,0 +1,42 @@
+// An inclusion proof of one event, and its JSON — the one shape that
+// `carelog prove`, the gRPC Prove call and `carelog check-proof` share.
+#ifndef CARELOG_TOOLS_INCLUSION_PROOF_H_
+#define CARELOG_TOOLS_INCLUSION_PROOF_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/event_store.h"
+#include "store/record_format.h"
+
+namespace carelog {
+
+inline constexpr char kProofFormat[] = "carelog-inclusion-proof/1";
+
+struct InclusionProofData {
+  StoredRecord record;
+  uint64_t tree_size = 0;
+  std::string leaf;  // the record's canonical bytes
+  Hash256 leaf_hash{};
+  std::vector<Hash256> audit_path;  // the leaf's sibling first
+  Hash256 root{};
+};
+
+// Proves that the event is among the first `tree_size` events (0 = the
+// current head). kNotFound for an unknown id; kInvalidArgument if the event
+// comes after tree_size; kDataLoss if the stored tree does not prove it (run
+// verify). Thread-safe as the store is.
+[[nodiscard]] absl::StatusOr<InclusionProofData> ProveInclusion(const EventStore& store,
+                                                                std::string_view event_id,
+                                                                uint64_t tree_size);
+
+// The proof as JSON: format, eventId, position, leafIndex, treeSize, leaf
+// (hex), leafHash, auditPath, rootHash, howToVerify.
+std::string InclusionProofJson(const InclusionProofData& proof);
+
+}  // namespace carelog
+
+#endif  // CARELOG_TOOLS_INCLUSION_PROOF_H_
