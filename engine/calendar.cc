@@ -1,5 +1,7 @@
 #include "engine/calendar.h"
 
+#include <array>
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -23,6 +25,8 @@ namespace {
 // known). Other years are computed on demand by rule alone.
 constexpr int kFirstRuleYear = 2000;
 constexpr int kLastRuleYear = 2040;
+const absl::CivilDay kIndexFirst(kFirstRuleYear - 1, 1, 1);
+const absl::CivilDay kIndexLast(kLastRuleYear + 1, 12, 31);
 
 // St Andrew's Day became a Scottish bank holiday with the St Andrew's Day Bank
 // Holiday (Scotland) Act 2007; before that it was not one.
@@ -185,6 +189,36 @@ struct Calendar::Rep {
     return RuleHolidays(d, year);
   }
 
+  // A dense index of the working days of [kIndexFirst, kIndexLast] per
+  // division, so that the fold's working-day arithmetic is O(1) instead of a
+  // walk over days and holiday look-ups. Built by Index() once the holidays
+  // are final; days outside the range fall back to the walk.
+  struct WorkingIndex {
+    std::vector<int32_t> count_upto;  // working days in [first, first + i]
+    std::vector<int32_t> working;     // offsets of the working days, ascending
+  };
+  std::array<WorkingIndex, 3> index;
+
+  void Index() {
+    for (Division d : kAllDivisions) {
+      WorkingIndex& w = index[static_cast<int>(d)];
+      const int64_t n = kIndexLast - kIndexFirst + 1;
+      w.count_upto.assign(n, 0);
+      w.working.clear();
+      int32_t count = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const absl::CivilDay day = kIndexFirst + i;
+        if (!IsWeekend(day) && !Contains(d, day)) {
+          ++count;
+          w.working.push_back(static_cast<int32_t>(i));
+        }
+        w.count_upto[i] = count;
+      }
+    }
+  }
+
+  bool Indexed(absl::CivilDay day) const { return day >= kIndexFirst && day <= kIndexLast; }
+
   bool Contains(Division d, absl::CivilDay day) const {
     const int year = static_cast<int>(day.year());
     auto it = years.find({static_cast<int>(d), year});
@@ -206,6 +240,7 @@ const Calendar& Calendar::Default() {
         rep->years[{static_cast<int>(d), y}] = RuleHolidays(d, y);
       }
     }
+    rep->Index();
     auto* c = new Calendar();
     c->rep_ = std::move(rep);
     return c;
@@ -266,6 +301,7 @@ absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
     days.erase(std::unique(days.begin(), days.end()), days.end());
     rep->years[key] = std::move(days);
   }
+  rep->Index();
   Calendar c;
   c.rep_ = std::move(rep);
   return c;
@@ -276,10 +312,28 @@ bool Calendar::IsBankHoliday(Division d, absl::CivilDay day) const {
 }
 
 bool Calendar::IsWorkingDay(Division d, absl::CivilDay day) const {
+  if (rep_->Indexed(day)) {
+    const std::vector<int32_t>& c = rep_->index[static_cast<int>(d)].count_upto;
+    const int64_t o = day - kIndexFirst;
+    return c[o] != (o == 0 ? 0 : c[o - 1]);
+  }
   return !IsWeekend(day) && !IsBankHoliday(d, day);
 }
 
 absl::CivilDay Calendar::AddWorkingDays(Division d, absl::CivilDay day, int n) const {
+  if (n == 0) return day;
+  if (rep_->Indexed(day)) {
+    const Rep::WorkingIndex& w = rep_->index[static_cast<int>(d)];
+    const int64_t o = day - kIndexFirst;
+    // Working days up to and including `day`, and strictly before it.
+    const int64_t upto = w.count_upto[o];
+    const bool working = upto != (o == 0 ? 0 : w.count_upto[o - 1]);
+    const int64_t before = upto - (working ? 1 : 0);
+    const int64_t at = n > 0 ? upto + n - 1 : before + n;
+    if (at >= 0 && at < static_cast<int64_t>(w.working.size())) {
+      return kIndexFirst + w.working[at];
+    }
+  }
   const int step = n > 0 ? 1 : -1;
   for (int left = n > 0 ? n : -n; left > 0;) {
     day += step;
@@ -289,6 +343,11 @@ absl::CivilDay Calendar::AddWorkingDays(Division d, absl::CivilDay day, int n) c
 }
 
 int Calendar::WorkingDaysBetween(Division d, absl::CivilDay from, absl::CivilDay to) const {
+  if (to <= from) return 0;
+  if (rep_->Indexed(from) && rep_->Indexed(to)) {
+    const Rep::WorkingIndex& w = rep_->index[static_cast<int>(d)];
+    return w.count_upto[to - kIndexFirst] - w.count_upto[from - kIndexFirst];
+  }
   int count = 0;
   for (absl::CivilDay day = from + 1; day <= to; ++day) {
     if (IsWorkingDay(d, day)) ++count;

@@ -396,3 +396,57 @@ TEST(DivisionTest, NamesRoundTrip) {
 
 }  // namespace
 }  // namespace carelog
+
+namespace carelog {
+namespace {
+
+// The indexed arithmetic against a plain walk over days, for every division,
+// across the indexed range's edges, with the built-in and an override calendar.
+TEST(CalendarIndexTest, AgreesWithAWalkOverDays) {
+  // Working day from first principles (weekday, not in the holiday list),
+  // not through the index under test.
+  auto working = [](const Calendar& cal, Division d, absl::CivilDay day) {
+    const absl::Weekday w = absl::GetWeekday(day);
+    return w != absl::Weekday::saturday && w != absl::Weekday::sunday && !cal.IsBankHoliday(d, day);
+  };
+  auto walk = [&](const Calendar& cal, Division d, absl::CivilDay day, int n) {
+    const int step = n > 0 ? 1 : -1;
+    for (int left = n > 0 ? n : -n; left > 0;) {
+      day += step;
+      if (working(cal, d, day)) --left;
+    }
+    return day;
+  };
+  auto over = Calendar::WithOverride(
+      R"({"scotland":{"division":"scotland","events":[{"title":"x","date":"2024-03-05"}]}})");
+  ASSERT_TRUE(over.ok()) << over.status();
+  uint64_t seed = 12345;
+  auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+  int checked = 0;
+  for (const Calendar* cal : std::vector<const Calendar*>{&Calendar::Default(), &*over}) {
+    for (Division d : {Division::kEnglandAndWales, Division::kScotland, Division::kNorthernIreland}) {
+      for (int i = 0; i < 4000; ++i) {
+        const absl::CivilDay day = absl::CivilDay(1998, 6, 1) + static_cast<int64_t>(next() % 16500);
+        const int n = static_cast<int>(next() % 61) - 30;
+        ASSERT_EQ(cal->AddWorkingDays(d, day, n), walk(*cal, d, day, n))
+            << DivisionName(d) << " " << day << " " << n;
+        const absl::CivilDay to = day + static_cast<int64_t>(next() % 400);
+        int count = 0;
+        for (absl::CivilDay x = day + 1; x <= to; ++x) {
+          ASSERT_EQ(cal->IsWorkingDay(d, x), working(*cal, d, x)) << x;
+          count += working(*cal, d, x) ? 1 : 0;
+        }
+        ASSERT_EQ(cal->WorkingDaysBetween(d, day, to), count) << day << " " << to;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 24000);
+  // The override's new holiday is honoured by the index.
+  EXPECT_FALSE(over->IsWorkingDay(Division::kScotland, absl::CivilDay(2024, 3, 5)));
+  EXPECT_EQ(over->AddWorkingDays(Division::kScotland, absl::CivilDay(2024, 3, 4), 1),
+            absl::CivilDay(2024, 3, 6));
+}
+
+}  // namespace
+}  // namespace carelog
