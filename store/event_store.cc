@@ -135,7 +135,14 @@ EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<ro
 
 EventStore::~EventStore() {
   if (db_ != nullptr && !options_.read_only) {
-    if (!state_->write_failed.load()) db_->FlushWAL(true).PermitUncheckedError();
+    if (!state_->write_failed.load()) {
+      db_->FlushWAL(true).PermitUncheckedError();
+      // Leave the memtable in a table file so the next open (often a
+      // read-only query right after an import) does not replay the WAL.
+      rocksdb::FlushOptions fo;
+      fo.wait = true;
+      db_->Flush(fo).PermitUncheckedError();
+    }
     std::error_code ec;
     std::filesystem::remove(std::filesystem::path(dir_) / kPidFile, ec);
   }
