@@ -1,5 +1,7 @@
 #include "engine/event_time.h"
 
+#include <algorithm>
+
 namespace carelog {
 namespace {
 
@@ -52,6 +54,21 @@ absl::Time LondonEndOfDay(absl::CivilDay day) {
   // change at 01:00 UTC, never near midnight, so the offset two hours before
   // UTC midnight is the one in force.
   return utc_midnight - LondonOffset(utc_midnight - absl::Hours(2)) - absl::Nanoseconds(1);
+}
+
+std::vector<DatedEvent> InEffectiveOrder(const std::vector<carelog::v1::Event>& events) {
+  std::vector<DatedEvent> out;
+  out.reserve(events.size());
+  for (const auto& e : events) out.push_back({LondonDate(e.occurred_at()), &e});
+  std::sort(out.begin(), out.end(), [](const DatedEvent& a, const DatedEvent& b) {
+    if (a.day != b.day) return a.day < b.day;
+    const auto& ta = a.event->occurred_at();
+    const auto& tb = b.event->occurred_at();
+    if (ta.seconds() != tb.seconds()) return ta.seconds() < tb.seconds();
+    if (ta.nanos() != tb.nanos()) return ta.nanos() < tb.nanos();
+    return a.event->position() < b.event->position();
+  });
+  return out;
 }
 
 }  // namespace carelog

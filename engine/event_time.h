@@ -8,6 +8,9 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include <vector>
+
+#include "carelog/v1/events.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace carelog {
@@ -24,6 +27,17 @@ absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts);
 // The last instant (to the nanosecond) of `day` in Europe/London: "as known
 // at the end of that day".
 absl::Time LondonEndOfDay(absl::CivilDay day);
+
+// An event with its date, for walking a case in effective order.
+struct DatedEvent {
+  absl::CivilDay day;  // LondonDate(occurred_at)
+  const carelog::v1::Event* event;
+};
+
+// rules.md "Order": the events by date (Europe/London), then occurredAt, then
+// log position — whatever order they were appended in. The pointers point
+// into `events`, which must outlive the result. Pure.
+std::vector<DatedEvent> InEffectiveOrder(const std::vector<carelog::v1::Event>& events);
 
 // Today's date in Europe/London at the instant `now` (the caller reads the
 // clock; this function never does).

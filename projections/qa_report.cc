@@ -64,20 +64,7 @@ QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
     const std::set<std::string> chain = ChainRules(c.pack);
     // Events after corrections, in effective order.
     std::vector<v1::Event> events = ApplyCorrections(c.events);
-    struct Item {
-      absl::CivilDay day;
-      int64_t secs;
-      uint64_t pos;
-      const v1::Event* ev;
-    };
-    std::vector<Item> items;
-    for (const v1::Event& e : events)
-      items.push_back({LondonDate(e.occurred_at()), e.occurred_at().seconds(), e.position(), &e});
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      if (a.day != b.day) return a.day < b.day;
-      if (a.secs != b.secs) return a.secs < b.secs;
-      return a.pos < b.pos;
-    });
+    const std::vector<DatedEvent> items = InEffectiveOrder(events);
 
     // Periods of care, IRO and team as of `to`, reviews, postponements.
     std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> periods;
@@ -95,8 +82,8 @@ QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
       if (In(f.on, from, to)) ++r.findings[f.rule_id];
     }
     std::set<std::string> postponed;
-    for (const Item& it : items) {
-      const v1::Event& e = *it.ev;
+    for (const DatedEvent& it : items) {
+      const v1::Event& e = *it.event;
       if (it.day > to) break;
       switch (e.payload_case()) {
         case v1::Event::kChildAccommodated:

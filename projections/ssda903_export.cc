@@ -66,22 +66,7 @@ Ssda903Tables Start903Tables() {
 void Append903Case(const std::string& case_id, std::vector<v1::Event> events, int year,
                    Ssda903Tables* out) {
   events = ApplyCorrections(std::move(events));
-  struct Item {
-    absl::CivilDay day;
-    int64_t secs;
-    uint64_t pos;
-    const v1::Event* ev;
-  };
-  std::vector<Item> items;
-  items.reserve(events.size());
-  for (const v1::Event& e : events) {
-    items.push_back({LondonDate(e.occurred_at()), e.occurred_at().seconds(), e.position(), &e});
-  }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    if (a.day != b.day) return a.day < b.day;
-    if (a.secs != b.secs) return a.secs < b.secs;
-    return a.pos < b.pos;
-  });
+  const std::vector<DatedEvent> items = InEffectiveOrder(events);
   const absl::CivilDay start(year, 4, 1), end(year + 1, 3, 31);
 
   const v1::ChildRegistered* reg = nullptr;
@@ -96,8 +81,8 @@ void Append903Case(const std::string& case_id, std::vector<v1::Event> events, in
     eps[*open].rec = rec;
     open.reset();
   };
-  for (const Item& it : items) {
-    const v1::Event& e = *it.ev;
+  for (const DatedEvent& it : items) {
+    const v1::Event& e = *it.event;
     const bool imported = e.source() == "ssda903";
     switch (e.payload_case()) {
       case v1::Event::kChildRegistered: reg = &e.child_registered(); break;
