@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/event_store.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -210,6 +211,33 @@ TEST(CliTest, HolidaysOverrideSavedInTheStoreMovesDueDates) {
   // The good file is still in force.
   r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
+}
+
+}  // namespace
+}  // namespace carelog
+
+namespace carelog {
+namespace {
+
+TEST(CliTest, QueriesWorkWhileAnotherProcessHoldsTheStore) {
+  TempDir dir;
+  Write(dir.Sub("a.ndjson"), kGood);
+  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  // This process holds the store for writing, as `carelog serve` would.
+  auto holder = EventStore::Open(dir.Sub("s"));
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  CliRun r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify")"));
+  r = Carelog(absl::StrCat("audit --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = Carelog(absl::StrCat("cases --store ", dir.Sub("s")), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("C-1"));
+  // Writing still needs the store to itself.
+  r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("in use by PID"));
 }
 
 }  // namespace

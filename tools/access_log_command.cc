@@ -20,10 +20,7 @@ int RunAccessLog(const Args& args) {
     return 2;
   }
   const std::string case_id = args.flags.count("case") ? args.flags.at("case") : "";
-  StoreOptions so;
-  so.create_if_missing = false;
-  so.read_only = true;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto records = ReadAccessLog(**store, case_id);
   if (!records.ok()) return ReportError(records.status());

@@ -61,13 +61,6 @@ bool ParseHead(std::string_view text, TreeHead* out) {
          merkle::FromHex(text.substr(colon + 1), &out->root);
 }
 
-absl::StatusOr<std::unique_ptr<EventStore>> OpenReadOnly(const Args& args) {
-  StoreOptions so;
-  so.create_if_missing = false;
-  so.read_only = true;
-  return EventStore::Open(StoreDir(args), so);
-}
-
 }  // namespace
 
 int RunVerify(const Args& args) {
@@ -82,7 +75,7 @@ int RunVerify(const Args& args) {
                  args.flags.at("head").c_str());
     return 2;
   }
-  auto store = OpenReadOnly(args);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   const bool tty = isatty(STDERR_FILENO) != 0;
   std::function<void(uint64_t, uint64_t)> progress;
@@ -136,7 +129,7 @@ int RunHead(const Args& args) {
     std::fprintf(stderr, "carelog: head takes no arguments\n");
     return 2;
   }
-  auto store = OpenReadOnly(args);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto head = (*store)->Head();
   if (!head.ok()) return ReportError(head.status());
@@ -163,7 +156,7 @@ int RunProve(const Args& args) {
       return 2;
     }
   }
-  auto store = OpenReadOnly(args);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto proof = ProveInclusion(**store, args.positional[0], size);
   if (!proof.ok()) return ReportError(proof.status());

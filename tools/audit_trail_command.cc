@@ -66,9 +66,7 @@ int RunAudit(const Args& args) {
     opts.as_of = LondonToday(absl::Now());
   }
 
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());

@@ -118,6 +118,13 @@ std::string StoreDir(const Args& args) {
   return "./carelog-data";
 }
 
+absl::StatusOr<std::unique_ptr<EventStore>> OpenStoreForQuery(const Args& args) {
+  StoreOptions so;
+  so.create_if_missing = false;
+  so.read_only = true;
+  return EventStore::Open(StoreDir(args), so);
+}
+
 int ReportError(const absl::Status& s) {
   std::fprintf(stderr, "carelog: %s\n", std::string(s.message()).c_str());
   switch (s.code()) {
@@ -210,9 +217,7 @@ std::string DateOrDash(const std::optional<absl::CivilDay>& d) {
 int RunCases(const Args& args) {
   const std::string format = args.flags.count("format") ? args.flags.at("format") : "table";
   if (format != "table" && format != "json") return Usage("--format must be table or json");
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   EventLog log(store->get(), SystemClock());
   auto streams = (*store)->Streams();

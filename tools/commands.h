@@ -4,11 +4,13 @@
 #define CARELOG_TOOLS_COMMANDS_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "store/event_store.h"
 
 namespace carelog {
 
@@ -25,6 +27,10 @@ struct Args {
 
 // --store, else $CARELOG_STORE, else ./carelog-data.
 std::string StoreDir(const Args& args);
+
+// Opens the existing store for a query: read-only, so that it also works
+// beside a running `carelog serve` or import. kNotFound if there is no store.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<EventStore>> OpenStoreForQuery(const Args& args);
 
 // Prints "carelog: message" to stderr; returns 1 for refused input or a
 // failed check, 3 for an internal fault.

@@ -35,9 +35,7 @@ int RunDeadlines(const Args& args) {
     }
     as_of = *day;
   }
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());

@@ -52,9 +52,7 @@ int RunReport(const Args& args) {
     std::fprintf(stderr, "carelog: --format csv writes one file per table: give --out DIR\n");
     return 2;
   }
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());

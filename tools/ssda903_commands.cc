@@ -77,9 +77,7 @@ int RunExport(const Args& args) {
     return 2;
   }
   const std::string out_dir = args.flags.at("out");
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(StoreDir(args), so);
+  auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   EventLog log(store->get(), SystemClock());
   auto streams = (*store)->Streams();
