@@ -20,7 +20,7 @@ CaseState LookedAfterWithReview(const std::string& review) {
   CaseState s;
   s.looked_after = true;
   s.reviews.insert(review);
-  s.event_ids.insert("prior");
+  s.AddEvent("prior");
   return s;
 }
 
