@@ -33,6 +33,9 @@ struct ImportOptions {
   std::function<void(uint64_t line, const absl::Status& reason)> on_refused;
   // Called now and then during both passes.
   std::function<void(std::string_view phase, uint64_t done)> on_progress;
+  // A hint: about how many lines the input has (e.g. its size / 150), so the
+  // map of ids seen in the file is sized once. 0 = unknown.
+  uint64_t expected_lines = 0;
   // Events per atomic append in pass 2.
   size_t batch_events = 50000;
   // Threads that parse and check content in pass 1 (0 = one per core, at

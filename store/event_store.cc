@@ -171,7 +171,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   ro.create_if_missing = options.create_if_missing && !options.read_only;
   ro.paranoid_checks = true;
   ro.max_background_jobs = 2;
-  ro.write_buffer_size = 128 << 20;
+  ro.write_buffer_size = 32 << 20;
   ro.keep_log_file_num = 5;
   // Id and stream lookups (idempotency, LoadState) mostly ask for keys that
   // are absent or in one place: bloom filters answer "absent" without
@@ -182,7 +182,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
     rocksdb::BlockBasedTableOptions t;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     t.whole_key_filtering = true;
-    t.block_cache = rocksdb::NewLRUCache(64 << 20);
+    t.block_cache = rocksdb::NewLRUCache(32 << 20);
     t.cache_index_and_filter_blocks = false;
     ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   }
@@ -600,11 +600,11 @@ absl::Status EventStore::Sync() {
   return s;
 }
 
-absl::StatusOr<StoredRecord> EventStore::ReadPosition(uint64_t position) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::RecordKey(position), &value);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no record at position ", position));
-  RETURN_IF_ERROR(FromRocks(s, "reading the log"));
+namespace {
+
+// A record value read from the key of `position`, decoded and checked to be
+// that position's (a value moved or swapped to another key is refused).
+absl::StatusOr<StoredRecord> DecodeAt(uint64_t position, std::string_view value) {
   auto rec = format::DecodeRecord(value);
   if (!rec.ok()) {
     return absl::DataLossError(
@@ -615,6 +615,16 @@ absl::StatusOr<StoredRecord> EventStore::ReadPosition(uint64_t position) const {
                                             rec->position, " (moved or swapped)"));
   }
   return rec;
+}
+
+}  // namespace
+
+absl::StatusOr<StoredRecord> EventStore::ReadPosition(uint64_t position) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::RecordKey(position), &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no record at position ", position));
+  RETURN_IF_ERROR(FromRocks(s, "reading the log"));
+  return DecodeAt(position, value);
 }
 
 absl::StatusOr<StoredRecord> EventStore::Lookup(std::string_view id) const {
@@ -633,29 +643,73 @@ absl::StatusOr<StoredRecord> EventStore::Lookup(std::string_view id) const {
 
 absl::StatusOr<std::vector<StoredRecord>> EventStore::ReadStream(std::string_view stream,
                                                                  uint64_t from_version) const {
-  std::vector<StoredRecord> out;
-  const std::string prefix = format::StreamPrefix(stream);
+  // One snapshot for the index and the records; the records are fetched in
+  // one sorted MultiGet (a case's positions ascend with its versions), which
+  // is what keeps one case's read well under a millisecond in a large store.
   rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  uint64_t expect = from_version == 0 ? 1 : from_version;
-  for (it->Seek(format::StreamKey(stream, expect)); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
-    if (sv.second != expect) {
-      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "': version ", expect,
-                                              " missing from the index (found ", sv.second, ")"));
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  ro.snapshot = snap;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snap;
+    ~Release() { db->ReleaseSnapshot(snap); }
+  } release{db_.get(), snap};
+
+  const std::string prefix = format::StreamPrefix(stream);
+  std::vector<uint64_t> positions;
+  const uint64_t first = from_version == 0 ? 1 : from_version;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    uint64_t expect = first;
+    for (it->Seek(format::StreamKey(stream, expect)); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
+      if (sv.second != expect) {
+        return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "': version ",
+                                                expect, " missing from the index (found ",
+                                                sv.second, ")"));
+      }
+      ASSIGN_OR_RETURN(uint64_t pos, format::DecodeFixed64BE(it->value().ToStringView()));
+      positions.push_back(pos);
+      ++expect;
     }
-    ASSIGN_OR_RETURN(uint64_t pos, format::DecodeFixed64BE(it->value().ToStringView()));
-    ASSIGN_OR_RETURN(StoredRecord rec, ReadPosition(pos));
-    if (rec.stream != stream || rec.version != expect) {
-      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "' version ", expect,
-                                              " points at position ", pos, " which holds '",
-                                              rec.stream, "' version ", rec.version));
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
+  }
+
+  std::vector<std::string> keys;
+  keys.reserve(positions.size());
+  for (uint64_t pos : positions) keys.push_back(format::RecordKey(pos));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  // Sorted input only if the index is sane; a damaged index must still be
+  // read (and reported below), so sort a copy of the order otherwise.
+  const bool sorted = std::is_sorted(positions.begin(), positions.end());
+  if (!keys.empty()) {
+    db_->MultiGet(ro, db_->DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
+                  statuses.data(), sorted);
+  }
+
+  std::vector<StoredRecord> out;
+  out.reserve(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const uint64_t pos = positions[i];
+    const uint64_t version = first + i;
+    if (statuses[i].IsNotFound()) {
+      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "' version ",
+                                              version, " points at position ", pos,
+                                              ", which holds no record"));
+    }
+    RETURN_IF_ERROR(FromRocks(statuses[i], "reading the log"));
+    ASSIGN_OR_RETURN(StoredRecord rec, DecodeAt(pos, values[i].ToStringView()));
+    if (rec.stream != stream || rec.version != version) {
+      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "' version ",
+                                              version, " points at position ", pos,
+                                              " which holds '", rec.stream, "' version ",
+                                              rec.version));
     }
     out.push_back(std::move(rec));
-    ++expect;
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
   return out;
 }
 

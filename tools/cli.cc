@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -167,6 +168,12 @@ int RunImport(const Args& args) {
   const std::string name = file == "-" ? "-" : file;
   const bool tty = isatty(STDERR_FILENO) != 0;
   ImportOptions opts;
+  if (file != "-") {
+    std::error_code ec;
+    const uintmax_t bytes = std::filesystem::file_size(file, ec);
+    // Events of the public contract take 150-400 bytes a line.
+    if (!ec) opts.expected_lines = bytes / 150;
+  }
   opts.on_refused = [&](uint64_t line, const absl::Status& s) {
     std::fprintf(stderr, "%s:%llu: %s\n", name.c_str(), static_cast<unsigned long long>(line),
                  std::string(s.message()).c_str());
