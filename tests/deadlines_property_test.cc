@@ -127,13 +127,21 @@ TEST_P(DeadlinesProperty, EveryObligationHasASourceAndWorkingDayDues) {
       // Status agrees with the dates.
       const bool met = o.status == ObligationStatus::kMet || o.status == ObligationStatus::kMetLate;
       EXPECT_EQ(met, o.met_on.has_value());
-      if (o.status == ObligationStatus::kMet && !o.due_at) EXPECT_LE(*o.met_on, o.due);
-      if (o.status == ObligationStatus::kMetLate && !o.due_at) EXPECT_GT(*o.met_on, o.due);
-      if (o.status == ObligationStatus::kClosed) EXPECT_LE(*o.closed_on, o.due);
+      if (o.status == ObligationStatus::kMet && !o.due_at) {
+        EXPECT_LE(*o.met_on, o.due);
+      }
+      if (o.status == ObligationStatus::kMetLate && !o.due_at) {
+        EXPECT_GT(*o.met_on, o.due);
+      }
+      if (o.status == ObligationStatus::kClosed) {
+        EXPECT_LE(*o.closed_on, o.due);
+      }
     }
     for (const Finding& f : d.findings) EXPECT_FALSE(f.source_document.empty());
   }
-  if (GetParam() != "scotland") EXPECT_GT(checked, 100);  // reg 45 counts weeks and months
+  if (GetParam() != "scotland") {  // reg 45 counts weeks and months
+    EXPECT_GT(checked, 100);
+  }
 }
 
 TEST_P(DeadlinesProperty, LaterAsOfNeverUnmeetsOrUncloses) {
@@ -151,7 +159,9 @@ TEST_P(DeadlinesProperty, LaterAsOfNeverUnmeetsOrUncloses) {
       const Obligation& b = late.obligations[i];
       EXPECT_EQ(a.rule_id, b.rule_id);
       EXPECT_EQ(a.due, b.due);
-      if (a.status != ObligationStatus::kOpen) EXPECT_EQ(a.status, b.status) << a.rule_id;
+      if (a.status != ObligationStatus::kOpen) {
+        EXPECT_EQ(a.status, b.status) << a.rule_id;
+      }
     }
   }
 }
