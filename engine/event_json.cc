@@ -2,8 +2,11 @@
 
 #include <simdjson.h>
 
+#include <cctype>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
@@ -50,14 +53,27 @@ absl::Status ParseInstant(std::string_view text, const std::string& path,
     return FieldError(path, absl::StrCat("bad instant '", std::string(text),
                                          "': want RFC 3339 like 2024-03-01T14:05:00Z"));
   }
+  // RFC 3339 years have four digits, and protobuf's Timestamp (and so its
+  // JSON printer) holds 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z only.
+  const int64_t secs = absl::ToUnixSeconds(t);
+  const bool four_digit_year = text.size() > 4 && std::isdigit(static_cast<unsigned char>(text[0])) &&
+                               std::isdigit(static_cast<unsigned char>(text[1])) &&
+                               std::isdigit(static_cast<unsigned char>(text[2])) &&
+                               std::isdigit(static_cast<unsigned char>(text[3])) && text[4] == '-';
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (!four_digit_year || secs < kMinSeconds || secs > kMaxSeconds) {
+    return FieldError(path, absl::StrCat("bad instant '", std::string(text),
+                                         "': outside years 0001 to 9999"));
+  }
   // absl normalises out-of-range fields (Feb 30 -> Mar 1); refuse those by
   // checking that the date part prints back the same.
   const std::string date(text.substr(0, std::min<size_t>(10, text.size())));
   absl::CivilDay day;
-  if (!absl::ParseCivilTime(date, &day) || absl::FormatCivilTime(day) != date) {
+  if (!absl::ParseCivilTime(date, &day) ||
+      absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day()) != date) {
     return FieldError(path, absl::StrCat("bad instant '", std::string(text), "': no such date"));
   }
-  const int64_t secs = absl::ToUnixSeconds(t);
   ts->set_seconds(secs);
   ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(secs)) / absl::Nanoseconds(1)));
   return absl::OkStatus();
