@@ -24,10 +24,7 @@ using ::testing::HasSubstr;
 class AuditTrailTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.clock = &clock_;
-    o.sync = false;
-    store_ = std::move(EventStore::Open(dir_.path(), o)).value();
+    store_ = carelog::testing::OpenTestStore(dir_.path(), &clock_);
     log_ = std::make_unique<EventLog>(store_.get(), &clock_);
     registry_ = std::make_unique<PolicyRegistry>(*PolicyRegistry::LoadEmbedded());
     Build();

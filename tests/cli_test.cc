@@ -47,12 +47,7 @@ std::string StoreBytes(const std::string& dir) {
   rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &raw);
   if (!st.ok()) return "cannot open: " + st.ToString();
   std::unique_ptr<rocksdb::DB> db(raw);
-  std::string all;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::StrAppend(&all, it->key().ToString(), "=", it->value().ToString(), "\n");
-  }
-  return all;
+  return carelog::testing::DumpKeys(db.get());
 }
 
 constexpr char kGood[] =

@@ -19,10 +19,7 @@ using ::testing::HasSubstr;
 class EventLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.clock = &clock_;
-    o.sync = false;
-    store_ = std::move(EventStore::Open(dir_.path(), o)).value();
+    store_ = carelog::testing::OpenTestStore(dir_.path(), &clock_);
     log_ = std::make_unique<EventLog>(store_.get(), &clock_);
   }
   v1::Event Ceased(const std::string& id, const std::string& c) {

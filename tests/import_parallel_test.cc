@@ -41,10 +41,7 @@ class ImportParallelTest : public ::testing::Test {
  protected:
   std::vector<std::string> Refused(const std::string& text, int threads, ImportReport* report) {
     TempDir dir;
-    StoreOptions o;
-    o.clock = &clock_;
-    o.sync = false;
-    auto store = std::move(EventStore::Open(dir.path(), o)).value();
+    auto store = carelog::testing::OpenTestStore(dir.path(), &clock_);
     std::istringstream in(text);
     ImportOptions opts;
     opts.clock = &clock_;
@@ -86,10 +83,7 @@ TEST_F(ImportParallelTest, RefusalsAreInLineOrderWhateverTheThreads) {
 
 TEST_F(ImportParallelTest, ReimportIsANoOpAndTheLogVerifies) {
   TempDir dir;
-  StoreOptions o;
-  o.clock = &clock_;
-  o.sync = false;
-  auto store = std::move(EventStore::Open(dir.path(), o)).value();
+  auto store = carelog::testing::OpenTestStore(dir.path(), &clock_);
   const std::string text = BigFile(3000);
   for (int round = 0; round < 2; ++round) {
     std::istringstream in(text);

@@ -40,23 +40,10 @@ std::string GoodFile() {
       "\n");
 }
 
-// Every key and value of the store, to prove "byte-for-byte unchanged".
-std::string Dump(EventStore* store) {
-  std::string out;
-  std::unique_ptr<rocksdb::Iterator> it(store->raw_db()->NewIterator({}));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::StrAppend(&out, it->key().ToString(), "=", it->value().ToString(), "\n");
-  }
-  return out;
-}
-
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.clock = &clock_;
-    o.sync = false;
-    store_ = std::move(EventStore::Open(dir_.path(), o)).value();
+    store_ = carelog::testing::OpenTestStore(dir_.path(), &clock_);
   }
 
   ImportReport Import(const std::string& text) {
@@ -76,7 +63,7 @@ class ImporterTest : public ::testing::Test {
   // Imports a good prefix, then `bad`: asserts the file is refused with the
   // expected message on the expected line and the store is unchanged.
   void ExpectRefused(const std::string& bad_line, uint64_t expected_line, const std::string& reason) {
-    const std::string before = Dump(store_.get());
+    const std::string before = carelog::testing::DumpKeys(store_->raw_db());
     const std::string file = absl::StrCat(GoodFile(), "\n", bad_line, "\n");
     ImportReport r = Import(file);
     EXPECT_EQ(r.refused, 1u) << absl::StrJoin(refused_, "\n");
@@ -84,7 +71,7 @@ class ImporterTest : public ::testing::Test {
     ASSERT_EQ(refused_.size(), 1u);
     EXPECT_THAT(refused_[0], HasSubstr(absl::StrCat(expected_line, ": ")));
     EXPECT_THAT(refused_[0], HasSubstr(reason));
-    EXPECT_EQ(Dump(store_.get()), before) << "store changed after a refused import";
+    EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before) << "store changed after a refused import";
   }
 
   TempDir dir_;
@@ -109,12 +96,12 @@ TEST_F(ImporterTest, ImportsAGoodFileInFileOrder) {
 
 TEST_F(ImporterTest, ReimportIsANoOp) {
   Import(GoodFile());
-  const std::string before = Dump(store_.get());
+  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
   ImportReport r = Import(GoodFile());
   EXPECT_EQ(r.refused, 0u);
   EXPECT_EQ(r.appended, 0u);
   EXPECT_EQ(r.already_present, 6u);
-  EXPECT_EQ(Dump(store_.get()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
 }
 
 TEST_F(ImporterTest, ReimportWithNewLinesAppendsOnlyThem) {
@@ -136,7 +123,7 @@ TEST_F(ImporterTest, BlankLinesAreSkippedButCounted) {
 }
 
 TEST_F(ImporterTest, AllOrNothingReportsEveryRefusedLine) {
-  const std::string before = Dump(store_.get());
+  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
   std::string file = absl::StrJoin(
       std::vector<std::string>{Line("x1", "C-9", "2024-03-01T10:00:00Z", kAccommodated), "{not json",
        Line("x2", "C-9", "2024-03-02T10:00:00Z", kNotified),
@@ -148,7 +135,7 @@ TEST_F(ImporterTest, AllOrNothingReportsEveryRefusedLine) {
   ASSERT_EQ(refused_.size(), 2u);
   EXPECT_THAT(refused_[0], HasSubstr("2: malformed JSON"));
   EXPECT_THAT(refused_[1], HasSubstr("4: field 'reviewHeld.participation': missing"));
-  EXPECT_EQ(Dump(store_.get()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
   EXPECT_EQ(store_->LastPosition(), 0u);
 }
 
@@ -230,11 +217,11 @@ TEST_F(ImporterTest, StateChecksUseTheLogAsAppendedSoFar) {
 
 TEST_F(ImporterTest, RefusesEventIdReusedWithDifferentContentInTheLog) {
   Import(GoodFile());
-  const std::string before = Dump(store_.get());
+  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
   ImportReport r = Import(Line("a2", "C-1", "2024-03-05T10:00:00Z", kNotified));
   EXPECT_EQ(r.refused, 1u);
   EXPECT_THAT(refused_[0], HasSubstr("field 'eventId': 'a2' is already recorded at position 2"));
-  EXPECT_EQ(Dump(store_.get()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
 }
 
 TEST_F(ImporterTest, RefusesEventIdReusedWithDifferentContentInTheFile) {

@@ -94,12 +94,6 @@ Tree Build(int n) {
   return t;
 }
 
-Hash256 Hx(const std::string& hex) {
-  Hash256 h;
-  EXPECT_TRUE(FromHex(hex, &h)) << hex;
-  return h;
-}
-
 Hash256 Flip(Hash256 h, int byte = 0) {
   h[byte] ^= 0x01;
   return h;
@@ -211,7 +205,9 @@ TEST(MerkleTest, ForgedInclusionProofsAreRefused) {
       EXPECT_FALSE(VerifyInclusion(m, n, LeafHash(d[m] + "x"), proof, root));
       EXPECT_FALSE(VerifyInclusion(m, n, leaf, proof, Flip(root, 31)));
       // A raw leaf (no 0x00 prefix) or an interior node passed as the leaf.
-      if (n > 1) EXPECT_FALSE(VerifyInclusion(m, n, proof[0], proof, root));
+      if (n > 1) {
+        EXPECT_FALSE(VerifyInclusion(m, n, proof[0], proof, root));
+      }
       // Short proof, extra element, empty proof.
       if (!proof.empty()) {
         auto p = proof;
@@ -235,7 +231,9 @@ TEST(MerkleTest, ForgedInclusionProofsAreRefused) {
       }
       // Wrong leaf index: every other index in the tree, and outside it.
       for (uint64_t other = 0; other < n; ++other) {
-        if (other != m) EXPECT_FALSE(VerifyInclusion(other, n, leaf, proof, root));
+        if (other != m) {
+          EXPECT_FALSE(VerifyInclusion(other, n, leaf, proof, root));
+        }
       }
       EXPECT_FALSE(VerifyInclusion(n, n, leaf, proof, root));
       EXPECT_FALSE(VerifyInclusion(UINT64_MAX, n, leaf, proof, root));
@@ -297,7 +295,9 @@ TEST(MerkleTest, ForgedConsistencyProofsAreRefused) {
         EXPECT_FALSE(VerifyConsistency(m, n, roots[m], roots[n], q));
         auto r = proof;
         r.insert(r.begin(), roots[m]);
-        if ((m & (m - 1)) != 0) EXPECT_FALSE(VerifyConsistency(m, n, roots[m], roots[n], r));
+        if ((m & (m - 1)) != 0) {
+          EXPECT_FALSE(VerifyConsistency(m, n, roots[m], roots[n], r));
+        }
       }
       for (size_t i = 0; i + 1 < proof.size(); ++i) {
         if (proof[i] == proof[i + 1]) continue;

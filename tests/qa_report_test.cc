@@ -63,7 +63,7 @@ constexpr char kAcc[] = "child_accommodated { legal_status: 'C2' placement_type:
 // A: looked after all period, IRO and team allocated, reviews on time then late.
 // B: looked after from 1 Feb, nothing done. C: a review with no period of care.
 std::vector<Case> Timeliness() {
-  Case a{"A"}, b{"B"}, c{"C"};
+  Case a{"A", {}}, b{"B", {}}, c{"C", {}};
   a.On("2024-01-02", kAcc)
       .On("2024-01-03", "iro_service_notified {}")
       // allocate due 5 working days after 3 Jan = 10 Jan: met late.
@@ -198,7 +198,7 @@ TEST(QaReportTest, MonthlyTrend) {
 // re-dated late and beyond the statutory date. E: an IRO's request with
 // notice, approved by a Service Manager, re-dated in time within timescale.
 std::vector<Case> Postponements() {
-  Case d{"D"}, e{"E"};
+  Case d{"D", {}}, e{"E", {}};
   d.On("2024-01-02", kAcc)
       .On("2024-01-04", "review_scheduled { review_id: 'D1' scheduled_for: '2024-01-25' format: MEETING }")
       .On("2024-01-23", "review_postponement_requested { review_id: 'D1' requested_by: SOCIAL_WORKER reason: 'sick' }")
@@ -247,7 +247,9 @@ TEST(QaReportTest, RenderersAgreeOnHeadline) {
   int csv_files = 0;
   for (const auto& [name, text] : RenderQaCsv(r)) {
     ++csv_files;
-    if (name == "headline.csv") EXPECT_THAT(text, ::testing::HasSubstr("overdueNow,5\n"));
+    if (name == "headline.csv") {
+      EXPECT_THAT(text, ::testing::HasSubstr("overdueNow,5\n"));
+    }
   }
   EXPECT_GE(csv_files, 10);
 }

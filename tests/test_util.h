@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
+#include "rocksdb/db.h"
+#include "store/event_store.h"
 
 namespace carelog::testing {
 
@@ -36,6 +38,29 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A store in `dir` on `clock`, without fsync (tests do not lose power; the
+// crash and fault tests open their own). Aborts the test binary if it cannot
+// be opened: every test after it would be meaningless.
+inline std::unique_ptr<EventStore> OpenTestStore(const std::string& dir, Clock* clock) {
+  StoreOptions o;
+  o.clock = clock;
+  o.sync = false;
+  auto s = EventStore::Open(dir, o);
+  if (!s.ok()) std::abort();
+  return std::move(*s);
+}
+
+// Every key and value of a RocksDB database, in order: proves a store is
+// unchanged byte for byte.
+inline std::string DumpKeys(rocksdb::DB* db) {
+  std::string out;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StrAppend(&out, it->key().ToString(), "=", it->value().ToString(), "\n");
+  }
+  return out;
+}
 
 inline absl::Time T(const std::string& rfc3339) {
   absl::Time t;
