@@ -89,6 +89,7 @@ struct Counts {
   std::map<std::string, int64_t> requested_by;
   int64_t requested = 0, approvals = 0, approvals_by_sm = 0;
   int64_t held_in_care = 0, held_outside = 0, held_on_time = 0;
+  int64_t ni66_children = 0, ni66_on_time = 0;
 };
 
 Counts Count() {
@@ -99,15 +100,27 @@ Counts Count() {
     std::optional<absl::CivilDay> due;  // the open review-chain due date
     int held_in_period_of_care = 0;
     std::set<std::string> seen_reviews;
+    // NI 66 shape: periods of care, and whether any chain review due in the
+    // period was late or is overdue at its end.
+    std::optional<absl::CivilDay> period_start;
+    bool long_enough = false, late = false;
+    auto overlap_ok = [&](absl::CivilDay start, absl::CivilDay end) {
+      return std::min(end, kTo) - std::max(start, kFrom) >= 28;
+    };
     for (const Event& e : Effective(log)) {
       const absl::CivilDay day = LondonDate(e.occurred_at());
       if (day > kTo) break;
       if (e.has_child_accommodated()) {
         looked_after = true;
+        period_start = day;
         held_in_period_of_care = 0;
         due = cal.AddWorkingDays(Division::kEnglandAndWales, day, 20);
       } else if (e.has_child_ceased_looked_after()) {
+        if (period_start && overlap_ok(*period_start, day)) long_enough = true;
+        // Ending the period after the due date leaves the review overdue.
+        if (due && InPeriod(*due) && day > *due) late = true;
         looked_after = false;
+        period_start.reset();
         due.reset();
       } else if (e.has_review_held()) {
         if (!seen_reviews.insert(e.review_held().review_id()).second) continue;
@@ -120,6 +133,7 @@ Counts Count() {
           ++c.held_in_care;
           if (day <= *due) ++c.held_on_time;
         }
+        if (InPeriod(*due) && day > *due) late = true;
         ++held_in_period_of_care;
         due = AddMonths(day, held_in_period_of_care == 1 ? 3 : 6);
       } else if (e.has_review_postponement_requested() && InPeriod(day)) {
@@ -129,6 +143,12 @@ Counts Count() {
         ++c.approvals;
         if (e.actor().role() == v1::SERVICE_MANAGER) ++c.approvals_by_sm;
       }
+    }
+    if (period_start && overlap_ok(*period_start, kTo)) long_enough = true;
+    if (due && InPeriod(*due) && kTo > *due) late = true;  // still open, overdue
+    if (long_enough) {
+      ++c.ni66_children;
+      if (!late) ++c.ni66_on_time;
     }
   }
   return c;
@@ -165,6 +185,15 @@ TEST(QaReportDemoTest, ReviewsHeldAndOnTimeMatchTheChainRecomputedHere) {
   }
   EXPECT_EQ(trend_held, c.held_in_care);
   EXPECT_EQ(trend_on_time, c.held_on_time);
+}
+
+TEST(QaReportDemoTest, Ni66ShapeMatchesAnIndependentCount) {
+  const QaReport r = Report();
+  const Counts c = Count();
+  ASSERT_GT(c.ni66_children, 10);
+  ASSERT_LT(c.ni66_on_time, c.ni66_children) << "every child on time: the check would prove little";
+  EXPECT_EQ(r.ni66_children, c.ni66_children);
+  EXPECT_EQ(r.ni66_on_time, c.ni66_on_time);
 }
 
 }  // namespace
