@@ -30,31 +30,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::carelog::testing::TempDir;
+using ::carelog::testing::CliRun;
+using ::carelog::testing::RunCarelog;
+using ::carelog::testing::ReadFile;
+using ::carelog::testing::WriteFile;
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int rc;
-  std::string out, err;
-};
-
-CliRun Cli(const std::string& args, const std::string& dir) {
-  const std::string out = dir + "/cli.out", err = dir + "/cli.err";
-  const int rc = std::system(absl::StrCat(CARELOG_BINARY, " ", args, " >", out, " 2>", err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  };
-  return CliRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
-}
-
-std::string ReadFile(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-void WriteFile(const std::string& p, const std::string& s) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << s;
-}
 
 NewRecord Rec(int i) {
   return NewRecord{absl::StrCat("C-", i % 7), absl::StrCat("id-", i),
@@ -188,8 +168,8 @@ class DamagedBackupTest : public ::testing::Test {
     auto c = CheckBackup(backup_);
     EXPECT_FALSE(c.ok());
     // And on the command line: exit 1, the reason on stderr.
-    CliRun run = Cli(absl::StrCat("restore --from ", backup_, " --to ", target_), dir_.path());
-    EXPECT_EQ(run.rc, 1) << run.err;
+    CliRun run = RunCarelog(absl::StrCat("restore --from ", backup_, " --to ", target_), dir_.path());
+    EXPECT_EQ(run.status, 1) << run.err;
     EXPECT_THAT(run.err, HasSubstr(reason));
     EXPECT_FALSE(fs::exists(target_));
   }
@@ -291,37 +271,37 @@ TEST(BackupCliTest, RestoredOnAnotherPathVerifiesAndAnswersTheSameDeadlines) {
                                      gen, " 2>/dev/null")
                             .c_str()),
             0);
-  CliRun imp = Cli(absl::StrCat("import --store ", live, " ", gen), dir.path());
-  ASSERT_EQ(imp.rc, 0) << imp.err;
-  ASSERT_EQ(Cli(absl::StrCat("pack --store ", live, " --case C-000003 england-salford"), dir.path()).rc,
+  CliRun imp = RunCarelog(absl::StrCat("import --store ", live, " ", gen), dir.path());
+  ASSERT_EQ(imp.status, 0) << imp.err;
+  ASSERT_EQ(RunCarelog(absl::StrCat("pack --store ", live, " --case C-000003 england-salford"), dir.path()).status,
             0);
-  CliRun b = Cli(absl::StrCat("backup --store ", live, " --to ", backup, " --log-level info"),
+  CliRun b = RunCarelog(absl::StrCat("backup --store ", live, " --to ", backup, " --log-level info"),
               dir.path());
-  ASSERT_EQ(b.rc, 0) << b.err;
+  ASSERT_EQ(b.status, 0) << b.err;
   EXPECT_THAT(b.out, HasSubstr("verified"));
   EXPECT_THAT(b.err, HasSubstr("INFO backup: "));
-  CliRun r = Cli(absl::StrCat("restore --from ", backup, " --to ", restored), dir.path());
-  ASSERT_EQ(r.rc, 0) << r.err;
+  CliRun r = RunCarelog(absl::StrCat("restore --from ", backup, " --to ", restored), dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("verified"));
 
   const std::string q = " deadlines --format json --as-of 2025-09-30 --store ";
-  CliRun d1 = Cli(absl::StrCat(q, live), dir.path());
-  CliRun d2 = Cli(absl::StrCat(q, restored), dir.path());
-  ASSERT_EQ(d1.rc, 0) << d1.err;
-  ASSERT_EQ(d2.rc, 0) << d2.err;
+  CliRun d1 = RunCarelog(absl::StrCat(q, live), dir.path());
+  CliRun d2 = RunCarelog(absl::StrCat(q, restored), dir.path());
+  ASSERT_EQ(d1.status, 0) << d1.err;
+  ASSERT_EQ(d2.status, 0) << d2.err;
   EXPECT_GT(d1.out.size(), 1000u);
   EXPECT_EQ(d1.out, d2.out) << "the restored store answers different deadlines";
-  CliRun v = Cli(absl::StrCat("verify --store ", restored), dir.path());
-  EXPECT_EQ(v.rc, 0) << v.err;
-  CliRun h1 = Cli(absl::StrCat("head --store ", live), dir.path());
-  CliRun h2 = Cli(absl::StrCat("head --store ", restored), dir.path());
+  CliRun v = RunCarelog(absl::StrCat("verify --store ", restored), dir.path());
+  EXPECT_EQ(v.status, 0) << v.err;
+  CliRun h1 = RunCarelog(absl::StrCat("head --store ", live), dir.path());
+  CliRun h2 = RunCarelog(absl::StrCat("head --store ", restored), dir.path());
   EXPECT_EQ(h1.out, h2.out);
   // The pack settings came along.
-  CliRun p = Cli(absl::StrCat("pack --store ", restored, " --case C-000003"), dir.path());
+  CliRun p = RunCarelog(absl::StrCat("pack --store ", restored, " --case C-000003"), dir.path());
   EXPECT_THAT(p.out, HasSubstr("england-salford"));
 
-  CliRun s = Cli(absl::StrCat("stats --store ", live), dir.path());
-  ASSERT_EQ(s.rc, 0) << s.err;
+  CliRun s = RunCarelog(absl::StrCat("stats --store ", live), dir.path());
+  ASSERT_EQ(s.status, 0) << s.err;
   EXPECT_THAT(s.out, HasSubstr("cases:        12"));
   EXPECT_THAT(s.out, HasSubstr(absl::StrCat("head:         ", h1.out.substr(0, h1.out.find('\n')))));
   EXPECT_THAT(s.out, HasSubstr("last backup:  "));
@@ -329,15 +309,15 @@ TEST(BackupCliTest, RestoredOnAnotherPathVerifiesAndAnswersTheSameDeadlines) {
   EXPECT_THAT(s.out, HasSubstr("policy pack:  england ("));
   EXPECT_THAT(s.out, HasSubstr("england-salford ("));
   EXPECT_THAT(s.out, HasSubstr("for 1 case"));
-  CliRun sj = Cli(absl::StrCat("stats --format json --store ", live), dir.path());
+  CliRun sj = RunCarelog(absl::StrCat("stats --format json --store ", live), dir.path());
   EXPECT_THAT(sj.out, HasSubstr("\"cases\":12"));
 
   // Refused with the reason on the command line.
-  CliRun again = Cli(absl::StrCat("restore --from ", backup, " --to ", restored), dir.path());
-  EXPECT_EQ(again.rc, 1);
+  CliRun again = RunCarelog(absl::StrCat("restore --from ", backup, " --to ", restored), dir.path());
+  EXPECT_EQ(again.status, 1);
   EXPECT_THAT(again.err, HasSubstr("not empty"));
-  CliRun usage = Cli("restore --from x", dir.path());
-  EXPECT_EQ(usage.rc, 2);
+  CliRun usage = RunCarelog("restore --from x", dir.path());
+  EXPECT_EQ(usage.status, 2);
 }
 
 TEST(BackupCliTest, BacksUpAStoreHeldByAnotherProcess) {
@@ -369,11 +349,11 @@ TEST(BackupCliTest, BacksUpAStoreHeldByAnotherProcess) {
   char c = 0;
   ASSERT_EQ(read(fds[0], &c, 1), 1);
   close(fds[0]);
-  CliRun b = Cli(absl::StrCat("backup --store ", live, " --to ", dir.Sub("b"), " --log-level warn"),
+  CliRun b = RunCarelog(absl::StrCat("backup --store ", live, " --to ", dir.Sub("b"), " --log-level warn"),
               dir.path());
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
-  ASSERT_EQ(b.rc, 0) << b.err;
+  ASSERT_EQ(b.status, 0) << b.err;
   EXPECT_THAT(b.err, HasSubstr("WARN backup: "));
   EXPECT_THAT(b.err, HasSubstr("in use by PID"));
   auto r = RestoreStore(dir.Sub("b"), dir.Sub("r"));

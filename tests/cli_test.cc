@@ -17,29 +17,11 @@ namespace carelog {
 namespace {
 
 using ::carelog::testing::TempDir;
+using ::carelog::testing::CliRun;
+using ::carelog::testing::RunCarelog;
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-CliRun Carelog(const std::string& args, const TempDir& dir) {
-  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
-  const std::string cmd =
-      absl::StrCat(CARELOG_BINARY, " ", args, " >", out, " 2>", err, " </dev/null");
-  int rc = std::system(cmd.c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  return CliRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
-}
-
-void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void Write(const std::string& path, const std::string& text) { carelog::testing::WriteFile(path, text); }
 
 // Every key and value in the store, read behind carelog's back.
 std::string StoreBytes(const std::string& dir) {
@@ -59,10 +41,10 @@ constexpr char kGood[] =
 TEST(CliTest, ImportPrintsSummaryAndReimportIsNoOp) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
-  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  CliRun r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("2 events: 2 appended, 0 already present (positions 1-2)"));
-  r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.out, HasSubstr("0 appended, 2 already present"));
 }
@@ -70,7 +52,7 @@ TEST(CliTest, ImportPrintsSummaryAndReimportIsNoOp) {
 TEST(CliTest, RefusedImportReportsFileLineReasonExitsOneAndChangesNothing) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
-  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
   const std::string before = StoreBytes(dir.Sub("s"));
   const std::string bad = dir.Sub("bad.ndjson");
   Write(bad, absl::StrCat(
@@ -78,7 +60,7 @@ TEST(CliTest, RefusedImportReportsFileLineReasonExitsOneAndChangesNothing) {
                  "\n",
                  R"({"eventId":"e4","caseId":"C-1","occurredAt":"2024-03-06T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})",
                  "\n"));
-  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", bad), dir);
+  CliRun r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", bad), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat(bad, ":2: childAccommodated: the child is already looked after")));
   EXPECT_THAT(r.err, HasSubstr("nothing appended"));
@@ -99,13 +81,13 @@ TEST(CliTest, ImportFromStdin) {
 
 TEST(CliTest, UsageErrorsExitTwo) {
   TempDir dir;
-  EXPECT_EQ(Carelog("", dir).status, 2);
-  EXPECT_EQ(Carelog("frobnicate", dir).status, 2);
-  EXPECT_EQ(Carelog("import", dir).status, 2);
-  CliRun r = Carelog("deadlines --colour red", dir);
+  EXPECT_EQ(RunCarelog("", dir).status, 2);
+  EXPECT_EQ(RunCarelog("frobnicate", dir).status, 2);
+  EXPECT_EQ(RunCarelog("import", dir).status, 2);
+  CliRun r = RunCarelog("deadlines --colour red", dir);
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown option --colour"));
-  EXPECT_EQ(Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --format xml"), dir).status, 2);
+  EXPECT_EQ(RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --format xml"), dir).status, 2);
 }
 
 TEST(CliTest, NotACarelogStoreIsAClearRefusal) {
@@ -113,7 +95,7 @@ TEST(CliTest, NotACarelogStoreIsAClearRefusal) {
   std::filesystem::create_directories(dir.Sub("other"));
   Write(dir.Sub("other/thesis.docx"), "x");
   Write(dir.Sub("a.ndjson"), kGood);
-  CliRun r = Carelog(absl::StrCat("import --store ", dir.Sub("other"), " ", dir.Sub("a.ndjson")), dir);
+  CliRun r = RunCarelog(absl::StrCat("import --store ", dir.Sub("other"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("not a carelog store"));
 }
@@ -130,8 +112,8 @@ TEST(CliTest, StoreFromEnvironment) {
 TEST(CliTest, DeadlinesJsonForOneCase) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
-  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
-  CliRun r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"),
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  CliRun r = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"),
                                " --case C-1 --as-of 2024-03-20 --format json"),
                   dir);
   EXPECT_EQ(r.status, 0) << r.err;
@@ -140,27 +122,27 @@ TEST(CliTest, DeadlinesJsonForOneCase) {
   // Friday and Easter Monday: Tue 2 Apr.
   EXPECT_THAT(r.out, HasSubstr(R"("caseId":"C-1","rule":"iro.notify","due":"2024-03-05","status":"MET","metOn":"2024-03-04")"));
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"review.initial","due":"2024-04-02","status":"OPEN")"));
-  CliRun missing = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-404 --format json"), dir);
+  CliRun missing = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-404 --format json"), dir);
   EXPECT_EQ(missing.status, 1);
   EXPECT_THAT(missing.err, HasSubstr("no case 'C-404'"));
 }
 
 TEST(CliTest, PackSettingIsValidated) {
   TempDir dir;
-  CliRun r = Carelog(absl::StrCat("pack --store ", dir.Sub("s"), " atlantis"), dir);
+  CliRun r = RunCarelog(absl::StrCat("pack --store ", dir.Sub("s"), " atlantis"), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("atlantis"));
-  r = Carelog(absl::StrCat("pack --store ", dir.Sub("s"), " --case C-7 scotland"), dir);
+  r = RunCarelog(absl::StrCat("pack --store ", dir.Sub("s"), " --case C-7 scotland"), dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("C-7: scotland"));
-  r = Carelog(absl::StrCat("pack --store ", dir.Sub("s")), dir);
+  r = RunCarelog(absl::StrCat("pack --store ", dir.Sub("s")), dir);
   EXPECT_THAT(r.out, HasSubstr("store default: england"));
 }
 
 TEST(CliTest, GenIsDeterministic) {
   TempDir dir;
-  CliRun a = Carelog("gen --children 5 --years 1 --seed 3", dir);
-  CliRun b = Carelog("gen --children 5 --years 1 --seed 3", dir);
+  CliRun a = RunCarelog("gen --children 5 --years 1 --seed 3", dir);
+  CliRun b = RunCarelog("gen --children 5 --years 1 --seed 3", dir);
   EXPECT_EQ(a.status, 0);
   EXPECT_FALSE(a.out.empty());
   EXPECT_EQ(a.out, b.out);
@@ -187,24 +169,24 @@ namespace {
 TEST(CliTest, HolidaysOverrideSavedInTheStoreMovesDueDates) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
-  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
   // A newly announced holiday on Tue 5 Mar 2024 (the notify due date) must
   // push iro.notify to Wed 6 Mar without a release.
   Write(dir.Sub("bh.json"),
         R"({"england-and-wales":{"division":"england-and-wales","events":[)"
         R"({"title":"New Year","date":"2024-01-01"},{"title":"Good Friday","date":"2024-03-29"},)"
         R"({"title":"Easter Monday","date":"2024-04-01"},{"title":"Announced","date":"2024-03-05"}]}})");
-  CliRun r = Carelog(absl::StrCat("holidays --store ", dir.Sub("s"), " --year 2024 ", dir.Sub("bh.json")), dir);
+  CliRun r = RunCarelog(absl::StrCat("holidays --store ", dir.Sub("s"), " --year 2024 ", dir.Sub("bh.json")), dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("england-and-wales 2024: 2024-01-01 2024-03-05 2024-03-29 2024-04-01"));
-  r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  r = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
   Write(dir.Sub("bad.json"), R"({"england-and-wales":{"events":[{"date":"2024-13-01"}]}})");
-  r = Carelog(absl::StrCat("holidays --store ", dir.Sub("s"), " ", dir.Sub("bad.json")), dir);
+  r = RunCarelog(absl::StrCat("holidays --store ", dir.Sub("s"), " ", dir.Sub("bad.json")), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("2024-13-01"));
   // The good file is still in force.
-  r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  r = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
 }
 
@@ -217,20 +199,20 @@ namespace {
 TEST(CliTest, QueriesWorkWhileAnotherProcessHoldsTheStore) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
-  ASSERT_EQ(Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
   // This process holds the store for writing, as `carelog serve` would.
   auto holder = EventStore::Open(dir.Sub("s"));
   ASSERT_TRUE(holder.ok()) << holder.status();
-  CliRun r = Carelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  CliRun r = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"iro.notify")"));
-  r = Carelog(absl::StrCat("audit --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20"), dir);
+  r = RunCarelog(absl::StrCat("audit --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20"), dir);
   EXPECT_EQ(r.status, 0) << r.err;
-  r = Carelog(absl::StrCat("cases --store ", dir.Sub("s")), dir);
+  r = RunCarelog(absl::StrCat("cases --store ", dir.Sub("s")), dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("C-1"));
   // Writing still needs the store to itself.
-  r = Carelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
+  r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("in use by PID"));
 }

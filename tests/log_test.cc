@@ -102,21 +102,8 @@ TEST_F(LogTest, LevelFromTextAndEnvironment) {
 
 // --- the binary ---
 
-struct CliRun {
-  int rc;
-  std::string out, err;
-};
-
-CliRun Cli(const std::string& args, const std::string& dir, const std::string& env = "") {
-  const std::string out = dir + "/o", err = dir + "/e";
-  const int rc =
-      std::system(absl::StrCat(env, " ", CARELOG_BINARY, " ", args, " >", out, " 2>", err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  };
-  return CliRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
-}
+using ::carelog::testing::CliRun;
+using ::carelog::testing::RunCarelog;
 
 // The log lines of stderr (not the command's own messages).
 std::vector<std::string> LogLines(const std::string& err) {
@@ -153,29 +140,29 @@ TEST(LogCliTest, ImportAndBackupLogNoPayloadFreeText) {
     std::ofstream f(bad);
     f << Line("e3", "C-LOG-2", R"("iroServiceNotified":{})", kSecret);
   }
-  CliRun ok = Cli(absl::StrCat("import --store ", store, " ", good, " --log-level debug"), dir.path());
-  ASSERT_EQ(ok.rc, 0) << ok.err;
+  CliRun ok = RunCarelog(absl::StrCat("import --store ", store, " ", good, " --log-level debug"), dir.path());
+  ASSERT_EQ(ok.status, 0) << ok.err;
   auto lines = LogLines(ok.err);
   ASSERT_FALSE(lines.empty()) << ok.err;
   EXPECT_THAT(ok.err, HasSubstr("INFO import: "));
   EXPECT_THAT(ok.err, HasSubstr("2 appended"));
   for (const auto& l : lines) EXPECT_THAT(l, Not(HasSubstr("Puddleduck"))) << l;
 
-  CliRun refused = Cli(absl::StrCat("import --store ", store, " ", bad), dir.path(),
+  CliRun refused = RunCarelog(absl::StrCat("import --store ", store, " ", bad), dir.path(),
                     "CARELOG_LOG=debug");
-  EXPECT_EQ(refused.rc, 1);
+  EXPECT_EQ(refused.status, 1);
   lines = LogLines(refused.err);
   ASSERT_FALSE(lines.empty()) << refused.err;
   EXPECT_THAT(refused.err, HasSubstr("1 refused"));
   for (const auto& l : lines) EXPECT_THAT(l, Not(HasSubstr("Puddleduck"))) << l;
 
-  CliRun b = Cli(absl::StrCat("backup --store ", store, " --to ", dir.Sub("b"), " --log-level debug"),
+  CliRun b = RunCarelog(absl::StrCat("backup --store ", store, " --to ", dir.Sub("b"), " --log-level debug"),
               dir.path());
-  ASSERT_EQ(b.rc, 0) << b.err;
-  CliRun r = Cli(absl::StrCat("restore --from ", dir.Sub("b"), " --to ", dir.Sub("r"),
+  ASSERT_EQ(b.status, 0) << b.err;
+  CliRun r = RunCarelog(absl::StrCat("restore --from ", dir.Sub("b"), " --to ", dir.Sub("r"),
                            " --log-level=debug"),
               dir.path());
-  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   for (const auto& run : {b, r}) {
     lines = LogLines(run.err);
     EXPECT_FALSE(lines.empty());
@@ -183,9 +170,9 @@ TEST(LogCliTest, ImportAndBackupLogNoPayloadFreeText) {
   }
 
   // Quiet by default; a bad level is a usage error.
-  CliRun quiet = Cli(absl::StrCat("import --store ", store, " ", good), dir.path());
+  CliRun quiet = RunCarelog(absl::StrCat("import --store ", store, " ", good), dir.path());
   EXPECT_TRUE(LogLines(quiet.err).empty()) << quiet.err;
-  EXPECT_EQ(Cli(absl::StrCat("stats --store ", store, " --log-level loud"), dir.path()).rc, 2);
+  EXPECT_EQ(RunCarelog(absl::StrCat("stats --store ", store, " --log-level loud"), dir.path()).status, 2);
 }
 
 }  // namespace

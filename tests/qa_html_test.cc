@@ -23,18 +23,6 @@ using ::testing::HasSubstr;
 
 constexpr char kChromium[] = "/usr/bin/chromium";
 
-std::string Slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-int Shell(const std::string& cmd) {
-  int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 std::string ChromiumFlags(const TempDir& dir, const std::string& profile) {
   return absl::StrCat(kChromium,
                       " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
@@ -46,19 +34,19 @@ std::string ChromiumFlags(const TempDir& dir, const std::string& profile) {
 void CheckReportInChromium(const std::string& store, const std::string& from, const std::string& to) {
   TempDir dir;
   const std::string json = dir.Sub("qa.json"), html = dir.Sub("qa.html");
-  ASSERT_EQ(Shell(absl::StrCat(CARELOG_BINARY, " report qa --store ", store, " --from ", from, " --to ",
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " report qa --store ", store, " --from ", from, " --to ",
                              to, " --format json --out ", json)), 0);
-  ASSERT_EQ(Shell(absl::StrCat(CARELOG_BINARY, " report qa --store ", store, " --from ", from, " --to ",
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " report qa --store ", store, " --from ", from, " --to ",
                              to, " --format html --out ", html)), 0);
   const std::string dom_file = dir.Sub("dom.html"), png = dir.Sub("qa.png");
-  ASSERT_EQ(Shell(absl::StrCat(ChromiumFlags(dir, "p1"), " --dump-dom file://", html, " >", dom_file,
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(ChromiumFlags(dir, "p1"), " --dump-dom file://", html, " >", dom_file,
                              " 2>", dir.Sub("chromium1.err"))), 0)
-      << Slurp(dir.Sub("chromium1.err"));
-  ASSERT_EQ(Shell(absl::StrCat(ChromiumFlags(dir, "p2"), " --window-size=1200,2400 --screenshot=", png,
+      << carelog::testing::ReadFile(dir.Sub("chromium1.err"));
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(ChromiumFlags(dir, "p2"), " --window-size=1200,2400 --screenshot=", png,
                              " file://", html, " >/dev/null 2>", dir.Sub("chromium2.err"))), 0)
-      << Slurp(dir.Sub("chromium2.err"));
-  const std::string dom = Slurp(dom_file);
-  const std::string shot = Slurp(png);
+      << carelog::testing::ReadFile(dir.Sub("chromium2.err"));
+  const std::string dom = carelog::testing::ReadFile(dom_file);
+  const std::string shot = carelog::testing::ReadFile(png);
   ASSERT_GT(shot.size(), 10000u);
   EXPECT_EQ(shot.substr(1, 3), "PNG");
 
@@ -74,7 +62,7 @@ void CheckReportInChromium(const std::string& store, const std::string& from, co
 
   // Every headline figure in the DOM equals the JSON report's.
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parser.parse(Slurp(json));
+  simdjson::dom::element doc = parser.parse(carelog::testing::ReadFile(json));
   int figures = 0;
   for (auto [key, value] : doc["headline"].get_object()) {
     std::string text;
@@ -98,7 +86,7 @@ TEST(QaHtmlTest, DemoDataRendersInChromium) {
   }
   TempDir dir;
   const std::string store = dir.Sub("s");
-  ASSERT_EQ(Shell(absl::StrCat(CARELOG_BINARY, " gen --children 40 --years 2 --seed 7 --end 2025-09-30 2>/dev/null | ",
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " gen --children 40 --years 2 --seed 7 --end 2025-09-30 2>/dev/null | ",
                              CARELOG_BINARY, " import --store ", store, " - >/dev/null")), 0);
   CheckReportInChromium(store, "2024-10-01", "2025-09-30");
 }
@@ -109,7 +97,7 @@ TEST(QaHtmlTest, Ssda903DataRendersInChromium) {
   }
   TempDir dir;
   const std::string store = dir.Sub("s");
-  ASSERT_EQ(Shell(absl::StrCat(CARELOG_BINARY, " import-903 --skip-invalid --store ", store, " ",
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " import-903 --skip-invalid --store ", store, " ",
                              CARELOG_SHARED_DIR, "/data/ssda903-fake >/dev/null 2>&1")), 0);
   CheckReportInChromium(store, "2017-04-01", "2018-03-31");
 }

@@ -50,18 +50,6 @@ v1::Event IroAllocated(const std::string& id, const std::string& case_id,
   return e;
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-int Sh(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 // Tokens for every role, and one with all of them.
 struct Tokens {
   std::map<std::string, std::string> clear;  // name -> token
@@ -598,7 +586,7 @@ TEST_F(ServiceTest, HeadAndProveMatchTheStore) {
   // `carelog check-proof` accepts the JSON.
   const std::string file = dir_.Sub("proof.json");
   std::ofstream(file) << proof.json();
-  EXPECT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " check-proof ", file, " >/dev/null")), 0);
+  EXPECT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " check-proof ", file, " >/dev/null")), 0);
   pq.set_event_id("nope");
   EXPECT_EQ(stub_->Prove(Ctx("auditor").get(), pq, &proof).error_code(),
             grpc::StatusCode::NOT_FOUND);
@@ -635,7 +623,7 @@ TEST(TokensTest, FileKeepsHashesOnlyAndRefusesBadLines) {
   ASSERT_TRUE(t2.ok());
   EXPECT_EQ(AddToken(file, "mosaic", "reader").status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(AddToken(file, "x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
-  const std::string text = Slurp(file);
+  const std::string text = carelog::testing::ReadFile(file);
   EXPECT_EQ(text.find(*t1), std::string::npos);
   EXPECT_NE(text.find(TokenHashHex(*t1)), std::string::npos);
   auto table = *TokenTable::Load(file);
@@ -656,7 +644,7 @@ TEST(TokensTest, FileKeepsHashesOnlyAndRefusesBadLines) {
 class TlsTest : public ServiceTest {
  protected:
   void SetUp() override {
-    if (Sh("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "no openssl CLI";
+    if (carelog::testing::Shell("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "no openssl CLI";
     const std::string d = dir_.path();
     // A CA, a server certificate for localhost/127.0.0.1 and a client
     // certificate, all made now.
@@ -673,9 +661,9 @@ class TlsTest : public ServiceTest {
         "-subj /CN=mosaic-client && ",
         "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
         "-out client.pem -days 1");
-    ASSERT_EQ(Sh(script), 0) << Slurp(dir_.Sub("openssl.log"));
+    ASSERT_EQ(carelog::testing::Shell(script), 0) << carelog::testing::ReadFile(dir_.Sub("openssl.log"));
   }
-  std::string Pem(const std::string& name) { return Slurp(dir_.Sub(name)); }
+  std::string Pem(const std::string& name) { return carelog::testing::ReadFile(dir_.Sub(name)); }
 
   grpc::StatusCode TryAppend(std::shared_ptr<grpc::ChannelCredentials> creds,
                              const std::string& id) {
@@ -744,14 +732,14 @@ grpc::Status RawUnary(std::shared_ptr<grpc::Channel> channel, const std::string&
 TEST(ServeBinaryTest, ServesUntilSigtermAndLosesNothingAcknowledged) {
   TempDir dir;
   const std::string tokens = dir.Sub("tokens"), store = dir.Sub("store");
-  ASSERT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " token add --config ", tokens,
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " token add --config ", tokens,
                             " --name mosaic --role writer >", dir.Sub("tok"), " 2>/dev/null")),
             0);
-  std::string token = Slurp(dir.Sub("tok"));
+  std::string token = carelog::testing::ReadFile(dir.Sub("tok"));
   token.erase(token.find_last_not_of('\n') + 1);
   ASSERT_EQ(token.rfind("clg_", 0), 0u);
   // Plain text off loopback is refused before anything starts.
-  EXPECT_EQ(Sh(absl::StrCat(CARELOG_BINARY, " serve --store ", store, " --tokens ", tokens,
+  EXPECT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " serve --store ", store, " --tokens ", tokens,
                             " --listen 0.0.0.0:0 --insecure-loopback 2>/dev/null")),
             1);
 

@@ -23,27 +23,11 @@ namespace carelog {
 namespace {
 
 using ::carelog::testing::TempDir;
+using ::carelog::testing::CliRun;
+using ::carelog::testing::RunCarelog;
 using ::testing::HasSubstr;
 
 const std::string kData = std::string(CARELOG_SHARED_DIR) + "/data/ssda903-fake";
-
-struct CliRun {
-  int status;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-CliRun Carelog(const std::string& args, const TempDir& dir) {
-  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
-  int rc = std::system(absl::StrCat(CARELOG_BINARY, " ", args, " >", out, " 2>", err).c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(out), Slurp(err)};
-}
 
 using Rows = std::vector<std::vector<std::string>>;
 // Data rows (the header line dropped) with their 1-based line numbers.
@@ -77,9 +61,9 @@ class Ssda903RoundTrip : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     store_ = dir_->Sub("s");
-    all_or_nothing_ = new CliRun(Carelog(absl::StrCat("import-903 --store ", store_, " ", kData), *dir_));
-    skip_ = new CliRun(Carelog(absl::StrCat("import-903 --store ", store_, " --skip-invalid ", kData), *dir_));
-    again_ = new CliRun(Carelog(absl::StrCat("import-903 --store ", store_, " --skip-invalid ", kData), *dir_));
+    all_or_nothing_ = new CliRun(RunCarelog(absl::StrCat("import-903 --store ", store_, " ", kData), *dir_));
+    skip_ = new CliRun(RunCarelog(absl::StrCat("import-903 --store ", store_, " --skip-invalid ", kData), *dir_));
+    again_ = new CliRun(RunCarelog(absl::StrCat("import-903 --store ", store_, " --skip-invalid ", kData), *dir_));
   }
   static void TearDownTestSuite() {
     delete all_or_nothing_;
@@ -130,10 +114,10 @@ TEST_F(Ssda903RoundTrip, ExportReproducesEveryAcceptedRowAndInventsNone) {
   std::map<std::string, std::set<std::vector<std::string>>> exported;
   for (int year = 2010; year <= 2030; ++year) {
     const std::string out = dir_->Sub(absl::StrCat("y", year));
-    CliRun r = Carelog(absl::StrCat("export 903 --store ", store_, " --year ", year, " --out ", out), *dir_);
+    CliRun r = RunCarelog(absl::StrCat("export 903 --store ", store_, " --year ", year, " --out ", out), *dir_);
     ASSERT_EQ(r.status, 0) << r.err;
     for (const char* name : {"header.csv", "episodes.csv", "reviews.csv"}) {
-      EXPECT_EQ(Slurp(out + "/" + name).substr(0, 20), Slurp(kData + "/" + name).substr(0, 20));
+      EXPECT_EQ(carelog::testing::ReadFile(out + "/" + name).substr(0, 20), carelog::testing::ReadFile(kData + "/" + name).substr(0, 20));
       for (auto& [line, row] : ReadCsv(out + "/" + name)) exported[name].insert(row);
     }
     if (year == 2017) {
@@ -151,7 +135,7 @@ TEST_F(Ssda903RoundTrip, ExportReproducesEveryAcceptedRowAndInventsNone) {
 }
 
 TEST_F(Ssda903RoundTrip, QaReportShowsThePoorTimeliness) {
-  CliRun r = Carelog(absl::StrCat("report qa --store ", store_,
+  CliRun r = RunCarelog(absl::StrCat("report qa --store ", store_,
                                   " --from 2017-04-01 --to 2018-03-31 --format json"), *dir_);
   ASSERT_EQ(r.status, 0) << r.err;
   // Independent counts from the CSVs: accepted reviews in the period, by PN,

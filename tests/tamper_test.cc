@@ -415,31 +415,13 @@ TEST_F(TamperTest, ConcurrentAppendsKeepTheTreeExact) {
 
 // --- The command line. ---
 
-struct CliRun {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-CliRun Carelog(const std::string& args, const TempDir& dir) {
-  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
-  const std::string cmd =
-      absl::StrCat(CARELOG_BINARY, " ", args, " >", out, " 2>", err, " </dev/null");
-  int rc = std::system(cmd.c_str());
-  return CliRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(out), Slurp(err)};
-}
+using ::carelog::testing::CliRun;
+using ::carelog::testing::RunCarelog;
 
 TEST(TamperCliTest, VerifyHeadProveAndCheckProof) {
   TempDir dir;
   const std::string store = dir.Sub("store");
-  CliRun gen = Carelog("gen --children 4 --years 1 --seed 7", dir);
+  CliRun gen = RunCarelog("gen --children 4 --years 1 --seed 7", dir);
   ASSERT_EQ(gen.status, 0) << gen.err;
   std::vector<std::string> lines;
   {
@@ -453,52 +435,52 @@ TEST(TamperCliTest, VerifyHeadProveAndCheckProof) {
   std::ofstream(dir.Sub("a.ndjson")) << first_half;
   std::ofstream(dir.Sub("all.ndjson")) << gen.out;
 
-  CliRun imp = Carelog(absl::StrCat("import --store ", store, " ", dir.Sub("a.ndjson")), dir);
+  CliRun imp = RunCarelog(absl::StrCat("import --store ", store, " ", dir.Sub("a.ndjson")), dir);
   ASSERT_EQ(imp.status, 0) << imp.err;
-  CliRun head1 = Carelog(absl::StrCat("head --store ", store), dir);
+  CliRun head1 = RunCarelog(absl::StrCat("head --store ", store), dir);
   ASSERT_EQ(head1.status, 0) << head1.err;
   const std::string h1 = head1.out.substr(0, head1.out.find('\n'));
   EXPECT_EQ(h1, absl::StrCat(half, ":", h1.substr(h1.find(':') + 1)));
   EXPECT_EQ(h1.size(), std::to_string(half).size() + 1 + 64);
 
-  imp = Carelog(absl::StrCat("import --store ", store, " ", dir.Sub("all.ndjson")), dir);
+  imp = RunCarelog(absl::StrCat("import --store ", store, " ", dir.Sub("all.ndjson")), dir);
   ASSERT_EQ(imp.status, 0) << imp.err;
 
-  CliRun v = Carelog(absl::StrCat("verify --store ", store), dir);
+  CliRun v = RunCarelog(absl::StrCat("verify --store ", store), dir);
   EXPECT_EQ(v.status, 0) << v.err;
   EXPECT_THAT(v.out, HasSubstr(absl::StrCat("log verified: ", lines.size(), " events, head ",
                                             lines.size(), ":")));
-  v = Carelog(absl::StrCat("verify --store ", store, " --head ", h1), dir);
+  v = RunCarelog(absl::StrCat("verify --store ", store, " --head ", h1), dir);
   EXPECT_EQ(v.status, 0) << v.err;
   EXPECT_THAT(v.out, HasSubstr(absl::StrCat("extends head ", h1)));
 
   // A forged earlier head: one hex digit changed.
   std::string forged = h1;
   forged.back() = forged.back() == '0' ? '1' : '0';
-  v = Carelog(absl::StrCat("verify --store ", store, " --head ", forged), dir);
+  v = RunCarelog(absl::StrCat("verify --store ", store, " --head ", forged), dir);
   EXPECT_EQ(v.status, 1);
   EXPECT_THAT(v.err, HasSubstr("does not extend head"));
   // A head longer than the log.
-  v = Carelog(absl::StrCat("verify --store ", store, " --head ", lines.size() + 1, ":",
+  v = RunCarelog(absl::StrCat("verify --store ", store, " --head ", lines.size() + 1, ":",
                            h1.substr(h1.find(':') + 1)),
               dir);
   EXPECT_EQ(v.status, 1);
   EXPECT_THAT(v.err, HasSubstr("fewer than"));
-  v = Carelog(absl::StrCat("verify --store ", store, " --head nonsense"), dir);
+  v = RunCarelog(absl::StrCat("verify --store ", store, " --head nonsense"), dir);
   EXPECT_EQ(v.status, 2);
 
   // prove / check-proof.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(lines[2], m, std::regex("\"eventId\":\"([^\"]+)\"")));
   const std::string id = m[1];
-  CliRun proof = Carelog(absl::StrCat("prove --store ", store, " ", id), dir);
+  CliRun proof = RunCarelog(absl::StrCat("prove --store ", store, " ", id), dir);
   ASSERT_EQ(proof.status, 0) << proof.err;
   EXPECT_THAT(proof.out, HasSubstr(absl::StrCat("\"eventId\": \"", id, "\"")));
   EXPECT_THAT(proof.out, HasSubstr("\"position\": 3"));
   EXPECT_THAT(proof.out, HasSubstr("\"leafIndex\": 2"));
   EXPECT_THAT(proof.out, HasSubstr(absl::StrCat("\"treeSize\": ", lines.size())));
   std::ofstream(dir.Sub("proof.json")) << proof.out;
-  CliRun check = Carelog(absl::StrCat("check-proof ", dir.Sub("proof.json")), dir);
+  CliRun check = RunCarelog(absl::StrCat("check-proof ", dir.Sub("proof.json")), dir);
   EXPECT_EQ(check.status, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("proof verified"));
   {
@@ -516,22 +498,22 @@ TEST(TamperCliTest, VerifyHeadProveAndCheckProof) {
     char& c = edited[at + field.size() + 5];
     c = c == 'a' ? 'b' : 'a';
     std::ofstream(dir.Sub("edited.json")) << edited;
-    CliRun bad = Carelog(absl::StrCat("check-proof ", dir.Sub("edited.json")), dir);
+    CliRun bad = RunCarelog(absl::StrCat("check-proof ", dir.Sub("edited.json")), dir);
     EXPECT_EQ(bad.status, 1) << field << bad.out;
     EXPECT_THAT(bad.err, HasSubstr("proof does not verify")) << field;
   }
   {
     std::ofstream(dir.Sub("garbage.json")) << "{\"leaf\": 3";
-    CliRun bad = Carelog(absl::StrCat("check-proof ", dir.Sub("garbage.json")), dir);
+    CliRun bad = RunCarelog(absl::StrCat("check-proof ", dir.Sub("garbage.json")), dir);
     EXPECT_EQ(bad.status, 1);
   }
 
   // A proof against the earlier head has that head's root.
-  proof = Carelog(absl::StrCat("prove --store ", store, " ", id, " --size ", half), dir);
+  proof = RunCarelog(absl::StrCat("prove --store ", store, " ", id, " --size ", half), dir);
   ASSERT_EQ(proof.status, 0) << proof.err;
   EXPECT_THAT(proof.out, HasSubstr(absl::StrCat("\"rootHash\": \"", h1.substr(h1.find(':') + 1))));
   std::ofstream(dir.Sub("proof1.json")) << proof.out;
-  check = Carelog(absl::StrCat("check-proof ", dir.Sub("proof1.json")), dir);
+  check = RunCarelog(absl::StrCat("check-proof ", dir.Sub("proof1.json")), dir);
   EXPECT_EQ(check.status, 0) << check.err;
 
   // Tamper with position 5 behind carelog's back (checksum recomputed).
@@ -546,7 +528,7 @@ TEST(TamperCliTest, VerifyHeadProveAndCheckProof) {
     rec->payload += "x";
     ASSERT_TRUE(db->Put({}, format::RecordKey(5), format::EncodeRecord(*rec)).ok());
   }
-  v = Carelog(absl::StrCat("verify --store ", store), dir);
+  v = RunCarelog(absl::StrCat("verify --store ", store), dir);
   EXPECT_EQ(v.status, 1);
   EXPECT_THAT(v.err, HasSubstr("log broken at position 5"));
   EXPECT_THAT(v.err, HasSubstr("hash chain broken"));

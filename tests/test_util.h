@@ -2,10 +2,14 @@
 #ifndef CARELOG_TESTS_TEST_UTIL_H_
 #define CARELOG_TESTS_TEST_UTIL_H_
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +64,43 @@ inline std::string DumpKeys(rocksdb::DB* db) {
     absl::StrAppend(&out, it->key().ToString(), "=", it->value().ToString(), "\n");
   }
   return out;
+}
+
+// A file's bytes ("" if it cannot be read), and writing one whole.
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+inline void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// Runs a shell command; its exit status, or -1 if it did not exit.
+inline int Shell(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// One run of the `carelog` binary (CARELOG_BINARY, set for every test by
+// tests/CMakeLists.txt): exit status and what it printed.
+struct CliRun {
+  int status;
+  std::string out, err;
+};
+
+// Runs `carelog ARGS` with stdin from /dev/null, `env` (e.g.
+// "CARELOG_LOG=debug") in its environment, and its output captured in files
+// under `scratch_dir`.
+inline CliRun RunCarelog(const std::string& args, const std::string& scratch_dir,
+                         const std::string& env = "") {
+  const std::string out = scratch_dir + "/carelog.out", err = scratch_dir + "/carelog.err";
+  const int status = Shell(absl::StrCat(env, " ", CARELOG_BINARY, " ", args, " >", out, " 2>",
+                                        err, " </dev/null"));
+  return CliRun{status, ReadFile(out), ReadFile(err)};
+}
+
+inline CliRun RunCarelog(const std::string& args, const TempDir& dir) {
+  return RunCarelog(args, dir.path());
 }
 
 inline absl::Time T(const std::string& rfc3339) {
