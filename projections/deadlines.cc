@@ -107,6 +107,11 @@ struct Period {
   bool panel_approved = false;
 };
 
+// The status of an obligation neither met nor closed at the end of `as_of`.
+ObligationStatus UnmetStatus(const Obligation& o, absl::CivilDay as_of) {
+  return as_of > o.due ? ObligationStatus::kOverdue : ObligationStatus::kOpen;
+}
+
 class Folder {
  public:
   Folder(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
@@ -637,7 +642,7 @@ CaseDeadlines Folder::Finish() {
     } else if (o.closed_on) {
       o.status = *o.closed_on <= o.due ? ObligationStatus::kClosed : ObligationStatus::kOverdue;
     } else {
-      o.status = as_of_ > o.due ? ObligationStatus::kOverdue : ObligationStatus::kOpen;
+      o.status = UnmetStatus(o, as_of_);
     }
     out.obligations.push_back(std::move(o));
   }
@@ -720,7 +725,15 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
     items[i].seq = i + 1;
     folder.Apply(items[i]);
   }
-  return folder.Finish();
+  CaseDeadlines out = folder.Finish();
+  if (!items.empty()) out.last_event_day = items.back().date;
+  return out;
+}
+
+void RestateAt(CaseDeadlines* d, absl::CivilDay as_of) {
+  for (Obligation& o : d->obligations) {
+    if (!o.met_on && !o.closed_on) o.status = UnmetStatus(o, as_of);
+  }
 }
 
 }  // namespace carelog

@@ -56,7 +56,20 @@ struct CaseDeadlines {
   Division division = Division::kEnglandAndWales;  // the pack's
   std::vector<Obligation> obligations;  // in the order they arose
   std::vector<Finding> findings;        // in effective order
+  // The latest (Europe/London) date among the events folded; unset when none
+  // was. A fold as of any later date differs only in OPEN vs OVERDUE (see
+  // RestateAt), which is what lets a checkpoint stand for every later day.
+  std::optional<absl::CivilDay> last_event_day;
 };
+
+// Bump when FoldDeadlines' output changes for the same events, pack and
+// calendar (a rule's meaning, a decision in the fold): checkpoints carry it in
+// their fingerprint, so one written by an older fold is rebuilt, not trusted.
+inline constexpr int kDeadlinesFoldVersion = 1;
+
+// The as-of date that includes every event: a fold as of it is the fold of
+// the whole history, from which RestateAt gives any later view.
+inline constexpr absl::CivilDay kEndOfTime = absl::CivilDay(9999, 12, 31);
 
 // The corrections pre-pass: drops every event retracted by an eventRetracted
 // (by eventId; a retraction that is itself retracted does not apply), applies
@@ -75,6 +88,13 @@ std::vector<carelog::v1::Event> ApplyCorrections(std::vector<carelog::v1::Event>
 // (events the rules cannot use are skipped). Safe from any thread.
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of);
+
+// Re-judges, as of the end of `as_of`, every obligation neither met nor
+// closed (OPEN, or OVERDUE once as_of is past its due date); met and closed
+// ones do not depend on the date. For d = FoldDeadlines(..., X) and any
+// as_of >= d.last_event_day (or any as_of when unset) with as_of <= X,
+// RestateAt(&d, as_of) leaves d equal to FoldDeadlines(..., as_of).
+void RestateAt(CaseDeadlines* d, absl::CivilDay as_of);
 
 }  // namespace carelog
 

@@ -784,6 +784,41 @@ absl::Status EventStore::PutSetting(std::string_view name, std::string_view valu
   return FromRocks(db_->Put(wo, format::SettingKey(name), value), "writing setting");
 }
 
+absl::StatusOr<std::string> EventStore::GetCheckpoint(std::string_view name) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::CheckpointKey(name), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no checkpoint '", std::string(name), "'"));
+  }
+  RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
+  return value;
+}
+
+absl::Status EventStore::PutCheckpoints(
+    const std::vector<std::pair<std::string, std::string>>& entries) {
+  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
+  rocksdb::WriteBatch batch;
+  for (const auto& [name, bytes] : entries) {
+    rocksdb::Status s = batch.Put(format::CheckpointKey(name), bytes);
+    if (!s.ok()) return FromRocks(s, "writing checkpoints");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch), "writing checkpoints");
+}
+
+absl::Status EventStore::ScanCheckpoints(
+    std::string_view prefix,
+    const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  const std::string start = format::CheckpointKey(prefix);
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "reading checkpoints");
+}
+
 absl::StatusOr<TreeHead> EventStore::Head() const {
   if (!state_->tree_problem.ok()) return state_->tree_problem;
   merkle::Frontier f;

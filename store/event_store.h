@@ -187,6 +187,21 @@ class EventStore {
   [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
   [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
 
+  // Checkpoints: derived bytes kept beside the log under 'P' keys (e.g. a
+  // projection's fold of one case). They are not records: not in the hash
+  // chain or tree, and losing one loses nothing the log cannot rebuild.
+  // GetCheckpoint returns kNotFound when absent.
+  [[nodiscard]] absl::StatusOr<std::string> GetCheckpoint(std::string_view name) const;
+  // Writes every (name, bytes) pair in one atomic batch, synced like an
+  // append. kFailedPrecondition on a read-only store.
+  [[nodiscard]] absl::Status PutCheckpoints(
+      const std::vector<std::pair<std::string, std::string>>& entries);
+  // Calls fn(name, bytes) for every checkpoint whose name starts with
+  // `prefix`, in bytewise name order, until fn returns false.
+  [[nodiscard]] absl::Status ScanCheckpoints(
+      std::string_view prefix,
+      const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const;
+
   const std::string& dir() const { return dir_; }
   // For tests and tools that must go behind the store's back; not owned.
   rocksdb::DB* raw_db() const { return db_.get(); }

@@ -19,6 +19,7 @@
 #include "projections/case_summary.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
+#include "tools/deadlines_view.h"
 #include "tools/log.h"
 
 namespace carelog {
@@ -31,6 +32,9 @@ constexpr char kUsage[] =
     "  import [--store DIR] FILE        append NDJSON events (FILE or - for stdin), all or nothing\n"
     "  cases [--store DIR] [--format table|json]   the cases in the store\n"
     "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
+    "        [--no-checkpoints]   (fold every case from the log instead of its checkpoint)\n"
+    "  checkpoint [--store DIR] [--rebuild]   bring the deadlines checkpoints up to date with\n"
+    "        the log (only cases with new events or other rules; --rebuild: every case)\n"
     "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"
     "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
     "  verify [--store DIR] [--head SIZE:ROOTHEX]   check the whole log (hash chain, Merkle tree,\n"
@@ -214,6 +218,22 @@ int RunImport(const Args& args) {
                 static_cast<unsigned long long>(report->last_position));
   }
   std::printf("\n");
+  if (report->appended > 0) {
+    // The events are stored whatever happens here: a failed catch-up only
+    // leaves checkpoints stale, which every reader detects.
+    auto caught_up = CatchUpDeadlinesCheckpoints(store->get());
+    if (!caught_up.ok()) {
+      std::fprintf(stderr, "carelog: events stored, but the deadlines checkpoints were not "
+                           "brought up to date (%s); run `carelog checkpoint`\n",
+                   std::string(caught_up.status().message()).c_str());
+      return 3;
+    }
+    if (*caught_up) {
+      std::printf("deadlines checkpoints: %llu cases folded, head at position %llu\n",
+                  static_cast<unsigned long long>((*caught_up)->folded),
+                  static_cast<unsigned long long>((*caught_up)->position));
+    }
+  }
   return 0;
 }
 
@@ -290,7 +310,8 @@ int RunCli(int argc, char** argv) {
       {"import", {{}, {}, RunImport}},
       {"cases", {{"format"}, {}, RunCases}},
       {"gen", {{"children", "years", "seed", "end"}, {}, RunGen}},
-      {"deadlines", {{"case", "as-of", "format"}, {}, RunDeadlines}},
+      {"deadlines", {{"case", "as-of", "format"}, {"no-checkpoints"}, RunDeadlines}},
+      {"checkpoint", {{}, {"rebuild"}, RunCheckpoint}},
       {"pack", {{"case"}, {}, RunPack}},
       {"verify", {{"head"}, {}, RunVerify}},
       {"head", {{}, {}, RunHead}},

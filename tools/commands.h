@@ -53,6 +53,7 @@ int RunRestore(const Args& args);    // tools/backup_commands.cc
 int RunStats(const Args& args);      // tools/backup_commands.cc
 int RunToken(const Args& args);      // tools/token_command.cc
 int RunAccessLog(const Args& args);  // tools/access_log_command.cc
+int RunCheckpoint(const Args& args); // tools/checkpoint_command.cc
 
 // Adds a sub-command from outside carelog_cli (e.g. `serve`, which needs gRPC
 // and lives in tools/service/, linked only into the `carelog` binary). Call

@@ -17,6 +17,7 @@
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
+#include "tools/deadlines_view.h"
 
 namespace carelog {
 
@@ -39,7 +40,6 @@ int RunDeadlines(const Args& args) {
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());
-  EventLog log(store->get(), SystemClock());
   std::vector<std::string> cases;
   if (auto it = args.flags.find("case"); it != args.flags.end()) {
     cases.push_back(it->second);
@@ -52,6 +52,10 @@ int RunDeadlines(const Args& args) {
   auto store_cal = StoreCalendar(store->get());
   if (!store_cal.ok()) return ReportError(store_cal.status());
   const Calendar& cal = *store_cal;
+  // Each case from its checkpoint when current (tools/deadlines_view.h),
+  // else folded from the log; --no-checkpoints folds every case (a replay).
+  const DeadlinesView view(store->get(), &cal);
+  const bool use_checkpoints = args.flags.count("no-checkpoints") == 0;
   std::string out;
   bool first = true;
   if (format == "json") out = "[";
@@ -61,7 +65,7 @@ int RunDeadlines(const Args& args) {
   // Cases are independent folds: they run on every core, a window of cases at
   // a time, and are written in case order, so the output is the same bytes as
   // a single loop's. Packs are resolved first, in order (CasePacks is not
-  // thread-safe); the reads and folds are.
+  // thread-safe); the view is.
   struct Slot {
     const ResolvedPack* pack = nullptr;
     absl::Status status;
@@ -85,13 +89,13 @@ int RunDeadlines(const Args& args) {
       for (size_t i; (i = next.fetch_add(1)) < count;) {
         Slot& slot = slots[i];
         const std::string& id = cases[base + i];
-        auto events = log.ReadCase(id);
-        if (!events.ok()) {
-          slot.status = events.status();
+        auto answer = view.Get(id, *slot.pack, as_of, use_checkpoints);
+        if (!answer.ok()) {
+          slot.status = answer.status();
           continue;
         }
-        slot.empty = events->empty();
-        CaseDeadlines d = FoldDeadlines(id, std::move(*events), *slot.pack, cal, as_of);
+        slot.empty = answer->case_version == 0;
+        CaseDeadlines d = std::move(answer->deadlines);
         if (format == "json") {
           bool case_first = true;
           AppendDeadlinesJson(d, &slot.text, &case_first);

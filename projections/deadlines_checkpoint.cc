@@ -1,0 +1,255 @@
+// Value layout of a deadlines checkpoint:
+//
+//   value := fingerprint:16 bytes  case_version:fixed64  crc:fixed32  body
+//   body  := CaseDeadlinesCheckpoint (proto/carelog/v1/checkpoint.proto),
+//            deterministic serialization
+//   crc   := crc32(fingerprint || case_version || body)
+//
+//   fingerprint := SHA-256(fold || pack || calendar)[0..16)
+//     fold     := "carelog.deadlines.fold/" decimal(kDeadlinesFoldVersion)
+//     pack     := name, division, then per version: effective_from, number,
+//                 and each rule's deterministic protobuf bytes, each part
+//                 length-prefixed (fixed64) so no two packs hash alike
+//     calendar := CalendarDigest: SHA-256 over every division's bank holidays
+//                 1900-2100, first 16 bytes
+//
+// Fixed-width integers are little-endian. The fingerprint and version come
+// first and unparsed so that a reader can tell whether a checkpoint is current
+// without decoding the fold. The checksum catches a damaged value, which is
+// then rebuilt from the log like a missing one: a checkpoint is derived
+// data, never the record.
+#include "projections/deadlines_checkpoint.h"
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "carelog/v1/checkpoint.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace carelog {
+namespace {
+
+constexpr size_t kFingerprintSize = 16;
+constexpr size_t kHeaderSize = kFingerprintSize + 8 + 4;
+const absl::CivilDay kEpoch(1970, 1, 1);
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  // Length-prefixed, so that ("ab","c") and ("a","bc") differ.
+  void Part(std::string_view bytes) {
+    Fixed(bytes.size());
+    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+  }
+  void Fixed(uint64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+    EVP_DigestUpdate(ctx_, b, 8);
+  }
+  std::string Finish16() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, md, &len);
+    return std::string(reinterpret_cast<const char*>(md), kFingerprintSize);
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+void PutFixed64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+void PutFixed32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t GetFixed(std::string_view b, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
+  return v;
+}
+uint32_t Crc(std::string_view a, std::string_view b) {
+  uLong c = crc32(0L, Z_NULL, 0);
+  c = crc32(c, reinterpret_cast<const Bytef*>(a.data()), static_cast<uInt>(a.size()));
+  c = crc32(c, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size()));
+  return static_cast<uint32_t>(c);
+}
+
+int64_t Days(absl::CivilDay d) { return d - kEpoch; }
+absl::CivilDay Day(int64_t days) { return kEpoch + days; }
+
+}  // namespace
+
+std::string CalendarDigest(const Calendar& cal) {
+  Sha256 h;
+  for (Division d : {Division::kEnglandAndWales, Division::kScotland, Division::kNorthernIreland}) {
+    h.Fixed(static_cast<uint64_t>(d));
+    for (int year = 1900; year <= 2100; ++year) {
+      const std::vector<absl::CivilDay> days = cal.BankHolidays(d, year);
+      h.Fixed(days.size());
+      for (absl::CivilDay day : days) h.Fixed(static_cast<uint64_t>(Days(day)));
+    }
+  }
+  return h.Finish16();
+}
+
+std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
+  Sha256 h;
+  h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion));
+  h.Part(pack.name);
+  h.Fixed(static_cast<uint64_t>(pack.division));
+  h.Fixed(pack.versions.size());
+  for (const PolicyRuleSet& v : pack.versions) {
+    h.Fixed(static_cast<uint64_t>(Days(v.effective_from)));
+    h.Fixed(static_cast<uint64_t>(v.number));
+    h.Fixed(v.rules.size());
+    for (const v1::Rule& r : v.rules) {
+      std::string bytes;
+      google::protobuf::io::StringOutputStream sos(&bytes);
+      google::protobuf::io::CodedOutputStream cos(&sos);
+      cos.SetSerializationDeterministic(true);
+      r.SerializeToCodedStream(&cos);
+      cos.Trim();
+      h.Part(bytes);
+    }
+  }
+  h.Part(calendar_digest);
+  return h.Finish16();
+}
+
+std::string EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
+  v1::CaseDeadlinesCheckpoint p;
+  const CaseDeadlines& d = c.deadlines;
+  p.set_division(static_cast<int32_t>(d.division));
+  for (const Obligation& o : d.obligations) {
+    v1::CheckpointObligation* q = p.add_obligations();
+    q->set_rule_id(o.rule_id);
+    q->set_review_id(o.review_id);
+    q->set_due(Days(o.due));
+    if (o.due_at) q->set_due_at_micros(absl::ToUnixMicros(*o.due_at));
+    q->set_status(static_cast<int32_t>(o.status));
+    if (o.met_on) q->set_met_on(Days(*o.met_on));
+    if (o.closed_on) q->set_closed_on(Days(*o.closed_on));
+    q->set_source_document(o.source_document);
+    q->set_source_section(o.source_section);
+    q->set_trigger_position(o.trigger_position);
+    if (o.met_by_position) q->set_met_by_position(*o.met_by_position);
+    q->set_pack_version(o.pack_version);
+  }
+  for (const Finding& f : d.findings) {
+    v1::CheckpointFinding* q = p.add_findings();
+    q->set_rule_id(f.rule_id);
+    q->set_review_id(f.review_id);
+    q->set_detail(f.detail);
+    q->set_on(Days(f.on));
+    q->set_position(f.position);
+    q->set_source_document(f.source_document);
+    q->set_source_section(f.source_section);
+    q->set_pack_version(f.pack_version);
+  }
+  if (d.last_event_day) p.set_last_event_day(Days(*d.last_event_day));
+
+  std::string body;
+  {
+    google::protobuf::io::StringOutputStream sos(&body);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    p.SerializeToCodedStream(&cos);
+  }
+  std::string out;
+  out.reserve(kHeaderSize + body.size());
+  out.append(c.fingerprint.substr(0, kFingerprintSize));
+  out.resize(kFingerprintSize, '\0');
+  PutFixed64(&out, c.case_version);
+  PutFixed32(&out, Crc(std::string_view(out).substr(0, kFingerprintSize + 8), body));
+  out.append(body);
+  return out;
+}
+
+absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::string_view bytes) {
+  if (bytes.size() < kHeaderSize) {
+    return absl::DataLossError(absl::StrCat("deadlines checkpoint is ", bytes.size(),
+                                            " bytes, shorter than its ", kHeaderSize,
+                                            "-byte header"));
+  }
+  const uint32_t want = static_cast<uint32_t>(GetFixed(bytes, kFingerprintSize + 8, 4));
+  if (Crc(bytes.substr(0, kFingerprintSize + 8), bytes.substr(kHeaderSize)) != want) {
+    return absl::DataLossError("deadlines checkpoint fails its checksum");
+  }
+  return std::make_pair(std::string(bytes.substr(0, kFingerprintSize)),
+                        GetFixed(bytes, kFingerprintSize, 8));
+}
+
+absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view case_id,
+                                                              std::string_view bytes) {
+  auto head = PeekDeadlinesCheckpoint(bytes);
+  if (!head.ok()) {
+    return absl::DataLossError(absl::StrCat("case '", std::string(case_id), "': ",
+                                            std::string(head.status().message())));
+  }
+  const std::string_view body = bytes.substr(kHeaderSize);
+  v1::CaseDeadlinesCheckpoint p;
+  if (!p.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("deadlines checkpoint of case '", std::string(case_id), "' does not parse"));
+  }
+  const auto bad = [&](std::string_view what) {
+    return absl::DataLossError(absl::StrCat("deadlines checkpoint of case '", std::string(case_id),
+                                            "' has ", std::string(what)));
+  };
+  if (p.division() < 0 || p.division() > static_cast<int>(Division::kNorthernIreland))
+    return bad(absl::StrCat("an unknown division ", p.division()));
+  for (const v1::CheckpointObligation& q : p.obligations()) {
+    if (q.status() < 0 || q.status() > static_cast<int>(ObligationStatus::kClosed))
+      return bad(absl::StrCat("an unknown obligation status ", q.status()));
+  }
+  DeadlinesCheckpoint c;
+  c.fingerprint = std::move(head->first);
+  c.case_version = head->second;
+  CaseDeadlines& d = c.deadlines;
+  d.case_id = std::string(case_id);
+  d.division = static_cast<Division>(p.division());
+  d.obligations.reserve(p.obligations_size());
+  for (const v1::CheckpointObligation& q : p.obligations()) {
+    Obligation o;
+    o.case_id = d.case_id;
+    o.rule_id = q.rule_id();
+    o.review_id = q.review_id();
+    o.due = Day(q.due());
+    if (q.has_due_at_micros()) o.due_at = absl::FromUnixMicros(q.due_at_micros());
+    o.status = static_cast<ObligationStatus>(q.status());
+    if (q.has_met_on()) o.met_on = Day(q.met_on());
+    if (q.has_closed_on()) o.closed_on = Day(q.closed_on());
+    o.source_document = q.source_document();
+    o.source_section = q.source_section();
+    o.trigger_position = q.trigger_position();
+    if (q.has_met_by_position()) o.met_by_position = q.met_by_position();
+    o.pack_version = q.pack_version();
+    d.obligations.push_back(std::move(o));
+  }
+  d.findings.reserve(p.findings_size());
+  for (const v1::CheckpointFinding& q : p.findings()) {
+    Finding f;
+    f.case_id = d.case_id;
+    f.rule_id = q.rule_id();
+    f.review_id = q.review_id();
+    f.detail = q.detail();
+    f.on = Day(q.on());
+    f.position = q.position();
+    f.source_document = q.source_document();
+    f.source_section = q.source_section();
+    f.pack_version = q.pack_version();
+    d.findings.push_back(std::move(f));
+  }
+  if (p.has_last_event_day()) d.last_event_day = Day(p.last_event_day());
+  return c;
+}
+
+}  // namespace carelog

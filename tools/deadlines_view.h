@@ -1,0 +1,98 @@
+// DeadlinesView: one case's deadlines as of a date, answered from the case's
+// checkpoint in the store when that is current and folded from the log when
+// it is not; and Update, which brings the checkpoints up to date.
+//
+// A checkpoint is trusted only if it decodes (checksum), its fingerprint is
+// DeadlinesFingerprint(the case's pack today, the store's calendar) — so one
+// written under other rules, another calendar or an older fold is rebuilt,
+// not trusted — its case version is the case's version in the log, and the
+// query's date is on or after the case's last event's date (an as-of view of
+// the past is folded from the log).
+#ifndef CARELOG_TOOLS_DEADLINES_VIEW_H_
+#define CARELOG_TOOLS_DEADLINES_VIEW_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+#include "store/event_store.h"
+#include "tools/case_packs.h"
+
+namespace carelog {
+
+// Checkpoint names (EventStore checkpoints, 'P' keys in record_format.cc):
+//   "deadlines/case/" caseId -> EncodeDeadlinesCheckpoint value
+//   "deadlines/head"         -> position:fixed64 cases:fixed64 written_at_micros:fixed64
+// The head says up to which log position every case's checkpoint was brought
+// up to date; Update catches up from there.
+inline constexpr char kDeadlinesCaseCheckpoint[] = "deadlines/case/";
+inline constexpr char kDeadlinesHeadCheckpoint[] = "deadlines/head";
+
+struct DeadlinesAnswer {
+  CaseDeadlines deadlines;
+  uint64_t case_version = 0;     // 0: the case has no events
+  bool from_checkpoint = false;  // false: folded from the log
+};
+
+struct CheckpointUpdate {
+  uint64_t from_position = 0;  // the head before (0 = there was none)
+  uint64_t position = 0;       // the head now: the log position reflected
+  uint64_t cases = 0;          // cases in the store
+  uint64_t folded = 0;         // cases folded and written
+  uint64_t touched = 0;        // ... of which had events after from_position
+  uint64_t rules_changed = 0;  // ... of which had a checkpoint of other rules
+  uint64_t missing = 0;        // ... of which had none (or a damaged one)
+};
+
+class DeadlinesView {
+ public:
+  // Neither is owned; both must outlive the view.
+  DeadlinesView(EventStore* store, const Calendar* cal);
+
+  // The case's deadlines at the end of `as_of`, equal to FoldDeadlines of
+  // its events under `pack` (which must outlive the view). With
+  // use_checkpoints false, always folds from the log (a full replay).
+  // Errors are the store's (kDataLoss for a corrupt record). Thread-safe.
+  [[nodiscard]] absl::StatusOr<DeadlinesAnswer> Get(const std::string& case_id,
+                                                    const ResolvedPack& pack,
+                                                    absl::CivilDay as_of,
+                                                    bool use_checkpoints = true) const;
+
+  // Brings every case's checkpoint up to date with the log and moves the
+  // head to the last position: folds (on every core) the cases with events
+  // after the head, with no usable checkpoint, or with one of other rules;
+  // with `rebuild`, every case. Written in atomic batches with the head
+  // last, so a crash leaves checkpoints that are each either current or
+  // recognisably stale. kFailedPrecondition on a read-only store. Not
+  // thread-safe with itself (one writer of checkpoints at a time).
+  [[nodiscard]] absl::StatusOr<CheckpointUpdate> Update(CasePacks* packs, bool rebuild);
+
+  // The fingerprint a checkpoint of a case judged under `pack` must carry.
+  std::string Fingerprint(const ResolvedPack& pack) const;
+
+ private:
+  EventStore* store_;
+  const Calendar* cal_;
+  std::string calendar_digest_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<const ResolvedPack*, std::string> fingerprints_ ABSL_GUARDED_BY(mu_);
+};
+
+// For tools that have just appended (import, import-903): when the store
+// keeps deadlines checkpoints (it has a head), brings them up to date and
+// returns what was done; nullopt when it keeps none (the first checkpoint is
+// the operator's decision: `carelog checkpoint`). Errors as Update's, plus
+// those of loading the packs and the store's calendar.
+[[nodiscard]] absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(
+    EventStore* store);
+
+}  // namespace carelog
+
+#endif  // CARELOG_TOOLS_DEADLINES_VIEW_H_
