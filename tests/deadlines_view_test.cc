@@ -1,0 +1,305 @@
+// Deadlines answered through checkpoints (tools/deadlines_view.h): the same
+// fold as the log gives, from the checkpoint only when it is current, caught
+// up only for what came after it, rebuilt when the rules, calendar or bytes
+// are not the ones it was written with.
+#include "tools/deadlines_view.h"
+
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
+#include "engine/importer.h"
+#include "gtest/gtest.h"
+#include "projections/deadlines_checkpoint.h"
+#include "projections/deadlines_format.h"
+#include "tests/test_util.h"
+#include "tools/gen.h"
+
+namespace carelog {
+namespace {
+
+using testing::OpenTestStore;
+using testing::RunCarelog;
+using testing::TempDir;
+
+// Every obligation and finding, all fields (JSON of the obligations plus the
+// findings' lines).
+std::string Describe(const CaseDeadlines& d) {
+  std::string s;
+  bool first = true;
+  AppendDeadlinesJson(d, &s, &first);
+  for (const Obligation& o : d.obligations) {
+    absl::StrAppend(&s, "\n", o.trigger_position, " ",
+                    o.met_by_position ? absl::StrCat(*o.met_by_position) : "-", " ",
+                    o.closed_on ? FormatDate(*o.closed_on) : "-", " v", o.pack_version);
+  }
+  for (const Finding& f : d.findings) {
+    absl::StrAppend(&s, "\nF ", f.rule_id, " ", f.review_id, " ", f.detail, " ", FormatDate(f.on),
+                    " ", f.position, " v", f.pack_version);
+  }
+  return s;
+}
+
+class DeadlinesViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = OpenTestStore(dir_.Sub("s"), &clock_);
+    std::ostringstream text;
+    GenOptions opts;
+    opts.children = 40;
+    opts.years = 2;
+    opts.seed = 11;
+    opts.end = absl::CivilDay(2025, 9, 30);
+    ASSERT_TRUE(GenerateHistories(opts, text).ok());
+    Import(text.str());
+    auto registry = PolicyRegistry::LoadEmbedded();
+    ASSERT_TRUE(registry.ok());
+    registry_ = std::make_unique<PolicyRegistry>(std::move(*registry));
+    packs_ = std::make_unique<CasePacks>(store_.get(), registry_.get());
+    auto cases = store_->Streams();
+    ASSERT_TRUE(cases.ok());
+    cases_ = *cases;
+    ASSERT_EQ(cases_.size(), 40u);
+  }
+
+  void Import(const std::string& ndjson) {
+    std::istringstream in(ndjson);
+    ImportOptions o;
+    o.clock = &clock_;
+    auto r = ImportNdjson(store_.get(), in, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->refused, 0u);
+  }
+
+  const ResolvedPack& PackOf(const std::string& id) { return **packs_->For(id); }
+
+  // The fold straight from the log.
+  std::string Fresh(const std::string& id, absl::CivilDay as_of, const Calendar& cal) {
+    EventLog log(store_.get(), &clock_);
+    auto events = log.ReadCase(id);
+    EXPECT_TRUE(events.ok());
+    return Describe(FoldDeadlines(id, std::move(*events), PackOf(id), cal, as_of));
+  }
+
+  // Asks the view for `id`; checks the answer equals the log's fold and
+  // returns whether it came from the checkpoint.
+  bool FromCheckpoint(const DeadlinesView& view, const std::string& id, absl::CivilDay as_of,
+                      const Calendar& cal = Calendar::Default()) {
+    auto a = view.Get(id, PackOf(id), as_of);
+    EXPECT_TRUE(a.ok()) << a.status();
+    if (!a.ok()) return false;
+    EXPECT_EQ(Describe(a->deadlines), Fresh(id, as_of, cal)) << id << " " << FormatDate(as_of);
+    return a->from_checkpoint;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 10, 5, 12, 0, 0), absl::UTCTimeZone())};
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<PolicyRegistry> registry_;
+  std::unique_ptr<CasePacks> packs_;
+  std::vector<std::string> cases_;
+  const absl::CivilDay today_{2025, 10, 5};
+};
+
+TEST_F(DeadlinesViewTest, WithoutCheckpointsEveryCaseIsFoldedFromTheLog) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  for (const std::string& id : cases_) EXPECT_FALSE(FromCheckpoint(view, id, today_)) << id;
+  auto none = view.Get("C-nobody", PackOf("C-nobody"), today_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->case_version, 0u);
+  EXPECT_TRUE(none->deadlines.obligations.empty());
+}
+
+TEST_F(DeadlinesViewTest, AfterUpdateEveryCaseAnswersFromItsCheckpointWithTheSameFold) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  auto r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->from_position, 0u);
+  EXPECT_EQ(r->position, store_->LastPosition());
+  EXPECT_EQ(r->cases, 40u);
+  EXPECT_EQ(r->folded, 40u);
+  EXPECT_EQ(r->missing, 40u);
+  int past = 0;
+  for (const std::string& id : cases_) {
+    EXPECT_TRUE(FromCheckpoint(view, id, today_)) << id;
+    EXPECT_TRUE(FromCheckpoint(view, id, today_ + 400)) << id;
+    // An as-of view of the past (before the case's last event) comes from
+    // the log, and is still the right one.
+    if (!FromCheckpoint(view, id, absl::CivilDay(2024, 12, 31))) ++past;
+  }
+  EXPECT_GT(past, 20);
+  // Nothing new: a second update folds nothing.
+  auto again = view.Update(packs_.get(), false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->from_position, r->position);
+  EXPECT_EQ(again->folded, 0u);
+}
+
+TEST_F(DeadlinesViewTest, NewEventsMakeOnlyTheirCaseStaleAndUpdateCatchesUpOnlyThem) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  const uint64_t head = store_->LastPosition();
+  // A child still in care: its review chain has an obligation still open.
+  std::string a;
+  for (const std::string& id : cases_) {
+    auto d = view.Get(id, PackOf(id), today_);
+    ASSERT_TRUE(d.ok());
+    for (const Obligation& o : d->deadlines.obligations)
+      if (o.rule_id == "review.subsequent" && !o.met_on && !o.closed_on) a = id;
+  }
+  ASSERT_FALSE(a.empty());
+  const std::string b = a == cases_[4] ? cases_[5] : cases_[4];
+  // A significant event creates an obligation (review.early_considered).
+  Import(absl::StrCat(R"({"eventId":"late-1","caseId":")", a,
+                      R"(","occurredAt":"2025-10-02T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},"significantEventReported":{"kind":"COMPLAINT"}})",
+                      "\n"));
+  EXPECT_FALSE(FromCheckpoint(view, a, today_));  // stale: folded from the log
+  EXPECT_TRUE(FromCheckpoint(view, b, today_));
+  auto r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->from_position, head);
+  EXPECT_EQ(r->position, head + 1);
+  EXPECT_EQ(r->folded, 1u);
+  EXPECT_EQ(r->touched, 1u);
+  EXPECT_EQ(r->missing + r->rules_changed, 0u);
+  EXPECT_TRUE(FromCheckpoint(view, a, today_));
+  auto now = view.Get(a, PackOf(a), today_);
+  ASSERT_TRUE(now.ok());
+  bool early = false;
+  for (const Obligation& o : now->deadlines.obligations)
+    early |= o.rule_id == "review.early_considered" && o.trigger_position == head + 1;
+  EXPECT_TRUE(early) << "the checkpoint reflects the new event";
+}
+
+TEST_F(DeadlinesViewTest, AReopenedStoreAnswersItsFirstQueryFromTheCheckpoint) {
+  {
+    DeadlinesView view(store_.get(), &Calendar::Default());
+    ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  }
+  packs_.reset();
+  store_.reset();
+  StoreOptions so;
+  so.read_only = true;
+  so.create_if_missing = false;
+  auto reopened = EventStore::Open(dir_.Sub("s"), so);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = std::move(*reopened);
+  packs_ = std::make_unique<CasePacks>(store_.get(), registry_.get());
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  EXPECT_TRUE(FromCheckpoint(view, cases_[7], today_));
+  // Only a writable store takes checkpoints.
+  auto r = view.Update(packs_.get(), false);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DeadlinesViewTest, ACheckpointOfOtherRulesIsRebuiltNotTrusted) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  const std::string a = cases_[5];
+  ASSERT_TRUE(packs_->Set(a, "england-bristol").ok());
+  EXPECT_FALSE(FromCheckpoint(view, a, today_));  // judged under Bristol's rules, from the log
+  EXPECT_TRUE(FromCheckpoint(view, cases_[6], today_));
+  auto r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 1u);
+  EXPECT_EQ(r->rules_changed, 1u);
+  EXPECT_TRUE(FromCheckpoint(view, a, today_));
+
+  // A checkpoint written by an older fold (another fingerprint) is rebuilt.
+  auto bytes = store_->GetCheckpoint(absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]));
+  ASSERT_TRUE(bytes.ok());
+  auto old = DecodeDeadlinesCheckpoint(cases_[6], *bytes);
+  ASSERT_TRUE(old.ok());
+  old->fingerprint = std::string(16, '\x01');
+  ASSERT_TRUE(store_->PutCheckpoints({{absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]),
+                                       EncodeDeadlinesCheckpoint(*old)}})
+                  .ok());
+  EXPECT_FALSE(FromCheckpoint(view, cases_[6], today_));
+  r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 1u);
+  EXPECT_EQ(r->rules_changed, 1u);
+  EXPECT_TRUE(FromCheckpoint(view, cases_[6], today_));
+
+  // Another calendar (a newly announced bank holiday): nothing is trusted.
+  auto cal = Calendar::WithOverride(R"({"england-and-wales":{"division":"england-and-wales",
+      "events":[{"title":"New Year","date":"2025-01-01"},{"title":"Extra","date":"2025-06-16"}]}})");
+  ASSERT_TRUE(cal.ok()) << cal.status();
+  DeadlinesView other(store_.get(), &*cal);
+  for (const std::string& id : cases_) EXPECT_FALSE(FromCheckpoint(other, id, today_, *cal));
+  r = other.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 40u);
+  EXPECT_EQ(r->rules_changed, 40u);
+  for (const std::string& id : cases_) EXPECT_TRUE(FromCheckpoint(other, id, today_, *cal));
+}
+
+TEST_F(DeadlinesViewTest, ADamagedCheckpointIsRefoldedNotTrusted) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  const std::string name = absl::StrCat(kDeadlinesCaseCheckpoint, cases_[9]);
+  auto bytes = store_->GetCheckpoint(name);
+  ASSERT_TRUE(bytes.ok());
+  std::string bad = *bytes;
+  bad[bad.size() / 2] ^= 0x04;
+  ASSERT_TRUE(store_->PutCheckpoints({{name, bad}}).ok());
+  EXPECT_FALSE(FromCheckpoint(view, cases_[9], today_));
+  auto r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 1u);
+  EXPECT_EQ(r->missing, 1u);
+  EXPECT_TRUE(FromCheckpoint(view, cases_[9], today_));
+  // Checkpoints are beside the log, not in it: the log still verifies.
+  auto v = store_->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
+TEST_F(DeadlinesViewTest, RebuildFoldsEveryCase) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  auto r = view.Update(packs_.get(), true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 40u);
+  EXPECT_TRUE(FromCheckpoint(view, cases_[0], today_));
+}
+
+TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUnchanged) {
+  TempDir dir;
+  const std::string store = dir.Sub("s");
+  ASSERT_EQ(testing::Shell(absl::StrCat(CARELOG_BINARY, " gen --children 30 --years 2 --seed 3 "
+                                        "--end 2025-09-30 > ", dir.Sub("a.ndjson"))),
+            0);
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", store, " ", dir.Sub("a.ndjson")), dir).status,
+            0);
+  auto r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("30 cases, 30 folded"), std::string::npos) << r.out;
+  testing::WriteFile(
+      dir.Sub("b.ndjson"),
+      R"({"eventId":"x-1","caseId":"C-000002","occurredAt":"2025-10-01T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},"significantEventReported":{"kind":"COMPLAINT"}})"
+      "\n");
+  r = RunCarelog(absl::StrCat("import --store ", store, " ", dir.Sub("b.ndjson")), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("deadlines checkpoints: 1 cases folded"), std::string::npos) << r.out;
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
+  EXPECT_NE(r.out.find("0 folded"), std::string::npos) << r.out;
+  for (const char* format : {"json", "csv", "table"}) {
+    const auto with = RunCarelog(
+        absl::StrCat("deadlines --store ", store, " --as-of 2025-10-10 --format ", format), dir);
+    const auto without = RunCarelog(absl::StrCat("deadlines --store ", store,
+                                                 " --as-of 2025-10-10 --no-checkpoints --format ",
+                                                 format),
+                                    dir);
+    ASSERT_EQ(with.status, 0) << with.err;
+    EXPECT_GT(with.out.size(), 1000u);
+    EXPECT_EQ(with.out, without.out) << format;
+  }
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --rebuild"), dir);
+  EXPECT_NE(r.out.find("30 folded"), std::string::npos) << r.out;
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store, " extra"), dir);
+  EXPECT_EQ(r.status, 2);
+}
+
+}  // namespace
+}  // namespace carelog
