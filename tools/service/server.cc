@@ -29,6 +29,7 @@
 #include "tools/access_log.h"
 #include "tools/inclusion_proof.h"
 #include "tools/case_packs.h"
+#include "tools/deadlines_view.h"
 #include "tools/qa_html.h"
 
 namespace carelog {
@@ -220,16 +221,20 @@ class CarelogService final : public v1::Carelog::Service {
       cases = std::move(*streams);
     }
     CasePacks packs(store_, &registry_);
-    const Calendar& cal = Calendar::Default();
+    // The store's calendar (a saved bank-holidays.json counts here as in
+    // the CLI); each case from its checkpoint when current.
+    auto cal = StoreCalendar(store_);
+    if (!cal.ok()) return ToGrpc(cal.status());
+    const DeadlinesView view(store_, &*cal);
     std::string json = "[";
     bool first = true;
     for (const std::string& id : cases) {
-      auto events = log_.ReadCase(id);
-      if (!events.ok()) return ToGrpc(events.status());
-      if (events->empty() && !req->case_id().empty()) return NoCase(id);
       auto pack = packs.For(id);
       if (!pack.ok()) return ToGrpc(pack.status());
-      CaseDeadlines d = FoldDeadlines(id, std::move(*events), **pack, cal, as_of);
+      auto answer = view.Get(id, **pack, as_of);
+      if (!answer.ok()) return ToGrpc(answer.status());
+      if (answer->case_version == 0 && !req->case_id().empty()) return NoCase(id);
+      const CaseDeadlines& d = answer->deadlines;
       AppendDeadlinesJson(d, &json, &first);
       for (const Obligation& o : d.obligations) {
         v1::Deadline* row = resp->add_deadlines();
@@ -261,7 +266,9 @@ class CarelogService final : public v1::Carelog::Service {
     auto streams = store_->Streams();
     if (!streams.ok()) return ToGrpc(streams.status());
     CasePacks packs(store_, &registry_);
-    const Calendar& cal = Calendar::Default();
+    auto store_cal = StoreCalendar(store_);
+    if (!store_cal.ok()) return ToGrpc(store_cal.status());
+    const Calendar& cal = *store_cal;
     std::vector<QaCase> cases;
     cases.reserve(streams->size());
     for (const std::string& id : *streams) {
@@ -313,7 +320,9 @@ class CarelogService final : public v1::Carelog::Service {
     CasePacks packs(store_, &registry_);
     auto pack = packs.For(req->case_id());
     if (!pack.ok()) return ToGrpc(pack.status());
-    AuditTrail trail = BuildAuditTrail(req->case_id(), *events, **pack, Calendar::Default(), opts);
+    auto cal = StoreCalendar(store_);
+    if (!cal.ok()) return ToGrpc(cal.status());
+    AuditTrail trail = BuildAuditTrail(req->case_id(), *events, **pack, *cal, opts);
     resp->set_json(RenderAuditJson(trail));
     return grpc::Status::OK;
   }
