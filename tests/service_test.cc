@@ -32,6 +32,7 @@
 #include "tests/test_util.h"
 #include "tools/access_log.h"
 #include "tools/case_packs.h"
+#include "tools/deadlines_view.h"
 #include "tools/service/server.h"
 #include "tools/tokens.h"
 
@@ -743,6 +744,17 @@ TEST(ServeBinaryTest, ServesUntilSigtermAndLosesNothingAcknowledged) {
                             " --listen 0.0.0.0:0 --insecure-loopback 2>/dev/null")),
             1);
 
+  // A store that keeps deadlines checkpoints: the service catches them up
+  // when it stops.
+  carelog::testing::WriteFile(dir.Sub("pre.ndjson"),
+                              R"({"eventId":"pre-1","caseId":"C-pre","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})"
+                              "\n");
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat(CARELOG_BINARY, " import --store ", store, " ",
+                                                 dir.Sub("pre.ndjson"), " >/dev/null && ",
+                                                 CARELOG_BINARY, " checkpoint --store ", store,
+                                                 " >/dev/null")),
+            0);
+
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   const pid_t pid = fork();
@@ -818,6 +830,17 @@ TEST(ServeBinaryTest, ServesUntilSigtermAndLosesNothingAcknowledged) {
   std::printf("acknowledged before SIGTERM: %zu, in the log: %llu\n", acked.size(),
               static_cast<unsigned long long>((*s)->LastPosition()));
   EXPECT_TRUE((*s)->Verify()->ok);
+  // Every case written while serving answers from a current checkpoint.
+  auto registry = PolicyRegistry::LoadEmbedded();
+  ASSERT_TRUE(registry.ok());
+  CasePacks packs(s->get(), &*registry);
+  DeadlinesView view(s->get(), &Calendar::Default());
+  for (const char* c : {"C-pre", "C-0", "C-1", "C-2", "C-3"}) {
+    auto a = view.Get(c, **packs.For(c), absl::CivilDay(2030, 1, 1));
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_GT(a->case_version, 0u) << c;
+    EXPECT_TRUE(a->from_checkpoint) << c;
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
+#include "tools/deadlines_view.h"
 #include "tools/service/server.h"
 #include "tools/tokens.h"
 
@@ -102,6 +103,17 @@ int RunServe(const Args& args) {
                sig == SIGTERM ? "SIGTERM" : "SIGINT", grace_seconds);
   (*server)->Shutdown(absl::Seconds(grace_seconds));
   server->reset();
+  // Cases written while serving are caught up in the checkpoints (when the
+  // store keeps them), so the next process answers them without a replay. A
+  // failure here loses nothing: stale checkpoints are detected and refolded.
+  auto caught_up = CatchUpDeadlinesCheckpoints(store->get());
+  if (!caught_up.ok()) {
+    std::fprintf(stderr, "carelog: deadlines checkpoints not caught up: %s\n",
+                 std::string(caught_up.status().message()).c_str());
+  } else if (*caught_up) {
+    std::fprintf(stderr, "carelog: deadlines checkpoints caught up: %llu cases folded\n",
+                 static_cast<unsigned long long>((*caught_up)->folded));
+  }
   const uint64_t last = (*store)->LastPosition();
   store->reset();
   std::fprintf(stderr, "carelog: stopped; log at position %llu\n",
