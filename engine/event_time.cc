@@ -32,9 +32,50 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
+// The year of a day counted from 1970-01-01 (H. Hinnant's civil_from_days),
+// without a time-zone library call: this runs for every event of every fold.
+int64_t YearOfDay(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
+}
+
+// BST's start and end (unix seconds) for the years most events fall in,
+// computed once.
+constexpr int64_t kFirstTableYear = 1900, kLastTableYear = 2200;
+struct BstTable {
+  int64_t start[kLastTableYear - kFirstTableYear + 1];
+  int64_t end[kLastTableYear - kFirstTableYear + 1];
+};
+const BstTable& Bst() {
+  static const BstTable* table = [] {
+    auto* t = new BstTable;
+    for (int64_t y = kFirstTableYear; y <= kLastTableYear; ++y) {
+      t->start[y - kFirstTableYear] = absl::ToUnixSeconds(At0100Utc(LastSunday(y, 3)));
+      t->end[y - kFirstTableYear] = absl::ToUnixSeconds(At0100Utc(LastSunday(y, 10)));
+    }
+    return t;
+  }();
+  return *table;
+}
+
 absl::Duration LondonOffset(absl::Time t) {
   // BST never spans a new year, so the UTC year decides which transitions.
-  const int64_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+  // Transitions fall on whole seconds, so comparing floored seconds is exact.
+  const absl::Duration since_epoch = t - absl::UnixEpoch();
+  const int64_t secs = absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
+  const int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  const int64_t year = YearOfDay(day);
+  if (year >= kFirstTableYear && year <= kLastTableYear) {
+    const BstTable& b = Bst();
+    return (secs >= b.start[year - kFirstTableYear] && secs < b.end[year - kFirstTableYear])
+               ? absl::Hours(1)
+               : absl::ZeroDuration();
+  }
   const absl::Time start = At0100Utc(LastSunday(year, 3));
   const absl::Time end = At0100Utc(LastSunday(year, 10));
   return (t >= start && t < end) ? absl::Hours(1) : absl::ZeroDuration();

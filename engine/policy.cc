@@ -185,7 +185,8 @@ std::vector<Rule> Overlay(const std::vector<Rule>& base, const carelog::v1::Poli
 }  // namespace
 
 std::string_view EventTypeName(const carelog::v1::Event& event) {
-  const auto* oneof = carelog::v1::Event::descriptor()->FindOneofByName("payload");
+  // Looked up once: a lookup by name costs more than the rest of this call.
+  static const auto* oneof = carelog::v1::Event::descriptor()->FindOneofByName("payload");
   const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
   if (field == nullptr) return "";
   return field->json_name();

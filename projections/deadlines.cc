@@ -664,8 +664,20 @@ std::string_view ObligationStatusName(ObligationStatus s) {
 }
 
 std::vector<Event> ApplyCorrections(std::vector<Event> events) {
-  std::stable_sort(events.begin(), events.end(),
-                   [](const Event& a, const Event& b) { return a.position() < b.position(); });
+  const auto by_position = [](const Event& a, const Event& b) {
+    return a.position() < b.position();
+  };
+  // A case read from the log is already in position order.
+  if (!std::is_sorted(events.begin(), events.end(), by_position)) {
+    std::stable_sort(events.begin(), events.end(), by_position);
+  }
+  // Most cases have nothing to correct: then the maps below are not worth
+  // building.
+  if (std::none_of(events.begin(), events.end(), [](const Event& e) {
+        return e.has_event_retracted() || e.has_event_corrected();
+      })) {
+    return events;
+  }
   absl::flat_hash_set<std::string> targeted;  // ids some retraction names
   for (const Event& e : events) {
     if (e.has_event_retracted()) targeted.insert(e.event_retracted().event_id());

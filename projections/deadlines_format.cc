@@ -22,6 +22,27 @@ std::string SourceText(const Obligation& o) {
   return absl::StrCat(o.source_document, ", ", o.source_section);
 }
 
+namespace {
+
+// YYYY-MM-DD without a formatting call: this runs once or twice per
+// obligation of every case.
+void AppendDate(absl::CivilDay day, std::string* out) {
+  const int64_t y = day.year();
+  if (y < 0 || y > 9999) {
+    out->append(FormatDate(day));
+    return;
+  }
+  char b[10] = {static_cast<char>('0' + y / 1000),       static_cast<char>('0' + y / 100 % 10),
+                static_cast<char>('0' + y / 10 % 10),    static_cast<char>('0' + y % 10),
+                '-',
+                static_cast<char>('0' + day.month() / 10), static_cast<char>('0' + day.month() % 10),
+                '-',
+                static_cast<char>('0' + day.day() / 10),   static_cast<char>('0' + day.day() % 10)};
+  out->append(b, sizeof b);
+}
+
+}  // namespace
+
 void AppendDeadlinesJson(const CaseDeadlines& d, std::string* out, bool* first) {
   for (const Obligation& o : d.obligations) {
     if (!*first) out->push_back(',');
@@ -30,16 +51,28 @@ void AppendDeadlinesJson(const CaseDeadlines& d, std::string* out, bool* first) 
     AppendJsonString(o.case_id, out);
     out->append(",\"rule\":");
     AppendJsonString(o.rule_id, out);
-    absl::StrAppend(out, ",\"due\":\"", FormatDate(o.due), "\",\"status\":\"",
-                    std::string(ObligationStatusName(o.status)), "\"");
-    if (o.met_on) absl::StrAppend(out, ",\"metOn\":\"", FormatDate(*o.met_on), "\"");
+    out->append(",\"due\":\"");
+    AppendDate(o.due, out);
+    out->append("\",\"status\":\"");
+    out->append(ObligationStatusName(o.status));
+    out->push_back('"');
+    if (o.met_on) {
+      out->append(",\"metOn\":\"");
+      AppendDate(*o.met_on, out);
+      out->push_back('"');
+    }
     if (!o.review_id.empty()) {
       out->append(",\"reviewId\":");
       AppendJsonString(o.review_id, out);
     }
-    out->append(",\"source\":");
-    AppendJsonString(SourceText(o), out);
-    out->push_back('}');
+    // SourceText(o), without building it.
+    out->append(",\"source\":\"");
+    AppendJsonChars(o.source_document, out);
+    if (!o.source_section.empty()) {
+      out->append(", ");
+      AppendJsonChars(o.source_section, out);
+    }
+    out->append("\"}");
   }
 }
 
@@ -52,8 +85,13 @@ void AppendDeadlinesCsv(const CaseDeadlines& d, std::string* out) {
     AppendCsvField(o.case_id, out);
     out->push_back(',');
     AppendCsvField(o.rule_id, out);
-    absl::StrAppend(out, ",", FormatDate(o.due), ",", std::string(ObligationStatusName(o.status)), ",",
-                    o.met_on ? FormatDate(*o.met_on) : "", ",");
+    out->push_back(',');
+    AppendDate(o.due, out);
+    out->push_back(',');
+    out->append(ObligationStatusName(o.status));
+    out->push_back(',');
+    if (o.met_on) AppendDate(*o.met_on, out);
+    out->push_back(',');
     AppendCsvField(o.review_id, out);
     out->push_back(',');
     AppendCsvField(SourceText(o), out);

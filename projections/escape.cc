@@ -4,23 +4,29 @@
 
 namespace carelog {
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
+void AppendJsonChars(std::string_view s, std::string* out) {
+  // Runs of plain characters are appended at once: most text needs no escape.
+  size_t plain = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out->append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
-        } else {
-          out->push_back(c);
-        }
+      default: absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
     }
   }
+  out->append(s.data() + plain, s.size() - plain);
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  AppendJsonChars(s, out);
   out->push_back('"');
 }
 

@@ -8,6 +8,9 @@
 
 namespace carelog {
 
+// Appends `s` JSON-escaped, without the quotes (control characters as
+// \uXXXX): for a string value built from several parts.
+void AppendJsonChars(std::string_view s, std::string* out);
 // Appends `s` as a quoted JSON string (control characters as \uXXXX).
 void AppendJsonString(std::string_view s, std::string* out);
 

@@ -71,5 +71,45 @@ TEST(EventTime, NanosCount) {
   EXPECT_EQ(ToTime(ts), Utc(2024, 5, 1, 22, 59, 59) + absl::Nanoseconds(999999999));
 }
 
+// The rule itself, the slow and obvious way: BST from 01:00 UTC on the last
+// Sunday of March to 01:00 UTC on the last Sunday of October of the UTC year.
+absl::CivilDay ReferenceLondonToday(absl::Time t) {
+  const int64_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+  auto last_sunday_0100 = [&](int month) {
+    absl::CivilDay d = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+    while (absl::GetWeekday(d) != absl::Weekday::sunday) --d;
+    return absl::FromCivil(absl::CivilHour(d.year(), d.month(), d.day(), 1), absl::UTCTimeZone());
+  };
+  const bool bst = t >= last_sunday_0100(3) && t < last_sunday_0100(10);
+  return absl::ToCivilDay(t + (bst ? absl::Hours(1) : absl::ZeroDuration()), absl::UTCTimeZone());
+}
+
+TEST(EventTime, AgreesWithTheRuleAtRandomInstantsAndAroundEveryTransition) {
+  // Random instants from 1800 to 2400 (inside and outside the precomputed
+  // years), with sub-second parts.
+  uint64_t x = 88172645463325252ull;
+  const int64_t lo = absl::ToUnixSeconds(Utc(1800, 1, 1, 0, 0, 0));
+  const int64_t hi = absl::ToUnixSeconds(Utc(2400, 1, 1, 0, 0, 0));
+  for (int i = 0; i < 200000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const absl::Time t = absl::FromUnixSeconds(lo + static_cast<int64_t>(x % (hi - lo))) +
+                         absl::Nanoseconds(static_cast<int64_t>(x % 1000000000));
+    ASSERT_EQ(LondonToday(t), ReferenceLondonToday(t)) << absl::FormatTime(t);
+  }
+  // One second either side of both transitions, 1899-2201.
+  for (int y = 1899; y <= 2201; ++y) {
+    for (int m : {3, 10}) {
+      absl::CivilDay d = absl::CivilDay(absl::CivilMonth(y, m) + 1) - 1;
+      while (absl::GetWeekday(d) != absl::Weekday::sunday) --d;
+      const absl::Time at = Utc(static_cast<int>(d.year()), d.month(), d.day(), 1, 0, 0);
+      for (absl::Duration off : {absl::Seconds(-1), absl::Nanoseconds(-1), absl::ZeroDuration(),
+                                 absl::Seconds(1), absl::Hours(22) + absl::Minutes(59)}) {
+        ASSERT_EQ(LondonToday(at + off), ReferenceLondonToday(at + off))
+            << absl::FormatTime(at + off);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace carelog
