@@ -390,7 +390,23 @@ absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text) {
 }
 
 std::string FormatDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  const int64_t y = day.year();
+  if (y < 0 || y > 9999) {
+    return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  }
+  // By hand: folds format dates into findings' details, and a format call
+  // per date was a measurable share of a replay.
+  const char b[10] = {static_cast<char>('0' + y / 1000),
+                      static_cast<char>('0' + y / 100 % 10),
+                      static_cast<char>('0' + y / 10 % 10),
+                      static_cast<char>('0' + y % 10),
+                      '-',
+                      static_cast<char>('0' + day.month() / 10),
+                      static_cast<char>('0' + day.month() % 10),
+                      '-',
+                      static_cast<char>('0' + day.day() / 10),
+                      static_cast<char>('0' + day.day() % 10)};
+  return std::string(b, sizeof b);
 }
 
 }  // namespace carelog

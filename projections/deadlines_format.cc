@@ -24,22 +24,8 @@ std::string SourceText(const Obligation& o) {
 
 namespace {
 
-// YYYY-MM-DD without a formatting call: this runs once or twice per
-// obligation of every case.
-void AppendDate(absl::CivilDay day, std::string* out) {
-  const int64_t y = day.year();
-  if (y < 0 || y > 9999) {
-    out->append(FormatDate(day));
-    return;
-  }
-  char b[10] = {static_cast<char>('0' + y / 1000),       static_cast<char>('0' + y / 100 % 10),
-                static_cast<char>('0' + y / 10 % 10),    static_cast<char>('0' + y % 10),
-                '-',
-                static_cast<char>('0' + day.month() / 10), static_cast<char>('0' + day.month() % 10),
-                '-',
-                static_cast<char>('0' + day.day() / 10),   static_cast<char>('0' + day.day() % 10)};
-  out->append(b, sizeof b);
-}
+// FormatDate fits the short-string buffer: no allocation per date.
+void AppendDate(absl::CivilDay day, std::string* out) { out->append(FormatDate(day)); }
 
 }  // namespace
 

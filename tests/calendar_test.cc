@@ -367,6 +367,11 @@ TEST(ParseDateTest, AcceptsRealDates) {
   EXPECT_EQ(*ParseDate("2000-01-01"), D(2000, 1, 1));
   EXPECT_EQ(*ParseDate("2025-12-31"), D(2025, 12, 31));
   EXPECT_EQ(FormatDate(D(2025, 3, 7)), "2025-03-07");
+  EXPECT_EQ(FormatDate(D(1, 1, 9)), "0001-01-09");
+  EXPECT_EQ(FormatDate(D(999, 12, 31)), "0999-12-31");
+  EXPECT_EQ(FormatDate(D(9999, 10, 1)), "9999-10-01");
+  EXPECT_EQ(FormatDate(D(10000, 1, 1)), "10000-01-01");
+  EXPECT_EQ(FormatDate(D(-5, 1, 1)), "-005-01-01");
   EXPECT_EQ(FormatDate(*ParseDate("2024-11-30")), "2024-11-30");
 }
 
