@@ -210,10 +210,23 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
   };
   if (p.division() < 0 || p.division() > static_cast<int>(Division::kNorthernIreland))
     return bad(absl::StrCat("an unknown division ", p.division()));
+  // Dates stay within years 0001-9999 (kEndOfTime is the last): civil-day
+  // arithmetic on anything else is not meaningful.
+  const int64_t lo = Days(absl::CivilDay(1, 1, 1)), hi = Days(kEndOfTime);
+  const auto out_of_range = [&](int64_t day) { return day < lo || day > hi; };
   for (const v1::CheckpointObligation& q : p.obligations()) {
     if (q.status() < 0 || q.status() > static_cast<int>(ObligationStatus::kClosed))
       return bad(absl::StrCat("an unknown obligation status ", q.status()));
+    if (out_of_range(q.due()) || (q.has_met_on() && out_of_range(q.met_on())) ||
+        (q.has_closed_on() && out_of_range(q.closed_on())))
+      return bad(absl::StrCat("a date outside years 0001-9999 (rule ", q.rule_id(), ")"));
   }
+  for (const v1::CheckpointFinding& q : p.findings()) {
+    if (out_of_range(q.on()))
+      return bad(absl::StrCat("a date outside years 0001-9999 (finding ", q.rule_id(), ")"));
+  }
+  if (p.has_last_event_day() && out_of_range(p.last_event_day()))
+    return bad("a last event date outside years 0001-9999");
   DeadlinesCheckpoint c;
   c.fingerprint = std::move(head->first);
   c.case_version = head->second;

@@ -172,6 +172,14 @@ TEST_F(DeadlinesCheckpointTest, DamagedBytesAreDataLossNeverAWrongFold) {
     EXPECT_NE(d.status().message().find("shorter than"), std::string::npos) << d.status();
     EXPECT_FALSE(PeekDeadlinesCheckpoint(bytes.substr(0, n)).ok());
   }
+  // Well-formed bytes with a valid checksum but an impossible date.
+  DeadlinesCheckpoint far = c;
+  ASSERT_FALSE(far.deadlines.obligations.empty());
+  far.deadlines.obligations[0].due = absl::CivilDay(12000, 1, 1);
+  auto far_back = DecodeDeadlinesCheckpoint(id, EncodeDeadlinesCheckpoint(far));
+  EXPECT_EQ(far_back.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(far_back.status().message().find("outside years 0001-9999"), std::string::npos)
+      << far_back.status();
   auto trunc = DecodeDeadlinesCheckpoint(id, bytes.substr(0, bytes.size() - 1));
   EXPECT_EQ(trunc.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(trunc.status().message().find(id), std::string::npos) << trunc.status();
