@@ -1,12 +1,17 @@
 // Value layout of a deadlines checkpoint:
 //
 //   value := fingerprint:16 bytes  case_version:fixed64  crc:fixed32  body
-//   body  := CaseDeadlinesCheckpoint (proto/carelog/v1/checkpoint.proto),
-//            deterministic serialization
+//   body  := CaseDeadlinesCheckpoint   (the main value)
+//          | CheckpointFindings        (the findings value)
+//            (proto/carelog/v1/checkpoint.proto, deterministic serialization)
 //   crc   := crc32(fingerprint || case_version || body)
+//
+// A checkpoint is a main value and a findings value with the same
+// fingerprint and case version.
 //
 //   fingerprint := SHA-256(fold || pack || calendar)[0..16)
 //     fold     := "carelog.deadlines.fold/" decimal(kDeadlinesFoldVersion)
+//                 " checkpoint/" decimal(kCheckpointFormat)
 //     pack     := name, division, then per version: effective_from, number,
 //                 and each rule's deterministic protobuf bytes, each part
 //                 length-prefixed (fixed64) so no two packs hash alike
@@ -35,6 +40,9 @@ namespace carelog {
 namespace {
 
 constexpr size_t kFingerprintSize = 16;
+// Bump when the value layout or checkpoint.proto changes meaning: it is part
+// of the fingerprint, so values of another layout are rebuilt, never misread.
+constexpr int kCheckpointFormat = 3;
 constexpr size_t kHeaderSize = kFingerprintSize + 8 + 4;
 const absl::CivilDay kEpoch(1970, 1, 1);
 
@@ -84,6 +92,16 @@ uint32_t Crc(std::string_view a, std::string_view b) {
 }
 
 int64_t Days(absl::CivilDay d) { return d - kEpoch; }
+
+std::string Serialize(const google::protobuf::Message& m) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream sos(&bytes);
+  google::protobuf::io::CodedOutputStream cos(&sos);
+  cos.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&cos);
+  cos.Trim();
+  return bytes;
+}
 absl::CivilDay Day(int64_t days) { return kEpoch + days; }
 
 }  // namespace
@@ -103,7 +121,8 @@ std::string CalendarDigest(const Calendar& cal) {
 
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
   Sha256 h;
-  h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion));
+  h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion, " checkpoint/",
+                      kCheckpointFormat));
   h.Part(pack.name);
   h.Fixed(static_cast<uint64_t>(pack.division));
   h.Fixed(pack.versions.size());
@@ -125,7 +144,23 @@ std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view cale
   return h.Finish16();
 }
 
-std::string EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
+namespace {
+
+// header || body (see the grammar above).
+std::string Frame(const DeadlinesCheckpoint& c, const std::string& body) {
+  std::string out;
+  out.reserve(kHeaderSize + body.size());
+  out.append(c.fingerprint.substr(0, kFingerprintSize));
+  out.resize(kFingerprintSize, '\0');
+  PutFixed64(&out, c.case_version);
+  PutFixed32(&out, Crc(std::string_view(out).substr(0, kFingerprintSize + 8), body));
+  out.append(body);
+  return out;
+}
+
+}  // namespace
+
+DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
   v1::CaseDeadlinesCheckpoint p;
   const CaseDeadlines& d = c.deadlines;
   p.set_division(static_cast<int32_t>(d.division));
@@ -144,8 +179,9 @@ std::string EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
     if (o.met_by_position) q->set_met_by_position(*o.met_by_position);
     q->set_pack_version(o.pack_version);
   }
+  v1::CheckpointFindings findings;
   for (const Finding& f : d.findings) {
-    v1::CheckpointFinding* q = p.add_findings();
+    v1::CheckpointFinding* q = findings.add_findings();
     q->set_rule_id(f.rule_id);
     q->set_review_id(f.review_id);
     q->set_detail(f.detail);
@@ -156,22 +192,7 @@ std::string EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
     q->set_pack_version(f.pack_version);
   }
   if (d.last_event_day) p.set_last_event_day(Days(*d.last_event_day));
-
-  std::string body;
-  {
-    google::protobuf::io::StringOutputStream sos(&body);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    p.SerializeToCodedStream(&cos);
-  }
-  std::string out;
-  out.reserve(kHeaderSize + body.size());
-  out.append(c.fingerprint.substr(0, kFingerprintSize));
-  out.resize(kFingerprintSize, '\0');
-  PutFixed64(&out, c.case_version);
-  PutFixed32(&out, Crc(std::string_view(out).substr(0, kFingerprintSize + 8), body));
-  out.append(body);
-  return out;
+  return {Frame(c, Serialize(p)), Frame(c, Serialize(findings))};
 }
 
 absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::string_view bytes) {
@@ -189,7 +210,8 @@ absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::st
 }
 
 absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view case_id,
-                                                              std::string_view bytes) {
+                                                              std::string_view bytes,
+                                                              const std::string_view* findings_bytes) {
   auto head = PeekDeadlinesCheckpoint(bytes);
   if (!head.ok()) {
     return absl::DataLossError(absl::StrCat("case '", std::string(case_id), "': ",
@@ -221,7 +243,16 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
         (q.has_closed_on() && out_of_range(q.closed_on())))
       return bad(absl::StrCat("a date outside years 0001-9999 (rule ", q.rule_id(), ")"));
   }
-  for (const v1::CheckpointFinding& q : p.findings()) {
+  auto& findings = *google::protobuf::Arena::CreateMessage<v1::CheckpointFindings>(&arena);
+  if (findings_bytes != nullptr) {
+    auto fhead = PeekDeadlinesCheckpoint(*findings_bytes);
+    if (!fhead.ok()) return bad(absl::StrCat("a findings value: ", fhead.status().message()));
+    if (*fhead != *head) return bad("a findings value of another fingerprint or case version");
+    const std::string_view fbody = findings_bytes->substr(kHeaderSize);
+    if (!findings.ParseFromArray(fbody.data(), static_cast<int>(fbody.size())))
+      return bad("findings that do not parse");
+  }
+  for (const v1::CheckpointFinding& q : findings.findings()) {
     if (out_of_range(q.on()))
       return bad(absl::StrCat("a date outside years 0001-9999 (finding ", q.rule_id(), ")"));
   }
@@ -251,8 +282,8 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
     o.pack_version = q.pack_version();
     d.obligations.push_back(std::move(o));
   }
-  d.findings.reserve(p.findings_size());
-  for (const v1::CheckpointFinding& q : p.findings()) {
+  d.findings.reserve(findings.findings_size());
+  for (const v1::CheckpointFinding& q : findings.findings()) {
     Finding f;
     f.case_id = d.case_id;
     f.rule_id = q.rule_id();

@@ -33,15 +33,22 @@ struct DeadlinesCheckpoint {
   CaseDeadlines deadlines;    // FoldDeadlines(..., kEndOfTime)
 };
 
-// The value bytes (grammar in deadlines_checkpoint.cc).
-std::string EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c);
+// The two values of a checkpoint (grammar in deadlines_checkpoint.cc): the
+// fold without findings, and the findings.
+struct DeadlinesCheckpointValues {
+  std::string main;
+  std::string findings;
+};
+DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c);
 
-// Parses value bytes written by EncodeDeadlinesCheckpoint; `case_id` is put
-// back in every obligation and finding (the key holds it, not the value).
-// kDataLoss naming what is wrong when the bytes are short, fail their
-// checksum or do not parse.
+// Parses values written by EncodeDeadlinesCheckpoint; `case_id` is put back
+// in every obligation and finding (the key holds it, not the value). With
+// `findings` null the findings are left out (empty): a reader of obligations
+// only need not read them. kDataLoss naming what is wrong when bytes are
+// short, fail their checksum, do not parse, or the findings value is not of
+// the same fingerprint and case version as the main one.
 [[nodiscard]] absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(
-    std::string_view case_id, std::string_view bytes);
+    std::string_view case_id, std::string_view main, const std::string_view* findings);
 
 // The fingerprint and case version of value bytes, checksum checked, without
 // parsing the fold (for deciding whether it is current). kDataLoss when too

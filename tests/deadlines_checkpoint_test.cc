@@ -131,16 +131,25 @@ TEST_F(DeadlinesCheckpointTest, EncodeDecodeRoundTripsEveryField) {
     c.case_version = events.size();
     c.deadlines = FoldDeadlines(id, events, Pack(id.back() % 2 ? "england" : "england-salford"),
                                 Calendar::Default(), kEndOfTime);
-    const std::string bytes = EncodeDeadlinesCheckpoint(c);
-    auto back = DecodeDeadlinesCheckpoint(id, bytes);
+    const DeadlinesCheckpointValues v = EncodeDeadlinesCheckpoint(c);
+    const std::string_view findings = v.findings;
+    auto back = DecodeDeadlinesCheckpoint(id, v.main, &findings);
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(back->fingerprint, c.fingerprint);
     EXPECT_EQ(back->case_version, c.case_version);
     ASSERT_EQ(Describe(back->deadlines), Describe(c.deadlines)) << id;
-    auto peek = PeekDeadlinesCheckpoint(bytes);
-    ASSERT_TRUE(peek.ok());
-    EXPECT_EQ(peek->first, c.fingerprint);
-    EXPECT_EQ(peek->second, c.case_version);
+    // Without the findings value: the same obligations, no findings.
+    auto main_only = DecodeDeadlinesCheckpoint(id, v.main, nullptr);
+    ASSERT_TRUE(main_only.ok()) << main_only.status();
+    CaseDeadlines no_findings = c.deadlines;
+    no_findings.findings.clear();
+    ASSERT_EQ(Describe(main_only->deadlines), Describe(no_findings)) << id;
+    for (const std::string* bytes : {&v.main, &v.findings}) {
+      auto peek = PeekDeadlinesCheckpoint(*bytes);
+      ASSERT_TRUE(peek.ok());
+      EXPECT_EQ(peek->first, c.fingerprint);
+      EXPECT_EQ(peek->second, c.case_version);
+    }
     for (const Obligation& o : c.deadlines.obligations) with_due_at += o.due_at.has_value();
     with_findings += !c.deadlines.findings.empty();
   }
@@ -155,32 +164,53 @@ TEST_F(DeadlinesCheckpointTest, DamagedBytesAreDataLossNeverAWrongFold) {
   c.fingerprint = std::string(16, 'x');
   c.case_version = 9;
   c.deadlines = FoldDeadlines(id, events, Pack("england"), Calendar::Default(), kEndOfTime);
-  const std::string bytes = EncodeDeadlinesCheckpoint(c);
-  ASSERT_GT(bytes.size(), 100u);
-  // Every single flipped byte, in the header or the body, is caught.
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    std::string bad = bytes;
+  const DeadlinesCheckpointValues v = EncodeDeadlinesCheckpoint(c);
+  ASSERT_GT(v.main.size(), 100u);
+  ASSERT_FALSE(c.deadlines.findings.empty());
+  const std::string_view good_findings = v.findings;
+  // Every single flipped byte, in the header or the body of either value, is
+  // caught.
+  for (size_t i = 0; i < v.main.size(); ++i) {
+    std::string bad = v.main;
     bad[i] ^= 0x20;
-    auto d = DecodeDeadlinesCheckpoint(id, bad);
+    auto d = DecodeDeadlinesCheckpoint(id, bad, &good_findings);
+    ASSERT_FALSE(d.ok()) << "flip at " << i;
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kDataLoss);
+  }
+  for (size_t i = 0; i < v.findings.size(); ++i) {
+    std::string bad = v.findings;
+    bad[i] ^= 0x20;
+    const std::string_view bad_view = bad;
+    auto d = DecodeDeadlinesCheckpoint(id, v.main, &bad_view);
     ASSERT_FALSE(d.ok()) << "flip at " << i;
     EXPECT_EQ(d.status().code(), absl::StatusCode::kDataLoss);
   }
   for (size_t n : {size_t{0}, size_t{10}, size_t{27}}) {
-    auto d = DecodeDeadlinesCheckpoint(id, bytes.substr(0, n));
+    auto d = DecodeDeadlinesCheckpoint(id, v.main.substr(0, n), &good_findings);
     ASSERT_FALSE(d.ok());
     EXPECT_EQ(d.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_NE(d.status().message().find("shorter than"), std::string::npos) << d.status();
-    EXPECT_FALSE(PeekDeadlinesCheckpoint(bytes.substr(0, n)).ok());
+    EXPECT_FALSE(PeekDeadlinesCheckpoint(v.main.substr(0, n)).ok());
   }
+  // Findings of another version of the case are not these findings.
+  DeadlinesCheckpoint other = c;
+  other.case_version = 10;
+  const std::string other_findings = EncodeDeadlinesCheckpoint(other).findings;
+  const std::string_view other_view = other_findings;
+  auto mixed = DecodeDeadlinesCheckpoint(id, v.main, &other_view);
+  EXPECT_EQ(mixed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(mixed.status().message().find("another fingerprint or case version"),
+            std::string::npos)
+      << mixed.status();
   // Well-formed bytes with a valid checksum but an impossible date.
   DeadlinesCheckpoint far = c;
   ASSERT_FALSE(far.deadlines.obligations.empty());
   far.deadlines.obligations[0].due = absl::CivilDay(12000, 1, 1);
-  auto far_back = DecodeDeadlinesCheckpoint(id, EncodeDeadlinesCheckpoint(far));
+  auto far_back = DecodeDeadlinesCheckpoint(id, EncodeDeadlinesCheckpoint(far).main, nullptr);
   EXPECT_EQ(far_back.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(far_back.status().message().find("outside years 0001-9999"), std::string::npos)
       << far_back.status();
-  auto trunc = DecodeDeadlinesCheckpoint(id, bytes.substr(0, bytes.size() - 1));
+  auto trunc = DecodeDeadlinesCheckpoint(id, v.main.substr(0, v.main.size() - 1), nullptr);
   EXPECT_EQ(trunc.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(trunc.status().message().find(id), std::string::npos) << trunc.status();
 }

@@ -208,11 +208,16 @@ TEST_F(DeadlinesViewTest, ACheckpointOfOtherRulesIsRebuiltNotTrusted) {
   // A checkpoint written by an older fold (another fingerprint) is rebuilt.
   auto bytes = store_->GetCheckpoint(absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]));
   ASSERT_TRUE(bytes.ok());
-  auto old = DecodeDeadlinesCheckpoint(cases_[6], *bytes);
+  auto findings = store_->GetCheckpoint(absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[6]));
+  ASSERT_TRUE(findings.ok());
+  const std::string_view findings_view = *findings;
+  auto old = DecodeDeadlinesCheckpoint(cases_[6], *bytes, &findings_view);
   ASSERT_TRUE(old.ok());
   old->fingerprint = std::string(16, '\x01');
-  ASSERT_TRUE(store_->PutCheckpoints({{absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]),
-                                       EncodeDeadlinesCheckpoint(*old)}})
+  const DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(*old);
+  ASSERT_TRUE(store_->PutCheckpoints(
+                        {{absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]), values.main},
+                         {absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[6]), values.findings}})
                   .ok());
   EXPECT_FALSE(FromCheckpoint(view, cases_[6], today_));
   r = view.Update(packs_.get(), false);
@@ -249,10 +254,48 @@ TEST_F(DeadlinesViewTest, ADamagedCheckpointIsRefoldedNotTrusted) {
   EXPECT_EQ(r->folded, 1u);
   EXPECT_EQ(r->missing, 1u);
   EXPECT_TRUE(FromCheckpoint(view, cases_[9], today_));
+  // A damaged or missing findings value: the same, for readers of findings.
+  const std::string fname = absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[10]);
+  auto fbytes = store_->GetCheckpoint(fname);
+  ASSERT_TRUE(fbytes.ok());
+  std::string fbad = *fbytes;
+  fbad[fbad.size() - 3] ^= 0x40;
+  ASSERT_TRUE(store_->PutCheckpoints({{fname, fbad}}).ok());
+  EXPECT_FALSE(FromCheckpoint(view, cases_[10], today_));
+  ASSERT_TRUE(store_->raw_db()->Delete(rocksdb::WriteOptions(), std::string("P") +
+                                          absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[11]))
+                  .ok());
+  EXPECT_FALSE(FromCheckpoint(view, cases_[11], today_));
+  r = view.Update(packs_.get(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->folded, 2u);
+  EXPECT_EQ(r->missing, 2u);
+  EXPECT_TRUE(FromCheckpoint(view, cases_[10], today_));
+  EXPECT_TRUE(FromCheckpoint(view, cases_[11], today_));
   // Checkpoints are beside the log, not in it: the log still verifies.
   auto v = store_->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
+}
+
+TEST_F(DeadlinesViewTest, ObligationsOnlyLeavesFindingsOutAndObligationsUnchanged) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  DeadlinesView::Options obligations_only;
+  obligations_only.with_findings = false;
+  size_t findings = 0;
+  for (const std::string& id : cases_) {
+    auto full = view.Get(id, PackOf(id), today_);
+    auto part = view.Get(id, PackOf(id), today_, obligations_only);
+    ASSERT_TRUE(full.ok() && part.ok());
+    ASSERT_TRUE(full->from_checkpoint && part->from_checkpoint);
+    findings += full->deadlines.findings.size();
+    EXPECT_TRUE(part->deadlines.findings.empty());
+    CaseDeadlines without = full->deadlines;
+    without.findings.clear();
+    EXPECT_EQ(Describe(part->deadlines), Describe(without)) << id;
+  }
+  EXPECT_GT(findings, 0u);  // the full answers had findings to leave out
 }
 
 TEST_F(DeadlinesViewTest, RebuildFoldsEveryCase) {
@@ -275,6 +318,7 @@ TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUncha
   auto r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("30 cases, 30 folded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("30 without a usable one"), std::string::npos) << r.out;
   testing::WriteFile(
       dir.Sub("b.ndjson"),
       R"({"eventId":"x-1","caseId":"C-000002","occurredAt":"2025-10-01T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},"significantEventReported":{"kind":"COMPLAINT"}})"

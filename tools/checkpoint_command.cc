@@ -31,7 +31,7 @@ int RunCheckpoint(const Args& args) {
   if (!r.ok()) return ReportError(r.status());
   std::printf(
       "deadlines checkpoint at position %llu (was %llu): %llu cases, %llu folded (%llu with events "
-      "after the checkpoint, %llu under other rules or calendar, %llu without one), %.2f s\n",
+      "after the checkpoint, %llu under other rules, calendar or fold, %llu without a usable one), %.2f s\n",
       static_cast<unsigned long long>(r->position),
       static_cast<unsigned long long>(r->from_position),
       static_cast<unsigned long long>(r->cases), static_cast<unsigned long long>(r->folded),

@@ -55,7 +55,9 @@ int RunDeadlines(const Args& args) {
   // Each case from its checkpoint when current (tools/deadlines_view.h),
   // else folded from the log; --no-checkpoints folds every case (a replay).
   const DeadlinesView view(store->get(), &cal);
-  const bool use_checkpoints = args.flags.count("no-checkpoints") == 0;
+  DeadlinesView::Options options;
+  options.use_checkpoints = args.flags.count("no-checkpoints") == 0;
+  options.with_findings = false;  // this command shows obligations only
   std::string out;
   bool first = true;
   if (format == "json") out = "[";
@@ -89,7 +91,7 @@ int RunDeadlines(const Args& args) {
       for (size_t i; (i = next.fetch_add(1)) < count;) {
         Slot& slot = slots[i];
         const std::string& id = cases[base + i];
-        auto answer = view.Get(id, *slot.pack, as_of, use_checkpoints);
+        auto answer = view.Get(id, *slot.pack, as_of, options);
         if (!answer.ok()) {
           slot.status = answer.status();
           continue;

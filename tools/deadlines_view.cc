@@ -17,6 +17,9 @@ namespace {
 std::string CaseName(std::string_view case_id) {
   return absl::StrCat(kDeadlinesCaseCheckpoint, std::string(case_id));
 }
+std::string FindingsName(std::string_view case_id) {
+  return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
+}
 
 void PutFixed64(std::string* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
@@ -55,8 +58,8 @@ std::string DeadlinesView::Fingerprint(const ResolvedPack& pack) const {
 
 absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
-                                                   bool use_checkpoints) const {
-  if (use_checkpoints) {
+                                                   const Options& options) const {
+  if (options.use_checkpoints) {
     auto bytes = store_->GetCheckpoint(CaseName(case_id));
     if (!bytes.ok() && !absl::IsNotFound(bytes.status())) return bytes.status();
     if (bytes.ok()) {
@@ -65,7 +68,15 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
         ASSIGN_OR_RETURN(uint64_t version, store_->StreamVersion(case_id));
         if (version == head->second) {
           // A damaged checkpoint is treated as missing: the log answers.
-          auto c = DecodeDeadlinesCheckpoint(case_id, *bytes);
+          absl::StatusOr<std::string> findings;
+          std::string_view findings_view;
+          if (options.with_findings) {
+            findings = store_->GetCheckpoint(FindingsName(case_id));
+            if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
+            if (findings.ok()) findings_view = *findings;
+          }
+          auto c = DecodeDeadlinesCheckpoint(case_id, *bytes,
+                                             options.with_findings ? &findings_view : nullptr);
           if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
             RestateAt(&c->deadlines, as_of);
             return DeadlinesAnswer{std::move(c->deadlines), version, true};
@@ -99,14 +110,23 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
       return true;
     }));
   }
-  absl::flat_hash_map<std::string, std::string> fingerprint_of;  // case -> stored fingerprint
+  // case -> stored fingerprint, for cases whose main and findings values
+  // are both intact and of the same fingerprint and version.
+  absl::flat_hash_map<std::string, std::string> fingerprint_of;
   if (!rebuild) {
+    absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> main;
     RETURN_IF_ERROR(store_->ScanCheckpoints(
         kDeadlinesCaseCheckpoint, [&](std::string_view name, std::string_view bytes) {
           auto head = PeekDeadlinesCheckpoint(bytes);
-          if (head.ok()) {
-            fingerprint_of.emplace(name.substr(sizeof(kDeadlinesCaseCheckpoint) - 1),
-                                   std::move(head->first));
+          if (head.ok()) main.emplace(std::string(name.substr(sizeof(kDeadlinesCaseCheckpoint) - 1)), *head);
+          return true;
+        }));
+    RETURN_IF_ERROR(store_->ScanCheckpoints(
+        kDeadlinesFindingsCheckpoint, [&](std::string_view name, std::string_view bytes) {
+          auto head = PeekDeadlinesCheckpoint(bytes);
+          auto it = main.find(std::string(name.substr(sizeof(kDeadlinesFindingsCheckpoint) - 1)));
+          if (head.ok() && it != main.end() && it->second == *head) {
+            fingerprint_of.emplace(it->first, std::move(head->first));
           }
           return true;
         }));
@@ -145,7 +165,7 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   EventLog log(store_, SystemClock());
   for (size_t base = 0; base < jobs.size(); base += window) {
     const size_t count = std::min(window, jobs.size() - base);
-    std::vector<std::pair<std::string, std::string>> entries(count);
+    std::vector<std::pair<std::string, std::string>> entries(2 * count);
     std::vector<absl::Status> status(count);
     std::atomic<size_t> next{0};
     auto work = [&] {
@@ -160,7 +180,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
         c.fingerprint = Fingerprint(*job.pack);
         c.case_version = events->empty() ? 0 : events->back().version();
         c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
-        entries[i] = {CaseName(*job.case_id), EncodeDeadlinesCheckpoint(c)};
+        DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
+        entries[2 * i] = {CaseName(*job.case_id), std::move(values.main)};
+        entries[2 * i + 1] = {FindingsName(*job.case_id), std::move(values.findings)};
       }
     };
     std::vector<std::thread> helpers;

@@ -28,11 +28,13 @@
 namespace carelog {
 
 // Checkpoint names (EventStore checkpoints, 'P' keys in record_format.cc):
-//   "deadlines/case/" caseId -> EncodeDeadlinesCheckpoint value
-//   "deadlines/head"         -> position:fixed64 cases:fixed64 written_at_micros:fixed64
+//   "deadlines/case/" caseId     -> EncodeDeadlinesCheckpoint(...).main
+//   "deadlines/findings/" caseId -> EncodeDeadlinesCheckpoint(...).findings
+//   "deadlines/head"             -> position:fixed64 cases:fixed64 written_at_micros:fixed64
 // The head says up to which log position every case's checkpoint was brought
 // up to date; Update catches up from there.
 inline constexpr char kDeadlinesCaseCheckpoint[] = "deadlines/case/";
+inline constexpr char kDeadlinesFindingsCheckpoint[] = "deadlines/findings/";
 inline constexpr char kDeadlinesHeadCheckpoint[] = "deadlines/head";
 
 struct DeadlinesAnswer {
@@ -56,14 +58,27 @@ class DeadlinesView {
   // Neither is owned; both must outlive the view.
   DeadlinesView(EventStore* store, const Calendar* cal);
 
+  struct Options {
+    // false: always fold from the log (a full replay).
+    bool use_checkpoints = true;
+    // false: the caller reads obligations only, and findings may be left
+    // out (a checkpoint's findings are then not parsed).
+    bool with_findings = true;
+  };
+
   // The case's deadlines at the end of `as_of`, equal to FoldDeadlines of
-  // its events under `pack` (which must outlive the view). With
-  // use_checkpoints false, always folds from the log (a full replay).
-  // Errors are the store's (kDataLoss for a corrupt record). Thread-safe.
+  // its events under `pack` (which must outlive the view), findings
+  // included unless options say otherwise. Errors are the store's
+  // (kDataLoss for a corrupt record). Thread-safe.
+  [[nodiscard]] absl::StatusOr<DeadlinesAnswer> Get(const std::string& case_id,
+                                                    const ResolvedPack& pack,
+                                                    absl::CivilDay as_of) const {
+    return Get(case_id, pack, as_of, Options());
+  }
   [[nodiscard]] absl::StatusOr<DeadlinesAnswer> Get(const std::string& case_id,
                                                     const ResolvedPack& pack,
                                                     absl::CivilDay as_of,
-                                                    bool use_checkpoints = true) const;
+                                                    const Options& options) const;
 
   // Brings every case's checkpoint up to date with the log and moves the
   // head to the last position: folds (on every core) the cases with events

@@ -24,13 +24,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 4; ++i) value.push_back(static_cast<char>(c >> (8 * i)));
   value += body;
 
-  auto decoded = DecodeDeadlinesCheckpoint("C-fuzz", value);
-  if (!decoded.ok()) return 0;
-  const std::string again = EncodeDeadlinesCheckpoint(*decoded);
-  auto twice = DecodeDeadlinesCheckpoint("C-fuzz", again);
-  if (!twice.ok()) std::abort();
-  if (EncodeDeadlinesCheckpoint(*twice) != again) std::abort();
-  CaseDeadlines d = twice->deadlines;
-  RestateAt(&d, absl::CivilDay(2025, 1, 1));
+  // The same bytes as the main value and as the findings value.
+  std::string findings = value;
+  const std::string_view findings_view = findings;
+  for (const std::string_view* f : {static_cast<const std::string_view*>(nullptr), &findings_view}) {
+    auto decoded = DecodeDeadlinesCheckpoint("C-fuzz", value, f);
+    if (!decoded.ok()) continue;
+    const DeadlinesCheckpointValues again = EncodeDeadlinesCheckpoint(*decoded);
+    const std::string_view again_findings = again.findings;
+    auto twice = DecodeDeadlinesCheckpoint("C-fuzz", again.main, &again_findings);
+    if (!twice.ok()) std::abort();
+    const DeadlinesCheckpointValues third = EncodeDeadlinesCheckpoint(*twice);
+    if (third.main != again.main || third.findings != again.findings) std::abort();
+    CaseDeadlines d = twice->deadlines;
+    RestateAt(&d, absl::CivilDay(2025, 1, 1));
+  }
   return 0;
 }

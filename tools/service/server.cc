@@ -231,7 +231,9 @@ class CarelogService final : public v1::Carelog::Service {
     for (const std::string& id : cases) {
       auto pack = packs.For(id);
       if (!pack.ok()) return ToGrpc(pack.status());
-      auto answer = view.Get(id, **pack, as_of);
+      DeadlinesView::Options obligations_only;
+      obligations_only.with_findings = false;
+      auto answer = view.Get(id, **pack, as_of, obligations_only);
       if (!answer.ok()) return ToGrpc(answer.status());
       if (answer->case_version == 0 && !req->case_id().empty()) return NoCase(id);
       const CaseDeadlines& d = answer->deadlines;
