@@ -339,8 +339,17 @@ TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUncha
     EXPECT_GT(with.out.size(), 1000u);
     EXPECT_EQ(with.out, without.out) << format;
   }
+  // import-903 catches up the same way.
+  r = RunCarelog(absl::StrCat("import-903 --store ", store, " --skip-invalid ", CARELOG_SHARED_DIR,
+                              "/data/ssda903-fake"),
+                 dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("deadlines checkpoints: "), std::string::npos) << r.out;
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
+  EXPECT_NE(r.out.find(" 0 folded"), std::string::npos) << r.out;
   r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --rebuild"), dir);
-  EXPECT_NE(r.out.find("30 folded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" folded"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(" 0 folded"), std::string::npos) << r.out;
   r = RunCarelog(absl::StrCat("checkpoint --store ", store, " extra"), dir);
   EXPECT_EQ(r.status, 2);
 }

@@ -41,4 +41,21 @@ int RunCheckpoint(const Args& args) {
   return 0;
 }
 
+int CatchUpCheckpointsAfterAppend(EventStore* store) {
+  auto caught_up = CatchUpDeadlinesCheckpoints(store);
+  if (!caught_up.ok()) {
+    std::fprintf(stderr,
+                 "carelog: events stored, but the deadlines checkpoints were not brought up to "
+                 "date (%s); run `carelog checkpoint`\n",
+                 std::string(caught_up.status().message()).c_str());
+    return 3;
+  }
+  if (*caught_up) {
+    std::printf("deadlines checkpoints: %llu cases folded, head at position %llu\n",
+                static_cast<unsigned long long>((*caught_up)->folded),
+                static_cast<unsigned long long>((*caught_up)->position));
+  }
+  return 0;
+}
+
 }  // namespace carelog

@@ -19,7 +19,6 @@
 #include "projections/case_summary.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
-#include "tools/deadlines_view.h"
 #include "tools/log.h"
 
 namespace carelog {
@@ -218,22 +217,7 @@ int RunImport(const Args& args) {
                 static_cast<unsigned long long>(report->last_position));
   }
   std::printf("\n");
-  if (report->appended > 0) {
-    // The events are stored whatever happens here: a failed catch-up only
-    // leaves checkpoints stale, which every reader detects.
-    auto caught_up = CatchUpDeadlinesCheckpoints(store->get());
-    if (!caught_up.ok()) {
-      std::fprintf(stderr, "carelog: events stored, but the deadlines checkpoints were not "
-                           "brought up to date (%s); run `carelog checkpoint`\n",
-                   std::string(caught_up.status().message()).c_str());
-      return 3;
-    }
-    if (*caught_up) {
-      std::printf("deadlines checkpoints: %llu cases folded, head at position %llu\n",
-                  static_cast<unsigned long long>((*caught_up)->folded),
-                  static_cast<unsigned long long>((*caught_up)->position));
-    }
-  }
+  if (report->appended > 0) return CatchUpCheckpointsAfterAppend(store->get());
   return 0;
 }
 

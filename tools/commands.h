@@ -55,6 +55,12 @@ int RunToken(const Args& args);      // tools/token_command.cc
 int RunAccessLog(const Args& args);  // tools/access_log_command.cc
 int RunCheckpoint(const Args& args); // tools/checkpoint_command.cc
 
+// After a command appended events: catches up the deadlines checkpoints when
+// the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.
+// Returns the exit status: 0, or 3 if that failed (the events stay stored;
+// stale checkpoints are detected by every reader).
+int CatchUpCheckpointsAfterAppend(EventStore* store);
+
 // Adds a sub-command from outside carelog_cli (e.g. `serve`, which needs gRPC
 // and lives in tools/service/, linked only into the `carelog` binary). Call
 // before RunCli, e.g. from a static initializer.

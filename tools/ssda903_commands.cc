@@ -58,6 +58,7 @@ int RunImport903(const Args& args) {
       static_cast<unsigned long long>(report->appended),
       static_cast<unsigned long long>(report->already_present), secs,
       secs > 0 ? rows / secs : 0.0);
+  if (report->appended > 0) return CatchUpCheckpointsAfterAppend(store->get());
   return 0;
 }
 
