@@ -298,6 +298,45 @@ TEST_F(DeadlinesViewTest, ObligationsOnlyLeavesFindingsOutAndObligationsUnchange
   EXPECT_GT(findings, 0u);  // the full answers had findings to leave out
 }
 
+TEST_F(DeadlinesViewTest, CheckFindsACheckpointForgedWithAValidChecksum) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), false).ok());
+  auto clean = view.Check(packs_.get());
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_EQ(clean->cases, 40u);
+  EXPECT_EQ(clean->current, 40u);
+  EXPECT_TRUE(clean->differing.empty());
+
+  // Someone with write access to the database moves a due date and
+  // recomputes the checksum: checkpoints are not in the hash chain, so a
+  // reader trusts it...
+  const std::string id = cases_[12];
+  const std::string main_name = absl::StrCat(kDeadlinesCaseCheckpoint, id);
+  const std::string findings_name = absl::StrCat(kDeadlinesFindingsCheckpoint, id);
+  auto main = store_->GetCheckpoint(main_name);
+  auto findings = store_->GetCheckpoint(findings_name);
+  ASSERT_TRUE(main.ok() && findings.ok());
+  const std::string_view findings_view = *findings;
+  auto forged = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
+  ASSERT_TRUE(forged.ok());
+  ASSERT_FALSE(forged->deadlines.obligations.empty());
+  forged->deadlines.obligations[0].due += 30;
+  const DeadlinesCheckpointValues v = EncodeDeadlinesCheckpoint(*forged);
+  ASSERT_TRUE(store_->PutCheckpoints({{main_name, v.main}, {findings_name, v.findings}}).ok());
+  auto a = view.Get(id, PackOf(id), today_);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->from_checkpoint);
+  EXPECT_NE(Describe(a->deadlines), Fresh(id, today_, Calendar::Default()));
+  // ...and the check against the log names it.
+  auto found = view.Check(packs_.get());
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->differing, std::vector<std::string>{id});
+  // A rebuild replaces it.
+  ASSERT_TRUE(view.Update(packs_.get(), true).ok());
+  EXPECT_TRUE(FromCheckpoint(view, id, today_));
+  EXPECT_TRUE(view.Check(packs_.get())->differing.empty());
+}
+
 TEST_F(DeadlinesViewTest, RebuildFoldsEveryCase) {
   DeadlinesView view(store_.get(), &Calendar::Default());
   ASSERT_TRUE(view.Update(packs_.get(), false).ok());
@@ -350,6 +389,11 @@ TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUncha
   r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --rebuild"), dir);
   EXPECT_NE(r.out.find(" folded"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(" 0 folded"), std::string::npos) << r.out;
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --check"), dir);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(" 0 differ"), std::string::npos) << r.out;
+  r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --check --rebuild"), dir);
+  EXPECT_EQ(r.status, 2);
   r = RunCarelog(absl::StrCat("checkpoint --store ", store, " extra"), dir);
   EXPECT_EQ(r.status, 2);
 }

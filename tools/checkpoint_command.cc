@@ -1,5 +1,6 @@
-// `carelog checkpoint [--store DIR] [--rebuild]`: brings the deadlines
-// projection's checkpoints up to date with the log (tools/deadlines_view.h).
+// `carelog checkpoint [--store DIR] [--rebuild | --check]`: brings the
+// deadlines projection's checkpoints up to date with the log, or checks the
+// current ones against it (tools/deadlines_view.h).
 #include <cstdio>
 
 #include "absl/time/clock.h"
@@ -16,8 +17,14 @@ int RunCheckpoint(const Args& args) {
     std::fprintf(stderr, "carelog: checkpoint takes no arguments\n");
     return 2;
   }
+  if (args.flags.count("check") > 0 && args.flags.count("rebuild") > 0) {
+    std::fprintf(stderr, "carelog: checkpoint takes --rebuild or --check, not both\n");
+    return 2;
+  }
   StoreOptions so;
   so.create_if_missing = false;
+  // --check only reads: it may run beside a process that holds the store.
+  so.read_only = args.flags.count("check") > 0;
   auto store = EventStore::Open(StoreDir(args), so);
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
@@ -27,6 +34,21 @@ int RunCheckpoint(const Args& args) {
   CasePacks packs(store->get(), &*registry);
   DeadlinesView view(store->get(), &*cal);
   const absl::Time start = absl::Now();
+  if (args.flags.count("check") > 0) {
+    auto c = view.Check(&packs);
+    if (!c.ok()) return ReportError(c.status());
+    for (const std::string& id : c->differing) {
+      std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
+                   id.c_str());
+    }
+    std::printf("deadlines checkpoints checked against the log: %llu cases, %llu current "
+                "checkpoints, %zu differ%s, %.2f s\n",
+                static_cast<unsigned long long>(c->cases),
+                static_cast<unsigned long long>(c->current), c->differing.size(),
+                c->differing.empty() ? "" : " (run `carelog checkpoint --rebuild`)",
+                absl::ToDoubleSeconds(absl::Now() - start));
+    return c->differing.empty() ? 0 : 1;
+  }
   auto r = view.Update(&packs, args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());
   std::printf(

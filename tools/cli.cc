@@ -32,8 +32,9 @@ constexpr char kUsage[] =
     "  cases [--store DIR] [--format table|json]   the cases in the store\n"
     "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
     "        [--no-checkpoints]   (fold every case from the log instead of its checkpoint)\n"
-    "  checkpoint [--store DIR] [--rebuild]   bring the deadlines checkpoints up to date with\n"
-    "        the log (only cases with new events or other rules; --rebuild: every case)\n"
+    "  checkpoint [--store DIR] [--rebuild | --check]   bring the deadlines checkpoints up to\n"
+    "        date with the log (only cases with new events or other rules; --rebuild: every\n"
+    "        case); --check: refold every case and report current checkpoints that differ\n"
     "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"
     "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
     "  verify [--store DIR] [--head SIZE:ROOTHEX]   check the whole log (hash chain, Merkle tree,\n"
@@ -295,7 +296,7 @@ int RunCli(int argc, char** argv) {
       {"cases", {{"format"}, {}, RunCases}},
       {"gen", {{"children", "years", "seed", "end"}, {}, RunGen}},
       {"deadlines", {{"case", "as-of", "format"}, {"no-checkpoints"}, RunDeadlines}},
-      {"checkpoint", {{}, {"rebuild"}, RunCheckpoint}},
+      {"checkpoint", {{}, {"rebuild", "check"}, RunCheckpoint}},
       {"pack", {{"case"}, {}, RunPack}},
       {"verify", {{"head"}, {}, RunVerify}},
       {"head", {{}, {}, RunHead}},

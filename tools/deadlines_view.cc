@@ -200,6 +200,38 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   return r;
 }
 
+absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs) const {
+  CheckReport r;
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  r.cases = cases.size();
+  EventLog log(store_, SystemClock());
+  for (const std::string& id : cases) {
+    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs->For(id));
+    auto main = store_->GetCheckpoint(CaseName(id));
+    if (absl::IsNotFound(main.status())) continue;
+    if (!main.ok()) return main.status();
+    auto findings = store_->GetCheckpoint(FindingsName(id));
+    if (absl::IsNotFound(findings.status())) continue;
+    if (!findings.ok()) return findings.status();
+    const std::string_view findings_view = *findings;
+    auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
+    if (!c.ok() || c->fingerprint != Fingerprint(*pack)) continue;  // not trusted anyway
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+    const uint64_t version = events.empty() ? 0 : events.back().version();
+    if (c->case_version != version) continue;  // stale: readers fold the log
+    ++r.current;
+    DeadlinesCheckpoint fresh;
+    fresh.fingerprint = c->fingerprint;
+    fresh.case_version = version;
+    fresh.deadlines = FoldDeadlines(id, std::move(events), *pack, *cal_, kEndOfTime);
+    // Compared as encoded bytes: every field of every obligation and finding.
+    const DeadlinesCheckpointValues want = EncodeDeadlinesCheckpoint(fresh);
+    const DeadlinesCheckpointValues have = EncodeDeadlinesCheckpoint(*c);
+    if (want.main != have.main || want.findings != have.findings) r.differing.push_back(id);
+  }
+  return r;
+}
+
 absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(EventStore* store) {
   auto head = store->GetCheckpoint(kDeadlinesHeadCheckpoint);
   if (absl::IsNotFound(head.status())) return std::nullopt;

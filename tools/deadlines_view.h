@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -88,6 +89,19 @@ class DeadlinesView {
   // recognisably stale. kFailedPrecondition on a read-only store. Not
   // thread-safe with itself (one writer of checkpoints at a time).
   [[nodiscard]] absl::StatusOr<CheckpointUpdate> Update(CasePacks* packs, bool rebuild);
+
+  // Refolds every case from the log and compares it with its checkpoint,
+  // where that checkpoint is current (a reader would trust it). A current
+  // checkpoint that differs from the log's fold was altered behind the
+  // store's back (checkpoints are not in the hash chain) or written by a
+  // faulty fold: `differing` names those cases; `carelog checkpoint
+  // --rebuild` replaces them. Read-only; thread-safe.
+  struct CheckReport {
+    uint64_t cases = 0;
+    uint64_t current = 0;  // checkpoints compared
+    std::vector<std::string> differing;
+  };
+  [[nodiscard]] absl::StatusOr<CheckReport> Check(CasePacks* packs) const;
 
   // The fingerprint a checkpoint of a case judged under `pack` must carry.
   std::string Fingerprint(const ResolvedPack& pack) const;
