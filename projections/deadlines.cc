@@ -21,12 +21,6 @@ const google::protobuf::OneofDescriptor* PayloadOneof() {
   return oneof;
 }
 
-const google::protobuf::Message* Payload(const Event& e) {
-  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(e, PayloadOneof());
-  if (field == nullptr) return nullptr;
-  return &e.GetReflection()->GetMessage(e, field);
-}
-
 // For each payload type (by its index in the oneof), its review_id field or
 // nullptr; built once, because looking fields up by name per event was a
 // measurable share of a replay.
