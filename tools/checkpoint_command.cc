@@ -41,13 +41,17 @@ int RunCheckpoint(const Args& args) {
       std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
                    id.c_str());
     }
+    for (const std::string& id : c->damaged) {
+      std::fprintf(stderr, "case %s: its checkpoint is damaged (not used)\n", id.c_str());
+    }
+    const bool clean = c->differing.empty() && c->damaged.empty();
     std::printf("deadlines checkpoints checked against the log: %llu cases, %llu current "
-                "checkpoints, %zu differ%s, %.2f s\n",
+                "checkpoints, %zu differ, %zu damaged%s, %.2f s\n",
                 static_cast<unsigned long long>(c->cases),
                 static_cast<unsigned long long>(c->current), c->differing.size(),
-                c->differing.empty() ? "" : " (run `carelog checkpoint --rebuild`)",
+                c->damaged.size(), clean ? "" : " (run `carelog checkpoint --rebuild`)",
                 absl::ToDoubleSeconds(absl::Now() - start));
-    return c->differing.empty() ? 0 : 1;
+    return clean ? 0 : 1;
   }
   auto r = view.Update(&packs, args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());

@@ -17,6 +17,11 @@ namespace {
 std::string CaseName(std::string_view case_id) {
   return absl::StrCat(kDeadlinesCaseCheckpoint, std::string(case_id));
 }
+std::string IndexName(std::string_view case_id) {
+  return absl::StrCat(kDeadlinesIndexCheckpoint, std::string(case_id));
+}
+// fingerprint:16 case_version:fixed64, the first bytes of the main value.
+constexpr size_t kIndexSize = 24;
 std::string FindingsName(std::string_view case_id) {
   return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
 }
@@ -110,23 +115,18 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
       return true;
     }));
   }
-  // case -> stored fingerprint, for cases whose main and findings values
-  // are both intact and of the same fingerprint and version.
+  // case -> the fingerprint its checkpoint was written with, from the small
+  // index values: this runs after every import, and reading the checkpoints
+  // themselves would read every case's fold. A main or findings value that
+  // turns out damaged makes readers fold the log; `checkpoint --check`
+  // reports it and `--rebuild` replaces it.
   absl::flat_hash_map<std::string, std::string> fingerprint_of;
   if (!rebuild) {
-    absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> main;
     RETURN_IF_ERROR(store_->ScanCheckpoints(
-        kDeadlinesCaseCheckpoint, [&](std::string_view name, std::string_view bytes) {
-          auto head = PeekDeadlinesCheckpoint(bytes);
-          if (head.ok()) main.emplace(std::string(name.substr(sizeof(kDeadlinesCaseCheckpoint) - 1)), *head);
-          return true;
-        }));
-    RETURN_IF_ERROR(store_->ScanCheckpoints(
-        kDeadlinesFindingsCheckpoint, [&](std::string_view name, std::string_view bytes) {
-          auto head = PeekDeadlinesCheckpoint(bytes);
-          auto it = main.find(std::string(name.substr(sizeof(kDeadlinesFindingsCheckpoint) - 1)));
-          if (head.ok() && it != main.end() && it->second == *head) {
-            fingerprint_of.emplace(it->first, std::move(head->first));
+        kDeadlinesIndexCheckpoint, [&](std::string_view name, std::string_view bytes) {
+          if (bytes.size() == kIndexSize) {
+            fingerprint_of.emplace(std::string(name.substr(sizeof(kDeadlinesIndexCheckpoint) - 1)),
+                                   std::string(bytes.substr(0, 16)));
           }
           return true;
         }));
@@ -165,7 +165,7 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   EventLog log(store_, SystemClock());
   for (size_t base = 0; base < jobs.size(); base += window) {
     const size_t count = std::min(window, jobs.size() - base);
-    std::vector<std::pair<std::string, std::string>> entries(2 * count);
+    std::vector<std::pair<std::string, std::string>> entries(3 * count);
     std::vector<absl::Status> status(count);
     std::atomic<size_t> next{0};
     auto work = [&] {
@@ -181,8 +181,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
         c.case_version = events->empty() ? 0 : events->back().version();
         c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
         DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
-        entries[2 * i] = {CaseName(*job.case_id), std::move(values.main)};
-        entries[2 * i + 1] = {FindingsName(*job.case_id), std::move(values.findings)};
+        entries[3 * i] = {IndexName(*job.case_id), values.main.substr(0, kIndexSize)};
+        entries[3 * i + 1] = {CaseName(*job.case_id), std::move(values.main)};
+        entries[3 * i + 2] = {FindingsName(*job.case_id), std::move(values.findings)};
       }
     };
     std::vector<std::thread> helpers;
@@ -211,11 +212,14 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     if (absl::IsNotFound(main.status())) continue;
     if (!main.ok()) return main.status();
     auto findings = store_->GetCheckpoint(FindingsName(id));
-    if (absl::IsNotFound(findings.status())) continue;
-    if (!findings.ok()) return findings.status();
-    const std::string_view findings_view = *findings;
+    if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
+    const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
-    if (!c.ok() || c->fingerprint != Fingerprint(*pack)) continue;  // not trusted anyway
+    if (!c.ok()) {
+      r.damaged.push_back(id);  // never trusted, but worth replacing
+      continue;
+    }
+    if (c->fingerprint != Fingerprint(*pack)) continue;  // other rules: not trusted
     ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
     const uint64_t version = events.empty() ? 0 : events.back().version();
     if (c->case_version != version) continue;  // stale: readers fold the log

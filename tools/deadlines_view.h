@@ -31,12 +31,16 @@ namespace carelog {
 // Checkpoint names (EventStore checkpoints, 'P' keys in record_format.cc):
 //   "deadlines/case/" caseId     -> EncodeDeadlinesCheckpoint(...).main
 //   "deadlines/findings/" caseId -> EncodeDeadlinesCheckpoint(...).findings
+//   "deadlines/index/" caseId    -> fingerprint:16 case_version:fixed64 (the
+//                                   main value's first bytes: what Update
+//                                   reads to decide what to refold)
 //   "deadlines/head"             -> position:fixed64 cases:fixed64 written_at_micros:fixed64
 // The head says up to which log position every case's checkpoint was brought
 // up to date; Update catches up from there.
 inline constexpr char kDeadlinesCaseCheckpoint[] = "deadlines/case/";
 inline constexpr char kDeadlinesFindingsCheckpoint[] = "deadlines/findings/";
 inline constexpr char kDeadlinesHeadCheckpoint[] = "deadlines/head";
+inline constexpr char kDeadlinesIndexCheckpoint[] = "deadlines/index/";
 
 struct DeadlinesAnswer {
   CaseDeadlines deadlines;
@@ -84,7 +88,8 @@ class DeadlinesView {
   // Brings every case's checkpoint up to date with the log and moves the
   // head to the last position: folds (on every core) the cases with events
   // after the head, with no usable checkpoint, or with one of other rules;
-  // with `rebuild`, every case. Written in atomic batches with the head
+  // with `rebuild`, every case. Reads the small index values, not the
+  // checkpoints themselves (see Check for those). Written in atomic batches with the head
   // last, so a crash leaves checkpoints that are each either current or
   // recognisably stale. kFailedPrecondition on a read-only store. Not
   // thread-safe with itself (one writer of checkpoints at a time).
@@ -100,6 +105,9 @@ class DeadlinesView {
     uint64_t cases = 0;
     uint64_t current = 0;  // checkpoints compared
     std::vector<std::string> differing;
+    // Checkpoints that do not decode (checksum, a missing or mismatched
+    // findings value): readers fold the log instead; --rebuild replaces them.
+    std::vector<std::string> damaged;
   };
   [[nodiscard]] absl::StatusOr<CheckReport> Check(CasePacks* packs) const;
 
