@@ -170,6 +170,10 @@ TEST(CliTest, HolidaysOverrideSavedInTheStoreMovesDueDates) {
   TempDir dir;
   Write(dir.Sub("a.ndjson"), kGood);
   ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir).status, 0);
+  // Checkpointed under the built-in calendar: they must not outlive it.
+  ASSERT_EQ(RunCarelog(absl::StrCat("checkpoint --store ", dir.Sub("s")), dir).status, 0);
+  CliRun first = RunCarelog(absl::StrCat("deadlines --store ", dir.Sub("s"), " --case C-1 --as-of 2024-03-20 --format json"), dir);
+  EXPECT_THAT(first.out, HasSubstr(R"("rule":"iro.notify","due":"2024-03-05")"));
   // A newly announced holiday on Tue 5 Mar 2024 (the notify due date) must
   // push iro.notify to Wed 6 Mar without a release.
   Write(dir.Sub("bh.json"),

@@ -480,6 +480,27 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
   }
 }
 
+TEST_F(ServiceTest, DeadlinesUseTheStoresSavedBankHolidays) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::DeadlinesRequest dq;
+  dq.set_case_id("C-1");
+  dq.set_as_of("2024-03-20");
+  v1::DeadlinesResponse before, after;
+  ASSERT_TRUE(stub_->Deadlines(Ctx("qa").get(), dq, &before).ok());
+  EXPECT_THAT(before.json(), ::testing::HasSubstr(R"("rule":"iro.notify","due":"2024-03-05")"));
+  // A newly announced holiday on the due date, saved as `carelog holidays`
+  // would, moves it a working day — in the running service too.
+  ASSERT_TRUE(store_
+                  ->PutSetting(kHolidaysSetting,
+                               R"({"england-and-wales":{"division":"england-and-wales","events":[)"
+                               R"({"title":"New Year","date":"2024-01-01"},)"
+                               R"({"title":"Announced","date":"2024-03-05"}]}})")
+                  .ok());
+  ASSERT_TRUE(stub_->Deadlines(Ctx("qa").get(), dq, &after).ok());
+  EXPECT_THAT(after.json(), ::testing::HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
+}
+
 TEST_F(ServiceTest, ReadsAreAnsweredAsTheCliAndRecordedInTheAccessLog) {
   v1::AppendResponse resp;
   ASSERT_TRUE(Append({Accommodated("e1", "C-1"), IroAllocated("e2", "C-1")}, 0, &resp).ok());
