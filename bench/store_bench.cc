@@ -10,6 +10,12 @@
 //                                  the limit of replay
 //   BM_OneCaseDeadlines            one case's deadlines, read and folded
 //   BM_QaReport                    the QA report's computation over every case
+//   BM_ReplayAuditTrails, BM_ReplayCaseSummaries, BM_Replay903Export
+//                                  the other projections over every case
+//   BM_CheckpointedDeadlines       every case's deadlines from its checkpoint
+//                                  (beside BM_ReplayDeadlines)
+//   BM_OneCaseCheckpointed         one case from its checkpoint (beside
+//                                  BM_OneCaseDeadlines)
 //
 // Every benchmark reports events/s ("items_per_second"). Compare a row with
 // its baseline by ratio, not by absolute time:
@@ -26,7 +32,12 @@
 #include "engine/importer.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/audit_trail.h"
+#include "projections/case_summary.h"
 #include "projections/qa_report.h"
+#include "projections/ssda903_export.h"
+#include "tools/case_packs.h"
+#include "tools/deadlines_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "store/event_store.h"
@@ -258,6 +269,119 @@ void BM_QaReport(benchmark::State& state) {
   state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_QaReport)->Unit(benchmark::kMillisecond);
+
+// The other projections, each over the whole log (read + fold every case).
+void BM_ReplayAuditTrails(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  auto cases = *store->Streams();
+  AuditOptions options;
+  options.as_of = absl::CivilDay(2025, 9, 30);
+  int64_t items = 0;
+  for (auto _ : state) {
+    for (const auto& id : cases) {
+      auto events = log.ReadCase(id);
+      items += events->size();
+      benchmark::DoNotOptimize(BuildAuditTrail(id, *events, *pack, Calendar::Default(), options));
+    }
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_ReplayAuditTrails)->Unit(benchmark::kMillisecond);
+
+void BM_ReplayCaseSummaries(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto cases = *store->Streams();
+  int64_t items = 0;
+  for (auto _ : state) {
+    for (const auto& id : cases) {
+      auto events = log.ReadCase(id);
+      items += events->size();
+      benchmark::DoNotOptimize(SummariseCase(id, std::move(*events)));
+    }
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_ReplayCaseSummaries)->Unit(benchmark::kMillisecond);
+
+void BM_Replay903Export(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  EventLog log(store, SystemClock());
+  auto cases = *store->Streams();
+  int64_t items = 0;
+  for (auto _ : state) {
+    Ssda903Tables tables = Start903Tables();
+    for (const auto& id : cases) {
+      auto events = log.ReadCase(id);
+      items += events->size();
+      Append903Case(id, std::move(*events), 2024, &tables);
+    }
+    benchmark::DoNotOptimize(tables);
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_Replay903Export)->Unit(benchmark::kMillisecond);
+
+// Deadlines answered from checkpoints (carelog's default path), beside the
+// folds above: every case, and one case at a time. Items are the events the
+// answers stand for.
+struct Checkpointed {
+  std::unique_ptr<PolicyRegistry> registry;
+  std::unique_ptr<DeadlinesView> view;
+  std::vector<std::string> cases;
+  std::vector<uint64_t> events;  // per case
+};
+const Checkpointed& GetCheckpointed() {
+  static const Checkpointed* c = [] {
+    auto* out = new Checkpointed;
+    EventStore* store = LoadedStore();
+    out->registry = std::make_unique<PolicyRegistry>(*PolicyRegistry::LoadEmbedded());
+    out->view = std::make_unique<DeadlinesView>(store, &Calendar::Default());
+    CasePacks packs(store, out->registry.get());
+    (void)out->view->Update(&packs, /*rebuild=*/true);
+    out->cases = *store->Streams();
+    for (const auto& id : out->cases) out->events.push_back(*store->StreamVersion(id));
+    return out;
+  }();
+  return *c;
+}
+
+void BM_CheckpointedDeadlines(benchmark::State& state) {
+  const Checkpointed& c = GetCheckpointed();
+  const ResolvedPack* pack = *c.registry->Find("england");
+  DeadlinesView::Options obligations_only;
+  obligations_only.with_findings = false;
+  int64_t items = 0;
+  for (auto _ : state) {
+    for (size_t i = 0; i < c.cases.size(); ++i) {
+      auto a = c.view->Get(c.cases[i], *pack, absl::CivilDay(2025, 9, 30), obligations_only);
+      if (!a.ok() || !a->from_checkpoint) state.SkipWithError("not from a checkpoint");
+      items += c.events[i];
+      benchmark::DoNotOptimize(a);
+    }
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_CheckpointedDeadlines)->Unit(benchmark::kMillisecond);
+
+void BM_OneCaseCheckpointed(benchmark::State& state) {
+  const Checkpointed& c = GetCheckpointed();
+  const ResolvedPack* pack = *c.registry->Find("england");
+  size_t i = 0;
+  int64_t items = 0;
+  for (auto _ : state) {
+    const size_t k = i++ % c.cases.size();
+    auto a = c.view->Get(c.cases[k], *pack, absl::CivilDay(2025, 9, 30));
+    if (!a.ok() || !a->from_checkpoint) state.SkipWithError("not from a checkpoint");
+    items += c.events[k];
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_OneCaseCheckpointed)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace carelog
