@@ -47,20 +47,31 @@ std::optional<double> Percent(int64_t num, int64_t den) {
   return std::round(1000.0 * static_cast<double>(num) / static_cast<double>(den)) / 10.0;
 }
 
+QaReportBuilder::QaReportBuilder(absl::CivilDay from, absl::CivilDay to, const Calendar& cal)
+    : from_(from), to_(to), cal_(cal) {
+  r_.from = from;
+  r_.to = to;
+  for (const std::string& t : TaskRules()) task_lines_[t].rule = t;
+  for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
+    months_[{static_cast<int>(m.year()), m.month()}] = {static_cast<int>(m.year()), m.month()};
+  }
+}
+
 QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
                          absl::CivilDay to, const Calendar& cal) {
-  QaReport r;
-  r.from = from;
-  r.to = to;
-  std::map<std::string, QaReport::ReviewLine> review_lines;
-  std::map<std::string, QaReport::TaskLine> task_lines;
-  for (const std::string& t : TaskRules()) task_lines[t].rule = t;
-  std::map<std::pair<int, int>, QaReport::Month> months;
-  for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
-    months[{static_cast<int>(m.year()), m.month()}] = {static_cast<int>(m.year()), m.month()};
-  }
+  QaReportBuilder builder(from, to, cal);
+  for (const QaCase& c : cases) builder.Add(c);
+  return builder.Finish();
+}
 
-  for (const QaCase& c : cases) {
+void QaReportBuilder::Add(const QaCase& c) {
+  QaReport& r = r_;
+  const absl::CivilDay from = from_, to = to_;
+  const Calendar& cal = cal_;
+  auto& review_lines = review_lines_;
+  auto& task_lines = task_lines_;
+  auto& months = months_;
+  {
     const std::set<std::string> chain = ChainRules(c.pack);
     // Events after corrections, in effective order.
     std::vector<v1::Event> events = ApplyCorrections(c.events);
@@ -193,7 +204,13 @@ QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
       r.ni66_on_time += all_on_time;
     }
   }
+}
 
+QaReport QaReportBuilder::Finish() {
+  QaReport r = std::move(r_);
+  auto& review_lines = review_lines_;
+  auto& task_lines = task_lines_;
+  auto& months = months_;
   for (const std::string& id : DefaultChain()) {
     auto it = review_lines.find(id);
     r.reviews.push_back(it == review_lines.end() ? QaReport::ReviewLine{id, 0, 0} : it->second);

@@ -88,6 +88,27 @@ struct QaReport {
   std::vector<Month> trend;  // every month that overlaps [from, to]
 };
 
+// Builds the report one case at a time, so that a caller need not hold
+// every case's events at once (memory stays flat in the log's size). Not
+// thread-safe; `cal` must outlive the builder.
+class QaReportBuilder {
+ public:
+  QaReportBuilder(absl::CivilDay from, absl::CivilDay to, const Calendar& cal);
+  // Counts one case (any order: the report sorts what it lists).
+  void Add(const QaCase& c);
+  // The report of every case added. Call once.
+  QaReport Finish();
+
+ private:
+  absl::CivilDay from_, to_;
+  const Calendar& cal_;
+  QaReport r_;
+  std::map<std::string, QaReport::ReviewLine> review_lines_;
+  std::map<std::string, QaReport::TaskLine> task_lines_;
+  std::map<std::pair<int, int>, QaReport::Month> months_;
+};
+
+// The report of `cases` (QaReportBuilder over them).
 QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
                          absl::CivilDay to, const Calendar& cal);
 

@@ -63,8 +63,8 @@ int RunReport(const Args& args) {
   auto store_cal = StoreCalendar(store->get());
   if (!store_cal.ok()) return ReportError(store_cal.status());
   const Calendar& cal = *store_cal;
-  std::vector<QaCase> cases;
-  cases.reserve(streams->size());
+  // One case at a time: memory stays flat in the log's size.
+  QaReportBuilder builder(day[0], day[1], cal);
   for (const std::string& id : *streams) {
     auto events = log.ReadCase(id);
     if (!events.ok()) return ReportError(events.status());
@@ -75,9 +75,9 @@ int RunReport(const Args& args) {
     c.pack = *pack;
     c.deadlines = FoldDeadlines(id, *events, **pack, cal, day[1]);
     c.events = std::move(*events);
-    cases.push_back(std::move(c));
+    builder.Add(c);
   }
-  const QaReport report = ComputeQaReport(cases, day[0], day[1], cal);
+  const QaReport report = builder.Finish();
   if (format == "csv") {
     std::error_code ec;
     std::filesystem::create_directories(out_path, ec);

@@ -273,8 +273,7 @@ class CarelogService final : public v1::Carelog::Service {
     auto store_cal = StoreCalendar(store_);
     if (!store_cal.ok()) return ToGrpc(store_cal.status());
     const Calendar& cal = *store_cal;
-    std::vector<QaCase> cases;
-    cases.reserve(streams->size());
+    QaReportBuilder builder(*from, *to, cal);  // one case at a time: flat memory
     for (const std::string& id : *streams) {
       auto events = log_.ReadCase(id);
       if (!events.ok()) return ToGrpc(events.status());
@@ -285,9 +284,9 @@ class CarelogService final : public v1::Carelog::Service {
       c.pack = *pack;
       c.deadlines = FoldDeadlines(id, *events, **pack, cal, *to);
       c.events = std::move(*events);
-      cases.push_back(std::move(c));
+      builder.Add(c);
     }
-    resp->set_json(RenderQaJson(ComputeQaReport(cases, *from, *to, cal)));
+    resp->set_json(RenderQaJson(builder.Finish()));
     return grpc::Status::OK;
   }
 
