@@ -10,11 +10,6 @@
 namespace carelog {
 namespace {
 
-struct Row {
-  const Obligation* o;
-  int days;  // overdue (calendar days) or working days left
-};
-
 }  // namespace
 
 std::string SourceText(const Obligation& o) {
@@ -85,62 +80,70 @@ void AppendDeadlinesCsv(const CaseDeadlines& d, std::string* out) {
   }
 }
 
-std::string RenderDeadlinesTable(const std::vector<CaseDeadlines>& cases, absl::CivilDay as_of,
-                                 const Calendar& cal) {
-  std::vector<Row> overdue, soon;
-  int later = 0, met = 0, met_late = 0, closed = 0;
-  for (const CaseDeadlines& c : cases) {
-    const absl::CivilDay horizon = cal.AddWorkingDays(c.division, as_of, 10);
-    for (const Obligation& o : c.obligations) {
-      switch (o.status) {
-        case ObligationStatus::kOverdue:
-          overdue.push_back({&o, static_cast<int>(as_of - o.due)});
-          break;
-        case ObligationStatus::kOpen:
-          if (o.due <= horizon) {
-            soon.push_back({&o, cal.WorkingDaysBetween(c.division, as_of, o.due)});
-          } else {
-            ++later;
-          }
-          break;
-        case ObligationStatus::kMet: ++met; break;
-        case ObligationStatus::kMetLate: ++met_late; break;
-        case ObligationStatus::kClosed: ++closed; break;
-      }
+DeadlinesTable::DeadlinesTable(absl::CivilDay as_of, const Calendar& cal)
+    : as_of_(as_of), cal_(cal) {}
+
+void DeadlinesTable::Add(const CaseDeadlines& c) {
+  const absl::CivilDay horizon = cal_.AddWorkingDays(c.division, as_of_, 10);
+  for (const Obligation& o : c.obligations) {
+    switch (o.status) {
+      case ObligationStatus::kOverdue:
+        overdue_.push_back({o.case_id, o.rule_id, o.review_id, o.due,
+                            static_cast<int>(as_of_ - o.due), SourceText(o)});
+        break;
+      case ObligationStatus::kOpen:
+        if (o.due <= horizon) {
+          soon_.push_back({o.case_id, o.rule_id, o.review_id, o.due,
+                           cal_.WorkingDaysBetween(c.division, as_of_, o.due), SourceText(o)});
+        } else {
+          ++later_;
+        }
+        break;
+      case ObligationStatus::kMet: ++met_; break;
+      case ObligationStatus::kMetLate: ++met_late_; break;
+      case ObligationStatus::kClosed: ++closed_; break;
     }
   }
-  std::sort(overdue.begin(), overdue.end(), [](const Row& a, const Row& b) {
-    return std::make_tuple(-a.days, a.o->case_id, a.o->rule_id, a.o->review_id) <
-           std::make_tuple(-b.days, b.o->case_id, b.o->rule_id, b.o->review_id);
+}
+
+std::string DeadlinesTable::Render() {
+  std::sort(overdue_.begin(), overdue_.end(), [](const Row& a, const Row& b) {
+    return std::make_tuple(-a.days, a.case_id, a.rule_id, a.review_id) <
+           std::make_tuple(-b.days, b.case_id, b.rule_id, b.review_id);
   });
-  std::sort(soon.begin(), soon.end(), [](const Row& a, const Row& b) {
-    return std::make_tuple(a.o->due, a.o->case_id, a.o->rule_id, a.o->review_id) <
-           std::make_tuple(b.o->due, b.o->case_id, b.o->rule_id, b.o->review_id);
+  std::sort(soon_.begin(), soon_.end(), [](const Row& a, const Row& b) {
+    return std::make_tuple(a.due, a.case_id, a.rule_id, a.review_id) <
+           std::make_tuple(b.due, b.case_id, b.rule_id, b.review_id);
   });
-  std::string out = absl::StrCat("Deadlines as at ", FormatDate(as_of), "\n\n");
-  absl::StrAppend(&out, "OVERDUE (", overdue.size(), ")\n");
-  if (!overdue.empty()) {
+  std::string out = absl::StrCat("Deadlines as at ", FormatDate(as_of_), "\n\n");
+  absl::StrAppend(&out, "OVERDUE (", overdue_.size(), ")\n");
+  if (!overdue_.empty()) {
     absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12s  %s\n", "CASE", "RULE", "REVIEW",
                           "DUE", "DAYS OVERDUE", "SOURCE");
-    for (const Row& r : overdue) {
-      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.o->case_id,
-                            r.o->rule_id, r.o->review_id, FormatDate(r.o->due), r.days,
-                            SourceText(*r.o));
+    for (const Row& r : overdue_) {
+      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.case_id, r.rule_id,
+                            r.review_id, FormatDate(r.due), r.days, r.source);
     }
   }
-  absl::StrAppend(&out, "\nDUE IN THE NEXT 10 WORKING DAYS (", soon.size(), ")\n");
-  if (!soon.empty()) {
+  absl::StrAppend(&out, "\nDUE IN THE NEXT 10 WORKING DAYS (", soon_.size(), ")\n");
+  if (!soon_.empty()) {
     absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12s  %s\n", "CASE", "RULE", "REVIEW",
                           "DUE", "WORKING DAYS", "SOURCE");
-    for (const Row& r : soon) {
-      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.o->case_id,
-                            r.o->rule_id, r.o->review_id, FormatDate(r.o->due), r.days,
-                            SourceText(*r.o));
+    for (const Row& r : soon_) {
+      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.case_id, r.rule_id,
+                            r.review_id, FormatDate(r.due), r.days, r.source);
     }
   }
-  absl::StrAppendFormat(&out, "\nOTHERS: %d open later, %d met, %d met late, %d closed\n", later,
-                        met, met_late, closed);
+  absl::StrAppendFormat(&out, "\nOTHERS: %d open later, %d met, %d met late, %d closed\n", later_,
+                        met_, met_late_, closed_);
   return out;
+}
+
+std::string RenderDeadlinesTable(const std::vector<CaseDeadlines>& cases, absl::CivilDay as_of,
+                                 const Calendar& cal) {
+  DeadlinesTable table(as_of, cal);
+  for (const CaseDeadlines& c : cases) table.Add(c);
+  return table.Render();
 }
 
 }  // namespace carelog

@@ -35,6 +35,29 @@ void AppendDeadlinesCsv(const CaseDeadlines& d, std::string* out);
 std::string RenderDeadlinesTable(const std::vector<CaseDeadlines>& cases, absl::CivilDay as_of,
                                  const Calendar& cal);
 
+// The same table built one case at a time, keeping only the rows it shows
+// and counts of the rest (memory grows with overdue and due-soon rows, not
+// with the log). Not thread-safe; `cal` must outlive it.
+class DeadlinesTable {
+ public:
+  DeadlinesTable(absl::CivilDay as_of, const Calendar& cal);
+  void Add(const CaseDeadlines& c);
+  // RenderDeadlinesTable of every case added. Call once.
+  std::string Render();
+
+ private:
+  struct Row {
+    std::string case_id, rule_id, review_id;
+    absl::CivilDay due;
+    int days;  // overdue (calendar days) or working days left
+    std::string source;
+  };
+  absl::CivilDay as_of_;
+  const Calendar& cal_;
+  std::vector<Row> overdue_, soon_;
+  int later_ = 0, met_ = 0, met_late_ = 0, closed_ = 0;
+};
+
 }  // namespace carelog
 
 #endif  // CARELOG_PROJECTIONS_DEADLINES_FORMAT_H_

@@ -62,7 +62,7 @@ int RunDeadlines(const Args& args) {
   bool first = true;
   if (format == "json") out = "[";
   if (format == "csv") AppendDeadlinesCsvHeader(&out);
-  std::vector<CaseDeadlines> all;
+  DeadlinesTable table(as_of, cal);  // keeps only the rows it shows
 
   // Cases are independent folds: they run on every core, a window of cases at
   // a time, and are written in case order, so the output is the same bytes as
@@ -128,7 +128,8 @@ int RunDeadlines(const Args& args) {
       } else if (format == "csv") {
         out.append(slot.text);
       } else {
-        all.push_back(std::move(slot.table));
+        table.Add(slot.table);
+        slot.table = CaseDeadlines();
       }
       if (out.size() > (1 << 20)) {
         std::fwrite(out.data(), 1, out.size(), stdout);
@@ -137,7 +138,7 @@ int RunDeadlines(const Args& args) {
     }
   }
   if (format == "json") absl::StrAppend(&out, "]\n");
-  if (format == "table") out = RenderDeadlinesTable(all, as_of, cal);
+  if (format == "table") out = table.Render();
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
