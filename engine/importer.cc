@@ -310,6 +310,10 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     // Pass 1 looked every spooled id up in the log, and nobody else writes
     // the store between the passes (see importer.h).
     req.ids_checked_by_caller = true;
+    // Each batch is atomic and durable by itself when ingested as a table
+    // file (see AppendRequest::bulk), which skips the write-ahead log and
+    // the memtable.
+    req.bulk = true;
     ASSIGN_OR_RETURN(AppendResult r, store->Append(std::move(req)));
     for (size_t i = 0; i < r.positions.size(); ++i) {
       if (r.already_present[i]) continue;

@@ -30,6 +30,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "store/merkle.h"
@@ -40,6 +41,12 @@ namespace {
 
 constexpr char kFormatMeta[] = "format";
 constexpr char kPidFile[] = "carelog.pid";
+
+// A bulk append (AppendRequest::bulk) is ingested as a table file only from
+// this many new records: each ingestion costs an fsync of the write-ahead log,
+// of the file and of the manifest, and adds a level-0 file to compact, which
+// a small group would not repay.
+constexpr size_t kMinIngestRecords = 4096;
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -406,6 +413,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   State& st = *state_;
   const int64_t now = absl::ToUnixMicros(clock_->Now());
   bool sync = false;
+  bool bulk = true;  // every committed request asked for a bulk load
 
   if (!st.tree_problem.ok()) {
     absl::Status refused =
@@ -619,6 +627,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       if (!result.stream_versions.contains(stream)) result.stream_versions[stream] = expected;
     }
     sync = sync || req.sync.value_or(options_.sync);
+    bulk = bulk && req.bulk;
     w->result = std::move(result);
   }
 
@@ -639,31 +648,83 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   std::stable_sort(node_puts.begin(), node_puts.end(),
                    [](const NodePut& a, const NodePut& b) { return a.level < b.level; });
 
-  const size_t puts = value_ends.size() + index_puts.size() + node_puts.size();
-  rocksdb::WriteBatch batch(12 + values.size() + index_keys.size() + 8 * index_puts.size() +
-                            42 * node_puts.size() + 12 * puts);
-  {
+  // Every put of the group, in key order, to `put` (a WriteBatch or a table
+  // file: both take the same keys and values).
+  auto put_all = [&](auto&& put) -> rocksdb::Status {
     size_t start = 0;
     uint64_t pos = st.last_position;
     for (size_t end : value_ends) {
-      batch.Put(format::RecordKey(++pos), rocksdb::Slice(values.data() + start, end - start));
+      rocksdb::Status s =
+          put(format::RecordKey(++pos), rocksdb::Slice(values.data() + start, end - start));
+      if (!s.ok()) return s;
       start = end;
     }
-  }
-  for (const IndexPut& p : index_puts) {
-    batch.Put(rocksdb::Slice(index_keys.data() + p.offset, p.size),
-              format::EncodeFixed64BE(p.position));
-  }
-  for (const NodePut& n : node_puts) {
-    batch.Put(format::TreeNodeKey(n.level, n.index),
+    for (const IndexPut& p : index_puts) {
+      rocksdb::Status s = put(rocksdb::Slice(index_keys.data() + p.offset, p.size),
+                              format::EncodeFixed64BE(p.position));
+      if (!s.ok()) return s;
+    }
+    for (const NodePut& n : node_puts) {
+      rocksdb::Status s =
+          put(format::TreeNodeKey(n.level, n.index),
               rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
-  }
-  if (batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = sync;
-    absl::Status ws = FromRocks(db_->Write(wo, &batch), "appending to the log");
-    if (!ws.ok()) state_->write_failed.store(true);
+      if (!s.ok()) return s;
+    }
+    return rocksdb::Status::OK();
+  };
+
+  if (bulk && value_ends.size() >= kMinIngestRecords) {
+    // Bulk load: the keys are already in order, which is what a table file
+    // needs, so they go straight into one and RocksDB links it into the
+    // store, skipping the write-ahead log, the memtable inserts (the largest
+    // cost of a big append) and the flush that would write the same table
+    // later. Ingestion is atomic and, when it returns, durable (the file is
+    // fsynced before it is linked, the manifest after).
+    //
+    // Earlier appends made without sync are only in the write-ahead log;
+    // they are synced first, or a crash could keep this group and lose the
+    // positions before it (a gap in the log).
+    absl::Status ws;
+    if (state_->write_failed.load()) {
+      ws = absl::FailedPreconditionError(
+          "an earlier write to the log failed: close and reopen the store before appending");
+    } else {
+      ws = FromRocks(db_->SyncWAL(), "syncing the log before a bulk append");
+      if (!ws.ok()) state_->write_failed.store(true);
+    }
+    if (!ws.ok()) return ws;
+    const std::string path =
+        (std::filesystem::path(dir_) / absl::StrCat(".append-", position, ".sst")).string();
+    rocksdb::SstFileWriter table(rocksdb::EnvOptions(), db_->GetOptions(),
+                                 db_->DefaultColumnFamily());
+    rocksdb::Status s = table.Open(path);
+    if (s.ok()) {
+      s = put_all([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table.Put(k, v); });
+    }
+    if (s.ok()) s = table.Finish();
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions io;
+      io.move_files = true;  // link the file in rather than copy it
+      s = db_->IngestExternalFile({path}, io);
+    }
+    std::error_code ec;
+    std::filesystem::remove(path, ec);  // after a move only the link in the store remains
+    ws = FromRocks(s, "appending to the log");
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
+  } else {
+    const size_t puts = value_ends.size() + index_puts.size() + node_puts.size();
+    rocksdb::WriteBatch batch(12 + values.size() + index_keys.size() + 8 * index_puts.size() +
+                              42 * node_puts.size() + 12 * puts);
+    rocksdb::Status bs =
+        put_all([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); });
+    if (!bs.ok()) return FromRocks(bs, "appending to the log");
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = sync;
+      absl::Status ws = FromRocks(db_->Write(wo, &batch), "appending to the log");
+      if (!ws.ok()) state_->write_failed.store(true);
+      if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
+    }
   }
   st.last_position = position;
   st.last_chain = chain;
