@@ -675,11 +675,11 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
 
   if (bulk && value_ends.size() >= kMinIngestRecords) {
     // Bulk load: the keys are already in order, which is what a table file
-    // needs, so they go straight into one and RocksDB links it into the
-    // store, skipping the write-ahead log, the memtable inserts (the largest
-    // cost of a big append) and the flush that would write the same table
-    // later. Ingestion is atomic and, when it returns, durable (the file is
-    // fsynced before it is linked, the manifest after).
+    // needs, so they go straight into table files that RocksDB links into
+    // the store, skipping the write-ahead log, the memtable inserts (the
+    // largest cost of a big append) and the flush that would write the same
+    // tables later. Ingestion is atomic and, when it returns, durable (the
+    // files are fsynced before they are linked, the manifest after).
     //
     // Earlier appends made without sync are only in the write-ahead log;
     // they are synced first, or a crash could keep this group and lose the
@@ -693,28 +693,66 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       if (!ws.ok()) state_->write_failed.store(true);
     }
     if (!ws.ok()) return ws;
-    const std::string path =
-        (std::filesystem::path(dir_) / absl::StrCat(".append-", position, ".sst")).string();
-    // Uncompressed, and left in the page cache: the table lands in level 0,
-    // so compaction soon reads it back and writes it compressed; compressing
-    // it here too would cost the appender (snappy was ~5% of an import) and
-    // the compaction a decompression.
-    rocksdb::Options table_options = db_->GetOptions();
-    table_options.compression = rocksdb::kNoCompression;
-    rocksdb::SstFileWriter table(rocksdb::EnvOptions(), table_options, db_->DefaultColumnFamily(),
-                                 /*invalidate_page_cache=*/false);
-    rocksdb::Status s = table.Open(path);
+    // Two tables, ingested together in one atomic step: the records, and
+    // the index and tree keys. Records are most of the bytes and each
+    // group's lie past every earlier record, so their table overlaps nothing
+    // and RocksDB places it in the last level: it is never compacted. Only
+    // the other table, whose id and stream keys fall among earlier ones,
+    // lands in level 0 for compaction to merge. (One table of everything
+    // overlapped every earlier one, so compaction rewrote all the records;
+    // a table per range would add three level-0 files per group.) The
+    // record table is compressed as it is final; the other is written
+    // uncompressed and left in the page cache, as compaction soon reads it
+    // back and compresses what it writes.
+    rocksdb::Options final_options = db_->GetOptions();
+    rocksdb::Options level0_options = final_options;
+    level0_options.compression = rocksdb::kNoCompression;
+    struct Table {
+      bool records;
+      std::string path;
+      std::unique_ptr<rocksdb::SstFileWriter> writer;
+    };
+    Table tables[] = {{true, {}, nullptr}, {false, {}, nullptr}};
+    Table* current = nullptr;
+    auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) -> rocksdb::Status {
+      const bool record = k[0] == format::kRecordTag;
+      if (current == nullptr || record != current->records) {
+        if (current != nullptr) {
+          rocksdb::Status fs = current->writer->Finish();
+          if (!fs.ok()) return fs;
+        }
+        current = &tables[record ? 0 : 1];
+        if (current->writer != nullptr) {
+          return rocksdb::Status::Corruption("bulk append: keys out of range order");
+        }
+        current->path = (std::filesystem::path(dir_) /
+                         absl::StrCat(".append-", position, record ? "-records" : "-index", ".sst"))
+                            .string();
+        current->writer = std::make_unique<rocksdb::SstFileWriter>(
+            rocksdb::EnvOptions(), record ? final_options : level0_options,
+            db_->DefaultColumnFamily(), /*invalidate_page_cache=*/false);
+        rocksdb::Status os = current->writer->Open(current->path);
+        if (!os.ok()) return os;
+      }
+      return current->writer->Put(k, v);
+    };
+    rocksdb::Status s = put_all(put);
+    if (s.ok() && current != nullptr) s = current->writer->Finish();
     if (s.ok()) {
-      s = put_all([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table.Put(k, v); });
-    }
-    if (s.ok()) s = table.Finish();
-    if (s.ok()) {
+      std::vector<std::string> paths;
+      for (const Table& t : tables) {
+        if (t.writer != nullptr) paths.push_back(t.path);
+      }
       rocksdb::IngestExternalFileOptions io;
-      io.move_files = true;  // link the file in rather than copy it
-      s = db_->IngestExternalFile({path}, io);
+      io.move_files = true;  // link the files in rather than copy them
+      s = db_->IngestExternalFile(paths, io);
     }
-    std::error_code ec;
-    std::filesystem::remove(path, ec);  // after a move only the link in the store remains
+    for (Table& t : tables) {
+      t.writer.reset();
+      std::error_code ec;
+      // After a move only the links in the store remain.
+      if (!t.path.empty()) std::filesystem::remove(t.path, ec);
+    }
     ws = FromRocks(s, "appending to the log");
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
   } else {
