@@ -131,7 +131,7 @@ constexpr size_t kChunksAhead = 16;  // bounds memory: chunks read but not consu
 class ParallelParser {
  public:
   ParallelParser(std::istream& in, const EventStore* store, absl::Time now, int threads)
-      : in_(in), store_(store), now_(now) {
+      : in_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
   ~ParallelParser() {
@@ -209,7 +209,10 @@ class ParallelParser {
         if (!p.status.ok()) continue;
         p.payload = EncodeEvent(p.event);
         p.content_hash = absl::HashOf(p.event.case_id(), p.payload);
-        p.prior = store_->Lookup(p.event.event_id());
+        // An empty log holds no ids (a first import, e.g. a migration):
+        // the lookups, ~6% of an import's samples, are skipped.
+        p.prior = log_empty_ ? absl::StatusOr<StoredRecord>(absl::NotFoundError(""))
+                             : store_->Lookup(p.event.event_id());
       }
       absl::MutexLock lock(&mu_);
       c->ready = true;
@@ -218,6 +221,7 @@ class ParallelParser {
 
   std::istream& in_;
   const EventStore* store_;
+  const bool log_empty_;
   const absl::Time now_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
