@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -640,17 +641,21 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   // tree level by index, so only the id and stream keys need a sort.
   static_assert(format::kRecordTag < format::kIdTag && format::kIdTag < format::kStreamTag &&
                 format::kStreamTag < format::kTreeTag);
-  auto key_of = [&](const IndexPut& p) {
-    return std::string_view(index_keys.data() + p.offset, p.size);
+  auto sort_index = [&] {
+    auto key_of = [&](const IndexPut& p) {
+      return std::string_view(index_keys.data() + p.offset, p.size);
+    };
+    std::sort(index_puts.begin(), index_puts.end(),
+              [&](const IndexPut& a, const IndexPut& b) { return key_of(a) < key_of(b); });
+    std::stable_sort(node_puts.begin(), node_puts.end(),
+                     [](const NodePut& a, const NodePut& b) { return a.level < b.level; });
   };
-  std::sort(index_puts.begin(), index_puts.end(),
-            [&](const IndexPut& a, const IndexPut& b) { return key_of(a) < key_of(b); });
-  std::stable_sort(node_puts.begin(), node_puts.end(),
-                   [](const NodePut& a, const NodePut& b) { return a.level < b.level; });
 
   // Every put of the group, in key order, to `put` (a WriteBatch or a table
-  // file: both take the same keys and values).
-  auto put_all = [&](auto&& put) -> rocksdb::Status {
+  // file: both take the same keys and values): the records, then (after
+  // sort_index) the id, stream and tree keys. The two halves read disjoint
+  // state, so they may run on two threads.
+  auto put_records = [&](auto&& put) -> rocksdb::Status {
     size_t start = 0;
     uint64_t pos = st.last_position;
     for (size_t end : value_ends) {
@@ -659,6 +664,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       if (!s.ok()) return s;
       start = end;
     }
+    return rocksdb::Status::OK();
+  };
+  auto put_index = [&](auto&& put) -> rocksdb::Status {
     for (const IndexPut& p : index_puts) {
       rocksdb::Status s = put(rocksdb::Slice(index_keys.data() + p.offset, p.size),
                               format::EncodeFixed64BE(p.position));
@@ -704,54 +712,44 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     // record table is compressed as it is final; the other is written
     // uncompressed and left in the page cache, as compaction soon reads it
     // back and compresses what it writes.
+    // The two tables are written at once, the index one (with its sort) on
+    // a second thread: they share nothing until ingestion.
     rocksdb::Options final_options = db_->GetOptions();
     rocksdb::Options level0_options = final_options;
     level0_options.compression = rocksdb::kNoCompression;
-    struct Table {
-      bool records;
-      std::string path;
-      std::unique_ptr<rocksdb::SstFileWriter> writer;
+    auto table_path = [&](const char* what) {
+      return (std::filesystem::path(dir_) / absl::StrCat(".append-", position, "-", what, ".sst"))
+          .string();
     };
-    Table tables[] = {{true, {}, nullptr}, {false, {}, nullptr}};
-    Table* current = nullptr;
-    auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) -> rocksdb::Status {
-      const bool record = k[0] == format::kRecordTag;
-      if (current == nullptr || record != current->records) {
-        if (current != nullptr) {
-          rocksdb::Status fs = current->writer->Finish();
-          if (!fs.ok()) return fs;
-        }
-        current = &tables[record ? 0 : 1];
-        if (current->writer != nullptr) {
-          return rocksdb::Status::Corruption("bulk append: keys out of range order");
-        }
-        current->path = (std::filesystem::path(dir_) /
-                         absl::StrCat(".append-", position, record ? "-records" : "-index", ".sst"))
-                            .string();
-        current->writer = std::make_unique<rocksdb::SstFileWriter>(
-            rocksdb::EnvOptions(), record ? final_options : level0_options,
-            db_->DefaultColumnFamily(), /*invalidate_page_cache=*/false);
-        rocksdb::Status os = current->writer->Open(current->path);
-        if (!os.ok()) return os;
+    const std::string records_path = table_path("records");
+    const std::string index_path = table_path("index");
+    auto write_table = [&](const std::string& path, const rocksdb::Options& options,
+                           auto&& fill) -> rocksdb::Status {
+      rocksdb::SstFileWriter table(rocksdb::EnvOptions(), options, db_->DefaultColumnFamily(),
+                                   /*invalidate_page_cache=*/false);
+      rocksdb::Status s = table.Open(path);
+      if (s.ok()) {
+        s = fill([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table.Put(k, v); });
       }
-      return current->writer->Put(k, v);
+      if (s.ok()) s = table.Finish();
+      return s;
     };
-    rocksdb::Status s = put_all(put);
-    if (s.ok() && current != nullptr) s = current->writer->Finish();
+    rocksdb::Status index_status;
+    std::thread index_writer([&] {
+      sort_index();
+      index_status = write_table(index_path, level0_options, put_index);
+    });
+    rocksdb::Status s = write_table(records_path, final_options, put_records);
+    index_writer.join();
+    if (s.ok()) s = index_status;
     if (s.ok()) {
-      std::vector<std::string> paths;
-      for (const Table& t : tables) {
-        if (t.writer != nullptr) paths.push_back(t.path);
-      }
       rocksdb::IngestExternalFileOptions io;
       io.move_files = true;  // link the files in rather than copy them
-      s = db_->IngestExternalFile(paths, io);
+      s = db_->IngestExternalFile({records_path, index_path}, io);
     }
-    for (Table& t : tables) {
-      t.writer.reset();
+    for (const std::string& path : {records_path, index_path}) {
       std::error_code ec;
-      // After a move only the links in the store remain.
-      if (!t.path.empty()) std::filesystem::remove(t.path, ec);
+      std::filesystem::remove(path, ec);  // after a move only the links in the store remain
     }
     ws = FromRocks(s, "appending to the log");
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
@@ -759,8 +757,10 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     const size_t puts = value_ends.size() + index_puts.size() + node_puts.size();
     rocksdb::WriteBatch batch(12 + values.size() + index_keys.size() + 8 * index_puts.size() +
                               42 * node_puts.size() + 12 * puts);
-    rocksdb::Status bs =
-        put_all([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); });
+    auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); };
+    sort_index();
+    rocksdb::Status bs = put_records(put);
+    if (bs.ok()) bs = put_index(put);
     if (!bs.ok()) return FromRocks(bs, "appending to the log");
     if (batch.Count() > 0) {
       rocksdb::WriteOptions wo;
