@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -701,6 +702,30 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       if (!ws.ok()) state_->write_failed.store(true);
     }
     if (!ws.ok()) return ws;
+    // Ingestion is not held back by level 0's size as writes are, and each
+    // group adds a level-0 table: on a 10-million-event import level 0
+    // reached 80 tables, making every read merge them. So wait, as RocksDB
+    // makes a writer wait, while level 0 is at its stop size and compaction
+    // is making progress (a background error ends the wait; the ingestion
+    // then reports it).
+    {
+      const uint64_t stop = static_cast<uint64_t>(
+          std::max(1, db_->GetOptions().level0_stop_writes_trigger));
+      auto level0_files = [&]() -> uint64_t {
+        std::string files;
+        uint64_t n = 0;
+        if (!db_->GetProperty("rocksdb.num-files-at-level0", &files) ||
+            !absl::SimpleAtoi(files, &n)) {
+          return 0;
+        }
+        return n;
+      };
+      uint64_t errors = 0;
+      while (level0_files() >= stop &&
+             db_->GetIntProperty("rocksdb.background-errors", &errors) && errors == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
     // Two tables, ingested together in one atomic step: the records, and
     // the index and tree keys. Records are most of the bytes and each
     // group's lie past every earlier record, so their table overlaps nothing
