@@ -1,6 +1,8 @@
 // Store and replay benchmarks, each beside its baseline in the same run:
 //
 //   BM_Append/<batch>/<sync>       EventStore::Append of binary events
+//   BM_AppendBulk/<batch>/<sync>   the same with AppendRequest::bulk (table
+//                                  file ingestion, the importer's pass 2)
 //   BM_RawRocksWrite/<batch>/<sync> the same serialized bytes written to a bare
 //                                  RocksDB in the same batch sizes: the limit
 //                                  of the store
@@ -82,7 +84,7 @@ const Corpus& GetCorpus() {
   return *corpus;
 }
 
-void BM_Append(benchmark::State& state) {
+void AppendBench(benchmark::State& state, bool bulk) {
   const auto& recs = GetCorpus().records;
   const size_t batch = state.range(0);
   const bool sync = state.range(1) != 0;
@@ -97,6 +99,7 @@ void BM_Append(benchmark::State& state) {
     state.ResumeTiming();
     for (size_t i = 0; i < limit; i += batch) {
       AppendRequest req;
+      req.bulk = bulk;
       for (size_t j = i; j < std::min(limit, i + batch); ++j) req.records.push_back(recs[j]);
       if (!store->Append(std::move(req)).ok()) state.SkipWithError("append failed");
     }
@@ -108,6 +111,11 @@ void BM_Append(benchmark::State& state) {
   }
   state.SetItemsProcessed(items);
 }
+void BM_Append(benchmark::State& state) { AppendBench(state, false); }
+// AppendRequest::bulk, as the importer's pass 2 appends: batches of at least
+// kMinIngestRecords are ingested as table files (durable whatever sync says).
+void BM_AppendBulk(benchmark::State& state) { AppendBench(state, true); }
+BENCHMARK(BM_AppendBulk)->Args({10000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_Append)->Args({1, 0})->Args({100, 0})->Args({10000, 0})->Args({1, 1})->Args({100, 1})
     ->Unit(benchmark::kMillisecond)->Iterations(1);
 

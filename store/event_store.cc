@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -30,6 +32,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "store/merkle.h"
@@ -40,6 +43,12 @@ namespace {
 
 constexpr char kFormatMeta[] = "format";
 constexpr char kPidFile[] = "carelog.pid";
+
+// A bulk append (AppendRequest::bulk) is ingested as a table file only from
+// this many new records: each ingestion costs an fsync of the write-ahead log,
+// of the file and of the manifest, and adds a level-0 file to compact, which
+// a small group would not repay.
+constexpr size_t kMinIngestRecords = 4096;
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -406,39 +415,89 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   State& st = *state_;
   const int64_t now = absl::ToUnixMicros(clock_->Now());
   bool sync = false;
+  bool bulk = true;  // every committed request asked for a bulk load
 
-  struct Tentative {
-    uint64_t position;
-    Hash256 chain;
-    absl::flat_hash_map<std::string, uint64_t> versions;  // overlay over st.versions
-    // id -> (position, stream, payload) of records new in this group.
-    absl::flat_hash_map<std::string, std::tuple<uint64_t, std::string, std::string>> ids;
-    merkle::Frontier frontier;
-  };
   if (!st.tree_problem.ok()) {
     absl::Status refused =
         absl::DataLossError(absl::StrCat("refusing to append: ", st.tree_problem.message()));
     for (Writer* w : group) w->result = refused;
     return refused;
   }
-  Tentative group_state{st.last_position, st.last_chain, {}, {}, st.frontier};
-  // Every put of the group's committed requests; sorted by key before they go
-  // into the batch (see below).
-  std::vector<std::pair<std::string, std::string>> group_puts;
-  size_t committed_requests = 0;
+
+  // The tail as it will stand after the requests committed so far. A request
+  // that fails is rolled back to the marks taken before it: an undo, not a
+  // copy of the group's state per request, so a large group stays linear.
+  uint64_t position = st.last_position;
+  Hash256 chain = st.last_chain;
+  merkle::Frontier frontier = st.frontier;
+  // Overlays over st.versions and the id index for this group. Their keys
+  // point into the requests' records, which outlive the group (each writer
+  // waits for its result).
+  absl::flat_hash_map<std::string_view, uint64_t> versions;
+  // id -> (position, record) of the records new in this group.
+  absl::flat_hash_map<std::string_view, std::pair<uint64_t, const NewRecord*>> ids;
+
+  // What the committed requests put, kept by key range so that the batch can
+  // be written in key order (see below) without building and sorting a pair
+  // of strings per key. Record values are encoded in place, back to back:
+  // new record i (position st.last_position + 1 + i) ends at value_ends[i].
+  std::string values;
+  std::vector<size_t> value_ends;
+  // 'I' and 'S' keys, back to back in index_keys, each -> fixed64be(position).
+  struct IndexPut {
+    size_t offset;
+    size_t size;
+    uint64_t position;
+  };
+  std::string index_keys;
+  std::vector<IndexPut> index_puts;
+  // Completed Merkle subtrees, in the order they complete.
+  struct NodePut {
+    int level;
+    uint64_t index;
+    Hash256 hash;
+  };
+  std::vector<NodePut> node_puts;
+  {
+    size_t records = 0, value_bytes = 0, key_bytes = 0;
+    for (const Writer* w : group) {
+      for (const NewRecord& r : w->request->records) {
+        ++records;
+        value_bytes += format::MaxLeafSize(r.stream.size(), r.id.size(), r.payload.size()) + 36;
+        key_bytes += r.id.size() + r.stream.size() + 15;
+      }
+    }
+    values.reserve(value_bytes);
+    value_ends.reserve(records);
+    index_keys.reserve(key_bytes);
+    index_puts.reserve(2 * records);
+    node_puts.reserve(2 * records + 64);
+  }
+
+  auto version_of = [&](std::string_view stream) -> absl::StatusOr<uint64_t> {
+    if (auto it = versions.find(stream); it != versions.end()) return it->second;
+    if (auto it = st.versions.find(absl::string_view(stream.data(), stream.size()));
+        it != st.versions.end()) {
+      return it->second;
+    }
+    return CurrentVersionLocked(std::string(stream));
+  };
 
   for (Writer* w : group) {
     const AppendRequest& req = *w->request;
-    Tentative t = group_state;  // copy: rolled back if this request fails
-    std::vector<std::pair<std::string, std::string>> puts;
+    const uint64_t mark_position = position;
+    const Hash256 mark_chain = chain;
+    const merkle::Frontier mark_frontier = frontier;
+    const size_t mark_values = values.size();
+    const size_t mark_value_ends = value_ends.size();
+    const size_t mark_index_keys = index_keys.size();
+    const size_t mark_index_puts = index_puts.size();
+    const size_t mark_node_puts = node_puts.size();
+    // (stream, its overlay version before this request's write) per write.
+    std::vector<std::pair<std::string_view, std::optional<uint64_t>>> version_undo;
+    std::vector<std::string_view> ids_added;
     AppendResult result;
     absl::Status error;
-
-    auto version_of = [&](const std::string& stream) -> absl::StatusOr<uint64_t> {
-      auto it = t.versions.find(stream);
-      if (it != t.versions.end()) return it->second;
-      return CurrentVersionLocked(stream);
-    };
 
     for (const auto& [stream, expected] : req.expected_versions) {
       auto cur = version_of(stream);
@@ -453,6 +512,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
       }
     }
 
+    StoredRecord stored;  // a prior record read from the log
     for (size_t i = 0; error.ok() && i < req.records.size(); ++i) {
       const NewRecord& r = req.records[i];
       if (r.stream.empty() || r.id.empty()) {
@@ -461,9 +521,14 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
         break;
       }
       // Idempotency: earlier in this group, then the log.
-      std::optional<std::tuple<uint64_t, std::string, std::string>> prior;
-      if (auto it = t.ids.find(r.id); it != t.ids.end()) {
-        prior = it->second;
+      bool has_prior = false;
+      uint64_t prior_pos = 0;
+      std::string_view prior_stream, prior_payload;
+      if (auto it = ids.find(r.id); it != ids.end()) {
+        has_prior = true;
+        prior_pos = it->second.first;
+        prior_stream = it->second.second->stream;
+        prior_payload = it->second.second->payload;
       } else if (!req.ids_checked_by_caller) {
         std::string pos_bytes;
         rocksdb::Status gs = db_->Get(rocksdb::ReadOptions(), format::IdKey(r.id), &pos_bytes);
@@ -478,20 +543,23 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
             error = rec.status();
             break;
           }
-          prior = std::make_tuple(*pos, rec->stream, rec->payload);
+          stored = *std::move(rec);
+          has_prior = true;
+          prior_pos = *pos;
+          prior_stream = stored.stream;
+          prior_payload = stored.payload;
         } else if (!gs.IsNotFound()) {
           error = FromRocks(gs, "reading id index");
           break;
         }
       }
-      if (prior.has_value()) {
-        const auto& [pos, stream, payload] = *prior;
-        if (stream != r.stream || payload != r.payload) {
-          error = absl::AlreadyExistsError(absl::StrCat(
-              "id '", r.id, "' is already recorded at position ", pos, " with different content"));
+      if (has_prior) {
+        if (prior_stream != r.stream || prior_payload != r.payload) {
+          error = absl::AlreadyExistsError(absl::StrCat("id '", r.id, "' is already recorded at position ",
+                                                        prior_pos, " with different content"));
           break;
         }
-        result.positions.push_back(pos);
+        result.positions.push_back(prior_pos);
         result.already_present.push_back(true);
         continue;
       }
@@ -500,31 +568,56 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
         error = cur.status();
         break;
       }
-      StoredRecord rec;
-      rec.position = ++t.position;
-      rec.recorded_at_micros = now;
-      rec.version = *cur + 1;
-      rec.stream = r.stream;
-      rec.id = r.id;
-      rec.payload = r.payload;
-      const std::string leaf = format::EncodeLeaf(rec);
-      rec.chain = format::ChainHash(t.chain, leaf);
-      t.chain = rec.chain;
-      t.frontier.Append(merkle::LeafHash(leaf), [&](int level, uint64_t index, const Hash256& h) {
-        puts.emplace_back(format::TreeNodeKey(level, index), HashBytes(h));
+      const uint64_t pos = ++position;
+      const uint64_t version = *cur + 1;
+      const size_t start = values.size();
+      format::AppendLeaf(pos, now, version, r.stream, r.id, r.payload, &values);
+      const std::string_view leaf(values.data() + start, values.size() - start);
+      chain = format::ChainHash(chain, leaf);
+      frontier.Append(merkle::LeafHash(leaf), [&](int level, uint64_t index, const Hash256& h) {
+        node_puts.push_back(NodePut{level, index, h});
       });
-      t.versions[r.stream] = rec.version;
-      t.ids.emplace(r.id, std::make_tuple(rec.position, r.stream, r.payload));
-      const std::string pos_bytes = format::EncodeFixed64BE(rec.position);
-      puts.emplace_back(format::RecordKey(rec.position), format::EncodeRecord(rec));
-      puts.emplace_back(format::StreamKey(r.stream, rec.version), pos_bytes);
-      puts.emplace_back(format::IdKey(r.id), pos_bytes);
-      result.positions.push_back(rec.position);
+      format::AppendRecordTrailer(chain, start, &values);
+      value_ends.push_back(values.size());
+
+      auto [vit, inserted] = versions.try_emplace(r.stream, version);
+      version_undo.emplace_back(r.stream,
+                                inserted ? std::optional<uint64_t>() : std::optional(vit->second));
+      vit->second = version;
+      ids.emplace(r.id, std::make_pair(pos, &r));
+      ids_added.push_back(r.id);
+
+      // IdKey's and StreamKey's bytes.
+      size_t key_start = index_keys.size();
+      index_keys.push_back(format::kIdTag);
+      index_keys.append(r.id);
+      index_puts.push_back(IndexPut{key_start, index_keys.size() - key_start, pos});
+      key_start = index_keys.size();
+      index_keys.append(format::StreamKey(r.stream, version));
+      index_puts.push_back(IndexPut{key_start, index_keys.size() - key_start, pos});
+
+      result.positions.push_back(pos);
       result.already_present.push_back(false);
       ++result.appended;
     }
 
     if (!error.ok()) {
+      position = mark_position;
+      chain = mark_chain;
+      frontier = mark_frontier;
+      values.resize(mark_values);
+      value_ends.resize(mark_value_ends);
+      index_keys.resize(mark_index_keys);
+      index_puts.resize(mark_index_puts);
+      node_puts.resize(mark_node_puts);
+      for (auto it = version_undo.rbegin(); it != version_undo.rend(); ++it) {
+        if (it->second.has_value()) {
+          versions[it->first] = *it->second;
+        } else {
+          versions.erase(it->first);
+        }
+      }
+      for (std::string_view id : ids_added) ids.erase(id);
       w->result = error;
       continue;
     }
@@ -535,16 +628,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     for (const auto& [stream, expected] : req.expected_versions) {
       if (!result.stream_versions.contains(stream)) result.stream_versions[stream] = expected;
     }
-    if (group_puts.empty()) {
-      group_puts = std::move(puts);
-    } else {
-      group_puts.insert(group_puts.end(), std::make_move_iterator(puts.begin()),
-                        std::make_move_iterator(puts.end()));
-    }
     sync = sync || req.sync.value_or(options_.sync);
+    bulk = bulk && req.bulk;
     w->result = std::move(result);
-    group_state = std::move(t);
-    ++committed_requests;
   }
 
   // The batch's keys go in key order: the memtable's skip list then inserts
@@ -552,21 +638,167 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
   // instead of searching from the top for keys that alternate between the
   // log, stream, id and tree ranges. Keys within a group are distinct, and a
   // WriteBatch is atomic whatever its order, so this changes nothing else.
-  std::sort(group_puts.begin(), group_puts.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  rocksdb::WriteBatch batch;
-  for (const auto& [k, v] : group_puts) batch.Put(k, v);
-  if (batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = sync;
-    absl::Status ws = FromRocks(db_->Write(wo, &batch), "appending to the log");
-    if (!ws.ok()) state_->write_failed.store(true);
+  // The ranges are in tag order; records ascend by position already, each
+  // tree level by index, so only the id and stream keys need a sort.
+  static_assert(format::kRecordTag < format::kIdTag && format::kIdTag < format::kStreamTag &&
+                format::kStreamTag < format::kTreeTag);
+  auto sort_index = [&] {
+    auto key_of = [&](const IndexPut& p) {
+      return std::string_view(index_keys.data() + p.offset, p.size);
+    };
+    std::sort(index_puts.begin(), index_puts.end(),
+              [&](const IndexPut& a, const IndexPut& b) { return key_of(a) < key_of(b); });
+    std::stable_sort(node_puts.begin(), node_puts.end(),
+                     [](const NodePut& a, const NodePut& b) { return a.level < b.level; });
+  };
+
+  // Every put of the group, in key order, to `put` (a WriteBatch or a table
+  // file: both take the same keys and values): the records, then (after
+  // sort_index) the id, stream and tree keys. The two halves read disjoint
+  // state, so they may run on two threads.
+  auto put_records = [&](auto&& put) -> rocksdb::Status {
+    size_t start = 0;
+    uint64_t pos = st.last_position;
+    for (size_t end : value_ends) {
+      rocksdb::Status s =
+          put(format::RecordKey(++pos), rocksdb::Slice(values.data() + start, end - start));
+      if (!s.ok()) return s;
+      start = end;
+    }
+    return rocksdb::Status::OK();
+  };
+  auto put_index = [&](auto&& put) -> rocksdb::Status {
+    for (const IndexPut& p : index_puts) {
+      rocksdb::Status s = put(rocksdb::Slice(index_keys.data() + p.offset, p.size),
+                              format::EncodeFixed64BE(p.position));
+      if (!s.ok()) return s;
+    }
+    for (const NodePut& n : node_puts) {
+      rocksdb::Status s =
+          put(format::TreeNodeKey(n.level, n.index),
+              rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
+      if (!s.ok()) return s;
+    }
+    return rocksdb::Status::OK();
+  };
+
+  if (bulk && value_ends.size() >= kMinIngestRecords) {
+    // Bulk load: the keys are already in order, which is what a table file
+    // needs, so they go straight into table files that RocksDB links into
+    // the store, skipping the write-ahead log, the memtable inserts (the
+    // largest cost of a big append) and the flush that would write the same
+    // tables later. Ingestion is atomic and, when it returns, durable (the
+    // files are fsynced before they are linked, the manifest after).
+    //
+    // Earlier appends made without sync are only in the write-ahead log;
+    // they are synced first, or a crash could keep this group and lose the
+    // positions before it (a gap in the log).
+    absl::Status ws;
+    if (state_->write_failed.load()) {
+      ws = absl::FailedPreconditionError(
+          "an earlier write to the log failed: close and reopen the store before appending");
+    } else {
+      ws = FromRocks(db_->SyncWAL(), "syncing the log before a bulk append");
+      if (!ws.ok()) state_->write_failed.store(true);
+    }
+    if (!ws.ok()) return ws;
+    // Ingestion is not held back by level 0's size as writes are, and each
+    // group adds a level-0 table: on a 10-million-event import level 0
+    // reached 80 tables, making every read merge them. So wait, as RocksDB
+    // makes a writer wait, while level 0 is at its stop size and compaction
+    // is making progress (a background error ends the wait; the ingestion
+    // then reports it).
+    {
+      const uint64_t stop = static_cast<uint64_t>(
+          std::max(1, db_->GetOptions().level0_stop_writes_trigger));
+      auto level0_files = [&]() -> uint64_t {
+        std::string files;
+        uint64_t n = 0;
+        if (!db_->GetProperty("rocksdb.num-files-at-level0", &files) ||
+            !absl::SimpleAtoi(files, &n)) {
+          return 0;
+        }
+        return n;
+      };
+      uint64_t errors = 0;
+      while (level0_files() >= stop &&
+             db_->GetIntProperty("rocksdb.background-errors", &errors) && errors == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    // Two tables, ingested together in one atomic step: the records, and
+    // the index and tree keys. Records are most of the bytes and each
+    // group's lie past every earlier record, so their table overlaps nothing
+    // and RocksDB places it in the last level: it is never compacted. Only
+    // the other table, whose id and stream keys fall among earlier ones,
+    // lands in level 0 for compaction to merge. (One table of everything
+    // overlapped every earlier one, so compaction rewrote all the records;
+    // a table per range would add three level-0 files per group.) The
+    // record table is compressed as it is final; the other is written
+    // uncompressed and left in the page cache, as compaction soon reads it
+    // back and compresses what it writes.
+    // The two tables are written at once, the index one (with its sort) on
+    // a second thread: they share nothing until ingestion.
+    rocksdb::Options final_options = db_->GetOptions();
+    rocksdb::Options level0_options = final_options;
+    level0_options.compression = rocksdb::kNoCompression;
+    auto table_path = [&](const char* what) {
+      return (std::filesystem::path(dir_) / absl::StrCat(".append-", position, "-", what, ".sst"))
+          .string();
+    };
+    const std::string records_path = table_path("records");
+    const std::string index_path = table_path("index");
+    auto write_table = [&](const std::string& path, const rocksdb::Options& options,
+                           auto&& fill) -> rocksdb::Status {
+      rocksdb::SstFileWriter table(rocksdb::EnvOptions(), options, db_->DefaultColumnFamily(),
+                                   /*invalidate_page_cache=*/false);
+      rocksdb::Status s = table.Open(path);
+      if (s.ok()) {
+        s = fill([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table.Put(k, v); });
+      }
+      if (s.ok()) s = table.Finish();
+      return s;
+    };
+    rocksdb::Status index_status;
+    std::thread index_writer([&] {
+      sort_index();
+      index_status = write_table(index_path, level0_options, put_index);
+    });
+    rocksdb::Status s = write_table(records_path, final_options, put_records);
+    index_writer.join();
+    if (s.ok()) s = index_status;
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions io;
+      io.move_files = true;  // link the files in rather than copy them
+      s = db_->IngestExternalFile({records_path, index_path}, io);
+    }
+    for (const std::string& path : {records_path, index_path}) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);  // after a move only the links in the store remain
+    }
+    ws = FromRocks(s, "appending to the log");
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
+  } else {
+    const size_t puts = value_ends.size() + index_puts.size() + node_puts.size();
+    rocksdb::WriteBatch batch(12 + values.size() + index_keys.size() + 8 * index_puts.size() +
+                              42 * node_puts.size() + 12 * puts);
+    auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); };
+    sort_index();
+    rocksdb::Status bs = put_records(put);
+    if (bs.ok()) bs = put_index(put);
+    if (!bs.ok()) return FromRocks(bs, "appending to the log");
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = sync;
+      absl::Status ws = FromRocks(db_->Write(wo, &batch), "appending to the log");
+      if (!ws.ok()) state_->write_failed.store(true);
+      if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
+    }
   }
-  st.last_position = group_state.position;
-  st.last_chain = group_state.chain;
-  st.frontier = group_state.frontier;
-  for (auto& [stream, v] : group_state.versions) st.versions[stream] = v;
+  st.last_position = position;
+  st.last_chain = chain;
+  st.frontier = frontier;
+  for (const auto& [stream, v] : versions) st.versions[std::string(stream)] = v;
   {
     absl::MutexLock lock(&st.head_mu);
     st.published_frontier = st.frontier;

@@ -63,6 +63,12 @@ struct AppendRequest {
   // checks ids only against earlier records of the same commit group. Any
   // other caller must leave this false, or a reused id could be stored twice.
   bool ids_checked_by_caller = false;
+  // For a bulk load (the importer's pass 2): when the group is large (see
+  // kMinIngestRecords in event_store.cc) its keys are written as one table file and
+  // ingested (RocksDB IngestExternalFile: atomic, and durable when it returns
+  // whatever `sync` says), bypassing the write-ahead log and the memtable.
+  // Same keys and values as any append. Smaller groups are written normally.
+  bool bulk = false;
 };
 
 // The Merkle tree head of the log (see merkle.h): the root of its first

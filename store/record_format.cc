@@ -212,27 +212,41 @@ absl::StatusOr<std::pair<std::string, uint64_t>> DecodeStreamKey(std::string_vie
   return std::make_pair(std::move(stream), *version);
 }
 
+void AppendLeaf(uint64_t position, int64_t recorded_at_micros, uint64_t version,
+                std::string_view stream, std::string_view id, std::string_view payload,
+                std::string* out) {
+  out->push_back(static_cast<char>(kMagic));
+  out->push_back(static_cast<char>(kStoreFormatVersion));
+  PutFixed64LE(out, position);
+  PutFixed64LE(out, static_cast<uint64_t>(recorded_at_micros));
+  PutFixed64LE(out, version);
+  PutVarint32(out, static_cast<uint32_t>(stream.size()));
+  out->append(stream);
+  PutVarint32(out, static_cast<uint32_t>(id.size()));
+  out->append(id);
+  PutVarint32(out, static_cast<uint32_t>(payload.size()));
+  out->append(payload);
+}
+
+size_t MaxLeafSize(size_t stream, size_t id, size_t payload) {
+  return kFixedHeader + 15 + stream + id + payload;
+}
+
+void AppendRecordTrailer(const Hash256& chain, size_t leaf_start, std::string* out) {
+  out->append(reinterpret_cast<const char*>(chain.data()), chain.size());
+  PutFixed32LE(out, Crc(std::string_view(*out).substr(leaf_start)));
+}
+
 std::string EncodeLeaf(const StoredRecord& r) {
   std::string out;
-  out.reserve(kFixedHeader + 15 + r.stream.size() + r.id.size() + r.payload.size());
-  out.push_back(static_cast<char>(kMagic));
-  out.push_back(static_cast<char>(kStoreFormatVersion));
-  PutFixed64LE(&out, r.position);
-  PutFixed64LE(&out, static_cast<uint64_t>(r.recorded_at_micros));
-  PutFixed64LE(&out, r.version);
-  PutVarint32(&out, static_cast<uint32_t>(r.stream.size()));
-  out.append(r.stream);
-  PutVarint32(&out, static_cast<uint32_t>(r.id.size()));
-  out.append(r.id);
-  PutVarint32(&out, static_cast<uint32_t>(r.payload.size()));
-  out.append(r.payload);
+  out.reserve(MaxLeafSize(r.stream.size(), r.id.size(), r.payload.size()));
+  AppendLeaf(r.position, r.recorded_at_micros, r.version, r.stream, r.id, r.payload, &out);
   return out;
 }
 
 std::string EncodeRecord(const StoredRecord& r) {
   std::string out = EncodeLeaf(r);
-  out.append(reinterpret_cast<const char*>(r.chain.data()), r.chain.size());
-  PutFixed32LE(&out, Crc(out));
+  AppendRecordTrailer(r.chain, 0, &out);
   return out;
 }
 

@@ -76,6 +76,18 @@ std::string EncodeLeaf(const StoredRecord& r);
 // leaf || chain || checksum. `r.chain` must already be set.
 std::string EncodeRecord(const StoredRecord& r);
 
+// The same bytes built in place, for the append path, which encodes a whole
+// group's records into one buffer without a StoredRecord (and its three
+// string copies) per record: AppendLeaf appends EncodeLeaf's bytes to *out;
+// AppendRecordTrailer then appends chain and checksum to the leaf that starts
+// at out[leaf_start], making EncodeRecord's bytes. MaxLeafSize bounds the
+// leaf's length, for reserving.
+void AppendLeaf(uint64_t position, int64_t recorded_at_micros, uint64_t version,
+                std::string_view stream, std::string_view id, std::string_view payload,
+                std::string* out);
+void AppendRecordTrailer(const Hash256& chain, size_t leaf_start, std::string* out);
+size_t MaxLeafSize(size_t stream, size_t id, size_t payload);
+
 // Parses and checks a stored value (magic, format, lengths, checksum).
 // kDataLoss naming what is wrong; never crashes on arbitrary bytes.
 [[nodiscard]] absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value);

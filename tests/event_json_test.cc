@@ -1,5 +1,13 @@
 #include "engine/event_json.h"
 
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -31,6 +39,62 @@ TEST(EventJsonTest, ParsesTheSpecExampleUnchanged) {
   EXPECT_EQ(e.actor().role(), v1::SOCIAL_WORKER);
   EXPECT_EQ(e.review_held().review_id(), "R-9");
   EXPECT_EQ(e.review_held().participation(), "PN1");
+}
+
+// Instants of the common shape "YYYY-MM-DDTHH:MM:SSZ" take a fast path; it
+// must accept and refuse exactly what the general parser does, with the same
+// instant, including leap days, month ends, year edges and fields out of
+// range. One parser for all, as an import's worker uses one.
+TEST(EventJsonTest, CommonInstantsAgreeWithTheGeneralParser) {
+  EventJsonParser parser;
+  auto line = [](const std::string& instant) {
+    return absl::StrCat(R"({"eventId":"e","caseId":"C","occurredAt":")", instant,
+                        R"(","actor":{"id":"a","role":"SOCIAL_WORKER"},)",
+                        R"("reviewHeld":{"reviewId":"R"}})");
+  };
+  std::vector<std::string> instants = {
+      "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z",
+      "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "1900-02-29T00:00:00Z",
+      "2000-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-13-01T00:00:00Z",
+      "2024-00-10T00:00:00Z", "2024-01-00T00:00:00Z", "2024-01-01T24:00:00Z",
+      "2024-01-01T23:60:00Z", "2024-01-01T23:59:60Z", "2024-01-01t10:00:00Z",
+      "2024-01-01T10:00:00z", "2024-1-01T10:00:00Z",  "2024-01-01T10:00:00+01:00",
+      "2024-01-01T10:00:00.5Z", "2024-01-01 10:00:00Z", "+024-01-01T10:00:00Z",
+      "2024-03-31T00:59:59Z", "2024-10-27T01:00:00Z", "1970-01-01T00:00:00Z"};
+  for (int y : {1, 4, 99, 100, 400, 1582, 1969, 1999, 2038, 2100, 2400, 9998}) {
+    for (int m = 1; m <= 12; ++m) {
+      for (int d : {1, 28, 29, 30, 31}) {
+        instants.push_back(absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
+                                           (y + m) % 24, (d * 7) % 60, (m * 13) % 60));
+      }
+    }
+  }
+  for (const std::string& instant : instants) {
+    SCOPED_TRACE(instant);
+    v1::Event e;
+    absl::Status s = parser.Parse(line(instant), &e);
+    absl::Time t;
+    std::string err;
+    const bool general = absl::ParseTime(absl::RFC3339_full, instant, &t, &err);
+    absl::CivilDay day;
+    const bool same_date =
+        general && absl::ParseCivilTime(instant.substr(0, 10), &day) &&
+        absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day()) ==
+            instant.substr(0, 10) &&
+        std::isdigit(static_cast<unsigned char>(instant[0]));
+    if (!s.ok()) {
+      EXPECT_THAT(Msg(s), HasSubstr("occurredAt"));
+      EXPECT_FALSE(same_date && absl::ToUnixSeconds(t) >= -62135596800 &&
+                   absl::ToUnixSeconds(t) <= 253402300799)
+          << "refused an instant the general parser accepts: " << Msg(s);
+      continue;
+    }
+    ASSERT_TRUE(general);
+    EXPECT_TRUE(same_date) << "accepted a date the general parser normalises";
+    EXPECT_EQ(e.occurred_at().seconds(), absl::ToUnixSeconds(t));
+    EXPECT_EQ(e.occurred_at().nanos(),
+              (t - absl::FromUnixSeconds(absl::ToUnixSeconds(t))) / absl::Nanoseconds(1));
+  }
 }
 
 TEST(EventJsonTest, AgreesWithProtobufsOwnJsonParser) {

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -381,6 +382,57 @@ TEST(EventStoreOpenTest, ReadOnlyRefusesAppends) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->Append(Req({Rec("C", "a")})).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A bulk append (ingested as a table file, past the write-ahead log and the
+// memtable) stores exactly the keys and values of an ordinary one, with
+// ordinary appends before and after it, and the result verifies.
+TEST(EventStoreBulkTest, BulkAppendStoresTheSameBytesAsAppend) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  auto fill = [&](EventStore* store, bool bulk) {
+    ASSERT_TRUE(store->Append(Req({Rec("C-1", "first"), Rec("C-2", "second")})).ok());
+    AppendRequest big;
+    for (int i = 0; i < 5000; ++i) {
+      big.records.push_back(Rec(absl::StrCat("C-", i % 37), absl::StrCat("id-", i),
+                                absl::StrCat("payload ", i)));
+    }
+    big.records.push_back(Rec("C-1", "first"));  // already present: skipped
+    big.records.push_back(Rec("C-3", "id-7", "payload 7"));  // reused in the group: refused
+    big.bulk = bulk;
+    auto refused = store->Append(big);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kAlreadyExists) << refused.status();
+    big.records.pop_back();
+    auto r = store->Append(std::move(big));
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->appended, 5000u);
+    EXPECT_EQ(r->positions.back(), 1u);
+    EXPECT_EQ(r->stream_versions.at("C-1"), 1u + 136u);
+    ASSERT_TRUE(store->Append(Req({Rec("C-1", "last")})).ok());
+  };
+  TempDir plain_dir, bulk_dir;
+  std::string plain, bulk;
+  {
+    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
+    fill(store.get(), false);
+    plain = testing::DumpKeys(store->raw_db());
+  }
+  {
+    auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
+    fill(store.get(), true);
+    bulk = testing::DumpKeys(store->raw_db());
+    EXPECT_EQ(store->LastPosition(), 5003u);
+  }
+  EXPECT_EQ(plain.size(), bulk.size());
+  EXPECT_TRUE(plain == bulk) << "the bulk append wrote other bytes";
+  auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
+  EXPECT_EQ(testing::DumpKeys(store->raw_db()), plain);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+  EXPECT_EQ(v->events, 5003u);
+  auto c1 = store->ReadStream("C-1");
+  ASSERT_TRUE(c1.ok()) << c1.status();
+  EXPECT_EQ(c1->size(), 1u + 136u + 1u);
 }
 
 }  // namespace
