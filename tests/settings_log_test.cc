@@ -219,6 +219,28 @@ TEST_F(SettingsCliTest, StatsCountsCaseEventsAccessRecordsAndSettingsRecordsApar
   EXPECT_THAT(j.out, HasSubstr(R"("events":2,"accessRecords":2,"settingsRecords":1,"positions":5,)"));
 }
 
+TEST_F(SettingsCliTest, CaseConsumersIgnoreTheSettingsLog) {
+  ASSERT_EQ(Run(absl::StrCat("pack --store ", store(), " --case C-1 scotland")).status, 0);
+  carelog::testing::WriteFile(dir_.Sub("bh.json"), kHolidays);
+  ASSERT_EQ(Run(absl::StrCat("holidays --store ", store(), " ", dir_.Sub("bh.json"))).status, 0);
+  CliRun c = Run(absl::StrCat("cases --store ", store(), " --format json"));
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("C-1"));
+  EXPECT_THAT(c.out, Not(HasSubstr("$settings")));
+  CliRun k = Run(absl::StrCat("checkpoint --store ", store()));
+  ASSERT_EQ(k.status, 0) << k.err;
+  k = Run(absl::StrCat("checkpoint --store ", store(), " --check"));
+  EXPECT_EQ(k.status, 0) << k.out << k.err;
+  CliRun d = Run(absl::StrCat("deadlines --store ", store(), " --as-of 2024-03-20 --format json"));
+  ASSERT_EQ(d.status, 0) << d.err;
+  EXPECT_THAT(d.out, Not(HasSubstr("$settings")));
+  CliRun q = Run(absl::StrCat("report qa --store ", store(), " --from 2024-01-01 --to 2024-12-31"));
+  EXPECT_EQ(q.status, 0) << q.err;
+  CliRun x = Run(absl::StrCat("export 903 --store ", store(), " --year 2024 --out ", dir_.Sub("x")));
+  EXPECT_NE(x.status, 3) << x.err;
+  EXPECT_THAT(x.err, Not(HasSubstr("$settings")));
+}
+
 // The store layer: a setting given with an append is written in the same
 // atomic write as its records, so a crash cannot keep one without the other,
 // and an append that is refused writes neither.
