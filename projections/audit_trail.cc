@@ -251,7 +251,8 @@ void AppendSettingsText(const AuditTrail& t, std::string* out) {
   const char* chosen_by = s.pack_setting.empty()      ? "the built-in default"
                           : s.pack_setting == "pack" ? "the store default"
                                                      : "this case's own setting";
-  absl::StrAppend(out, "Judged under pack '", t.pack_name, "' (", chosen_by, "); calendar: ",
+  // Ends the "As of" line, which the events count's line otherwise ends.
+  absl::StrAppend(out, "\nJudged under pack '", t.pack_name, "' (", chosen_by, "); calendar: ",
                   s.calendar_sha256.empty()
                       ? std::string("the built-in rules")
                       : absl::StrCat("the built-in rules overridden by a saved bank-holidays "

@@ -317,8 +317,8 @@ int VerifySettingsForCli(const EventStore& store) {
     std::fprintf(stderr, "carelog: settings broken: %s\n", p.c_str());
   }
   if (!check->problems.empty()) return 1;
-  std::printf("settings agree with the settings log (%llu records)\n",
-              static_cast<unsigned long long>(check->records));
+  std::printf("settings agree with the settings log (%llu record%s)\n",
+              static_cast<unsigned long long>(check->records), check->records == 1 ? "" : "s");
   return 0;
 }
 
