@@ -248,7 +248,8 @@ const Calendar& Calendar::Default() {
   return *kDefault;
 }
 
-absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
+absl::StatusOr<std::vector<Calendar::FileDates>> Calendar::ParseHolidaysFile(
+    std::string_view govuk_json) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(govuk_json);
   simdjson::dom::element root;
@@ -258,8 +259,7 @@ absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
   simdjson::dom::object divisions;
   if (root.get(divisions)) return JsonError("top level is not an object of divisions");
 
-  // Collected first so that a malformed file changes nothing.
-  absl::flat_hash_map<std::pair<int, int>, std::vector<absl::CivilDay>> replaced;
+  std::vector<FileDates> out;
   for (auto field : divisions) {
     // Debian's Abseil has its own string_view, so std::string_views are
     // copied into std::strings before reaching absl::StrCat.
@@ -280,6 +280,12 @@ absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
     if (body["events"].get(events)) {
       return JsonError(absl::StrCat(key, ": missing or non-array \"events\""));
     }
+    // A division named twice (JSON allows it) adds to its first entry.
+    FileDates* dates = nullptr;
+    for (FileDates& d : out) {
+      if (d.division == *div) dates = &d;
+    }
+    if (dates == nullptr) dates = &out.emplace_back(FileDates{*div, {}});
     int index = 0;
     for (simdjson::dom::element event : events) {
       std::string_view date_text;
@@ -290,15 +296,32 @@ absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
       if (!day.ok()) {
         return JsonError(absl::StrCat(key, " event ", index, ": bad date '", std::string(date_text), "'"));
       }
-      replaced[{static_cast<int>(*div), static_cast<int>(day->year())}].push_back(*day);
+      dates->dates.push_back(*day);
       ++index;
+    }
+  }
+  for (FileDates& d : out) {
+    std::sort(d.dates.begin(), d.dates.end());
+    d.dates.erase(std::unique(d.dates.begin(), d.dates.end()), d.dates.end());
+  }
+  return out;
+}
+
+absl::StatusOr<Calendar> Calendar::WithOverride(std::string_view govuk_json) {
+  // Parsed first so that a malformed file changes nothing.
+  absl::StatusOr<std::vector<FileDates>> files = ParseHolidaysFile(govuk_json);
+  if (!files.ok()) return files.status();
+  absl::flat_hash_map<std::pair<int, int>, std::vector<absl::CivilDay>> replaced;
+  for (const FileDates& f : *files) {
+    for (absl::CivilDay day : f.dates) {
+      replaced[{static_cast<int>(f.division), static_cast<int>(day.year())}].push_back(day);
     }
   }
 
   auto rep = std::make_shared<Calendar::Rep>(*Default().rep_);
   for (auto& [key, days] : replaced) {
-    std::sort(days.begin(), days.end());
-    days.erase(std::unique(days.begin(), days.end()), days.end());
+    // Already sorted and unique: each division's dates are, and a year's
+    // are a run of them.
     rep->years[key] = std::move(days);
   }
   rep->Index();

@@ -34,6 +34,16 @@ class Calendar {
   // kInvalidArgument naming the problem for malformed JSON or dates.
   [[nodiscard]] static absl::StatusOr<Calendar> WithOverride(std::string_view govuk_json);
 
+  // The dates a gov.uk-format file lists, per division in the file's order,
+  // each division's dates sorted and each once: what WithOverride applies.
+  // kInvalidArgument as WithOverride.
+  struct FileDates {
+    Division division;
+    std::vector<absl::CivilDay> dates;
+  };
+  [[nodiscard]] static absl::StatusOr<std::vector<FileDates>> ParseHolidaysFile(
+      std::string_view govuk_json);
+
   bool IsBankHoliday(Division d, absl::CivilDay day) const;
   // Monday to Friday and not a bank holiday of the division.
   bool IsWorkingDay(Division d, absl::CivilDay day) const;

@@ -223,6 +223,119 @@ void AppendEntryJson(const AuditEntry& a, std::string* out) {
   out->push_back('}');
 }
 
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  for (unsigned char b : bytes) absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
+  return out;
+}
+
+bool IsHolidays(const v1::SettingChanged& c) { return c.setting() == "holidays.json"; }
+
+// Made after the known-at instant: not in force in the view of then.
+bool AfterKnownAt(const AuditTrail& t, const v1::SettingChanged& c) {
+  return t.options.known_at.has_value() && c.has_at() && ToTime(c.at()) > *t.options.known_at;
+}
+
+// A value for people: a pack name, "(unset)", or a holidays file by hash.
+std::string ValueText(const v1::SettingChanged& c, bool old) {
+  if (old && !c.has_old_value()) return "(unset)";
+  if (IsHolidays(c)) {
+    return absl::StrCat("SHA-256 ", Hex(old ? c.old_sha256() : c.new_sha256()), " (",
+                        (old ? c.old_value() : c.new_value()).size(), " bytes)");
+  }
+  return old ? c.old_value() : c.new_value();
+}
+
+void AppendSettingsText(const AuditTrail& t, std::string* out) {
+  const AuditSettings& s = t.settings;
+  const char* chosen_by = s.pack_setting.empty()      ? "the built-in default"
+                          : s.pack_setting == "pack" ? "the store default"
+                                                     : "this case's own setting";
+  // Ends the "As of" line, which the events count's line otherwise ends.
+  absl::StrAppend(out, "\nJudged under pack '", t.pack_name, "' (", chosen_by, "); calendar: ",
+                  s.calendar_sha256.empty()
+                      ? std::string("the built-in rules")
+                      : absl::StrCat("the built-in rules overridden by a saved bank-holidays "
+                                     "file, SHA-256 ",
+                                     Hex(s.calendar_sha256)),
+                  "\n");
+  absl::StrAppend(out, "Settings changes that affect this case (", s.changes.size(), "):\n");
+  for (const v1::SettingChanged& c : s.changes) {
+    absl::StrAppend(out, "  ", Instant(c.at()), "  position ", c.position(), "  ", c.setting(),
+                    ": ");
+    if (c.found_when_log_began()) {
+      absl::StrAppend(out, ValueText(c, false), " (found set when the settings log began)");
+    } else {
+      absl::StrAppend(out, ValueText(c, true), " -> ", ValueText(c, false));
+    }
+    absl::StrAppend(out, "  by ", c.changed_by(), " (", c.via(), ")");
+    if (AfterKnownAt(t, c)) absl::StrAppend(out, "  [made after the known-at instant]");
+    absl::StrAppend(out, "\n");
+    for (const v1::DivisionHolidays& d : c.holidays()) {
+      absl::StrAppend(out, "      ", d.division());
+      for (const std::string& day : d.dates()) absl::StrAppend(out, " ", day);
+      absl::StrAppend(out, "\n");
+    }
+  }
+}
+
+void AppendSettingsJson(const AuditTrail& t, std::string* out) {
+  const AuditSettings& s = t.settings;
+  absl::StrAppend(out, ",\"settings\":{\"pack\":");
+  AppendJsonString(t.pack_name, out);
+  absl::StrAppend(out, ",\"packSetting\":");
+  if (s.pack_setting.empty()) {
+    absl::StrAppend(out, "null");
+  } else {
+    AppendJsonString(s.pack_setting, out);
+  }
+  absl::StrAppend(out, ",\"calendarSha256\":",
+                  s.calendar_sha256.empty() ? std::string("null")
+                                            : absl::StrCat("\"", Hex(s.calendar_sha256), "\""),
+                  ",\"changes\":");
+  AppendArray(
+      s.changes,
+      [&t](const v1::SettingChanged& c, std::string* o) {
+        absl::StrAppend(o, "{\"position\":", c.position(), ",\"setting\":");
+        AppendJsonString(c.setting(), o);
+        absl::StrAppend(o, ",\"at\":\"", Instant(c.at()), "\",\"changedBy\":");
+        AppendJsonString(c.changed_by(), o);
+        absl::StrAppend(o, ",\"via\":");
+        AppendJsonString(c.via(), o);
+        if (c.found_when_log_began()) absl::StrAppend(o, ",\"foundWhenLogBegan\":true");
+        if (AfterKnownAt(t, c)) absl::StrAppend(o, ",\"afterKnownAt\":true");
+        if (IsHolidays(c)) {
+          absl::StrAppend(o, ",\"oldSha256\":",
+                          c.has_old_value() ? absl::StrCat("\"", Hex(c.old_sha256()), "\"")
+                                            : std::string("null"),
+                          ",\"newSha256\":\"", Hex(c.new_sha256()), "\",\"dates\":{");
+          for (int i = 0; i < c.holidays_size(); ++i) {
+            const v1::DivisionHolidays& d = c.holidays(i);
+            if (i > 0) absl::StrAppend(o, ",");
+            AppendJsonString(d.division(), o);
+            absl::StrAppend(o, ":[");
+            for (int j = 0; j < d.dates_size(); ++j) {
+              absl::StrAppend(o, j > 0 ? "," : "", "\"", d.dates(j), "\"");
+            }
+            absl::StrAppend(o, "]");
+          }
+          absl::StrAppend(o, "}}");
+          return;
+        }
+        absl::StrAppend(o, ",\"old\":");
+        if (c.has_old_value()) {
+          AppendJsonString(c.old_value(), o);
+        } else {
+          absl::StrAppend(o, "null");
+        }
+        absl::StrAppend(o, ",\"new\":");
+        AppendJsonString(c.new_value(), o);
+        absl::StrAppend(o, "}");
+      },
+      out);
+  absl::StrAppend(out, "}");
+}
+
 }  // namespace
 
 AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Event>& events,
@@ -295,6 +408,7 @@ std::string RenderAuditText(const AuditTrail& t) {
                     absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
                     " (only what had been recorded by then)");
   }
+  if (!t.settings.changes.empty()) AppendSettingsText(t, &out);
   absl::StrAppend(&out, "\n", t.entries.size(), " events\n");
   for (const AuditEntry& a : t.entries) {
     const v1::Event& e = a.event;
@@ -399,6 +513,7 @@ std::string RenderAuditJson(const AuditTrail& t) {
         },
         &out);
   }
+  if (!t.settings.changes.empty()) AppendSettingsJson(t, &out);
   absl::StrAppend(&out, "}\n");
   return out;
 }

@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
+#include "carelog/v1/settings.pb.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
@@ -53,6 +54,20 @@ struct AuditDifference {
   std::string now_status;   // with everything recorded since; "-" if gone
 };
 
+// The settings that judged the case and their history, from the settings log
+// (tools/settings_log.h; filled by the caller: projections read no store).
+struct AuditSettings {
+  // The setting that chose the pack: "pack.case.<caseId>", "pack", or ""
+  // (neither is set: the built-in default).
+  std::string pack_setting;
+  // SHA-256 (raw bytes) of the saved bank-holidays file; "" = the built-in
+  // calendar.
+  std::string calendar_sha256;
+  // Every record of the case's own pack, the store default pack and the
+  // calendar, in log order (position set).
+  std::vector<v1::SettingChanged> changes;
+};
+
 struct AuditTrail {
   std::string case_id;
   std::string pack_name;
@@ -64,6 +79,9 @@ struct AuditTrail {
   // differ from today's view.
   std::vector<AuditEntry> not_yet_recorded;
   std::vector<AuditDifference> differences;
+  // Shown (text and json) only when `settings.changes` is not empty: a trail
+  // of a store whose settings never changed reads as before.
+  AuditSettings settings;
 };
 
 // Builds the trail from all of a case's events (any order; position and

@@ -458,6 +458,10 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     Hash256 hash;
   };
   std::vector<NodePut> node_puts;
+  // Settings of the committed requests, in queue order (a later request's
+  // value of the same name wins, as the later write would). Never with a
+  // bulk load: a request carrying settings is not bulk, so its group is not.
+  std::vector<const std::pair<std::string, std::string>*> setting_puts;
   {
     size_t records = 0, value_bytes = 0, key_bytes = 0;
     for (const Writer* w : group) {
@@ -499,7 +503,12 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     AppendResult result;
     absl::Status error;
 
+    if (req.bulk && !req.settings.empty()) {
+      error = absl::InvalidArgumentError(
+          "a bulk append cannot carry settings: they go in the ordinary write");
+    }
     for (const auto& [stream, expected] : req.expected_versions) {
+      if (!error.ok()) break;
       auto cur = version_of(stream);
       if (!cur.ok()) {
         error = cur.status();
@@ -628,6 +637,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     for (const auto& [stream, expected] : req.expected_versions) {
       if (!result.stream_versions.contains(stream)) result.stream_versions[stream] = expected;
     }
+    for (const auto& setting : req.settings) setting_puts.push_back(&setting);
     sync = sync || req.sync.value_or(options_.sync);
     bulk = bulk && req.bulk;
     w->result = std::move(result);
@@ -784,7 +794,13 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
                               42 * node_puts.size() + 12 * puts);
     auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); };
     sort_index();
-    rocksdb::Status bs = put_records(put);
+    // Settings first: 'C' keys sort before the log's.
+    static_assert(format::kSettingTag < format::kRecordTag);
+    rocksdb::Status bs;
+    for (const auto* setting : setting_puts) {
+      if (bs.ok()) bs = put(format::SettingKey(setting->first), setting->second);
+    }
+    if (bs.ok()) bs = put_records(put);
     if (bs.ok()) bs = put_index(put);
     if (!bs.ok()) return FromRocks(bs, "appending to the log");
     if (batch.Count() > 0) {
@@ -1014,6 +1030,17 @@ absl::Status EventStore::PutSetting(std::string_view name, std::string_view valu
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Put(wo, format::SettingKey(name), value), "writing setting");
+}
+
+absl::Status EventStore::ScanSettings(
+    std::string_view prefix,
+    const std::function<bool(std::string_view name, std::string_view value)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string start = format::SettingKey(prefix);
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "reading settings");
 }
 
 absl::StatusOr<std::string> EventStore::GetCheckpoint(std::string_view name) const {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -69,6 +70,12 @@ struct AppendRequest {
   // whatever `sync` says), bypassing the write-ahead log and the memtable.
   // Same keys and values as any append. Smaller groups are written normally.
   bool bulk = false;
+  // Settings (name, value) written in the same atomic write as the records,
+  // when the request commits: e.g. a setting and the record of its change
+  // (tools/settings_log.h), so that a crash cannot keep one without the
+  // other. A refused request writes none of them. Not with `bulk`
+  // (kInvalidArgument): a bulk load bypasses the write that carries them.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // The Merkle tree head of the log (see merkle.h): the root of its first
@@ -192,6 +199,11 @@ class EventStore {
   // GetSetting returns kNotFound when unset.
   [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
   [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
+  // Calls fn(name, value) for every setting whose name starts with `prefix`,
+  // in bytewise name order, until fn returns false. kInternal on I/O.
+  [[nodiscard]] absl::Status ScanSettings(
+      std::string_view prefix,
+      const std::function<bool(std::string_view name, std::string_view value)>& fn) const;
 
   // Checkpoints: derived bytes kept beside the log under 'P' keys (e.g. a
   // projection's fold of one case). They are not records: not in the hash

@@ -6,7 +6,9 @@
 //     | 'E' fixed64be(position)          -> record              (the log)
 //     | 'S' varint32(len) stream fixed64be(version) -> fixed64be(position)
 //     | 'I' id                           -> fixed64be(position) (idempotency)
-//     | 'C' name                         -> setting bytes
+//     | 'C' name                         -> setting bytes (written alone, or
+//                                           with records in one atomic batch:
+//                                           AppendRequest::settings)
 //     | 'P' name                         -> checkpoint bytes
 //     | 'T' level:u8 fixed64be(index)    -> subtree_hash        (Merkle tree)
 //

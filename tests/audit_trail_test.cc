@@ -196,6 +196,54 @@ TEST_F(AuditTrailTest, KnownAtShowsOnlyWhatWasRecordedAndTheDifference) {
   EXPECT_THAT(text, HasSubstr("review.initial (R-1) due 2024-05-31: then OVERDUE, now MET_LATE"));
 }
 
+// The settings section: only with changes (the golden above has none), each
+// change with who and when, a calendar by hash and dates, and a change made
+// after --known-at marked as not in force in the view of then.
+TEST_F(AuditTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
+  AuditTrail t = Trail("2024-06-20", "2024-06-20T23:00:00Z");
+  EXPECT_EQ(RenderAuditText(t).find("Settings changes"), std::string::npos);
+  v1::SettingChanged before, after;
+  before.set_setting("pack");
+  before.set_new_value("england");
+  before.set_changed_by("alice");
+  before.set_via("cli");
+  before.mutable_at()->set_seconds(absl::ToUnixSeconds(T("2024-05-01T09:00:00Z")));
+  before.set_position(1);
+  after.set_setting("holidays.json");
+  after.set_old_value("{}");
+  after.set_old_sha256(std::string(32, '\x01'));
+  after.set_new_value("{\"scotland\":{}}");
+  after.set_new_sha256(std::string(32, '\xab'));
+  v1::DivisionHolidays* d = after.add_holidays();
+  d->set_division("scotland");
+  d->add_dates("2024-12-02");
+  after.set_changed_by("bob");
+  after.set_via("cli");
+  after.mutable_at()->set_seconds(absl::ToUnixSeconds(T("2024-07-01T09:00:00Z")));
+  after.set_position(40);
+  t.settings.pack_setting = "pack";
+  t.settings.calendar_sha256 = std::string(32, '\xab');
+  t.settings.changes = {before, after};
+  const std::string text = RenderAuditText(t);
+  std::string hex01, hexab;
+  for (int i = 0; i < 32; ++i) {
+    hex01 += "01";
+    hexab += "ab";
+  }
+  EXPECT_THAT(text, HasSubstr("Judged under pack 'england' (the store default)"));
+  EXPECT_THAT(text, HasSubstr("2024-05-01T09:00:00Z  position 1  pack: (unset) -> england  by alice (cli)\n"));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("position 40  holidays.json: SHA-256 ", hex01,
+                                            " (2 bytes) -> SHA-256 ", hexab, " (15 bytes)")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("bank-holidays file, SHA-256 ", hexab, "\n")));
+  EXPECT_THAT(text, HasSubstr("by bob (cli)  [made after the known-at instant]\n      scotland 2024-12-02\n"));
+  const std::string json = RenderAuditJson(t);
+  EXPECT_THAT(json, HasSubstr(R"("position":40,"setting":"holidays.json","at":"2024-07-01T09:00:00Z","changedBy":"bob","via":"cli","afterKnownAt":true,"oldSha256":"0101)"));
+  EXPECT_THAT(json, HasSubstr(R"("dates":{"scotland":["2024-12-02"]}})"));
+  EXPECT_THAT(json, HasSubstr(absl::StrCat(R"("packSetting":"pack","calendarSha256":")", hexab,
+                                            R"(","changes":[)")));
+  EXPECT_THAT(json, HasSubstr(R"("old":null,"new":"england"})"));
+}
+
 TEST_F(AuditTrailTest, KnownAtBeforeTheCorrectionShowsTheUncorrectedRecord) {
   AuditTrail before = Trail("2024-07-10", "2024-07-10T23:00:00Z");
   EXPECT_TRUE(Entry(before, "ev-12").corrections.empty());

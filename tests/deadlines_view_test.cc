@@ -196,7 +196,7 @@ TEST_F(DeadlinesViewTest, ACheckpointOfOtherRulesIsRebuiltNotTrusted) {
   DeadlinesView view(store_.get(), &Calendar::Default());
   ASSERT_TRUE(view.Update(packs_.get(), false).ok());
   const std::string a = cases_[5];
-  ASSERT_TRUE(packs_->Set(a, "england-bristol").ok());
+  ASSERT_TRUE(packs_->Set(a, "england-bristol", CliActor()).ok());
   EXPECT_FALSE(FromCheckpoint(view, a, today_));  // judged under Bristol's rules, from the log
   EXPECT_TRUE(FromCheckpoint(view, cases_[6], today_));
   auto r = view.Update(packs_.get(), false);

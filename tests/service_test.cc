@@ -34,6 +34,7 @@
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/service/server.h"
+#include "tools/settings_log.h"
 #include "tools/tokens.h"
 
 namespace carelog {
@@ -499,6 +500,26 @@ TEST_F(ServiceTest, DeadlinesUseTheStoresSavedBankHolidays) {
                   .ok());
   ASSERT_TRUE(stub_->Deadlines(Ctx("qa").get(), dq, &after).ok());
   EXPECT_THAT(after.json(), ::testing::HasSubstr(R"("rule":"iro.notify","due":"2024-03-06")"));
+}
+
+// A pack change made while the service runs (in process, as a settings call
+// would) is in the audit the service answers: who, through what, old -> new.
+TEST_F(ServiceTest, AuditShowsTheSettingsChangesThatJudgedTheCase) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::AuditRequest aq;
+  aq.set_case_id("C-1");
+  aq.set_as_of("2024-06-30");
+  v1::AuditResponse before;
+  ASSERT_TRUE(stub_->Audit(Ctx("auditor").get(), aq, &before).ok());
+  EXPECT_THAT(before.json(), ::testing::Not(::testing::HasSubstr(R"("settings":)")));
+  auto change = ChangeSetting(store_.get(), "pack.case.C-1", "scotland",
+                              SettingsActor{"ops-token", "service"});
+  ASSERT_TRUE(change.ok()) << change.status();
+  v1::AuditResponse after;
+  ASSERT_TRUE(stub_->Audit(Ctx("auditor").get(), aq, &after).ok());
+  EXPECT_THAT(after.json(), ::testing::HasSubstr(R"("settings":{"pack":"scotland","packSetting":"pack.case.C-1")"));
+  EXPECT_THAT(after.json(), ::testing::HasSubstr(R"("changedBy":"ops-token","via":"service","old":null,"new":"scotland")"));
 }
 
 TEST_F(ServiceTest, ReadsAreAnsweredAsTheCliAndRecordedInTheAccessLog) {

@@ -20,6 +20,7 @@
 #include "projections/escape.h"
 #include "tools/commands.h"
 #include "tools/inclusion_proof.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 namespace {
@@ -121,7 +122,8 @@ int RunVerify(const Args& args) {
   std::printf("log verified: %llu events, head %s%s\n",
               static_cast<unsigned long long>(report->events), HeadString(report->head).c_str(),
               extends.c_str());
-  return 0;
+  // The settings that judge cases must be the fold of the settings log.
+  return VerifySettingsForCli(**store);
 }
 
 int RunHead(const Args& args) {

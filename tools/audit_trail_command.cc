@@ -12,6 +12,7 @@
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 
@@ -82,6 +83,10 @@ int RunAudit(const Args& args) {
   auto cal = StoreCalendar(store->get());
   if (!cal.ok()) return ReportError(cal.status());
   AuditTrail trail = BuildAuditTrail(case_id, *events, **pack, *cal, opts);
+  // Which pack and calendar judged it, and when they changed.
+  auto settings = AuditSettingsForCase(**store, case_id);
+  if (!settings.ok()) return ReportError(settings.status());
+  trail.settings = *std::move(settings);
   const std::string out = format == "json" ? RenderAuditJson(trail) : RenderAuditText(trail);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -15,9 +15,11 @@
 #include "store/event_store.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
+#include "tools/access_log.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
 #include "tools/log.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 namespace {
@@ -147,6 +149,25 @@ int RunStats(const Args& args) {
   if (!cases.ok()) return ReportError(cases.status());
   auto all = st.Streams(true);
   if (!all.ok()) return ReportError(all.status());
+  // The log holds case events and system records (the access log, the
+  // settings log): counted apart, from each system stream's version, so that
+  // "events" means what a social worker means by it.
+  uint64_t access_records = 0, settings_records = 0, other_system_records = 0;
+  for (const std::string& stream : *all) {
+    if (!IsSystemStream(stream)) continue;
+    auto version = st.StreamVersion(stream);
+    if (!version.ok()) return ReportError(version.status());
+    if (stream == kAccessStream || stream.rfind(absl::StrCat(kAccessStream, "/"), 0) == 0) {
+      access_records += *version;
+    } else if (stream == kSettingsStream) {
+      settings_records += *version;
+    } else {
+      other_system_records += *version;
+    }
+  }
+  const uint64_t positions = st.LastPosition();
+  const uint64_t system_records = access_records + settings_records + other_system_records;
+  const uint64_t case_events = positions >= system_records ? positions - system_records : 0;
   uint64_t size = 0;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
@@ -190,16 +211,27 @@ int RunStats(const Args& args) {
     }
     absl::StrAppend(&packs, "}}");
     std::printf(
-        "{\"events\":%llu,\"cases\":%zu,\"systemStreams\":%zu,\"storeBytes\":%llu,"
+        "{\"events\":%llu,\"accessRecords\":%llu,\"settingsRecords\":%llu,\"positions\":%llu,"
+        "\"cases\":%zu,\"systemStreams\":%zu,\"storeBytes\":%llu,"
         "\"head\":\"%s\",\"lastBackup\":\"%s\",\"packs\":%s}\n",
-        static_cast<unsigned long long>(st.LastPosition()), cases->size(),
+        static_cast<unsigned long long>(case_events),
+        static_cast<unsigned long long>(access_records),
+        static_cast<unsigned long long>(settings_records),
+        static_cast<unsigned long long>(positions), cases->size(),
         all->size() - cases->size(), static_cast<unsigned long long>(size),
         head.ok() ? head_text.c_str() : "", last_backup.ok() ? last_backup->c_str() : "",
         packs.c_str());
     return 0;
   }
   std::printf("store:        %s\n", dir.c_str());
-  std::printf("events:       %llu\n", static_cast<unsigned long long>(st.LastPosition()));
+  std::printf("events:       %llu (case events)\n", static_cast<unsigned long long>(case_events));
+  std::printf("access records: %llu\n", static_cast<unsigned long long>(access_records));
+  std::printf("settings records: %llu\n", static_cast<unsigned long long>(settings_records));
+  if (other_system_records > 0) {
+    std::printf("other system records: %llu\n",
+                static_cast<unsigned long long>(other_system_records));
+  }
+  std::printf("log positions: %llu\n", static_cast<unsigned long long>(positions));
   std::printf("cases:        %zu\n", cases->size());
   if (all->size() > cases->size()) {
     std::printf("system streams: %zu\n", all->size() - cases->size());

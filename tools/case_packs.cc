@@ -36,10 +36,13 @@ absl::StatusOr<const ResolvedPack*> CasePacks::For(const std::string& case_id) {
   return registry_->Find(name);
 }
 
-absl::Status CasePacks::Set(const std::string& case_id, const std::string& pack) {
+absl::StatusOr<v1::SettingChanged> CasePacks::Set(const std::string& case_id,
+                                                   const std::string& pack,
+                                                   const SettingsActor& who) {
   RETURN_IF_ERROR(registry_->Find(pack).status());
   default_.reset();
-  return store_->PutSetting(case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id), pack);
+  return ChangeSetting(store_, case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id),
+                       pack, who);
 }
 
 }  // namespace carelog

@@ -3,6 +3,7 @@
 #ifndef CARELOG_TOOLS_CASE_PACKS_H_
 #define CARELOG_TOOLS_CASE_PACKS_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +11,7 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "store/event_store.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 
@@ -32,9 +34,13 @@ class CasePacks {
   [[nodiscard]] absl::StatusOr<std::string> NameFor(const std::string& case_id);
   // The resolved pack for the case; kNotFound if the setting names no pack.
   [[nodiscard]] absl::StatusOr<const ResolvedPack*> For(const std::string& case_id);
-  // Sets the store default (case_id "") or one case's override; kNotFound
-  // (nothing written) for a pack the registry does not know.
-  [[nodiscard]] absl::Status Set(const std::string& case_id, const std::string& pack);
+  // Sets the store default (case_id "") or one case's override, recording
+  // the change (who, when, old and new) in the settings log
+  // (tools/settings_log.h); returns that record. kNotFound (nothing written)
+  // for a pack the registry does not know; ChangeSetting's errors.
+  [[nodiscard]] absl::StatusOr<v1::SettingChanged> Set(const std::string& case_id,
+                                                       const std::string& pack,
+                                                       const SettingsActor& who);
 
  private:
   EventStore* store_;

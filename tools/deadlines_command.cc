@@ -156,8 +156,11 @@ int RunPack(const Args& args) {
     return 2;
   }
   if (args.positional.size() == 1) {
-    absl::Status s = packs.Set(case_id, args.positional[0]);
-    if (!s.ok()) return ReportError(s);
+    auto change = packs.Set(case_id, args.positional[0], CliActor());
+    if (!change.ok()) return ReportError(change.status());
+    std::printf("recorded at position %llu of the settings log (by %s)\n",
+                static_cast<unsigned long long>(change->position()),
+                change->changed_by().c_str());
   }
   auto name = packs.NameFor(case_id);
   if (!name.ok()) return ReportError(name.status());

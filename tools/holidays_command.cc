@@ -13,6 +13,7 @@
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 
@@ -31,13 +32,16 @@ int RunHolidays(const Args& args) {
     }
     std::stringstream text;
     text << f.rdbuf();
-    // Refuse a file that does not parse before it can replace a good one.
-    auto cal = Calendar::WithOverride(text.str());
-    if (!cal.ok()) return ReportError(cal.status());
-    absl::Status s = (*store)->PutSetting(kHolidaysSetting, text.str());
-    if (!s.ok()) return ReportError(s);
-    std::printf("saved %s: its dates now decide the years it covers\n",
-                args.positional[0].c_str());
+    // A file that does not parse is refused before it can replace a good
+    // one (ChangeSetting parses it); the change is recorded in the settings
+    // log with the file's SHA-256 and dates, atomically with the setting.
+    auto change = ChangeSetting(store->get(), kHolidaysSetting, text.str(), CliActor());
+    if (!change.ok()) return ReportError(change.status());
+    std::printf(
+        "saved %s (SHA-256 %s): its dates now decide the years it covers; recorded at position "
+        "%llu of the settings log (by %s)\n",
+        args.positional[0].c_str(), HexOf(change->new_sha256()).c_str(),
+        static_cast<unsigned long long>(change->position()), change->changed_by().c_str());
   }
   auto cal = StoreCalendar(store->get());
   if (!cal.ok()) return ReportError(cal.status());

@@ -33,6 +33,7 @@
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/qa_html.h"
+#include "tools/settings_log.h"
 
 namespace carelog {
 
@@ -326,6 +327,9 @@ class CarelogService final : public v1::Carelog::Service {
     auto cal = StoreCalendar(store_);
     if (!cal.ok()) return ToGrpc(cal.status());
     AuditTrail trail = BuildAuditTrail(req->case_id(), *events, **pack, *cal, opts);
+    auto settings = AuditSettingsForCase(*store_, req->case_id());
+    if (!settings.ok()) return ToGrpc(settings.status());
+    trail.settings = *std::move(settings);
     resp->set_json(RenderAuditJson(trail));
     return grpc::Status::OK;
   }
