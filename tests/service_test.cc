@@ -614,6 +614,103 @@ TEST_F(ServiceTest, HeadAndProveMatchTheStore) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// Issue 12 point 6: Prove returns the whole leaf (the child's event) and is
+// recorded like ReadCase, before the answer.
+TEST_F(ServiceTest, ProveIsRecordedInTheAccessLogBeforeItIsAnswered) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::ProveRequest pq;
+  pq.set_event_id("e1");
+  v1::ProveResponse proof;
+  ASSERT_TRUE(stub_->Prove(Ctx("auditor").get(), pq, &proof).ok());
+  auto records = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].method(), "Prove");
+  EXPECT_EQ(records[0].token_name(), "auditor");
+  EXPECT_EQ(records[0].case_id(), "C-1");
+  EXPECT_EQ(records[0].event_id(), "e1");
+  EXPECT_EQ(records[0].outcome(), "");
+  // Written before the answer: the proof's tree (taken before) is older.
+  EXPECT_GT(records[0].position(), proof.tree_size() - 1);
+  // An unknown event id: recorded as NOT_FOUND, in no stream of its own.
+  pq.set_event_id("no-such-event");
+  EXPECT_EQ(stub_->Prove(Ctx("auditor").get(), pq, &proof).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  const std::vector<std::string> streams = *store_->Streams(/*include_system=*/true);
+  for (const std::string& stream : streams) {
+    EXPECT_THAT(stream, ::testing::AnyOf("C-1", "$access/C-1", "$access"));
+  }
+  auto all = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].method(), "Prove");
+  EXPECT_EQ(all[1].event_id(), "no-such-event");
+  EXPECT_EQ(all[1].outcome(), "NOT_FOUND");
+}
+
+// Issue 12 point 7: a read of a case that does not exist is recorded (who
+// asked for which id) without creating a stream for that id.
+TEST_F(ServiceTest, ReadsOfMissingCasesAreRecordedWithoutCreatingStreams) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::ReadCaseResponse read;
+  ASSERT_TRUE(ReadCase("C-1", &read).ok());
+  v1::QaReportRequest qq;  // a read of all cases: the "$access" stream exists
+  qq.set_from("2024-01-01");
+  qq.set_to("2024-12-31");
+  v1::QaReportResponse qr;
+  ASSERT_TRUE(stub_->QaReport(Ctx("qa").get(), qq, &qr).ok());
+  auto sorted_streams = [&] {
+    auto v = *store_->Streams(/*include_system=*/true);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const auto streams = sorted_streams();
+  ASSERT_EQ(streams, (std::vector<std::string>{"$access", "$access/C-1", "C-1"}));
+
+  EXPECT_EQ(ReadCase("C-404", &read).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::AuditRequest aq;
+  aq.set_case_id("C-405");
+  v1::AuditResponse ar;
+  EXPECT_EQ(stub_->Audit(Ctx("auditor").get(), aq, &ar).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::DeadlinesRequest dq;
+  dq.set_case_id("C-406");
+  v1::DeadlinesResponse dr;
+  EXPECT_EQ(stub_->Deadlines(Ctx("qa").get(), dq, &dr).error_code(), grpc::StatusCode::NOT_FOUND);
+  // A hostile id: long, with an escape sequence.
+  const std::string hostile = "X\x1b[2J" + std::string(5000, 'y');
+  EXPECT_EQ(ReadCase(hostile, &read).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(sorted_streams(), streams);
+
+  auto all = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[2].case_id(), "C-404");
+  EXPECT_EQ(all[2].method(), "ReadCase");
+  EXPECT_EQ(all[2].outcome(), "NOT_FOUND");
+  EXPECT_EQ(all[3].method(), "Audit");
+  EXPECT_EQ(all[4].method(), "Deadlines");
+  EXPECT_EQ(all[4].case_id(), "C-406");
+  // Kept bounded and printable.
+  EXPECT_LE(all[5].case_id().size(), 200u);
+  EXPECT_EQ(all[5].case_id().find('\x1b'), std::string::npos);
+  EXPECT_THAT(all[5].case_id(), ::testing::StartsWith("X\\x1b[2Jyyy"));
+  EXPECT_THAT(all[5].case_id(), HasSubstr("5005 bytes"));
+  // A case's access log holds its own reads and the all-case reads, not
+  // the misses of other ids; the misses of its id are there.
+  auto c1 = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(c1.size(), 2u);
+  EXPECT_EQ(c1[0].method(), "ReadCase");
+  EXPECT_EQ(c1[1].method(), "QaReport");
+  auto c404 = *ReadAccessLog(*store_, "C-404");
+  ASSERT_EQ(c404.size(), 2u);  // the all-case read, and the miss
+  EXPECT_EQ(c404[0].method(), "QaReport");
+  EXPECT_EQ(c404[1].outcome(), "NOT_FOUND");
+  EXPECT_THAT(RenderAccessText(c404), HasSubstr("C-404 (not found)"));
+  EXPECT_THAT(RenderAccessJson(c404), HasSubstr(R"("outcome":"NOT_FOUND")"));
+  auto report = store_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
 TEST(ServeOptionsTest, PlainTextOnlyOnLoopback) {
   EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:50051"));
   EXPECT_TRUE(IsLoopbackAddress("127.3.4.5:1"));

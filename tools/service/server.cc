@@ -148,7 +148,7 @@ class CarelogService final : public v1::Carelog::Service {
     Caller caller;
     if (auto s = Authorize(ctx, "ReadCase", {"reader", "auditor"}, &caller); !s.ok()) return s;
     if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
-    if (auto s = Record(caller, "ReadCase", req->case_id()); !s.ok()) return s;
+    if (auto s = RecordCaseRead(caller, "ReadCase", req->case_id()); !s.ok()) return s;
     auto events = log_.ReadCase(req->case_id());
     if (!events.ok()) return ToGrpc(events.status());
     if (events->empty()) return NoCase(req->case_id());
@@ -216,7 +216,11 @@ class CarelogService final : public v1::Carelog::Service {
       if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
       cases.push_back(req->case_id());
     }
-    if (auto s = Record(caller, "Deadlines", req->case_id()); !s.ok()) return s;
+    if (auto s = req->case_id().empty() ? Record(caller, "Deadlines", "")
+                                        : RecordCaseRead(caller, "Deadlines", req->case_id());
+        !s.ok()) {
+      return s;
+    }
     if (cases.empty()) {
       auto streams = store_->Streams();
       if (!streams.ok()) return ToGrpc(streams.status());
@@ -316,7 +320,7 @@ class CarelogService final : public v1::Carelog::Service {
     } else {
       opts.as_of = LondonToday(opts.known_at.value_or(absl::Now()));
     }
-    if (auto s = Record(caller, "Audit", req->case_id()); !s.ok()) return s;
+    if (auto s = RecordCaseRead(caller, "Audit", req->case_id()); !s.ok()) return s;
     auto events = log_.ReadCase(req->case_id());
     if (!events.ok()) return ToGrpc(events.status());
     if (events->empty()) return NoCase(req->case_id());
@@ -348,7 +352,22 @@ class CarelogService final : public v1::Carelog::Service {
     if (auto s = Authorize(ctx, "Prove", {"auditor"}, &caller); !s.ok()) return s;
     if (req->event_id().empty()) return Invalid("field 'eventId': is required");
     auto proof = ProveInclusion(*store_, req->event_id(), req->tree_size());
+    // The leaf is the whole event (a child's date of birth included): the
+    // proof is a read of that case, recorded before it is answered; so is a
+    // miss (nothing disclosed, no stream created).
+    if (!proof.ok() && absl::IsNotFound(proof.status())) {
+      v1::AccessRecord miss = NewAccessRecord(caller, "Prove");
+      miss.set_event_id(AccessIdText(req->event_id()));
+      miss.set_outcome(kAccessNotFound);
+      if (auto s = Record(std::move(miss)); !s.ok()) return s;
+    }
     if (!proof.ok()) return ToGrpc(proof.status());
+    {
+      v1::AccessRecord r = NewAccessRecord(caller, "Prove");
+      if (!IsSystemStream(proof->record.stream)) r.set_case_id(proof->record.stream);
+      r.set_event_id(proof->record.id);
+      if (auto s = Record(std::move(r)); !s.ok()) return s;
+    }
     resp->set_event_id(proof->record.id);
     resp->set_position(proof->record.position);
     resp->set_leaf_index(proof->record.position - 1);
@@ -426,14 +445,39 @@ class CarelogService final : public v1::Carelog::Service {
     return grpc::Status::OK;
   }
 
-  // Writes the access record before the read is answered: no record, no read.
-  grpc::Status Record(const Caller& caller, const char* method, const std::string& case_id) {
+  static v1::AccessRecord NewAccessRecord(const Caller& caller, const char* method) {
     v1::AccessRecord r;
     r.set_token_name(caller.token_name);
     r.set_role(caller.role);
     r.set_method(method);
-    r.set_case_id(case_id);
     r.set_peer(caller.peer);
+    return r;
+  }
+
+  grpc::Status Record(const Caller& caller, const char* method, const std::string& case_id) {
+    v1::AccessRecord r = NewAccessRecord(caller, method);
+    r.set_case_id(case_id);
+    return Record(std::move(r));
+  }
+
+  // A read of one case: recorded in its access stream when the case exists;
+  // otherwise recorded as NOT_FOUND (in "$access", the id escaped and cut)
+  // and answered NOT_FOUND here. Cases are never deleted, so a case found
+  // here is there for the read that follows.
+  grpc::Status RecordCaseRead(const Caller& caller, const char* method,
+                              const std::string& case_id) {
+    auto version = store_->StreamVersion(case_id);
+    if (!version.ok()) return ToGrpc(version.status());
+    if (*version > 0) return Record(caller, method, case_id);
+    v1::AccessRecord miss = NewAccessRecord(caller, method);
+    miss.set_case_id(AccessIdText(case_id));
+    miss.set_outcome(kAccessNotFound);
+    if (auto s = Record(std::move(miss)); !s.ok()) return s;
+    return NoCase(case_id);
+  }
+
+  // Writes the access record before the read is answered: no record, no read.
+  grpc::Status Record(v1::AccessRecord r) {
     auto pos = RecordAccess(store_, std::move(r));
     if (!pos.ok()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
