@@ -23,6 +23,7 @@
 #include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
+#include "engine/limits.h"
 #include "engine/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -709,6 +710,41 @@ TEST_F(ServiceTest, ReadsOfMissingCasesAreRecordedWithoutCreatingStreams) {
   auto report = store_->Verify();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// Issue 12 point 14: an event over kMaxEventBytes would be stored and then
+// break every default-configured reader (gRPC's 4 MiB) for ever.
+TEST_F(ServiceTest, EventOverTheSizeLimitIsRefusedNamingIndexSizeAndLimit) {
+  v1::AppendResponse resp;
+  v1::Event big = IroAllocated("big", "C-1");
+  big.set_comment(std::string(kMaxEventBytes, 'x'));
+  const size_t size = big.ByteSizeLong();
+  grpc::Status s = Append({Accommodated("e1", "C-1"), big}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            absl::StrCat("event 2: ", size, " bytes, over the limit of 1048576 bytes (1 MiB) for "
+                         "one event; nothing from this batch was recorded"));
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  // At the limit: accepted, and a default-configured client reads it back.
+  v1::Event at_limit = IroAllocated("at-limit", "C-1");
+  at_limit.set_comment(std::string(kMaxEventBytes - 100, 'x'));
+  ASSERT_GT(at_limit.ByteSizeLong(), kMaxEventBytes - 100);
+  ASSERT_LE(at_limit.ByteSizeLong(), kMaxEventBytes);
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1"), at_limit}, std::nullopt, &resp).ok());
+  v1::ReadCaseResponse read;
+  ASSERT_TRUE(ReadCase("C-1", &read).ok());
+  EXPECT_EQ(read.events(1).comment().size(), at_limit.comment().size());
+  // A request over the batch limit (kMaxRequestBytes) is refused by gRPC
+  // before it is parsed.
+  std::vector<v1::Event> many;
+  for (size_t i = 0; i <= kMaxRequestBytes / kMaxEventBytes; ++i) {
+    v1::Event e = IroAllocated(absl::StrCat("m", i), "C-1");
+    e.set_comment(std::string(kMaxEventBytes - 1000, 'y'));
+    many.push_back(e);
+  }
+  s = Append(many, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ(store_->LastPosition(), 3u);  // two events and the ReadCase's access record
 }
 
 TEST(ServeOptionsTest, PlainTextOnlyOnLoopback) {

@@ -21,6 +21,7 @@
 #include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
+#include "engine/limits.h"
 #include "engine/policy.h"
 #include "projections/audit_trail.h"
 #include "projections/deadlines.h"
@@ -125,6 +126,13 @@ class CarelogService final : public v1::Carelog::Service {
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             absl::StrCat("event ", i + 1, ": ", what));
       };
+      // Stored, a bigger event would break every default-configured reader
+      // (gRPC's 4 MiB) for ever: refused before anything is written.
+      if (const size_t bytes = e.ByteSizeLong(); bytes > kMaxEventBytes) {
+        return refuse(absl::StrCat(bytes, " bytes, over the limit of ", kMaxEventBytes,
+                                   " bytes (1 MiB) for one event; nothing from this batch was "
+                                   "recorded"));
+      }
       if (auto u = FindUnknownField(e, ""); u.has_value()) {
         return refuse(absl::StrCat(*u, " (is the client's events.proto newer than the server's?)"));
       }
@@ -179,9 +187,12 @@ class CarelogService final : public v1::Carelog::Service {
       // and each Write waits for the client (flow control), so a slow
       // subscriber holds a thread and a batch, never the writers.
       batch.clear();
+      size_t batch_bytes = 0;
       absl::Status s = store_->ScanLog(next, [&](const StoredRecord& r) {
         batch.push_back(r);
-        return batch.size() < options_.subscribe_batch;
+        batch_bytes += r.payload.size() + r.stream.size() + r.id.size();
+        return batch.size() < options_.subscribe_batch &&
+               batch_bytes < options_.subscribe_batch_bytes;
       });
       if (!s.ok()) return ToGrpc(s);
       if (batch.empty() || batch.front().position != next) {
@@ -564,7 +575,7 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
   grpc::ResourceQuota quota("carelog-serve");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
-  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
