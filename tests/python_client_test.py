@@ -129,15 +129,36 @@ def run(carelog, proto_dir, tmp):
         follower.join(10)
         assert received == list(zip(positions, ["py-1", "py-2", "py-3"])), received
 
+        # With report_skipped every position is accounted for: events, and
+        # runs of system records (the subscriptions' access records).
+        checked = stub.Subscribe(service_pb2.SubscribeRequest(from_position=1,
+                                                              report_skipped=True),
+                                 metadata=auth("dashboard"))
+        expect, skipped, seen = 1, [], []
+        for msg in checked:
+            if msg.HasField("skipped"):
+                assert msg.skipped.first_position == expect, (msg, expect)
+                skipped.append((msg.skipped.first_position, msg.skipped.last_position))
+                expect = msg.skipped.last_position + 1
+            else:
+                assert msg.event.position == expect, (msg, expect)
+                seen.append(msg.event.position)
+                expect += 1
+            if expect > positions[-1] + 1:  # the run after the last event too
+                break
+        checked.cancel()
+        assert seen == positions and skipped, (seen, skipped)
+
         case = stub.ReadCase(service_pb2.ReadCaseRequest(case_id="C-PY"),
                              metadata=auth("dashboard"), timeout=10)
         assert [e.event_id for e in case.events] == ["py-1", "py-2", "py-3"], case
         assert case.version == 3 and case.events[0].HasField("recorded_at")
         log = stub.AccessLog(service_pb2.AccessLogRequest(case_id="C-PY"), metadata=auth("audit"),
                              timeout=10)
-        # This case's read, and the subscription (a read of every case).
+        # This case's read, and the two subscriptions (reads of every case).
         assert [(r.token_name, r.method, r.case_id) for r in log.records] == [
-            ("dashboard", "Subscribe", ""), ("dashboard", "ReadCase", "C-PY")], log
+            ("dashboard", "Subscribe", ""), ("dashboard", "Subscribe", ""),
+            ("dashboard", "ReadCase", "C-PY")], log
 
         def refused(code, call, *args, **kw):
             try:

@@ -372,6 +372,71 @@ TEST_F(ServiceTest, SubscriberStartedMidStreamGetsEveryEventOnceInOrder) {
   for (const v1::Event& e : got) EXPECT_TRUE(ids.insert(e.event_id()).second) << e.event_id();
 }
 
+// Issue 12 point 9: with report_skipped, every position from from_position
+// on is accounted for, so a subscriber can check that nothing is missing.
+TEST_F(ServiceTest, SubscriberCanCheckThatNoPositionIsMissing) {
+  v1::AppendResponse resp;
+  for (int c = 0; c < 3; ++c) {
+    ASSERT_TRUE(Append({Accommodated(absl::StrCat("h", c), absl::StrCat("C-", c))}, 0, &resp).ok());
+    for (int r = 0; r < c + 1; ++r) {  // runs of 1, 2, 3 access records
+      v1::ReadCaseResponse read;
+      ASSERT_TRUE(ReadCase(absl::StrCat("C-", c), &read).ok());
+    }
+  }
+  // A batch boundary (16 records) inside a run of access records.
+  for (int r = 0; r < 20; ++r) {
+    v1::ReadCaseResponse read;
+    ASSERT_TRUE(ReadCase("C-0", &read).ok());
+  }
+  ASSERT_TRUE(Append({IroAllocated("last", "C-0")}, std::nullopt, &resp).ok());
+  const uint64_t last_event = resp.positions(0);
+
+  auto ctx = Ctx("reader");
+  v1::SubscribeRequest sreq;
+  sreq.set_from_position(2);
+  sreq.set_report_skipped(true);
+  auto reader = stub_->Subscribe(ctx.get(), sreq);
+  uint64_t expect = 2;
+  std::vector<uint64_t> skipped;
+  v1::SubscribeResponse msg;
+  while (expect <= last_event && reader->Read(&msg)) {
+    if (msg.has_skipped()) {
+      ASSERT_FALSE(msg.has_event());
+      ASSERT_EQ(msg.skipped().first_position(), expect) << "gap before a skipped run";
+      ASSERT_LE(msg.skipped().first_position(), msg.skipped().last_position());
+      for (uint64_t p = msg.skipped().first_position(); p <= msg.skipped().last_position(); ++p) {
+        skipped.push_back(p);
+      }
+      expect = msg.skipped().last_position() + 1;
+    } else {
+      ASSERT_EQ(msg.event().position(), expect) << "gap before an event";
+      ++expect;
+    }
+  }
+  EXPECT_EQ(expect, last_event + 1);
+  ctx->TryCancel();
+  ReadSubscription(reader.get());
+  // The skipped positions are exactly the system records.
+  std::vector<uint64_t> system;
+  ASSERT_TRUE(store_->ScanLog(2, [&](const StoredRecord& r) {
+                       if (r.position >= last_event) return false;
+                       if (IsSystemStream(r.stream)) system.push_back(r.position);
+                       return true;
+                     }).ok());
+  EXPECT_EQ(skipped, system);
+  EXPECT_FALSE(skipped.empty());
+
+  // Without report_skipped: events only, as before.
+  auto ctx2 = Ctx("reader");
+  auto plain = stub_->Subscribe(ctx2.get(), v1::SubscribeRequest());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(plain->Read(&msg));
+    EXPECT_TRUE(msg.has_event());
+    EXPECT_FALSE(msg.has_skipped());
+  }
+  ctx2->TryCancel();
+}
+
 TEST_F(ServiceTest, SlowSubscriberDoesNotHoldUpWriters) {
   auto ctx = Ctx("reader");
   v1::SubscribeRequest sreq;

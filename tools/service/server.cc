@@ -199,16 +199,34 @@ class CarelogService final : public v1::Carelog::Service {
         return grpc::Status(grpc::StatusCode::DATA_LOSS,
                             absl::StrCat("position ", next, " is published but not readable"));
       }
+      // System records (access log, settings) are not events: skipped, and
+      // with report_skipped named as runs so the client sees every position.
+      uint64_t run_first = 0;  // the pending run of skipped positions (0: none)
+      auto send_run = [&](uint64_t last) {
+        if (run_first == 0) return true;
+        v1::SubscribeResponse run;
+        run.mutable_skipped()->set_first_position(run_first);
+        run.mutable_skipped()->set_last_position(last);
+        run_first = 0;
+        return writer->Write(run);
+      };
+      auto gone = [] {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away");
+      };
       for (const StoredRecord& r : batch) {
         next = r.position + 1;
-        if (IsSystemStream(r.stream)) continue;  // access records are not events
+        if (IsSystemStream(r.stream)) {
+          if (req->report_skipped() && run_first == 0) run_first = r.position;
+          continue;
+        }
+        if (!send_run(r.position - 1)) return gone();
         auto e = DecodeEvent(r);
         if (!e.ok()) return ToGrpc(e.status());
         *msg.mutable_event() = std::move(*e);
-        if (!writer->Write(msg)) {
-          return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away");
-        }
+        if (!writer->Write(msg)) return gone();
       }
+      // Before waiting for more: the client knows the log up to next - 1.
+      if (!send_run(next - 1)) return gone();
     }
   }
 
