@@ -77,6 +77,10 @@ def run(carelog, proto_dir, tmp):
             "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
         answers = list(reflect(iter([b"\x3a\x00"]), timeout=10))  # list_services: ""
         assert name in answers[0], answers
+        reflect_v1 = channel.stream_stream(
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")
+        answers = list(reflect_v1(iter([b"\x3a\x00"]), timeout=10))  # the same in v1
+        assert name in answers[0] and b"grpc.reflection.v1.ServerReflection" in answers[0], answers
 
         def event(eid, case, **payload):
             e = events_pb2.Event(event_id=eid, case_id=case,

@@ -20,6 +20,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/service.grpc.pb.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
@@ -810,6 +812,93 @@ TEST_F(ServiceTest, EventOverTheSizeLimitIsRefusedNamingIndexSizeAndLimit) {
   s = Append(many, std::nullopt, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
   EXPECT_EQ(store_->LastPosition(), 3u);  // two events and the ReadCase's access record
+}
+
+// Issue 12 point 10: current clients ask for reflection v1 (v1alpha stays).
+TEST_F(ServiceTest, ReflectionV1ListsServicesAndDescribesTheService) {
+  namespace refl = grpc::reflection::v1;
+  auto stub = refl::ServerReflection::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto stream = stub->ServerReflectionInfo(&ctx);
+  refl::ServerReflectionRequest req;
+  refl::ServerReflectionResponse resp;
+
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_list_services_response()) << resp.DebugString();
+  std::set<std::string> names;
+  for (const auto& svc : resp.list_services_response().service()) names.insert(svc.name());
+  EXPECT_TRUE(names.count("carelog.v1.Carelog"));
+  EXPECT_TRUE(names.count("grpc.reflection.v1.ServerReflection"));
+  EXPECT_TRUE(names.count("grpc.reflection.v1alpha.ServerReflection"));
+
+  req.set_file_containing_symbol("carelog.v1.Carelog");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_file_descriptor_response()) << resp.DebugString();
+  std::set<std::string> files;
+  bool has_append = false;
+  for (const std::string& bytes : resp.file_descriptor_response().file_descriptor_proto()) {
+    google::protobuf::FileDescriptorProto fd;
+    ASSERT_TRUE(fd.ParseFromString(bytes));
+    files.insert(fd.name());
+    for (const auto& svc : fd.service()) {
+      for (const auto& m : svc.method()) has_append |= svc.name() == "Carelog" && m.name() == "Append";
+    }
+  }
+  // The file and its dependencies, so a client can build every message.
+  EXPECT_TRUE(files.count("carelog/v1/service.proto"));
+  EXPECT_TRUE(files.count("carelog/v1/events.proto"));
+  EXPECT_TRUE(files.count("google/protobuf/timestamp.proto"));
+  EXPECT_TRUE(has_append);
+
+  req.set_file_containing_symbol("carelog.v1.NoSuchThing");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_error_response());
+  EXPECT_EQ(resp.error_response().error_code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+
+  req.set_file_by_filename("carelog/v1/events.proto");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_file_descriptor_response()) << resp.DebugString();
+  EXPECT_EQ(resp.original_request().file_by_filename(), "carelog/v1/events.proto");
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+
+  // v1alpha still answers (raw bytes: list_services "").
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext actx;
+  actx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::CompletionQueue cq;
+  auto call = generic.PrepareCall(&actx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::Slice slice(std::string("\x3a\x00", 2));
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string answer;
+  for (const auto& sl : slices) answer.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  EXPECT_THAT(answer, HasSubstr("carelog.v1.Carelog"));
+  actx.TryCancel();
+  grpc::Status fin;
+  call->Finish(&fin, reinterpret_cast<void*>(4));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
+  }
+  call.reset();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST(ServeOptionsTest, PlainTextOnlyOnLoopback) {

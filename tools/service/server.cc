@@ -34,6 +34,7 @@
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/qa_html.h"
+#include "tools/service/reflection_v1.h"
 
 namespace carelog {
 
@@ -586,10 +587,16 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
       std::make_unique<CarelogService>(store, std::move(*registry), std::move(options));
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();  // v1alpha
+  // v1 ourselves (gRPC 1.51 has only v1alpha); the services it lists are
+  // those registered here.
+  server->reflection_v1_ = std::make_unique<ReflectionV1Service>(std::vector<std::string>{
+      kServiceName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection"});
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, creds, &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->reflection_v1_.get());
   grpc::ResourceQuota quota("carelog-serve");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);

@@ -1,7 +1,9 @@
 // The gRPC service of carelog (proto/carelog/v1/service.proto) over an open
 // EventStore: authentication by bearer token and role, TLS, the access log,
 // server reflection and the standard health service. `carelog serve` is a
-// thin wrapper (serve_command.cc); tests start it in-process.
+// thin wrapper (serve_command.cc); tests start it in-process. Reflection is
+// served as grpc.reflection.v1alpha (libgrpc++_reflection) and
+// grpc.reflection.v1 (reflection_v1.h).
 #ifndef CARELOG_TOOLS_SERVICE_SERVER_H_
 #define CARELOG_TOOLS_SERVICE_SERVER_H_
 
@@ -17,6 +19,7 @@
 
 namespace grpc {
 class Server;
+class Service;
 }  // namespace grpc
 
 namespace carelog {
@@ -75,6 +78,7 @@ class CarelogServer {
   CarelogServer() = default;
   EventStore* store_ = nullptr;
   std::unique_ptr<CarelogService> service_;
+  std::unique_ptr<grpc::Service> reflection_v1_;  // grpc.reflection.v1 (reflection_v1.h)
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
