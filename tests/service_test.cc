@@ -193,6 +193,16 @@ TEST_F(ServiceTest, EveryStatusCode) {
   s = Append({reused}, std::nullopt, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_THAT(s.error_message(), HasSubstr("field 'eventId': 'e1' is already recorded"));
+  // ... twice in one batch: says so (nothing was recorded at any position).
+  v1::Event twice = IroAllocated("t1", "C-1", "iro-2");
+  s = Append({IroAllocated("t1", "C-1"), twice}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("appears twice in this batch (events 1 and 2)"));
+  // ... of another case: says so, without naming it.
+  s = Append({Accommodated("e1", "C-7")}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("'e1' is already recorded for another case, at position 1"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("C-1")));
 
   // FAILED_PRECONDITION: accommodated while already looked after.
   s = Append({Accommodated("e9", "C-1", "2024-03-05T10:00:00Z")}, std::nullopt, &resp);
