@@ -1,5 +1,6 @@
 #include "engine/event_log.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -92,6 +93,25 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     }
     encoded.push_back(EncodeEvent(events[i]));
   }
+  // An id twice in the batch: with the same content the second is a repeat
+  // (the store reports the first's position, already_present); with other
+  // content it is refused here, naming both events, because nothing is
+  // recorded at the position the store would otherwise name.
+  std::vector<bool> repeat(events.size(), false);
+  {
+    absl::flat_hash_map<std::string_view, size_t> first_use;
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto [it, inserted] = first_use.try_emplace(events[i].event_id(), i);
+      if (inserted) continue;
+      if (encoded[it->second] != encoded[i]) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
+            "' appears twice in this batch (events ", it->second + 1, " and ", i + 1,
+            ") with different content; nothing from this batch was recorded"));
+      }
+      repeat[i] = true;
+    }
+  }
 
   // A retry of a batch whose reply was lost carries the expected version of
   // its first attempt: when every event is already stored with the same
@@ -123,9 +143,22 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     for (size_t i = 0; i < events.size(); ++i) {
       // An event already stored with the same content is a retry: the store
       // reports its position; it was validated when first appended.
+      if (repeat[i]) {
+        req.records.push_back(NewRecord{case_id, events[i].event_id(), encoded[i]});
+        continue;
+      }
       auto prior = store_->Lookup(events[i].event_id());
       if (prior.ok()) {
-        if (prior->stream != case_id || prior->payload != encoded[i]) {
+        if (prior->stream != case_id) {
+          // The other case is not named: a writer may not be entitled to
+          // read it (writer tokens have no read role), and its position is
+          // enough for an administrator to look it up.
+          return absl::AlreadyExistsError(absl::StrCat(
+              "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
+              "' is already recorded for another case, at position ", prior->position,
+              "; event ids are unique across the whole log"));
+        }
+        if (prior->payload != encoded[i]) {
           return absl::AlreadyExistsError(absl::StrCat(
               "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
               "' is already recorded at position ", prior->position, " with different content"));

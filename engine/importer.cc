@@ -1,4 +1,5 @@
-// Spool file (temporary, deleted after the import):
+// Spool file (temporary, deleted after the import; 0600, and removed by the
+// store's next read-write open when a killed import leaves it):
 //   spool  := entry*
 //   entry  := fixed32(len) stream fixed32(len) id fixed32(len) payload   (host order)
 #include "engine/importer.h"
@@ -21,6 +22,7 @@
 #include "engine/event_json.h"
 #include "engine/event_log.h"
 #include "engine/validation.h"
+#include "store/private_files.h"
 #include "store/status_macros.h"
 
 namespace carelog {
@@ -30,7 +32,8 @@ class Spool {
  public:
   explicit Spool(const std::string& dir)
       : path_((std::filesystem::path(dir) /
-               absl::StrCat(".import-", getpid(), "-", reinterpret_cast<uintptr_t>(this), ".spool"))
+               absl::StrCat(kImportSpoolPrefix, getpid(), "-", reinterpret_cast<uintptr_t>(this),
+                            kImportSpoolSuffix))
                   .string()) {}
   ~Spool() {
     out_.close();
@@ -40,6 +43,11 @@ class Spool {
   }
 
   absl::Status OpenForWrite() {
+    // Owner-only: it holds case ids and dates in clear. A killed import
+    // leaves it; the store removes it when next opened for writing.
+    if (absl::Status s = CreatePrivateFile(path_); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("cannot create spool file: ", s.message()));
+    }
     out_.open(path_, std::ios::binary | std::ios::trunc);
     if (!out_) return absl::InternalError(absl::StrCat("cannot create spool file ", path_));
     return absl::OkStatus();

@@ -20,6 +20,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "store/merkle.h"
+#include "store/private_files.h"
 #include "store/status_macros.h"
 
 namespace carelog {
@@ -76,7 +77,8 @@ absl::Status ErrnoStatus(const std::string& what, int err) {
 absl::StatusOr<BackupFile> CopyAndHash(const std::string& from, const std::string& to) {
   const int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return ErrnoStatus(absl::StrCat("opening ", from), errno);
-  const int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  // Owner-only, as the store's own files (store/private_files.h).
+  const int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) {
     const int err = errno;
     close(in);
@@ -268,8 +270,9 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
                                            const BackupProgress& progress) {
   ASSIGN_OR_RETURN(const bool existed, CheckEmptyTarget(to_dir, "backup directory"));
   std::error_code ec;
-  fs::create_directories(to_dir, ec);
-  if (ec) return ErrnoStatus(absl::StrCat("creating ", to_dir), ec.value());
+  // Owner-only: a backup is a copy of every child's record.
+  if (absl::Status s = CreatePrivateDirectories(to_dir); !s.ok()) return s;
+  if (absl::Status s = CloseToOthers(to_dir); !s.ok()) return s;  // an existing empty one
 
   // The checkpoint hard-links files where it can: copy it into DIR/store so
   // that the backup shares no inode with the live store (damage to one must
@@ -307,10 +310,14 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
   {
     auto files = ListFiles(staging);
     if (!files.ok()) return fail(files.status());
-    fs::create_directories(store_dir, ec);
+    if (absl::Status s = CreatePrivateDirectories(store_dir); !s.ok()) return fail(s);
     for (const std::string& name : *files) {
       if (name == kPidFile) continue;
-      fs::create_directories((fs::path(store_dir) / name).parent_path(), ec);
+      if (absl::Status s =
+              CreatePrivateDirectories((fs::path(store_dir) / name).parent_path().string());
+          !s.ok()) {
+        return fail(s);
+      }
       auto f = CopyAndHash((fs::path(staging) / name).string(), (fs::path(store_dir) / name).string());
       if (!f.ok()) return fail(f.status());
       f->name = name;
@@ -360,6 +367,7 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
 
   const std::string manifest = FormatBackupManifest(m);
   const std::string tmp = (fs::path(to_dir) / absl::StrCat(kBackupManifestName, ".tmp")).string();
+  if (absl::Status s = CreatePrivateFile(tmp); !s.ok()) return fail(s);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << manifest;
@@ -463,8 +471,8 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
   RETURN_IF_ERROR(CheckListing(from_store, m));
   ASSIGN_OR_RETURN(const bool existed, CheckEmptyTarget(to_store, "restore target"));
   std::error_code ec;
-  fs::create_directories(to_store, ec);
-  if (ec) return ErrnoStatus(absl::StrCat("creating ", to_store), ec.value());
+  if (absl::Status s = CreatePrivateDirectories(to_store); !s.ok()) return s;
+  if (absl::Status s = CloseToOthers(to_store); !s.ok()) return s;
   auto fail = [&](absl::Status s) {
     Cleanup(to_store, existed);
     return s;
@@ -473,7 +481,9 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
   Step(progress, "copying");
   for (const BackupFile& f : m.files) {
     const fs::path to = fs::path(to_store) / f.name;
-    fs::create_directories(to.parent_path(), ec);
+    if (absl::Status s = CreatePrivateDirectories(to.parent_path().string()); !s.ok()) {
+      return fail(s);
+    }
     auto got = CopyAndHash((fs::path(from_store) / f.name).string(), to.string());
     if (!got.ok()) return fail(got.status());
     if (got->sha256_hex != f.sha256_hex) return fail(HashMismatch(f, got->sha256_hex));

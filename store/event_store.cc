@@ -36,6 +36,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "store/merkle.h"
+#include "store/private_files.h"
 #include "store/status_macros.h"
 
 namespace carelog {
@@ -197,6 +198,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   }
   ro.level_compaction_dynamic_level_bytes = true;
   if (options.env != nullptr) ro.env = options.env;
+  if (!options.read_only) {
+    // Owner-only (store/private_files.h): a new store directory is 0700 and
+    // an old world-readable one loses others' access. The directory is what
+    // protects the files: RocksDB 7.8 creates them with the umask's mode
+    // (its Env cannot be told otherwise), so they cannot be reached by
+    // others through it whatever their own mode.
+    RETURN_IF_ERROR(exists ? CloseToOthers(dir) : CreatePrivateDirectories(dir));
+  }
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(ro, dir, &raw)
@@ -245,8 +254,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   }
 
   if (!options.read_only) {
-    std::ofstream pid(fs::path(dir) / kPidFile, std::ios::trunc);
-    pid << getpid() << "\n";
+    const std::string pid_path = (fs::path(dir) / kPidFile).string();
+    if (CreatePrivateFile(pid_path).ok()) {
+      std::ofstream pid(pid_path, std::ios::trunc);
+      pid << getpid() << "\n";
+    }
+    // We hold the store: any import spool here is from an import that was
+    // killed (its case ids and dates in clear). Nothing in it was appended.
+    RETURN_IF_ERROR(RemoveStaleImportSpools(dir).status());
   }
 
   std::unique_ptr<EventStore> store(new EventStore(dir, options, std::move(db)));

@@ -85,6 +85,42 @@ TEST_F(EventLogTest, ReusedIdWithOtherContentIsAlreadyExists) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
 }
 
+// Issue 12 point 16: nothing was recorded at the position the old message
+// named; the message says what happened instead.
+TEST_F(EventLogTest, SameIdTwiceInOneBatchWithOtherContentNamesBothEvents) {
+  v1::Event first = Envelope("dup", "C", "2024-03-02T10:00:00Z");
+  first.mutable_iro_allocated()->set_iro_id("iro-1");
+  v1::Event second = first;
+  second.mutable_iro_allocated()->set_iro_id("iro-2");
+  auto r = log_->AppendCase({Accommodated("a", "C"), first, second}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(),
+            "event 3: field 'eventId': 'dup' appears twice in this batch (events 2 and 3) with "
+            "different content; nothing from this batch was recorded");
+  EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+TEST_F(EventLogTest, SameIdTwiceInOneBatchWithSameContentIsRecordedOnce) {
+  v1::Event first = Envelope("dup", "C", "2024-03-02T10:00:00Z");
+  first.mutable_iro_allocated()->set_iro_id("iro-1");
+  auto r = log_->AppendCase({Accommodated("a", "C"), first, first}, std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->positions, ElementsAre(1, 2, 2));
+  EXPECT_THAT(r->already_present, ElementsAre(false, false, true));
+  EXPECT_EQ(store_->LastPosition(), 2u);
+}
+
+TEST_F(EventLogTest, IdOfAnotherCaseSaysSoWithoutNamingIt) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "OTHER-CHILD")}, std::nullopt).ok());
+  auto r = log_->AppendCase({Accommodated("b", "C"), Accommodated("a", "C")}, std::nullopt);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(),
+            "event 2: field 'eventId': 'a' is already recorded for another case, at position 1; "
+            "event ids are unique across the whole log");
+  EXPECT_THAT(std::string(r.status().message()), ::testing::Not(HasSubstr("OTHER-CHILD")));
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
 TEST_F(EventLogTest, StateViolationIsFailedPrecondition) {
   auto r = log_->AppendCase({Ceased("b", "C")}, std::nullopt);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);

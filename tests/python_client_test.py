@@ -77,6 +77,10 @@ def run(carelog, proto_dir, tmp):
             "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
         answers = list(reflect(iter([b"\x3a\x00"]), timeout=10))  # list_services: ""
         assert name in answers[0], answers
+        reflect_v1 = channel.stream_stream(
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")
+        answers = list(reflect_v1(iter([b"\x3a\x00"]), timeout=10))  # the same in v1
+        assert name in answers[0] and b"grpc.reflection.v1.ServerReflection" in answers[0], answers
 
         def event(eid, case, **payload):
             e = events_pb2.Event(event_id=eid, case_id=case,
@@ -129,15 +133,36 @@ def run(carelog, proto_dir, tmp):
         follower.join(10)
         assert received == list(zip(positions, ["py-1", "py-2", "py-3"])), received
 
+        # With report_skipped every position is accounted for: events, and
+        # runs of system records (the subscriptions' access records).
+        checked = stub.Subscribe(service_pb2.SubscribeRequest(from_position=1,
+                                                              report_skipped=True),
+                                 metadata=auth("dashboard"))
+        expect, skipped, seen = 1, [], []
+        for msg in checked:
+            if msg.HasField("skipped"):
+                assert msg.skipped.first_position == expect, (msg, expect)
+                skipped.append((msg.skipped.first_position, msg.skipped.last_position))
+                expect = msg.skipped.last_position + 1
+            else:
+                assert msg.event.position == expect, (msg, expect)
+                seen.append(msg.event.position)
+                expect += 1
+            if expect > positions[-1] + 1:  # the run after the last event too
+                break
+        checked.cancel()
+        assert seen == positions and skipped, (seen, skipped)
+
         case = stub.ReadCase(service_pb2.ReadCaseRequest(case_id="C-PY"),
                              metadata=auth("dashboard"), timeout=10)
         assert [e.event_id for e in case.events] == ["py-1", "py-2", "py-3"], case
         assert case.version == 3 and case.events[0].HasField("recorded_at")
         log = stub.AccessLog(service_pb2.AccessLogRequest(case_id="C-PY"), metadata=auth("audit"),
                              timeout=10)
-        # This case's read, and the subscription (a read of every case).
+        # This case's read, and the two subscriptions (reads of every case).
         assert [(r.token_name, r.method, r.case_id) for r in log.records] == [
-            ("dashboard", "Subscribe", ""), ("dashboard", "ReadCase", "C-PY")], log
+            ("dashboard", "Subscribe", ""), ("dashboard", "Subscribe", ""),
+            ("dashboard", "ReadCase", "C-PY")], log
 
         def refused(code, call, *args, **kw):
             try:

@@ -20,9 +20,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/service.grpc.pb.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
+#include "engine/limits.h"
 #include "engine/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -191,6 +194,16 @@ TEST_F(ServiceTest, EveryStatusCode) {
   s = Append({reused}, std::nullopt, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_THAT(s.error_message(), HasSubstr("field 'eventId': 'e1' is already recorded"));
+  // ... twice in one batch: says so (nothing was recorded at any position).
+  v1::Event twice = IroAllocated("t1", "C-1", "iro-2");
+  s = Append({IroAllocated("t1", "C-1"), twice}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("appears twice in this batch (events 1 and 2)"));
+  // ... of another case: says so, without naming it.
+  s = Append({Accommodated("e1", "C-7")}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("'e1' is already recorded for another case, at position 1"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("C-1")));
 
   // FAILED_PRECONDITION: accommodated while already looked after.
   s = Append({Accommodated("e9", "C-1", "2024-03-05T10:00:00Z")}, std::nullopt, &resp);
@@ -370,6 +383,71 @@ TEST_F(ServiceTest, SubscriberStartedMidStreamGetsEveryEventOnceInOrder) {
   EXPECT_EQ(want.size(), expected);
   std::set<std::string> ids;
   for (const v1::Event& e : got) EXPECT_TRUE(ids.insert(e.event_id()).second) << e.event_id();
+}
+
+// Issue 12 point 9: with report_skipped, every position from from_position
+// on is accounted for, so a subscriber can check that nothing is missing.
+TEST_F(ServiceTest, SubscriberCanCheckThatNoPositionIsMissing) {
+  v1::AppendResponse resp;
+  for (int c = 0; c < 3; ++c) {
+    ASSERT_TRUE(Append({Accommodated(absl::StrCat("h", c), absl::StrCat("C-", c))}, 0, &resp).ok());
+    for (int r = 0; r < c + 1; ++r) {  // runs of 1, 2, 3 access records
+      v1::ReadCaseResponse read;
+      ASSERT_TRUE(ReadCase(absl::StrCat("C-", c), &read).ok());
+    }
+  }
+  // A batch boundary (16 records) inside a run of access records.
+  for (int r = 0; r < 20; ++r) {
+    v1::ReadCaseResponse read;
+    ASSERT_TRUE(ReadCase("C-0", &read).ok());
+  }
+  ASSERT_TRUE(Append({IroAllocated("last", "C-0")}, std::nullopt, &resp).ok());
+  const uint64_t last_event = resp.positions(0);
+
+  auto ctx = Ctx("reader");
+  v1::SubscribeRequest sreq;
+  sreq.set_from_position(2);
+  sreq.set_report_skipped(true);
+  auto reader = stub_->Subscribe(ctx.get(), sreq);
+  uint64_t expect = 2;
+  std::vector<uint64_t> skipped;
+  v1::SubscribeResponse msg;
+  while (expect <= last_event && reader->Read(&msg)) {
+    if (msg.has_skipped()) {
+      ASSERT_FALSE(msg.has_event());
+      ASSERT_EQ(msg.skipped().first_position(), expect) << "gap before a skipped run";
+      ASSERT_LE(msg.skipped().first_position(), msg.skipped().last_position());
+      for (uint64_t p = msg.skipped().first_position(); p <= msg.skipped().last_position(); ++p) {
+        skipped.push_back(p);
+      }
+      expect = msg.skipped().last_position() + 1;
+    } else {
+      ASSERT_EQ(msg.event().position(), expect) << "gap before an event";
+      ++expect;
+    }
+  }
+  EXPECT_EQ(expect, last_event + 1);
+  ctx->TryCancel();
+  ReadSubscription(reader.get());
+  // The skipped positions are exactly the system records.
+  std::vector<uint64_t> system;
+  ASSERT_TRUE(store_->ScanLog(2, [&](const StoredRecord& r) {
+                       if (r.position >= last_event) return false;
+                       if (IsSystemStream(r.stream)) system.push_back(r.position);
+                       return true;
+                     }).ok());
+  EXPECT_EQ(skipped, system);
+  EXPECT_FALSE(skipped.empty());
+
+  // Without report_skipped: events only, as before.
+  auto ctx2 = Ctx("reader");
+  auto plain = stub_->Subscribe(ctx2.get(), v1::SubscribeRequest());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(plain->Read(&msg));
+    EXPECT_TRUE(msg.has_event());
+    EXPECT_FALSE(msg.has_skipped());
+  }
+  ctx2->TryCancel();
 }
 
 TEST_F(ServiceTest, SlowSubscriberDoesNotHoldUpWriters) {
@@ -633,6 +711,225 @@ TEST_F(ServiceTest, HeadAndProveMatchTheStore) {
   pq.set_event_id("nope");
   EXPECT_EQ(stub_->Prove(Ctx("auditor").get(), pq, &proof).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Issue 12 point 6: Prove returns the whole leaf (the child's event) and is
+// recorded like ReadCase, before the answer.
+TEST_F(ServiceTest, ProveIsRecordedInTheAccessLogBeforeItIsAnswered) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::ProveRequest pq;
+  pq.set_event_id("e1");
+  v1::ProveResponse proof;
+  ASSERT_TRUE(stub_->Prove(Ctx("auditor").get(), pq, &proof).ok());
+  auto records = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].method(), "Prove");
+  EXPECT_EQ(records[0].token_name(), "auditor");
+  EXPECT_EQ(records[0].case_id(), "C-1");
+  EXPECT_EQ(records[0].event_id(), "e1");
+  EXPECT_EQ(records[0].outcome(), "");
+  // Written before the answer: the proof's tree (taken before) is older.
+  EXPECT_GT(records[0].position(), proof.tree_size() - 1);
+  // An unknown event id: recorded as NOT_FOUND, in no stream of its own.
+  pq.set_event_id("no-such-event");
+  EXPECT_EQ(stub_->Prove(Ctx("auditor").get(), pq, &proof).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  const std::vector<std::string> streams = *store_->Streams(/*include_system=*/true);
+  for (const std::string& stream : streams) {
+    EXPECT_THAT(stream, ::testing::AnyOf("C-1", "$access/C-1", "$access"));
+  }
+  auto all = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].method(), "Prove");
+  EXPECT_EQ(all[1].event_id(), "no-such-event");
+  EXPECT_EQ(all[1].outcome(), "NOT_FOUND");
+}
+
+// Issue 12 point 7: a read of a case that does not exist is recorded (who
+// asked for which id) without creating a stream for that id.
+TEST_F(ServiceTest, ReadsOfMissingCasesAreRecordedWithoutCreatingStreams) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  v1::ReadCaseResponse read;
+  ASSERT_TRUE(ReadCase("C-1", &read).ok());
+  v1::QaReportRequest qq;  // a read of all cases: the "$access" stream exists
+  qq.set_from("2024-01-01");
+  qq.set_to("2024-12-31");
+  v1::QaReportResponse qr;
+  ASSERT_TRUE(stub_->QaReport(Ctx("qa").get(), qq, &qr).ok());
+  auto sorted_streams = [&] {
+    auto v = *store_->Streams(/*include_system=*/true);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const auto streams = sorted_streams();
+  ASSERT_EQ(streams, (std::vector<std::string>{"$access", "$access/C-1", "C-1"}));
+
+  EXPECT_EQ(ReadCase("C-404", &read).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::AuditRequest aq;
+  aq.set_case_id("C-405");
+  v1::AuditResponse ar;
+  EXPECT_EQ(stub_->Audit(Ctx("auditor").get(), aq, &ar).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::DeadlinesRequest dq;
+  dq.set_case_id("C-406");
+  v1::DeadlinesResponse dr;
+  EXPECT_EQ(stub_->Deadlines(Ctx("qa").get(), dq, &dr).error_code(), grpc::StatusCode::NOT_FOUND);
+  // A hostile id: long, with an escape sequence.
+  const std::string hostile = "X\x1b[2J" + std::string(5000, 'y');
+  EXPECT_EQ(ReadCase(hostile, &read).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(sorted_streams(), streams);
+
+  auto all = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[2].case_id(), "C-404");
+  EXPECT_EQ(all[2].method(), "ReadCase");
+  EXPECT_EQ(all[2].outcome(), "NOT_FOUND");
+  EXPECT_EQ(all[3].method(), "Audit");
+  EXPECT_EQ(all[4].method(), "Deadlines");
+  EXPECT_EQ(all[4].case_id(), "C-406");
+  // Kept bounded and printable.
+  EXPECT_LE(all[5].case_id().size(), 200u);
+  EXPECT_EQ(all[5].case_id().find('\x1b'), std::string::npos);
+  EXPECT_THAT(all[5].case_id(), ::testing::StartsWith("X\\x1b[2Jyyy"));
+  EXPECT_THAT(all[5].case_id(), HasSubstr("5005 bytes"));
+  // A case's access log holds its own reads and the all-case reads, not
+  // the misses of other ids; the misses of its id are there.
+  auto c1 = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(c1.size(), 2u);
+  EXPECT_EQ(c1[0].method(), "ReadCase");
+  EXPECT_EQ(c1[1].method(), "QaReport");
+  auto c404 = *ReadAccessLog(*store_, "C-404");
+  ASSERT_EQ(c404.size(), 2u);  // the all-case read, and the miss
+  EXPECT_EQ(c404[0].method(), "QaReport");
+  EXPECT_EQ(c404[1].outcome(), "NOT_FOUND");
+  EXPECT_THAT(RenderAccessText(c404), HasSubstr("C-404 (not found)"));
+  EXPECT_THAT(RenderAccessJson(c404), HasSubstr(R"("outcome":"NOT_FOUND")"));
+  auto report = store_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// Issue 12 point 14: an event over kMaxEventBytes would be stored and then
+// break every default-configured reader (gRPC's 4 MiB) for ever.
+TEST_F(ServiceTest, EventOverTheSizeLimitIsRefusedNamingIndexSizeAndLimit) {
+  v1::AppendResponse resp;
+  v1::Event big = IroAllocated("big", "C-1");
+  big.set_comment(std::string(kMaxEventBytes, 'x'));
+  const size_t size = big.ByteSizeLong();
+  grpc::Status s = Append({Accommodated("e1", "C-1"), big}, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            absl::StrCat("event 2: ", size, " bytes, over the limit of 1048576 bytes (1 MiB) for "
+                         "one event; nothing from this batch was recorded"));
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  // At the limit: accepted, and a default-configured client reads it back.
+  v1::Event at_limit = IroAllocated("at-limit", "C-1");
+  at_limit.set_comment(std::string(kMaxEventBytes - 100, 'x'));
+  ASSERT_GT(at_limit.ByteSizeLong(), kMaxEventBytes - 100);
+  ASSERT_LE(at_limit.ByteSizeLong(), kMaxEventBytes);
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1"), at_limit}, std::nullopt, &resp).ok());
+  v1::ReadCaseResponse read;
+  ASSERT_TRUE(ReadCase("C-1", &read).ok());
+  EXPECT_EQ(read.events(1).comment().size(), at_limit.comment().size());
+  // A request over the batch limit (kMaxRequestBytes) is refused by gRPC
+  // before it is parsed.
+  std::vector<v1::Event> many;
+  for (size_t i = 0; i <= kMaxRequestBytes / kMaxEventBytes; ++i) {
+    v1::Event e = IroAllocated(absl::StrCat("m", i), "C-1");
+    e.set_comment(std::string(kMaxEventBytes - 1000, 'y'));
+    many.push_back(e);
+  }
+  s = Append(many, std::nullopt, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ(store_->LastPosition(), 3u);  // two events and the ReadCase's access record
+}
+
+// Issue 12 point 10: current clients ask for reflection v1 (v1alpha stays).
+TEST_F(ServiceTest, ReflectionV1ListsServicesAndDescribesTheService) {
+  namespace refl = grpc::reflection::v1;
+  auto stub = refl::ServerReflection::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto stream = stub->ServerReflectionInfo(&ctx);
+  refl::ServerReflectionRequest req;
+  refl::ServerReflectionResponse resp;
+
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_list_services_response()) << resp.DebugString();
+  std::set<std::string> names;
+  for (const auto& svc : resp.list_services_response().service()) names.insert(svc.name());
+  EXPECT_TRUE(names.count("carelog.v1.Carelog"));
+  EXPECT_TRUE(names.count("grpc.reflection.v1.ServerReflection"));
+  EXPECT_TRUE(names.count("grpc.reflection.v1alpha.ServerReflection"));
+
+  req.set_file_containing_symbol("carelog.v1.Carelog");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_file_descriptor_response()) << resp.DebugString();
+  std::set<std::string> files;
+  bool has_append = false;
+  for (const std::string& bytes : resp.file_descriptor_response().file_descriptor_proto()) {
+    google::protobuf::FileDescriptorProto fd;
+    ASSERT_TRUE(fd.ParseFromString(bytes));
+    files.insert(fd.name());
+    for (const auto& svc : fd.service()) {
+      for (const auto& m : svc.method()) has_append |= svc.name() == "Carelog" && m.name() == "Append";
+    }
+  }
+  // The file and its dependencies, so a client can build every message.
+  EXPECT_TRUE(files.count("carelog/v1/service.proto"));
+  EXPECT_TRUE(files.count("carelog/v1/events.proto"));
+  EXPECT_TRUE(files.count("google/protobuf/timestamp.proto"));
+  EXPECT_TRUE(has_append);
+
+  req.set_file_containing_symbol("carelog.v1.NoSuchThing");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_error_response());
+  EXPECT_EQ(resp.error_response().error_code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+
+  req.set_file_by_filename("carelog/v1/events.proto");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  ASSERT_TRUE(resp.has_file_descriptor_response()) << resp.DebugString();
+  EXPECT_EQ(resp.original_request().file_by_filename(), "carelog/v1/events.proto");
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+
+  // v1alpha still answers (raw bytes: list_services "").
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext actx;
+  actx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::CompletionQueue cq;
+  auto call = generic.PrepareCall(&actx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::Slice slice(std::string("\x3a\x00", 2));
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string answer;
+  for (const auto& sl : slices) answer.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  EXPECT_THAT(answer, HasSubstr("carelog.v1.Carelog"));
+  actx.TryCancel();
+  grpc::Status fin;
+  call->Finish(&fin, reinterpret_cast<void*>(4));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
+  }
+  call.reset();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST(ServeOptionsTest, PlainTextOnlyOnLoopback) {

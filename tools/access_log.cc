@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include <openssl/rand.h>
 
@@ -50,8 +51,10 @@ std::string AtText(const v1::AccessRecord& r) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
 
+// `keep` (when set) chooses which records of the stream to return.
 absl::Status ReadInto(const EventStore& store, const std::string& stream,
-                      std::vector<v1::AccessRecord>* out) {
+                      std::vector<v1::AccessRecord>* out,
+                      const std::function<bool(const v1::AccessRecord&)>& keep = nullptr) {
   auto records = store.ReadStream(stream);
   if (!records.ok()) return records.status();
   for (const StoredRecord& rec : *records) {
@@ -60,13 +63,45 @@ absl::Status ReadInto(const EventStore& store, const std::string& stream,
       return absl::DataLossError(
           absl::StrCat("position ", rec.position, ": access record does not parse"));
     }
+    if (keep && !keep(r)) continue;
     r.set_position(rec.position);
     out->push_back(std::move(r));
   }
   return absl::OkStatus();
 }
 
+// The case column of the text listing.
+std::string CaseText(const v1::AccessRecord& r) {
+  std::string out = r.case_id().empty() ? (r.event_id().empty() ? "(all cases)" : "(system)")
+                                        : r.case_id();
+  if (!r.event_id().empty()) absl::StrAppend(&out, ", event ", r.event_id());
+  if (r.outcome() == kAccessNotFound) absl::StrAppend(&out, " (not found)");
+  return out;
+}
+
 }  // namespace
+
+std::string AccessIdText(std::string_view id) {
+  constexpr size_t kMaxBytes = 128;
+  std::string out;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(id[i]);
+    std::string piece;
+    if (c == '\\') {
+      piece = "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
+      piece.push_back(static_cast<char>(c));
+    } else {
+      piece = absl::StrFormat("\\x%02x", c);
+    }
+    if (out.size() + piece.size() > kMaxBytes) {
+      absl::StrAppend(&out, " ... (", id.size(), " bytes)");
+      return out;
+    }
+    out += piece;
+  }
+  return out;
+}
 
 std::string AccessStream(std::string_view case_id) {
   if (case_id.empty()) return kAccessStream;
@@ -85,9 +120,11 @@ absl::StatusOr<uint64_t> RecordAccess(EventStore* store, v1::AccessRecord record
   if (RAND_bytes(rnd, sizeof rnd) != 1) return absl::InternalError("no randomness for an id");
   std::string id = "$access:";
   for (uint8_t b : rnd) absl::StrAppend(&id, absl::Hex(b, absl::kZeroPad2));
+  // A miss gets no stream of its own; nor does a proof of a system record.
+  const bool own_stream = record.outcome().empty() && !record.case_id().empty();
+  std::string stream = own_stream ? AccessStream(record.case_id()) : kAccessStream;
   AppendRequest req;
-  req.records.push_back(NewRecord{AccessStream(record.case_id()), std::move(id),
-                                  Deterministic(record)});
+  req.records.push_back(NewRecord{std::move(stream), std::move(id), Deterministic(record)});
   req.sync = true;
   auto result = store->Append(std::move(req));
   if (!result.ok()) return result.status();
@@ -99,7 +136,12 @@ absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(const EventStore& st
   std::vector<v1::AccessRecord> out;
   if (!case_id.empty()) {
     if (auto s = ReadInto(store, AccessStream(case_id), &out); !s.ok()) return s;
-    if (auto s = ReadInto(store, kAccessStream, &out); !s.ok()) return s;
+    const std::string wanted(case_id);
+    auto about_this_case = [&](const v1::AccessRecord& r) {
+      if (r.case_id().empty()) return r.event_id().empty();  // all cases, not a system proof
+      return r.case_id() == wanted;                          // a miss of this id
+    };
+    if (auto s = ReadInto(store, kAccessStream, &out, about_this_case); !s.ok()) return s;
   } else {
     auto streams = store.Streams(/*include_system=*/true);
     if (!streams.ok()) return streams.status();
@@ -122,8 +164,7 @@ std::string RenderAccessText(const std::vector<v1::AccessRecord>& records) {
   for (const v1::AccessRecord& r : records) {
     absl::StrAppend(&out, absl::StrFormat("%-9d %-27s %-16s %-8s %-10s %-14s %s\n", r.position(),
                                           AtText(r), r.token_name(), r.role(), r.method(),
-                                          r.case_id().empty() ? "(all cases)" : r.case_id(),
-                                          r.peer()));
+                                          CaseText(r), r.peer()));
   }
   return out;
 }
@@ -135,8 +176,11 @@ std::string RenderAccessJson(const std::vector<v1::AccessRecord>& records) {
     absl::StrAppend(&out, i == 0 ? "\n  " : ",\n  ", "{\"position\":", r.position(),
                     ",\"at\":", JsonString(AtText(r)), ",\"token\":", JsonString(r.token_name()),
                     ",\"role\":", JsonString(r.role()), ",\"method\":", JsonString(r.method()),
-                    ",\"caseId\":", JsonString(r.case_id()), ",\"peer\":", JsonString(r.peer()),
-                    "}");
+                    ",\"caseId\":", JsonString(r.case_id()), ",\"peer\":", JsonString(r.peer()));
+    // Only when set, so the listing of ordinary reads is as before.
+    if (!r.event_id().empty()) absl::StrAppend(&out, ",\"eventId\":", JsonString(r.event_id()));
+    if (!r.outcome().empty()) absl::StrAppend(&out, ",\"outcome\":", JsonString(r.outcome()));
+    out += "}";
   }
   absl::StrAppend(&out, records.empty() ? "]\n" : "\n]\n");
   return out;

@@ -2,7 +2,8 @@
 // token, which case, when) as records in the store itself, so the hash chain
 // and the Merkle tree cover it like every event. Each record is a
 // carelog.v1.AccessRecord in the system stream "$access/<caseId>" (reads of
-// one case) or "$access" (reads across all cases); system streams start with
+// one case) or "$access" (reads across all cases, reads that found nothing,
+// proofs of system records); system streams start with
 // '$' and are not cases (EventStore::Streams leaves them out).
 #ifndef CARELOG_TOOLS_ACCESS_LOG_H_
 #define CARELOG_TOOLS_ACCESS_LOG_H_
@@ -27,18 +28,36 @@ inline bool IsSystemStream(std::string_view stream) {
   return !stream.empty() && stream[0] == '$';
 }
 
+// What AccessRecord.outcome says of a read that found no such case or event.
+inline constexpr char kAccessNotFound[] = "NOT_FOUND";
+
+// An id a client asked for that names nothing, as an access record keeps it:
+// printable ASCII as is (a backslash doubled), every other byte as \xNN, cut
+// to at most 128 bytes and then followed by " ... (N bytes)". So a reader
+// can neither write an unbounded record nor control characters into an
+// auditor's terminal.
+std::string AccessIdText(std::string_view id);
+
 // Appends the record (synced, `at` set from the clock if unset) and returns
-// its position. The caller answers the read only after this succeeded.
+// its position. The caller answers the read only after this succeeded. The
+// stream is "$access/<caseId>" for an answered read of one case, "$access"
+// otherwise (all cases, a system record, or outcome NOT_FOUND: a miss creates
+// no stream). Errors are the store's.
 [[nodiscard]] absl::StatusOr<uint64_t> RecordAccess(EventStore* store, v1::AccessRecord record);
 
-// The access records of one case (with the all-cases reads among them), or of
-// every case for "", in log order, `position` set.
+// The access records of one case, or of every case for "", in log order,
+// `position` set. For one case: its reads, the reads of all cases, and the
+// reads that asked for its id and found nothing (before it existed); not the
+// misses of other ids nor proofs of system records.
 [[nodiscard]] absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(
     const EventStore& store, std::string_view case_id);
 
-// One line per record: "POSITION AT TOKEN ROLE METHOD CASE PEER".
+// One line per record: "POSITION AT TOKEN ROLE METHOD CASE PEER"; CASE is
+// "(all cases)", "(system)" (a proof of a system record), and says
+// ", event ID" for a proof and " (not found)" for a miss.
 std::string RenderAccessText(const std::vector<v1::AccessRecord>& records);
-// A JSON array of {"position","at","token","role","method","caseId","peer"}.
+// A JSON array of {"position","at","token","role","method","caseId","peer"},
+// with "eventId" (Prove) and "outcome" ("NOT_FOUND") when set.
 std::string RenderAccessJson(const std::vector<v1::AccessRecord>& records);
 
 }  // namespace carelog

@@ -21,6 +21,7 @@
 #include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
+#include "engine/limits.h"
 #include "engine/policy.h"
 #include "projections/audit_trail.h"
 #include "projections/deadlines.h"
@@ -33,6 +34,7 @@
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/qa_html.h"
+#include "tools/service/reflection_v1.h"
 #include "tools/settings_log.h"
 
 namespace carelog {
@@ -126,6 +128,13 @@ class CarelogService final : public v1::Carelog::Service {
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             absl::StrCat("event ", i + 1, ": ", what));
       };
+      // Stored, a bigger event would break every default-configured reader
+      // (gRPC's 4 MiB) for ever: refused before anything is written.
+      if (const size_t bytes = e.ByteSizeLong(); bytes > kMaxEventBytes) {
+        return refuse(absl::StrCat(bytes, " bytes, over the limit of ", kMaxEventBytes,
+                                   " bytes (1 MiB) for one event; nothing from this batch was "
+                                   "recorded"));
+      }
       if (auto u = FindUnknownField(e, ""); u.has_value()) {
         return refuse(absl::StrCat(*u, " (is the client's events.proto newer than the server's?)"));
       }
@@ -149,7 +158,7 @@ class CarelogService final : public v1::Carelog::Service {
     Caller caller;
     if (auto s = Authorize(ctx, "ReadCase", {"reader", "auditor"}, &caller); !s.ok()) return s;
     if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
-    if (auto s = Record(caller, "ReadCase", req->case_id()); !s.ok()) return s;
+    if (auto s = RecordCaseRead(caller, "ReadCase", req->case_id()); !s.ok()) return s;
     auto events = log_.ReadCase(req->case_id());
     if (!events.ok()) return ToGrpc(events.status());
     if (events->empty()) return NoCase(req->case_id());
@@ -180,25 +189,46 @@ class CarelogService final : public v1::Carelog::Service {
       // and each Write waits for the client (flow control), so a slow
       // subscriber holds a thread and a batch, never the writers.
       batch.clear();
+      size_t batch_bytes = 0;
       absl::Status s = store_->ScanLog(next, [&](const StoredRecord& r) {
         batch.push_back(r);
-        return batch.size() < options_.subscribe_batch;
+        batch_bytes += r.payload.size() + r.stream.size() + r.id.size();
+        return batch.size() < options_.subscribe_batch &&
+               batch_bytes < options_.subscribe_batch_bytes;
       });
       if (!s.ok()) return ToGrpc(s);
       if (batch.empty() || batch.front().position != next) {
         return grpc::Status(grpc::StatusCode::DATA_LOSS,
                             absl::StrCat("position ", next, " is published but not readable"));
       }
+      // System records (access log, settings) are not events: skipped, and
+      // with report_skipped named as runs so the client sees every position.
+      uint64_t run_first = 0;  // the pending run of skipped positions (0: none)
+      auto send_run = [&](uint64_t last) {
+        if (run_first == 0) return true;
+        v1::SubscribeResponse run;
+        run.mutable_skipped()->set_first_position(run_first);
+        run.mutable_skipped()->set_last_position(last);
+        run_first = 0;
+        return writer->Write(run);
+      };
+      auto gone = [] {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away");
+      };
       for (const StoredRecord& r : batch) {
         next = r.position + 1;
-        if (IsSystemStream(r.stream)) continue;  // access records are not events
+        if (IsSystemStream(r.stream)) {
+          if (req->report_skipped() && run_first == 0) run_first = r.position;
+          continue;
+        }
+        if (!send_run(r.position - 1)) return gone();
         auto e = DecodeEvent(r);
         if (!e.ok()) return ToGrpc(e.status());
         *msg.mutable_event() = std::move(*e);
-        if (!writer->Write(msg)) {
-          return grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away");
-        }
+        if (!writer->Write(msg)) return gone();
       }
+      // Before waiting for more: the client knows the log up to next - 1.
+      if (!send_run(next - 1)) return gone();
     }
   }
 
@@ -217,7 +247,11 @@ class CarelogService final : public v1::Carelog::Service {
       if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
       cases.push_back(req->case_id());
     }
-    if (auto s = Record(caller, "Deadlines", req->case_id()); !s.ok()) return s;
+    if (auto s = req->case_id().empty() ? Record(caller, "Deadlines", "")
+                                        : RecordCaseRead(caller, "Deadlines", req->case_id());
+        !s.ok()) {
+      return s;
+    }
     if (cases.empty()) {
       auto streams = store_->Streams();
       if (!streams.ok()) return ToGrpc(streams.status());
@@ -317,7 +351,7 @@ class CarelogService final : public v1::Carelog::Service {
     } else {
       opts.as_of = LondonToday(opts.known_at.value_or(absl::Now()));
     }
-    if (auto s = Record(caller, "Audit", req->case_id()); !s.ok()) return s;
+    if (auto s = RecordCaseRead(caller, "Audit", req->case_id()); !s.ok()) return s;
     auto events = log_.ReadCase(req->case_id());
     if (!events.ok()) return ToGrpc(events.status());
     if (events->empty()) return NoCase(req->case_id());
@@ -352,7 +386,22 @@ class CarelogService final : public v1::Carelog::Service {
     if (auto s = Authorize(ctx, "Prove", {"auditor"}, &caller); !s.ok()) return s;
     if (req->event_id().empty()) return Invalid("field 'eventId': is required");
     auto proof = ProveInclusion(*store_, req->event_id(), req->tree_size());
+    // The leaf is the whole event (a child's date of birth included): the
+    // proof is a read of that case, recorded before it is answered; so is a
+    // miss (nothing disclosed, no stream created).
+    if (!proof.ok() && absl::IsNotFound(proof.status())) {
+      v1::AccessRecord miss = NewAccessRecord(caller, "Prove");
+      miss.set_event_id(AccessIdText(req->event_id()));
+      miss.set_outcome(kAccessNotFound);
+      if (auto s = Record(std::move(miss)); !s.ok()) return s;
+    }
     if (!proof.ok()) return ToGrpc(proof.status());
+    {
+      v1::AccessRecord r = NewAccessRecord(caller, "Prove");
+      if (!IsSystemStream(proof->record.stream)) r.set_case_id(proof->record.stream);
+      r.set_event_id(proof->record.id);
+      if (auto s = Record(std::move(r)); !s.ok()) return s;
+    }
     resp->set_event_id(proof->record.id);
     resp->set_position(proof->record.position);
     resp->set_leaf_index(proof->record.position - 1);
@@ -430,14 +479,39 @@ class CarelogService final : public v1::Carelog::Service {
     return grpc::Status::OK;
   }
 
-  // Writes the access record before the read is answered: no record, no read.
-  grpc::Status Record(const Caller& caller, const char* method, const std::string& case_id) {
+  static v1::AccessRecord NewAccessRecord(const Caller& caller, const char* method) {
     v1::AccessRecord r;
     r.set_token_name(caller.token_name);
     r.set_role(caller.role);
     r.set_method(method);
-    r.set_case_id(case_id);
     r.set_peer(caller.peer);
+    return r;
+  }
+
+  grpc::Status Record(const Caller& caller, const char* method, const std::string& case_id) {
+    v1::AccessRecord r = NewAccessRecord(caller, method);
+    r.set_case_id(case_id);
+    return Record(std::move(r));
+  }
+
+  // A read of one case: recorded in its access stream when the case exists;
+  // otherwise recorded as NOT_FOUND (in "$access", the id escaped and cut)
+  // and answered NOT_FOUND here. Cases are never deleted, so a case found
+  // here is there for the read that follows.
+  grpc::Status RecordCaseRead(const Caller& caller, const char* method,
+                              const std::string& case_id) {
+    auto version = store_->StreamVersion(case_id);
+    if (!version.ok()) return ToGrpc(version.status());
+    if (*version > 0) return Record(caller, method, case_id);
+    v1::AccessRecord miss = NewAccessRecord(caller, method);
+    miss.set_case_id(AccessIdText(case_id));
+    miss.set_outcome(kAccessNotFound);
+    if (auto s = Record(std::move(miss)); !s.ok()) return s;
+    return NoCase(case_id);
+  }
+
+  // Writes the access record before the read is answered: no record, no read.
+  grpc::Status Record(v1::AccessRecord r) {
     auto pos = RecordAccess(store_, std::move(r));
     if (!pos.ok()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -517,14 +591,20 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
       std::make_unique<CarelogService>(store, std::move(*registry), std::move(options));
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();  // v1alpha
+  // v1 ourselves (gRPC 1.51 has only v1alpha); the services it lists are
+  // those registered here.
+  server->reflection_v1_ = std::make_unique<ReflectionV1Service>(std::vector<std::string>{
+      kServiceName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection"});
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, creds, &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->reflection_v1_.get());
   grpc::ResourceQuota quota("carelog-serve");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
-  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();

@@ -1,7 +1,9 @@
 // The gRPC service of carelog (proto/carelog/v1/service.proto) over an open
 // EventStore: authentication by bearer token and role, TLS, the access log,
 // server reflection and the standard health service. `carelog serve` is a
-// thin wrapper (serve_command.cc); tests start it in-process.
+// thin wrapper (serve_command.cc); tests start it in-process. Reflection is
+// served as grpc.reflection.v1alpha (libgrpc++_reflection) and
+// grpc.reflection.v1 (reflection_v1.h).
 #ifndef CARELOG_TOOLS_SERVICE_SERVER_H_
 #define CARELOG_TOOLS_SERVICE_SERVER_H_
 
@@ -17,9 +19,20 @@
 
 namespace grpc {
 class Server;
+class Service;
 }  // namespace grpc
 
 namespace carelog {
+
+// The largest request the server reads (gRPC refuses a bigger one with
+// RESOURCE_EXHAUSTED before parsing it): an Append batch of up to 8 events
+// of the largest size (engine/limits.h kMaxEventBytes, 1 MiB), or thousands
+// of ordinary ones. Bounds what one call can make the server hold.
+inline constexpr int kMaxRequestBytes = 8 << 20;
+
+// What one Subscribe reads from the store at a time, at most: so a stalled
+// subscriber holds about this much (plus one event and gRPC's buffers).
+inline constexpr size_t kSubscribeBatchBytes = 1 << 20;
 
 struct ServeOptions {
   // host:port as gRPC takes it ("127.0.0.1:0" picks a free port).
@@ -30,8 +43,11 @@ struct ServeOptions {
   // with client_ca_pem, clients must present a certificate it signed.
   std::string tls_cert_pem, tls_key_pem, client_ca_pem;
   TokenTable tokens;
-  // Records one Subscribe read from the store at a time (its memory bound).
+  // Records one Subscribe reads from the store at a time, at most; the read
+  // also stops once it holds subscribe_batch_bytes of records (its memory
+  // bound: whichever comes first, at least one record).
   size_t subscribe_batch = 256;
+  size_t subscribe_batch_bytes = kSubscribeBatchBytes;
   // Threads the server may run calls on (each Subscribe holds one); calls
   // beyond get RESOURCE_EXHAUSTED.
   int max_threads = 512;
@@ -62,6 +78,7 @@ class CarelogServer {
   CarelogServer() = default;
   EventStore* store_ = nullptr;
   std::unique_ptr<CarelogService> service_;
+  std::unique_ptr<grpc::Service> reflection_v1_;  // grpc.reflection.v1 (reflection_v1.h)
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
