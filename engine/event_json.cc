@@ -322,6 +322,13 @@ EventJsonParser::~EventJsonParser() = default;
 
 absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
   out->Clear();
+  // Named, or simdjson calls it "improper structure". Only the start of a
+  // file may carry one (the importer skips it there).
+  if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") {
+    return absl::InvalidArgumentError(
+        "a UTF-8 byte-order mark (bytes EF BB BF) begins this line: only the start of a file "
+        "may carry one; remove it");
+  }
   dom::element doc;
   simdjson::error_code err = impl_->parser.parse(line.data(), line.size(), true).get(doc);
   if (err != simdjson::SUCCESS) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/event_json.h"
 #include "engine/event_log.h"
+#include "engine/limits.h"
 #include "engine/validation.h"
 #include "store/status_macros.h"
 
@@ -87,6 +89,62 @@ class Spool {
   std::ifstream in_;
 };
 
+// The input a line at a time, as std::getline reads it (the newline is not
+// part of the line; a last line without one still counts), except that no
+// more than kMaxEventBytes of a line are ever held: the rest of a longer line
+// is read past and only counted, so a 100 MB line costs no more memory than a
+// 1 MB one and is refused by its length. A UTF-8 byte-order mark at the very
+// start of the input (Windows editors and spreadsheets write one) is skipped:
+// it is an encoding signature, not part of the first event.
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in), buffer_(kBufferBytes) {}
+
+  // The next line into *line (its first kMaxEventBytes + 1 bytes at most)
+  // and its whole length in bytes into *length. False at the end of the
+  // input, with nothing read.
+  bool Next(std::string* line, uint64_t* length) {
+    line->clear();
+    *length = 0;
+    bool any = false;
+    for (;;) {
+      if (begin_ == end_ && !Fill()) return any;
+      any = true;
+      const char* from = buffer_.data() + begin_;
+      const char* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_));
+      const size_t n = nl != nullptr ? static_cast<size_t>(nl - from) : end_ - begin_;
+      *length += n;
+      if (line->size() <= kMaxEventBytes) {
+        line->append(from, std::min(n, kMaxEventBytes + 1 - line->size()));
+      }
+      if (nl != nullptr) {
+        begin_ += n + 1;
+        return true;
+      }
+      begin_ = end_;
+    }
+  }
+
+ private:
+  bool Fill() {
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    begin_ = 0;
+    end_ = static_cast<size_t>(in_.gcount());
+    if (at_start_) {
+      at_start_ = false;
+      if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
+    }
+    return begin_ < end_;
+  }
+
+  static constexpr size_t kBufferBytes = 1 << 16;
+  std::istream& in_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool at_start_ = true;
+};
+
 // What pass 1 remembers of an eventId seen earlier in the file: a 64-bit
 // hash of the id -> a 64-bit hash of (case, payload) and the line, 24 bytes a
 // slot whatever the lengths, so a 10-million-event file's map stays near
@@ -121,6 +179,7 @@ struct Parsed {
 struct Chunk {
   uint64_t first_line = 0;  // 1-based number of lines[0]
   std::vector<std::string> lines;
+  std::vector<uint64_t> lengths;  // of each whole line (lines[i] is cut past the limit)
   std::vector<Parsed> parsed;
   bool ready = false;
 };
@@ -131,7 +190,7 @@ constexpr size_t kChunksAhead = 16;  // bounds memory: chunks read but not consu
 class ParallelParser {
  public:
   ParallelParser(std::istream& in, const EventStore* store, absl::Time now, int threads)
-      : in_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
+      : in_(in), reader_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
   ~ParallelParser() {
@@ -187,11 +246,14 @@ class ParallelParser {
           chunk = std::make_unique<Chunk>();
         }
         chunk->lines.clear();
+        chunk->lengths.clear();
         chunk->first_line = lines_ + 1;
         chunk->lines.reserve(kChunkLines);
         std::string line;
-        while (chunk->lines.size() < kChunkLines && std::getline(in_, line)) {
+        uint64_t length = 0;
+        while (chunk->lines.size() < kChunkLines && reader_.Next(&line, &length)) {
           chunk->lines.push_back(std::move(line));
+          chunk->lengths.push_back(length);
         }
         if (chunk->lines.size() < kChunkLines) eof_ = true;
         if (chunk->lines.empty()) return;
@@ -202,6 +264,13 @@ class ParallelParser {
       c->parsed.resize(c->lines.size());
       for (size_t i = 0; i < c->lines.size(); ++i) {
         Parsed& p = c->parsed[i];
+        if (c->lengths[i] > kMaxEventBytes) {
+          p.blank = false;
+          p.status = absl::InvalidArgumentError(
+              absl::StrCat("line is ", c->lengths[i], " bytes; the largest event accepted is ",
+                           kMaxEventBytes, " bytes"));
+          continue;
+        }
         p.blank = absl::StripAsciiWhitespace(c->lines[i]).empty();
         if (p.blank) continue;
         p.status = parser.Parse(c->lines[i], &p.event);
@@ -220,6 +289,7 @@ class ParallelParser {
   }
 
   std::istream& in_;
+  LineReader reader_ ABSL_GUARDED_BY(mu_);
   const EventStore* store_;
   const bool log_empty_;
   const absl::Time now_;
