@@ -86,6 +86,13 @@ bool ParseCommonInstant(std::string_view text, google::protobuf::Timestamp* ts) 
 absl::Status ParseInstant(std::string_view text, const std::string& path,
                           google::protobuf::Timestamp* ts) {
   if (ParseCommonInstant(text, ts)) return absl::OkStatus();
+  // absl::ParseTime skips white space around the text; RFC 3339 has none,
+  // and "…Z " would be stored as if the sender had written "…Z".
+  if (text.find_first_of(" \t\r\n\f\v") != std::string_view::npos) {
+    return FieldError(path, absl::StrCat("bad instant '", std::string(text),
+                                         "': no spaces allowed; want RFC 3339 like "
+                                         "2024-03-01T14:05:00Z"));
+  }
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
