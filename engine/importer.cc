@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -51,14 +53,29 @@ class Spool {
     PutOne(b);
     PutOne(c);
   }
+  // kResourceExhausted "disk full …" when the disk filled up while writing
+  // the spool; kInternal naming the file and the system's reason otherwise.
   absl::Status FinishWrite() {
     FlushBuffer();
     out_.close();
-    if (out_.fail()) return absl::InternalError(absl::StrCat("writing spool file ", path_, " failed"));
+    if (out_.fail() && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
+    if (write_errno_ == ENOSPC || write_errno_ == EDQUOT) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "disk full while writing the import's spool file ", path_,
+          " (pass 1 keeps the checked events there, about as many bytes as they take in the "
+          "store): nothing from this import was appended and the store is unchanged; free "
+          "space and import again"));
+    }
+    if (write_errno_ != 0) {
+      return absl::InternalError(absl::StrCat("writing spool file ", path_,
+                                              " failed: ", std::strerror(write_errno_)));
+    }
     in_.open(path_, std::ios::binary);
     if (!in_) return absl::InternalError(absl::StrCat("cannot read spool file ", path_));
     return absl::OkStatus();
   }
+  // Whether a write has failed (FinishWrite says why).
+  bool failed() const { return write_errno_ != 0; }
   // False at the end.
   bool Next(NewRecord* r) { return GetOne(&r->stream) && GetOne(&r->id) && GetOne(&r->payload); }
 
@@ -73,6 +90,8 @@ class Spool {
   }
   void FlushBuffer() {
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    // The stream keeps no reason; the failed write(2) just set errno.
+    if (!out_ && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
     buffer_.clear();
   }
   bool GetOne(std::string* s) {
@@ -85,6 +104,7 @@ class Spool {
   static constexpr size_t kBufferBytes = 1 << 20;
   std::string path_;
   std::string buffer_;
+  int write_errno_ = 0;  // of the first failed write
   std::ofstream out_;
   std::ifstream in_;
 };
@@ -319,6 +339,11 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   Spool spool(store->dir());
   RETURN_IF_ERROR(spool.OpenForWrite());
   uint64_t to_append = 0;
+  uint64_t last_spooled_line = 0;
+  // The line of the last event of each batch pass 2 will append: if a batch
+  // fails, every event up to the previous batch's line is in the store, and
+  // the message can say so.
+  std::vector<uint64_t> batch_last_line;
 
   auto refuse = [&](uint64_t line, const absl::Status& s) {
     ++report.refused;
@@ -385,9 +410,14 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     ApplyToState(event, &cit->second);
     seen.emplace(id_key, SeenId{content_hash, line32});
     spool.Put(event.case_id(), event.event_id(), payload);
-    ++to_append;
+    if (++to_append % options.batch_events == 0) batch_last_line.push_back(n);
+    last_spooled_line = n;
    }
+   // A spool that cannot be written ends pass 1: its reason is all there is
+   // to say (FinishWrite below).
+   if (spool.failed()) break;
   }
+  if (to_append % options.batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (parser.bad()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
@@ -395,7 +425,32 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   // Pass 2: append in atomic batches; only the last one waits for fsync, which
   // makes every earlier batch durable too (one write-ahead log).
   uint64_t done = 0;
+  size_t batches_stored = 0;
   AppendRequest req;
+  // A batch that fails after others were stored: the store's own message
+  // speaks of that one append; the operator needs to know what this import
+  // left in the store and what to do next.
+  auto stopped_part_way = [&](const absl::Status& s) {
+    const uint64_t line = batches_stored == 0 ? 0 : batch_last_line[batches_stored - 1];
+    const bool full = s.code() == absl::StatusCode::kResourceExhausted;
+    const std::string stored =
+        report.appended == 0
+            ? std::string("nothing from this import was appended")
+            : absl::StrCat(report.appended, " events of this import were stored (positions ",
+                           report.first_position, "-", report.last_position,
+                           "): every event up to line ", line,
+                           " of the input is in the store, none after it");
+    return absl::Status(
+        s.code(),
+        absl::StrCat(report.appended == 0 ? (full ? "disk full while appending the import: "
+                                                  : "the import's append failed: ")
+                     : full ? "disk full part-way through the import: "
+                            : "the import stopped part-way: ",
+                     stored, ". ", full ? "Free space" : "Fix the cause",
+                     ", then import the same file again: it appends exactly the rest (event ids "
+                     "make a re-import skip what is stored). The batch that failed: ",
+                     s.message()));
+  };
   auto flush = [&](bool last) -> absl::Status {
     if (req.records.empty()) return absl::OkStatus();
     req.sync = last ? std::optional<bool>() : std::optional<bool>(false);
@@ -406,7 +461,10 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     // file (see AppendRequest::bulk), which skips the write-ahead log and
     // the memtable.
     req.bulk = true;
-    ASSIGN_OR_RETURN(AppendResult r, store->Append(std::move(req)));
+    absl::StatusOr<AppendResult> appended = store->Append(std::move(req));
+    if (!appended.ok()) return stopped_part_way(appended.status());
+    AppendResult& r = *appended;
+    ++batches_stored;
     for (size_t i = 0; i < r.positions.size(); ++i) {
       if (r.already_present[i]) continue;
       if (report.first_position == 0) report.first_position = r.positions[i];

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -219,6 +220,40 @@ TEST(CliTest, QueriesWorkWhileAnotherProcessHoldsTheStore) {
   r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("in use by PID"));
+}
+
+// Issue 12 point 15: a disk that fills up while the import spools its
+// checked events said "writing spool file … failed". A small tmpfs in a
+// private mount namespace is the full disk (skipped where unshare is not
+// allowed).
+TEST(CliTest, AFullDiskWhileSpoolingSaysDiskFull) {
+  TempDir dir;
+  if (carelog::testing::Shell("unshare -rm true >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "unshare -rm (user and mount namespaces) is not allowed here";
+  }
+  std::string file;
+  for (int i = 0; i < 20000; ++i) {
+    absl::StrAppend(&file, R"({"eventId":"e-)", i, R"(","caseId":"C-)", i,
+                    R"(","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},)",
+                    R"("childAccommodated":{"legalStatus":"C2","placementType":"U1"},"comment":"a comment long enough to fill a small disk quickly"})",
+                    "\n");
+  }
+  Write(dir.Sub("big.ndjson"), file);
+  std::filesystem::create_directories(dir.Sub("small"));
+  const std::string script = absl::StrCat(
+      "mount -t tmpfs -o size=1m tmpfs ", dir.Sub("small"), " && ", CARELOG_BINARY,
+      " import --store ", dir.Sub("small/s"), " ", dir.Sub("big.ndjson"), " >", dir.Sub("out"),
+      " 2>", dir.Sub("err"), "; echo $? >", dir.Sub("rc"), "; ", CARELOG_BINARY,
+      " verify --store ", dir.Sub("small/s"), " >", dir.Sub("verify"), " 2>&1; ls -a ",
+      dir.Sub("small/s"), " >", dir.Sub("ls"));
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat("unshare -rm sh -c '", script, "'")), 0);
+  const std::string err = carelog::testing::ReadFile(dir.Sub("err"));
+  EXPECT_NE(carelog::testing::ReadFile(dir.Sub("rc")), "0\n");
+  EXPECT_THAT(err, HasSubstr("disk full while writing the import's spool file"));
+  EXPECT_THAT(err, HasSubstr("nothing from this import was appended"));
+  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("verify")), HasSubstr("log verified: 0 events"));
+  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("ls")), ::testing::Not(HasSubstr(".spool")))
+      << "the spool is removed";
 }
 
 }  // namespace
