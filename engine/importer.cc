@@ -344,6 +344,8 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   // fails, every event up to the previous batch's line is in the store, and
   // the message can say so.
   std::vector<uint64_t> batch_last_line;
+  // As pass 2 cuts them: it flushes at >= batch_events, so 0 means 1.
+  const size_t batch_events = std::max<size_t>(1, options.batch_events);
 
   auto refuse = [&](uint64_t line, const absl::Status& s) {
     ++report.refused;
@@ -410,14 +412,14 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     ApplyToState(event, &cit->second);
     seen.emplace(id_key, SeenId{content_hash, line32});
     spool.Put(event.case_id(), event.event_id(), payload);
-    if (++to_append % options.batch_events == 0) batch_last_line.push_back(n);
+    if (++to_append % batch_events == 0) batch_last_line.push_back(n);
     last_spooled_line = n;
    }
    // A spool that cannot be written ends pass 1: its reason is all there is
    // to say (FinishWrite below).
    if (spool.failed()) break;
   }
-  if (to_append % options.batch_events != 0) batch_last_line.push_back(last_spooled_line);
+  if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (parser.bad()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
