@@ -258,7 +258,7 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
 
 // No instant before kEarliestYear (engine/limits.h).
 absl::Status CheckEarliest(std::string_view path, absl::Time t) {
-  const absl::Time earliest =
+  static const absl::Time earliest =
       absl::FromCivil(absl::CivilSecond(kEarliestYear, 1, 1), absl::UTCTimeZone());
   if (t >= earliest) return absl::OkStatus();
   const absl::CivilSecond c = absl::ToCivilSecond(t, absl::UTCTimeZone());
