@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -85,6 +86,13 @@ bool ParseCommonInstant(std::string_view text, google::protobuf::Timestamp* ts) 
 absl::Status ParseInstant(std::string_view text, const std::string& path,
                           google::protobuf::Timestamp* ts) {
   if (ParseCommonInstant(text, ts)) return absl::OkStatus();
+  // absl::ParseTime skips white space around the text; RFC 3339 has none,
+  // and "…Z " would be stored as if the sender had written "…Z".
+  if (text.find_first_of(" \t\r\n\f\v") != std::string_view::npos) {
+    return FieldError(path, absl::StrCat("bad instant '", std::string(text),
+                                         "': no spaces allowed; want RFC 3339 like "
+                                         "2024-03-01T14:05:00Z"));
+  }
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
@@ -154,6 +162,12 @@ class Filler {
     const bool is_event = desc == v1::Event::descriptor();
     FieldCache::Fields& fields = cache_->For(desc);
     const FieldDescriptor* payload = nullptr;
+    // The fields given so far, one bit per field index: a key given twice
+    // (under either of its names, a null included) is refused rather than
+    // letting the last one win, as a reader that keeps the first would see a
+    // different event in the same line. A bit set, not a set of strings: this
+    // runs for every key of every line of an import.
+    absl::InlinedVector<uint64_t, 4> given((desc->field_count() + 63) / 64, 0);
     for (dom::key_value_pair kv : obj) {
       std::string_view key = kv.key;
       const FieldDescriptor* field = FieldCache::Find(desc, fields, key);
@@ -165,6 +179,13 @@ class Filler {
         return absl::InvalidArgumentError(absl::StrCat("unknown field '", Join(path, key), "'"));
       }
       const std::string fpath = Join(path, field->json_name());
+      uint64_t& word = given[field->index() / 64];
+      const uint64_t bit = uint64_t{1} << (field->index() % 64);
+      if ((word & bit) != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "field '", fpath, "' appears twice in one object: give each field once"));
+      }
+      word |= bit;
       if (kv.value.type() == dom::element_type::NULL_VALUE) continue;
       if (is_event && (field->name() == "recorded_at" || field->name() == "position" ||
                        field->name() == "version")) {
@@ -308,6 +329,13 @@ EventJsonParser::~EventJsonParser() = default;
 
 absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
   out->Clear();
+  // Named, or simdjson calls it "improper structure". Only the start of a
+  // file may carry one (the importer skips it there).
+  if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") {
+    return absl::InvalidArgumentError(
+        "a UTF-8 byte-order mark (bytes EF BB BF) begins this line: only the start of a file "
+        "may carry one; remove it");
+  }
   dom::element doc;
   simdjson::error_code err = impl_->parser.parse(line.data(), line.size(), true).get(doc);
   if (err != simdjson::SUCCESS) {

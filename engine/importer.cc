@@ -6,7 +6,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/event_json.h"
 #include "engine/event_log.h"
+#include "engine/limits.h"
 #include "engine/validation.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
@@ -57,14 +61,29 @@ class Spool {
     PutOne(b);
     PutOne(c);
   }
+  // kResourceExhausted "disk full …" when the disk filled up while writing
+  // the spool; kInternal naming the file and the system's reason otherwise.
   absl::Status FinishWrite() {
     FlushBuffer();
     out_.close();
-    if (out_.fail()) return absl::InternalError(absl::StrCat("writing spool file ", path_, " failed"));
+    if (out_.fail() && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
+    if (write_errno_ == ENOSPC || write_errno_ == EDQUOT) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "disk full while writing the import's spool file ", path_,
+          " (pass 1 keeps the checked events there, about as many bytes as they take in the "
+          "store): nothing from this import was appended and the store is unchanged; free "
+          "space and import again"));
+    }
+    if (write_errno_ != 0) {
+      return absl::InternalError(absl::StrCat("writing spool file ", path_,
+                                              " failed: ", std::strerror(write_errno_)));
+    }
     in_.open(path_, std::ios::binary);
     if (!in_) return absl::InternalError(absl::StrCat("cannot read spool file ", path_));
     return absl::OkStatus();
   }
+  // Whether a write has failed (FinishWrite says why).
+  bool failed() const { return write_errno_ != 0; }
   // False at the end.
   bool Next(NewRecord* r) { return GetOne(&r->stream) && GetOne(&r->id) && GetOne(&r->payload); }
 
@@ -79,6 +98,8 @@ class Spool {
   }
   void FlushBuffer() {
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    // The stream keeps no reason; the failed write(2) just set errno.
+    if (!out_ && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
     buffer_.clear();
   }
   bool GetOne(std::string* s) {
@@ -91,8 +112,65 @@ class Spool {
   static constexpr size_t kBufferBytes = 1 << 20;
   std::string path_;
   std::string buffer_;
+  int write_errno_ = 0;  // of the first failed write
   std::ofstream out_;
   std::ifstream in_;
+};
+
+// The input a line at a time, as std::getline reads it (the newline is not
+// part of the line; a last line without one still counts), except that no
+// more than kMaxEventBytes of a line are ever held: the rest of a longer line
+// is read past and only counted, so a 100 MB line costs no more memory than a
+// 1 MB one and is refused by its length. A UTF-8 byte-order mark at the very
+// start of the input (Windows editors and spreadsheets write one) is skipped:
+// it is an encoding signature, not part of the first event.
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in), buffer_(kBufferBytes) {}
+
+  // The next line into *line (its first kMaxEventBytes + 1 bytes at most)
+  // and its whole length in bytes into *length. False at the end of the
+  // input, with nothing read.
+  bool Next(std::string* line, uint64_t* length) {
+    line->clear();
+    *length = 0;
+    bool any = false;
+    for (;;) {
+      if (begin_ == end_ && !Fill()) return any;
+      any = true;
+      const char* from = buffer_.data() + begin_;
+      const char* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_));
+      const size_t n = nl != nullptr ? static_cast<size_t>(nl - from) : end_ - begin_;
+      *length += n;
+      if (line->size() <= kMaxEventBytes) {
+        line->append(from, std::min(n, kMaxEventBytes + 1 - line->size()));
+      }
+      if (nl != nullptr) {
+        begin_ += n + 1;
+        return true;
+      }
+      begin_ = end_;
+    }
+  }
+
+ private:
+  bool Fill() {
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    begin_ = 0;
+    end_ = static_cast<size_t>(in_.gcount());
+    if (at_start_) {
+      at_start_ = false;
+      if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
+    }
+    return begin_ < end_;
+  }
+
+  static constexpr size_t kBufferBytes = 1 << 16;
+  std::istream& in_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool at_start_ = true;
 };
 
 // What pass 1 remembers of an eventId seen earlier in the file: a 64-bit
@@ -129,6 +207,7 @@ struct Parsed {
 struct Chunk {
   uint64_t first_line = 0;  // 1-based number of lines[0]
   std::vector<std::string> lines;
+  std::vector<uint64_t> lengths;  // of each whole line (lines[i] is cut past the limit)
   std::vector<Parsed> parsed;
   bool ready = false;
 };
@@ -139,7 +218,7 @@ constexpr size_t kChunksAhead = 16;  // bounds memory: chunks read but not consu
 class ParallelParser {
  public:
   ParallelParser(std::istream& in, const EventStore* store, absl::Time now, int threads)
-      : in_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
+      : in_(in), reader_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
   ~ParallelParser() {
@@ -195,11 +274,14 @@ class ParallelParser {
           chunk = std::make_unique<Chunk>();
         }
         chunk->lines.clear();
+        chunk->lengths.clear();
         chunk->first_line = lines_ + 1;
         chunk->lines.reserve(kChunkLines);
         std::string line;
-        while (chunk->lines.size() < kChunkLines && std::getline(in_, line)) {
+        uint64_t length = 0;
+        while (chunk->lines.size() < kChunkLines && reader_.Next(&line, &length)) {
           chunk->lines.push_back(std::move(line));
+          chunk->lengths.push_back(length);
         }
         if (chunk->lines.size() < kChunkLines) eof_ = true;
         if (chunk->lines.empty()) return;
@@ -210,6 +292,13 @@ class ParallelParser {
       c->parsed.resize(c->lines.size());
       for (size_t i = 0; i < c->lines.size(); ++i) {
         Parsed& p = c->parsed[i];
+        if (c->lengths[i] > kMaxEventBytes) {
+          p.blank = false;
+          p.status = absl::InvalidArgumentError(
+              absl::StrCat("line is ", c->lengths[i], " bytes; the largest event accepted is ",
+                           kMaxEventBytes, " bytes"));
+          continue;
+        }
         p.blank = absl::StripAsciiWhitespace(c->lines[i]).empty();
         if (p.blank) continue;
         p.status = parser.Parse(c->lines[i], &p.event);
@@ -228,6 +317,7 @@ class ParallelParser {
   }
 
   std::istream& in_;
+  LineReader reader_ ABSL_GUARDED_BY(mu_);
   const EventStore* store_;
   const bool log_empty_;
   const absl::Time now_;
@@ -257,6 +347,13 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   Spool spool(store->dir());
   RETURN_IF_ERROR(spool.OpenForWrite());
   uint64_t to_append = 0;
+  uint64_t last_spooled_line = 0;
+  // The line of the last event of each batch pass 2 will append: if a batch
+  // fails, every event up to the previous batch's line is in the store, and
+  // the message can say so.
+  std::vector<uint64_t> batch_last_line;
+  // As pass 2 cuts them: it flushes at >= batch_events, so 0 means 1.
+  const size_t batch_events = std::max<size_t>(1, options.batch_events);
 
   auto refuse = [&](uint64_t line, const absl::Status& s) {
     ++report.refused;
@@ -323,9 +420,14 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     ApplyToState(event, &cit->second);
     seen.emplace(id_key, SeenId{content_hash, line32});
     spool.Put(event.case_id(), event.event_id(), payload);
-    ++to_append;
+    if (++to_append % batch_events == 0) batch_last_line.push_back(n);
+    last_spooled_line = n;
    }
+   // A spool that cannot be written ends pass 1: its reason is all there is
+   // to say (FinishWrite below).
+   if (spool.failed()) break;
   }
+  if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (parser.bad()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
@@ -333,7 +435,32 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   // Pass 2: append in atomic batches; only the last one waits for fsync, which
   // makes every earlier batch durable too (one write-ahead log).
   uint64_t done = 0;
+  size_t batches_stored = 0;
   AppendRequest req;
+  // A batch that fails after others were stored: the store's own message
+  // speaks of that one append; the operator needs to know what this import
+  // left in the store and what to do next.
+  auto stopped_part_way = [&](const absl::Status& s) {
+    const uint64_t line = batches_stored == 0 ? 0 : batch_last_line[batches_stored - 1];
+    const bool full = s.code() == absl::StatusCode::kResourceExhausted;
+    const std::string stored =
+        report.appended == 0
+            ? std::string("nothing from this import was appended")
+            : absl::StrCat(report.appended, " events of this import were stored (positions ",
+                           report.first_position, "-", report.last_position,
+                           "): every event up to line ", line,
+                           " of the input is in the store, none after it");
+    return absl::Status(
+        s.code(),
+        absl::StrCat(report.appended == 0 ? (full ? "disk full while appending the import: "
+                                                  : "the import's append failed: ")
+                     : full ? "disk full part-way through the import: "
+                            : "the import stopped part-way: ",
+                     stored, ". ", full ? "Free space" : "Fix the cause",
+                     ", then import the same file again: it appends exactly the rest (event ids "
+                     "make a re-import skip what is stored). The batch that failed: ",
+                     s.message()));
+  };
   auto flush = [&](bool last) -> absl::Status {
     if (req.records.empty()) return absl::OkStatus();
     req.sync = last ? std::optional<bool>() : std::optional<bool>(false);
@@ -344,7 +471,10 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     // file (see AppendRequest::bulk), which skips the write-ahead log and
     // the memtable.
     req.bulk = true;
-    ASSIGN_OR_RETURN(AppendResult r, store->Append(std::move(req)));
+    absl::StatusOr<AppendResult> appended = store->Append(std::move(req));
+    if (!appended.ok()) return stopped_part_way(appended.status());
+    AppendResult& r = *appended;
+    ++batches_stored;
     for (size_t i = 0; i < r.positions.size(); ++i) {
       if (r.already_present[i]) continue;
       if (report.first_position == 0) report.first_position = r.positions[i];

@@ -55,7 +55,10 @@ struct ImportReport {
 
 // Imports `in`. Returns the report (refused > 0 means nothing was appended);
 // an error status only for an internal fault (I/O, a write failure), in which
-// case nothing after the last acknowledged batch was appended.
+// case nothing after the last acknowledged batch was appended and the message
+// says how many events were stored, up to which line, and that importing the
+// same file again appends exactly the rest; kResourceExhausted "disk full …"
+// when the disk filled up (while spooling: nothing was appended).
 [[nodiscard]] absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
                                                         const ImportOptions& options);
 

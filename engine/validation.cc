@@ -1,15 +1,20 @@
 #include "engine/validation.h"
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "engine/calendar.h"
 #include "engine/code_lists.h"
 #include "engine/event_json.h"
 #include "engine/event_time.h"
+#include "engine/limits.h"
 #include "google/protobuf/descriptor.h"
+#include "store/status_macros.h"
 
 namespace carelog {
 namespace {
@@ -24,16 +29,19 @@ struct FieldRule {
   std::string_view field;
   enum Kind { kRequired, kDate, kRequiredDate, kCode, kSignificantKind } kind;
   CodeList list = CodeList::kLegalStatus;
+  // For dates: the plausible range (engine/limits.h says why each).
+  enum class Range { kAny, kBirth, kBirthOrExpected, kOtherBirth, kSchedule } range = Range::kAny;
 };
+using Range = FieldRule::Range;
 
 constexpr FieldRule kFieldRules[] = {
     {"childAccommodated", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
     {"childAccommodated", "placementType", FieldRule::kCode, CodeList::kPlacement},
-    {"childAccommodated", "dateOfBirth", FieldRule::kDate},
+    {"childAccommodated", "dateOfBirth", FieldRule::kDate, {}, Range::kBirth},
     {"childCeasedLookedAfter", "reason", FieldRule::kCode, CodeList::kReasonCeased},
     {"iroAllocated", "iroId", FieldRule::kRequired},
     {"reviewScheduled", "reviewId", FieldRule::kRequired},
-    {"reviewScheduled", "scheduledFor", FieldRule::kRequiredDate},
+    {"reviewScheduled", "scheduledFor", FieldRule::kRequiredDate, {}, Range::kSchedule},
     {"reviewScheduled", "format", FieldRule::kRequired},
     {"invitationsSent", "reviewId", FieldRule::kRequired},
     {"reviewDocumentsProvided", "reviewId", FieldRule::kRequired},
@@ -47,11 +55,11 @@ constexpr FieldRule kFieldRules[] = {
     {"reviewPostponementApproved", "reviewId", FieldRule::kRequired},
     {"reviewPostponementRejected", "reviewId", FieldRule::kRequired},
     {"reviewRearranged", "reviewId", FieldRule::kRequired},
-    {"reviewRearranged", "newDate", FieldRule::kRequiredDate},
+    {"reviewRearranged", "newDate", FieldRule::kRequiredDate, {}, Range::kSchedule},
     {"reviewCancelled", "reviewId", FieldRule::kRequired},
     {"reviewCancelled", "reason", FieldRule::kRequired},
-    {"childRegistered", "dateOfBirth", FieldRule::kRequiredDate},
-    {"childRegistered", "motherChildDob", FieldRule::kDate},
+    {"childRegistered", "dateOfBirth", FieldRule::kRequiredDate, {}, Range::kBirthOrExpected},
+    {"childRegistered", "motherChildDob", FieldRule::kDate, {}, Range::kOtherBirth},
     {"legalStatusChanged", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
     {"placementStarted", "placementType", FieldRule::kCode, CodeList::kPlacement},
     {"socialWorkerAllocated", "socialWorkerId", FieldRule::kRequired},
@@ -85,11 +93,87 @@ constexpr std::string_view kReviewActs[] = {
     "reviewPostponementRejected", "reviewRearranged",          "reviewCancelled",
 };
 
-constexpr size_t kMaxIdLength = 200;
-
 absl::Status FieldError(std::string_view path, std::string_view reason) {
   return absl::InvalidArgumentError(
       absl::StrCat("field '", std::string(path), "': ", std::string(reason)));
+}
+
+// The id alphabet of engine/limits.h. The message names the first byte
+// refused by position and value, never the byte itself: it may be an escape
+// sequence meant for the terminal that shows the message.
+absl::Status CheckId(std::string_view path, std::string_view id) {
+  static constexpr char kAlphabet[] =
+      "ids are 1 to 128 bytes of printable ASCII (letters, digits, punctuation; no spaces, "
+      "control characters or accented letters)";
+  static_assert(kMaxIdBytes == 128, "update the message above");
+  if (id.size() > kMaxIdBytes) {
+    return FieldError(path, absl::StrCat(id.size(), " bytes long: ", kAlphabet));
+  }
+  for (size_t i = 0; i < id.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(id[i]);
+    if (c >= 0x21 && c <= 0x7e) continue;
+    const std::string what =
+        c == ' '    ? "a space"
+        : c < 0x20 || c == 0x7f ? absl::StrFormat("control character 0x%02X", c)
+                                : absl::StrFormat("byte 0x%02X (not ASCII)", c);
+    return FieldError(path, absl::StrCat(what, " at byte ", i + 1, ": ", kAlphabet,
+                                         c >= 0x80 ? "; the same name can be encoded in several "
+                                                     "ways outside ASCII, which would make two "
+                                                     "streams of one"
+                                                   : ""));
+  }
+  return absl::OkStatus();
+}
+
+// Every id of `m`'s own fields (strings named "id" or "..._id"), when given.
+absl::Status CheckIdFields(const Message& m, const std::string& prefix) {
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  const auto* refl = m.GetReflection();
+  // The id fields of each message type, found once per thread: this runs
+  // for every event of an import.
+  thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
+                                   std::vector<const FieldDescriptor*>>
+      id_fields;
+  auto [it, added] = id_fields.try_emplace(d);
+  if (added) {
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) continue;
+      const std::string& name = f->name();
+      if (name == "id" || (name.size() > 3 && name.compare(name.size() - 3, 3, "_id") == 0)) {
+        it->second.push_back(f);
+      }
+    }
+  }
+  for (const FieldDescriptor* f : it->second) {
+    const std::string& value = refl->GetStringReference(m, f, nullptr);
+    if (value.empty()) continue;  // presence is the field rules' business
+    RETURN_IF_ERROR(CheckId(absl::StrCat(prefix, f->json_name()), value));
+  }
+  return absl::OkStatus();
+}
+
+// What CheckDate allows for `range`, given the event's date and today.
+struct DateBounds {
+  absl::CivilDay first, last;
+};
+DateBounds BoundsFor(Range range, absl::CivilDay event_day, absl::CivilDay today) {
+  const absl::CivilDay earliest(kEarliestYear, 1, 1);
+  switch (range) {
+    case Range::kBirth: return {earliest, event_day};
+    case Range::kBirthOrExpected: return {earliest, event_day + kMaxDaysBeforeBirth};
+    case Range::kOtherBirth: return {earliest, today + kMaxDaysBeforeBirth};
+    case Range::kSchedule: {
+      // Same month and day kScheduleYears away (29 February: the 28th or the 1st).
+      const absl::CivilDay back(event_day.year() - kScheduleYears, event_day.month(),
+                                event_day.day());
+      const absl::CivilDay ahead(event_day.year() + kScheduleYears, event_day.month(),
+                                 event_day.day());
+      return {std::max(earliest, back), ahead};
+    }
+    case Range::kAny: break;
+  }
+  return {earliest, absl::CivilDay(9999, 12, 31)};
 }
 
 const Message* PayloadMessage(const v1::Event& e, const FieldDescriptor** field) {
@@ -117,7 +201,9 @@ std::string ReviewIdOf(const Message& payload) {
 }
 
 absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
-                                absl::CivilDay event_day, const std::string& prefix) {
+                                absl::CivilDay event_day, absl::CivilDay today,
+                                const std::string& prefix) {
+  RETURN_IF_ERROR(CheckIdFields(payload, absl::StrCat(prefix, std::string(name), ".")));
   for (const FieldRule& rule : kFieldRules) {
     if (rule.payload != name) continue;
     const FieldDescriptor* f =
@@ -136,6 +222,12 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
       case FieldRule::kRequiredDate: {
         auto day = ParseDate(value);
         if (!day.ok()) return FieldError(path, absl::StrCat("bad date '", value, "': want YYYY-MM-DD"));
+        const DateBounds b = BoundsFor(rule.range, event_day, today);
+        if (*day < b.first || *day > b.last) {
+          return FieldError(path, absl::StrCat(value, " is outside ", absl::FormatCivilTime(b.first),
+                                               " to ", absl::FormatCivilTime(b.last),
+                                               ", the dates accepted here (see engine/limits.h)"));
+        }
         break;
       }
       case FieldRule::kCode: {
@@ -164,13 +256,29 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
   return absl::OkStatus();
 }
 
+// No instant before kEarliestYear (engine/limits.h).
+absl::Status CheckEarliest(std::string_view path, absl::Time t) {
+  static const absl::Time earliest =
+      absl::FromCivil(absl::CivilSecond(kEarliestYear, 1, 1), absl::UTCTimeZone());
+  if (t >= earliest) return absl::OkStatus();
+  const absl::CivilSecond c = absl::ToCivilSecond(t, absl::UTCTimeZone());
+  return FieldError(path, absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ is before %04d-01-01, "
+                                          "the earliest instant accepted",
+                                          c.year(), c.month(), c.day(), c.hour(), c.minute(),
+                                          c.second(), kEarliestYear));
+}
+
 }  // namespace
 
 absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   if (e.event_id().empty()) return FieldError("eventId", "missing required field");
-  if (e.event_id().size() > kMaxIdLength) return FieldError("eventId", "longer than 200 characters");
   if (e.case_id().empty()) return FieldError("caseId", "missing required field");
-  if (e.case_id().size() > kMaxIdLength) return FieldError("caseId", "longer than 200 characters");
+  // By name, not CheckIdFields: the envelope's descriptor also lists every
+  // payload, and this runs for every event of an import.
+  RETURN_IF_ERROR(CheckId("eventId", e.event_id()));
+  RETURN_IF_ERROR(CheckId("caseId", e.case_id()));
+  if (!e.correlation_id().empty()) RETURN_IF_ERROR(CheckId("correlationId", e.correlation_id()));
+  if (!e.causation_id().empty()) RETURN_IF_ERROR(CheckId("causationId", e.causation_id()));
   // Streams named "$..." are the store's own (e.g. the access log).
   if (e.case_id()[0] == '$') return FieldError("caseId", "must not start with '$' (reserved)");
   // Binary senders (gRPC) could set what only the store sets.
@@ -180,8 +288,10 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   if (!e.has_occurred_at()) return FieldError("occurredAt", "missing required field");
   if (!e.has_actor()) return FieldError("actor", "missing required field");
   if (e.actor().id().empty()) return FieldError("actor.id", "missing required field");
+  RETURN_IF_ERROR(CheckId("actor.id", e.actor().id()));
   if (e.actor().role() == v1::ROLE_UNSPECIFIED) return FieldError("actor.role", "missing required field");
   const absl::Time occurred = ToTime(e.occurred_at());
+  RETURN_IF_ERROR(CheckEarliest("occurredAt", occurred));
   if (occurred > now + kClockSkew) {
     return FieldError("occurredAt",
                       absl::StrCat("in the future (", absl::FormatTime(absl::RFC3339_sec, occurred,
@@ -192,7 +302,8 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   const Message* payload = PayloadMessage(e, &pf);
   if (payload == nullptr) return absl::InvalidArgumentError("no payload: an event carries exactly one");
   const absl::CivilDay day = LondonDate(e.occurred_at());
-  absl::Status s = CheckPayloadFields(*payload, pf->json_name(), day, "");
+  const absl::CivilDay today = LondonToday(now);
+  absl::Status s = CheckPayloadFields(*payload, pf->json_name(), day, today, "");
   if (!s.ok()) return s;
   if (e.has_event_corrected()) {
     const v1::Event& r = e.event_corrected().replacement();
@@ -207,8 +318,11 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
     if (r.has_occurred_at() && ToTime(r.occurred_at()) > now + kClockSkew) {
       return FieldError("eventCorrected.replacement.occurredAt", "in the future");
     }
+    if (r.has_occurred_at()) {
+      RETURN_IF_ERROR(CheckEarliest("eventCorrected.replacement.occurredAt", ToTime(r.occurred_at())));
+    }
     const absl::CivilDay rday = r.has_occurred_at() ? LondonDate(r.occurred_at()) : day;
-    s = CheckPayloadFields(*rp, rf->json_name(), rday, "eventCorrected.replacement.");
+    s = CheckPayloadFields(*rp, rf->json_name(), rday, today, "eventCorrected.replacement.");
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

@@ -398,7 +398,7 @@ AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Eve
 
 std::string RenderAuditText(const AuditTrail& t) {
   std::string out;
-  absl::StrAppend(&out, "Audit trail of case ", t.case_id, " under pack '", t.pack_name, "' (",
+  absl::StrAppend(&out, "Audit trail of case ", TerminalSafe(t.case_id), " under pack '", t.pack_name, "' (",
                   t.options.current_rules ? "today's rules applied to every date"
                                           : "rules in force on each trigger's date",
                   ")\n");
@@ -420,19 +420,21 @@ std::string RenderAuditText(const AuditTrail& t) {
         absl::StrAppend(&out, " (recorded late: ", a.recorded_late_days, " days)");
       }
     }
-    absl::StrAppend(&out, "\n    by ", e.actor().id(), " (", v1::Role_Name(e.actor().role()),
-                    ")  position ", e.position(), "  event ", e.event_id(), "\n");
-    if (!e.comment().empty()) absl::StrAppend(&out, "    comment: ", e.comment(), "\n");
+    absl::StrAppend(&out, "\n    by ", TerminalSafe(e.actor().id()), " (",
+                    v1::Role_Name(e.actor().role()), ")  position ", e.position(), "  event ",
+                    TerminalSafe(e.event_id()), "\n");
+    if (!e.comment().empty()) absl::StrAppend(&out, "    comment: ", TerminalSafe(e.comment()), "\n");
     if (!a.corrects_event_id.empty()) {
-      absl::StrAppend(&out, "    corrects event ", a.corrects_event_id, "\n");
+      absl::StrAppend(&out, "    corrects event ", TerminalSafe(a.corrects_event_id), "\n");
     }
     for (const AuditCorrection& c : a.corrections) {
       const std::string reason = c.retraction ? c.event.event_retracted().reason()
                                               : c.event.event_corrected().reason();
       absl::StrAppend(&out, "    ~ ", c.retraction ? "RETRACTED" : "CORRECTED", " by ",
-                      c.event.actor().id(), " (", v1::Role_Name(c.event.actor().role()), ") on ",
+                      TerminalSafe(c.event.actor().id()), " (",
+                      v1::Role_Name(c.event.actor().role()), ") on ",
                       Instant(c.event.occurred_at()), ", position ", c.event.position(),
-                      ": \"", reason, "\"");
+                      ": \"", TerminalSafe(reason), "\"");
       if (!c.retraction) {
         absl::StrAppend(&out, " -> ", PayloadJson(c.event.event_corrected().replacement()));
       }
@@ -466,7 +468,7 @@ std::string RenderAuditText(const AuditTrail& t) {
                     " (", t.not_yet_recorded.size(), "):\n");
     for (const AuditEntry& a : t.not_yet_recorded) {
       absl::StrAppend(&out, "  ", FormatDate(a.date), "  ", PayloadName(a.event), "  event ",
-                      a.event.event_id(), "  recorded ", Instant(a.event.recorded_at()),
+                      TerminalSafe(a.event.event_id()), "  recorded ", Instant(a.event.recorded_at()),
                       " (recorded late: ", a.recorded_late_days, " days)\n");
     }
     absl::StrAppend(&out, "Difference from today's view (", t.differences.size(), "):\n");
@@ -476,7 +478,9 @@ std::string RenderAuditText(const AuditTrail& t) {
                       d.now_status, "\n");
     }
   }
-  return out;
+  // Review ids, finding details and payloads quote the log too: whatever a
+  // field above did not escape cannot reach the terminal raw.
+  return TerminalSafeLines(out);
 }
 
 std::string RenderAuditJson(const AuditTrail& t) {

@@ -121,8 +121,9 @@ std::string DeadlinesTable::Render() {
     absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12s  %s\n", "CASE", "RULE", "REVIEW",
                           "DUE", "DAYS OVERDUE", "SOURCE");
     for (const Row& r : overdue_) {
-      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.case_id, r.rule_id,
-                            r.review_id, FormatDate(r.due), r.days, r.source);
+      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n",
+                            TerminalSafe(r.case_id), r.rule_id, TerminalSafe(r.review_id),
+                            FormatDate(r.due), r.days, r.source);
     }
   }
   absl::StrAppend(&out, "\nDUE IN THE NEXT 10 WORKING DAYS (", soon_.size(), ")\n");
@@ -130,8 +131,9 @@ std::string DeadlinesTable::Render() {
     absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12s  %s\n", "CASE", "RULE", "REVIEW",
                           "DUE", "WORKING DAYS", "SOURCE");
     for (const Row& r : soon_) {
-      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n", r.case_id, r.rule_id,
-                            r.review_id, FormatDate(r.due), r.days, r.source);
+      absl::StrAppendFormat(&out, "  %-12s %-34s %-10s %-10s %12d  %s\n",
+                            TerminalSafe(r.case_id), r.rule_id, TerminalSafe(r.review_id),
+                            FormatDate(r.due), r.days, r.source);
     }
   }
   absl::StrAppendFormat(&out, "\nOTHERS: %d open later, %d met, %d met late, %d closed\n", later_,

@@ -125,10 +125,21 @@ void SyncDir(const std::string& dir) {
   }
 }
 
-// Must not exist, or be an empty directory. Returns whether it existed.
+// Must not exist, or be an empty directory (a symbolic link to one will
+// do). Returns whether it existed; kFailedPrecondition otherwise, naming it.
 absl::StatusOr<bool> CheckEmptyTarget(const std::string& dir, std::string_view what) {
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return false;
+  if (!fs::exists(dir, ec)) {
+    // A symbolic link to nothing: creating the directory would fail with a
+    // bare "File exists", which names neither the link nor its target.
+    if (fs::is_symlink(fs::symlink_status(dir, ec))) {
+      const fs::path target = fs::read_symlink(dir, ec);
+      return absl::FailedPreconditionError(absl::StrCat(
+          std::string(what), " ", dir, " is a symbolic link to ", target.string(),
+          ", which does not exist: create that directory first, or give another path"));
+    }
+    return false;
+  }
   if (!fs::is_directory(dir, ec)) {
     return absl::FailedPreconditionError(absl::StrCat(std::string(what), " ", dir, " is not a directory"));
   }

@@ -144,6 +144,33 @@ TEST(BackupTest, TargetsMustBeNewOrEmpty) {
   EXPECT_FALSE(fs::exists(dir.Sub("new2")));
 }
 
+// Issue 12 point 17: a target that is a symbolic link to nothing was
+// refused as "File exists"; the message now says what the path is.
+TEST(BackupTest, DanglingSymlinkTargetIsNamed) {
+  TempDir dir;
+  auto store = std::move(EventStore::Open(dir.Sub("live"))).value();
+  AppendRequest req;
+  req.records.push_back(Rec(1));
+  ASSERT_TRUE(store->Append(std::move(req)).ok());
+  ASSERT_TRUE(BackupStore(*store, dir.Sub("backup")).ok());
+  fs::create_symlink(dir.Sub("gone"), dir.Sub("link"));
+  auto r = RestoreStore(dir.Sub("backup"), dir.Sub("link"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr(absl::StrCat("restore target ", dir.Sub("link"),
+                                     " is a symbolic link to ", dir.Sub("gone"),
+                                     ", which does not exist")));
+  EXPECT_TRUE(fs::is_symlink(dir.Sub("link")));
+  EXPECT_FALSE(fs::exists(dir.Sub("gone")));
+  auto b = BackupStore(*store, dir.Sub("link"));
+  ASSERT_FALSE(b.ok());
+  EXPECT_THAT(b.status().message(), HasSubstr("is a symbolic link to"));
+  // A link to an empty directory is a fine target.
+  fs::create_directories(dir.Sub("gone"));
+  ASSERT_TRUE(RestoreStore(dir.Sub("backup"), dir.Sub("link")).ok());
+}
+
 class DamagedBackupTest : public ::testing::Test {
  protected:
   void SetUp() override {

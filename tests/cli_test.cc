@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,7 +11,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "engine/event_log.h"
 #include "store/event_store.h"
+#include "tools/access_log.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -219,6 +222,143 @@ TEST(CliTest, QueriesWorkWhileAnotherProcessHoldsTheStore) {
   r = RunCarelog(absl::StrCat("import --store ", dir.Sub("s"), " ", dir.Sub("a.ndjson")), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("in use by PID"));
+}
+
+// Issue 12 point 15: a disk that fills up while the import spools its
+// checked events said "writing spool file … failed". A small tmpfs in a
+// private mount namespace is the full disk (skipped where unshare is not
+// allowed).
+TEST(CliTest, AFullDiskWhileSpoolingSaysDiskFull) {
+  TempDir dir;
+  if (carelog::testing::Shell("unshare -rm true >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "unshare -rm (user and mount namespaces) is not allowed here";
+  }
+  std::string file;
+  for (int i = 0; i < 20000; ++i) {
+    absl::StrAppend(&file, R"({"eventId":"e-)", i, R"(","caseId":"C-)", i,
+                    R"(","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw-1","role":"SOCIAL_WORKER"},)",
+                    R"("childAccommodated":{"legalStatus":"C2","placementType":"U1"},"comment":"a comment long enough to fill a small disk quickly"})",
+                    "\n");
+  }
+  Write(dir.Sub("big.ndjson"), file);
+  std::filesystem::create_directories(dir.Sub("small"));
+  const std::string script = absl::StrCat(
+      "mount -t tmpfs -o size=1m tmpfs ", dir.Sub("small"), " && ", CARELOG_BINARY,
+      " import --store ", dir.Sub("small/s"), " ", dir.Sub("big.ndjson"), " >", dir.Sub("out"),
+      " 2>", dir.Sub("err"), "; echo $? >", dir.Sub("rc"), "; ", CARELOG_BINARY,
+      " verify --store ", dir.Sub("small/s"), " >", dir.Sub("verify"), " 2>&1; ls -a ",
+      dir.Sub("small/s"), " >", dir.Sub("ls"));
+  ASSERT_EQ(carelog::testing::Shell(absl::StrCat("unshare -rm sh -c '", script, "'")), 0);
+  const std::string err = carelog::testing::ReadFile(dir.Sub("err"));
+  EXPECT_NE(carelog::testing::ReadFile(dir.Sub("rc")), "0\n");
+  EXPECT_THAT(err, HasSubstr("disk full while writing the import's spool file"));
+  EXPECT_THAT(err, HasSubstr("nothing from this import was appended"));
+  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("verify")), HasSubstr("log verified: 0 events"));
+  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("ls")), ::testing::Not(HasSubstr(".spool")))
+      << "the spool is removed";
+}
+
+// Issue 12 point 12: a store written before the id alphabet may hold ids
+// with NUL, ESC and newlines. `cases` stopped at the NUL (exit 0, invalid
+// JSON) and an ESC sequence in an actor id reached the auditor's terminal.
+// Every text output escapes them now, and JSON stays valid.
+TEST(CliTest, OddIdsOfAnOldStorePrintSafely) {
+  TempDir dir;
+  const std::string nul_case("C-\0X", 4), esc_case = "C-\x1b]0;owned\x07";
+  {
+    auto store = std::move(EventStore::Open(dir.Sub("s"))).value();
+    AppendRequest req;
+    int n = 0;
+    for (const std::string& c : {nul_case, esc_case, std::string("C-2")}) {
+      v1::Event e = carelog::testing::Accommodated(absl::StrCat("e", ++n), c, "2024-03-01T10:00:00Z");
+      e.mutable_actor()->set_id("sw\x1b[2J\x1b[H");
+      e.set_comment("line one\nby IRO (IRO) forged\x1b[31m");
+      req.records.push_back(NewRecord{c, e.event_id(), EncodeEvent(e)});
+    }
+    ASSERT_TRUE(store->Append(std::move(req)).ok());
+    v1::AccessRecord a;
+    a.set_token_name("tok\x1b[2J");
+    a.set_role("reader");
+    a.set_method("ReadCase");
+    a.set_case_id(esc_case);
+    a.set_peer("ipv4:10.0.0.1");
+    ASSERT_TRUE(RecordAccess(store.get(), a).ok());
+  }
+  const std::string s = dir.Sub("s");
+  auto no_raw_controls = [](const std::string& what, const std::string& out) {
+    for (char c : out) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      EXPECT_TRUE(u == '\n' || (u >= 0x20 && u != 0x7f)) << what << " printed byte " << int(u);
+    }
+  };
+  CliRun r = RunCarelog(absl::StrCat("cases --store ", s), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  no_raw_controls("cases", r.out);
+  EXPECT_THAT(r.out, HasSubstr("C-\\x00X"));
+  EXPECT_THAT(r.out, HasSubstr("C-2 ")) << "the line after the NUL is printed";
+  r = RunCarelog(absl::StrCat("cases --store ", s, " --format json"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  no_raw_controls("cases json", r.out);
+  EXPECT_THAT(r.out, HasSubstr(R"("caseId":"C-\u0000X")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("caseId":"C-2")"));
+  EXPECT_EQ(carelog::testing::Shell(absl::StrCat("python3 -c 'import json,sys; json.load(sys.stdin)' < ",
+                                                 dir.path(), "/carelog.out")),
+            0)
+      << r.out;
+  r = RunCarelog(absl::StrCat("audit --store ", s, " --case C-2 --as-of 2024-03-20"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  no_raw_controls("audit", r.out);
+  EXPECT_THAT(r.out, HasSubstr("by sw\\x1B[2J\\x1B[H (SOCIAL_WORKER)"));
+  EXPECT_THAT(r.out, HasSubstr("comment: line one\\nby IRO (IRO) forged\\x1B[31m"));
+  r = RunCarelog(absl::StrCat("deadlines --store ", s, " --as-of 2024-03-20 --format table"), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  no_raw_controls("deadlines", r.out);
+  EXPECT_THAT(r.out, HasSubstr("C-\\x1B]0;owned\\x07"));
+  r = RunCarelog(absl::StrCat("access-log --store ", s), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  no_raw_controls("access-log", r.out);
+  EXPECT_THAT(r.out, HasSubstr("tok\\x1B[2J"));
+}
+
+// Issue 12 point 13: absurd dates are refused naming field and range, and
+// the false alarm they caused ("1 damaged" from `checkpoint --check` for
+// ever, a scheduledFor of 0001-01-01 putting deadlines in year 0) is gone.
+TEST(CliTest, AbsurdDatesAreRefusedAndCheckpointsStayClean) {
+  TempDir dir;
+  const std::string env = R"("actor":{"id":"sw","role":"SOCIAL_WORKER"})";
+  Write(dir.Sub("absurd.ndjson"),
+        absl::StrCat(
+            R"({"eventId":"a1","caseId":"C-1","occurredAt":"2024-03-01T10:00:00Z",)", env,
+            R"(,"childAccommodated":{"legalStatus":"C2","placementType":"U1","dateOfBirth":"2099-01-01"}})", "\n",
+            R"({"eventId":"a2","caseId":"C-1","occurredAt":"2024-03-02T10:00:00Z",)", env,
+            R"(,"reviewScheduled":{"reviewId":"R-1","scheduledFor":"9999-12-31","format":"MEETING"}})", "\n",
+            R"({"eventId":"a3","caseId":"C-2","occurredAt":"0001-01-01T00:00:00Z",)", env,
+            R"(,"iroServiceNotified":{}})", "\n",
+            R"({"eventId":"a4","caseId":"C-3","occurredAt":"2024-03-01T10:00:00Z",)", env,
+            R"(,"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})", "\n",
+            R"({"eventId":"a5","caseId":"C-3","occurredAt":"2024-03-02T10:00:00Z",)", env,
+            R"(,"reviewScheduled":{"reviewId":"R-1","scheduledFor":"0001-01-01","format":"MEETING"}})", "\n",
+            R"({"eventId":"a6","caseId":"C-4","occurredAt":"2024-03-01T10:00:00Z ",)", env,
+            R"(,"iroServiceNotified":{}})", "\n",
+            R"({"eventId":"a7","caseId":"C-4","occurredAt":"\u001b[2J",)", env,
+            R"(,"iroServiceNotified":{}})", "\n"));
+  const std::string s = dir.Sub("s");
+  CliRun r = RunCarelog(absl::StrCat("import --store ", s, " ", dir.Sub("absurd.ndjson")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr(":1: field 'childAccommodated.dateOfBirth': 2099-01-01 is outside 1900-01-01 to 2024-03-01"));
+  EXPECT_THAT(r.err, HasSubstr(":2: field 'reviewScheduled.scheduledFor': 9999-12-31 is outside 2022-03-02 to 2026-03-02"));
+  EXPECT_THAT(r.err, HasSubstr(":3: field 'occurredAt': 0001-01-01T00:00:00Z is before 1900-01-01"));
+  EXPECT_THAT(r.err, HasSubstr(":5: field 'reviewScheduled.scheduledFor': 0001-01-01 is outside"));
+  EXPECT_THAT(r.err, HasSubstr(":6: field 'occurredAt': bad instant '2024-03-01T10:00:00Z ': no spaces"));
+  // A refusal quotes the input, escaped for the terminal.
+  EXPECT_THAT(r.err, HasSubstr(":7: field 'occurredAt': bad instant '\\x1B[2J'"));
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+  Write(dir.Sub("good.ndjson"), kGood);
+  ASSERT_EQ(RunCarelog(absl::StrCat("import --store ", s, " ", dir.Sub("good.ndjson")), dir).status, 0);
+  ASSERT_EQ(RunCarelog(absl::StrCat("checkpoint --store ", s), dir).status, 0);
+  r = RunCarelog(absl::StrCat("checkpoint --store ", s, " --check"), dir);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("0 damaged"));
 }
 
 }  // namespace

@@ -195,7 +195,29 @@ INSTANTIATE_TEST_SUITE_P(
             "field 'position': is set by the store"},
         Bad{"StoreSetRecordedAt", "{" ENV R"(,"recordedAt":"2024-01-01T00:00:00Z","iroServiceNotified":{}})",
             "field 'recordedAt': is set by the store"},
-        Bad{"PayloadNotObject", "{" ENV R"(,"reviewHeld":"R-1"})", "field 'reviewHeld': want an object"}),
+        Bad{"PayloadNotObject", "{" ENV R"(,"reviewHeld":"R-1"})", "field 'reviewHeld': want an object"},
+        // Issue 12 point 13: an instant with spaces around it was accepted.
+        Bad{"InstantWithTrailingSpace", R"({"eventId":"e","caseId":"C","occurredAt":"2024-03-01T10:00:00Z ","actor":{"id":"a","role":"IRO"},"iroServiceNotified":{}})",
+            "field 'occurredAt': bad instant '2024-03-01T10:00:00Z ': no spaces"},
+        Bad{"InstantWithLeadingSpace", R"({"eventId":"e","caseId":"C","occurredAt":" 2024-03-01T10:00:00+01:00","actor":{"id":"a","role":"IRO"},"iroServiceNotified":{}})",
+            "field 'occurredAt': bad instant ' 2024-03-01T10:00:00+01:00': no spaces"},
+        // Issue 12 point 11: a key given twice is refused (last-wins would
+        // let two readers of one line see two different events), at every
+        // level, a null included, and under both of a field's names.
+        Bad{"DuplicateCaseId", "{" ENV R"(,"caseId":"X-2","iroServiceNotified":{}})",
+            "field 'caseId' appears twice"},
+        Bad{"DuplicateNullThenValue", R"({"eventId":"e","caseId":null,"caseId":"C","occurredAt":"2024-01-01T00:00:00Z","actor":{"id":"a","role":"IRO"},"iroServiceNotified":{}})",
+            "field 'caseId' appears twice"},
+        Bad{"DuplicateUnderOriginalName", "{" ENV R"(,"case_id":"X-2","iroServiceNotified":{}})",
+            "field 'caseId' appears twice"},
+        Bad{"DuplicateActorId", R"({"eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00Z","actor":{"id":"a","role":"IRO","id":"b"},"iroServiceNotified":{}})",
+            "field 'actor.id' appears twice"},
+        Bad{"DuplicatePayloadField", "{" ENV R"(,"reviewHeld":{"reviewId":"R-1","participation":"PN1","reviewId":"R-2"}})",
+            "field 'reviewHeld.reviewId' appears twice"},
+        Bad{"DuplicatePayload", "{" ENV R"(,"iroServiceNotified":{},"iroServiceNotified":{}})",
+            "field 'iroServiceNotified' appears twice"},
+        Bad{"DuplicateInCorrection", "{" ENV R"(,"eventCorrected":{"eventId":"x","reason":"typo","replacement":{"reviewHeld":{"reviewId":"R","reviewId":"S"}}}})",
+            "field 'eventCorrected.replacement.reviewHeld.reviewId' appears twice"}),
     [](const ::testing::TestParamInfo<Bad>& info) { return info.param.name; });
 
 }  // namespace

@@ -342,6 +342,15 @@ TEST_F(FaultInjectionTest, FullDiskDuringImportThenRetryAppendsExactlyTheRest) {
     EXPECT_THAT(report.status().message(), HasSubstr("free space and retry"));
     const uint64_t stored = store->LastPosition();
     EXPECT_EQ(stored, 16u) << "two whole batches acknowledged before the full disk";
+    // Issue 12 point 15: the message said only "nothing from this append was
+    // stored" although two batches were; it now says what was stored, up to
+    // which line, and that a re-import appends exactly the rest.
+    EXPECT_THAT(report.status().message(),
+                HasSubstr("disk full part-way through the import: 16 events of this import were "
+                          "stored (positions 1-16): every event up to line 16 of the input is in "
+                          "the store, none after it"));
+    EXPECT_THAT(report.status().message(),
+                HasSubstr("import the same file again: it appends exactly the rest"));
   });
   auto store = Reopen();
   ASSERT_NE(store, nullptr);
@@ -387,6 +396,9 @@ TEST_F(FaultInjectionTest, FullDiskDuringABulkImportBatch) {
     EXPECT_GT(fs_->faults(), 0u);
     EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted) << failed.status();
     EXPECT_THAT(failed.status().message(), HasSubstr("the store is intact"));
+    EXPECT_THAT(failed.status().message(),
+                HasSubstr("disk full while appending the import: nothing from this import was "
+                          "appended"));
     EXPECT_EQ(store->LastPosition(), static_cast<uint64_t>(kBatch));
     fs_->Clear();
     std::istringstream retry_in(all);

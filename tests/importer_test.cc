@@ -1,9 +1,13 @@
 #include "engine/importer.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/limits.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -245,6 +249,102 @@ TEST_F(ImporterTest, OutOfEffectiveOrderLinesAreAccepted) {
       "\n"));
   EXPECT_EQ(r.refused, 0u);
   EXPECT_EQ(r.appended, 2u);
+}
+
+// Issue 12 point 14: a line longer than kMaxEventBytes is refused by its
+// length, and the lines after it keep their numbers.
+TEST_F(ImporterTest, RefusesALineLongerThanTheLargestEvent) {
+  const std::string prefix = R"({"eventId":"big","caseId":"C-1","occurredAt":"2024-03-28T10:00:00Z",)"
+                             R"("actor":{"id":"x-1","role":"SOCIAL_WORKER"},"iroServiceNotified":{},)"
+                             R"("comment":")";
+  std::string big = prefix + std::string(kMaxEventBytes + 10 - prefix.size() - 2, 'x') + "\"}";
+  ASSERT_EQ(big.size(), kMaxEventBytes + 10);
+  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  ImportReport r = Import(absl::StrCat(GoodFile(), "\n", big, "\n{bad\n"));
+  EXPECT_EQ(r.appended, 0u);
+  ASSERT_EQ(refused_.size(), 2u);
+  EXPECT_EQ(refused_[0], absl::StrCat("7: line is ", kMaxEventBytes + 10,
+                                      " bytes; the largest event accepted is 1048576 bytes"));
+  EXPECT_THAT(refused_[1], HasSubstr("8: malformed JSON"));
+  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+}
+
+TEST_F(ImporterTest, ALineOfExactlyTheLargestSizeIsAccepted) {
+  const std::string prefix = R"({"eventId":"big","caseId":"C-1","occurredAt":"2024-03-28T10:00:00Z",)"
+                             R"("actor":{"id":"x-1","role":"SOCIAL_WORKER"},"iroServiceNotified":{},)"
+                             R"("comment":")";
+  // A CR before the newline is part of the line as read, and still fits.
+  std::string big = prefix + std::string(kMaxEventBytes - prefix.size() - 3, 'x') + "\"}\r";
+  ASSERT_EQ(big.size(), kMaxEventBytes);
+  ImportReport r = Import(absl::StrCat(GoodFile(), "\n", big, "\n"));
+  EXPECT_EQ(r.refused, 0u) << absl::StrJoin(refused_, "\n");
+  EXPECT_EQ(r.appended, 7u);
+}
+
+// A stream that yields one line of `n` 'x' bytes, then a newline, without
+// ever holding them: what a 200 MB line costs the importer is then the
+// importer's own memory.
+class EndlessLine : public std::streambuf {
+ public:
+  explicit EndlessLine(uint64_t n) : left_(n), block_(1 << 16, 'x') {}
+
+ protected:
+  int_type underflow() override {
+    if (left_ == 0) {
+      if (newline_done_) return traits_type::eof();
+      newline_done_ = true;
+      nl_ = '\n';
+      setg(&nl_, &nl_, &nl_ + 1);
+      return traits_type::to_int_type(nl_);
+    }
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(left_, block_.size()));
+    left_ -= n;
+    setg(block_.data(), block_.data(), block_.data() + n);
+    return traits_type::to_int_type(block_[0]);
+  }
+
+ private:
+  uint64_t left_;
+  std::string block_;
+  char nl_ = '\n';
+  bool newline_done_ = false;
+};
+
+TEST_F(ImporterTest, AHugeLineIsSkippedWithoutBeingHeldInMemory) {
+  constexpr uint64_t kHuge = 200ull << 20;
+  EndlessLine buf(kHuge);
+  std::istream in(&buf);
+  ImportOptions opts;
+  opts.clock = &clock_;
+  std::vector<std::string> refused;
+  opts.on_refused = [&](uint64_t line, const absl::Status& s) {
+    refused.push_back(absl::StrCat(line, ": ", std::string(s.message())));
+  };
+  struct rusage before {};
+  getrusage(RUSAGE_SELF, &before);
+  auto r = ImportNdjson(store_.get(), in, opts);
+  struct rusage after {};
+  getrusage(RUSAGE_SELF, &after);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0], absl::StrCat("1: line is ", kHuge,
+                                     " bytes; the largest event accepted is 1048576 bytes"));
+  // ru_maxrss is the peak in KiB: holding the line would add 200 MiB.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 * 1024) << "KiB more at the peak";
+}
+
+// Issue 12 point 17: a UTF-8 byte-order mark (Notepad, Excel and PowerShell
+// write one) at the start of the file is skipped; anywhere else it is
+// refused by name rather than as "improper structure".
+TEST_F(ImporterTest, AByteOrderMarkAtTheStartOfTheFileIsSkipped) {
+  ImportReport r = Import(absl::StrCat("\xEF\xBB\xBF", GoodFile()));
+  EXPECT_EQ(r.refused, 0u) << absl::StrJoin(refused_, "\n");
+  EXPECT_EQ(r.appended, 6u);
+}
+
+TEST_F(ImporterTest, AByteOrderMarkOnALaterLineIsRefusedByName) {
+  ExpectRefused(absl::StrCat("\xEF\xBB\xBF", Line("z", "C-1", "2024-03-28T10:00:00Z", kNotified)), 7,
+                "byte-order mark");
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "engine/validation.h"
 
+#include <functional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/limits.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -252,6 +257,132 @@ TEST(ValidationTest, PracticeBreachesAreNotRefused) {
   v1::Event e = Envelope("e", "C", "2024-03-01T10:00:00Z", v1::TEAM_MANAGER);
   e.mutable_review_postponement_approved()->set_review_id("R");
   EXPECT_TRUE(ValidateEvent(e, LookedAfterWithReview("R"), kNow).ok());
+}
+
+// Issue 12 point 12: the id alphabet (engine/limits.h): 1 to 128 bytes of
+// printable ASCII, in every id field, refused naming the field.
+TEST(ValidationTest, IdsAreOneTo128BytesOfPrintableAscii) {
+  const std::vector<std::string> bad_ids = {
+      std::string("C-\0" "1", 4), "C-\x1b[2J", "C-1\n", "C-1 ", " C-1", "C\t1",
+      "Caf\xc3\xa9",   // NFC
+      "Cafe\xcc\x81",  // NFD
+      "\xd0\xa1-1",    // Cyrillic Es
+      "C-\x7f", std::string(129, 'x')};
+  auto check = [&](const std::string& field, const std::function<void(v1::Event*, const std::string&)>& set,
+                   v1::Event base, const CaseState& state) {
+    for (const std::string& id : bad_ids) {
+      v1::Event e = base;
+      set(&e, id);
+      absl::Status s = ValidateEvent(e, state, kNow);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << field << " " << id;
+      EXPECT_THAT(Msg(s), HasSubstr(absl::StrCat("field '", field, "'"))) << id;
+      EXPECT_THAT(Msg(s), HasSubstr("printable ASCII")) << id;
+      // The message never carries the raw bytes that were refused.
+      for (char c : Msg(s)) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << field << ": " << Msg(s);
+    }
+  };
+  check("caseId", [](v1::Event* e, const std::string& id) { e->set_case_id(id); },
+        Accommodated("e", "C-1"), {});
+  check("eventId", [](v1::Event* e, const std::string& id) { e->set_event_id(id); },
+        Accommodated("e", "C-1"), {});
+  check("actor.id", [](v1::Event* e, const std::string& id) { e->mutable_actor()->set_id(id); },
+        Accommodated("e", "C-1"), {});
+  check("correlationId", [](v1::Event* e, const std::string& id) { e->set_correlation_id(id); },
+        Accommodated("e", "C-1"), {});
+  v1::Event held = Envelope("e", "C-1");
+  held.mutable_review_held()->set_participation("PN1");
+  check("reviewHeld.reviewId",
+        [](v1::Event* e, const std::string& id) { e->mutable_review_held()->set_review_id(id); },
+        held, {});
+  v1::Event iro = Envelope("e", "C-1");
+  check("iroAllocated.iroId",
+        [](v1::Event* e, const std::string& id) { e->mutable_iro_allocated()->set_iro_id(id); }, iro,
+        {});
+  v1::Event corr = Envelope("e", "C-1");
+  corr.mutable_event_corrected()->set_event_id("prior");
+  corr.mutable_event_corrected()->set_reason("typo");
+  corr.mutable_event_corrected()->mutable_replacement()->mutable_review_held()->set_participation("PN1");
+  check("eventCorrected.replacement.reviewHeld.reviewId",
+        [](v1::Event* e, const std::string& id) {
+          e->mutable_event_corrected()->mutable_replacement()->mutable_review_held()->set_review_id(id);
+        },
+        corr, LookedAfterWithReview("R"));
+}
+
+TEST(ValidationTest, IdsUsePrintableAsciiUpTo128Bytes) {
+  v1::Event e = Accommodated("b7c1-9f0e:x/y@z+1~!", std::string(128, 'C'));
+  e.mutable_actor()->set_id("COUNCIL\\j.smith@example.gov.uk");
+  EXPECT_TRUE(ValidateEvent(e, {}, kNow).ok()) << ValidateEvent(e, {}, kNow);
+}
+
+// Issue 12 point 13: plausible dates (engine/limits.h), refused naming the
+// field and the range.
+TEST(ValidationTest, OccurredAtBefore1900IsRefused) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_iro_service_notified();
+  e.mutable_occurred_at()->set_seconds(-62135596800);  // 0001-01-01T00:00:00Z
+  absl::Status s = ValidateEvent(e, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'occurredAt': 0001-01-01T00:00:00Z is before 1900-01-01"));
+  e.mutable_occurred_at()->set_seconds(-2208988800);  // 1900-01-01T00:00:00Z
+  EXPECT_TRUE(ValidateEvent(e, {}, kNow).ok());
+}
+
+TEST(ValidationTest, ScheduledDatesMustBeWithinTwoYearsOfTheEvent) {
+  for (const char* date : {"0001-01-01", "9999-12-31", "2026-03-02", "2022-02-28"}) {
+    v1::Event e = Envelope("e", "C");  // 2024-03-01
+    e.mutable_review_scheduled()->set_review_id("R");
+    e.mutable_review_scheduled()->set_scheduled_for(date);
+    e.mutable_review_scheduled()->set_format(v1::MEETING);
+    absl::Status s = ValidateEvent(e, {}, kNow);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << date;
+    EXPECT_THAT(Msg(s), HasSubstr(absl::StrCat("field 'reviewScheduled.scheduledFor': ", date,
+                                               " is outside 2022-03-01 to 2026-03-01")))
+        << date;
+  }
+  for (const char* date : {"2026-03-01", "2022-03-01", "2024-03-27"}) {
+    v1::Event e = Envelope("e", "C");
+    e.mutable_review_scheduled()->set_review_id("R");
+    e.mutable_review_scheduled()->set_scheduled_for(date);
+    e.mutable_review_scheduled()->set_format(v1::MEETING);
+    EXPECT_TRUE(ValidateEvent(e, {}, kNow).ok()) << date << ValidateEvent(e, {}, kNow);
+  }
+  v1::Event r = Envelope("e", "C");
+  r.mutable_review_rearranged()->set_review_id("R");
+  r.mutable_review_rearranged()->set_new_date("9999-12-31");
+  EXPECT_THAT(Msg(ValidateEvent(r, LookedAfterWithReview("R"), kNow)),
+              HasSubstr("field 'reviewRearranged.newDate': 9999-12-31 is outside"));
+}
+
+TEST(ValidationTest, DatesOfBirthMustBePlausible) {
+  v1::Event a = Accommodated("e", "C");  // 2024-03-01
+  a.mutable_child_accommodated()->set_date_of_birth("2099-01-01");
+  EXPECT_THAT(Msg(ValidateEvent(a, {}, kNow)),
+              HasSubstr("field 'childAccommodated.dateOfBirth': 2099-01-01 is outside 1900-01-01 "
+                        "to 2024-03-01"));
+  a.mutable_child_accommodated()->set_date_of_birth("2024-03-02");
+  EXPECT_FALSE(ValidateEvent(a, {}, kNow).ok()) << "born after being accommodated";
+  a.mutable_child_accommodated()->set_date_of_birth("1899-12-31");
+  EXPECT_FALSE(ValidateEvent(a, {}, kNow).ok());
+  a.mutable_child_accommodated()->set_date_of_birth("2024-03-01");
+  EXPECT_TRUE(ValidateEvent(a, {}, kNow).ok());
+
+  // An unborn child may be registered with the expected date of birth.
+  v1::Event r = Envelope("e", "C");
+  r.mutable_child_registered()->set_date_of_birth("2024-12-26");  // 300 days on
+  EXPECT_TRUE(ValidateEvent(r, {}, kNow).ok()) << ValidateEvent(r, {}, kNow);
+  r.mutable_child_registered()->set_date_of_birth("2024-12-27");
+  EXPECT_THAT(Msg(ValidateEvent(r, {}, kNow)),
+              HasSubstr("field 'childRegistered.dateOfBirth': 2024-12-27 is outside 1900-01-01 to "
+                        "2024-12-26"));
+  r.mutable_child_registered()->set_date_of_birth("2010-05-01");
+  r.mutable_child_registered()->set_mother_child_dob("2099-01-01");
+  EXPECT_THAT(Msg(ValidateEvent(r, {}, kNow)),
+              HasSubstr("field 'childRegistered.motherChildDob': 2099-01-01 is outside"));
+  // The 903 importer dates a registration at the child's own birth, so a
+  // looked-after mother's child is born long after that event.
+  r.mutable_child_registered()->set_mother_child_dob("2024-05-01");
+  EXPECT_TRUE(ValidateEvent(r, {}, kNow).ok());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/escape.h"
 
 namespace carelog {
 namespace {
@@ -162,9 +163,11 @@ std::string RenderAccessText(const std::vector<v1::AccessRecord>& records) {
   std::string out = absl::StrFormat("%-9s %-27s %-16s %-8s %-10s %-14s %s\n", "position", "at",
                                     "token", "role", "method", "case", "peer");
   for (const v1::AccessRecord& r : records) {
+    // Token names, case ids and peers come from outside: escaped.
     absl::StrAppend(&out, absl::StrFormat("%-9d %-27s %-16s %-8s %-10s %-14s %s\n", r.position(),
-                                          AtText(r), r.token_name(), r.role(), r.method(),
-                                          CaseText(r), r.peer()));
+                                          AtText(r), TerminalSafe(r.token_name()),
+                                          TerminalSafe(r.role()), TerminalSafe(r.method()),
+                                          TerminalSafe(CaseText(r)), TerminalSafe(r.peer())));
   }
   return out;
 }

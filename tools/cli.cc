@@ -17,6 +17,7 @@
 #include "engine/event_log.h"
 #include "engine/importer.h"
 #include "projections/case_summary.h"
+#include "projections/escape.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
 #include "tools/log.h"
@@ -179,8 +180,9 @@ int RunImport(const Args& args) {
     if (!ec) opts.expected_lines = bytes / 150;
   }
   opts.on_refused = [&](uint64_t line, const absl::Status& s) {
+    // Reasons quote the input, which may hold escape sequences.
     std::fprintf(stderr, "%s:%llu: %s\n", name.c_str(), static_cast<unsigned long long>(line),
-                 std::string(s.message()).c_str());
+                 TerminalSafe(std::string(s.message())).c_str());
   };
   if (tty) {
     opts.on_progress = [](std::string_view phase, uint64_t n) {
@@ -245,21 +247,24 @@ int RunCases(const Args& args) {
     if (!events.ok()) return ReportError(events.status());
     CaseSummary s = SummariseCase(id, std::move(*events));
     if (format == "table") {
-      absl::StrAppend(&out, absl::StrFormat("%-12s %7d %7d %-12s %-14s %7d %-12s\n", s.case_id,
+      // Ids of stores written before the id alphabet may hold anything.
+      absl::StrAppend(&out, absl::StrFormat("%-12s %7d %7d %-12s %-14s %7d %-12s\n",
+                                            TerminalSafe(s.case_id),
                                             s.events, s.periods_of_care,
                                             s.looked_after ? "yes" : "no",
                                             DateOrDash(s.looked_after_since), s.reviews_held,
                                             DateOrDash(s.last_review)));
     } else {
-      absl::StrAppend(&out, first ? "" : ",", "\n  {\"caseId\":\"", s.case_id,
-                      "\",\"events\":", s.events, ",\"periodsOfCare\":", s.periods_of_care,
+      absl::StrAppend(&out, first ? "" : ",", "\n  {\"caseId\":");
+      AppendJsonString(s.case_id, &out);
+      absl::StrAppend(&out, ",\"events\":", s.events, ",\"periodsOfCare\":", s.periods_of_care,
                       ",\"lookedAfter\":", s.looked_after ? "true" : "false",
                       ",\"reviewsHeld\":", s.reviews_held, "}");
     }
     first = false;
   }
   if (format == "json") absl::StrAppend(&out, "\n]\n");
-  std::fputs(out.c_str(), stdout);
+  std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
 
