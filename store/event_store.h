@@ -106,7 +106,18 @@ class EventStore {
   // Opens (or, with create_if_missing, creates) the store in `dir`.
   // Failures: kFailedPrecondition "not a carelog store" for a directory that
   // holds something else, or a store of a newer format version; kUnavailable
-  // "store in use by ..." when another process holds it; kInternal for I/O.
+  // "store in use by ..." when another process holds it; kInternal for I/O;
+  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
+  // finds a damaged file (a bad record inside the write-ahead log, a damaged
+  // MANIFEST or table) or when the log is shorter than, or differs from, the
+  // durable head file (head_file.h: the head of the last acknowledged durable
+  // append), with both heads in the message. After an unclean shutdown a
+  // read-write open first checks read-only, so a damaged store is refused
+  // unchanged.
+  //
+  // Durability: an append made with sync (the default), a bulk append that
+  // was ingested as tables, and Sync() each replace the durable head file
+  // before they return.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
       const std::string& dir, const StoreOptions& options = {});
 
@@ -125,7 +136,8 @@ class EventStore {
   // read-only store; kInternal / kResourceExhausted when the write fails.
   [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
 
-  // Makes every acknowledged append durable (fsyncs the write-ahead log).
+  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
+  // records the head in the durable head file.
   [[nodiscard]] absl::Status Sync();
 
   // One stream's records with version >= from_version, in version order.
@@ -162,7 +174,8 @@ class EventStore {
 
   // Tamper evidence (see merkle.h and record_format.cc).
   // The tree head after the last acknowledged append. kDataLoss when the
-  // stored right edge of the tree is damaged (Verify says where);
+  // stored right edge of the tree is damaged, or the end of the log was
+  // visibly cut off (Verify says where);
   // kFailedPrecondition for a store written before the tree existed, opened
   // read-only.
   [[nodiscard]] absl::StatusOr<TreeHead> Head() const;
@@ -183,7 +196,11 @@ class EventStore {
   // Merkle subtree hash, every stream and id index entry both ways, and that
   // stream versions are gap-free. Stops at the first problem, in log order;
   // index entries and tree nodes that belong to no record are checked after
-  // the log. `progress(done, total)` is called now and then. A non-OK status
+  // the log; and that the log extends the durable head file's head (neither
+  // shorter nor different). First it checks RocksDB's checksum of every block
+  // of every table file and each whole table file's checksum: kDataLoss
+  // "store DIR is damaged: a table file ..." when one fails.
+  // `progress(done, total)` is called now and then. Any other non-OK status
   // means verify could not run (I/O), not that the log is broken.
   [[nodiscard]] absl::StatusOr<VerifyReport> Verify(
       const std::function<void(uint64_t done, uint64_t total)>& progress = nullptr) const;
@@ -216,6 +233,14 @@ class EventStore {
   struct Writer;
   EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
   absl::Status LoadTail();
+  // Compares the log with the durable head file's head read before the open
+  // (kDataLoss naming both heads when the log is shorter or differs); writes
+  // the file when the store has none yet.
+  absl::Status CheckDurableHead(const std::optional<TreeHead>& recorded);
+  // Writes `head` to the durable head file unless it already records as
+  // many events (two writers never move it back).
+  absl::Status WriteDurableHead(const TreeHead& head);
+  TreeHead PublishedHead() const;
   absl::Status LoadTree();
   absl::Status BuildTree();
   absl::Status CommitGroup(std::vector<Writer*>& group);
