@@ -184,9 +184,15 @@ struct EventStore::State {
   // Set at a read-only open when the log visibly lost its end (see
   // LoadTail): Head() refuses with it, Verify says where.
   absl::Status tail_problem;
-  // The size in the durable head file as last read or written (head_file.h).
-  absl::Mutex head_file_mu;
+  // The durable head file (head_file.h). Commit groups register the head
+  // they made durable in latest_durable, then one of them at a time writes
+  // the latest registered head: a group whose head a later group already
+  // wrote has nothing left to do, so one write may cover several groups.
+  absl::Mutex durable_mu;
+  TreeHead latest_durable ABSL_GUARDED_BY(durable_mu);
+  absl::Mutex head_file_mu ABSL_ACQUIRED_AFTER(durable_mu);
   std::optional<uint64_t> head_file_size ABSL_GUARDED_BY(head_file_mu);
+  std::unique_ptr<HeadFileWriter> head_writer ABSL_GUARDED_BY(head_file_mu);
 };
 
 EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db)
@@ -358,10 +364,16 @@ absl::Status EventStore::CheckDurableHead(const std::optional<TreeHead>& recorde
     // A store written before carelog kept a head file (or a new one): from
     // now on it has one.
     if (options_.read_only || !st.tree_problem.ok()) return absl::OkStatus();
-    return WriteDurableHead(PublishedHead());
+    const TreeHead head = PublishedHead();
+    RETURN_IF_ERROR(WriteHeadFile(dir_, head));
+    absl::MutexLock lock(&st.head_file_mu);
+    st.head_file_size = head.size;
+    return absl::OkStatus();
   }
-  absl::MutexLock lock(&st.head_file_mu);
-  st.head_file_size = recorded->size;
+  {
+    absl::MutexLock lock(&st.head_file_mu);
+    st.head_file_size = recorded->size;
+  }
   auto lost = [&](const std::string& log_head, std::string_view what) {
     return absl::DataLossError(absl::StrCat(
         "store ", dir_, " is damaged: the log has head ", log_head, " but its durable head file (",
@@ -394,15 +406,34 @@ TreeHead EventStore::PublishedHead() const {
   return TreeHead{state_->published_frontier.size, state_->published_frontier.Root()};
 }
 
-absl::Status EventStore::WriteDurableHead(const TreeHead& head) {
+absl::Status EventStore::RecordDurableHead(const TreeHead& head) {
   State& st = *state_;
-  absl::MutexLock lock(&st.head_file_mu);
-  // Two writers (a commit group and a Sync) may race here: never move back.
-  if (st.head_file_size.has_value() && *st.head_file_size >= head.size) {
-    return absl::OkStatus();
+  {
+    absl::MutexLock lock(&st.durable_mu);
+    if (head.size > st.latest_durable.size) st.latest_durable = head;
   }
-  RETURN_IF_ERROR(WriteHeadFile(dir_, head));
-  st.head_file_size = head.size;
+  absl::MutexLock lock(&st.head_file_mu);
+  if (st.head_file_size.has_value() && *st.head_file_size >= head.size) {
+    return absl::OkStatus();  // a later group's write covered this one
+  }
+  TreeHead latest;
+  {
+    absl::MutexLock l(&st.durable_mu);
+    latest = st.latest_durable;
+  }
+  if (st.head_writer == nullptr) {
+    auto w = HeadFileWriter::Open(dir_);
+    if (w.status().code() == absl::StatusCode::kNotFound) {
+      // Removed while the store was open: made again, whole.
+      RETURN_IF_ERROR(WriteHeadFile(dir_, latest));
+      st.head_file_size = latest.size;
+      return absl::OkStatus();
+    }
+    if (!w.ok()) return w.status();
+    st.head_writer = *std::move(w);
+  }
+  RETURN_IF_ERROR(st.head_writer->Update(latest));
+  st.head_file_size = latest.size;
   return absl::OkStatus();
 }
 
@@ -543,7 +574,9 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   State& st = *state_;
   st.mu.Lock();
   st.writers.push_back(&w);
-  while (!w.done && st.writers.front() != &w) w.cv.Wait(&st.mu);
+  // A writer of a group that was taken off the queue waits for its leader
+  // to say it is done (see below).
+  while (!w.done && (st.writers.empty() || st.writers.front() != &w)) w.cv.Wait(&st.mu);
   if (w.done) {
     st.mu.Unlock();
     return std::move(w.result);
@@ -558,22 +591,45 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   }
   st.mu.Unlock();
 
-  absl::Status s = CommitGroup(group);
+  std::optional<TreeHead> durable_head;
+  absl::Status s = CommitGroup(group, &durable_head);
   if (!s.ok()) {
     for (Writer* q : group) {
       if (q->result.ok()) q->result = s;
     }
   }
 
+  // The next group may start its write now; this one is acknowledged only
+  // once the durable head file covers it (so the next group's log sync and
+  // this group's head file sync overlap).
+  st.mu.Lock();
+  for (size_t i = 0; i < group.size(); ++i) st.writers.pop_front();
+  if (!st.writers.empty()) st.writers.front()->cv.Signal();
+  st.mu.Unlock();
+
+  if (durable_head.has_value()) {
+    absl::Status hs = RecordDurableHead(*durable_head);
+    if (!hs.ok()) {
+      hs = absl::Status(
+          hs.code(),
+          absl::StrCat("the events were stored (the log ends at position ", durable_head->size,
+                       " or later) but the store's durable head file could not be updated: ",
+                       hs.message(),
+                       "; appending the same events again is safe (an event already stored "
+                       "is not stored twice)"));
+      for (Writer* q : group) {
+        if (q->result.ok()) q->result = hs;
+      }
+    }
+  }
+
   st.mu.Lock();
   for (Writer* q : group) {
-    st.writers.pop_front();
     if (q != &w) {
       q->done = true;
       q->cv.Signal();
     }
   }
-  if (!st.writers.empty()) st.writers.front()->cv.Signal();
   st.mu.Unlock();
   return std::move(w.result);
 }
@@ -582,7 +638,8 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
 // fails gets its error and contributes nothing; the rest go into one batch.
 // Returns an error only when the batch write itself fails (then no request
 // in the group succeeded and the tail state is unchanged).
-absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
+absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
+                                     std::optional<TreeHead>* durable_head) {
   State& st = *state_;
   const int64_t now = absl::ToUnixMicros(clock_->Now());
   bool sync = false;
@@ -981,20 +1038,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     absl::MutexLock lock(&st.follow_mu);
     st.follow_cv.SignalAll();
   }
-  // The durable head moves before anyone is told the append is stored, so
-  // that every acknowledged durable append is covered by it.
-  if (durable && value_ends.size() > 0) {
-    absl::Status hs = WriteDurableHead(PublishedHead());
-    if (!hs.ok()) {
-      return absl::Status(
-          hs.code(),
-          absl::StrCat("the events were stored (the log now ends at position ", st.last_position,
-                       ") but the store's durable head file could not be updated: ",
-                       hs.message(),
-                       "; appending the same events again is safe (an event already stored "
-                       "is not stored twice)"));
-    }
-  }
+  // The caller moves the durable head before anyone is told the append is
+  // stored, so that every acknowledged durable append is covered by it.
+  if (durable && !value_ends.empty()) *durable_head = TreeHead{frontier.size, frontier.Root()};
   return absl::OkStatus();
 }
 
@@ -1023,7 +1069,7 @@ absl::Status EventStore::Sync() {
     return s;
   }
   if (!state_->tree_problem.ok()) return absl::OkStatus();
-  return WriteDurableHead(head);
+  return RecordDurableHead(head);
 }
 
 namespace {

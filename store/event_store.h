@@ -237,13 +237,16 @@ class EventStore {
   // (kDataLoss naming both heads when the log is shorter or differs); writes
   // the file when the store has none yet.
   absl::Status CheckDurableHead(const std::optional<TreeHead>& recorded);
-  // Writes `head` to the durable head file unless it already records as
-  // many events (two writers never move it back).
-  absl::Status WriteDurableHead(const TreeHead& head);
+  // Records that the log up to `head` is durable and moves the durable head
+  // file to the latest such head, unless it already records as many events
+  // (concurrent callers never move it back).
+  absl::Status RecordDurableHead(const TreeHead& head);
   TreeHead PublishedHead() const;
   absl::Status LoadTree();
   absl::Status BuildTree();
-  absl::Status CommitGroup(std::vector<Writer*>& group);
+  // Sets *durable_head to the group's head when the group appended records
+  // and is durable once written (synced, or ingested as tables).
+  absl::Status CommitGroup(std::vector<Writer*>& group, std::optional<TreeHead>* durable_head);
   absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
 
   const std::string dir_;

@@ -272,10 +272,50 @@ TEST_F(StoreDamageTest, DamagedHeadFileIsRefused) {
     AppendSynced(s.get(), "a", 3);
   }
   const std::string path = (fs::path(dir) / kHeadFileName).string();
+  const std::string good = ReadFile(path);
+  // Both slots damaged.
   FlipByte(path, 25);
+  FlipByte(path, 4096 + 25);
   absl::Status s = OpenStatus(dir, true);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("head file"));
+  // Cut short.
+  WriteFile(path, good.substr(0, 5000));
+  s = OpenStatus(dir, false);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("head file"));
+}
+
+TEST_F(StoreDamageTest, ATornHeadFileUpdateLeavesThePreviousHead) {
+  // Each update overwrites the slot holding the older head: a power cut in
+  // the middle of one damages only that slot.
+  for (uint64_t slot : {0u, 1u}) {
+    SCOPED_TRACE(absl::StrCat("slot ", slot, " torn"));
+    const std::string dir = dir_.Sub(absl::StrCat("h", slot));
+    {
+      auto s = Open(dir);
+      AppendSynced(s.get(), "a", 3);  // heads 3, 6, 9 written in turn
+    }
+    const std::string path = (fs::path(dir) / kHeadFileName).string();
+    std::string torn = ReadFile(path);
+    ASSERT_EQ(torn.size(), 8192u);
+    for (uint64_t i = slot * 4096 + 20; i < slot * 4096 + 60; ++i) torn[i] = 'x';
+    WriteFile(path, torn);
+    auto head = ReadHeadFile(dir);
+    ASSERT_TRUE(head.ok()) << head.status();
+    ASSERT_TRUE(head->has_value());
+    EXPECT_TRUE((*head)->size == 6 || (*head)->size == 9) << (*head)->size;
+    auto s = Open(dir);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->LastPosition(), 9u);
+    AppendSynced(s.get(), "b", 2);  // the store goes on, rewriting the torn slot
+    s.reset();
+    auto after = ReadHeadFile(dir);
+    ASSERT_TRUE(after.ok() && after->has_value());
+    EXPECT_EQ((*after)->size, 15u);
+    EXPECT_NE(ReadFile(path).find(absl::StrCat("head 12:")), std::string::npos)
+        << "the previous head should be in the other slot";
+  }
 }
 
 // The last event removed cleanly through RocksDB: its record, its index keys
