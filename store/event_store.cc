@@ -1631,6 +1631,7 @@ absl::StatusOr<VerifyReport> EventStore::Verify(
   if (progress) progress(n, last);
   report.events = n;
   report.head = TreeHead{n, frontier.Root()};
+  report.durable_head = durable;
   return report;
 }
 

@@ -88,6 +88,9 @@ struct VerifyReport {
   uint64_t position = 0;
   std::string problem;
   TreeHead head;  // recomputed from the records (meaningful when ok)
+  // The durable head file's head (head_file.h) that the log was checked to
+  // extend; nullopt when the store has no head file.
+  std::optional<TreeHead> durable_head;
 };
 
 struct AppendResult {

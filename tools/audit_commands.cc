@@ -118,6 +118,10 @@ int RunVerify(const Args& args) {
     extends = absl::StrCat("; extends head ", HeadString(earlier), " (consistency proof of ",
                            proof->size(), " hashes checked)");
   }
+  if (report->durable_head.has_value()) {
+    absl::StrAppend(&extends, "; extends the durable head file's ",
+                    HeadString(*report->durable_head));
+  }
   std::printf("log verified: %llu events, head %s%s\n",
               static_cast<unsigned long long>(report->events), HeadString(report->head).c_str(),
               extends.c_str());
