@@ -104,7 +104,7 @@ absl::Status DamagedStore(const std::string& dir, const rocksdb::Status& s) {
   if (what.find(".sst") != std::string::npos) {
     file = "a table file";
   } else if (what.find("MANIFEST") != std::string::npos) {
-    file = "the MANIFEST (its list of table files)";
+    file = "the MANIFEST (its list of table files, named by CURRENT)";
   } else if (HasUnreplayedLog(dir)) {
     file = absl::StrCat("write-ahead log ", LogFileNames(dir));
   } else {
@@ -304,7 +304,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
           "store ", dir, " in use by ", pid,
           ": only one process may open a store; stop it or use its service"));
     }
-    if (s.IsCorruption()) return DamagedStore(dir, s);
+    // A file the store's own records name is missing (CURRENT naming no
+    // MANIFEST, a MANIFEST naming a deleted table): damage, not an I/O fault.
+    if (s.IsCorruption() || s.IsPathNotFound()) return DamagedStore(dir, s);
     return FromRocks(s, absl::StrCat("opening store ", dir));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
