@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "store/head_file.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
@@ -529,6 +530,9 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
           " but the backup recorded ", HeadString(m.head))));
     }
   }
+  // The restored store's durable head: the verified head of the backup (the
+  // backup holds no head file of its own; its manifest's head is that).
+  if (absl::Status s = WriteHeadFile(to_store, m.head); !s.ok()) return fail(s);
   return m;
 }
 

@@ -30,11 +30,13 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/file_checksum.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "store/head_file.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
@@ -66,6 +68,52 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 std::string HashBytes(const Hash256& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// True when a write-ahead log file holds bytes: the store was not closed
+// cleanly (a clean close flushes the log into table files), so opening it
+// will replay, and may find damage in, that log.
+bool HasUnreplayedLog(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".log" && e.file_size(ec) > 0) return true;
+  }
+  return false;
+}
+
+// The write-ahead log files of `dir` that hold bytes, for messages.
+std::string LogFileNames(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".log" && e.file_size(ec) > 0) {
+      names.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) absl::StrAppend(&out, out.empty() ? "" : ", ", n);
+  return out;
+}
+
+// kDataLoss for a store RocksDB found damaged while opening: names the kind
+// of file when RocksDB's message does (a table file, the MANIFEST), else the
+// write-ahead log when one was being replayed, and says what to do.
+absl::Status DamagedStore(const std::string& dir, const rocksdb::Status& s) {
+  const std::string what = s.ToString();
+  std::string file;
+  if (what.find(".sst") != std::string::npos) {
+    file = "a table file";
+  } else if (what.find("MANIFEST") != std::string::npos) {
+    file = "the MANIFEST (its list of table files, named by CURRENT)";
+  } else if (HasUnreplayedLog(dir)) {
+    file = absl::StrCat("write-ahead log ", LogFileNames(dir));
+  } else {
+    file = "a database file";
+  }
+  return absl::DataLossError(absl::StrCat("store ", dir, " is damaged: ", file,
+                                          " cannot be read (", what,
+                                          "); restore from backup (carelog restore)"));
 }
 
 // Positions covered by subtree (level, index), for messages.
@@ -134,6 +182,18 @@ struct EventStore::State {
   mutable absl::CondVar follow_cv;
   mutable absl::Mutex head_mu;
   merkle::Frontier published_frontier ABSL_GUARDED_BY(head_mu);
+  // Set at a read-only open when the log visibly lost its end (see
+  // LoadTail): Head() refuses with it, Verify says where.
+  absl::Status tail_problem;
+  // The durable head file (head_file.h). Commit groups register the head
+  // they made durable in latest_durable, then one of them at a time writes
+  // the latest registered head: a group whose head a later group already
+  // wrote has nothing left to do, so one write may cover several groups.
+  absl::Mutex durable_mu;
+  TreeHead latest_durable ABSL_GUARDED_BY(durable_mu);
+  absl::Mutex head_file_mu ABSL_ACQUIRED_AFTER(durable_mu);
+  std::optional<uint64_t> head_file_size ABSL_GUARDED_BY(head_file_mu);
+  std::unique_ptr<HeadFileWriter> head_writer ABSL_GUARDED_BY(head_file_mu);
 };
 
 EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db)
@@ -180,6 +240,17 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   rocksdb::Options ro;
   ro.create_if_missing = options.create_if_missing && !options.read_only;
   ro.paranoid_checks = true;
+  // A bad record in the middle of the write-ahead log fails the open instead
+  // of ending the replay there (RocksDB's default, point-in-time recovery,
+  // opens silently without every record after it). Only an incomplete
+  // record at the very end is passed over: the torn last write of a power
+  // cut, which was never acknowledged. Whether it really was unacknowledged
+  // is not RocksDB's to know: the durable head (head_file.h), checked after
+  // the open, says how far the acknowledged log reached.
+  ro.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // A CRC32C of every whole table file, kept in the MANIFEST, so that verify
+  // can check every byte of a table, not only its blocks.
+  ro.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
   ro.max_background_jobs = 2;
   ro.write_buffer_size = 32 << 20;
   ro.keep_log_file_num = 5;
@@ -207,6 +278,28 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
     RETURN_IF_ERROR(exists ? CloseToOthers(dir) : CreatePrivateDirectories(dir));
   }
 
+  // The durable head is read before the database is opened: every head it
+  // records was durable in the log before we looked (a writer syncs the log,
+  // then replaces the file), so the database must hold at least that much
+  // even while another process appends.
+  absl::StatusOr<std::optional<TreeHead>> durable = std::optional<TreeHead>();
+  if (exists) durable = ReadHeadFile(dir);
+  if (!durable.ok()) return durable.status();
+
+  // After an unclean shutdown a read-write open replays the write-ahead log
+  // and then rewrites the store (flushes what it recovered, deletes the
+  // log). Check first, read-only, that it recovers everything acknowledged,
+  // so that a damaged store is refused as it was found.
+  if (exists && !options.read_only && HasUnreplayedLog(dir)) {
+    StoreOptions probe = options;
+    probe.read_only = true;
+    probe.create_if_missing = false;
+    auto checked = Open(dir, probe);
+    if (!checked.ok() && checked.status().code() == absl::StatusCode::kDataLoss) {
+      return checked.status();
+    }
+  }
+
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(ro, dir, &raw)
                                         : rocksdb::DB::Open(ro, dir, &raw);
@@ -220,12 +313,23 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
           "store ", dir, " in use by ", pid,
           ": only one process may open a store; stop it or use its service"));
     }
+    // A file the store's own records name is missing (CURRENT naming no
+    // MANIFEST, a MANIFEST naming a deleted table): damage, not an I/O fault.
+    if (s.IsCorruption() || s.IsPathNotFound()) return DamagedStore(dir, s);
     return FromRocks(s, absl::StrCat("opening store ", dir));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
 
   std::string format;
   s = db->Get(rocksdb::ReadOptions(), format::MetaKey(kFormatMeta), &format);
+  if (s.IsNotFound() && durable->has_value()) {
+    // A head file says this was a carelog store with a log: the database
+    // lost even its first write.
+    return absl::DataLossError(absl::StrCat(
+        "store ", dir, " is damaged: the database has lost its carelog format marker (written "
+        "first) but its durable head file (", kHeadFileName, ") records ",
+        FormatTreeHead(**durable), "; restore from backup (carelog restore)"));
+  }
   if (s.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
     it->SeekToFirst();
@@ -266,7 +370,88 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
 
   std::unique_ptr<EventStore> store(new EventStore(dir, options, std::move(db)));
   RETURN_IF_ERROR(store->LoadTail());
+  RETURN_IF_ERROR(store->CheckDurableHead(*durable));
   return store;
+}
+
+absl::Status EventStore::CheckDurableHead(const std::optional<TreeHead>& recorded) {
+  State& st = *state_;
+  const uint64_t n = st.last_position;
+  if (!recorded.has_value()) {
+    // A store written before carelog kept a head file (or a new one): from
+    // now on it has one.
+    if (options_.read_only || !st.tree_problem.ok()) return absl::OkStatus();
+    const TreeHead head = PublishedHead();
+    RETURN_IF_ERROR(WriteHeadFile(dir_, head));
+    absl::MutexLock lock(&st.head_file_mu);
+    st.head_file_size = head.size;
+    return absl::OkStatus();
+  }
+  {
+    absl::MutexLock lock(&st.head_file_mu);
+    st.head_file_size = recorded->size;
+  }
+  auto lost = [&](const std::string& log_head, std::string_view what) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", dir_, " is damaged: the log has head ", log_head, " but its durable head file (",
+        kHeadFileName, ") records ", FormatTreeHead(*recorded), ", acknowledged earlier: ",
+        std::string(what),
+        " (a damaged write-ahead log or MANIFEST, a lost table file, or records removed); "
+        "restore from backup (carelog restore)"));
+  };
+  if (n < recorded->size) {
+    std::string log_head = absl::StrCat(n, " events");
+    if (st.tree_problem.ok()) {
+      absl::MutexLock l(&st.head_mu);
+      log_head = absl::StrCat(n, ":", merkle::ToHex(st.published_frontier.Root()));
+    }
+    return lost(log_head, absl::StrCat(recorded->size - n, " acknowledged events are missing"));
+  }
+  if (!st.tree_problem.ok()) return absl::OkStatus();  // Head() refuses; verify says where
+  auto root = RootAt(recorded->size);
+  if (!root.ok()) return root.status();
+  if (*root != recorded->root) {
+    return lost(absl::StrCat(recorded->size, ":", merkle::ToHex(*root)),
+                absl::StrCat("its first ", recorded->size,
+                             " events are not the ones that were acknowledged"));
+  }
+  return absl::OkStatus();
+}
+
+TreeHead EventStore::PublishedHead() const {
+  absl::MutexLock lock(&state_->head_mu);
+  return TreeHead{state_->published_frontier.size, state_->published_frontier.Root()};
+}
+
+absl::Status EventStore::RecordDurableHead(const TreeHead& head) {
+  State& st = *state_;
+  {
+    absl::MutexLock lock(&st.durable_mu);
+    if (head.size > st.latest_durable.size) st.latest_durable = head;
+  }
+  absl::MutexLock lock(&st.head_file_mu);
+  if (st.head_file_size.has_value() && *st.head_file_size >= head.size) {
+    return absl::OkStatus();  // a later group's write covered this one
+  }
+  TreeHead latest;
+  {
+    absl::MutexLock l(&st.durable_mu);
+    latest = st.latest_durable;
+  }
+  if (st.head_writer == nullptr) {
+    auto w = HeadFileWriter::Open(dir_);
+    if (w.status().code() == absl::StatusCode::kNotFound) {
+      // Removed while the store was open: made again, whole.
+      RETURN_IF_ERROR(WriteHeadFile(dir_, latest));
+      st.head_file_size = latest.size;
+      return absl::OkStatus();
+    }
+    if (!w.ok()) return w.status();
+    st.head_writer = *std::move(w);
+  }
+  RETURN_IF_ERROR(st.head_writer->Update(latest));
+  st.head_file_size = latest.size;
+  return absl::OkStatus();
 }
 
 absl::Status EventStore::LoadTail() {
@@ -290,6 +475,25 @@ absl::Status EventStore::LoadTail() {
     if (tail.ok()) state_->last_chain = rec->chain;
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading log tail"));
+  // The leaf of the position after the last record is written in the same
+  // batch as that record: if it is there, the end of the log was cut off
+  // (one Get; the durable head file catches a cleaner removal).
+  {
+    std::string leaf;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), format::TreeNodeKey(0, state_->last_position), &leaf);
+    if (s.ok()) {
+      absl::Status cut = absl::DataLossError(absl::StrCat(
+          "store ", dir_, " is damaged: the log ends at position ", state_->last_position,
+          " but the Merkle tree holds a leaf for position ", state_->last_position + 1,
+          ": records were removed from the end of the log; run carelog verify, and restore "
+          "from backup"));
+      if (!options_.read_only) return cut;
+      state_->tail_problem = cut;
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "reading the Merkle tree");
+    }
+  }
   state_->published_last.store(state_->last_position);
   return LoadTree();
 }
@@ -387,7 +591,9 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   State& st = *state_;
   st.mu.Lock();
   st.writers.push_back(&w);
-  while (!w.done && st.writers.front() != &w) w.cv.Wait(&st.mu);
+  // A writer of a group that was taken off the queue waits for its leader
+  // to say it is done (see below).
+  while (!w.done && (st.writers.empty() || st.writers.front() != &w)) w.cv.Wait(&st.mu);
   if (w.done) {
     st.mu.Unlock();
     return std::move(w.result);
@@ -402,22 +608,45 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   }
   st.mu.Unlock();
 
-  absl::Status s = CommitGroup(group);
+  std::optional<TreeHead> durable_head;
+  absl::Status s = CommitGroup(group, &durable_head);
   if (!s.ok()) {
     for (Writer* q : group) {
       if (q->result.ok()) q->result = s;
     }
   }
 
+  // The next group may start its write now; this one is acknowledged only
+  // once the durable head file covers it (so the next group's log sync and
+  // this group's head file sync overlap).
+  st.mu.Lock();
+  for (size_t i = 0; i < group.size(); ++i) st.writers.pop_front();
+  if (!st.writers.empty()) st.writers.front()->cv.Signal();
+  st.mu.Unlock();
+
+  if (durable_head.has_value()) {
+    absl::Status hs = RecordDurableHead(*durable_head);
+    if (!hs.ok()) {
+      hs = absl::Status(
+          hs.code(),
+          absl::StrCat("the events were stored (the log ends at position ", durable_head->size,
+                       " or later) but the store's durable head file could not be updated: ",
+                       hs.message(),
+                       "; appending the same events again is safe (an event already stored "
+                       "is not stored twice)"));
+      for (Writer* q : group) {
+        if (q->result.ok()) q->result = hs;
+      }
+    }
+  }
+
   st.mu.Lock();
   for (Writer* q : group) {
-    st.writers.pop_front();
     if (q != &w) {
       q->done = true;
       q->cv.Signal();
     }
   }
-  if (!st.writers.empty()) st.writers.front()->cv.Signal();
   st.mu.Unlock();
   return std::move(w.result);
 }
@@ -426,7 +655,8 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
 // fails gets its error and contributes nothing; the rest go into one batch.
 // Returns an error only when the batch write itself fails (then no request
 // in the group succeeded and the tail state is unchanged).
-absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
+absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
+                                     std::optional<TreeHead>* durable_head) {
   State& st = *state_;
   const int64_t now = absl::ToUnixMicros(clock_->Now());
   bool sync = false;
@@ -707,6 +937,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     return rocksdb::Status::OK();
   };
 
+  bool durable = sync;  // is this group durable once written?
   if (bulk && value_ends.size() >= kMinIngestRecords) {
     // Bulk load: the keys are already in order, which is what a table file
     // needs, so they go straight into table files that RocksDB links into
@@ -803,6 +1034,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     }
     ws = FromRocks(s, "appending to the log");
     if (!ws.ok()) return ws;  // tail state untouched: nothing was acknowledged
+    durable = true;  // ingested tables are synced, and the log before them
   } else {
     const size_t puts = value_ends.size() + index_puts.size() + node_puts.size();
     rocksdb::WriteBatch batch(12 + values.size() + index_keys.size() + 8 * index_puts.size() +
@@ -839,6 +1071,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group) {
     absl::MutexLock lock(&st.follow_mu);
     st.follow_cv.SignalAll();
   }
+  // The caller moves the durable head before anyone is told the append is
+  // stored, so that every acknowledged durable append is covered by it.
+  if (durable && !value_ends.empty()) *durable_head = TreeHead{frontier.size, frontier.Root()};
   return absl::OkStatus();
 }
 
@@ -858,9 +1093,16 @@ absl::Status EventStore::Sync() {
     return absl::FailedPreconditionError(
         "an earlier write to the log failed: close and reopen the store before syncing");
   }
+  // Taken before the sync: what was published by then is durable after it
+  // (an append published later may not be).
+  const TreeHead head = PublishedHead();
   absl::Status s = FromRocks(db_->SyncWAL(), "syncing the log");
-  if (!s.ok()) state_->write_failed.store(true);
-  return s;
+  if (!s.ok()) {
+    state_->write_failed.store(true);
+    return s;
+  }
+  if (!state_->tree_problem.ok()) return absl::OkStatus();
+  return RecordDurableHead(head);
 }
 
 namespace {
@@ -1094,6 +1336,7 @@ absl::Status EventStore::ScanCheckpoints(
 }
 
 absl::StatusOr<TreeHead> EventStore::Head() const {
+  if (!state_->tail_problem.ok()) return state_->tail_problem;
   if (!state_->tree_problem.ok()) return state_->tree_problem;
   merkle::Frontier f;
   {
@@ -1166,6 +1409,29 @@ class LevelCursor {
 absl::StatusOr<VerifyReport> EventStore::Verify(
     const std::function<void(uint64_t, uint64_t)>& progress) const {
   VerifyReport report;
+  // Read before the snapshot is taken: everything it records is then in the
+  // snapshot, however many appends run meanwhile.
+  ASSIGN_OR_RETURN(const std::optional<TreeHead> durable, ReadHeadFile(dir_));
+
+  // Every block of every table file against its checksum, the filter, index
+  // and properties blocks included (a scan of the log reads only the data
+  // blocks it needs, and a lookup may be answered from a filter without the
+  // block), then every whole table file against the checksum the MANIFEST
+  // keeps for it (tables written before carelog asked for one have none).
+  {
+    rocksdb::ReadOptions cro;
+    cro.readahead_size = 2 << 20;
+    rocksdb::Status s = db_->VerifyChecksum(cro);
+    if (s.ok()) s = db_->VerifyFileChecksums(cro);
+    if (!s.ok()) {
+      if (s.IsCorruption()) {
+        return absl::DataLossError(absl::StrCat("store ", dir_, " is damaged: a table file fails its checksum (",
+                                                s.ToString(), "); restore from backup (carelog restore)"));
+      }
+      return FromRocks(s, "checking the table files' checksums");
+    }
+  }
+
   const rocksdb::Snapshot* snap = db_->GetSnapshot();
   struct Release {
     rocksdb::DB* db;
@@ -1304,6 +1570,13 @@ absl::StatusOr<VerifyReport> EventStore::Verify(
                                         p.ok() ? absl::StrCat("position ", *p) : "garbage",
                                         ", not at this record (or the id is recorded twice)"));
     }
+    if (durable.has_value() && current == durable->size && frontier.Root() != durable->root) {
+      return fail(current, absl::StrCat(
+          "the first ", current, " records have head ", current, ":",
+          merkle::ToHex(frontier.Root()), " but the durable head file (", kHeadFileName,
+          ") records ", FormatTreeHead(*durable),
+          ", acknowledged earlier: the log is not the one that was acknowledged"));
+    }
     ++expect;
     checked = current;
     if (progress && (current & 4095) == 0) progress(current, last);
@@ -1314,6 +1587,12 @@ absl::StatusOr<VerifyReport> EventStore::Verify(
   if (n != last) {
     return fail(n + 1, absl::StrCat("the log ends at position ", n, " but has a key for position ",
                                     last));
+  }
+  if (durable.has_value() && durable->size > n) {
+    return fail(n + 1, absl::StrCat("the log has head ", n, ":", merkle::ToHex(frontier.Root()),
+                                    " but the durable head file (", kHeadFileName, ") records ",
+                                    FormatTreeHead(*durable), ", acknowledged earlier: ",
+                                    durable->size - n, " acknowledged events are missing"));
   }
 
   // Tree nodes beyond what the records complete (e.g. the log was truncated),
@@ -1396,6 +1675,7 @@ absl::StatusOr<VerifyReport> EventStore::Verify(
   if (progress) progress(n, last);
   report.events = n;
   report.head = TreeHead{n, frontier.Root()};
+  report.durable_head = durable;
   return report;
 }
 

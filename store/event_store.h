@@ -95,6 +95,9 @@ struct VerifyReport {
   uint64_t position = 0;
   std::string problem;
   TreeHead head;  // recomputed from the records (meaningful when ok)
+  // The durable head file's head (head_file.h) that the log was checked to
+  // extend; nullopt when the store has no head file.
+  std::optional<TreeHead> durable_head;
 };
 
 struct AppendResult {
@@ -113,7 +116,18 @@ class EventStore {
   // Opens (or, with create_if_missing, creates) the store in `dir`.
   // Failures: kFailedPrecondition "not a carelog store" for a directory that
   // holds something else, or a store of a newer format version; kUnavailable
-  // "store in use by ..." when another process holds it; kInternal for I/O.
+  // "store in use by ..." when another process holds it; kInternal for I/O;
+  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
+  // finds a damaged file (a bad record inside the write-ahead log, a damaged
+  // MANIFEST or table) or when the log is shorter than, or differs from, the
+  // durable head file (head_file.h: the head of the last acknowledged durable
+  // append), with both heads in the message. After an unclean shutdown a
+  // read-write open first checks read-only, so a damaged store is refused
+  // unchanged.
+  //
+  // Durability: an append made with sync (the default), a bulk append that
+  // was ingested as tables, and Sync() each replace the durable head file
+  // before they return.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
       const std::string& dir, const StoreOptions& options = {});
 
@@ -132,7 +146,8 @@ class EventStore {
   // read-only store; kInternal / kResourceExhausted when the write fails.
   [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
 
-  // Makes every acknowledged append durable (fsyncs the write-ahead log).
+  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
+  // records the head in the durable head file.
   [[nodiscard]] absl::Status Sync();
 
   // One stream's records with version >= from_version, in version order.
@@ -169,7 +184,8 @@ class EventStore {
 
   // Tamper evidence (see merkle.h and record_format.cc).
   // The tree head after the last acknowledged append. kDataLoss when the
-  // stored right edge of the tree is damaged (Verify says where);
+  // stored right edge of the tree is damaged, or the end of the log was
+  // visibly cut off (Verify says where);
   // kFailedPrecondition for a store written before the tree existed, opened
   // read-only.
   [[nodiscard]] absl::StatusOr<TreeHead> Head() const;
@@ -190,7 +206,11 @@ class EventStore {
   // Merkle subtree hash, every stream and id index entry both ways, and that
   // stream versions are gap-free. Stops at the first problem, in log order;
   // index entries and tree nodes that belong to no record are checked after
-  // the log. `progress(done, total)` is called now and then. A non-OK status
+  // the log; and that the log extends the durable head file's head (neither
+  // shorter nor different). First it checks RocksDB's checksum of every block
+  // of every table file and each whole table file's checksum: kDataLoss
+  // "store DIR is damaged: a table file ..." when one fails.
+  // `progress(done, total)` is called now and then. Any other non-OK status
   // means verify could not run (I/O), not that the log is broken.
   [[nodiscard]] absl::StatusOr<VerifyReport> Verify(
       const std::function<void(uint64_t done, uint64_t total)>& progress = nullptr) const;
@@ -228,9 +248,20 @@ class EventStore {
   struct Writer;
   EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
   absl::Status LoadTail();
+  // Compares the log with the durable head file's head read before the open
+  // (kDataLoss naming both heads when the log is shorter or differs); writes
+  // the file when the store has none yet.
+  absl::Status CheckDurableHead(const std::optional<TreeHead>& recorded);
+  // Records that the log up to `head` is durable and moves the durable head
+  // file to the latest such head, unless it already records as many events
+  // (concurrent callers never move it back).
+  absl::Status RecordDurableHead(const TreeHead& head);
+  TreeHead PublishedHead() const;
   absl::Status LoadTree();
   absl::Status BuildTree();
-  absl::Status CommitGroup(std::vector<Writer*>& group);
+  // Sets *durable_head to the group's head when the group appended records
+  // and is durable once written (synced, or ingested as tables).
+  absl::Status CommitGroup(std::vector<Writer*>& group, std::optional<TreeHead>* durable_head);
   absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
 
   const std::string dir_;

@@ -21,6 +21,7 @@
 #include "tools/commands.h"
 #include "tools/inclusion_proof.h"
 #include "tools/settings_log.h"
+#include "tools/signed_head.h"
 
 namespace carelog {
 namespace {
@@ -71,9 +72,30 @@ int RunVerify(const Args& args) {
   }
   TreeHead earlier;
   const bool has_head = args.flags.count("head") > 0;
-  if (has_head && !ParseHead(args.flags.at("head"), &earlier)) {
-    std::fprintf(stderr, "carelog: --head wants SIZE:ROOTHEX (as `carelog head` prints), got '%s'\n",
-                 args.flags.at("head").c_str());
+  std::string signed_by;
+  if (has_head) {
+    SignedHead signed_head;
+    if (ParseSignedHead(args.flags.at("head"), &signed_head)) {
+      auto pubkey = args.flags.find("pubkey");
+      if (pubkey == args.flags.end()) {
+        std::fprintf(stderr, "carelog: a signed head needs --pubkey KEY.pub to check its "
+                             "signature\n");
+        return 2;
+      }
+      if (absl::Status s = CheckHeadSignature(signed_head, pubkey->second); !s.ok()) {
+        return ReportError(s);
+      }
+      earlier = signed_head.head;
+      signed_by = absl::StrCat(" (its signature verified with ", pubkey->second, ")");
+    } else if (!ParseHead(args.flags.at("head"), &earlier)) {
+      std::fprintf(stderr,
+                   "carelog: --head wants SIZE:ROOTHEX or a signed head "
+                   "SIZE:ROOTHEX:ed25519:SIG (as `carelog head` prints), got '%s'\n",
+                   args.flags.at("head").c_str());
+      return 2;
+    }
+  } else if (args.flags.count("pubkey") > 0) {
+    std::fprintf(stderr, "carelog: --pubkey checks a signed --head; give one\n");
     return 2;
   }
   auto store = OpenStoreForQuery(args);
@@ -116,8 +138,12 @@ int RunVerify(const Args& args) {
                    HeadString(earlier).c_str(), static_cast<unsigned long long>(earlier.size));
       return 1;
     }
-    extends = absl::StrCat("; extends head ", HeadString(earlier), " (consistency proof of ",
-                           proof->size(), " hashes checked)");
+    extends = absl::StrCat("; extends head ", HeadString(earlier), signed_by,
+                           " (consistency proof of ", proof->size(), " hashes checked)");
+  }
+  if (report->durable_head.has_value()) {
+    absl::StrAppend(&extends, "; extends the durable head file's ",
+                    HeadString(*report->durable_head));
   }
   std::printf("log verified: %llu events, head %s%s\n",
               static_cast<unsigned long long>(report->events), HeadString(report->head).c_str(),
@@ -131,10 +157,28 @@ int RunHead(const Args& args) {
     std::fprintf(stderr, "carelog: head takes no arguments\n");
     return 2;
   }
+  const bool sign = args.flags.count("signed") > 0;
+  if (sign != (args.flags.count("key") > 0)) {
+    std::fprintf(stderr, "carelog: --signed and --key KEY go together (KEY from `carelog keygen`)\n");
+    return 2;
+  }
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
   auto head = (*store)->Head();
   if (!head.ok()) return ReportError(head.status());
+  if (sign) {
+    auto signed_head = SignHead(*head, args.flags.at("key"));
+    if (!signed_head.ok()) return ReportError(signed_head.status());
+    std::printf("%s\n", signed_head->c_str());
+    std::printf(
+        "the log has %llu events; its RFC 9162 Merkle root (SHA-256) is %s, signed with Ed25519 "
+        "key %s. Hand the line above to whoever must be able to check the log later: `carelog "
+        "verify --head LINE --pubkey %s.pub` checks the signature and proves the log still "
+        "extends it.\n",
+        static_cast<unsigned long long>(head->size), merkle::ToHex(head->root).c_str(),
+        args.flags.at("key").c_str(), args.flags.at("key").c_str());
+    return 0;
+  }
   std::printf("%s\n", HeadString(*head).c_str());
   std::printf(
       "the log has %llu events; its RFC 9162 Merkle root (SHA-256) is %s. Keep the line above "
@@ -142,6 +186,18 @@ int RunHead(const Args& args) {
       "later that the log still extends it.\n",
       static_cast<unsigned long long>(head->size), merkle::ToHex(head->root).c_str(),
       HeadString(*head).c_str());
+  return 0;
+}
+
+int RunKeygen(const Args& args) {
+  if (!args.positional.empty() || args.flags.count("key") == 0) {
+    std::fprintf(stderr, "carelog: keygen needs --key FILE (and no other arguments)\n");
+    return 2;
+  }
+  const std::string& key = args.flags.at("key");
+  if (absl::Status s = GenerateSigningKey(key); !s.ok()) return ReportError(s);
+  std::printf("wrote Ed25519 private key %s (owner-only) and public key %s.pub\n", key.c_str(),
+              key.c_str());
   return 0;
 }
 

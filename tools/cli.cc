@@ -38,9 +38,12 @@ constexpr char kUsage[] =
     "        case); --check: refold every case and report current checkpoints that differ\n"
     "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"
     "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
-    "  verify [--store DIR] [--head SIZE:ROOTHEX]   check the whole log (hash chain, Merkle tree,\n"
-    "        indexes); with --head, prove the log extends that earlier head\n"
-    "  head [--store DIR]               the log's Merkle tree head SIZE:ROOTHEX\n"
+    "  verify [--store DIR] [--head SIZE:ROOTHEX] [--pubkey KEY.pub]   check the whole log (table\n"
+    "        checksums, hash chain, Merkle tree, indexes, durable head); with --head, prove the log\n"
+    "        extends that earlier head (a signed head's signature is checked with --pubkey)\n"
+    "  head [--store DIR] [--signed --key KEY]   the log's Merkle tree head SIZE:ROOTHEX; with\n"
+    "        --signed, signed with the Ed25519 private key KEY (SIZE:ROOTHEX:ed25519:SIG)\n"
+    "  keygen --key KEY                 a new Ed25519 key pair for signed heads: KEY (0600), KEY.pub\n"
     "  prove [--store DIR] EVENT_ID [--size N]   JSON inclusion proof of one event\n"
     "  check-proof FILE|-               verify such a proof without a store\n"
     "  report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]   QA indicators\n"
@@ -303,8 +306,9 @@ int RunCli(int argc, char** argv) {
       {"deadlines", {{"case", "as-of", "format"}, {"no-checkpoints"}, RunDeadlines}},
       {"checkpoint", {{}, {"rebuild", "check"}, RunCheckpoint}},
       {"pack", {{"case"}, {}, RunPack}},
-      {"verify", {{"head"}, {}, RunVerify}},
-      {"head", {{}, {}, RunHead}},
+      {"verify", {{"head", "pubkey"}, {}, RunVerify}},
+      {"head", {{"key"}, {"signed"}, RunHead}},
+      {"keygen", {{"key"}, {}, RunKeygen}},
       {"prove", {{"size"}, {}, RunProve}},
       {"check-proof", {{}, {}, RunCheckProof}},
       {"report", {{"from", "to", "format", "out"}, {}, RunReport}},

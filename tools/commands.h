@@ -43,6 +43,7 @@ int RunVerify(const Args& args);      // tools/audit_commands.cc
 int RunHead(const Args& args);        // tools/audit_commands.cc
 int RunProve(const Args& args);       // tools/audit_commands.cc
 int RunCheckProof(const Args& args);  // tools/audit_commands.cc
+int RunKeygen(const Args& args);      // tools/audit_commands.cc
 int RunImport903(const Args& args);   // tools/ssda903_commands.cc
 int RunExport(const Args& args);      // tools/ssda903_commands.cc
 int RunReport(const Args& args);      // tools/report_command.cc
