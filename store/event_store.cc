@@ -106,6 +106,8 @@ absl::Status DamagedStore(const std::string& dir, const rocksdb::Status& s) {
     file = "a table file";
   } else if (what.find("MANIFEST") != std::string::npos) {
     file = "the MANIFEST (its list of table files, named by CURRENT)";
+  } else if (what.find("CURRENT") != std::string::npos) {
+    file = "the CURRENT file (which names the MANIFEST)";
   } else if (HasUnreplayedLog(dir)) {
     file = absl::StrCat("write-ahead log ", LogFileNames(dir));
   } else {
