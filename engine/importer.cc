@@ -395,7 +395,14 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
     }
     const absl::StatusOr<StoredRecord>& prior = p.prior;
     if (prior.ok()) {
-      if (prior->stream != event.case_id() || prior->payload != payload) {
+      if (prior->stream != event.case_id()) {
+        // As the service says it (engine/event_log.cc): the other case is
+        // not named, its position is enough for an administrator.
+        refuse(n, absl::AlreadyExistsError(absl::StrCat(
+                      "field 'eventId': '", event.event_id(),
+                      "' is already recorded for another case, at position ", prior->position,
+                      "; event ids are unique across the whole log")));
+      } else if (prior->payload != payload) {
         refuse(n, absl::AlreadyExistsError(absl::StrCat(
                       "field 'eventId': '", event.event_id(), "' is already recorded at position ",
                       prior->position, " with different content")));

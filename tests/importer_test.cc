@@ -20,6 +20,7 @@ using ::carelog::testing::T;
 using ::carelog::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Line(const std::string& id, const std::string& case_id, const std::string& when,
                  const std::string& payload, const std::string& role = "SOCIAL_WORKER") {
@@ -225,6 +226,19 @@ TEST_F(ImporterTest, RefusesEventIdReusedWithDifferentContentInTheLog) {
   ImportReport r = Import(Line("a2", "C-1", "2024-03-05T10:00:00Z", kNotified));
   EXPECT_EQ(r.refused, 1u);
   EXPECT_THAT(refused_[0], HasSubstr("field 'eventId': 'a2' is already recorded at position 2"));
+  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+}
+
+TEST_F(ImporterTest, RefusesEventIdOfAnotherCaseSayingSo) {
+  Import(GoodFile());
+  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  // a2 belongs to C-1; reusing it for C-9 is not "different content" of the
+  // same event, and the other case is not named.
+  ImportReport r = Import(Line("a2", "C-9", "2024-03-05T10:00:00Z", kAccommodated));
+  EXPECT_EQ(r.refused, 1u);
+  EXPECT_THAT(refused_[0],
+              HasSubstr("field 'eventId': 'a2' is already recorded for another case, at position 2"));
+  EXPECT_THAT(refused_[0], Not(HasSubstr("C-1")));
   EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
 }
 
