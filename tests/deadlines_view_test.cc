@@ -294,6 +294,47 @@ TEST_F(DeadlinesViewTest, ADamagedCheckpointIsRefoldedNotTrusted) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// A store written before carelog refused absurd dates (issue 12 point 13) can
+// hold a review scheduled for 0001-01-01: its fold has due dates outside
+// years 0001-9999, which no checkpoint decodes. That is not damage: the
+// check says so apart, a rebuild does not turn it into an alarm, and readers
+// fold the case from the log with the same answer as ever.
+TEST_F(DeadlinesViewTest, AFoldNoCheckpointCanHoldIsNotReportedAsDamage) {
+  const std::string id = cases_[5];
+  EventLog log(store_.get(), &clock_);
+  auto events = log.ReadCase(id);
+  ASSERT_TRUE(events.ok());
+  v1::Event legacy = testing::Envelope("legacy-absurd-1", id, "2024-06-03T10:00:00Z");
+  legacy.mutable_review_scheduled()->set_review_id("R-LEGACY");
+  legacy.mutable_review_scheduled()->set_scheduled_for("0001-01-01");
+  legacy.mutable_review_scheduled()->set_format(v1::MEETING);
+  // Behind validation's back, as an older carelog would have stored it.
+  AppendRequest req;
+  req.records.push_back(NewRecord{id, legacy.event_id(), EncodeEvent(legacy)});
+  ASSERT_TRUE(store_->Append(std::move(req)).ok());
+
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  ASSERT_TRUE(view.Update(packs_.get(), /*rebuild=*/true).ok());
+  auto check = view.Check(packs_.get());
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->damaged.empty()) << check->damaged.front();
+  EXPECT_TRUE(check->differing.empty());
+  EXPECT_EQ(check->not_checkpointable, std::vector<std::string>{id});
+  // Readers fold it from the log, with the fold's answer.
+  EXPECT_FALSE(FromCheckpoint(view, id, today_));
+  // A damaged checkpoint of such a case is still damage.
+  const std::string name = absl::StrCat(kDeadlinesCaseCheckpoint, id);
+  auto bytes = store_->GetCheckpoint(name);
+  ASSERT_TRUE(bytes.ok());
+  std::string bad = *bytes;
+  bad[bad.size() / 2] ^= 0x10;
+  ASSERT_TRUE(store_->PutCheckpoints({{name, bad}}).ok());
+  check = view.Check(packs_.get());
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->damaged, std::vector<std::string>{id});
+  EXPECT_TRUE(check->not_checkpointable.empty());
+}
+
 TEST_F(DeadlinesViewTest, ObligationsOnlyLeavesFindingsOutAndObligationsUnchanged) {
   DeadlinesView view(store_.get(), &Calendar::Default());
   ASSERT_TRUE(view.Update(packs_.get(), false).ok());

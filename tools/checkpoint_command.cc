@@ -3,8 +3,10 @@
 // current ones against it (tools/deadlines_view.h).
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/policy.h"
+#include "projections/escape.h"
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
@@ -39,17 +41,30 @@ int RunCheckpoint(const Args& args) {
     if (!c.ok()) return ReportError(c.status());
     for (const std::string& id : c->differing) {
       std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
-                   id.c_str());
+                   TerminalSafe(id).c_str());
     }
     for (const std::string& id : c->damaged) {
-      std::fprintf(stderr, "case %s: its checkpoint is damaged (not used)\n", id.c_str());
+      std::fprintf(stderr, "case %s: its checkpoint is damaged (not used)\n",
+                   TerminalSafe(id).c_str());
+    }
+    for (const std::string& id : c->not_checkpointable) {
+      std::fprintf(stderr,
+                   "case %s: always folded from the log: events recorded before carelog refused "
+                   "absurd dates give it dates outside years 0001-9999, which no checkpoint holds "
+                   "(not damage)\n",
+                   TerminalSafe(id).c_str());
     }
     const bool clean = c->differing.empty() && c->damaged.empty();
+    const std::string folded =
+        c->not_checkpointable.empty()
+            ? ""
+            : absl::StrCat(", ", c->not_checkpointable.size(), " always folded from the log");
     std::printf("deadlines checkpoints checked against the log: %llu cases, %llu current "
-                "checkpoints, %zu differ, %zu damaged%s, %.2f s\n",
+                "checkpoints, %zu differ, %zu damaged%s%s, %.2f s\n",
                 static_cast<unsigned long long>(c->cases),
                 static_cast<unsigned long long>(c->current), c->differing.size(),
-                c->damaged.size(), clean ? "" : " (run `carelog checkpoint --rebuild`)",
+                c->damaged.size(), folded.c_str(),
+                clean ? "" : " (run `carelog checkpoint --rebuild`)",
                 absl::ToDoubleSeconds(absl::Now() - start));
     return clean ? 0 : 1;
   }

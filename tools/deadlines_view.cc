@@ -216,7 +216,18 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
     if (!c.ok()) {
-      r.damaged.push_back(id);  // never trusted, but worth replacing
+      // Never trusted either way; but bytes equal to what today's fold
+      // encodes are not damage, only a fold no checkpoint can hold, and a
+      // rebuild would write them again: say which, so that the alarm means
+      // something.
+      ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+      DeadlinesCheckpoint fresh;
+      fresh.fingerprint = Fingerprint(*pack);
+      fresh.case_version = events.empty() ? 0 : events.back().version();
+      fresh.deadlines = FoldDeadlines(id, std::move(events), *pack, *cal_, kEndOfTime);
+      const DeadlinesCheckpointValues want = EncodeDeadlinesCheckpoint(fresh);
+      const bool as_folded = want.main == *main && want.findings == findings_view;
+      (as_folded ? r.not_checkpointable : r.damaged).push_back(id);
       continue;
     }
     if (c->fingerprint != Fingerprint(*pack)) continue;  // other rules: not trusted
