@@ -10,12 +10,20 @@
 #include "engine/gen/json_text.h"
 
 namespace carelog::gen {
+namespace {
 
-uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng,
-                        std::vector<DraftEvent>& drafts, std::string& out) {
+// What a later line does to an earlier one.
+enum class Change { kNone, kRetractDuplicate, kRetractError, kCorrect };
+
+}  // namespace
+
+uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<DraftEvent>& drafts,
+                        std::string& out) {
   // Nothing after the window.
-  drafts.erase(std::remove_if(drafts.begin(), drafts.end(), [&](const DraftEvent& e) { return e.occurred > cohort.window_end_minute; }),
-            drafts.end());
+  drafts.erase(
+      std::remove_if(drafts.begin(), drafts.end(),
+                     [&](const DraftEvent& e) { return e.occurred > cohort.window_end_minute; }),
+      drafts.end());
   std::sort(drafts.begin(), drafts.end(), [](const DraftEvent& x, const DraftEvent& y) {
     const bool fx = x.flags & kFirstLine, fy = y.flags & kFirstLine;
     if (fx != fy) return fx;
@@ -28,45 +36,53 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng,
       drafts[i].line_key = static_cast<int64_t>(i + rng.Range(2, 8)) * 4 + 2;
     }
   }
-  std::stable_sort(drafts.begin(), drafts.end(), [](const DraftEvent& x, const DraftEvent& y) { return x.line_key < y.line_key; });
+  std::stable_sort(drafts.begin(), drafts.end(), [](const DraftEvent& x, const DraftEvent& y) {
+    return x.line_key < y.line_key;
+  });
 
   // Corrections and retractions of earlier lines, a few lines after them.
-  struct Insert {
-    size_t after;  // inserted after this line index
-    DraftEvent ev;
+  struct Amendment {
+    size_t after;      // inserted after this line index
+    DraftEvent event;  // the eventCorrected or eventRetracted
   };
-  std::vector<Insert> inserts;
+  std::vector<Amendment> amendments;
   for (size_t i = 1; i < drafts.size(); ++i) {
     const DraftEvent& e = drafts[i];
-    int kind = 0;  // 1 retract dup, 2 retract error, 3 correct
+    Change kind = Change::kNone;
     if (e.flags & kDuplicateEntry) {
-      kind = 1;
+      kind = Change::kRetractDuplicate;
     } else if (!e.correction.empty() && rng.PerMille(15)) {
-      kind = 3;
+      kind = Change::kCorrect;
     } else if ((e.flags & kMayBeRetracted) && rng.PerMille(6)) {
-      kind = 2;
+      kind = Change::kRetractError;
     }
-    if (kind == 0) continue;
+    if (kind == Change::kNone) continue;
     const size_t after = std::min(drafts.size() - 1, i + static_cast<size_t>(rng.Range(0, 5)));
-    Insert ins;
-    ins.after = after;
-    ins.ev.occurred = std::max(e.occurred, drafts[after].occurred) + rng.Range(1, 30);
-    if (ins.ev.occurred > cohort.window_end_minute) continue;
-    ins.ev.role = kind == 3 && std::string_view(e.role) == "IRO" ? "IRO" : "TEAM_MANAGER";
-    ins.ev.actor = std::string_view(e.role) == "IRO" ? e.actor : absl::StrCat("tm-", 1 + rng.Below(cohort.team_managers));
-    ins.ev.refers_to = static_cast<int32_t>(i);  // line index, resolved below
-    if (kind == 3) {
-      ins.ev.payload = "\"eventCorrected\":{\"eventId\":";
-      ins.ev.payload_tail = absl::StrCat(",\"reason\":\"Recorded incorrectly\",\"replacement\":{", e.correction, "}}");
+    Amendment amendment;
+    amendment.after = after;
+    amendment.event.occurred = std::max(e.occurred, drafts[after].occurred) + rng.Range(1, 30);
+    if (amendment.event.occurred > cohort.window_end_minute) continue;
+    amendment.event.role =
+        kind == Change::kCorrect && std::string_view(e.role) == "IRO" ? "IRO" : "TEAM_MANAGER";
+    amendment.event.actor = std::string_view(e.role) == "IRO"
+                                ? e.actor
+                                : absl::StrCat("tm-", 1 + rng.Below(cohort.team_managers));
+    amendment.event.refers_to = static_cast<int32_t>(i);  // line index, resolved below
+    if (kind == Change::kCorrect) {
+      amendment.event.payload = "\"eventCorrected\":{\"eventId\":";
+      amendment.event.payload_tail = absl::StrCat(
+          ",\"reason\":\"Recorded incorrectly\",\"replacement\":{", e.correction, "}}");
     } else {
-      ins.ev.payload = "\"eventRetracted\":{\"eventId\":";
-      ins.ev.payload_tail = absl::StrCat(",\"reason\":\"",
-                                  kind == 1 ? "Duplicate entry" : kRetractReasons[rng.Below(3)], "\"}");
+      amendment.event.payload = "\"eventRetracted\":{\"eventId\":";
+      amendment.event.payload_tail = absl::StrCat(
+          ",\"reason\":\"",
+          kind == Change::kRetractDuplicate ? "Duplicate entry" : kRetractReasons[rng.Below(3)],
+          "\"}");
     }
-    inserts.push_back(std::move(ins));
+    amendments.push_back(std::move(amendment));
   }
-  std::stable_sort(inserts.begin(), inserts.end(),
-                   [](const Insert& x, const Insert& y) { return x.after < y.after; });
+  std::stable_sort(amendments.begin(), amendments.end(),
+                   [](const Amendment& x, const Amendment& y) { return x.after < y.after; });
 
   // seq -> line id (for earlyReviewConsidered references).
   uint32_t max_seq = 0;
@@ -100,7 +116,7 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng,
     out.append("}\n");
     return id;
   };
-  size_t next_insert = 0;
+  size_t next_amendment = 0;
   for (size_t i = 0; i < drafts.size(); ++i) {
     const DraftEvent& e = drafts[i];
     const std::string* ref = nullptr;
@@ -108,16 +124,19 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng,
     if (e.refers_to >= 0) {
       const int32_t line = seq_line[e.refers_to];
       // Reports always precede their considerations; never reference a later line.
-      if (line < 0) skip = true;
-      else ref = &line_id[line];
+      if (line < 0)
+        skip = true;
+      else
+        ref = &line_id[line];
     }
     if (!skip) {
       line_id[i] = write(e, ref);
       seq_line[e.seq] = static_cast<int32_t>(i);
     }
-    while (next_insert < inserts.size() && inserts[next_insert].after == i) {
-      const Insert& ins = inserts[next_insert++];
-      if (!line_id[ins.ev.refers_to].empty()) write(ins.ev, &line_id[ins.ev.refers_to]);
+    while (next_amendment < amendments.size() && amendments[next_amendment].after == i) {
+      const Amendment& amendment = amendments[next_amendment++];
+      if (!line_id[amendment.event.refers_to].empty())
+        write(amendment.event, &line_id[amendment.event.refers_to]);
     }
   }
   return n;

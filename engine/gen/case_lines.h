@@ -22,8 +22,8 @@ namespace carelog::gen {
 // Appends case "C-<child, 6 digits>"'s lines to `out` (reordering and
 // pruning `drafts`); returns the number of lines. `rng` decides the late
 // entries, corrections and retractions.
-uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng,
-                        std::vector<DraftEvent>& drafts, std::string& out);
+uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<DraftEvent>& drafts,
+                        std::string& out);
 
 }  // namespace carelog::gen
 

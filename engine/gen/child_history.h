@@ -33,11 +33,11 @@ namespace carelog::gen {
 // What every child of one run shares: the window the histories cover, the
 // sizes of the staff pools people are drawn from, and the event-id prefix.
 struct Cohort {
-  absl::CivilDay window_start;  // first day of the window
-  absl::CivilDay window_end;    // last day
-  int64_t window_end_minute;    // last minute of `window_end`
+  absl::CivilDay window_start;                                // first day of the window
+  absl::CivilDay window_end;                                  // last day
+  int64_t window_end_minute;                                  // last minute of `window_end`
   int social_workers, team_managers, service_managers, iros;  // pool sizes
-  std::string event_id_prefix;  // "g<seed>-"
+  std::string event_id_prefix;                                // "g<seed>-"
   const Calendar* calendar;
 };
 
@@ -116,10 +116,13 @@ class ChildHistory {
     return id;
   }
   // One of the `n` people of a pool ("tm-3").
-  std::string StaffMember(const char* prefix, int n) { return absl::StrCat(prefix, 1 + rng_.Below(n)); }
+  std::string StaffMember(const char* prefix, int n) {
+    return absl::StrCat(prefix, 1 + rng_.Below(n));
+  }
   // The PLACE code of `kind` valid on `on` (Z1 became Z11..Z14 in 2025).
   std::string PlacementCodeOn(std::string_view kind, absl::CivilDay on) {
-    if (kind == "Z") return CollectionYearOf(on) >= 2025 ? PickWeighted(rng_, kOtherPlacementFrom2025) : "Z1";
+    if (kind == "Z")
+      return CollectionYearOf(on) >= 2025 ? PickWeighted(rng_, kOtherPlacementFrom2025) : "Z1";
     if (kind == "T") return PickWeighted(rng_, kTemporaryPlacement);
     return std::string(kind);
   }
@@ -154,7 +157,7 @@ class ChildHistory {
   std::vector<Placement> placements_;  // this period's, in order
   std::vector<absl::CivilDay> bring_forward_;
   absl::CivilDay reduced_from_;  // reduced-meeting arrangement applies from; far future if none
-  std::string open_review_;  // scheduled, not held when the period ended
+  std::string open_review_;      // scheduled, not held when the period ended
   int64_t open_review_scheduled_at_ = 0;
 };
 

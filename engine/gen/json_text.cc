@@ -40,10 +40,18 @@ void AppendInstant(std::string& s, int64_t t) {
 void AppendEscaped(std::string& s, std::string_view v) {
   for (char c : v) {
     switch (c) {
-      case '"': s.append("\\\""); break;
-      case '\\': s.append("\\\\"); break;
-      case '\n': s.append("\\n"); break;
-      case '\t': s.append("\\t"); break;
+      case '"':
+        s.append("\\\"");
+        break;
+      case '\\':
+        s.append("\\\\");
+        break;
+      case '\n':
+        s.append("\\n");
+        break;
+      case '\t':
+        s.append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static const char kHex[] = "0123456789abcdef";

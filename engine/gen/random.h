@@ -40,7 +40,9 @@ class Rng {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
   }
   // Uniform in [lo, hi].
-  int Range(int lo, int hi) { return lo + static_cast<int>(Below(static_cast<uint64_t>(hi - lo + 1))); }
+  int Range(int lo, int hi) {
+    return lo + static_cast<int>(Below(static_cast<uint64_t>(hi - lo + 1)));
+  }
   // True with probability pct/100.
   bool Pct(int pct) { return Below(100) < static_cast<uint64_t>(pct); }
   // True with probability pm/1000.
