@@ -43,7 +43,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "store/event_store.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 namespace {

@@ -12,7 +12,7 @@
 #include "engine/event_time.h"
 #include "gtest/gtest.h"
 #include "projections/deadlines.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 namespace {

@@ -18,7 +18,7 @@
 #include "engine/policy.h"
 #include "gtest/gtest.h"
 #include "projections/deadlines.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 namespace {

@@ -13,7 +13,7 @@
 #include "projections/deadlines_checkpoint.h"
 #include "projections/deadlines_format.h"
 #include "tests/test_util.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 namespace {

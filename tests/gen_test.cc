@@ -1,7 +1,7 @@
 // `carelog gen`: determinism, contract validity of every line, the importer's
 // in-line-order checks, code lists per collection year, and loose realism
 // bounds.
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 #include <google/protobuf/util/json_util.h>
 

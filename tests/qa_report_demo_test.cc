@@ -19,7 +19,7 @@
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
 #include "tools/qa_html.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 namespace {

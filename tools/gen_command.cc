@@ -4,7 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "engine/calendar.h"
 #include "tools/commands.h"
-#include "tools/gen.h"
+#include "engine/gen/generate_histories.h"
 
 namespace carelog {
 

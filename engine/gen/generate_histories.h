@@ -13,8 +13,14 @@
 // Deterministic: the output is a pure function of the options (own
 // xoshiro256** generator seeded through splitmix64, integer arithmetic only,
 // no clock, no std:: distributions).
-#ifndef CARELOG_TOOLS_GEN_H_
-#define CARELOG_TOOLS_GEN_H_
+//
+// The parts (engine/gen/): child_history.h (a child's life story: periods of
+// care, placements, significant events, visits), review_cycle.cc (reviews,
+// postponements, cancellations), timeline.h (days, office-hour minutes,
+// collection years), code_tables.h (how often each code appears),
+// case_lines.h (late entries, corrections, the lines), random.h.
+#ifndef CARELOG_ENGINE_GEN_GENERATE_HISTORIES_H_
+#define CARELOG_ENGINE_GEN_GENERATE_HISTORIES_H_
 
 #include <cstdint>
 #include <ostream>
@@ -40,4 +46,4 @@ absl::StatusOr<uint64_t> GenerateHistories(const GenOptions& opts, std::ostream&
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_GEN_H_
+#endif  // CARELOG_ENGINE_GEN_GENERATE_HISTORIES_H_

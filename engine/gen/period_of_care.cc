@@ -1,0 +1,391 @@
+// One period of care: entry (legal status, first placement, IRO), early
+// planning, social worker changes, permanence milestones (which may end the
+// period), placement moves, significant events, visits, reviews and ceasing.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "engine/gen/child_history.h"
+#include "engine/gen/code_tables.h"
+#include "engine/gen/json_text.h"
+
+namespace carelog::gen {
+
+void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
+  accommodated_on_ = accommodated;
+  placements_.clear();
+  bring_forward_.clear();
+  reduced_from_ = cohort_.window_end + 100000;
+  const int age = Age(accommodated);
+  const absl::CivilDay turns_18 = AddMonths(date_of_birth_, 18 * 12);
+  const absl::CivilDay never = cohort_.window_end + 100000;
+
+  const char* entry_status = PickWeighted(rng_, kLegalStatusOnEntry);
+  if ((std::string_view(entry_status) == "E1" || std::string_view(entry_status) == "D1") &&
+      age >= 6)
+    entry_status = "C2";
+  if (age >= 10 && rng_.Pct(6)) entry_status = "J2";
+  const std::string_view legal_status(entry_status);
+
+  // What happens in this period, decided up front.
+  absl::CivilDay cease = never;
+  const char* reason_ceased = "E8";
+  bool planned_end = true;
+  std::vector<std::pair<absl::CivilDay, std::string>> legal_status_changes;
+  std::string plan;  // permanence plan, if any
+  bool permanence = false;
+  if (legal_status == "J2") {
+    cease = accommodated + rng_.Range(1, 6);
+    reason_ceased = rng_.Pct(50) ? "E4B" : "E13";
+    planned_end = false;
+  } else if ((legal_status == "L1" || legal_status == "L2") && rng_.Pct(40)) {
+    cease = accommodated + rng_.Range(2, 28);
+    reason_ceased = PickWeighted(rng_, kReasonCeasedEarly);
+  } else if (legal_status == "V2" && (rng_.Pct(35) || age >= 16)) {
+    cease = accommodated + (rng_.Pct(60) ? rng_.Range(14, 200) : rng_.Range(201, 700));
+    reason_ceased = PickWeighted(rng_, kReasonCeasedEarly);
+    if (age >= 16 && rng_.Pct(50)) cease = never;
+  } else {
+    permanence = true;
+    if (legal_status == "L1" || legal_status == "L2")
+      legal_status_changes.emplace_back(accommodated + rng_.Range(1, 8), "C1");
+    if (legal_status == "V2" && rng_.Pct(25))
+      legal_status_changes.emplace_back(accommodated + rng_.Range(20, 140), "C1");
+    const int r = rng_.Range(0, 99);
+    if (legal_status == "E1" || legal_status == "D1") {
+      plan = "ADOPTION";
+    } else if (age < 5) {
+      plan = r < 30 ? "ADOPTION" : r < 65 ? "LONG_TERM_FOSTER" : r < 85 ? "KINSHIP" : "RETURN_HOME";
+    } else if (age < 13) {
+      plan = r < 5 ? "ADOPTION" : r < 65 ? "LONG_TERM_FOSTER" : r < 82 ? "KINSHIP" : "RETURN_HOME";
+    } else {
+      plan = r < 72 ? "LONG_TERM_FOSTER" : r < 82 ? "KINSHIP" : "RETURN_HOME";
+    }
+    bool to_c1 = legal_status == "C1" || legal_status == "L1" || legal_status == "L2" ||
+                 !legal_status_changes.empty();
+    if (to_c1 && rng_.Pct(80))
+      legal_status_changes.emplace_back(accommodated + rng_.Range(150, 260), "C2");
+  }
+  if (turns_18 <= cease) {
+    cease = turns_18;
+    reason_ceased = PickWeighted(rng_, kReasonCeasedAt18);
+    planned_end = true;
+  }
+  if (std::string_view(reason_ceased) == "E4B") planned_end = false;
+  ceases_on_ = cease;
+  if (ceases_on_ > cohort_.window_end) ceases_on_ = never;
+
+  // Notification (sometimes before the child becomes looked after), IRO.
+  accommodated_at_ = AtOfficeHours(accommodated);
+  if (!events_.empty() && accommodated_at_ <= events_.back().occurred &&
+      DayOfMinute(events_.back().occurred) == accommodated)
+    accommodated_at_ = events_.back().occurred + 1;
+  absl::CivilDay notify;
+  int64_t notify_t;
+  const int notify_roll = rng_.Range(0, 99);
+  if (notify_roll < 8 && !events_.empty() &&
+      AddWorkingDays(accommodated, -3) > DayOfMinute(events_.back().occurred)) {
+    notify = AddWorkingDays(accommodated, -rng_.Range(1, 3));
+    notify_t = AtOfficeHours(notify);
+  } else {
+    notify = AddWorkingDays(accommodated, notify_roll < 88 ? rng_.Range(0, 2) : rng_.Range(3, 8));
+    notify_t = AtOfficeHoursAfter(notify, accommodated_at_);
+  }
+  const bool emergency =
+      legal_status == "L1" || legal_status == "L2" || legal_status == "J2" || rng_.Pct(15);
+  std::string place;
+  if (legal_status == "J2") {
+    place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypePaceTransfer), accommodated);
+  } else if (legal_status == "E1" || legal_status == "D1") {
+    place = rng_.Pct(50) ? "A5" : "A6";
+  } else if (age < 1) {
+    place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeBaby), accommodated);
+  } else if (age >= 16) {
+    place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeTeen), accommodated);
+  } else {
+    place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeChild), accommodated);
+  }
+  if (notify_t < accommodated_at_) {
+    Record(notify_t, "SOCIAL_WORKER", SocialWorkerOn(notify), "\"iroServiceNotified\":{}");
+  }
+  if (!first && rng_.Pct(40)) {
+    social_workers_.emplace_back(accommodated, StaffMember("sw-", cohort_.social_workers));
+    Record(accommodated_at_ - 1, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+           absl::StrCat("\"socialWorkerAllocated\":{\"socialWorkerId\":\"",
+                        social_workers_.back().second, "\",\"team\":\"Children in Care Team ",
+                        1 + child_ % 6, "\"}"));
+  }
+  std::string accommodation = absl::StrCat("\"childAccommodated\":{\"legalStatus\":\"",
+                                           entry_status, "\",\"placementType\":\"", place, "\"");
+  if (rng_.Pct(30))
+    absl::StrAppend(&accommodation, ",\"dateOfBirth\":\"", DateText(date_of_birth_), "\"");
+  if (emergency) accommodation.append(",\"emergency\":true");
+  accommodation.push_back('}');
+  Record(accommodated_at_, "SOCIAL_WORKER", SocialWorkerOn(accommodated), std::move(accommodation));
+  {
+    Placement p;
+    p.start = accommodated;
+    p.type = place;
+    p.id = absl::StrCat("P-", ++placements_started_);
+    p.foster = place[0] == 'U' || place[0] == 'A';
+    placements_.push_back(std::move(p));
+  }
+  if (notify_t > accommodated_at_)
+    Record(notify_t, "SOCIAL_WORKER", SocialWorkerOn(notify), "\"iroServiceNotified\":{}");
+  if (first || rng_.Pct(50)) iro_ = StaffMember("iro-", cohort_.iros);
+  const absl::CivilDay alloc = AddWorkingDays(std::max(notify, accommodated),
+                                              rng_.Pct(85) ? rng_.Range(1, 5) : rng_.Range(6, 14));
+  if (InPeriod(alloc)) {
+    Record(AtOfficeHoursAfter(alloc, std::max(notify_t, accommodated_at_)), "IRO_MANAGER",
+           StaffMember("irom-", 2), absl::StrCat("\"iroAllocated\":{\"iroId\":\"", iro_, "\"}"));
+  }
+  // Early planning.
+  auto milestone = [&](absl::CivilDay d, const char* role, std::string actor, std::string body) {
+    d = WorkingDayOnOrAfter(d);
+    if (InPeriod(d))
+      Record(AtOfficeHoursAfter(d, accommodated_at_), role, std::move(actor), std::move(body));
+  };
+  milestone(accommodated + (rng_.Pct(85) ? rng_.Range(0, 3) : rng_.Range(4, 10)), "SOCIAL_WORKER",
+            SocialWorkerOn(accommodated), "\"placementPlanningMeetingHeld\":{}");
+  if (legal_status == "C1" || legal_status == "L1" || legal_status == "L2" ||
+      legal_status == "C2") {
+    milestone(AddWorkingDays(accommodated, rng_.Pct(80) ? rng_.Range(1, 10) : rng_.Range(11, 20)),
+              "LEGAL", StaffMember("legal-", 3), "\"legalPlanningMeetingHeld\":{}");
+  }
+  if (rng_.Pct(25))
+    milestone(accommodated + rng_.Range(14, 60), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
+              "\"familyGroupConferenceHeld\":{}");
+  if (rng_.Pct(20))
+    milestone(accommodated + rng_.Range(7, 40), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
+              "\"kinshipAssessmentReferred\":{}");
+  if ((legal_status == "C1" || !legal_status_changes.empty()) && rng_.Pct(50)) {
+    milestone(accommodated + rng_.Range(56, 112), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
+              "\"parentingAssessmentCompleted\":{}");
+  }
+
+  // Social worker changes.
+  for (absl::CivilDay d = accommodated + rng_.Range(60, 500); InPeriod(d);
+       d += rng_.Range(150, 600)) {
+    d = WorkingDayOnOrAfter(d);
+    if (!InPeriod(d)) break;
+    std::string sw = StaffMember("sw-", cohort_.social_workers);
+    social_workers_.emplace_back(d, sw);
+    Record(AtOfficeHours(d), "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+           absl::StrCat("\"socialWorkerAllocated\":{\"socialWorkerId\":\"", sw,
+                        "\",\"team\":\"Children in Care Team ", 1 + child_ % 6, "\"}"));
+    if (rng_.Pct(50)) ReportSignificantEvent(WorkingDayOnOrAfter(d + 1), "CHANGE_OF_SOCIAL_WORKER");
+  }
+
+  for (const auto& [d0, code] : legal_status_changes) {
+    const absl::CivilDay d = WorkingDayOnOrAfter(d0);
+    if (InPeriod(d)) {
+      Record(AtOfficeHoursAfter(d, accommodated_at_), "SOCIAL_WORKER", SocialWorkerOn(d),
+             absl::StrCat("\"legalStatusChanged\":{\"legalStatus\":\"", code, "\"}"));
+    }
+  }
+
+  // Permanence milestones; they may end the period.
+  absl::CivilDay forced_move = never;  // random placement moves stop here
+  struct Move {
+    absl::CivilDay day;
+    std::string type;
+    bool long_term;
+    bool connected;
+  };
+  std::vector<Move> moves;
+  if (permanence) {
+    const absl::CivilDay permanency_meeting =
+        WorkingDayOnOrAfter(accommodated + rng_.Range(35, 80));
+    milestone(permanency_meeting, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+              "\"permanencyPlanningMeetingHeld\":{}");
+    const absl::CivilDay final_care_planning = WorkingDayOnOrAfter(
+        accommodated + (rng_.Pct(80) ? rng_.Range(126, 182) : rng_.Range(183, 280)));
+    milestone(final_care_planning, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+              "\"finalCarePlanningMeetingHeld\":{}");
+    const absl::CivilDay recommended = WorkingDayOnOrAfter(final_care_planning + rng_.Range(7, 42));
+    milestone(recommended, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+              absl::StrCat("\"permanenceRecommended\":{\"plan\":\"", plan, "\"}"));
+    for (absl::CivilDay progress_meeting =
+             WorkingDayOnOrAfter(final_care_planning + rng_.Range(335, 395));
+         InPeriod(progress_meeting);
+         progress_meeting = WorkingDayOnOrAfter(progress_meeting + rng_.Range(335, 395))) {
+      Record(AtOfficeHours(progress_meeting), "TEAM_MANAGER",
+             StaffMember("tm-", cohort_.team_managers), "\"permanenceProgressMeetingHeld\":{}");
+    }
+    if (plan == "ADOPTION" || plan == "LONG_TERM_FOSTER") {
+      const bool adoption = plan == "ADOPTION";
+      const absl::CivilDay panel = WorkingDayOnOrAfter(recommended + rng_.Range(28, 84));
+      if (adoption) {
+        milestone(panel - rng_.Range(14, 30), "SOCIAL_WORKER", SocialWorkerOn(panel),
+                  "\"prePermanenceReportSent\":{}");
+      }
+      const int panel_roll = rng_.Range(0, 99);
+      const bool approved = panel_roll < 86;
+      milestone(
+          panel, "PANEL", "panel-1",
+          absl::StrCat("\"panelDecision\":{\"panel\":\"",
+                       adoption ? "ADOPTION_AND_PERMANENCE" : "FOSTERING", "\",\"decision\":\"",
+                       approved          ? "APPROVED"
+                       : panel_roll < 95 ? "DEFERRED"
+                                         : "NOT_APPROVED",
+                       "\",\"plan\":\"", plan, "\"}"));
+      if (approved && adoption) {
+        const absl::CivilDay placement_order = WorkingDayOnOrAfter(panel + rng_.Range(20, 80));
+        if (legal_status != "E1" && legal_status != "D1") {
+          milestone(placement_order, "SOCIAL_WORKER", SocialWorkerOn(placement_order),
+                    "\"legalStatusChanged\":{\"legalStatus\":\"E1\"}");
+        }
+        const absl::CivilDay placed = WorkingDayOnOrAfter(placement_order + rng_.Range(30, 200));
+        moves.push_back({placed, rng_.Pct(30) ? "A5" : "A6", true, false});
+        forced_move = std::min(forced_move, placed);
+        if (placed + 300 < ceases_on_) {
+          ceases_on_ = WorkingDayOnOrAfter(placed + rng_.Range(300, 420));
+          reason_ceased = rng_.Pct(70) ? "E11" : "E12";
+          planned_end = true;
+        }
+      } else if (approved) {
+        const absl::CivilDay match = WorkingDayOnOrAfter(panel + rng_.Range(7, 60));
+        const bool keep = !placements_.empty() && placements_.back().type[0] == 'U';
+        moves.push_back({match,
+                         keep ? placements_.back().type : std::string(rng_.Pct(50) ? "U4" : "U5"),
+                         true, keep && placements_.back().type <= "U3"});
+        forced_move = std::min(forced_move, match);
+        if (Age(match) >= 6 && rng_.Pct(45)) {
+          reduced_from_ = WorkingDayOnOrAfter(match + rng_.Range(365, 420));
+          if (InPeriod(reduced_from_)) {
+            Record(AtOfficeHours(reduced_from_), "IRO", iro_,
+                   "\"reviewArrangementChanged\":{\"reducedMeetings\":true,\"agreedBy\":[\"IRO\","
+                   "\"SOCIAL_WORKER\",\"TEAM_MANAGER\",\"SERVICE_MANAGER\",\"IRO_MANAGER\"],"
+                   "\"rationale\":\"Settled long-term foster home over 12 months; the child wishes "
+                   "fewer meetings\"}");
+          }
+        }
+      }
+    } else if (plan == "KINSHIP") {
+      const absl::CivilDay special_guardianship =
+          WorkingDayOnOrAfter(recommended + rng_.Range(150, 540));
+      if (special_guardianship < ceases_on_) {
+        ceases_on_ = special_guardianship;
+        reason_ceased = rng_.Pct(60) ? "E45" : "E47";
+        planned_end = true;
+      }
+    } else {  // RETURN_HOME
+      const absl::CivilDay home = WorkingDayOnOrAfter(recommended + rng_.Range(14, 60));
+      moves.push_back({home, "P1", false, false});
+      forced_move = std::min(forced_move, home);
+      const absl::CivilDay e = WorkingDayOnOrAfter(home + rng_.Range(90, 365));
+      if (e < ceases_on_) {
+        ceases_on_ = e;
+        reason_ceased = "E4A";
+        planned_end = true;
+      }
+    }
+  }
+  if (ceases_on_ > cohort_.window_end) ceases_on_ = never;
+
+  // Placement moves, stability concerns, disruptions.
+  {
+    std::vector<Move> all;
+    absl::CivilDay d = accommodated + rng_.Range(30, 450);
+    while (d < forced_move && InPeriod(d)) {
+      if (legal_status == "J2") break;
+      const absl::CivilDay m = WorkingDayOnOrAfter(d);
+      if (!(m < forced_move && InPeriod(m))) break;
+      const int age_m = Age(m);
+      std::string type = PlacementCodeOn(age_m >= 16 ? PickWeighted(rng_, kPlacementTypeTeen)
+                                                     : PickWeighted(rng_, kPlacementTypeChild),
+                                         m);
+      if (type == "P1" && age_m >= 16) type = "H5";
+      all.push_back({m, type, false, type <= "U3" && type[0] == 'U'});
+      d = m + rng_.Range(120, 900);
+    }
+    for (Move& move : moves) all.push_back(move);
+    std::sort(all.begin(), all.end(), [](const Move& x, const Move& y) { return x.day < y.day; });
+    absl::CivilDay last = accommodated;
+    for (Move& move : all) {
+      if (!InPeriod(move.day) || move.day <= last) continue;
+      last = move.day;
+      const bool unplanned = !move.long_term && move.type != "P1" && rng_.Pct(40);
+      if (unplanned) {
+        const int k = rng_.Range(0, 99);
+        if (k < 45) {
+          ReportSignificantEvent(WorkingDayOnOrBefore(move.day - rng_.Range(1, 5)),
+                                 "PLACEMENT_DISRUPTION");
+        } else if (k < 75) {
+          const absl::CivilDay concern_day = WorkingDayOnOrBefore(move.day - rng_.Range(10, 40));
+          if (concern_day > accommodated) {
+            Record(
+                AtOfficeHours(concern_day), "SOCIAL_WORKER", SocialWorkerOn(concern_day),
+                "\"stabilityConcernRaised\":{\"concern\":\"Carers report escalating behaviour\"}");
+            Record(AtOfficeHours(AddWorkingDays(
+                       concern_day, rng_.Pct(80) ? rng_.Range(1, 10) : rng_.Range(11, 20))),
+                   "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
+                   "\"carePlanningMeetingHeld\":{}");
+          }
+        }
+      }
+      const int64_t t = AtOfficeHours(move.day);
+      EndPlacement(t, unplanned ? "Placement disruption" : "Planned move", unplanned);
+      // Placement types must be valid on the move's own date.
+      std::string type = move.type;
+      if (type == "Z1" && CollectionYearOf(move.day) >= 2025) type = "Z11";
+      if (type.size() == 3 && type[0] == 'Z' && CollectionYearOf(move.day) < 2025) type = "Z1";
+      StartPlacement(t + 1, type, move.long_term, move.connected,
+                     move.long_term ? "CARPL"
+                     : unplanned    ? "STAND"
+                                    : PickWeighted(rng_, kReasonPlaceChange));
+    }
+  }
+
+  // Significant events.
+  for (absl::CivilDay d = accommodated + rng_.Range(10, 120); InPeriod(d);
+       d += rng_.Range(40, 200)) {
+    const absl::CivilDay w = WorkingDayOnOrAfter(d);
+    if (!InPeriod(w)) break;
+    const int age_then = Age(w);
+    const char* kind = PickWeighted(rng_, kSignificantEventKind);
+    const std::string_view k(kind);
+    if (k == "SCHOOL_EXCLUSION" && (age_then < 5 || age_then > 16)) kind = "HEALTH_EVENT";
+    if (k == "OFFENCE" && age_then < 10) kind = "CONTACT_CHANGE";
+    if (k == "MISSING" && age_then < 8) kind = "FAMILY_EVENT";
+    ReportSignificantEvent(w, kind);
+  }
+
+  StatutoryVisits();
+  ReviewCycle();
+
+  // Ceasing.
+  if (ceases_on_ <= cohort_.window_end) {
+    const absl::CivilDay e = WorkingDayOnOrAfter(ceases_on_);
+    ceases_on_ = e;
+    if (e > cohort_.window_end) return;
+    ceased_at_ = AtOfficeHours(e);
+    if (planned_end && rng_.Pct(65)) {
+      const absl::CivilDay approved_on = AddWorkingDays(e, -rng_.Range(1, 8));
+      if (approved_on > accommodated) {
+        Record(AtOfficeHours(approved_on),
+               age < 16 && legal_status == "V2" ? "ASSISTANT_DIRECTOR" : "SERVICE_MANAGER",
+               age < 16 && legal_status == "V2" ? "ad-1"
+                                                : StaffMember("sm-", cohort_.service_managers),
+               absl::StrCat("\"ceaseApproved\":{\"reason\":\"", reason_ceased, "\"}"));
+      }
+    }
+    EndPlacement(ceased_at_, planned_end ? "Ceased to be looked after" : "Returned home",
+                 !planned_end);
+    Record(ceased_at_ + 1, "SOCIAL_WORKER", SocialWorkerOn(e),
+           absl::StrCat("\"childCeasedLookedAfter\":{\"reason\":\"", reason_ceased,
+                        "\",\"planned\":", Bool(planned_end), "}"));
+    if (!open_review_.empty()) {
+      Record(ceased_at_ + 2, "IRO", iro_,
+             absl::StrCat("\"reviewCancelled\":{\"reviewId\":\"", open_review_,
+                          "\",\"reason\":\"Child ceased to be looked after\"}"));
+    }
+  }
+}
+
+}  // namespace carelog::gen
