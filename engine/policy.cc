@@ -32,10 +32,12 @@ bool CheckNeedsAmount(carelog::v1::Check check) {
     case carelog::v1::POSTPONEMENT_IRO_CONSULTED:
     case carelog::v1::REDATED_AFTER_STATUTORY_DUE:
     case carelog::v1::CHECK_UNSPECIFIED:
-      return false;
-    default:  // the proto's sentinels; never a valid check
+    // No default: a new check is a -Wswitch warning here until it is placed.
+    case carelog::v1::Check_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case carelog::v1::Check_INT_MAX_SENTINEL_DO_NOT_USE_:
       return false;
   }
+  return false;
 }
 
 // How a pack file spelled a value the loader refuses: the value's name, its

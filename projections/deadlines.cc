@@ -141,17 +141,18 @@ class CaseFold {
            absl::CivilDay as_of)
       : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of) {}
 
-  void Apply(const OrderedEvent& it);
+  void Apply(const OrderedEvent& current);
   CaseDeadlines Finish();
 
  private:
   // `d` moved by the rule's amount/unit in its direction (not HOURS).
   absl::CivilDay CountFrom(absl::CivilDay d, const Rule& r) const;
-  TrackedObligation& Create(const Rule& rule, int version, ObligationKind kind, const OrderedEvent& trigger, absl::CivilDay anchor,
-             std::string review_id, bool scoped);
+  TrackedObligation& Create(const Rule& rule, int version, ObligationKind kind,
+                            const OrderedEvent& trigger, absl::CivilDay anchor,
+                            std::string review_id, bool scoped);
   void Meet(TrackedObligation& tracked, const OrderedEvent& act);
   static void Close(TrackedObligation& tracked, absl::CivilDay on);
-  void AddFinding(const Rule& rule, int version, const OrderedEvent& it, std::string review_id,
+  void AddFinding(const Rule& rule, int version, const OrderedEvent& current, std::string review_id,
                   std::string detail);
   template <typename F>
   void ForRules(absl::CivilDay on, F f);  // f(const Rule&, int version)
@@ -160,17 +161,17 @@ class CaseFold {
   template <typename F>
   void ForOpenObligations(F f);  // open obligations of the current period
 
-  void StartPeriod(const OrderedEvent& it);
-  void EndPeriod(const OrderedEvent& it);
-  void FirePeriodStarted(const OrderedEvent& it);
+  void StartPeriod(const OrderedEvent& current);
+  void EndPeriod(const OrderedEvent& current);
+  void FirePeriodStarted(const OrderedEvent& current);
   void FireIroNotified(const OrderedEvent& trigger, absl::CivilDay anchor);
-  void ScheduleReview(const OrderedEvent& it, const std::string& review_id, absl::CivilDay date,
-                carelog::v1::ReviewFormat format);
-  void ReviewHeld(const OrderedEvent& it);
+  void ScheduleReview(const OrderedEvent& current, const std::string& review_id,
+                      absl::CivilDay date, carelog::v1::ReviewFormat format);
+  void ReviewHeld(const OrderedEvent& current);
   void FinishReview(const std::string& review_id, absl::CivilDay on);
-  void MeetByAct(const OrderedEvent& it);
-  void FireEventTriggers(const OrderedEvent& it);
-  void CheckReducedMeetingEligibility(const OrderedEvent& it);
+  void MeetByAct(const OrderedEvent& current);
+  void FireEventTriggers(const OrderedEvent& current);
+  void CheckReducedMeetingEligibility(const OrderedEvent& current);
 
   std::string case_id_;
   const ResolvedPack& pack_;
@@ -216,8 +217,9 @@ void CaseFold::ForOpenObligations(F f) {
   }
 }
 
-TrackedObligation& CaseFold::Create(const Rule& rule, int version, ObligationKind kind, const OrderedEvent& trigger,
-                   absl::CivilDay anchor, std::string review_id, bool scoped) {
+TrackedObligation& CaseFold::Create(const Rule& rule, int version, ObligationKind kind,
+                                    const OrderedEvent& trigger, absl::CivilDay anchor,
+                                    std::string review_id, bool scoped) {
   TrackedObligation tracked;
   tracked.rule = &rule;
   tracked.kind = kind;
@@ -254,48 +256,49 @@ void CaseFold::Close(TrackedObligation& tracked, absl::CivilDay on) {
   tracked.row.closed_on = on;
 }
 
-void CaseFold::AddFinding(const Rule& rule, int version, const OrderedEvent& it, std::string review_id,
-                        std::string detail) {
+void CaseFold::AddFinding(const Rule& rule, int version, const OrderedEvent& current,
+                          std::string review_id, std::string detail) {
   Finding f;
   f.case_id = case_id_;
   f.rule_id = rule.id();
   f.review_id = std::move(review_id);
   f.detail = std::move(detail);
-  f.on = it.date;
-  f.position = it.event->position();
+  f.on = current.date;
+  f.position = current.event->position();
   f.source_document = rule.source().document();
   f.source_section = rule.source().section();
   f.pack_version = version;
   findings_.push_back(std::move(f));
 }
 
-void CaseFold::StartPeriod(const OrderedEvent& it) {
+void CaseFold::StartPeriod(const OrderedEvent& current) {
   if (period_) return;  // already looked after: refused upstream; nothing to do
   Period p;
   p.index = ++periods_started_;
-  p.started = it.date;
-  p.start_seq = it.seq;
-  p.last_held_seq = it.seq;
+  p.started = current.date;
+  p.start_seq = current.seq;
+  p.last_held_seq = current.seq;
   period_ = std::move(p);
-  FirePeriodStarted(it);
+  FirePeriodStarted(current);
   prior_acts_.clear();
 }
 
-void CaseFold::FirePeriodStarted(const OrderedEvent& it) {
-  ForRules(it.date, [&](const Rule& r, int version) {
+void CaseFold::FirePeriodStarted(const OrderedEvent& current) {
+  ForRules(current.date, [&](const Rule& r, int version) {
     if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::PERIOD_STARTED) return;
     if (r.met_by() == "reviewHeld") {
-      Create(r, version, ObligationKind::kReviewChain, it, it.date, "", false);
+      Create(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
       return;
     }
-    TrackedObligation& tracked = Create(r, version, ObligationKind::kFirstAct, it, it.date, "", false);
+    TrackedObligation& tracked =
+        Create(r, version, ObligationKind::kFirstAct, current, current.date, "", false);
     if (r.prior_act_window_working_days() <= 0) return;
     // An act dated while no period was open counts if the child became looked
-    // after within the window after it (001 §4.1 "preferably before").
+    // after within the window after current (001 §4.1 "preferably before").
     for (const OrderedEvent& act : prior_acts_) {
       if (act.type != r.met_by()) continue;
-      if (it.date > calendar_.AddWorkingDays(pack_.division, act.date,
-                                        r.prior_act_window_working_days()))
+      if (current.date >
+          calendar_.AddWorkingDays(pack_.division, act.date, r.prior_act_window_working_days()))
         continue;
       // `tracked` may move when FireIroNotified grows obligations_: work on a copy index.
       const size_t index = &tracked - obligations_.data();
@@ -303,12 +306,13 @@ void CaseFold::FirePeriodStarted(const OrderedEvent& it) {
       if (act.type == "iroServiceNotified" && !period_->iro_notified) {
         period_->iro_notified = true;
         const size_t first_new = obligations_.size();
-        FireIroNotified(act, it.date);
+        FireIroNotified(act, current.date);
         // Acts after the notification, before the period, count toward them.
         for (const OrderedEvent& later : prior_acts_) {
           if (later.seq <= act.seq) continue;
           for (size_t i = first_new; i < obligations_.size(); ++i) {
-            if (!obligations_[i].done && obligations_[i].rule->met_by() == later.type) Meet(obligations_[i], later);
+            if (!obligations_[i].done && obligations_[i].rule->met_by() == later.type)
+              Meet(obligations_[i], later);
           }
         }
       }
@@ -324,23 +328,24 @@ void CaseFold::FireIroNotified(const OrderedEvent& trigger, absl::CivilDay ancho
   });
 }
 
-void CaseFold::EndPeriod(const OrderedEvent& it) {
+void CaseFold::EndPeriod(const OrderedEvent& current) {
   if (!period_) return;
-  ForOpenObligations([&](TrackedObligation& tracked) { Close(tracked, it.date); });
+  ForOpenObligations([&](TrackedObligation& tracked) { Close(tracked, current.date); });
   period_.reset();
   prior_acts_.clear();
 }
 
 void CaseFold::FinishReview(const std::string& review_id, absl::CivilDay on) {
   ForOpenObligations([&](TrackedObligation& tracked) {
-    if ((tracked.kind == ObligationKind::kPreReview || tracked.kind == ObligationKind::kPostponement) &&
+    if ((tracked.kind == ObligationKind::kPreReview ||
+         tracked.kind == ObligationKind::kPostponement) &&
         tracked.row.review_id == review_id)
       Close(tracked, on);
   });
 }
 
-void CaseFold::ScheduleReview(const OrderedEvent& it, const std::string& review_id, absl::CivilDay date,
-                      carelog::v1::ReviewFormat format) {
+void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& review_id,
+                              absl::CivilDay date, carelog::v1::ReviewFormat format) {
   ReviewState& review = reviews_[review_id];
   if (review.finished()) return;  // recorded, creates and meets nothing
   const bool redating = review.scheduled.has_value();
@@ -350,66 +355,72 @@ void CaseFold::ScheduleReview(const OrderedEvent& it, const std::string& review_
   if (!period_) return;
   if (redating) {
     ForOpenObligations([&](TrackedObligation& tracked) {
-      if (tracked.kind == ObligationKind::kPreReview && tracked.row.review_id == review_id) Close(tracked, it.date);
+      if (tracked.kind == ObligationKind::kPreReview && tracked.row.review_id == review_id)
+        Close(tracked, current.date);
     });
     const TrackedObligation* chain = nullptr;
     for (const TrackedObligation& tracked : obligations_) {
-      if (!tracked.done && tracked.period == period_->index && tracked.kind == ObligationKind::kReviewChain &&
-          tracked.rule->review_number() == 0)
+      if (!tracked.done && tracked.period == period_->index &&
+          tracked.kind == ObligationKind::kReviewChain && tracked.rule->review_number() == 0)
         chain = &tracked;
     }
     if (chain != nullptr && date > chain->row.due) {
       const absl::CivilDay due = chain->row.due;
       const std::string chain_rule = chain->row.rule_id;
-      ForFindingRules(it.date, carelog::v1::REDATED_AFTER_STATUTORY_DUE, [&](const Rule& r, int version) {
-        AddFinding(r, version, it, review_id,
-                   absl::StrCat("re-dated to ", FormatDate(date), ", after ", chain_rule,
-                                " due ", FormatDate(due)));
-      });
+      ForFindingRules(current.date, carelog::v1::REDATED_AFTER_STATUTORY_DUE,
+                      [&](const Rule& r, int version) {
+                        AddFinding(r, version, current, review_id,
+                                   absl::StrCat("re-dated to ", FormatDate(date), ", after ",
+                                                chain_rule, " due ", FormatDate(due)));
+                      });
     }
   }
   ForOpenObligations([&](TrackedObligation& tracked) {
-    if (tracked.kind == ObligationKind::kPostponement && tracked.row.review_id == review_id) Meet(tracked, it);
+    if (tracked.kind == ObligationKind::kPostponement && tracked.row.review_id == review_id)
+      Meet(tracked, current);
   });
-  ForRules(it.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_SCHEDULED_DATE) return;
+  ForRules(current.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_SCHEDULED_DATE)
+      return;
     if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
-        r.review_format() != review.format) return;
-    Create(r, version, ObligationKind::kPreReview, it, date, review_id, true);
+        r.review_format() != review.format)
+      return;
+    Create(r, version, ObligationKind::kPreReview, current, date, review_id, true);
   });
 }
 
-void CaseFold::ReviewHeld(const OrderedEvent& it) {
-  const std::string review_id = ReviewIdOf(*it.event);
+void CaseFold::ReviewHeld(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
   ReviewState& review = reviews_[review_id];
   if (review.held) return;  // a second record of the same review
   const carelog::v1::ReviewFormat format = review.format;
   review.held = true;
   if (!period_) return;
-  FinishReview(review_id, it.date);
+  FinishReview(review_id, current.date);
 
-  ForFindingRules(it.date, carelog::v1::CARE_PLAN_AUTHORISED, [&](const Rule& r, int version) {
-    const absl::CivilDay limit = CountFrom(it.date, r);
-    const bool ok = std::any_of(
-        period_->authorisations.begin(), period_->authorisations.end(),
-        [&](const Authorisation& a) {
-          return a.date <= limit &&
-                 (a.review_id == review_id || (a.review_id.empty() && a.seq > period_->last_held_seq));
-        });
+  ForFindingRules(current.date, carelog::v1::CARE_PLAN_AUTHORISED, [&](const Rule& r, int version) {
+    const absl::CivilDay limit = CountFrom(current.date, r);
+    const bool ok = std::any_of(period_->authorisations.begin(), period_->authorisations.end(),
+                                [&](const Authorisation& a) {
+                                  return a.date <= limit &&
+                                         (a.review_id == review_id ||
+                                          (a.review_id.empty() && a.seq > period_->last_held_seq));
+                                });
     if (!ok)
-      AddFinding(r, version, it, review_id,
+      AddFinding(r, version, current, review_id,
                  absl::StrCat("no care plan authorised on or before ", FormatDate(limit)));
   });
   if (period_->reduced_meetings && format != carelog::v1::MEETING) {
-    ForFindingRules(it.date, carelog::v1::ANNUAL_REVIEW_MEETING, [&](const Rule& r, int version) {
-      const absl::CivilDay limit = CountFrom(it.date, r);
-      const absl::CivilDay last = period_->last_meeting.value_or(period_->started);
-      if (last < limit)
-        AddFinding(r, version, it, review_id,
-                   period_->last_meeting
-                       ? absl::StrCat("last review meeting ", FormatDate(last))
-                       : std::string("no review meeting in this period of care"));
-    });
+    ForFindingRules(current.date, carelog::v1::ANNUAL_REVIEW_MEETING,
+                    [&](const Rule& r, int version) {
+                      const absl::CivilDay limit = CountFrom(current.date, r);
+                      const absl::CivilDay last = period_->last_meeting.value_or(period_->started);
+                      if (last < limit)
+                        AddFinding(r, version, current, review_id,
+                                   period_->last_meeting
+                                       ? absl::StrCat("last review meeting ", FormatDate(last))
+                                       : std::string("no review meeting in this period of care"));
+                    });
   }
 
   const int number = ++period_->reviews_held;
@@ -417,229 +428,249 @@ void CaseFold::ReviewHeld(const OrderedEvent& it) {
     if (tracked.kind != ObligationKind::kReviewChain) return;
     const int wanted = tracked.rule->review_number();
     if (wanted == 0 || wanted == number) {
-      Meet(tracked, it);
+      Meet(tracked, current);
       tracked.row.review_id = review_id;
     }
   });
   const carelog::v1::Trigger chain_trigger =
       number == 1 ? carelog::v1::FIRST_REVIEW_HELD : carelog::v1::LATER_REVIEW_HELD;
-  ForRules(it.date, [&](const Rule& r, int version) {
+  ForRules(current.date, [&](const Rule& r, int version) {
     if (r.kind() != carelog::v1::OBLIGATION) return;
     if (r.trigger() == chain_trigger) {
-      Create(r, version, ObligationKind::kReviewChain, it, it.date, "", false);
+      Create(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
     } else if (r.trigger() == carelog::v1::REVIEW_HELD) {
       if (r.review_number() != 0 && r.review_number() != number) return;
       if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
-          r.review_format() != format) return;
-      Create(r, version, ObligationKind::kFirstAct, it, it.date, review_id, TypeHasReviewId(r.met_by()));
+          r.review_format() != format)
+        return;
+      Create(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
+             TypeHasReviewId(r.met_by()));
     }
   });
-  if (format == carelog::v1::MEETING) period_->last_meeting = it.date;
-  period_->last_held_seq = it.seq;
+  if (format == carelog::v1::MEETING) period_->last_meeting = current.date;
+  period_->last_held_seq = current.seq;
 }
 
-void CaseFold::MeetByAct(const OrderedEvent& it) {
-  const std::string review_id = ReviewIdOf(*it.event);
+void CaseFold::MeetByAct(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
   ForOpenObligations([&](TrackedObligation& tracked) {
-    if (tracked.rule->met_by() != it.type) return;
+    if (tracked.rule->met_by() != current.type) return;
     switch (tracked.kind) {
       case ObligationKind::kReviewChain:
-      case ObligationKind::kPostponement:
-        return;  // met by ReviewHeld / ScheduleReview
+      case ObligationKind::kPostponement: return;  // met by ReviewHeld / ScheduleReview
       case ObligationKind::kEarlyReview: {
-        const std::string& named = it.event->early_review_considered().significant_event_id();
-        if (named.empty() || named == tracked.match_event_id) Meet(tracked, it);
+        const std::string& named = current.event->early_review_considered().significant_event_id();
+        if (named.empty() || named == tracked.match_event_id) Meet(tracked, current);
         return;
       }
       case ObligationKind::kPreReview:
       case ObligationKind::kFirstAct:
         if (tracked.scoped && review_id != tracked.row.review_id) return;
-        Meet(tracked, it);
+        Meet(tracked, current);
         return;
     }
   });
 }
 
-void CaseFold::FireEventTriggers(const OrderedEvent& it) {
-  const std::string review_id = ReviewIdOf(*it.event);
-  ForRules(it.date, [&](const Rule& r, int version) {
+void CaseFold::FireEventTriggers(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
+  ForRules(current.date, [&](const Rule& r, int version) {
     if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::EVENT ||
-        r.trigger_event() != it.type)
+        r.trigger_event() != current.type)
       return;
-    Create(r, version, ObligationKind::kFirstAct, it, it.date, review_id, TypeHasReviewId(r.met_by()));
+    Create(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
+           TypeHasReviewId(r.met_by()));
   });
 }
 
-void CaseFold::CheckReducedMeetingEligibility(const OrderedEvent& it) {
-  const auto& change = it.event->review_arrangement_changed();
-  ForFindingRules(it.date, carelog::v1::REDUCED_MEETING_ELIGIBILITY, [&](const Rule& r, int version) {
-    std::vector<std::string> problems;
-    const std::optional<Placement>& placement = period_->placement;
-    if (!placement) {
-      problems.push_back("no placement recorded");
-    } else {
-      if (r.require_long_term() && !placement->long_term)
-        problems.push_back("placement not designated long-term");
-      if (r.exclude_connected_person() && placement->connected_person)
-        problems.push_back("placement with family, friends or a connected person");
-      if (r.amount() > 0 && placement->started >= CountFrom(it.date, r))
-        problems.push_back(absl::StrCat("in the placement only since ", FormatDate(placement->started)));
-    }
-    if (r.require_panel_approval() && !period_->panel_approved)
-      problems.push_back("permanent home not approved at panel");
-    std::vector<std::string> missing;
-    for (const std::string& role : r.roles()) {
-      const bool agreed = std::any_of(
-          change.agreed_by().begin(), change.agreed_by().end(),
-          [&](int got) { return carelog::v1::Role_Name(got) == role; });
-      if (!agreed) missing.push_back(role);
-    }
-    if (!missing.empty()) problems.push_back("not agreed by " + absl::StrJoin(missing, ", "));
-    if (!problems.empty())
-      AddFinding(r, version, it, "", absl::StrJoin(problems, "; "));
-  });
+void CaseFold::CheckReducedMeetingEligibility(const OrderedEvent& current) {
+  const auto& change = current.event->review_arrangement_changed();
+  ForFindingRules(
+      current.date, carelog::v1::REDUCED_MEETING_ELIGIBILITY, [&](const Rule& r, int version) {
+        std::vector<std::string> problems;
+        const std::optional<Placement>& placement = period_->placement;
+        if (!placement) {
+          problems.push_back("no placement recorded");
+        } else {
+          if (r.require_long_term() && !placement->long_term)
+            problems.push_back("placement not designated long-term");
+          if (r.exclude_connected_person() && placement->connected_person)
+            problems.push_back("placement with family, friends or a connected person");
+          if (r.amount() > 0 && placement->started >= CountFrom(current.date, r))
+            problems.push_back(
+                absl::StrCat("in the placement only since ", FormatDate(placement->started)));
+        }
+        if (r.require_panel_approval() && !period_->panel_approved)
+          problems.push_back("permanent home not approved at panel");
+        std::vector<std::string> missing;
+        for (const std::string& role : r.roles()) {
+          const bool agreed =
+              std::any_of(change.agreed_by().begin(), change.agreed_by().end(),
+                          [&](int got) { return carelog::v1::Role_Name(got) == role; });
+          if (!agreed) missing.push_back(role);
+        }
+        if (!missing.empty()) problems.push_back("not agreed by " + absl::StrJoin(missing, ", "));
+        if (!problems.empty()) AddFinding(r, version, current, "", absl::StrJoin(problems, "; "));
+      });
 }
 
-void CaseFold::Apply(const OrderedEvent& it) {
-  const Event& e = *it.event;
+void CaseFold::Apply(const OrderedEvent& current) {
+  const Event& e = *current.event;
   // Recording lag is judged on every event, in or out of a period: what the
   // system showed in the meantime was wrong. `roles` lists the actors exempt
   // (SYSTEM: migrated history is recorded late by nature, not by practice).
   if (e.has_recorded_at()) {
-    ForFindingRules(it.date, carelog::v1::RECORDED_LATE, [&](const Rule& r, int version) {
+    ForFindingRules(current.date, carelog::v1::RECORDED_LATE, [&](const Rule& r, int version) {
       const std::string role = carelog::v1::Role_Name(e.actor().role());
       if (std::find(r.roles().begin(), r.roles().end(), role) != r.roles().end()) return;
       const absl::CivilDay recorded = LondonDate(e.recorded_at());
-      const absl::CivilDay latest = CountFrom(it.date, r);
+      const absl::CivilDay latest = CountFrom(current.date, r);
       if (recorded > latest) {
-        AddFinding(r, version, it, "",
-                   absl::StrCat(std::string(EventTypeName(e)), " recorded late: ",
-                                recorded - it.date, " days (on ", FormatDate(recorded),
-                                ", due by ", FormatDate(latest), ")"));
+        AddFinding(
+            r, version, current, "",
+            absl::StrCat(std::string(EventTypeName(e)), " recorded late: ", recorded - current.date,
+                         " days (on ", FormatDate(recorded), ", due by ", FormatDate(latest), ")"));
       }
     });
   }
   switch (e.payload_case()) {
-    case Event::kChildAccommodated: StartPeriod(it); return;
-    case Event::kChildCeasedLookedAfter: EndPeriod(it); return;
+    case Event::kChildAccommodated: StartPeriod(current); return;
+    case Event::kChildCeasedLookedAfter: EndPeriod(current); return;
     default: break;
   }
   // Review bookkeeping happens in or out of a period; obligations only in one.
   switch (e.payload_case()) {
     case Event::kReviewScheduled:
       if (!period_) {
-        ScheduleReview(it, e.review_scheduled().review_id(),
-                 ParseDate(e.review_scheduled().scheduled_for()).value_or(it.date),
-                 e.review_scheduled().format());
+        ScheduleReview(current, e.review_scheduled().review_id(),
+                       ParseDate(e.review_scheduled().scheduled_for()).value_or(current.date),
+                       e.review_scheduled().format());
         return;
       }
       break;
     case Event::kReviewRearranged:
       if (!period_) {
         auto d = ParseDate(e.review_rearranged().new_date());
-        if (d.ok()) ScheduleReview(it, e.review_rearranged().review_id(), *d,
-                             carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+        if (d.ok())
+          ScheduleReview(current, e.review_rearranged().review_id(), *d,
+                         carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
         return;
       }
       break;
     case Event::kReviewHeld:
-      if (!period_) { ReviewHeld(it); return; }
+      if (!period_) {
+        ReviewHeld(current);
+        return;
+      }
       break;
     case Event::kReviewCancelled:
-      if (!period_) { reviews_[e.review_cancelled().review_id()].cancelled = true; return; }
+      if (!period_) {
+        reviews_[e.review_cancelled().review_id()].cancelled = true;
+        return;
+      }
       break;
     default: break;
   }
   if (!period_) {
-    prior_acts_.push_back(it);
+    prior_acts_.push_back(current);
     return;
   }
 
   // 1. The acts this event is (acts first: a recurring rule's act meets the
-  //    previous obligation before it makes the next).
-  MeetByAct(it);
+  //    previous obligation before current makes the next).
+  MeetByAct(current);
 
-  // 2. What it starts or changes.
+  // 2. What current starts or changes.
   switch (e.payload_case()) {
     case Event::kIroServiceNotified:
       if (!period_->iro_notified) {
         period_->iro_notified = true;
-        FireIroNotified(it, it.date);
+        FireIroNotified(current, current.date);
       }
       break;
     case Event::kReviewScheduled: {
       auto d = ParseDate(e.review_scheduled().scheduled_for());
-      if (d.ok()) ScheduleReview(it, e.review_scheduled().review_id(), *d, e.review_scheduled().format());
+      if (d.ok())
+        ScheduleReview(current, e.review_scheduled().review_id(), *d,
+                       e.review_scheduled().format());
       break;
     }
     case Event::kReviewRearranged: {
       auto d = ParseDate(e.review_rearranged().new_date());
       if (d.ok())
-        ScheduleReview(it, e.review_rearranged().review_id(), *d,
-                 carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+        ScheduleReview(current, e.review_rearranged().review_id(), *d,
+                       carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
       break;
     }
-    case Event::kReviewHeld: ReviewHeld(it); break;
+    case Event::kReviewHeld: ReviewHeld(current); break;
     case Event::kReviewCancelled: {
       ReviewState& review = reviews_[e.review_cancelled().review_id()];
       if (review.finished()) break;
       review.cancelled = true;
-      FinishReview(e.review_cancelled().review_id(), it.date);
+      FinishReview(e.review_cancelled().review_id(), current.date);
       break;
     }
     case Event::kReviewPostponementRequested: {
       const auto& request = e.review_postponement_requested();
       const ReviewState& review = reviews_[request.review_id()];
       if (review.finished() || !review.scheduled) break;
-      ForFindingRules(it.date, carelog::v1::POSTPONEMENT_NOTICE, [&](const Rule& r, int version) {
-        if (r.exempt_emergency() && request.emergency()) return;
-        const absl::CivilDay latest = CountFrom(*review.scheduled, r);
-        if (it.date > latest)
-          AddFinding(r, version, it, request.review_id(),
-                     absl::StrCat("requested ", FormatDate(it.date), " for the review on ",
-                                  FormatDate(*review.scheduled), ", notice needed by ",
-                                  FormatDate(latest), request.emergency() ? " (emergency)" : ""));
-      });
+      ForFindingRules(
+          current.date, carelog::v1::POSTPONEMENT_NOTICE, [&](const Rule& r, int version) {
+            if (r.exempt_emergency() && request.emergency()) return;
+            const absl::CivilDay latest = CountFrom(*review.scheduled, r);
+            if (current.date > latest)
+              AddFinding(
+                  r, version, current, request.review_id(),
+                  absl::StrCat("requested ", FormatDate(current.date), " for the review on ",
+                               FormatDate(*review.scheduled), ", notice needed by ",
+                               FormatDate(latest), request.emergency() ? " (emergency)" : ""));
+          });
       break;
     }
     case Event::kReviewPostponementApproved: {
       const auto& approval = e.review_postponement_approved();
       const std::string review_id = approval.review_id();
       if (reviews_[review_id].finished()) break;
-      ForFindingRules(it.date, carelog::v1::POSTPONEMENT_APPROVER, [&](const Rule& r, int version) {
-        const std::string role = carelog::v1::Role_Name(e.actor().role());
-        if (std::find(r.roles().begin(), r.roles().end(), role) == r.roles().end())
-          AddFinding(r, version, it, review_id, absl::StrCat("approved by ", role));
-      });
+      ForFindingRules(
+          current.date, carelog::v1::POSTPONEMENT_APPROVER, [&](const Rule& r, int version) {
+            const std::string role = carelog::v1::Role_Name(e.actor().role());
+            if (std::find(r.roles().begin(), r.roles().end(), role) == r.roles().end())
+              AddFinding(r, version, current, review_id, absl::StrCat("approved by ", role));
+          });
       if (!(approval.has_iro_consulted() && approval.iro_consulted())) {
-        ForFindingRules(it.date, carelog::v1::POSTPONEMENT_IRO_CONSULTED, [&](const Rule& r, int version) {
-          AddFinding(r, version, it, review_id, "no discussion with the IRO recorded");
-        });
+        ForFindingRules(
+            current.date, carelog::v1::POSTPONEMENT_IRO_CONSULTED, [&](const Rule& r, int version) {
+              AddFinding(r, version, current, review_id, "no discussion with the IRO recorded");
+            });
       }
-      ForRules(it.date, [&](const Rule& r, int version) {
-        if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == carelog::v1::POSTPONEMENT_APPROVED)
-          Create(r, version, ObligationKind::kPostponement, it, it.date, review_id, true);
+      ForRules(current.date, [&](const Rule& r, int version) {
+        if (r.kind() == carelog::v1::OBLIGATION &&
+            r.trigger() == carelog::v1::POSTPONEMENT_APPROVED)
+          Create(r, version, ObligationKind::kPostponement, current, current.date, review_id, true);
       });
       break;
     }
     case Event::kSignificantEventReported:
-      ForRules(it.date, [&](const Rule& r, int version) {
-        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::SIGNIFICANT_EVENT) return;
-        TrackedObligation& tracked = Create(r, version, ObligationKind::kEarlyReview, it, it.date, "", false);
+      ForRules(current.date, [&](const Rule& r, int version) {
+        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::SIGNIFICANT_EVENT)
+          return;
+        TrackedObligation& tracked =
+            Create(r, version, ObligationKind::kEarlyReview, current, current.date, "", false);
         tracked.match_event_id = e.event_id();
       });
       break;
     case Event::kCarePlanAuthorised:
       period_->authorisations.push_back(
-          {it.date, e.care_plan_authorised().review_id(), it.seq});
+          {current.date, e.care_plan_authorised().review_id(), current.seq});
       break;
     case Event::kReviewArrangementChanged:
       period_->reduced_meetings = e.review_arrangement_changed().reduced_meetings();
-      if (period_->reduced_meetings) CheckReducedMeetingEligibility(it);
+      if (period_->reduced_meetings) CheckReducedMeetingEligibility(current);
       break;
     case Event::kPlacementStarted: {
       const auto& p = e.placement_started();
-      period_->placement = Placement{it.date, p.placement_id(), p.long_term(), p.connected_person()};
+      period_->placement =
+          Placement{current.date, p.placement_id(), p.long_term(), p.connected_person()};
       break;
     }
     case Event::kPlacementEnded:
@@ -654,7 +685,7 @@ void CaseFold::Apply(const OrderedEvent& it) {
   }
 
   // 3. Rules any event type can trigger.
-  FireEventTriggers(it);
+  FireEventTriggers(current);
 }
 
 CaseDeadlines CaseFold::Finish() {

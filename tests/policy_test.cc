@@ -175,6 +175,25 @@ TEST(Policy, UnknownFindingCheckIsRefused) {
   EXPECT_THAT(s.message(), HasSubstr("unknown check 'VIBES'"));
 }
 
+// The vocabularies are enums (policy.proto): a name none of them has is
+// refused by the text-format parser, and the loader says which pack, rule,
+// field and name, and where.
+TEST(Policy, UnknownVocabularyNamesPackRuleAndWord) {
+  std::string format = Pack(kGoodRule);
+  format.replace(format.find("met_by"), 0, "review_format: WEBINAR ");
+  absl::Status s = LoadOne(format);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(),
+              HasSubstr("t.textpb: rule 'x.rule': unknown review_format 'WEBINAR' (at "));
+  std::string tag = Pack(kGoodRule);
+  tag.replace(tag.find("met_by"), 0, "qa: QA_VIBES ");
+  EXPECT_THAT(LoadOne(tag).message(), HasSubstr("rule 'x.rule': unknown qa 'QA_VIBES'"));
+  // A number no name has is refused by the loader, spelled as the number.
+  std::string number = Pack(kGoodRule);
+  number.replace(number.find("PERIOD_STARTED"), 14, "42");
+  EXPECT_THAT(LoadOne(number).message(), HasSubstr("rule 'x.rule': unknown trigger '42'"));
+}
+
 TEST(Policy, OverlayNeedsItsBase) {
   std::string overlay = R"(name: "o" extends: "nowhere" versions { effective_from: "2020-01-01" })";
   EXPECT_THAT(PolicyRegistry::Load({{"o.textpb", overlay}}).status().message(),
