@@ -60,28 +60,34 @@ bool TypeHasReviewId(std::string_view name) {
   return types->contains(name);
 }
 
-struct Item {
-  const Event* ev;
+// One event of the case as the fold sees it: in effective order (date, time,
+// position), with its London date and payload name worked out once.
+struct OrderedEvent {
+  const Event* event;
   absl::CivilDay date;
   absl::Time at;
-  std::string_view type;
-  size_t seq;  // index in effective order
+  std::string_view type;  // payload name, e.g. "reviewHeld"
+  size_t seq;             // 1-based index in effective order
 };
 
-enum class Kind {
-  kChain,         // met by the next (or N-th) review held in the period
+// How an obligation is met (or closed): the structural semantics the pack
+// cannot say (policy.proto's header).
+enum class ObligationKind {
+  kReviewChain,   // met by the next (or N-th) review held in the period
   kPreReview,     // one scheduled date of one review
   kPostponement,  // met by re-dating the review
   kEarlyReview,   // met by earlyReviewConsidered naming the report
-  kOther,         // met by the first later `met_by` act (same review if scoped)
+  kFirstAct,      // met by the first later `met_by` act (same review if scoped)
 };
 
-struct Ob {
-  Obligation out;
+// An obligation while the fold runs: the row it will report plus what
+// deciding its fate needs.
+struct TrackedObligation {
+  Obligation row;  // what FoldDeadlines reports
   const Rule* rule;
-  Kind kind;
+  ObligationKind kind;
   int period;
-  bool scoped = false;          // only acts on out.review_id count
+  bool scoped = false;          // only acts on row.review_id count
   std::string match_event_id;   // kEarlyReview
   std::optional<absl::Time> met_at;
   bool done = false;            // met or closed
@@ -89,7 +95,7 @@ struct Ob {
 
 struct ReviewState {
   std::optional<absl::CivilDay> scheduled;
-  std::string format = "MEETING";
+  carelog::v1::ReviewFormat format = carelog::v1::MEETING;
   bool held = false;
   bool cancelled = false;
   bool finished() const { return held || cancelled; }
@@ -127,58 +133,62 @@ ObligationStatus UnmetStatus(const Obligation& o, absl::CivilDay as_of) {
   return as_of > o.due ? ObligationStatus::kOverdue : ObligationStatus::kOpen;
 }
 
-class Folder {
+// Folds one case's events, in effective order, into its obligations and
+// findings under `pack` (FoldDeadlines).
+class CaseFold {
  public:
-  Folder(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
-         absl::CivilDay as_of)
-      : case_id_(case_id), pack_(pack), cal_(cal), as_of_(as_of) {}
+  CaseFold(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
+           absl::CivilDay as_of)
+      : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of) {}
 
-  void Apply(const Item& it);
+  void Apply(const OrderedEvent& current);
   CaseDeadlines Finish();
 
  private:
-  absl::CivilDay Shift(absl::CivilDay d, const Rule& r) const;
-  Ob& Create(const Rule& rule, int version, Kind kind, const Item& trigger, absl::CivilDay anchor,
-             std::string review_id, bool scoped);
-  void Meet(Ob& ob, const Item& act);
-  static void Close(Ob& ob, absl::CivilDay on);
-  void AddFinding(const Rule& rule, int version, const Item& it, std::string review_id,
+  // `d` moved by the rule's amount/unit in its direction (not HOURS).
+  absl::CivilDay CountFrom(absl::CivilDay d, const Rule& r) const;
+  TrackedObligation& Create(const Rule& rule, int version, ObligationKind kind,
+                            const OrderedEvent& trigger, absl::CivilDay anchor,
+                            std::string review_id, bool scoped);
+  void Meet(TrackedObligation& tracked, const OrderedEvent& act);
+  static void Close(TrackedObligation& tracked, absl::CivilDay on);
+  void AddFinding(const Rule& rule, int version, const OrderedEvent& current, std::string review_id,
                   std::string detail);
   template <typename F>
   void ForRules(absl::CivilDay on, F f);  // f(const Rule&, int version)
   template <typename F>
-  void ForChecks(absl::CivilDay on, std::string_view check, F f);
+  void ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f);
   template <typename F>
-  void ForOpen(F f);  // open obligations of the current period
+  void ForOpenObligations(F f);  // open obligations of the current period
 
-  void StartPeriod(const Item& it);
-  void EndPeriod(const Item& it);
-  void FirePeriodStarted(const Item& it);
-  void FireIroNotified(const Item& trigger, absl::CivilDay anchor);
-  void Schedule(const Item& it, const std::string& rid, absl::CivilDay date,
-                carelog::v1::ReviewFormat format);
-  void Held(const Item& it);
-  void FinishReview(const std::string& rid, absl::CivilDay on);
-  void MeetGeneric(const Item& it);
-  void FireEventRules(const Item& it);
-  void CheckEligibility(const Item& it);
+  void StartPeriod(const OrderedEvent& current);
+  void EndPeriod(const OrderedEvent& current);
+  void FirePeriodStarted(const OrderedEvent& current);
+  void FireIroNotified(const OrderedEvent& trigger, absl::CivilDay anchor);
+  void ScheduleReview(const OrderedEvent& current, const std::string& review_id,
+                      absl::CivilDay date, carelog::v1::ReviewFormat format);
+  void ReviewHeld(const OrderedEvent& current);
+  void FinishReview(const std::string& review_id, absl::CivilDay on);
+  void MeetByAct(const OrderedEvent& current);
+  void FireEventTriggers(const OrderedEvent& current);
+  void CheckReducedMeetingEligibility(const OrderedEvent& current);
 
   std::string case_id_;
   const ResolvedPack& pack_;
-  const Calendar& cal_;
+  const Calendar& calendar_;
   absl::CivilDay as_of_;
-  std::vector<Ob> obs_;
+  std::vector<TrackedObligation> obligations_;
   std::vector<Finding> findings_;
   std::optional<Period> period_;  // the open period of care, if any
-  int periods_ = 0;
-  std::vector<Item> prior_acts_;  // while no period is open
+  int periods_started_ = 0;
+  std::vector<OrderedEvent> prior_acts_;  // while no period is open
   absl::flat_hash_map<std::string, ReviewState> reviews_;
 };
 
-absl::CivilDay Folder::Shift(absl::CivilDay d, const Rule& r) const {
+absl::CivilDay CaseFold::CountFrom(absl::CivilDay d, const Rule& r) const {
   const int n = r.direction() == carelog::v1::BEFORE ? -r.amount() : r.amount();
   switch (r.unit()) {
-    case carelog::v1::WORKING_DAYS: return cal_.AddWorkingDays(pack_.division, d, n);
+    case carelog::v1::WORKING_DAYS: return calendar_.AddWorkingDays(pack_.division, d, n);
     case carelog::v1::DAYS: return d + n;
     case carelog::v1::WEEKS: return d + 7 * n;
     case carelog::v1::MONTHS: return AddMonths(d, n);
@@ -187,119 +197,122 @@ absl::CivilDay Folder::Shift(absl::CivilDay d, const Rule& r) const {
 }
 
 template <typename F>
-void Folder::ForRules(absl::CivilDay on, F f) {
+void CaseFold::ForRules(absl::CivilDay on, F f) {
   const PolicyRuleSet& v = pack_.VersionOn(on);
   for (const Rule& r : v.rules) f(r, v.number);
 }
 
 template <typename F>
-void Folder::ForChecks(absl::CivilDay on, std::string_view check, F f) {
+void CaseFold::ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f) {
   ForRules(on, [&](const Rule& r, int version) {
     if (r.kind() == carelog::v1::FINDING && r.check() == check) f(r, version);
   });
 }
 
 template <typename F>
-void Folder::ForOpen(F f) {
+void CaseFold::ForOpenObligations(F f) {
   if (!period_) return;
-  for (Ob& ob : obs_) {
-    if (!ob.done && ob.period == period_->index) f(ob);
+  for (TrackedObligation& tracked : obligations_) {
+    if (!tracked.done && tracked.period == period_->index) f(tracked);
   }
 }
 
-Ob& Folder::Create(const Rule& rule, int version, Kind kind, const Item& trigger,
-                   absl::CivilDay anchor, std::string review_id, bool scoped) {
-  Ob ob;
-  ob.rule = &rule;
-  ob.kind = kind;
-  ob.period = period_ ? period_->index : 0;
-  ob.scoped = scoped && !review_id.empty();
-  ob.out.case_id = case_id_;
-  ob.out.rule_id = rule.id();
-  ob.out.review_id = std::move(review_id);
+TrackedObligation& CaseFold::Create(const Rule& rule, int version, ObligationKind kind,
+                                    const OrderedEvent& trigger, absl::CivilDay anchor,
+                                    std::string review_id, bool scoped) {
+  TrackedObligation tracked;
+  tracked.rule = &rule;
+  tracked.kind = kind;
+  tracked.period = period_ ? period_->index : 0;
+  tracked.scoped = scoped && !review_id.empty();
+  tracked.row.case_id = case_id_;
+  tracked.row.rule_id = rule.id();
+  tracked.row.review_id = std::move(review_id);
   if (rule.unit() == carelog::v1::HOURS) {
-    ob.out.due_at = trigger.at + absl::Hours(rule.amount());
-    ob.out.due = LondonToday(*ob.out.due_at);
+    tracked.row.due_at = trigger.at + absl::Hours(rule.amount());
+    tracked.row.due = LondonToday(*tracked.row.due_at);
   } else {
-    ob.out.due = Shift(anchor, rule);
+    tracked.row.due = CountFrom(anchor, rule);
   }
-  ob.out.source_document = rule.source().document();
-  ob.out.source_section = rule.source().section();
-  ob.out.trigger_position = trigger.ev->position();
-  ob.out.pack_version = version;
-  obs_.push_back(std::move(ob));
-  return obs_.back();
+  tracked.row.source_document = rule.source().document();
+  tracked.row.source_section = rule.source().section();
+  tracked.row.trigger_position = trigger.event->position();
+  tracked.row.pack_version = version;
+  obligations_.push_back(std::move(tracked));
+  return obligations_.back();
 }
 
-void Folder::Meet(Ob& ob, const Item& act) {
-  if (ob.done) return;
-  ob.done = true;
-  ob.out.met_on = act.date;
-  ob.met_at = act.at;
-  ob.out.met_by_position = act.ev->position();
+void CaseFold::Meet(TrackedObligation& tracked, const OrderedEvent& act) {
+  if (tracked.done) return;
+  tracked.done = true;
+  tracked.row.met_on = act.date;
+  tracked.met_at = act.at;
+  tracked.row.met_by_position = act.event->position();
 }
 
-void Folder::Close(Ob& ob, absl::CivilDay on) {
-  if (ob.done) return;
-  ob.done = true;
-  ob.out.closed_on = on;
+void CaseFold::Close(TrackedObligation& tracked, absl::CivilDay on) {
+  if (tracked.done) return;
+  tracked.done = true;
+  tracked.row.closed_on = on;
 }
 
-void Folder::AddFinding(const Rule& rule, int version, const Item& it, std::string review_id,
-                        std::string detail) {
+void CaseFold::AddFinding(const Rule& rule, int version, const OrderedEvent& current,
+                          std::string review_id, std::string detail) {
   Finding f;
   f.case_id = case_id_;
   f.rule_id = rule.id();
   f.review_id = std::move(review_id);
   f.detail = std::move(detail);
-  f.on = it.date;
-  f.position = it.ev->position();
+  f.on = current.date;
+  f.position = current.event->position();
   f.source_document = rule.source().document();
   f.source_section = rule.source().section();
   f.pack_version = version;
   findings_.push_back(std::move(f));
 }
 
-void Folder::StartPeriod(const Item& it) {
+void CaseFold::StartPeriod(const OrderedEvent& current) {
   if (period_) return;  // already looked after: refused upstream; nothing to do
   Period p;
-  p.index = ++periods_;
-  p.started = it.date;
-  p.start_seq = it.seq;
-  p.last_held_seq = it.seq;
+  p.index = ++periods_started_;
+  p.started = current.date;
+  p.start_seq = current.seq;
+  p.last_held_seq = current.seq;
   period_ = std::move(p);
-  FirePeriodStarted(it);
+  FirePeriodStarted(current);
   prior_acts_.clear();
 }
 
-void Folder::FirePeriodStarted(const Item& it) {
-  ForRules(it.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "PERIOD_STARTED") return;
+void CaseFold::FirePeriodStarted(const OrderedEvent& current) {
+  ForRules(current.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::PERIOD_STARTED) return;
     if (r.met_by() == "reviewHeld") {
-      Create(r, version, Kind::kChain, it, it.date, "", false);
+      Create(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
       return;
     }
-    Ob& ob = Create(r, version, Kind::kOther, it, it.date, "", false);
+    TrackedObligation& tracked =
+        Create(r, version, ObligationKind::kFirstAct, current, current.date, "", false);
     if (r.prior_act_window_working_days() <= 0) return;
     // An act dated while no period was open counts if the child became looked
-    // after within the window after it (001 §4.1 "preferably before").
-    for (const Item& act : prior_acts_) {
+    // after within the window after current (001 §4.1 "preferably before").
+    for (const OrderedEvent& act : prior_acts_) {
       if (act.type != r.met_by()) continue;
-      if (it.date > cal_.AddWorkingDays(pack_.division, act.date,
-                                        r.prior_act_window_working_days()))
+      if (current.date >
+          calendar_.AddWorkingDays(pack_.division, act.date, r.prior_act_window_working_days()))
         continue;
-      // `ob` may move when FireIroNotified grows obs_: work on a copy index.
-      const size_t index = &ob - obs_.data();
-      Meet(obs_[index], act);
+      // `tracked` may move when FireIroNotified grows obligations_: work on a copy index.
+      const size_t index = &tracked - obligations_.data();
+      Meet(obligations_[index], act);
       if (act.type == "iroServiceNotified" && !period_->iro_notified) {
         period_->iro_notified = true;
-        const size_t first_new = obs_.size();
-        FireIroNotified(act, it.date);
+        const size_t first_new = obligations_.size();
+        FireIroNotified(act, current.date);
         // Acts after the notification, before the period, count toward them.
-        for (const Item& later : prior_acts_) {
+        for (const OrderedEvent& later : prior_acts_) {
           if (later.seq <= act.seq) continue;
-          for (size_t i = first_new; i < obs_.size(); ++i) {
-            if (!obs_[i].done && obs_[i].rule->met_by() == later.type) Meet(obs_[i], later);
+          for (size_t i = first_new; i < obligations_.size(); ++i) {
+            if (!obligations_[i].done && obligations_[i].rule->met_by() == later.type)
+              Meet(obligations_[i], later);
           }
         }
       }
@@ -308,326 +321,356 @@ void Folder::FirePeriodStarted(const Item& it) {
   });
 }
 
-void Folder::FireIroNotified(const Item& trigger, absl::CivilDay anchor) {
+void CaseFold::FireIroNotified(const OrderedEvent& trigger, absl::CivilDay anchor) {
   ForRules(anchor, [&](const Rule& r, int version) {
-    if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == "IRO_NOTIFIED")
-      Create(r, version, Kind::kOther, trigger, anchor, "", false);
+    if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == carelog::v1::IRO_NOTIFIED)
+      Create(r, version, ObligationKind::kFirstAct, trigger, anchor, "", false);
   });
 }
 
-void Folder::EndPeriod(const Item& it) {
+void CaseFold::EndPeriod(const OrderedEvent& current) {
   if (!period_) return;
-  ForOpen([&](Ob& ob) { Close(ob, it.date); });
+  ForOpenObligations([&](TrackedObligation& tracked) { Close(tracked, current.date); });
   period_.reset();
   prior_acts_.clear();
 }
 
-void Folder::FinishReview(const std::string& rid, absl::CivilDay on) {
-  ForOpen([&](Ob& ob) {
-    if ((ob.kind == Kind::kPreReview || ob.kind == Kind::kPostponement) &&
-        ob.out.review_id == rid)
-      Close(ob, on);
+void CaseFold::FinishReview(const std::string& review_id, absl::CivilDay on) {
+  ForOpenObligations([&](TrackedObligation& tracked) {
+    if ((tracked.kind == ObligationKind::kPreReview ||
+         tracked.kind == ObligationKind::kPostponement) &&
+        tracked.row.review_id == review_id)
+      Close(tracked, on);
   });
 }
 
-void Folder::Schedule(const Item& it, const std::string& rid, absl::CivilDay date,
-                      carelog::v1::ReviewFormat format) {
-  ReviewState& review = reviews_[rid];
+void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& review_id,
+                              absl::CivilDay date, carelog::v1::ReviewFormat format) {
+  ReviewState& review = reviews_[review_id];
   if (review.finished()) return;  // recorded, creates and meets nothing
   const bool redating = review.scheduled.has_value();
   review.scheduled = date;
-  if (format == carelog::v1::MEETING) review.format = "MEETING";
-  if (format == carelog::v1::CONSULTATION) review.format = "CONSULTATION";
+  // A re-dating (no format) keeps the review's format.
+  if (format == carelog::v1::MEETING || format == carelog::v1::CONSULTATION) review.format = format;
   if (!period_) return;
   if (redating) {
-    ForOpen([&](Ob& ob) {
-      if (ob.kind == Kind::kPreReview && ob.out.review_id == rid) Close(ob, it.date);
+    ForOpenObligations([&](TrackedObligation& tracked) {
+      if (tracked.kind == ObligationKind::kPreReview && tracked.row.review_id == review_id)
+        Close(tracked, current.date);
     });
-    const Ob* chain = nullptr;
-    for (const Ob& ob : obs_) {
-      if (!ob.done && ob.period == period_->index && ob.kind == Kind::kChain &&
-          ob.rule->review_number() == 0)
-        chain = &ob;
+    const TrackedObligation* chain = nullptr;
+    for (const TrackedObligation& tracked : obligations_) {
+      if (!tracked.done && tracked.period == period_->index &&
+          tracked.kind == ObligationKind::kReviewChain && tracked.rule->review_number() == 0)
+        chain = &tracked;
     }
-    if (chain != nullptr && date > chain->out.due) {
-      const absl::CivilDay due = chain->out.due;
-      const std::string chain_rule = chain->out.rule_id;
-      ForChecks(it.date, "REDATED_AFTER_STATUTORY_DUE", [&](const Rule& r, int version) {
-        AddFinding(r, version, it, rid,
-                   absl::StrCat("re-dated to ", FormatDate(date), ", after ", chain_rule,
-                                " due ", FormatDate(due)));
-      });
+    if (chain != nullptr && date > chain->row.due) {
+      const absl::CivilDay due = chain->row.due;
+      const std::string chain_rule = chain->row.rule_id;
+      ForFindingRules(current.date, carelog::v1::REDATED_AFTER_STATUTORY_DUE,
+                      [&](const Rule& r, int version) {
+                        AddFinding(r, version, current, review_id,
+                                   absl::StrCat("re-dated to ", FormatDate(date), ", after ",
+                                                chain_rule, " due ", FormatDate(due)));
+                      });
     }
   }
-  ForOpen([&](Ob& ob) {
-    if (ob.kind == Kind::kPostponement && ob.out.review_id == rid) Meet(ob, it);
+  ForOpenObligations([&](TrackedObligation& tracked) {
+    if (tracked.kind == ObligationKind::kPostponement && tracked.row.review_id == review_id)
+      Meet(tracked, current);
   });
-  ForRules(it.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "REVIEW_SCHEDULED_DATE") return;
-    if (!r.review_format().empty() && r.review_format() != review.format) return;
-    Create(r, version, Kind::kPreReview, it, date, rid, true);
+  ForRules(current.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_SCHEDULED_DATE)
+      return;
+    if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
+        r.review_format() != review.format)
+      return;
+    Create(r, version, ObligationKind::kPreReview, current, date, review_id, true);
   });
 }
 
-void Folder::Held(const Item& it) {
-  const std::string rid = ReviewIdOf(*it.ev);
-  ReviewState& review = reviews_[rid];
+void CaseFold::ReviewHeld(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
+  ReviewState& review = reviews_[review_id];
   if (review.held) return;  // a second record of the same review
-  const std::string format = review.format;
+  const carelog::v1::ReviewFormat format = review.format;
   review.held = true;
   if (!period_) return;
-  FinishReview(rid, it.date);
+  FinishReview(review_id, current.date);
 
-  ForChecks(it.date, "CARE_PLAN_AUTHORISED", [&](const Rule& r, int version) {
-    const absl::CivilDay limit = Shift(it.date, r);
-    const bool ok = std::any_of(
-        period_->authorisations.begin(), period_->authorisations.end(),
-        [&](const Authorisation& a) {
-          return a.date <= limit &&
-                 (a.review_id == rid || (a.review_id.empty() && a.seq > period_->last_held_seq));
-        });
+  ForFindingRules(current.date, carelog::v1::CARE_PLAN_AUTHORISED, [&](const Rule& r, int version) {
+    const absl::CivilDay limit = CountFrom(current.date, r);
+    const bool ok = std::any_of(period_->authorisations.begin(), period_->authorisations.end(),
+                                [&](const Authorisation& a) {
+                                  return a.date <= limit &&
+                                         (a.review_id == review_id ||
+                                          (a.review_id.empty() && a.seq > period_->last_held_seq));
+                                });
     if (!ok)
-      AddFinding(r, version, it, rid,
+      AddFinding(r, version, current, review_id,
                  absl::StrCat("no care plan authorised on or before ", FormatDate(limit)));
   });
-  if (period_->reduced_meetings && format != "MEETING") {
-    ForChecks(it.date, "ANNUAL_REVIEW_MEETING", [&](const Rule& r, int version) {
-      const absl::CivilDay limit = Shift(it.date, r);
-      const absl::CivilDay last = period_->last_meeting.value_or(period_->started);
-      if (last < limit)
-        AddFinding(r, version, it, rid,
-                   period_->last_meeting
-                       ? absl::StrCat("last review meeting ", FormatDate(last))
-                       : std::string("no review meeting in this period of care"));
-    });
+  if (period_->reduced_meetings && format != carelog::v1::MEETING) {
+    ForFindingRules(current.date, carelog::v1::ANNUAL_REVIEW_MEETING,
+                    [&](const Rule& r, int version) {
+                      const absl::CivilDay limit = CountFrom(current.date, r);
+                      const absl::CivilDay last = period_->last_meeting.value_or(period_->started);
+                      if (last < limit)
+                        AddFinding(r, version, current, review_id,
+                                   period_->last_meeting
+                                       ? absl::StrCat("last review meeting ", FormatDate(last))
+                                       : std::string("no review meeting in this period of care"));
+                    });
   }
 
   const int number = ++period_->reviews_held;
-  ForOpen([&](Ob& ob) {
-    if (ob.kind != Kind::kChain) return;
-    const int wanted = ob.rule->review_number();
+  ForOpenObligations([&](TrackedObligation& tracked) {
+    if (tracked.kind != ObligationKind::kReviewChain) return;
+    const int wanted = tracked.rule->review_number();
     if (wanted == 0 || wanted == number) {
-      Meet(ob, it);
-      ob.out.review_id = rid;
+      Meet(tracked, current);
+      tracked.row.review_id = review_id;
     }
   });
-  const std::string_view chain_trigger = number == 1 ? "FIRST_REVIEW_HELD" : "LATER_REVIEW_HELD";
-  ForRules(it.date, [&](const Rule& r, int version) {
+  const carelog::v1::Trigger chain_trigger =
+      number == 1 ? carelog::v1::FIRST_REVIEW_HELD : carelog::v1::LATER_REVIEW_HELD;
+  ForRules(current.date, [&](const Rule& r, int version) {
     if (r.kind() != carelog::v1::OBLIGATION) return;
     if (r.trigger() == chain_trigger) {
-      Create(r, version, Kind::kChain, it, it.date, "", false);
-    } else if (r.trigger() == "REVIEW_HELD") {
+      Create(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
+    } else if (r.trigger() == carelog::v1::REVIEW_HELD) {
       if (r.review_number() != 0 && r.review_number() != number) return;
-      if (!r.review_format().empty() && r.review_format() != format) return;
-      Create(r, version, Kind::kOther, it, it.date, rid, TypeHasReviewId(r.met_by()));
+      if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
+          r.review_format() != format)
+        return;
+      Create(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
+             TypeHasReviewId(r.met_by()));
     }
   });
-  if (format == "MEETING") period_->last_meeting = it.date;
-  period_->last_held_seq = it.seq;
+  if (format == carelog::v1::MEETING) period_->last_meeting = current.date;
+  period_->last_held_seq = current.seq;
 }
 
-void Folder::MeetGeneric(const Item& it) {
-  const std::string rid = ReviewIdOf(*it.ev);
-  ForOpen([&](Ob& ob) {
-    if (ob.rule->met_by() != it.type) return;
-    switch (ob.kind) {
-      case Kind::kChain:
-      case Kind::kPostponement:
-        return;  // met by Held / Schedule
-      case Kind::kEarlyReview: {
-        const std::string& named = it.ev->early_review_considered().significant_event_id();
-        if (named.empty() || named == ob.match_event_id) Meet(ob, it);
+void CaseFold::MeetByAct(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
+  ForOpenObligations([&](TrackedObligation& tracked) {
+    if (tracked.rule->met_by() != current.type) return;
+    switch (tracked.kind) {
+      case ObligationKind::kReviewChain:
+      case ObligationKind::kPostponement: return;  // met by ReviewHeld / ScheduleReview
+      case ObligationKind::kEarlyReview: {
+        const std::string& named = current.event->early_review_considered().significant_event_id();
+        if (named.empty() || named == tracked.match_event_id) Meet(tracked, current);
         return;
       }
-      case Kind::kPreReview:
-      case Kind::kOther:
-        if (ob.scoped && rid != ob.out.review_id) return;
-        Meet(ob, it);
+      case ObligationKind::kPreReview:
+      case ObligationKind::kFirstAct:
+        if (tracked.scoped && review_id != tracked.row.review_id) return;
+        Meet(tracked, current);
         return;
     }
   });
 }
 
-void Folder::FireEventRules(const Item& it) {
-  const std::string rid = ReviewIdOf(*it.ev);
-  ForRules(it.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "EVENT" ||
-        r.trigger_event() != it.type)
+void CaseFold::FireEventTriggers(const OrderedEvent& current) {
+  const std::string review_id = ReviewIdOf(*current.event);
+  ForRules(current.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::EVENT ||
+        r.trigger_event() != current.type)
       return;
-    Create(r, version, Kind::kOther, it, it.date, rid, TypeHasReviewId(r.met_by()));
+    Create(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
+           TypeHasReviewId(r.met_by()));
   });
 }
 
-void Folder::CheckEligibility(const Item& it) {
-  const auto& change = it.ev->review_arrangement_changed();
-  ForChecks(it.date, "REDUCED_MEETING_ELIGIBILITY", [&](const Rule& r, int version) {
-    std::vector<std::string> problems;
-    const std::optional<Placement>& pl = period_->placement;
-    if (!pl) {
-      problems.push_back("no placement recorded");
-    } else {
-      if (r.require_long_term() && !pl->long_term)
-        problems.push_back("placement not designated long-term");
-      if (r.exclude_connected_person() && pl->connected_person)
-        problems.push_back("placement with family, friends or a connected person");
-      if (r.amount() > 0 && pl->started >= Shift(it.date, r))
-        problems.push_back(absl::StrCat("in the placement only since ", FormatDate(pl->started)));
-    }
-    if (r.require_panel_approval() && !period_->panel_approved)
-      problems.push_back("permanent home not approved at panel");
-    std::vector<std::string> missing;
-    for (const std::string& role : r.roles()) {
-      const bool agreed = std::any_of(
-          change.agreed_by().begin(), change.agreed_by().end(),
-          [&](int got) { return carelog::v1::Role_Name(got) == role; });
-      if (!agreed) missing.push_back(role);
-    }
-    if (!missing.empty()) problems.push_back("not agreed by " + absl::StrJoin(missing, ", "));
-    if (!problems.empty())
-      AddFinding(r, version, it, "", absl::StrJoin(problems, "; "));
-  });
+void CaseFold::CheckReducedMeetingEligibility(const OrderedEvent& current) {
+  const auto& change = current.event->review_arrangement_changed();
+  ForFindingRules(
+      current.date, carelog::v1::REDUCED_MEETING_ELIGIBILITY, [&](const Rule& r, int version) {
+        std::vector<std::string> problems;
+        const std::optional<Placement>& placement = period_->placement;
+        if (!placement) {
+          problems.push_back("no placement recorded");
+        } else {
+          if (r.require_long_term() && !placement->long_term)
+            problems.push_back("placement not designated long-term");
+          if (r.exclude_connected_person() && placement->connected_person)
+            problems.push_back("placement with family, friends or a connected person");
+          if (r.amount() > 0 && placement->started >= CountFrom(current.date, r))
+            problems.push_back(
+                absl::StrCat("in the placement only since ", FormatDate(placement->started)));
+        }
+        if (r.require_panel_approval() && !period_->panel_approved)
+          problems.push_back("permanent home not approved at panel");
+        std::vector<std::string> missing;
+        for (const std::string& role : r.roles()) {
+          const bool agreed =
+              std::any_of(change.agreed_by().begin(), change.agreed_by().end(),
+                          [&](int got) { return carelog::v1::Role_Name(got) == role; });
+          if (!agreed) missing.push_back(role);
+        }
+        if (!missing.empty()) problems.push_back("not agreed by " + absl::StrJoin(missing, ", "));
+        if (!problems.empty()) AddFinding(r, version, current, "", absl::StrJoin(problems, "; "));
+      });
 }
 
-void Folder::Apply(const Item& it) {
-  const Event& e = *it.ev;
+void CaseFold::Apply(const OrderedEvent& current) {
+  const Event& e = *current.event;
   // Recording lag is judged on every event, in or out of a period: what the
   // system showed in the meantime was wrong. `roles` lists the actors exempt
   // (SYSTEM: migrated history is recorded late by nature, not by practice).
   if (e.has_recorded_at()) {
-    ForChecks(it.date, "RECORDED_LATE", [&](const Rule& r, int version) {
+    ForFindingRules(current.date, carelog::v1::RECORDED_LATE, [&](const Rule& r, int version) {
       const std::string role = carelog::v1::Role_Name(e.actor().role());
       if (std::find(r.roles().begin(), r.roles().end(), role) != r.roles().end()) return;
       const absl::CivilDay recorded = LondonDate(e.recorded_at());
-      const absl::CivilDay latest = Shift(it.date, r);
+      const absl::CivilDay latest = CountFrom(current.date, r);
       if (recorded > latest) {
-        AddFinding(r, version, it, "",
-                   absl::StrCat(std::string(EventTypeName(e)), " recorded late: ",
-                                recorded - it.date, " days (on ", FormatDate(recorded),
-                                ", due by ", FormatDate(latest), ")"));
+        AddFinding(
+            r, version, current, "",
+            absl::StrCat(std::string(EventTypeName(e)), " recorded late: ", recorded - current.date,
+                         " days (on ", FormatDate(recorded), ", due by ", FormatDate(latest), ")"));
       }
     });
   }
   switch (e.payload_case()) {
-    case Event::kChildAccommodated: StartPeriod(it); return;
-    case Event::kChildCeasedLookedAfter: EndPeriod(it); return;
+    case Event::kChildAccommodated: StartPeriod(current); return;
+    case Event::kChildCeasedLookedAfter: EndPeriod(current); return;
     default: break;
   }
   // Review bookkeeping happens in or out of a period; obligations only in one.
   switch (e.payload_case()) {
     case Event::kReviewScheduled:
       if (!period_) {
-        Schedule(it, e.review_scheduled().review_id(),
-                 ParseDate(e.review_scheduled().scheduled_for()).value_or(it.date),
-                 e.review_scheduled().format());
+        ScheduleReview(current, e.review_scheduled().review_id(),
+                       ParseDate(e.review_scheduled().scheduled_for()).value_or(current.date),
+                       e.review_scheduled().format());
         return;
       }
       break;
     case Event::kReviewRearranged:
       if (!period_) {
         auto d = ParseDate(e.review_rearranged().new_date());
-        if (d.ok()) Schedule(it, e.review_rearranged().review_id(), *d,
-                             carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+        if (d.ok())
+          ScheduleReview(current, e.review_rearranged().review_id(), *d,
+                         carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
         return;
       }
       break;
     case Event::kReviewHeld:
-      if (!period_) { Held(it); return; }
+      if (!period_) {
+        ReviewHeld(current);
+        return;
+      }
       break;
     case Event::kReviewCancelled:
-      if (!period_) { reviews_[e.review_cancelled().review_id()].cancelled = true; return; }
+      if (!period_) {
+        reviews_[e.review_cancelled().review_id()].cancelled = true;
+        return;
+      }
       break;
     default: break;
   }
   if (!period_) {
-    prior_acts_.push_back(it);
+    prior_acts_.push_back(current);
     return;
   }
 
   // 1. The acts this event is (acts first: a recurring rule's act meets the
-  //    previous obligation before it makes the next).
-  MeetGeneric(it);
+  //    previous obligation before current makes the next).
+  MeetByAct(current);
 
-  // 2. What it starts or changes.
+  // 2. What current starts or changes.
   switch (e.payload_case()) {
     case Event::kIroServiceNotified:
       if (!period_->iro_notified) {
         period_->iro_notified = true;
-        FireIroNotified(it, it.date);
+        FireIroNotified(current, current.date);
       }
       break;
     case Event::kReviewScheduled: {
       auto d = ParseDate(e.review_scheduled().scheduled_for());
-      if (d.ok()) Schedule(it, e.review_scheduled().review_id(), *d, e.review_scheduled().format());
+      if (d.ok())
+        ScheduleReview(current, e.review_scheduled().review_id(), *d,
+                       e.review_scheduled().format());
       break;
     }
     case Event::kReviewRearranged: {
       auto d = ParseDate(e.review_rearranged().new_date());
       if (d.ok())
-        Schedule(it, e.review_rearranged().review_id(), *d,
-                 carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
+        ScheduleReview(current, e.review_rearranged().review_id(), *d,
+                       carelog::v1::REVIEW_FORMAT_UNSPECIFIED);
       break;
     }
-    case Event::kReviewHeld: Held(it); break;
+    case Event::kReviewHeld: ReviewHeld(current); break;
     case Event::kReviewCancelled: {
       ReviewState& review = reviews_[e.review_cancelled().review_id()];
       if (review.finished()) break;
       review.cancelled = true;
-      FinishReview(e.review_cancelled().review_id(), it.date);
+      FinishReview(e.review_cancelled().review_id(), current.date);
       break;
     }
     case Event::kReviewPostponementRequested: {
-      const auto& req = e.review_postponement_requested();
-      const ReviewState& review = reviews_[req.review_id()];
+      const auto& request = e.review_postponement_requested();
+      const ReviewState& review = reviews_[request.review_id()];
       if (review.finished() || !review.scheduled) break;
-      ForChecks(it.date, "POSTPONEMENT_NOTICE", [&](const Rule& r, int version) {
-        if (r.exempt_emergency() && req.emergency()) return;
-        const absl::CivilDay latest = Shift(*review.scheduled, r);
-        if (it.date > latest)
-          AddFinding(r, version, it, req.review_id(),
-                     absl::StrCat("requested ", FormatDate(it.date), " for the review on ",
-                                  FormatDate(*review.scheduled), ", notice needed by ",
-                                  FormatDate(latest), req.emergency() ? " (emergency)" : ""));
-      });
+      ForFindingRules(
+          current.date, carelog::v1::POSTPONEMENT_NOTICE, [&](const Rule& r, int version) {
+            if (r.exempt_emergency() && request.emergency()) return;
+            const absl::CivilDay latest = CountFrom(*review.scheduled, r);
+            if (current.date > latest)
+              AddFinding(
+                  r, version, current, request.review_id(),
+                  absl::StrCat("requested ", FormatDate(current.date), " for the review on ",
+                               FormatDate(*review.scheduled), ", notice needed by ",
+                               FormatDate(latest), request.emergency() ? " (emergency)" : ""));
+          });
       break;
     }
     case Event::kReviewPostponementApproved: {
-      const auto& ok = e.review_postponement_approved();
-      const std::string rid = ok.review_id();
-      if (reviews_[rid].finished()) break;
-      ForChecks(it.date, "POSTPONEMENT_APPROVER", [&](const Rule& r, int version) {
-        const std::string role = carelog::v1::Role_Name(e.actor().role());
-        if (std::find(r.roles().begin(), r.roles().end(), role) == r.roles().end())
-          AddFinding(r, version, it, rid, absl::StrCat("approved by ", role));
-      });
-      if (!(ok.has_iro_consulted() && ok.iro_consulted())) {
-        ForChecks(it.date, "POSTPONEMENT_IRO_CONSULTED", [&](const Rule& r, int version) {
-          AddFinding(r, version, it, rid, "no discussion with the IRO recorded");
-        });
+      const auto& approval = e.review_postponement_approved();
+      const std::string review_id = approval.review_id();
+      if (reviews_[review_id].finished()) break;
+      ForFindingRules(
+          current.date, carelog::v1::POSTPONEMENT_APPROVER, [&](const Rule& r, int version) {
+            const std::string role = carelog::v1::Role_Name(e.actor().role());
+            if (std::find(r.roles().begin(), r.roles().end(), role) == r.roles().end())
+              AddFinding(r, version, current, review_id, absl::StrCat("approved by ", role));
+          });
+      if (!(approval.has_iro_consulted() && approval.iro_consulted())) {
+        ForFindingRules(
+            current.date, carelog::v1::POSTPONEMENT_IRO_CONSULTED, [&](const Rule& r, int version) {
+              AddFinding(r, version, current, review_id, "no discussion with the IRO recorded");
+            });
       }
-      ForRules(it.date, [&](const Rule& r, int version) {
-        if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == "POSTPONEMENT_APPROVED")
-          Create(r, version, Kind::kPostponement, it, it.date, rid, true);
+      ForRules(current.date, [&](const Rule& r, int version) {
+        if (r.kind() == carelog::v1::OBLIGATION &&
+            r.trigger() == carelog::v1::POSTPONEMENT_APPROVED)
+          Create(r, version, ObligationKind::kPostponement, current, current.date, review_id, true);
       });
       break;
     }
     case Event::kSignificantEventReported:
-      ForRules(it.date, [&](const Rule& r, int version) {
-        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != "SIGNIFICANT_EVENT") return;
-        Ob& ob = Create(r, version, Kind::kEarlyReview, it, it.date, "", false);
-        ob.match_event_id = e.event_id();
+      ForRules(current.date, [&](const Rule& r, int version) {
+        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::SIGNIFICANT_EVENT)
+          return;
+        TrackedObligation& tracked =
+            Create(r, version, ObligationKind::kEarlyReview, current, current.date, "", false);
+        tracked.match_event_id = e.event_id();
       });
       break;
     case Event::kCarePlanAuthorised:
       period_->authorisations.push_back(
-          {it.date, e.care_plan_authorised().review_id(), it.seq});
+          {current.date, e.care_plan_authorised().review_id(), current.seq});
       break;
     case Event::kReviewArrangementChanged:
       period_->reduced_meetings = e.review_arrangement_changed().reduced_meetings();
-      if (period_->reduced_meetings) CheckEligibility(it);
+      if (period_->reduced_meetings) CheckReducedMeetingEligibility(current);
       break;
     case Event::kPlacementStarted: {
       const auto& p = e.placement_started();
-      period_->placement = Placement{it.date, p.placement_id(), p.long_term(), p.connected_person()};
+      period_->placement =
+          Placement{current.date, p.placement_id(), p.long_term(), p.connected_person()};
       break;
     }
     case Event::kPlacementEnded:
@@ -642,17 +685,17 @@ void Folder::Apply(const Item& it) {
   }
 
   // 3. Rules any event type can trigger.
-  FireEventRules(it);
+  FireEventTriggers(current);
 }
 
-CaseDeadlines Folder::Finish() {
+CaseDeadlines CaseFold::Finish() {
   CaseDeadlines out;
   out.case_id = case_id_;
   out.division = pack_.division;
-  for (Ob& ob : obs_) {
-    Obligation& o = ob.out;
+  for (TrackedObligation& tracked : obligations_) {
+    Obligation& o = tracked.row;
     if (o.met_on) {
-      const bool on_time = o.due_at ? *ob.met_at <= *o.due_at : *o.met_on <= o.due;
+      const bool on_time = o.due_at ? *tracked.met_at <= *o.due_at : *o.met_on <= o.due;
       o.status = on_time ? ObligationStatus::kMet : ObligationStatus::kMetLate;
     } else if (o.closed_on) {
       o.status = *o.closed_on <= o.due ? ObligationStatus::kClosed : ObligationStatus::kOverdue;
@@ -736,23 +779,23 @@ std::vector<Event> ApplyCorrections(std::vector<Event> events) {
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of) {
   std::vector<Event> facts = ApplyCorrections(std::move(events));
-  std::vector<Item> items;
+  std::vector<OrderedEvent> items;
   items.reserve(facts.size());
   for (const Event& e : facts) {
     const absl::CivilDay date = LondonDate(e.occurred_at());
     if (date > as_of) continue;
     items.push_back({&e, date, ToTime(e.occurred_at()), EventTypeName(e), 0});
   }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return std::make_tuple(a.date, a.at, a.ev->position()) <
-           std::make_tuple(b.date, b.at, b.ev->position());
+  std::sort(items.begin(), items.end(), [](const OrderedEvent& a, const OrderedEvent& b) {
+    return std::make_tuple(a.date, a.at, a.event->position()) <
+           std::make_tuple(b.date, b.at, b.event->position());
   });
-  Folder folder(case_id, pack, cal, as_of);
+  CaseFold fold(case_id, pack, cal, as_of);
   for (size_t i = 0; i < items.size(); ++i) {
     items[i].seq = i + 1;
-    folder.Apply(items[i]);
+    fold.Apply(items[i]);
   }
-  CaseDeadlines out = folder.Finish();
+  CaseDeadlines out = fold.Finish();
   if (!items.empty()) out.last_event_day = items.back().date;
   return out;
 }

@@ -11,36 +11,55 @@
 namespace carelog {
 namespace {
 
-const std::vector<std::string>& TaskRules() {
-  static const auto* r = new std::vector<std::string>{
-      "iro.notify",         "iro.allocate",      "review.invitations",
-      "review.documents",   "review.decisions",  "review.minutes"};
-  return *r;
+// The pack whose review-chain and task rules the report always lists, even
+// when none fell due; also the rules of a case given without its pack.
+const ResolvedPack& LayoutPack() {
+  static const ResolvedPack* pack = [] {
+    const auto* registry = new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
+    return *registry->Find("england");
+  }();
+  return *pack;
 }
 
-const std::vector<std::string>& DefaultChain() {
-  static const auto* r =
-      new std::vector<std::string>{"review.initial", "review.second", "review.subsequent"};
-  return *r;
-}
-
-std::set<std::string> ChainRules(const ResolvedPack* pack) {
-  std::set<std::string> out;
-  if (pack == nullptr) {
-    out.insert(DefaultChain().begin(), DefaultChain().end());
-    return out;
-  }
-  for (const PolicyRuleSet& v : pack->versions) {
-    for (const auto& r : v.rules) {
-      if (r.kind() == v1::OBLIGATION && r.met_by() == "reviewHeld") out.insert(r.id());
-    }
-  }
-  return out;
+void AddOnce(std::vector<std::string>& ids, const std::string& id) {
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
 }
 
 bool In(absl::CivilDay d, absl::CivilDay from, absl::CivilDay to) { return d >= from && d <= to; }
 
 }  // namespace
+
+QaReportBuilder::PackRules QaReportBuilder::PackRules::Of(const ResolvedPack& pack) {
+  PackRules out;
+  for (const PolicyRuleSet& v : pack.versions) {
+    for (const v1::Rule& r : v.rules) {
+      // The statutory chain is structural (deadlines.cc): an obligation met
+      // by the next review held.
+      if (r.kind() == v1::OBLIGATION && r.met_by() == "reviewHeld") {
+        AddOnce(out.chain_order, r.id());
+        out.chain.insert(r.id());
+      }
+      if (r.qa() == v1::QA_TASK) AddOnce(out.tasks, r.id());
+      if (r.qa() != v1::QA_TAG_UNSPECIFIED) out.tag[r.id()] = r.qa();
+    }
+  }
+  return out;
+}
+
+v1::QaTag QaReportBuilder::PackRules::TagOf(const std::string& rule_id) const {
+  auto it = tag.find(rule_id);
+  return it == tag.end() ? v1::QA_TAG_UNSPECIFIED : it->second;
+}
+
+const QaReportBuilder::PackRules& QaReportBuilder::RulesOf(const ResolvedPack* pack) {
+  if (pack == nullptr) pack = &LayoutPack();
+  auto it = rules_of_.find(pack);
+  if (it == rules_of_.end()) {
+    it = rules_of_.emplace(pack, PackRules::Of(*pack)).first;
+    for (const std::string& t : it->second.tasks) task_lines_[t].rule = t;
+  }
+  return it->second;
+}
 
 std::optional<double> Percent(int64_t num, int64_t den) {
   if (den <= 0) return std::nullopt;
@@ -51,7 +70,7 @@ QaReportBuilder::QaReportBuilder(absl::CivilDay from, absl::CivilDay to, const C
     : from_(from), to_(to), cal_(cal) {
   r_.from = from;
   r_.to = to;
-  for (const std::string& t : TaskRules()) task_lines_[t].rule = t;
+  layout_ = &RulesOf(&LayoutPack());
   for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
     months_[{static_cast<int>(m.year()), m.month()}] = {static_cast<int>(m.year()), m.month()};
   }
@@ -72,7 +91,8 @@ void QaReportBuilder::Add(const QaCase& c) {
   auto& task_lines = task_lines_;
   auto& months = months_;
   {
-    const std::set<std::string> chain = ChainRules(c.pack);
+    const PackRules& rules = RulesOf(c.pack);
+    const std::set<std::string>& chain = rules.chain;
     // Events after corrections, in effective order.
     std::vector<v1::Event> events = ApplyCorrections(c.events);
     const std::vector<DatedEvent> items = InEffectiveOrder(events);
@@ -88,8 +108,13 @@ void QaReportBuilder::Add(const QaCase& c) {
     absl::flat_hash_set<uint64_t> notice_findings;
     absl::flat_hash_set<std::string> out_of_timescale_reviews;
     for (const Finding& f : c.deadlines.findings) {
-      if (f.rule_id == "postponement.notice") notice_findings.insert(f.position);
-      if (f.rule_id == "postponement.out_of_timescale") out_of_timescale_reviews.insert(f.review_id);
+      switch (rules.TagOf(f.rule_id)) {
+        case v1::QA_POSTPONEMENT_NOTICE: notice_findings.insert(f.position); break;
+        case v1::QA_POSTPONEMENT_OUT_OF_TIMESCALE:
+          out_of_timescale_reviews.insert(f.review_id);
+          break;
+        default: break;
+      }
       if (In(f.on, from, to)) ++r.findings[f.rule_id];
     }
     std::set<std::string> postponed;
@@ -163,8 +188,9 @@ void QaReportBuilder::Add(const QaCase& c) {
           m.on_time += on_time;
         }
       }
-      auto tl = task_lines.find(o.rule_id);
-      const bool is_redate = o.rule_id == "postponement.rearranged";
+      const v1::QaTag tag = rules.TagOf(o.rule_id);
+      auto tl = tag == v1::QA_TASK ? task_lines.find(o.rule_id) : task_lines.end();
+      const bool is_redate = tag == v1::QA_POSTPONEMENT_REDATED;
       if ((tl != task_lines.end() || is_redate) && In(o.due, from, to)) {
         const bool met = o.status == ObligationStatus::kMet;
         const bool late = o.status == ObligationStatus::kMetLate;
@@ -211,19 +237,22 @@ QaReport QaReportBuilder::Finish() {
   auto& review_lines = review_lines_;
   auto& task_lines = task_lines_;
   auto& months = months_;
-  for (const std::string& id : DefaultChain()) {
+  const std::vector<std::string>& chain = layout_->chain_order;
+  for (const std::string& id : chain) {
     auto it = review_lines.find(id);
     r.reviews.push_back(it == review_lines.end() ? QaReport::ReviewLine{id, 0, 0} : it->second);
   }
   for (const auto& [id, line] : review_lines) {
-    if (std::find(DefaultChain().begin(), DefaultChain().end(), id) == DefaultChain().end())
-      r.reviews.push_back(line);
+    if (std::find(chain.begin(), chain.end(), id) == chain.end()) r.reviews.push_back(line);
   }
   for (const auto& line : r.reviews) {
     r.reviews_held += line.held;
     r.reviews_on_time += line.on_time;
   }
-  for (const std::string& t : TaskRules()) {
+  // The layout's task lines in its order, then those only other packs tag.
+  std::vector<std::string> tasks = layout_->tasks;
+  for (const auto& [id, line] : task_lines) AddOnce(tasks, id);
+  for (const std::string& t : tasks) {
     r.tasks.push_back(task_lines[t]);
     r.tasks_due += task_lines[t].due;
     r.tasks_met += task_lines[t].met;

@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
 #include "carelog/v1/events.pb.h"
+#include "carelog/v1/policy.pb.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
@@ -24,7 +26,8 @@ struct QaCase {
   std::string case_id;
   std::vector<v1::Event> events;  // the case's log (positions set)
   CaseDeadlines deadlines;        // FoldDeadlines(..., as_of = to)
-  const ResolvedPack* pack = nullptr;  // for the review-chain rule ids; null = england's ids
+  // Its rules' QA tags and review chain (policy.proto's QaTag); null = england.
+  const ResolvedPack* pack = nullptr;
 };
 
 // num / den as a percentage rounded to one decimal; nullopt when den == 0.
@@ -42,7 +45,8 @@ struct QaReport {
     std::string rule;  // review.initial, review.second, review.subsequent, ...
     int64_t held = 0, on_time = 0;
   };
-  std::vector<ReviewLine> reviews;  // chain rules in that order, then others sorted
+  // england's chain rules in its order, then any other pack's sorted by id.
+  std::vector<ReviewLine> reviews;
   int64_t reviews_held = 0, reviews_on_time = 0;
   int64_t reviews_outside_period = 0;
 
@@ -52,7 +56,9 @@ struct QaReport {
     std::string rule;
     int64_t due = 0, met = 0, met_late = 0, overdue = 0;  // due = met + met_late + overdue
   };
-  std::vector<TaskLine> tasks;  // the six task rules, in order
+  // The rules tagged QA_TASK: england's in its order, then any other pack's
+  // sorted by id.
+  std::vector<TaskLine> tasks;
   int64_t tasks_due = 0, tasks_met = 0;
 
   struct Postponements {
@@ -100,6 +106,22 @@ class QaReportBuilder {
   QaReport Finish();
 
  private:
+  // What the report reads in a pack: its review-chain rules (obligations met
+  // by reviewHeld) and every rule's QA tag, by id, over all its versions.
+  struct PackRules {
+    std::set<std::string> chain;
+    std::vector<std::string> chain_order;  // first appearance in the pack
+    std::vector<std::string> tasks;        // tagged QA_TASK, in pack order
+    std::map<std::string, v1::QaTag> tag;
+    static PackRules Of(const ResolvedPack& pack);
+    v1::QaTag TagOf(const std::string& rule_id) const;
+  };
+  // The rules of `pack` (null = england), read once per pack; the first
+  // sight of a pack adds its task lines.
+  const PackRules& RulesOf(const ResolvedPack* pack);
+
+  std::map<const ResolvedPack*, PackRules> rules_of_;
+  const PackRules* layout_ = nullptr;  // england's: the lines always listed
   absl::CivilDay from_, to_;
   const Calendar& cal_;
   QaReport r_;

@@ -18,7 +18,7 @@ const char kGoodRule[] = R"(
   rules {
     id: "x.rule"
     kind: OBLIGATION
-    trigger: "PERIOD_STARTED"
+    trigger: PERIOD_STARTED
     met_by: "iroServiceNotified"
     amount: 2 unit: WORKING_DAYS direction: AFTER
     source { document: "001_73579c9466dfdbf3.txt" section: "4.1" }
@@ -170,9 +170,28 @@ TEST(Policy, BeforeOnlyForScheduledDate) {
 }
 
 TEST(Policy, UnknownFindingCheckIsRefused) {
-  absl::Status s = LoadOne(Pack(R"(rules { id: "f" kind: FINDING check: "VIBES"
+  absl::Status s = LoadOne(Pack(R"(rules { id: "f" kind: FINDING check: VIBES
       source { document: "003" section: "x" } })"));
   EXPECT_THAT(s.message(), HasSubstr("unknown check 'VIBES'"));
+}
+
+// The vocabularies are enums (policy.proto): a name none of them has is
+// refused by the text-format parser, and the loader says which pack, rule,
+// field and name, and where.
+TEST(Policy, UnknownVocabularyNamesPackRuleAndWord) {
+  std::string format = Pack(kGoodRule);
+  format.replace(format.find("met_by"), 0, "review_format: WEBINAR ");
+  absl::Status s = LoadOne(format);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(),
+              HasSubstr("t.textpb: rule 'x.rule': unknown review_format 'WEBINAR' (at "));
+  std::string tag = Pack(kGoodRule);
+  tag.replace(tag.find("met_by"), 0, "qa: QA_VIBES ");
+  EXPECT_THAT(LoadOne(tag).message(), HasSubstr("rule 'x.rule': unknown qa 'QA_VIBES'"));
+  // A number no name has is refused by the loader, spelled as the number.
+  std::string number = Pack(kGoodRule);
+  number.replace(number.find("PERIOD_STARTED"), 14, "42");
+  EXPECT_THAT(LoadOne(number).message(), HasSubstr("rule 'x.rule': unknown trigger '42'"));
 }
 
 TEST(Policy, OverlayNeedsItsBase) {
@@ -186,15 +205,15 @@ TEST(Policy, OverlayNeedsItsBase) {
 TEST(Policy, OverlayVersionsResolveByDate) {
   std::string base = absl::StrCat(
       "name: \"base\" division: \"england-and-wales\" versions { effective_from: \"2020-01-01\" ",
-      kGoodRule, R"( rules { id: "y.rule" kind: OBLIGATION trigger: "IRO_NOTIFIED"
+      kGoodRule, R"( rules { id: "y.rule" kind: OBLIGATION trigger: IRO_NOTIFIED
         met_by: "iroAllocated" amount: 5 unit: WORKING_DAYS direction: AFTER
         source { document: "001" section: "4.1" } } })");
   std::string overlay = R"(name: "local" extends: "base"
     versions { effective_from: "2022-06-01"
       remove: "y.rule"
-      rules { id: "x.rule" kind: OBLIGATION trigger: "PERIOD_STARTED" met_by: "iroServiceNotified"
+      rules { id: "x.rule" kind: OBLIGATION trigger: PERIOD_STARTED met_by: "iroServiceNotified"
         amount: 1 unit: WORKING_DAYS direction: AFTER source { document: "003" section: "local" } }
-      rules { id: "z.rule" kind: OBLIGATION trigger: "PERIOD_STARTED" met_by: "reviewHeld"
+      rules { id: "z.rule" kind: OBLIGATION trigger: PERIOD_STARTED met_by: "reviewHeld"
         amount: 4 unit: WEEKS direction: AFTER source { document: "003" section: "local" } } })";
   auto reg = PolicyRegistry::Load({{"base.textpb", base}, {"local.textpb", overlay}});
   ASSERT_TRUE(reg.ok()) << reg.status();

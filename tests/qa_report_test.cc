@@ -235,6 +235,80 @@ TEST(QaReportTest, Postponements) {
   EXPECT_EQ(r.reviews_on_time, 1);  // D late (20 Feb > 30 Jan), E on time (28 Feb <= 29 Feb)
 }
 
+// An overlay that renames a rule the report counts: the report finds rules
+// by their QA tag, so the renamed rule still counts when it carries the tag
+// (it once silently dropped out, the report knowing only england's ids).
+std::string RenamingOverlay(bool tagged) {
+  const std::string task_tag = tagged ? "qa: QA_TASK" : "";
+  const std::string notice_tag = tagged ? "qa: QA_POSTPONEMENT_NOTICE" : "";
+  return absl::StrCat(R"pb(
+    name: "england-renamed" extends: "england"
+    versions {
+      effective_from: "2011-04-01"
+      remove: "review.minutes"
+      remove: "postponement.notice"
+      rules {
+        id: "review.minutes_written"
+        kind: OBLIGATION )pb", task_tag, R"pb(
+        trigger: REVIEW_HELD met_by: "reviewMinutesCompleted"
+        amount: 15 unit: WORKING_DAYS direction: AFTER
+        source { document: "001_73579c9466dfdbf3.txt" section: "7" }
+      }
+      rules {
+        id: "postponement.short_notice"
+        kind: FINDING )pb", notice_tag, R"pb(
+        check: POSTPONEMENT_NOTICE
+        amount: 5 unit: WORKING_DAYS direction: BEFORE
+        source { document: "003_57729b6622f01350.txt" section: "Practice Change (postponement)" }
+      }
+    })pb");
+}
+
+QaReport ReportUnderOverlay(const std::vector<Case>& cases, bool tagged) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [name, text] : EmbeddedPacks()) files.emplace_back(name, text);
+  files.emplace_back("england-renamed.textpb", RenamingOverlay(tagged));
+  absl::StatusOr<PolicyRegistry> registry = PolicyRegistry::Load(std::move(files));
+  EXPECT_TRUE(registry.ok()) << registry.status();
+  const ResolvedPack* pack = *registry->Find("england-renamed");
+  std::vector<QaCase> in;
+  for (const Case& c : cases) {
+    QaCase q;
+    q.case_id = c.id;
+    q.events = c.events;
+    q.pack = pack;
+    q.deadlines = FoldDeadlines(c.id, c.events, *pack, Calendar::Default(), D("2024-06-30"));
+    in.push_back(std::move(q));
+  }
+  return ComputeQaReport(in, D("2024-01-01"), D("2024-06-30"), Calendar::Default());
+}
+
+TEST(QaReportTest, RenamedRuleCarryingTheTagStillCounts) {
+  QaReport r = ReportUnderOverlay(Timeliness(), /*tagged=*/true);
+  // As under england (TasksOnTime): minutes of A1 and A2 never written.
+  EXPECT_EQ(r.tasks_due, 7);
+  EXPECT_EQ(r.tasks_met, 2);
+  bool found = false;
+  for (const auto& t : r.tasks) {
+    if (t.rule != "review.minutes_written") continue;
+    found = true;
+    EXPECT_EQ(t.due, 2);
+    EXPECT_EQ(t.overdue, 2);
+  }
+  EXPECT_TRUE(found);
+  QaReport p = ReportUnderOverlay(Postponements(), /*tagged=*/true);
+  EXPECT_EQ(p.postponements.requested, 2);
+  EXPECT_EQ(p.postponements.with_notice, 1);  // as under england (Postponements)
+  EXPECT_EQ(p.findings["postponement.short_notice"], 1);
+
+  // Without the tag the renamed rules are not indicators: the report says
+  // so by counting them nowhere but among the findings.
+  QaReport untagged = ReportUnderOverlay(Timeliness(), /*tagged=*/false);
+  EXPECT_EQ(untagged.tasks_due, 5);
+  QaReport untagged_p = ReportUnderOverlay(Postponements(), /*tagged=*/false);
+  EXPECT_EQ(untagged_p.postponements.with_notice, 2);
+}
+
 TEST(QaReportTest, RenderersAgreeOnHeadline) {
   QaReport r = Report(Timeliness(), "2024-01-01", "2024-06-30");
   const std::string json = RenderQaJson(r);
