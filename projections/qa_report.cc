@@ -14,10 +14,11 @@ namespace {
 // The pack whose review-chain and task rules the report always lists, even
 // when none fell due; also the rules of a case given without its pack.
 const ResolvedPack& LayoutPack() {
-  static const ResolvedPack* pack = [] {
-    const auto* registry = new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
-    return *registry->Find("england");
-  }();
+  // Both kept for the life of the process: the pack lives inside the
+  // registry, so the registry itself must stay reachable.
+  static const PolicyRegistry* const registry =
+      new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
+  static const ResolvedPack* const pack = *registry->Find("england");
   return *pack;
 }
 
