@@ -3,8 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "engine/deterministic.h"
 #include "store/status_macros.h"
 
 namespace carelog {
@@ -21,14 +20,7 @@ std::string EncodeEvent(const v1::Event& event) {
     copy.clear_version();
     src = &copy;
   }
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream sos(&out);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    src->SerializeToCodedStream(&cos);
-  }
-  return out;
+  return DeterministicBytes(*src);
 }
 
 absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record) {

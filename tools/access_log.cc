@@ -9,21 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "engine/deterministic.h"
 #include "projections/escape.h"
 
 namespace carelog {
 namespace {
-
-std::string Deterministic(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream sos(&out);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&cos);
-  return out;
-}
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
@@ -125,7 +115,7 @@ absl::StatusOr<uint64_t> RecordAccess(EventStore* store, v1::AccessRecord record
   const bool own_stream = record.outcome().empty() && !record.case_id().empty();
   std::string stream = own_stream ? AccessStream(record.case_id()) : kAccessStream;
   AppendRequest req;
-  req.records.push_back(NewRecord{std::move(stream), std::move(id), Deterministic(record)});
+  req.records.push_back(NewRecord{std::move(stream), std::move(id), DeterministicBytes(record)});
   req.sync = true;
   auto result = store->Append(std::move(req));
   if (!result.ok()) return result.status();

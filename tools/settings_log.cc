@@ -13,8 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/calendar.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "engine/deterministic.h"
 #include "store/status_macros.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
@@ -23,16 +22,6 @@ namespace carelog {
 namespace {
 
 constexpr char kCasePackPrefix[] = "pack.case.";
-
-// Deterministic, as the store's idempotency compares payload bytes.
-std::string Deterministic(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream sos(&out);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&cos);
-  return out;
-}
 
 std::string Sha256(std::string_view bytes) {
   unsigned char h[SHA256_DIGEST_LENGTH];
@@ -178,7 +167,7 @@ absl::StatusOr<v1::SettingChanged> ChangeSetting(EventStore* store, std::string_
         // An unparsable old file is still recorded (by its hash and bytes).
         (void)DescribeHolidays(found_value, &found);
       }
-      req.records.push_back(NewRecord{kSettingsStream, "", Deterministic(found)});
+      req.records.push_back(NewRecord{kSettingsStream, "", DeterministicBytes(found)});
     }
   } else {
     // Building on a setting the log does not explain would hide the forgery.
@@ -197,7 +186,7 @@ absl::StatusOr<v1::SettingChanged> ChangeSetting(EventStore* store, std::string_
     change.set_old_value(s->second);
     if (name == kHolidaysSetting) change.set_old_sha256(Sha256(s->second));
   }
-  req.records.push_back(NewRecord{kSettingsStream, "", Deterministic(change)});
+  req.records.push_back(NewRecord{kSettingsStream, "", DeterministicBytes(change)});
   for (NewRecord& r : req.records) {
     uint8_t rnd[16];
     if (RAND_bytes(rnd, sizeof rnd) != 1) return absl::InternalError("no randomness for an id");

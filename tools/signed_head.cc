@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "store/head_file.h"
 #include "store/merkle.h"
@@ -33,16 +34,6 @@ struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 0xf]);
-  }
-  return out;
-}
 
 // Reads a PEM key with `read` (PEM_read_PrivateKey or PEM_read_PUBKEY).
 template <typename ReadFn>
@@ -137,7 +128,8 @@ absl::StatusOr<std::string> SignHead(const TreeHead& head, const std::string& ke
       len != sizeof sig) {
     return absl::InternalError("signing the head failed");
   }
-  return absl::StrCat(FormatTreeHead(head), kSeparator, Hex(sig, len));
+  return absl::StrCat(FormatTreeHead(head), kSeparator, absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(sig), len)));
 }
 
 bool ParseSignedHead(std::string_view text, SignedHead* out) {
