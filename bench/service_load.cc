@@ -25,9 +25,9 @@
 #include "absl/time/time.h"
 #include "carelog/v1/service.grpc.pb.h"
 #include "store/event_store.h"
-#include "tools/access_log.h"
+#include "engine/access_log.h"
 #include "tools/service/server.h"
-#include "tools/tokens.h"
+#include "store/service_tokens.h"
 
 namespace carelog {
 namespace {

@@ -34,7 +34,7 @@
 #include "engine/importer.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 #include "projections/case_summary.h"
 #include "projections/qa_report.h"
 #include "projections/ssda903_export.h"
@@ -285,14 +285,14 @@ void BM_ReplayAuditTrails(benchmark::State& state) {
   auto registry = PolicyRegistry::LoadEmbedded();
   const ResolvedPack* pack = *registry->Find("england");
   auto cases = *store->Streams();
-  AuditOptions options;
+  CaseTrailOptions options;
   options.as_of = absl::CivilDay(2025, 9, 30);
   int64_t items = 0;
   for (auto _ : state) {
     for (const auto& id : cases) {
       auto events = log.ReadCase(id);
       items += events->size();
-      benchmark::DoNotOptimize(BuildAuditTrail(id, *events, *pack, Calendar::Default(), options));
+      benchmark::DoNotOptimize(BuildCaseTrail(id, *events, *pack, Calendar::Default(), options));
     }
   }
   state.SetItemsProcessed(items);

@@ -33,6 +33,10 @@ namespace carelog {
 
 inline constexpr char kBackupManifestName[] = "carelog-backup.manifest";
 inline constexpr int kBackupFormatVersion = 1;
+// The store setting noting the last backup (`carelog backup` writes it,
+// `carelog stats` shows it): "INSTANT head SIZE:ROOTHEX to DIR". It judges
+// nothing, so it is a plain setting outside the settings log.
+inline constexpr char kLastBackupSetting[] = "backup.last";
 
 struct BackupFile {
   std::string name;  // relative to DIR/store

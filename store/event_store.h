@@ -72,7 +72,7 @@ struct AppendRequest {
   bool bulk = false;
   // Settings (name, value) written in the same atomic write as the records,
   // when the request commits: e.g. a setting and the record of its change
-  // (tools/settings_log.h), so that a crash cannot keep one without the
+  // (projections/settings_log.h), so that a crash cannot keep one without the
   // other. A refused request writes none of them. Not with `bulk`
   // (kInvalidArgument): a bulk load bypasses the write that carries them.
   std::vector<std::pair<std::string, std::string>> settings;

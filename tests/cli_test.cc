@@ -13,7 +13,7 @@
 #include "rocksdb/db.h"
 #include "engine/event_log.h"
 #include "store/event_store.h"
-#include "tools/access_log.h"
+#include "engine/access_log.h"
 #include "tests/test_util.h"
 
 namespace carelog {

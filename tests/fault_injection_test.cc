@@ -26,7 +26,7 @@
 #include "store/event_store.h"
 #include "tests/fault_env.h"
 #include "tests/test_util.h"
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 namespace carelog {
 namespace {

@@ -29,16 +29,16 @@
 #include "engine/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 #include "projections/deadlines_format.h"
 #include "store/merkle.h"
 #include "tests/test_util.h"
-#include "tools/access_log.h"
+#include "projections/access_log_render.h"
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/service/server.h"
-#include "tools/settings_log.h"
-#include "tools/tokens.h"
+#include "projections/settings_log.h"
+#include "store/service_tokens.h"
 
 namespace carelog {
 namespace {
@@ -638,9 +638,9 @@ TEST_F(ServiceTest, ReadsAreAnsweredAsTheCliAndRecordedInTheAccessLog) {
   ASSERT_GT(dr.deadlines_size(), 0);
   EXPECT_EQ(dr.deadlines(0).rule(), d.obligations[0].rule_id);
   EXPECT_EQ(dr.deadlines(0).due(), absl::FormatCivilTime(d.obligations[0].due));
-  AuditOptions opts;
+  CaseTrailOptions opts;
   opts.as_of = as_of;
-  EXPECT_EQ(ar.json(), RenderAuditJson(BuildAuditTrail("C-1", *log.ReadCase("C-1"),
+  EXPECT_EQ(ar.json(), RenderCaseTrailJson(BuildCaseTrail("C-1", *log.ReadCase("C-1"),
                                                        **packs.For("C-1"), Calendar::Default(),
                                                        opts)));
   // Deadlines of every case covers C-2 and no system stream.

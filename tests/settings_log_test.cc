@@ -1,10 +1,10 @@
-// The settings log (tools/settings_log.h, issue 12 point 5): every change of a
+// The settings log (projections/settings_log.h, issue 12 point 5): every change of a
 // setting that judges cases (`carelog pack`, `carelog holidays`) is an event
 // in the system stream "$settings", in the hash chain and the Merkle tree; the
 // stored setting is the fold of that stream and `verify` checks it; `audit`
 // shows the changes that judged a case; `stats` counts case events, access
 // records and settings records apart (point 9).
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "tests/test_util.h"
-#include "tools/access_log.h"
+#include "engine/access_log.h"
 #include "tools/case_packs.h"
 
 namespace carelog {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "store/event_store.h"
-#include "tools/access_log.h"
+#include "projections/access_log_render.h"
 #include "tools/commands.h"
 
 namespace carelog {

@@ -8,11 +8,11 @@
 #include "engine/event_log.h"
 #include "engine/event_time.h"
 #include "engine/policy.h"
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 namespace carelog {
 
@@ -36,7 +36,7 @@ int RunAudit(const Args& args) {
     std::fprintf(stderr, "carelog: --rules must be in-force or current\n");
     return 2;
   }
-  AuditOptions opts;
+  CaseTrailOptions opts;
   opts.current_rules = rules == "current";
   if (auto it = args.flags.find("known-at"); it != args.flags.end()) {
     absl::Time t;
@@ -82,12 +82,12 @@ int RunAudit(const Args& args) {
   if (!pack.ok()) return ReportError(pack.status());
   auto cal = StoreCalendar(store->get());
   if (!cal.ok()) return ReportError(cal.status());
-  AuditTrail trail = BuildAuditTrail(case_id, *events, **pack, *cal, opts);
+  CaseTrail trail = BuildCaseTrail(case_id, *events, **pack, *cal, opts);
   // Which pack and calendar judged it, and when they changed.
-  auto settings = AuditSettingsForCase(**store, case_id);
+  auto settings = CaseTrailSettingsForCase(**store, case_id);
   if (!settings.ok()) return ReportError(settings.status());
   trail.settings = *std::move(settings);
-  const std::string out = format == "json" ? RenderAuditJson(trail) : RenderAuditText(trail);
+  const std::string out = format == "json" ? RenderCaseTrailJson(trail) : RenderCaseTrailText(trail);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

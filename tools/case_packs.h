@@ -11,13 +11,11 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "store/event_store.h"
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 namespace carelog {
 
 inline constexpr char kDefaultPack[] = "england";
-// The store setting holding a gov.uk-format bank-holidays.json override.
-inline constexpr char kHolidaysSetting[] = "holidays.json";
 
 // The working-day calendar for the store: the built-in one, overridden by the
 // gov.uk-format file saved with `carelog holidays FILE` (its dates win for the
@@ -36,7 +34,7 @@ class CasePacks {
   [[nodiscard]] absl::StatusOr<const ResolvedPack*> For(const std::string& case_id);
   // Sets the store default (case_id "") or one case's override, recording
   // the change (who, when, old and new) in the settings log
-  // (tools/settings_log.h); returns that record. kNotFound (nothing written)
+  // (projections/settings_log.h); returns that record. kNotFound (nothing written)
   // for a pack the registry does not know; ChangeSetting's errors.
   [[nodiscard]] absl::StatusOr<v1::SettingChanged> Set(const std::string& case_id,
                                                        const std::string& pack,

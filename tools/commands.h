@@ -36,25 +36,33 @@ std::string StoreDir(const Args& args);
 // failed check, 3 for an internal fault.
 int ReportError(const absl::Status& s);
 
-int RunGen(const Args& args);
-int RunDeadlines(const Args& args);
-int RunPack(const Args& args);
-int RunVerify(const Args& args);      // tools/audit_commands.cc
-int RunHead(const Args& args);        // tools/audit_commands.cc
-int RunProve(const Args& args);       // tools/audit_commands.cc
-int RunCheckProof(const Args& args);  // tools/audit_commands.cc
-int RunKeygen(const Args& args);      // tools/audit_commands.cc
-int RunImport903(const Args& args);   // tools/ssda903_commands.cc
-int RunExport(const Args& args);      // tools/ssda903_commands.cc
+// A usage error: prints "carelog: problem" (unless empty) and the usage text
+// (generated from tools/cli.cc's command table) on stderr; returns 2.
+int UsageError(const std::string& problem);
+
+// The commands, one tools/<name>_command.cc each (tools/cli.cc's table maps
+// names to them).
+int RunImport(const Args& args);      // tools/import_command.cc
+int RunCases(const Args& args);       // tools/cases_command.cc
+int RunGen(const Args& args);         // tools/gen_command.cc
+int RunDeadlines(const Args& args);   // tools/deadlines_command.cc
+int RunPack(const Args& args);        // tools/deadlines_command.cc
+int RunVerify(const Args& args);      // tools/verify_command.cc
+int RunHead(const Args& args);        // tools/head_command.cc
+int RunProve(const Args& args);       // tools/prove_command.cc
+int RunCheckProof(const Args& args);  // tools/check_proof_command.cc
+int RunKeygen(const Args& args);      // tools/keygen_command.cc
+int RunImport903(const Args& args);   // tools/import_903_command.cc
+int RunExport(const Args& args);      // tools/export_command.cc
 int RunReport(const Args& args);      // tools/report_command.cc
-int RunAudit(const Args& args);
-int RunHolidays(const Args& args);  // tools/holidays_command.cc
-int RunBackup(const Args& args);     // tools/backup_commands.cc
-int RunRestore(const Args& args);    // tools/backup_commands.cc
-int RunStats(const Args& args);      // tools/backup_commands.cc
-int RunToken(const Args& args);      // tools/token_command.cc
-int RunAccessLog(const Args& args);  // tools/access_log_command.cc
-int RunCheckpoint(const Args& args); // tools/checkpoint_command.cc
+int RunAudit(const Args& args);       // tools/audit_trail_command.cc
+int RunHolidays(const Args& args);    // tools/holidays_command.cc
+int RunBackup(const Args& args);      // tools/backup_command.cc
+int RunRestore(const Args& args);     // tools/restore_command.cc
+int RunStats(const Args& args);       // tools/stats_command.cc
+int RunToken(const Args& args);       // tools/token_command.cc
+int RunAccessLog(const Args& args);   // tools/access_log_command.cc
+int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
 
 // After a command appended events: catches up the deadlines checkpoints when
 // the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.

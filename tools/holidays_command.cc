@@ -13,7 +13,7 @@
 #include "store/event_store.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 namespace carelog {
 

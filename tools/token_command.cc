@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_join.h"
 #include "tools/commands.h"
-#include "tools/tokens.h"
+#include "store/service_tokens.h"
 
 namespace carelog {
 

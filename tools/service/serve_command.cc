@@ -15,7 +15,7 @@
 #include "tools/commands.h"
 #include "tools/deadlines_view.h"
 #include "tools/service/server.h"
-#include "tools/tokens.h"
+#include "store/service_tokens.h"
 
 namespace carelog {
 namespace {

@@ -24,19 +24,19 @@
 #include "engine/event_time.h"
 #include "engine/limits.h"
 #include "engine/policy.h"
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 #include "projections/deadlines.h"
 #include "projections/deadlines_format.h"
 #include "projections/qa_report.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
-#include "tools/access_log.h"
+#include "engine/access_log.h"
 #include "tools/inclusion_proof.h"
 #include "tools/case_packs.h"
 #include "tools/deadlines_view.h"
 #include "tools/qa_html.h"
 #include "tools/service/reflection_v1.h"
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 namespace carelog {
 
@@ -349,7 +349,7 @@ class CarelogService final : public v1::Carelog::Service {
     Caller caller;
     if (auto s = Authorize(ctx, "Audit", &caller); !s.ok()) return s;
     if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
-    AuditOptions opts;
+    CaseTrailOptions opts;
     opts.current_rules = req->current_rules();
     if (!req->known_at().empty()) {
       absl::Time t;
@@ -379,11 +379,11 @@ class CarelogService final : public v1::Carelog::Service {
     if (!pack.ok()) return ToGrpc(pack.status());
     auto cal = StoreCalendar(store_);
     if (!cal.ok()) return ToGrpc(cal.status());
-    AuditTrail trail = BuildAuditTrail(req->case_id(), *events, **pack, *cal, opts);
-    auto settings = AuditSettingsForCase(*store_, req->case_id());
+    CaseTrail trail = BuildCaseTrail(req->case_id(), *events, **pack, *cal, opts);
+    auto settings = CaseTrailSettingsForCase(*store_, req->case_id());
     if (!settings.ok()) return ToGrpc(settings.status());
     trail.settings = *std::move(settings);
-    resp->set_json(RenderAuditJson(trail));
+    resp->set_json(RenderCaseTrailJson(trail));
     return grpc::Status::OK;
   }
 

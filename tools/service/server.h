@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "store/event_store.h"
-#include "tools/tokens.h"
+#include "store/service_tokens.h"
 
 namespace grpc {
 class Server;

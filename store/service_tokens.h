@@ -6,8 +6,8 @@
 //
 // ROLE is one of writer, reader, auditor, qa. `carelog token add` appends a
 // line and prints the clear token once; nothing else ever sees it.
-#ifndef CARELOG_TOOLS_TOKENS_H_
-#define CARELOG_TOOLS_TOKENS_H_
+#ifndef CARELOG_STORE_SERVICE_TOKENS_H_
+#define CARELOG_STORE_SERVICE_TOKENS_H_
 
 #include <array>
 #include <cstdint>
@@ -64,4 +64,4 @@ class TokenTable {
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_TOKENS_H_
+#endif  // CARELOG_STORE_SERVICE_TOKENS_H_

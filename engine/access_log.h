@@ -4,9 +4,10 @@
 // carelog.v1.AccessRecord in the system stream "$access/<caseId>" (reads of
 // one case) or "$access" (reads across all cases, reads that found nothing,
 // proofs of system records); system streams start with
-// '$' and are not cases (EventStore::Streams leaves them out).
-#ifndef CARELOG_TOOLS_ACCESS_LOG_H_
-#define CARELOG_TOOLS_ACCESS_LOG_H_
+// '$' and are not cases (EventStore::Streams leaves them out). Listing them:
+// projections/access_log_render.h.
+#ifndef CARELOG_ENGINE_ACCESS_LOG_H_
+#define CARELOG_ENGINE_ACCESS_LOG_H_
 
 #include <string>
 #include <string_view>
@@ -52,14 +53,6 @@ std::string AccessIdText(std::string_view id);
 [[nodiscard]] absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(
     const EventStore& store, std::string_view case_id);
 
-// One line per record: "POSITION AT TOKEN ROLE METHOD CASE PEER"; CASE is
-// "(all cases)", "(system)" (a proof of a system record), and says
-// ", event ID" for a proof and " (not found)" for a miss.
-std::string RenderAccessText(const std::vector<v1::AccessRecord>& records);
-// A JSON array of {"position","at","token","role","method","caseId","peer"},
-// with "eventId" (Prove) and "outcome" ("NOT_FOUND") when set.
-std::string RenderAccessJson(const std::vector<v1::AccessRecord>& records);
-
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_ACCESS_LOG_H_
+#endif  // CARELOG_ENGINE_ACCESS_LOG_H_

@@ -1,4 +1,4 @@
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 
 #include <algorithm>
 #include <map>
@@ -21,7 +21,7 @@ std::string Instant(const google::protobuf::Timestamp& ts) {
 }
 
 // Effective order (rules.md "Order"): date, then occurredAt, then position.
-bool EffectiveLess(const AuditEntry& a, const AuditEntry& b) {
+bool EffectiveLess(const CaseTrailEntry& a, const CaseTrailEntry& b) {
   return std::make_tuple(a.date, ToTime(a.event.occurred_at()), a.event.position()) <
          std::make_tuple(b.date, ToTime(b.event.occurred_at()), b.event.position());
 }
@@ -55,14 +55,14 @@ std::string ObligationKey(const Obligation& o) {
   return absl::StrCat(o.rule_id, "|", o.trigger_position, "|", FormatDate(o.due));
 }
 
-std::vector<AuditEntry> Entries(const std::vector<v1::Event>& events, const CaseDeadlines& d,
+std::vector<CaseTrailEntry> Entries(const std::vector<v1::Event>& events, const CaseDeadlines& d,
                                 absl::CivilDay as_of) {
-  std::vector<AuditEntry> out;
+  std::vector<CaseTrailEntry> out;
   absl::flat_hash_map<std::string, size_t> by_id;
   for (const v1::Event& e : events) {
     const absl::CivilDay date = LondonDate(e.occurred_at());
     if (date > as_of) continue;
-    AuditEntry a;
+    CaseTrailEntry a;
     a.event = e;
     a.date = date;
     a.recorded_late_days = RecordedLateDays(e, date);
@@ -86,7 +86,7 @@ std::vector<AuditEntry> Entries(const std::vector<v1::Event>& events, const Case
     const std::string& target =
         c->has_event_corrected() ? c->event_corrected().event_id() : c->event_retracted().event_id();
     if (auto it = by_id.find(target); it != by_id.end()) {
-      out[it->second].corrections.push_back(AuditCorrection{*c, c->has_event_retracted()});
+      out[it->second].corrections.push_back(CaseTrailCorrection{*c, c->has_event_retracted()});
     }
     if (auto it = by_pos.find(c->position()); it != by_pos.end()) {
       out[it->second].corrects_event_id = target;
@@ -169,7 +169,7 @@ void AppendArray(const std::vector<T>& items, F each, std::string* out) {
   out->push_back(']');
 }
 
-void AppendEntryJson(const AuditEntry& a, std::string* out) {
+void AppendEntryJson(const CaseTrailEntry& a, std::string* out) {
   const v1::Event& e = a.event;
   absl::StrAppend(out, "{\"position\":", e.position(), ",\"eventId\":");
   AppendJsonString(e.event_id(), out);
@@ -194,7 +194,7 @@ void AppendEntryJson(const AuditEntry& a, std::string* out) {
   absl::StrAppend(out, ",\"corrections\":");
   AppendArray(
       a.corrections,
-      [](const AuditCorrection& c, std::string* o) {
+      [](const CaseTrailCorrection& c, std::string* o) {
         absl::StrAppend(o, "{\"position\":", c.event.position(), ",\"eventId\":");
         AppendJsonString(c.event.event_id(), o);
         absl::StrAppend(o, ",\"kind\":\"", c.retraction ? "retracted" : "corrected",
@@ -232,7 +232,7 @@ std::string Hex(std::string_view bytes) {
 bool IsHolidays(const v1::SettingChanged& c) { return c.setting() == "holidays.json"; }
 
 // Made after the known-at instant: not in force in the view of then.
-bool AfterKnownAt(const AuditTrail& t, const v1::SettingChanged& c) {
+bool AfterKnownAt(const CaseTrail& t, const v1::SettingChanged& c) {
   return t.options.known_at.has_value() && c.has_at() && ToTime(c.at()) > *t.options.known_at;
 }
 
@@ -246,8 +246,8 @@ std::string ValueText(const v1::SettingChanged& c, bool old) {
   return old ? c.old_value() : c.new_value();
 }
 
-void AppendSettingsText(const AuditTrail& t, std::string* out) {
-  const AuditSettings& s = t.settings;
+void AppendSettingsText(const CaseTrail& t, std::string* out) {
+  const CaseTrailSettings& s = t.settings;
   const char* chosen_by = s.pack_setting.empty()      ? "the built-in default"
                           : s.pack_setting == "pack" ? "the store default"
                                                      : "this case's own setting";
@@ -279,8 +279,8 @@ void AppendSettingsText(const AuditTrail& t, std::string* out) {
   }
 }
 
-void AppendSettingsJson(const AuditTrail& t, std::string* out) {
-  const AuditSettings& s = t.settings;
+void AppendSettingsJson(const CaseTrail& t, std::string* out) {
+  const CaseTrailSettings& s = t.settings;
   absl::StrAppend(out, ",\"settings\":{\"pack\":");
   AppendJsonString(t.pack_name, out);
   absl::StrAppend(out, ",\"packSetting\":");
@@ -338,10 +338,10 @@ void AppendSettingsJson(const AuditTrail& t, std::string* out) {
 
 }  // namespace
 
-AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Event>& events,
+CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event>& events,
                            const ResolvedPack& pack, const Calendar& cal,
-                           const AuditOptions& options) {
-  AuditTrail t;
+                           const CaseTrailOptions& options) {
+  CaseTrail t;
   t.case_id = case_id;
   t.pack_name = pack.name;
   t.options = options;
@@ -366,7 +366,7 @@ AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Eve
   for (const v1::Event& e : unknown) {
     const absl::CivilDay date = LondonDate(e.occurred_at());
     if (date > options.as_of) continue;
-    AuditEntry a;
+    CaseTrailEntry a;
     a.event = e;
     a.date = date;
     a.recorded_late_days = RecordedLateDays(e, date);
@@ -391,12 +391,12 @@ AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Eve
     auto nw = now_status.find(key);
     const std::string a = th == then_status.end() ? "-" : th->second;
     const std::string b = nw == now_status.end() ? "-" : nw->second;
-    if (a != b) t.differences.push_back(AuditDifference{o->rule_id, o->review_id, o->due, a, b});
+    if (a != b) t.differences.push_back(CaseTrailDifference{o->rule_id, o->review_id, o->due, a, b});
   }
   return t;
 }
 
-std::string RenderAuditText(const AuditTrail& t) {
+std::string RenderCaseTrailText(const CaseTrail& t) {
   std::string out;
   absl::StrAppend(&out, "Audit trail of case ", TerminalSafe(t.case_id), " under pack '", t.pack_name, "' (",
                   t.options.current_rules ? "today's rules applied to every date"
@@ -410,7 +410,7 @@ std::string RenderAuditText(const AuditTrail& t) {
   }
   if (!t.settings.changes.empty()) AppendSettingsText(t, &out);
   absl::StrAppend(&out, "\n", t.entries.size(), " events\n");
-  for (const AuditEntry& a : t.entries) {
+  for (const CaseTrailEntry& a : t.entries) {
     const v1::Event& e = a.event;
     absl::StrAppend(&out, "\n", FormatDate(a.date), "  ", PayloadName(e), " ", PayloadJson(e), "\n");
     absl::StrAppend(&out, "    occurred ", Instant(e.occurred_at()));
@@ -427,7 +427,7 @@ std::string RenderAuditText(const AuditTrail& t) {
     if (!a.corrects_event_id.empty()) {
       absl::StrAppend(&out, "    corrects event ", TerminalSafe(a.corrects_event_id), "\n");
     }
-    for (const AuditCorrection& c : a.corrections) {
+    for (const CaseTrailCorrection& c : a.corrections) {
       const std::string reason = c.retraction ? c.event.event_retracted().reason()
                                               : c.event.event_corrected().reason();
       absl::StrAppend(&out, "    ~ ", c.retraction ? "RETRACTED" : "CORRECTED", " by ",
@@ -466,13 +466,13 @@ std::string RenderAuditText(const AuditTrail& t) {
     absl::StrAppend(&out, "\nNot yet recorded at ",
                     absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
                     " (", t.not_yet_recorded.size(), "):\n");
-    for (const AuditEntry& a : t.not_yet_recorded) {
+    for (const CaseTrailEntry& a : t.not_yet_recorded) {
       absl::StrAppend(&out, "  ", FormatDate(a.date), "  ", PayloadName(a.event), "  event ",
                       TerminalSafe(a.event.event_id()), "  recorded ", Instant(a.event.recorded_at()),
                       " (recorded late: ", a.recorded_late_days, " days)\n");
     }
     absl::StrAppend(&out, "Difference from today's view (", t.differences.size(), "):\n");
-    for (const AuditDifference& d : t.differences) {
+    for (const CaseTrailDifference& d : t.differences) {
       absl::StrAppend(&out, "  ", d.rule_id, d.review_id.empty() ? "" : absl::StrCat(" (", d.review_id, ")"),
                       " due ", FormatDate(d.due), ": then ", d.then_status, ", now ",
                       d.now_status, "\n");
@@ -483,7 +483,7 @@ std::string RenderAuditText(const AuditTrail& t) {
   return TerminalSafeLines(out);
 }
 
-std::string RenderAuditJson(const AuditTrail& t) {
+std::string RenderCaseTrailJson(const CaseTrail& t) {
   std::string out = "{\"caseId\":";
   AppendJsonString(t.case_id, &out);
   absl::StrAppend(&out, ",\"pack\":");
@@ -507,7 +507,7 @@ std::string RenderAuditJson(const AuditTrail& t) {
     absl::StrAppend(&out, ",\"differences\":");
     AppendArray(
         t.differences,
-        [](const AuditDifference& d, std::string* o) {
+        [](const CaseTrailDifference& d, std::string* o) {
           absl::StrAppend(o, "{\"rule\":");
           AppendJsonString(d.rule_id, o);
           absl::StrAppend(o, ",\"reviewId\":");

@@ -8,8 +8,8 @@
 // Personal data never goes into a log: messages carry counts, positions,
 // heads, paths, event ids and case ids only — never names, dates of birth or
 // free text from a payload. Callers format with absl::StrCat / StrFormat.
-#ifndef CARELOG_TOOLS_LOG_H_
-#define CARELOG_TOOLS_LOG_H_
+#ifndef CARELOG_STORE_LOGGING_H_
+#define CARELOG_STORE_LOGGING_H_
 
 #include <cstdio>
 #include <functional>
@@ -51,4 +51,4 @@ void SetSinkForTest(std::function<void(std::string_view line)> sink);
 #define LOG_WARN(msg) CARELOG_LOG_AT(::carelog::log::Level::kWarn, msg)
 #define LOG_ERROR(msg) CARELOG_LOG_AT(::carelog::log::Level::kError, msg)
 
-#endif  // CARELOG_TOOLS_LOG_H_
+#endif  // CARELOG_STORE_LOGGING_H_

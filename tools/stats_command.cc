@@ -1,4 +1,5 @@
-// Operations on the command line: `carelog backup`, `restore` and `stats`.
+// `carelog stats [--format text|json]`: events, cases, size, head, last
+// backup, packs.
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -7,38 +8,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
+#include "absl/time/civil_time.h"
+#include "engine/access_log.h"
 #include "engine/policy.h"
+#include "projections/settings_log.h"
 #include "rocksdb/db.h"
 #include "store/backup.h"
 #include "store/event_store.h"
-#include "store/merkle.h"
+#include "store/head_file.h"
 #include "store/record_format.h"
-#include "tools/access_log.h"
 #include "tools/case_packs.h"
 #include "tools/commands.h"
-#include "tools/log.h"
-#include "tools/settings_log.h"
 
 namespace carelog {
 namespace {
-
-constexpr char kLastBackupSetting[] = "backup.last";
-
-std::string HeadString(const TreeHead& h) {
-  return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
-}
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
-uint64_t TotalSize(const BackupManifest& m) {
-  uint64_t n = 0;
-  for (const auto& f : m.files) n += f.size;
-  return n;
-}
 
 std::string Bytes(uint64_t n) {
   if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
@@ -48,85 +31,6 @@ std::string Bytes(uint64_t n) {
 }
 
 }  // namespace
-
-int RunBackup(const Args& args) {
-  auto to = args.flags.find("to");
-  if (to == args.flags.end() || !args.positional.empty()) {
-    std::fprintf(stderr, "carelog: backup needs --to DIR (a new or empty directory)\n");
-    return 2;
-  }
-  const std::string dir = StoreDir(args);
-  StoreOptions so;
-  so.create_if_missing = false;
-  auto store = EventStore::Open(dir, so);
-  bool writable = true;
-  if (!store.ok() && store.status().code() == absl::StatusCode::kUnavailable) {
-    // Another process (the service) holds the store: back up its files as
-    // they stand, read-only. The copy is verified either way.
-    LOG_WARN(absl::StrCat("backup: ", store.status().message(),
-                          "; backing up read-only alongside it"));
-    so.read_only = true;
-    store = EventStore::Open(dir, so);
-    writable = false;
-  }
-  if (!store.ok()) return ReportError(store.status());
-  LOG_INFO(absl::StrCat("backup: store ", dir, " (", (*store)->LastPosition(), " events) to ",
-                        to->second));
-  const absl::Time start = absl::Now();
-  auto m = BackupStore(**store, to->second, [](std::string_view step) {
-    LOG_INFO(absl::StrCat("backup: ", std::string(step)));
-  });
-  if (!m.ok()) {
-    LOG_ERROR(absl::StrCat("backup failed: ", m.status().message()));
-    return ReportError(m.status());
-  }
-  const std::string summary =
-      absl::StrCat(Rfc3339(m->created), " head ", HeadString(m->head), " to ",
-                   std::filesystem::absolute(to->second).string());
-  if (writable) {
-    absl::Status s = (*store)->PutSetting(kLastBackupSetting, summary);
-    if (!s.ok()) LOG_WARN(absl::StrCat("backup: could not record it in the store: ", s.message()));
-  }
-  LOG_INFO(absl::StrCat("backup: done in ", absl::FormatDuration(absl::Now() - start), ": ",
-                        m->files.size(), " files, ", TotalSize(*m), " bytes, head ",
-                        HeadString(m->head)));
-  std::printf(
-      "backup of %llu events in %s: head %s, %zu files (%s), verified.\n"
-      "Restore with: carelog restore --from %s --to NEW_STORE_DIR\n",
-      static_cast<unsigned long long>(m->head.size), to->second.c_str(),
-      HeadString(m->head).c_str(), m->files.size(), Bytes(TotalSize(*m)).c_str(),
-      to->second.c_str());
-  return 0;
-}
-
-int RunRestore(const Args& args) {
-  auto from = args.flags.find("from");
-  auto to = args.flags.find("to");
-  if (from == args.flags.end() || to == args.flags.end() || !args.positional.empty()) {
-    std::fprintf(stderr, "carelog: restore needs --from BACKUP_DIR --to NEW_STORE_DIR\n");
-    return 2;
-  }
-  LOG_INFO(absl::StrCat("restore: from ", from->second, " to ", to->second));
-  auto m = RestoreStore(from->second, to->second, [](std::string_view step) {
-    LOG_INFO(absl::StrCat("restore: ", std::string(step)));
-  });
-  if (!m.ok()) {
-    LOG_ERROR(absl::StrCat("restore refused: ", m.status().message()));
-    if (m.status().code() == absl::StatusCode::kDataLoss) {
-      std::fprintf(stderr, "carelog: %s\ncarelog: nothing was restored into %s\n",
-                   std::string(m.status().message()).c_str(), to->second.c_str());
-      return 1;
-    }
-    return ReportError(m.status());
-  }
-  LOG_INFO(absl::StrCat("restore: done, head ", HeadString(m->head)));
-  std::printf(
-      "restored %llu events into %s; the whole log verified and its head %s is the one the "
-      "backup recorded on %s\n",
-      static_cast<unsigned long long>(m->head.size), to->second.c_str(),
-      HeadString(m->head).c_str(), Rfc3339(m->created).c_str());
-  return 0;
-}
 
 int RunStats(const Args& args) {
   if (!args.positional.empty()) {
@@ -176,7 +80,7 @@ int RunStats(const Args& args) {
   }
   auto head = st.Head();
   const std::string head_text =
-      head.ok() ? HeadString(*head) : absl::StrCat("unavailable (", head.status().message(), ")");
+      head.ok() ? FormatTreeHead(*head) : absl::StrCat("unavailable (", head.status().message(), ")");
   auto last_backup = st.GetSetting(kLastBackupSetting);
   const std::string backup_text = last_backup.ok() ? *last_backup : "none recorded";
 

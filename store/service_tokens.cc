@@ -1,4 +1,4 @@
-#include "tools/tokens.h"
+#include "store/service_tokens.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

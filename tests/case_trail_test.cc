@@ -3,7 +3,7 @@
 // a team manager without the IRO, re-dated late to a date past the
 // statutory timescale, the review held late and recorded late, then its
 // participation code corrected. Plus as-of and known-at views.
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 
 #include <fstream>
 #include <sstream>
@@ -21,7 +21,7 @@ using ::carelog::testing::T;
 using ::carelog::testing::TempDir;
 using ::testing::HasSubstr;
 
-class AuditTrailTest : public ::testing::Test {
+class CaseTrailTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = carelog::testing::OpenTestStore(dir_.path(), &clock_);
@@ -89,23 +89,23 @@ class AuditTrailTest : public ::testing::Test {
         "replacement { review_held { review_id: 'R-1' participation: 'PN3' } } }");
   }
 
-  AuditTrail Trail(const std::string& as_of, std::optional<std::string> known_at = std::nullopt,
+  CaseTrail Trail(const std::string& as_of, std::optional<std::string> known_at = std::nullopt,
                    bool current = false) {
     auto events = log_->ReadCase("C-003");
     EXPECT_TRUE(events.ok());
-    AuditOptions o;
+    CaseTrailOptions o;
     o.as_of = *ParseDate(as_of);
     if (known_at) o.known_at = T(*known_at);
     o.current_rules = current;
-    return BuildAuditTrail("C-003", *events, **registry_->Find("england"), Calendar::Default(), o);
+    return BuildCaseTrail("C-003", *events, **registry_->Find("england"), Calendar::Default(), o);
   }
 
-  const AuditEntry& Entry(const AuditTrail& t, const std::string& id) {
+  const CaseTrailEntry& Entry(const CaseTrail& t, const std::string& id) {
     for (const auto& a : t.entries) {
       if (a.event.event_id() == id) return a;
     }
     ADD_FAILURE() << "no entry " << id;
-    static AuditEntry none;
+    static CaseTrailEntry none;
     return none;
   }
 
@@ -117,8 +117,8 @@ class AuditTrailTest : public ::testing::Test {
   int n_ = 0;
 };
 
-TEST_F(AuditTrailTest, GoldenTextOfTheBristolCase) {
-  const std::string got = RenderAuditText(Trail("2024-07-15"));
+TEST_F(CaseTrailTest, GoldenTextOfTheBristolCase) {
+  const std::string got = RenderCaseTrailText(Trail("2024-07-15"));
   const std::string path = std::string(CARELOG_SOURCE_DIR) + "/tests/golden/audit_003.txt";
   if (std::getenv("CARELOG_UPDATE_GOLDEN") != nullptr) std::ofstream(path) << got;
   std::ifstream f(path);
@@ -128,9 +128,9 @@ TEST_F(AuditTrailTest, GoldenTextOfTheBristolCase) {
   EXPECT_EQ(got, want.str()) << "run with CARELOG_UPDATE_GOLDEN=1 to accept a deliberate change";
 }
 
-TEST_F(AuditTrailTest, AnswersWhoDidWhatWhenAndWhichRuleItBroke) {
-  AuditTrail t = Trail("2024-07-15");
-  const AuditEntry& approval = Entry(t, "ev-7");
+TEST_F(CaseTrailTest, AnswersWhoDidWhatWhenAndWhichRuleItBroke) {
+  CaseTrail t = Trail("2024-07-15");
+  const CaseTrailEntry& approval = Entry(t, "ev-7");
   EXPECT_EQ(approval.event.actor().role(), v1::TEAM_MANAGER);
   std::vector<std::string> rules;
   for (const auto& f : approval.findings) rules.push_back(f.rule_id);
@@ -142,11 +142,11 @@ TEST_F(AuditTrailTest, AnswersWhoDidWhatWhenAndWhichRuleItBroke) {
   EXPECT_EQ(approval.created[0].status, ObligationStatus::kMetLate);
   EXPECT_EQ(approval.created[0].source_document, "003_57729b6622f01350.txt");
 
-  const AuditEntry& redate = Entry(t, "ev-8");
+  const CaseTrailEntry& redate = Entry(t, "ev-8");
   ASSERT_FALSE(redate.findings.empty());
   EXPECT_EQ(redate.findings[0].rule_id, "postponement.out_of_timescale");
 
-  const AuditEntry& held = Entry(t, "ev-12");
+  const CaseTrailEntry& held = Entry(t, "ev-12");
   EXPECT_EQ(held.recorded_late_days, 23);
   bool met_initial = false;
   for (const auto& o : held.met) {
@@ -165,8 +165,8 @@ TEST_F(AuditTrailTest, AnswersWhoDidWhatWhenAndWhichRuleItBroke) {
   EXPECT_EQ(Entry(t, "ev-15").corrects_event_id, "ev-12");
 }
 
-TEST_F(AuditTrailTest, AsOfShowsTheCaseAsItStoodThen) {
-  AuditTrail t = Trail("2024-06-05");
+TEST_F(CaseTrailTest, AsOfShowsTheCaseAsItStoodThen) {
+  CaseTrail t = Trail("2024-06-05");
   for (const auto& a : t.entries) EXPECT_LE(a.date, absl::CivilDay(2024, 6, 5));
   bool initial_overdue = false;
   for (const auto& o : t.deadlines.obligations) {
@@ -175,9 +175,9 @@ TEST_F(AuditTrailTest, AsOfShowsTheCaseAsItStoodThen) {
   EXPECT_TRUE(initial_overdue) << "on 5 June the first review was past its 31 May due date";
 }
 
-TEST_F(AuditTrailTest, KnownAtShowsOnlyWhatWasRecordedAndTheDifference) {
+TEST_F(CaseTrailTest, KnownAtShowsOnlyWhatWasRecordedAndTheDifference) {
   // On 20 June the system did not yet know the review of 12 June had been held.
-  AuditTrail t = Trail("2024-06-20", "2024-06-20T23:00:00Z");
+  CaseTrail t = Trail("2024-06-20", "2024-06-20T23:00:00Z");
   for (const auto& a : t.entries) EXPECT_NE(a.event.event_id(), "ev-12");
   ASSERT_EQ(t.not_yet_recorded.size(), 2u);
   EXPECT_EQ(t.not_yet_recorded[0].event.event_id(), "ev-12");
@@ -191,7 +191,7 @@ TEST_F(AuditTrailTest, KnownAtShowsOnlyWhatWasRecordedAndTheDifference) {
     }
   }
   EXPECT_TRUE(diff);
-  const std::string text = RenderAuditText(t);
+  const std::string text = RenderCaseTrailText(t);
   EXPECT_THAT(text, HasSubstr("recorded late: 23 days"));
   EXPECT_THAT(text, HasSubstr("review.initial (R-1) due 2024-05-31: then OVERDUE, now MET_LATE"));
 }
@@ -199,9 +199,9 @@ TEST_F(AuditTrailTest, KnownAtShowsOnlyWhatWasRecordedAndTheDifference) {
 // The settings section: only with changes (the golden above has none), each
 // change with who and when, a calendar by hash and dates, and a change made
 // after --known-at marked as not in force in the view of then.
-TEST_F(AuditTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
-  AuditTrail t = Trail("2024-06-20", "2024-06-20T23:00:00Z");
-  EXPECT_EQ(RenderAuditText(t).find("Settings changes"), std::string::npos);
+TEST_F(CaseTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
+  CaseTrail t = Trail("2024-06-20", "2024-06-20T23:00:00Z");
+  EXPECT_EQ(RenderCaseTrailText(t).find("Settings changes"), std::string::npos);
   v1::SettingChanged before, after;
   before.set_setting("pack");
   before.set_new_value("england");
@@ -224,7 +224,7 @@ TEST_F(AuditTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
   t.settings.pack_setting = "pack";
   t.settings.calendar_sha256 = std::string(32, '\xab');
   t.settings.changes = {before, after};
-  const std::string text = RenderAuditText(t);
+  const std::string text = RenderCaseTrailText(t);
   std::string hex01, hexab;
   for (int i = 0; i < 32; ++i) {
     hex01 += "01";
@@ -236,7 +236,7 @@ TEST_F(AuditTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
                                             " (2 bytes) -> SHA-256 ", hexab, " (15 bytes)")));
   EXPECT_THAT(text, HasSubstr(absl::StrCat("bank-holidays file, SHA-256 ", hexab, "\n")));
   EXPECT_THAT(text, HasSubstr("by bob (cli)  [made after the known-at instant]\n      scotland 2024-12-02\n"));
-  const std::string json = RenderAuditJson(t);
+  const std::string json = RenderCaseTrailJson(t);
   EXPECT_THAT(json, HasSubstr(R"("position":40,"setting":"holidays.json","at":"2024-07-01T09:00:00Z","changedBy":"bob","via":"cli","afterKnownAt":true,"oldSha256":"0101)"));
   EXPECT_THAT(json, HasSubstr(R"("dates":{"scotland":["2024-12-02"]}})"));
   EXPECT_THAT(json, HasSubstr(absl::StrCat(R"("packSetting":"pack","calendarSha256":")", hexab,
@@ -244,22 +244,22 @@ TEST_F(AuditTrailTest, SettingsChangesAreShownAndMarkedAfterKnownAt) {
   EXPECT_THAT(json, HasSubstr(R"("old":null,"new":"england"})"));
 }
 
-TEST_F(AuditTrailTest, KnownAtBeforeTheCorrectionShowsTheUncorrectedRecord) {
-  AuditTrail before = Trail("2024-07-10", "2024-07-10T23:00:00Z");
+TEST_F(CaseTrailTest, KnownAtBeforeTheCorrectionShowsTheUncorrectedRecord) {
+  CaseTrail before = Trail("2024-07-10", "2024-07-10T23:00:00Z");
   EXPECT_TRUE(Entry(before, "ev-12").corrections.empty());
-  AuditTrail after = Trail("2024-07-10", "2024-07-11T23:00:00Z");
+  CaseTrail after = Trail("2024-07-10", "2024-07-11T23:00:00Z");
   EXPECT_EQ(Entry(after, "ev-12").corrections.size(), 1u);
 }
 
-TEST_F(AuditTrailTest, RecordingLagIsAFinding) {
-  AuditTrail t = Trail("2024-07-15");
+TEST_F(CaseTrailTest, RecordingLagIsAFinding) {
+  CaseTrail t = Trail("2024-07-15");
   bool found = false;
   for (const auto& f : Entry(t, "ev-12").findings) found = found || f.rule_id == "recording.timely";
   EXPECT_TRUE(found);
 }
 
-TEST_F(AuditTrailTest, JsonCarriesTheSameFacts) {
-  const std::string json = RenderAuditJson(Trail("2024-07-15"));
+TEST_F(CaseTrailTest, JsonCarriesTheSameFacts) {
+  const std::string json = RenderCaseTrailJson(Trail("2024-07-15"));
   EXPECT_THAT(json, HasSubstr(R"("caseId":"C-003","pack":"england","rules":"in-force","asOf":"2024-07-15")"));
   EXPECT_THAT(json, HasSubstr(R"("eventId":"ev-7","type":"reviewPostponementApproved")"));
   EXPECT_THAT(json, HasSubstr(R"("actor":{"id":"tm-1","role":"TEAM_MANAGER"})"));
@@ -268,7 +268,7 @@ TEST_F(AuditTrailTest, JsonCarriesTheSameFacts) {
   EXPECT_THAT(json, HasSubstr(R"("rule":"postponement.approver")"));
 }
 
-TEST_F(AuditTrailTest, CurrentRulesJudgesWithTheNewestVersion) {
+TEST_F(CaseTrailTest, CurrentRulesJudgesWithTheNewestVersion) {
   // Bristol's direction took effect in May 2024: a child accommodated in
   // April is judged under version 1 by default, under version 2 with
   // --rules current.
@@ -276,17 +276,17 @@ TEST_F(AuditTrailTest, CurrentRulesJudgesWithTheNewestVersion) {
   e.set_position(1);
   const ResolvedPack& bristol = **registry_->Find("england-bristol");
   ASSERT_GE(bristol.versions.size(), 2u);
-  AuditOptions o;
+  CaseTrailOptions o;
   o.as_of = absl::CivilDay(2024, 4, 30);
-  AuditTrail in_force = BuildAuditTrail("C-B", {e}, bristol, Calendar::Default(), o);
+  CaseTrail in_force = BuildCaseTrail("C-B", {e}, bristol, Calendar::Default(), o);
   o.current_rules = true;
-  AuditTrail current = BuildAuditTrail("C-B", {e}, bristol, Calendar::Default(), o);
+  CaseTrail current = BuildCaseTrail("C-B", {e}, bristol, Calendar::Default(), o);
   ASSERT_FALSE(in_force.deadlines.obligations.empty());
   for (const auto& ob : in_force.deadlines.obligations) EXPECT_EQ(ob.pack_version, 1);
   for (const auto& ob : current.deadlines.obligations) {
     EXPECT_EQ(ob.pack_version, bristol.versions.back().number);
   }
-  EXPECT_THAT(RenderAuditText(current), HasSubstr("today's rules applied to every date"));
+  EXPECT_THAT(RenderCaseTrailText(current), HasSubstr("today's rules applied to every date"));
 }
 
 }  // namespace

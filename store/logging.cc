@@ -1,4 +1,4 @@
-#include "tools/log.h"
+#include "store/logging.h"
 
 #include <atomic>
 #include <cstdlib>

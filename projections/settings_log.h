@@ -1,7 +1,7 @@
 // The settings log: the settings that judge cases — the policy pack (store
 // default "pack", one case's "pack.case.<caseId>") and the bank-holidays
 // calendar ("holidays.json") — change every deadline, so every change of them
-// is a record in the store itself, like the access log (tools/access_log.h):
+// is a record in the store itself, like the access log (engine/access_log.h):
 // a carelog.v1.SettingChanged (proto/carelog/v1/settings.proto) in the system
 // stream "$settings", in the hash chain and the Merkle tree. `head` moves with
 // each change and `prove` can prove one.
@@ -11,7 +11,8 @@
 // the setting are written in ONE atomic RocksDB write (AppendRequest::settings),
 // so a crash keeps both or neither; they can disagree only if someone writes
 // the database behind carelog's back (or damage), which CheckSettings — run by
-// `carelog verify` — reports, naming the setting and both values.
+// `carelog verify` (tools/verify_command.cc) — reports, naming the setting and
+// both values.
 //
 // Stores whose settings predate the log: until the first change, a judging
 // setting with no record is reported as a warning ("predates the settings
@@ -23,8 +24,8 @@
 //
 // Other settings (e.g. "backup.last", a note of the last backup) judge
 // nothing and stay plain settings outside the log.
-#ifndef CARELOG_TOOLS_SETTINGS_LOG_H_
-#define CARELOG_TOOLS_SETTINGS_LOG_H_
+#ifndef CARELOG_PROJECTIONS_SETTINGS_LOG_H_
+#define CARELOG_PROJECTIONS_SETTINGS_LOG_H_
 
 #include <map>
 #include <string>
@@ -33,12 +34,16 @@
 
 #include "absl/status/statusor.h"
 #include "carelog/v1/settings.pb.h"
-#include "projections/audit_trail.h"
+#include "projections/case_trail.h"
 #include "store/event_store.h"
 
 namespace carelog {
 
 inline constexpr char kSettingsStream[] = "$settings";
+
+// The store setting holding a gov.uk-format bank-holidays.json override
+// (`carelog holidays FILE`); a judging setting, so kept in the log.
+inline constexpr char kHolidaysSetting[] = "holidays.json";
 
 // The largest bank-holidays file accepted (gov.uk's is about 20 KiB): its
 // record holds the old and the new file, and stays well under kMaxEventBytes.
@@ -87,7 +92,7 @@ std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingCha
 // What `carelog audit` shows of the settings that judged one case: which
 // setting chose its pack, the saved calendar's SHA-256, and
 // SettingsChangesForCase. kDataLoss as ReadSettingsLog.
-[[nodiscard]] absl::StatusOr<AuditSettings> AuditSettingsForCase(const EventStore& store,
+[[nodiscard]] absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStore& store,
                                                                 std::string_view case_id);
 
 struct SettingsCheck {
@@ -104,13 +109,6 @@ struct SettingsCheck {
 // parse: kDataLoss), not that a setting disagrees.
 [[nodiscard]] absl::StatusOr<SettingsCheck> CheckSettings(const EventStore& store);
 
-// `carelog verify`'s settings step: runs CheckSettings and prints, on stdout,
-// "settings agree with the settings log (N records)", each warning on stderr
-// ("carelog: warning: ..."), and each problem on stderr ("carelog: settings
-// broken: ..."). Returns the exit status: 0, or 1 for any problem (or 1/3 as
-// ReportError when the check cannot run).
-int VerifySettingsForCli(const EventStore& store);
-
 // A setting's value for messages: a holidays file as "SHA-256 <hex> (N
 // bytes)", anything else quoted.
 std::string DescribeSettingValue(std::string_view setting, std::string_view value);
@@ -120,4 +118,4 @@ std::string HexOf(std::string_view bytes);
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_SETTINGS_LOG_H_
+#endif  // CARELOG_PROJECTIONS_SETTINGS_LOG_H_

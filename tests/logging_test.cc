@@ -1,6 +1,6 @@
-// tools/log.h: levels filter, the line format, and no personal data in the
+// store/logging.h: levels filter, the line format, and no personal data in the
 // log lines of long commands (ids and counts only, never names or free text).
-#include "tools/log.h"
+#include "store/logging.h"
 
 #include <sys/wait.h>
 

@@ -1,11 +1,15 @@
-// The audit trail of one case for a deep-dive audit: every event in effective
-// order with when it happened, when it was recorded, who did it in which role,
-// its position in the log, the corrections made to it, and the obligations
-// and findings it created or met — as the case stood at the end of a date
-// (effective time) and, optionally, as it was known at an instant (only what
-// had been recorded by then). Pure functions; thread-compatible.
-#ifndef CARELOG_PROJECTIONS_AUDIT_TRAIL_H_
-#define CARELOG_PROJECTIONS_AUDIT_TRAIL_H_
+// The case trail: what `carelog audit` (and the service's Audit call) shows of
+// one case for a deep-dive audit of its practice. Not to be confused with the
+// log's tamper evidence (verify, head, prove, check-proof: store/verify.h,
+// store/merkle.h), which proves the log unchanged; this shows what the log
+// says about one child: every event in effective order with when it happened,
+// when it was recorded, who did it in which role, its position in the log,
+// the corrections made to it, and the obligations and findings it created or
+// met — as the case stood at the end of a date (effective time) and,
+// optionally, as it was known at an instant (only what had been recorded by
+// then). Pure functions; thread-compatible.
+#ifndef CARELOG_PROJECTIONS_CASE_TRAIL_H_
+#define CARELOG_PROJECTIONS_CASE_TRAIL_H_
 
 #include <optional>
 #include <string>
@@ -21,7 +25,7 @@
 
 namespace carelog {
 
-struct AuditOptions {
+struct CaseTrailOptions {
   absl::CivilDay as_of;                // the end of this date, Europe/London
   std::optional<absl::Time> known_at;  // only events recorded at or before
   // Judge every obligation under the pack's newest rules instead of the
@@ -30,16 +34,16 @@ struct AuditOptions {
 };
 
 // A correction (eventCorrected / eventRetracted) shown beside its original.
-struct AuditCorrection {
+struct CaseTrailCorrection {
   v1::Event event;  // the correcting event as recorded
   bool retraction = false;
 };
 
-struct AuditEntry {
+struct CaseTrailEntry {
   v1::Event event;  // as recorded (the original, before any correction)
   absl::CivilDay date;
   int64_t recorded_late_days = 0;        // recorded date - event date
-  std::vector<AuditCorrection> corrections;  // made to this event, in log order
+  std::vector<CaseTrailCorrection> corrections;  // made to this event, in log order
   std::string corrects_event_id;             // for a correction: its target
   std::vector<Obligation> created;  // obligations counting from this event
   std::vector<Obligation> met;      // obligations this event met
@@ -47,7 +51,7 @@ struct AuditEntry {
 };
 
 // An obligation whose status in the known-at view differs from today's.
-struct AuditDifference {
+struct CaseTrailDifference {
   std::string rule_id, review_id;
   absl::CivilDay due;
   std::string then_status;  // as known at known_at; "-" if it did not exist
@@ -55,8 +59,8 @@ struct AuditDifference {
 };
 
 // The settings that judged the case and their history, from the settings log
-// (tools/settings_log.h; filled by the caller: projections read no store).
-struct AuditSettings {
+// (projections/settings_log.h; filled by the caller: projections read no store).
+struct CaseTrailSettings {
   // The setting that chose the pack: "pack.case.<caseId>", "pack", or ""
   // (neither is set: the built-in default).
   std::string pack_setting;
@@ -68,33 +72,33 @@ struct AuditSettings {
   std::vector<v1::SettingChanged> changes;
 };
 
-struct AuditTrail {
+struct CaseTrail {
   std::string case_id;
   std::string pack_name;
-  AuditOptions options;
-  std::vector<AuditEntry> entries;  // effective order
+  CaseTrailOptions options;
+  std::vector<CaseTrailEntry> entries;  // effective order
   CaseDeadlines deadlines;          // the fold the entries were built from
   // With known_at: events that happened by as_of but were recorded after
   // known_at (the system did not show them then), and how the obligations
   // differ from today's view.
-  std::vector<AuditEntry> not_yet_recorded;
-  std::vector<AuditDifference> differences;
+  std::vector<CaseTrailEntry> not_yet_recorded;
+  std::vector<CaseTrailDifference> differences;
   // Shown (text and json) only when `settings.changes` is not empty: a trail
   // of a store whose settings never changed reads as before.
-  AuditSettings settings;
+  CaseTrailSettings settings;
 };
 
 // Builds the trail from all of a case's events (any order; position and
 // recordedAt set). Never fails: events the rules cannot use still appear.
-AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Event>& events,
+CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event>& events,
                            const ResolvedPack& pack, const Calendar& cal,
-                           const AuditOptions& options);
+                           const CaseTrailOptions& options);
 
 // For people: one block per event, corrections beside what they correct.
-std::string RenderAuditText(const AuditTrail& trail);
+std::string RenderCaseTrailText(const CaseTrail& trail);
 // For programs: one JSON object (see README "Audit trail").
-std::string RenderAuditJson(const AuditTrail& trail);
+std::string RenderCaseTrailJson(const CaseTrail& trail);
 
 }  // namespace carelog
 
-#endif  // CARELOG_PROJECTIONS_AUDIT_TRAIL_H_
+#endif  // CARELOG_PROJECTIONS_CASE_TRAIL_H_

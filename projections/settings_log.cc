@@ -1,4 +1,4 @@
-#include "tools/settings_log.h"
+#include "projections/settings_log.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -15,8 +15,6 @@
 #include "engine/calendar.h"
 #include "engine/deterministic.h"
 #include "store/status_macros.h"
-#include "tools/case_packs.h"
-#include "tools/commands.h"
 
 namespace carelog {
 namespace {
@@ -238,9 +236,9 @@ absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(const Eve
   return out;
 }
 
-absl::StatusOr<AuditSettings> AuditSettingsForCase(const EventStore& store,
+absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStore& store,
                                                    std::string_view case_id) {
-  AuditSettings out;
+  CaseTrailSettings out;
   ASSIGN_OR_RETURN(out.changes, SettingsChangesForCase(store, case_id));
   for (const std::string& name : {absl::StrCat(kCasePackPrefix, std::string(case_id)),
                                  std::string("pack")}) {
@@ -294,21 +292,6 @@ absl::StatusOr<SettingsCheck> CheckSettings(const EventStore& store) {
     if (!problem.empty()) check.problems.push_back(std::move(problem));
   }
   return check;
-}
-
-int VerifySettingsForCli(const EventStore& store) {
-  auto check = CheckSettings(store);
-  if (!check.ok()) return ReportError(check.status());
-  for (const std::string& w : check->warnings) {
-    std::fprintf(stderr, "carelog: warning: %s\n", w.c_str());
-  }
-  for (const std::string& p : check->problems) {
-    std::fprintf(stderr, "carelog: settings broken: %s\n", p.c_str());
-  }
-  if (!check->problems.empty()) return 1;
-  std::printf("settings agree with the settings log (%llu record%s)\n",
-              static_cast<unsigned long long>(check->records), check->records == 1 ? "" : "s");
-  return 0;
 }
 
 }  // namespace carelog

@@ -1,0 +1,182 @@
+// CaseFold: the state machine behind FoldDeadlines (deadlines.h), private
+// to projections/. One case's events, in effective order, open obligations
+// (the pack's OBLIGATION rules, each by its trigger), meet or close them as
+// later acts arrive, and record findings (FINDING rules, by check).
+//
+// Split by concept: the obligation bookkeeping and triggers are in
+// case_fold.cc, what each event type does to the fold in case_fold_events.cc,
+// the public entry points (corrections, ordering, restating) in deadlines.cc.
+#ifndef CARELOG_PROJECTIONS_CASE_FOLD_H_
+#define CARELOG_PROJECTIONS_CASE_FOLD_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "carelog/v1/events.pb.h"
+#include "carelog/v1/policy.pb.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+#include "projections/deadlines.h"
+
+namespace carelog::case_fold {
+
+using carelog::v1::Event;
+using carelog::v1::Rule;
+
+// The Event.payload oneof.
+const google::protobuf::OneofDescriptor* PayloadOneof();
+
+// One event of the case as the fold sees it: in effective order (date, time,
+// position), with its London date and payload name worked out once.
+struct OrderedEvent {
+  const Event* event;
+  absl::CivilDay date;
+  absl::Time at;
+  std::string_view type;  // payload name, e.g. "reviewHeld"
+  size_t seq;             // 1-based index in effective order
+};
+
+// How an obligation is met (or closed): the structural semantics the pack
+// cannot say (policy.proto's header).
+enum class ObligationKind {
+  kReviewChain,   // met by the next (or N-th) review held in the period
+  kPreReview,     // one scheduled date of one review
+  kPostponement,  // met by re-dating the review
+  kEarlyReview,   // met by earlyReviewConsidered naming the report
+  kFirstAct,      // met by the first later `met_by` act (same review if scoped)
+};
+
+// An obligation while the fold runs: the row it will report plus what
+// deciding its fate needs.
+struct TrackedObligation {
+  Obligation row;  // what FoldDeadlines reports
+  const Rule* rule;
+  ObligationKind kind;
+  int period;
+  bool scoped = false;          // only acts on row.review_id count
+  std::string match_event_id;   // kEarlyReview
+  std::optional<absl::Time> met_at;
+  bool done = false;            // met or closed
+};
+
+struct ReviewState {
+  std::optional<absl::CivilDay> scheduled;
+  carelog::v1::ReviewFormat format = carelog::v1::MEETING;
+  bool held = false;
+  bool cancelled = false;
+  bool finished() const { return held || cancelled; }
+};
+
+struct CarePlanAuthorisation {
+  absl::CivilDay date;
+  std::string review_id;
+  size_t seq;
+};
+
+struct CurrentPlacement {
+  absl::CivilDay started;
+  std::string id;
+  bool long_term = false;
+  bool connected_person = false;
+};
+
+struct PeriodOfCare {
+  int index = 0;
+  absl::CivilDay started;
+  size_t start_seq = 0;
+  int reviews_held = 0;
+  bool iro_notified = false;
+  size_t last_held_seq = 0;
+  std::optional<absl::CivilDay> last_meeting;
+  bool reduced_meetings = false;
+  std::vector<CarePlanAuthorisation> authorisations;
+  std::optional<CurrentPlacement> placement;
+  bool panel_approved = false;
+};
+
+// The status of an obligation neither met nor closed at the end of `as_of`.
+inline ObligationStatus UnmetStatus(const Obligation& o, absl::CivilDay as_of) {
+  return as_of > o.due ? ObligationStatus::kOverdue : ObligationStatus::kOpen;
+}
+
+// Folds one case's events, in effective order, into its obligations and
+// findings under `pack` (FoldDeadlines).
+class CaseFold {
+ public:
+  CaseFold(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
+           absl::CivilDay as_of)
+      : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of) {}
+
+  void Apply(const OrderedEvent& current);
+  CaseDeadlines Finish();
+
+ private:
+  // `d` moved by the rule's amount/unit in its direction (not HOURS).
+  absl::CivilDay DateByRule(absl::CivilDay d, const Rule& r) const;
+  TrackedObligation& OpenObligation(const Rule& rule, int version, ObligationKind kind,
+                                    const OrderedEvent& trigger, absl::CivilDay anchor,
+                                    std::string review_id, bool scoped);
+  void MarkMet(TrackedObligation& tracked, const OrderedEvent& act);
+  static void MarkClosed(TrackedObligation& tracked, absl::CivilDay on);
+  void AddFinding(const Rule& rule, int version, const OrderedEvent& current, std::string review_id,
+                  std::string detail);
+  template <typename F>
+  void ForRulesInForce(absl::CivilDay on, F f);  // f(const Rule&, int version)
+  template <typename F>
+  void ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f);
+  template <typename F>
+  void ForOpenObligations(F f);  // open obligations of the current period
+
+  void StartPeriod(const OrderedEvent& current);
+  void EndPeriod(const OrderedEvent& current);
+  void FirePeriodStarted(const OrderedEvent& current);
+  void FireIroNotified(const OrderedEvent& trigger, absl::CivilDay anchor);
+  void ScheduleReview(const OrderedEvent& current, const std::string& review_id,
+                      absl::CivilDay date, carelog::v1::ReviewFormat format);
+  void ReviewHeld(const OrderedEvent& current);
+  void FinishReview(const std::string& review_id, absl::CivilDay on);
+  void MeetByAct(const OrderedEvent& current);
+  void FireEventTriggers(const OrderedEvent& current);
+  void CheckReducedMeetingEligibility(const OrderedEvent& current);
+
+  std::string case_id_;
+  const ResolvedPack& pack_;
+  const Calendar& calendar_;
+  absl::CivilDay as_of_;
+  std::vector<TrackedObligation> obligations_;
+  std::vector<Finding> findings_;
+  std::optional<PeriodOfCare> period_;  // the open period of care, if any
+  int periods_started_ = 0;
+  std::vector<OrderedEvent> acts_before_period_;  // while no period is open
+  absl::flat_hash_map<std::string, ReviewState> reviews_;
+};
+
+template <typename F>
+void CaseFold::ForRulesInForce(absl::CivilDay on, F f) {
+  const PolicyRuleSet& v = pack_.VersionOn(on);
+  for (const Rule& r : v.rules) f(r, v.number);
+}
+
+template <typename F>
+void CaseFold::ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f) {
+  ForRulesInForce(on, [&](const Rule& r, int version) {
+    if (r.kind() == carelog::v1::FINDING && r.check() == check) f(r, version);
+  });
+}
+
+template <typename F>
+void CaseFold::ForOpenObligations(F f) {
+  if (!period_) return;
+  for (TrackedObligation& tracked : obligations_) {
+    if (!tracked.done && tracked.period == period_->index) f(tracked);
+  }
+}
+
+}  // namespace carelog::case_fold
+
+#endif  // CARELOG_PROJECTIONS_CASE_FOLD_H_

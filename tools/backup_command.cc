@@ -1,0 +1,90 @@
+// `carelog backup --to DIR`: a consistent online backup, its tree head
+// recorded and verified.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "store/backup.h"
+#include "store/event_store.h"
+#include "store/head_file.h"
+#include "store/logging.h"
+#include "tools/commands.h"
+
+namespace carelog {
+namespace {
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+uint64_t TotalSize(const BackupManifest& m) {
+  uint64_t n = 0;
+  for (const auto& f : m.files) n += f.size;
+  return n;
+}
+
+std::string Bytes(uint64_t n) {
+  if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
+  if (n >= (uint64_t{1} << 20)) return absl::StrFormat("%.1f MiB", n / double(1 << 20));
+  if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
+  return absl::StrCat(n, " bytes");
+}
+
+}  // namespace
+
+int RunBackup(const Args& args) {
+  auto to = args.flags.find("to");
+  if (to == args.flags.end() || !args.positional.empty()) {
+    std::fprintf(stderr, "carelog: backup needs --to DIR (a new or empty directory)\n");
+    return 2;
+  }
+  const std::string dir = StoreDir(args);
+  StoreOptions so;
+  so.create_if_missing = false;
+  auto store = EventStore::Open(dir, so);
+  bool writable = true;
+  if (!store.ok() && store.status().code() == absl::StatusCode::kUnavailable) {
+    // Another process (the service) holds the store: back up its files as
+    // they stand, read-only. The copy is verified either way.
+    LOG_WARN(absl::StrCat("backup: ", store.status().message(),
+                          "; backing up read-only alongside it"));
+    so.read_only = true;
+    store = EventStore::Open(dir, so);
+    writable = false;
+  }
+  if (!store.ok()) return ReportError(store.status());
+  LOG_INFO(absl::StrCat("backup: store ", dir, " (", (*store)->LastPosition(), " events) to ",
+                        to->second));
+  const absl::Time start = absl::Now();
+  auto m = BackupStore(**store, to->second, [](std::string_view step) {
+    LOG_INFO(absl::StrCat("backup: ", std::string(step)));
+  });
+  if (!m.ok()) {
+    LOG_ERROR(absl::StrCat("backup failed: ", m.status().message()));
+    return ReportError(m.status());
+  }
+  const std::string summary =
+      absl::StrCat(Rfc3339(m->created), " head ", FormatTreeHead(m->head), " to ",
+                   std::filesystem::absolute(to->second).string());
+  if (writable) {
+    absl::Status s = (*store)->PutSetting(kLastBackupSetting, summary);
+    if (!s.ok()) LOG_WARN(absl::StrCat("backup: could not record it in the store: ", s.message()));
+  }
+  LOG_INFO(absl::StrCat("backup: done in ", absl::FormatDuration(absl::Now() - start), ": ",
+                        m->files.size(), " files, ", TotalSize(*m), " bytes, head ",
+                        FormatTreeHead(m->head)));
+  std::printf(
+      "backup of %llu events in %s: head %s, %zu files (%s), verified.\n"
+      "Restore with: carelog restore --from %s --to NEW_STORE_DIR\n",
+      static_cast<unsigned long long>(m->head.size), to->second.c_str(),
+      FormatTreeHead(m->head).c_str(), m->files.size(), Bytes(TotalSize(*m)).c_str(),
+      to->second.c_str());
+  return 0;
+}
+
+}  // namespace carelog
