@@ -2,18 +2,30 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "engine/gen/code_tables.h"
-#include "engine/gen/json_text.h"
+#include "engine/gen/schema_printer.h"
 
 namespace carelog::gen {
 namespace {
 
 // What a later line does to an earlier one.
 enum class Change { kNone, kRetractDuplicate, kRetractError, kCorrect };
+
+// Sets the id `act` names: earlyReviewConsidered's significantEventId, or an
+// eventCorrected's or eventRetracted's eventId.
+void NameEarlierEvent(v1::Event& act, const std::string& event_id) {
+  switch (act.payload_case()) {
+    case v1::Event::kEarlyReviewConsidered:
+      act.mutable_early_review_considered()->set_significant_event_id(event_id);
+      break;
+    case v1::Event::kEventCorrected: act.mutable_event_corrected()->set_event_id(event_id); break;
+    case v1::Event::kEventRetracted: act.mutable_event_retracted()->set_event_id(event_id); break;
+    default: break;
+  }
+}
 
 }  // namespace
 
@@ -51,7 +63,7 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<D
     Change kind = Change::kNone;
     if (e.flags & kDuplicateEntry) {
       kind = Change::kRetractDuplicate;
-    } else if (!e.correction.empty() && rng.PerMille(15)) {
+    } else if (e.correction.has_value() && rng.PerMille(15)) {
       kind = Change::kCorrect;
     } else if ((e.flags & kMayBeRetracted) && rng.PerMille(6)) {
       kind = Change::kRetractError;
@@ -63,21 +75,18 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<D
     amendment.event.occurred = std::max(e.occurred, drafts[after].occurred) + rng.Range(1, 30);
     if (amendment.event.occurred > cohort.window_end_minute) continue;
     amendment.event.role =
-        kind == Change::kCorrect && std::string_view(e.role) == "IRO" ? "IRO" : "TEAM_MANAGER";
-    amendment.event.actor = std::string_view(e.role) == "IRO"
+        kind == Change::kCorrect && e.role == v1::IRO ? v1::IRO : v1::TEAM_MANAGER;
+    amendment.event.actor = e.role == v1::IRO
                                 ? e.actor
                                 : absl::StrCat("tm-", 1 + rng.Below(cohort.team_managers));
     amendment.event.refers_to = static_cast<int32_t>(i);  // line index, resolved below
     if (kind == Change::kCorrect) {
-      amendment.event.payload = "\"eventCorrected\":{\"eventId\":";
-      amendment.event.payload_tail = absl::StrCat(
-          ",\"reason\":\"Recorded incorrectly\",\"replacement\":{", e.correction, "}}");
+      v1::EventCorrected& corrected = *amendment.event.act.mutable_event_corrected();
+      corrected.set_reason("Recorded incorrectly");
+      *corrected.mutable_replacement() = *e.correction;
     } else {
-      amendment.event.payload = "\"eventRetracted\":{\"eventId\":";
-      amendment.event.payload_tail = absl::StrCat(
-          ",\"reason\":\"",
-          kind == Change::kRetractDuplicate ? "Duplicate entry" : kRetractReasons[rng.Below(3)],
-          "\"}");
+      amendment.event.act.mutable_event_retracted()->set_reason(
+          kind == Change::kRetractDuplicate ? "Duplicate entry" : kRetractReasons[rng.Below(3)]);
     }
     amendments.push_back(std::move(amendment));
   }
@@ -93,32 +102,22 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<D
   const std::string id_base = absl::StrCat(cohort.event_id_prefix, child, "-");
   std::vector<std::string> line_id(drafts.size());
   uint64_t n = 0;
-  auto write = [&](const DraftEvent& e, const std::string* ref_id) {
+  auto write = [&](DraftEvent& e, const std::string* ref_id) {
     std::string id = absl::StrCat(id_base, ++n);
-    out.append("{\"eventId\":\"");
-    out.append(id);
-    out.append("\",\"caseId\":\"");
-    out.append(case_id);
-    out.append("\",\"occurredAt\":\"");
-    AppendInstant(out, e.occurred);
-    out.append("\",\"actor\":{\"id\":\"");
-    AppendEscaped(out, e.actor);
-    out.append("\",\"role\":\"");
-    out.append(e.role);
-    out.append("\"},");
-    out.append(e.payload);
-    if (ref_id != nullptr) {
-      out.push_back('"');
-      out.append(*ref_id);
-      out.push_back('"');
-      out.append(e.payload_tail);
-    }
-    out.append("}\n");
+    v1::Event& line = e.act;
+    line.set_event_id(id);
+    line.set_case_id(case_id);
+    line.mutable_occurred_at()->set_seconds(e.occurred * 60);
+    line.mutable_actor()->set_id(e.actor);
+    line.mutable_actor()->set_role(e.role);
+    if (ref_id != nullptr) NameEarlierEvent(line, *ref_id);
+    AppendEventJson(out, line);
+    out.push_back('\n');
     return id;
   };
   size_t next_amendment = 0;
   for (size_t i = 0; i < drafts.size(); ++i) {
-    const DraftEvent& e = drafts[i];
+    DraftEvent& e = drafts[i];
     const std::string* ref = nullptr;
     bool skip = false;
     if (e.refers_to >= 0) {
@@ -134,7 +133,7 @@ uint64_t WriteCaseLines(const Cohort& cohort, int child, Rng& rng, std::vector<D
       seq_line[e.seq] = static_cast<int32_t>(i);
     }
     while (next_amendment < amendments.size() && amendments[next_amendment].after == i) {
-      const Amendment& amendment = amendments[next_amendment++];
+      Amendment& amendment = amendments[next_amendment++];
       if (!line_id[amendment.event.refers_to].empty())
         write(amendment.event, &line_id[amendment.event.refers_to]);
     }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "engine/gen/code_tables.h"
+#include "engine/gen/draft_event.h"
 #include "engine/gen/json_text.h"
 
 namespace carelog::gen {
@@ -36,16 +37,22 @@ void ChildHistory::Run() {
   const int64_t registered_at =
       DaysSinceEpoch(registered) * kMinutesPerDay + rng_.Range(kOfficeOpens, kOfficeOpens + 60);
   social_workers_.emplace_back(registered, StaffMember("sw-", cohort_.social_workers));
-  Record(registered_at, "SOCIAL_WORKER", social_workers_.back().second,
-         absl::StrCat("\"childRegistered\":{\"dateOfBirth\":\"", DateText(date_of_birth_),
-                      "\",\"authorityCode\":\"", PickWeighted(rng_, kAuthority), "\",\"sex\":\"",
-                      rng_.Pct(55) ? "1" : "2", "\"}"),
-         kFirstLine);
-  Record(registered_at + rng_.Range(1, 30), "TEAM_MANAGER",
+  {
+    // Drawn in this order (sex, then authority) since the first generator.
+    const char* sex = rng_.Pct(55) ? "1" : "2";
+    const char* authority = PickWeighted(rng_, kAuthority);
+    Record(registered_at, v1::SOCIAL_WORKER, social_workers_.back().second,
+           Act(&v1::Event::mutable_child_registered,
+               [&](v1::ChildRegistered& p) {
+                 p.set_date_of_birth(DateText(date_of_birth_));
+                 p.set_authority_code(authority);
+                 p.set_sex(sex);
+               }),
+           kFirstLine);
+  }
+  Record(registered_at + rng_.Range(1, 30), v1::TEAM_MANAGER,
          StaffMember("tm-", cohort_.team_managers),
-         absl::StrCat("\"socialWorkerAllocated\":{\"socialWorkerId\":\"",
-                      social_workers_.back().second, "\",\"team\":\"Children in Care Team ",
-                      1 + child_ % 6, "\"}"));
+         SocialWorkerAllocated(social_workers_.back().second));
   bool first = true;
   while (true) {
     PeriodOfCare(accommodated, first);
@@ -65,51 +72,66 @@ void ChildHistory::StartPlacement(int64_t t, const std::string& type, bool long_
   p.type = type;
   p.id = absl::StrCat("P-", ++placements_started_);
   p.foster = type[0] == 'U' || type[0] == 'A';
-  std::string b = absl::StrCat(
-      "\"placementStarted\":{\"placementType\":\"", type, "\",\"longTerm\":", Bool(long_term),
-      ",\"connectedPerson\":", Bool(connected), ",\"outOfArea\":\"", PickWeighted(rng_, kOutOfArea),
-      "\",\"provider\":\"", PickWeighted(rng_, kProvider), "\",\"reasonPlaceChange\":\"", reason,
-      "\",\"placementId\":\"", p.id, "\"}");
-  const int seq = Record(t, "SOCIAL_WORKER", SocialWorkerOn(p.start), std::move(b));
+  // Drawn in this order (provider, then out of area) since the first generator.
+  const char* provider = PickWeighted(rng_, kProvider);
+  const char* out_of_area = PickWeighted(rng_, kOutOfArea);
+  v1::Event started = Act(&v1::Event::mutable_placement_started, [&](v1::PlacementStarted& s) {
+    s.set_placement_type(type);
+    s.set_long_term(long_term);
+    s.set_connected_person(connected);
+    s.set_out_of_area(out_of_area);
+    s.set_provider(provider);
+    s.set_reason_place_change(reason);
+    s.set_placement_id(p.id);
+  });
+  const int seq = Record(t, v1::SOCIAL_WORKER, SocialWorkerOn(p.start), std::move(started));
   // A placement type recorded wrongly and corrected later (same date, so the
   // code list is the same).
   const char* alt_type = type == "U4" ? "U5" : type == "U5" ? "U4" : nullptr;
   if (alt_type != nullptr) {
     events_[seq].correction =
-        absl::StrCat("\"placementStarted\":{\"placementType\":\"", alt_type,
-                     "\",\"longTerm\":", Bool(long_term), ",\"placementId\":\"", p.id, "\"}");
+        Act(&v1::Event::mutable_placement_started, [&](v1::PlacementStarted& s) {
+          s.set_placement_type(alt_type);
+          s.set_long_term(long_term);
+          s.set_placement_id(p.id);
+        });
   }
   placements_.push_back(std::move(p));
 }
 
 void ChildHistory::EndPlacement(int64_t t, const char* reason, bool unplanned) {
   if (placements_.empty()) return;
-  Record(t, "SOCIAL_WORKER", SocialWorkerOn(DayOfMinute(t)),
-         absl::StrCat("\"placementEnded\":{\"placementId\":\"", placements_.back().id,
-                      "\",\"reason\":\"", reason, "\",\"unplanned\":", Bool(unplanned), "}"));
+  Record(t, v1::SOCIAL_WORKER, SocialWorkerOn(DayOfMinute(t)),
+         Act(&v1::Event::mutable_placement_ended, [&](v1::PlacementEnded& p) {
+           p.set_placement_id(placements_.back().id);
+           p.set_reason(reason);
+           p.set_unplanned(unplanned);
+         }));
 }
 
 int ChildHistory::ReportSignificantEvent(absl::CivilDay d, const char* kind) {
   const int64_t t = AtOfficeHours(d);
   const bool carer = std::string_view(kind) == "MISSING" && rng_.Pct(40);
-  const int report = Record(t, carer ? "CARER" : "SOCIAL_WORKER",
-                            carer ? absl::StrCat("carer-", child_) : SocialWorkerOn(d),
-                            absl::StrCat("\"significantEventReported\":{\"kind\":\"", kind, "\"}"),
-                            kMayBeRetracted);
+  const int report = Record(
+      t, carer ? v1::CARER : v1::SOCIAL_WORKER,
+      carer ? absl::StrCat("carer-", child_) : SocialWorkerOn(d),
+      Act(&v1::Event::mutable_significant_event_reported,
+          [&](v1::SignificantEventReported& p) { p.set_kind(kind); }),
+      kMayBeRetracted);
   if (rng_.Pct(88)) {
     const absl::CivilDay considered =
         AddWorkingDays(d, rng_.Pct(85) ? rng_.Range(1, 5) : rng_.Range(6, 15));
     const bool forward = rng_.Pct(12);
     if (forward && InPeriod(considered)) bring_forward_.push_back(considered);
-    DraftEvent& consideration =
-        events_[Record(AtOfficeHoursAfter(considered, t), "IRO", iro_,
-                       "\"earlyReviewConsidered\":{\"significantEventId\":")];
+    // significantEventId: the report's, set when the lines are written.
+    DraftEvent& consideration = events_[Record(
+        AtOfficeHoursAfter(considered, t), v1::IRO, iro_,
+        Act(&v1::Event::mutable_early_review_considered, [&](v1::EarlyReviewConsidered& p) {
+          p.set_bring_forward(forward);
+          p.set_rationale(forward ? "Review brought forward to consider the change"
+                                  : "Can be considered at the next scheduled review");
+        }))];
     consideration.refers_to = report;
-    consideration.payload_tail =
-        absl::StrCat(",\"bringForward\":", Bool(forward), ",\"rationale\":\"",
-                     forward ? "Review brought forward to consider the change"
-                             : "Can be considered at the next scheduled review",
-                     "\"}");
   }
   return report;
 }
@@ -123,10 +145,9 @@ void ChildHistory::StatutoryVisits() {
       d = WorkingDayOnOrAfter(d);
       if (d >= end || !InPeriod(d)) break;
       const int age = Age(d);
-      const int seq = Record(
-          AtOfficeHours(d), "SOCIAL_WORKER", SocialWorkerOn(d),
-          absl::StrCat("\"statutoryVisit\":{\"seenAlone\":", Bool(age >= 5 && rng_.Pct(65)), "}"),
-          kMayBeRecordedLate | kMayBeRetracted);
+      const int seq = Record(AtOfficeHours(d), v1::SOCIAL_WORKER, SocialWorkerOn(d),
+                             StatutoryVisit(age >= 5 && rng_.Pct(65)),
+                             kMayBeRecordedLate | kMayBeRetracted);
       if (rng_.PerMille(8)) {  // entered twice
         DraftEvent dup = events_[seq];
         dup.occurred += rng_.Range(1, 90);
@@ -136,11 +157,11 @@ void ChildHistory::StatutoryVisits() {
       } else {
         // Date entered wrongly: corrected to a day or two earlier.
         const absl::CivilDay wrong = AddWorkingDays(d, -rng_.Range(1, 2));
-        events_[seq].correction = absl::StrCat("\"occurredAt\":\"");
-        AppendInstant(events_[seq].correction, DaysSinceEpoch(wrong) * kMinutesPerDay +
-                                                   rng_.Range(kOfficeOpens, kOfficeCloses));
-        absl::StrAppend(&events_[seq].correction,
-                        "\",\"statutoryVisit\":{\"seenAlone\":", Bool(age >= 5), "}");
+        v1::Event replacement = StatutoryVisit(age >= 5);
+        replacement.mutable_occurred_at()->set_seconds(
+            (DaysSinceEpoch(wrong) * kMinutesPerDay + rng_.Range(kOfficeOpens, kOfficeCloses)) *
+            60);
+        events_[seq].correction = std::move(replacement);
       }
       const bool early_year = (d - accommodated_on_) < 365;
       int gap;
@@ -154,6 +175,18 @@ void ChildHistory::StatutoryVisits() {
       d += gap;
     }
   }
+}
+
+v1::Event ChildHistory::SocialWorkerAllocated(const std::string& social_worker) const {
+  return Act(&v1::Event::mutable_social_worker_allocated, [&](v1::SocialWorkerAllocated& p) {
+    p.set_social_worker_id(social_worker);
+    p.set_team(absl::StrCat("Children in Care Team ", 1 + child_ % 6));
+  });
+}
+
+v1::Event ChildHistory::StatutoryVisit(bool seen_alone) {
+  return Act(&v1::Event::mutable_statutory_visit,
+             [&](v1::StatutoryVisit& p) { p.set_seen_alone(seen_alone); });
 }
 
 }  // namespace carelog::gen

@@ -97,14 +97,14 @@ class ChildHistory {
 
   // --- drafting acts
   // Drafts one act; returns its seq.
-  int Record(int64_t t, const char* role, std::string actor, std::string body, uint32_t flags = 0) {
+  int Record(int64_t t, v1::Role role, std::string actor, v1::Event act, uint32_t flags = 0) {
     DraftEvent& e = events_.emplace_back();
     e.occurred = t;
     e.seq = static_cast<uint32_t>(events_.size() - 1);
     e.flags = flags;
     e.role = role;
     e.actor = std::move(actor);
-    e.payload = std::move(body);
+    e.act = std::move(act);
     return static_cast<int>(e.seq);
   }
   // The child's allocated social worker on `d`.
@@ -129,6 +129,10 @@ class ChildHistory {
 
   // One period of care from `accommodated`; sets ceases_on_.
   void PeriodOfCare(absl::CivilDay accommodated, bool first);
+  // {"socialWorkerAllocated":...} naming the child's team.
+  v1::Event SocialWorkerAllocated(const std::string& social_worker) const;
+  static v1::Event StatutoryVisit(bool seen_alone);
+  static v1::Event LegalStatusChanged(std::string_view code);
   void StartPlacement(int64_t t, const std::string& type, bool long_term, bool connected,
                       const char* reason);
   void EndPlacement(int64_t t, const char* reason, bool unplanned);

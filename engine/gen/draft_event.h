@@ -7,7 +7,10 @@
 #define CARELOG_ENGINE_GEN_DRAFT_EVENT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "carelog/v1/events.pb.h"
 
 namespace carelog::gen {
 
@@ -23,19 +26,44 @@ struct DraftEvent {
   int64_t occurred = 0;  // occurredAt, in minutes since the epoch
   uint32_t seq = 0;      // order drafted: the index in the child's draft list
   uint32_t flags = 0;    // DraftFlags
-  // seq of the event whose eventId goes between `payload` and
-  // `payload_tail` (the significant event an earlyReviewConsidered answers;
-  // for corrections and retractions, a line index); -1 if none.
+  // seq of the event whose eventId the act names (the significant event an
+  // earlyReviewConsidered answers; for corrections and retractions, a line
+  // index), set when the lines are written (case_lines.cc); -1 if none.
   int32_t refers_to = -1;
-  const char* role = "";
+  v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string actor;
-  std::string payload;       // `"payloadName":{...` JSON member(s)
-  std::string payload_tail;  // after the referenced id (when refers_to >= 0)
-  // Replacement Event members for an eventCorrected; empty if this act is
-  // never corrected.
-  std::string correction;
+  // The act: only its payload is set here; the envelope (eventId, caseId,
+  // occurredAt, actor) is filled in when the line is written.
+  v1::Event act;
+  // The replacement an eventCorrected gives (a payload, and occurredAt when
+  // the date was wrong); none if this act is never corrected.
+  std::optional<v1::Event> correction;
   int64_t line_key = 0;  // line order, with late entries moved down
 };
+
+// An event whose payload is the one `payload` (an Event::mutable_* accessor)
+// selects, filled in by `fill(Payload&)`:
+//   Act(&v1::Event::mutable_iro_allocated, [&](v1::IroAllocated& p) { p.set_iro_id(iro); })
+template <typename Payload, typename Fill>
+v1::Event Act(Payload* (v1::Event::*payload)(), Fill fill) {
+  v1::Event e;
+  fill(*(e.*payload)());
+  return e;
+}
+// An event whose payload has no fields ({"iroServiceNotified":{}}).
+template <typename Payload>
+v1::Event Act(Payload* (v1::Event::*payload)()) {
+  v1::Event e;
+  (e.*payload)();
+  return e;
+}
+// An act about one review that says nothing else ({"invitationsSent":{"reviewId":"R-1"}}).
+template <typename Payload>
+v1::Event ReviewAct(Payload* (v1::Event::*payload)(), const std::string& review_id) {
+  v1::Event e;
+  (e.*payload)()->set_review_id(review_id);
+  return e;
+}
 
 }  // namespace carelog::gen
 

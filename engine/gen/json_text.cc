@@ -1,6 +1,16 @@
 #include "engine/gen/json_text.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "engine/gen/timeline.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace carelog::gen {
 namespace {
@@ -63,12 +73,6 @@ void AppendEscaped(std::string& s, std::string_view v) {
         }
     }
   }
-}
-std::string Quoted(std::string_view v) {
-  std::string s = "\"";
-  AppendEscaped(s, v);
-  s.push_back('"');
-  return s;
 }
 
 }  // namespace carelog::gen

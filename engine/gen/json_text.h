@@ -1,5 +1,6 @@
-// The JSON text pieces generated lines are made of: dates, instants and
-// escaped strings, written without allocation where it matters.
+// The JSON text pieces of generated lines: dates, instants and escaped
+// strings, written without allocation where it matters. Whole events are
+// printed through the schema (schema_printer.h).
 #ifndef CARELOG_ENGINE_GEN_JSON_TEXT_H_
 #define CARELOG_ENGINE_GEN_JSON_TEXT_H_
 
@@ -18,9 +19,6 @@ std::string DateText(absl::CivilDay d);
 void AppendInstant(std::string& s, int64_t minute);
 // A JSON string body (no quotes).
 void AppendEscaped(std::string& s, std::string_view v);
-// A JSON string, quoted.
-std::string Quoted(std::string_view v);
-inline const char* Bool(bool b) { return b ? "true" : "false"; }
 
 }  // namespace carelog::gen
 

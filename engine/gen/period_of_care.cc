@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "engine/gen/child_history.h"
 #include "engine/gen/code_tables.h"
+#include "engine/gen/draft_event.h"
 #include "engine/gen/json_text.h"
 
 namespace carelog::gen {
@@ -111,22 +112,22 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeChild), accommodated);
   }
   if (notify_t < accommodated_at_) {
-    Record(notify_t, "SOCIAL_WORKER", SocialWorkerOn(notify), "\"iroServiceNotified\":{}");
+    Record(notify_t, v1::SOCIAL_WORKER, SocialWorkerOn(notify),
+           Act(&v1::Event::mutable_iro_service_notified));
   }
   if (!first && rng_.Pct(40)) {
     social_workers_.emplace_back(accommodated, StaffMember("sw-", cohort_.social_workers));
-    Record(accommodated_at_ - 1, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-           absl::StrCat("\"socialWorkerAllocated\":{\"socialWorkerId\":\"",
-                        social_workers_.back().second, "\",\"team\":\"Children in Care Team ",
-                        1 + child_ % 6, "\"}"));
+    Record(accommodated_at_ - 1, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+           SocialWorkerAllocated(social_workers_.back().second));
   }
-  std::string accommodation = absl::StrCat("\"childAccommodated\":{\"legalStatus\":\"",
-                                           entry_status, "\",\"placementType\":\"", place, "\"");
-  if (rng_.Pct(30))
-    absl::StrAppend(&accommodation, ",\"dateOfBirth\":\"", DateText(date_of_birth_), "\"");
-  if (emergency) accommodation.append(",\"emergency\":true");
-  accommodation.push_back('}');
-  Record(accommodated_at_, "SOCIAL_WORKER", SocialWorkerOn(accommodated), std::move(accommodation));
+  v1::Event accommodation;
+  v1::ChildAccommodated& accommodated_payload = *accommodation.mutable_child_accommodated();
+  accommodated_payload.set_legal_status(entry_status);
+  accommodated_payload.set_placement_type(place);
+  if (rng_.Pct(30)) accommodated_payload.set_date_of_birth(DateText(date_of_birth_));
+  accommodated_payload.set_emergency(emergency);
+  Record(accommodated_at_, v1::SOCIAL_WORKER, SocialWorkerOn(accommodated),
+         std::move(accommodation));
   {
     Placement p;
     p.start = accommodated;
@@ -136,36 +137,40 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     placements_.push_back(std::move(p));
   }
   if (notify_t > accommodated_at_)
-    Record(notify_t, "SOCIAL_WORKER", SocialWorkerOn(notify), "\"iroServiceNotified\":{}");
+    Record(notify_t, v1::SOCIAL_WORKER, SocialWorkerOn(notify),
+           Act(&v1::Event::mutable_iro_service_notified));
   if (first || rng_.Pct(50)) iro_ = StaffMember("iro-", cohort_.iros);
   const absl::CivilDay alloc = AddWorkingDays(std::max(notify, accommodated),
                                               rng_.Pct(85) ? rng_.Range(1, 5) : rng_.Range(6, 14));
   if (InPeriod(alloc)) {
-    Record(AtOfficeHoursAfter(alloc, std::max(notify_t, accommodated_at_)), "IRO_MANAGER",
-           StaffMember("irom-", 2), absl::StrCat("\"iroAllocated\":{\"iroId\":\"", iro_, "\"}"));
+    Record(AtOfficeHoursAfter(alloc, std::max(notify_t, accommodated_at_)), v1::IRO_MANAGER,
+           StaffMember("irom-", 2),
+           Act(&v1::Event::mutable_iro_allocated,
+               [&](v1::IroAllocated& p) { p.set_iro_id(iro_); }));
   }
   // Early planning.
-  auto milestone = [&](absl::CivilDay d, const char* role, std::string actor, std::string body) {
+  auto milestone = [&](absl::CivilDay d, v1::Role role, std::string actor, v1::Event act) {
     d = WorkingDayOnOrAfter(d);
     if (InPeriod(d))
-      Record(AtOfficeHoursAfter(d, accommodated_at_), role, std::move(actor), std::move(body));
+      Record(AtOfficeHoursAfter(d, accommodated_at_), role, std::move(actor), std::move(act));
   };
-  milestone(accommodated + (rng_.Pct(85) ? rng_.Range(0, 3) : rng_.Range(4, 10)), "SOCIAL_WORKER",
-            SocialWorkerOn(accommodated), "\"placementPlanningMeetingHeld\":{}");
+  milestone(accommodated + (rng_.Pct(85) ? rng_.Range(0, 3) : rng_.Range(4, 10)), v1::SOCIAL_WORKER,
+            SocialWorkerOn(accommodated), Act(&v1::Event::mutable_placement_planning_meeting_held));
   if (legal_status == "C1" || legal_status == "L1" || legal_status == "L2" ||
       legal_status == "C2") {
     milestone(AddWorkingDays(accommodated, rng_.Pct(80) ? rng_.Range(1, 10) : rng_.Range(11, 20)),
-              "LEGAL", StaffMember("legal-", 3), "\"legalPlanningMeetingHeld\":{}");
+              v1::LEGAL, StaffMember("legal-", 3),
+              Act(&v1::Event::mutable_legal_planning_meeting_held));
   }
   if (rng_.Pct(25))
-    milestone(accommodated + rng_.Range(14, 60), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
-              "\"familyGroupConferenceHeld\":{}");
+    milestone(accommodated + rng_.Range(14, 60), v1::SOCIAL_WORKER, SocialWorkerOn(accommodated),
+              Act(&v1::Event::mutable_family_group_conference_held));
   if (rng_.Pct(20))
-    milestone(accommodated + rng_.Range(7, 40), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
-              "\"kinshipAssessmentReferred\":{}");
+    milestone(accommodated + rng_.Range(7, 40), v1::SOCIAL_WORKER, SocialWorkerOn(accommodated),
+              Act(&v1::Event::mutable_kinship_assessment_referred));
   if ((legal_status == "C1" || !legal_status_changes.empty()) && rng_.Pct(50)) {
-    milestone(accommodated + rng_.Range(56, 112), "SOCIAL_WORKER", SocialWorkerOn(accommodated),
-              "\"parentingAssessmentCompleted\":{}");
+    milestone(accommodated + rng_.Range(56, 112), v1::SOCIAL_WORKER, SocialWorkerOn(accommodated),
+              Act(&v1::Event::mutable_parenting_assessment_completed));
   }
 
   // Social worker changes.
@@ -175,17 +180,16 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     if (!InPeriod(d)) break;
     std::string sw = StaffMember("sw-", cohort_.social_workers);
     social_workers_.emplace_back(d, sw);
-    Record(AtOfficeHours(d), "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-           absl::StrCat("\"socialWorkerAllocated\":{\"socialWorkerId\":\"", sw,
-                        "\",\"team\":\"Children in Care Team ", 1 + child_ % 6, "\"}"));
+    Record(AtOfficeHours(d), v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+           SocialWorkerAllocated(sw));
     if (rng_.Pct(50)) ReportSignificantEvent(WorkingDayOnOrAfter(d + 1), "CHANGE_OF_SOCIAL_WORKER");
   }
 
   for (const auto& [d0, code] : legal_status_changes) {
     const absl::CivilDay d = WorkingDayOnOrAfter(d0);
     if (InPeriod(d)) {
-      Record(AtOfficeHoursAfter(d, accommodated_at_), "SOCIAL_WORKER", SocialWorkerOn(d),
-             absl::StrCat("\"legalStatusChanged\":{\"legalStatus\":\"", code, "\"}"));
+      Record(AtOfficeHoursAfter(d, accommodated_at_), v1::SOCIAL_WORKER, SocialWorkerOn(d),
+             LegalStatusChanged(code));
     }
   }
 
@@ -201,44 +205,46 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   if (permanence) {
     const absl::CivilDay permanency_meeting =
         WorkingDayOnOrAfter(accommodated + rng_.Range(35, 80));
-    milestone(permanency_meeting, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-              "\"permanencyPlanningMeetingHeld\":{}");
+    milestone(permanency_meeting, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+              Act(&v1::Event::mutable_permanency_planning_meeting_held));
     const absl::CivilDay final_care_planning = WorkingDayOnOrAfter(
         accommodated + (rng_.Pct(80) ? rng_.Range(126, 182) : rng_.Range(183, 280)));
-    milestone(final_care_planning, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-              "\"finalCarePlanningMeetingHeld\":{}");
+    milestone(final_care_planning, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+              Act(&v1::Event::mutable_final_care_planning_meeting_held));
     const absl::CivilDay recommended = WorkingDayOnOrAfter(final_care_planning + rng_.Range(7, 42));
-    milestone(recommended, "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-              absl::StrCat("\"permanenceRecommended\":{\"plan\":\"", plan, "\"}"));
+    milestone(recommended, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+              Act(&v1::Event::mutable_permanence_recommended,
+                  [&](v1::PermanenceRecommended& p) { p.set_plan(plan); }));
     for (absl::CivilDay progress_meeting =
              WorkingDayOnOrAfter(final_care_planning + rng_.Range(335, 395));
          InPeriod(progress_meeting);
          progress_meeting = WorkingDayOnOrAfter(progress_meeting + rng_.Range(335, 395))) {
-      Record(AtOfficeHours(progress_meeting), "TEAM_MANAGER",
-             StaffMember("tm-", cohort_.team_managers), "\"permanenceProgressMeetingHeld\":{}");
+      Record(AtOfficeHours(progress_meeting), v1::TEAM_MANAGER,
+             StaffMember("tm-", cohort_.team_managers),
+             Act(&v1::Event::mutable_permanence_progress_meeting_held));
     }
     if (plan == "ADOPTION" || plan == "LONG_TERM_FOSTER") {
       const bool adoption = plan == "ADOPTION";
       const absl::CivilDay panel = WorkingDayOnOrAfter(recommended + rng_.Range(28, 84));
       if (adoption) {
-        milestone(panel - rng_.Range(14, 30), "SOCIAL_WORKER", SocialWorkerOn(panel),
-                  "\"prePermanenceReportSent\":{}");
+        milestone(panel - rng_.Range(14, 30), v1::SOCIAL_WORKER, SocialWorkerOn(panel),
+                  Act(&v1::Event::mutable_pre_permanence_report_sent));
       }
       const int panel_roll = rng_.Range(0, 99);
       const bool approved = panel_roll < 86;
-      milestone(
-          panel, "PANEL", "panel-1",
-          absl::StrCat("\"panelDecision\":{\"panel\":\"",
-                       adoption ? "ADOPTION_AND_PERMANENCE" : "FOSTERING", "\",\"decision\":\"",
-                       approved          ? "APPROVED"
-                       : panel_roll < 95 ? "DEFERRED"
-                                         : "NOT_APPROVED",
-                       "\",\"plan\":\"", plan, "\"}"));
+      milestone(panel, v1::PANEL, "panel-1",
+                Act(&v1::Event::mutable_panel_decision, [&](v1::PanelDecision& p) {
+                  p.set_panel(adoption ? "ADOPTION_AND_PERMANENCE" : "FOSTERING");
+                  p.set_decision(approved          ? "APPROVED"
+                                 : panel_roll < 95 ? "DEFERRED"
+                                                   : "NOT_APPROVED");
+                  p.set_plan(plan);
+                }));
       if (approved && adoption) {
         const absl::CivilDay placement_order = WorkingDayOnOrAfter(panel + rng_.Range(20, 80));
         if (legal_status != "E1" && legal_status != "D1") {
-          milestone(placement_order, "SOCIAL_WORKER", SocialWorkerOn(placement_order),
-                    "\"legalStatusChanged\":{\"legalStatus\":\"E1\"}");
+          milestone(placement_order, v1::SOCIAL_WORKER, SocialWorkerOn(placement_order),
+                    LegalStatusChanged("E1"));
         }
         const absl::CivilDay placed = WorkingDayOnOrAfter(placement_order + rng_.Range(30, 200));
         moves.push_back({placed, rng_.Pct(30) ? "A5" : "A6", true, false});
@@ -258,11 +264,18 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
         if (Age(match) >= 6 && rng_.Pct(45)) {
           reduced_from_ = WorkingDayOnOrAfter(match + rng_.Range(365, 420));
           if (InPeriod(reduced_from_)) {
-            Record(AtOfficeHours(reduced_from_), "IRO", iro_,
-                   "\"reviewArrangementChanged\":{\"reducedMeetings\":true,\"agreedBy\":[\"IRO\","
-                   "\"SOCIAL_WORKER\",\"TEAM_MANAGER\",\"SERVICE_MANAGER\",\"IRO_MANAGER\"],"
-                   "\"rationale\":\"Settled long-term foster home over 12 months; the child wishes "
-                   "fewer meetings\"}");
+            Record(AtOfficeHours(reduced_from_), v1::IRO, iro_,
+                   Act(&v1::Event::mutable_review_arrangement_changed,
+                       [](v1::ReviewArrangementChanged& p) {
+                         p.set_reduced_meetings(true);
+                         for (v1::Role who : {v1::IRO, v1::SOCIAL_WORKER, v1::TEAM_MANAGER,
+                                              v1::SERVICE_MANAGER, v1::IRO_MANAGER}) {
+                           p.add_agreed_by(who);
+                         }
+                         p.set_rationale(
+                             "Settled long-term foster home over 12 months; the child wishes "
+                             "fewer meetings");
+                       }));
           }
         }
       }
@@ -319,13 +332,15 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
         } else if (k < 75) {
           const absl::CivilDay concern_day = WorkingDayOnOrBefore(move.day - rng_.Range(10, 40));
           if (concern_day > accommodated) {
-            Record(
-                AtOfficeHours(concern_day), "SOCIAL_WORKER", SocialWorkerOn(concern_day),
-                "\"stabilityConcernRaised\":{\"concern\":\"Carers report escalating behaviour\"}");
+            Record(AtOfficeHours(concern_day), v1::SOCIAL_WORKER, SocialWorkerOn(concern_day),
+                   Act(&v1::Event::mutable_stability_concern_raised,
+                       [](v1::StabilityConcernRaised& p) {
+                         p.set_concern("Carers report escalating behaviour");
+                       }));
             Record(AtOfficeHours(AddWorkingDays(
                        concern_day, rng_.Pct(80) ? rng_.Range(1, 10) : rng_.Range(11, 20))),
-                   "TEAM_MANAGER", StaffMember("tm-", cohort_.team_managers),
-                   "\"carePlanningMeetingHeld\":{}");
+                   v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+                   Act(&v1::Event::mutable_care_planning_meeting_held));
           }
         }
       }
@@ -369,23 +384,33 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
       const absl::CivilDay approved_on = AddWorkingDays(e, -rng_.Range(1, 8));
       if (approved_on > accommodated) {
         Record(AtOfficeHours(approved_on),
-               age < 16 && legal_status == "V2" ? "ASSISTANT_DIRECTOR" : "SERVICE_MANAGER",
+               age < 16 && legal_status == "V2" ? v1::ASSISTANT_DIRECTOR : v1::SERVICE_MANAGER,
                age < 16 && legal_status == "V2" ? "ad-1"
                                                 : StaffMember("sm-", cohort_.service_managers),
-               absl::StrCat("\"ceaseApproved\":{\"reason\":\"", reason_ceased, "\"}"));
+               Act(&v1::Event::mutable_cease_approved,
+                   [&](v1::CeaseApproved& p) { p.set_reason(reason_ceased); }));
       }
     }
     EndPlacement(ceased_at_, planned_end ? "Ceased to be looked after" : "Returned home",
                  !planned_end);
-    Record(ceased_at_ + 1, "SOCIAL_WORKER", SocialWorkerOn(e),
-           absl::StrCat("\"childCeasedLookedAfter\":{\"reason\":\"", reason_ceased,
-                        "\",\"planned\":", Bool(planned_end), "}"));
+    Record(ceased_at_ + 1, v1::SOCIAL_WORKER, SocialWorkerOn(e),
+           Act(&v1::Event::mutable_child_ceased_looked_after, [&](v1::ChildCeasedLookedAfter& p) {
+             p.set_reason(reason_ceased);
+             p.set_planned(planned_end);
+           }));
     if (!open_review_.empty()) {
-      Record(ceased_at_ + 2, "IRO", iro_,
-             absl::StrCat("\"reviewCancelled\":{\"reviewId\":\"", open_review_,
-                          "\",\"reason\":\"Child ceased to be looked after\"}"));
+      Record(ceased_at_ + 2, v1::IRO, iro_,
+             Act(&v1::Event::mutable_review_cancelled, [&](v1::ReviewCancelled& p) {
+               p.set_review_id(open_review_);
+               p.set_reason("Child ceased to be looked after");
+             }));
     }
   }
+}
+
+v1::Event ChildHistory::LegalStatusChanged(std::string_view code) {
+  return Act(&v1::Event::mutable_legal_status_changed,
+             [&](v1::LegalStatusChanged& p) { p.set_legal_status(std::string(code)); });
 }
 
 }  // namespace carelog::gen

@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "engine/gen/child_history.h"
 #include "engine/gen/code_tables.h"
+#include "engine/gen/draft_event.h"
 #include "engine/gen/json_text.h"
 
 namespace carelog::gen {
@@ -57,7 +58,6 @@ void ChildHistory::ReviewCycle() {
     if (!InPeriod(arranged_on)) break;
 
     const std::string review_id = absl::StrCat("R-", ++reviews_arranged_);
-    const std::string review_ref = absl::StrCat("{\"reviewId\":\"", review_id, "\"");
     const bool reduced = planned >= reduced_from_;
     bool meeting;
     if (reduced) {
@@ -72,60 +72,69 @@ void ChildHistory::ReviewCycle() {
     absl::CivilDay review_day = planned;
     if (!migrated) {
       const bool by_iro = rng_.Pct(60);
-      Record(arranged_at, by_iro ? "IRO" : "ADMIN", by_iro ? iro_ : StaffMember("admin-", 4),
-             absl::StrCat("\"reviewScheduled\":", review_ref, ",\"scheduledFor\":\"",
-                          DateText(planned), "\",\"format\":\"",
-                          meeting ? "MEETING" : "CONSULTATION", "\"}"));
+      Record(arranged_at, by_iro ? v1::IRO : v1::ADMIN, by_iro ? iro_ : StaffMember("admin-", 4),
+             Act(&v1::Event::mutable_review_scheduled, [&](v1::ReviewScheduled& p) {
+               p.set_review_id(review_id);
+               p.set_scheduled_for(DateText(planned));
+               p.set_format(meeting ? v1::MEETING : v1::CONSULTATION);
+             }));
       // Pre-review acts for date `review_day`, none before `not_before`.
       auto acts_before = [&](absl::CivilDay date, int64_t not_before) {
-        auto act_before = [&](absl::CivilDay day, const char* role, std::string actor,
-                              std::string body, uint32_t flags = 0) {
+        auto act_before = [&](absl::CivilDay day, v1::Role role, std::string actor, v1::Event act,
+                              uint32_t flags = 0) {
           if (DaysSinceEpoch(day) * kMinutesPerDay + kOfficeCloses <= not_before)
             day = AddWorkingDays(DayOfMinute(not_before), 1);
           if (!InPeriod(day) || day > date) return -1;
           return Record(AtOfficeHoursAfter(day, not_before), role, std::move(actor),
-                        std::move(body), flags);
+                        std::move(act), flags);
         };
         act_before(AddWorkingDays(date, rng_.Pct(85) ? -rng_.Range(10, 15) : -rng_.Range(3, 9)),
-                   "ADMIN", StaffMember("admin-", 4),
-                   absl::StrCat("\"invitationsSent\":", review_ref, "}"), kMayBeRetracted);
+                   v1::ADMIN, StaffMember("admin-", 4),
+                   ReviewAct(&v1::Event::mutable_invitations_sent, review_id), kMayBeRetracted);
         if (Age(date) >= 4 && rng_.Pct(80)) {
-          act_before(AddWorkingDays(date, -rng_.Range(4, 25)), "SOCIAL_WORKER",
+          act_before(AddWorkingDays(date, -rng_.Range(4, 25)), v1::SOCIAL_WORKER,
                      SocialWorkerOn(date),
-                     absl::StrCat("\"childConsulted\":", review_ref, ",\"method\":\"",
-                                  PickWeighted(rng_, kConsultationMethod), "\"}"),
+                     Act(&v1::Event::mutable_child_consulted,
+                         [&](v1::ChildConsulted& p) {
+                           p.set_review_id(review_id);
+                           p.set_method(PickWeighted(rng_, kConsultationMethod));
+                         }),
                      kMayBeRetracted);
         }
         if (rng_.Pct(60)) {
-          act_before(date - rng_.Range(12, 25), "IRO", iro_,
-                     absl::StrCat("\"iroContactedSocialWorker\":", review_ref, "}"));
+          act_before(date - rng_.Range(12, 25), v1::IRO, iro_,
+                     ReviewAct(&v1::Event::mutable_iro_contacted_social_worker, review_id));
         }
         if (!placements_.empty() && placements_.back().foster && rng_.Pct(50)) {
-          act_before(AddWorkingDays(date, -rng_.Range(3, 9)), "CARER",
+          act_before(AddWorkingDays(date, -rng_.Range(3, 9)), v1::CARER,
                      absl::StrCat("carer-", child_),
-                     absl::StrCat("\"carerConsultationReceived\":", review_ref, "}"));
+                     ReviewAct(&v1::Event::mutable_carer_consultation_received, review_id));
         }
         const int plan_roll = rng_.Range(0, 99);
         if (plan_roll < 86) {
-          act_before(WorkingDayOnOrBefore(date - rng_.Range(5, 20)), "TEAM_MANAGER",
+          act_before(WorkingDayOnOrBefore(date - rng_.Range(5, 20)), v1::TEAM_MANAGER,
                      StaffMember("tm-", cohort_.team_managers),
-                     absl::StrCat("\"carePlanAuthorised\":", review_ref, "}"));
+                     ReviewAct(&v1::Event::mutable_care_plan_authorised, review_id));
         } else if (plan_roll < 95) {
-          act_before(WorkingDayOnOrBefore(date - rng_.Range(1, 4)), "TEAM_MANAGER",
+          act_before(WorkingDayOnOrBefore(date - rng_.Range(1, 4)), v1::TEAM_MANAGER,
                      StaffMember("tm-", cohort_.team_managers),
-                     absl::StrCat("\"carePlanAuthorised\":", review_ref, "}"));
+                     ReviewAct(&v1::Event::mutable_care_plan_authorised, review_id));
         }
         const int documents_roll = rng_.Range(0, 99);
         if (documents_roll < 97) {
           const int n = documents_roll < 86 ? -rng_.Range(3, 7) : -rng_.Range(0, 2);
-          act_before(
-              AddWorkingDays(date, n), "SOCIAL_WORKER", SocialWorkerOn(date),
-              absl::StrCat("\"reviewDocumentsProvided\":", review_ref,
-                           rng_.Pct(50) ? ",\"documents\":[\"care plan\",\"social worker report\"]"
-                                        : ",\"documents\":[\"care plan\",\"social worker "
-                                          "report\",\"placement plan\",\"health assessment\"]",
-                           "}"),
-              kMayBeRetracted);
+          act_before(AddWorkingDays(date, n), v1::SOCIAL_WORKER, SocialWorkerOn(date),
+                     Act(&v1::Event::mutable_review_documents_provided,
+                         [&](v1::ReviewDocumentsProvided& p) {
+                           p.set_review_id(review_id);
+                           p.add_documents("care plan");
+                           p.add_documents("social worker report");
+                           if (!rng_.Pct(50)) {
+                             p.add_documents("placement plan");
+                             p.add_documents("health assessment");
+                           }
+                         }),
+                     kMayBeRetracted);
         }
       };
       acts_before(review_day, arranged_at);
@@ -140,42 +149,49 @@ void ChildHistory::ReviewCycle() {
         if (InPeriod(requested_on) && requested_on <= review_day) {
           const bool emergency = iro && requested_on == review_day && rng_.Pct(60);
           const int64_t requested_at = AtOfficeHoursAfter(requested_on, arranged_at);
-          Record(requested_at, iro ? "IRO" : "SOCIAL_WORKER",
+          Record(requested_at, iro ? v1::IRO : v1::SOCIAL_WORKER,
                  iro ? iro_ : SocialWorkerOn(requested_on),
-                 absl::StrCat("\"reviewPostponementRequested\":", review_ref, ",\"requestedBy\":\"",
-                              iro ? "IRO" : "SOCIAL_WORKER", "\",\"reason\":",
-                              Quoted(iro ? (rng_.Pct(70) ? "IRO unwell" : "IRO travel disruption")
-                                         : PickWeighted(rng_, kPostponementReason)),
-                              emergency ? ",\"emergency\":true}" : "}"));
+                 Act(&v1::Event::mutable_review_postponement_requested,
+                     [&](v1::ReviewPostponementRequested& p) {
+                       p.set_review_id(review_id);
+                       p.set_requested_by(iro ? v1::IRO : v1::SOCIAL_WORKER);
+                       p.set_reason(iro ? (rng_.Pct(70) ? "IRO unwell" : "IRO travel disruption")
+                                        : PickWeighted(rng_, kPostponementReason));
+                       p.set_emergency(emergency);
+                     }));
           const absl::CivilDay decided_on = AddWorkingDays(requested_on, rng_.Range(0, 2));
           const int64_t decided_at = AtOfficeHoursAfter(decided_on, requested_at);
           if (rng_.Pct(88)) {
             const int r = rng_.Range(0, 99);
-            const char* role = r < 76   ? "SERVICE_MANAGER"
-                               : r < 95 ? "TEAM_MANAGER"
-                                        : "PRACTICE_LEAD";
+            const v1::Role role = r < 76   ? v1::SERVICE_MANAGER
+                                  : r < 95 ? v1::TEAM_MANAGER
+                                           : v1::PRACTICE_LEAD;
             const std::string who = r < 76 ? StaffMember("sm-", cohort_.service_managers)
                                            : StaffMember("tm-", cohort_.team_managers);
             const int consulted_roll = rng_.Range(0, 99);
             Record(decided_at, role, who,
-                   absl::StrCat("\"reviewPostponementApproved\":", review_ref,
-                                consulted_roll < 70   ? ",\"iroConsulted\":true}"
-                                : consulted_roll < 82 ? ",\"iroConsulted\":false}"
-                                                      : "}"));
+                   Act(&v1::Event::mutable_review_postponement_approved,
+                       [&](v1::ReviewPostponementApproved& p) {
+                         p.set_review_id(review_id);
+                         // Unsaid in the rest: whether the IRO was consulted.
+                         if (consulted_roll < 82) p.set_iro_consulted(consulted_roll < 70);
+                       }));
             const absl::CivilDay rearranged_on =
                 AddWorkingDays(decided_on, rng_.Pct(80) ? rng_.Range(0, 3) : rng_.Range(4, 12));
             absl::CivilDay new_date = AddWorkingDays(review_day, rng_.Range(4, 22));
             if (new_date <= AddWorkingDays(rearranged_on, 2))
               new_date = AddWorkingDays(rearranged_on, rng_.Range(3, 10));
             const int64_t rearranged_at = AtOfficeHoursAfter(rearranged_on, decided_at);
-            Record(rearranged_at, "IRO", iro_,
-                   absl::StrCat("\"reviewRearranged\":", review_ref, ",\"newDate\":\"",
-                                DateText(new_date), "\"}"));
+            Record(rearranged_at, v1::IRO, iro_,
+                   Act(&v1::Event::mutable_review_rearranged, [&](v1::ReviewRearranged& p) {
+                     p.set_review_id(review_id);
+                     p.set_new_date(DateText(new_date));
+                   }));
             review_day = new_date;
             acts_before(review_day, rearranged_at);
           } else {
-            Record(decided_at, "SERVICE_MANAGER", StaffMember("sm-", cohort_.service_managers),
-                   absl::StrCat("\"reviewPostponementRejected\":", review_ref, "}"));
+            Record(decided_at, v1::SERVICE_MANAGER, StaffMember("sm-", cohort_.service_managers),
+                   ReviewAct(&v1::Event::mutable_review_postponement_rejected, review_id));
           }
         }
       }
@@ -186,12 +202,13 @@ void ChildHistory::ReviewCycle() {
             std::max(AddWorkingDays(review_day, -rng_.Range(0, 4)), AddWorkingDays(arranged_on, 1));
         if (InPeriod(cd)) {
           previous_at = AtOfficeHoursAfter(cd, arranged_at + 30);
-          Record(
-              previous_at, "IRO", iro_,
-              absl::StrCat("\"reviewCancelled\":", review_ref, ",\"reason\":\"",
-                           rng_.Pct(50) ? "Care plan not authorised before the review"
-                                        : "Key participants unable to attend; review re-arranged",
-                           "\"}"));
+          Record(previous_at, v1::IRO, iro_,
+                 Act(&v1::Event::mutable_review_cancelled, [&](v1::ReviewCancelled& p) {
+                   p.set_review_id(review_id);
+                   p.set_reason(rng_.Pct(50)
+                                    ? "Care plan not authorised before the review"
+                                    : "Key participants unable to attend; review re-arranged");
+                 }));
           cancelled_last = true;
           continue;
         }
@@ -210,43 +227,53 @@ void ChildHistory::ReviewCycle() {
     const int age = Age(review_day);
     const char* participation =
         age < 4 ? (rng_.Pct(92) ? "PN0" : "PN1") : PickWeighted(rng_, kParticipationOver4);
-    const int held = Record(
-        held_at, "IRO", iro_,
-        absl::StrCat("\"reviewHeld\":", review_ref, ",\"participation\":\"", participation, "\"}"),
-        migrated ? 0u : static_cast<uint32_t>(kMayBeRecordedLate));
+    auto review_held = [&](const char* participation_code) {
+      return Act(&v1::Event::mutable_review_held, [&](v1::ReviewHeld& p) {
+        p.set_review_id(review_id);
+        p.set_participation(participation_code);
+      });
+    };
+    const int held = Record(held_at, v1::IRO, iro_, review_held(participation),
+                            migrated ? 0u : static_cast<uint32_t>(kMayBeRecordedLate));
     if (age >= 4) {
       events_[held].correction =
-          absl::StrCat("\"reviewHeld\":", review_ref, ",\"participation\":\"",
-                       std::string_view(participation) == "PN1" ? "PN4" : "PN1", "\"}");
+          review_held(std::string_view(participation) == "PN1" ? "PN4" : "PN1");
     }
     const absl::CivilDay decided_on =
         AddWorkingDays(review_day, rng_.Pct(86) ? rng_.Range(1, 5) : rng_.Range(6, 15));
-    Record(AtOfficeHoursAfter(decided_on, held_at), "IRO", iro_,
-           absl::StrCat("\"reviewDecisionsRecorded\":", review_ref, "}"));
+    Record(AtOfficeHoursAfter(decided_on, held_at), v1::IRO, iro_,
+           ReviewAct(&v1::Event::mutable_review_decisions_recorded, review_id));
     const absl::CivilDay minutes_on =
         AddWorkingDays(review_day, rng_.Pct(80) ? rng_.Range(5, 15) : rng_.Range(16, 35));
     const int64_t minutes_at = AtOfficeHoursAfter(minutes_on, held_at);
-    Record(minutes_at, "IRO", iro_, absl::StrCat("\"reviewMinutesCompleted\":", review_ref, "}"));
+    Record(minutes_at, v1::IRO, iro_,
+           ReviewAct(&v1::Event::mutable_review_minutes_completed, review_id));
     if (rng_.Pct(40)) {
       const absl::CivilDay response_on =
           AddWorkingDays(minutes_on, rng_.Pct(85) ? rng_.Range(1, 5) : rng_.Range(6, 12));
-      Record(AtOfficeHoursAfter(response_on, minutes_at), "TEAM_MANAGER",
+      Record(AtOfficeHoursAfter(response_on, minutes_at), v1::TEAM_MANAGER,
              StaffMember("tm-", cohort_.team_managers),
-             absl::StrCat("\"managerResponded\":", review_ref, ",\"agreed\":", Bool(rng_.Pct(92)),
-                          "}"));
+             Act(&v1::Event::mutable_manager_responded, [&](v1::ManagerResponded& p) {
+               p.set_review_id(review_id);
+               p.set_agreed(rng_.Pct(92));
+             }));
     }
     if (rng_.Pct(2)) {
       const absl::CivilDay dispute_on = AddWorkingDays(minutes_on, rng_.Range(5, 12));
       const int64_t dispute_at = AtOfficeHoursAfter(dispute_on, minutes_at);
-      Record(
-          dispute_at, "IRO", iro_,
-          absl::StrCat("\"disputeRaised\":", review_ref,
-                       ",\"issue\":\"Care plan actions not progressed\",\"stage\":\"INFORMAL\"}"));
+      Record(dispute_at, v1::IRO, iro_,
+             Act(&v1::Event::mutable_dispute_raised, [&](v1::DisputeRaised& p) {
+               p.set_review_id(review_id);
+               p.set_issue("Care plan actions not progressed");
+               p.set_stage("INFORMAL");
+             }));
       if (rng_.Pct(75)) {
         Record(AtOfficeHoursAfter(AddWorkingDays(dispute_on, rng_.Range(3, 15)), dispute_at),
-               "SERVICE_MANAGER", StaffMember("sm-", cohort_.service_managers),
-               absl::StrCat("\"disputeResolved\":", review_ref,
-                            ",\"outcome\":\"Agreed actions and timescales\"}"));
+               v1::SERVICE_MANAGER, StaffMember("sm-", cohort_.service_managers),
+               Act(&v1::Event::mutable_dispute_resolved, [&](v1::DisputeResolved& p) {
+                 p.set_review_id(review_id);
+                 p.set_outcome("Agreed actions and timescales");
+               }));
       }
     }
     // The IRO's monitoring between reviews.
@@ -254,16 +281,18 @@ void ChildHistory::ReviewCycle() {
       const absl::CivilDay monitoring_day =
           WorkingDayOnOrAfter(review_day + 7 * w + rng_.Range(0, 6));
       if (InPeriod(monitoring_day)) {
-        Record(AtOfficeHours(monitoring_day), "IRO", iro_,
-               absl::StrCat("\"iroContactedSocialWorker\":", review_ref, "}"));
+        Record(AtOfficeHours(monitoring_day), v1::IRO, iro_,
+               ReviewAct(&v1::Event::mutable_iro_contacted_social_worker, review_id));
       }
     }
     if (reduced && rng_.Pct(70)) {
       const absl::CivilDay midway_on =
           WorkingDayOnOrAfter(AddMonths(review_day, 3) + rng_.Range(-10, 10));
       if (InPeriod(midway_on)) {
-        Record(AtOfficeHours(midway_on), "IRO", iro_,
-               "\"midwayReviewHeld\":{\"note\":\"Arrangement revisited; remains appropriate\"}");
+        Record(AtOfficeHours(midway_on), v1::IRO, iro_,
+               Act(&v1::Event::mutable_midway_review_held, [](v1::MidwayReviewHeld& p) {
+                 p.set_note("Arrangement revisited; remains appropriate");
+               }));
       }
     }
     due = AddMonths(review_day, reviews_held == 0 ? 3 : 6);
