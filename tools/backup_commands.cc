@@ -16,7 +16,7 @@
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "tools/access_log.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 #include "tools/commands.h"
 #include "tools/log.h"
 #include "tools/settings_log.h"

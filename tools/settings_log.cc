@@ -15,7 +15,7 @@
 #include "engine/calendar.h"
 #include "engine/deterministic.h"
 #include "store/status_macros.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 #include "tools/commands.h"
 
 namespace carelog {

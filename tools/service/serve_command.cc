@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
-#include "tools/deadlines_view.h"
+#include "projections/views/deadlines_view.h"
 #include "tools/service/server.h"
 #include "tools/tokens.h"
 

@@ -1,4 +1,4 @@
-#include "tools/deadlines_view.h"
+#include "projections/views/deadlines_view.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,43 +8,19 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
-#include "projections/deadlines_checkpoint.h"
+#include "projections/views/deadlines_checkpoint.h"
 #include "store/status_macros.h"
 
 namespace carelog {
 namespace {
 
-std::string CaseName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesCaseCheckpoint, std::string(case_id));
-}
-std::string IndexName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesIndexCheckpoint, std::string(case_id));
-}
-// fingerprint:16 case_version:fixed64, the first bytes of the main value.
-constexpr size_t kIndexSize = 24;
-std::string FindingsName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetFixed64(std::string_view b, size_t at) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
-
 // The head's position; 0 when there is none. kDataLoss when damaged.
 absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
-  auto head = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
-  if (absl::IsNotFound(head.status())) return 0;
-  if (!head.ok()) return head.status();
-  if (head->size() != 24) {
-    return absl::DataLossError(absl::StrCat("checkpoint '", kDeadlinesHeadCheckpoint, "' is ",
-                                            head->size(), " bytes, not 24"));
-  }
-  return GetFixed64(*head, 0);
+  auto bytes = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
+  if (absl::IsNotFound(bytes.status())) return 0;
+  if (!bytes.ok()) return bytes.status();
+  ASSIGN_OR_RETURN(DeadlinesHead head, DecodeDeadlinesHead(*bytes));
+  return head.position;
 }
 
 }  // namespace
@@ -65,7 +41,7 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
                                                    const Options& options) const {
   if (options.use_checkpoints) {
-    auto bytes = store_->GetCheckpoint(CaseName(case_id));
+    auto bytes = store_->GetCheckpoint(DeadlinesCaseName(case_id));
     if (!bytes.ok() && !absl::IsNotFound(bytes.status())) return bytes.status();
     if (bytes.ok()) {
       auto head = PeekDeadlinesCheckpoint(*bytes);
@@ -76,12 +52,13 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
           absl::StatusOr<std::string> findings;
           std::string_view findings_view;
           if (options.with_findings) {
-            findings = store_->GetCheckpoint(FindingsName(case_id));
+            findings = store_->GetCheckpoint(DeadlinesFindingsName(case_id));
             if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
             if (findings.ok()) findings_view = *findings;
           }
-          auto c = DecodeDeadlinesCheckpoint(case_id, *bytes,
-                                             options.with_findings ? &findings_view : nullptr);
+          // Decoded once: the checksum Peek checked is not checked again.
+          auto c = DecodePeekedDeadlinesCheckpoint(
+              case_id, *std::move(head), *bytes, options.with_findings ? &findings_view : nullptr);
           if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
             RestateAt(&c->deadlines, as_of);
             return DeadlinesAnswer{std::move(c->deadlines), version, true};
@@ -124,10 +101,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   if (!rebuild) {
     RETURN_IF_ERROR(store_->ScanCheckpoints(
         kDeadlinesIndexCheckpoint, [&](std::string_view name, std::string_view bytes) {
-          if (bytes.size() == kIndexSize) {
-            fingerprint_of.emplace(std::string(name.substr(sizeof(kDeadlinesIndexCheckpoint) - 1)),
-                                   std::string(bytes.substr(0, 16)));
-          }
+          std::optional<std::string_view> id = CaseOfDeadlinesIndexName(name);
+          std::optional<std::string> fingerprint = FingerprintOfDeadlinesIndex(bytes);
+          if (id && fingerprint) fingerprint_of.emplace(std::string(*id), *std::move(fingerprint));
           return true;
         }));
   }
@@ -181,9 +157,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
         c.case_version = events->empty() ? 0 : events->back().version();
         c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
         DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
-        entries[3 * i] = {IndexName(*job.case_id), values.main.substr(0, kIndexSize)};
-        entries[3 * i + 1] = {CaseName(*job.case_id), std::move(values.main)};
-        entries[3 * i + 2] = {FindingsName(*job.case_id), std::move(values.findings)};
+        entries[3 * i] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(values.main)};
+        entries[3 * i + 1] = {DeadlinesCaseName(*job.case_id), std::move(values.main)};
+        entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
       }
     };
     std::vector<std::thread> helpers;
@@ -193,11 +169,11 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
     RETURN_IF_ERROR(store_->PutCheckpoints(entries));
   }
-  std::string head;
-  PutFixed64(&head, r.position);
-  PutFixed64(&head, r.cases);
-  PutFixed64(&head, static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
-  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, head}}));
+  DeadlinesHead head;
+  head.position = r.position;
+  head.cases = r.cases;
+  head.written_at_micros = absl::ToUnixMicros(absl::Now());
+  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, EncodeDeadlinesHead(head)}}));
   return r;
 }
 
@@ -208,10 +184,10 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
   EventLog log(store_, SystemClock());
   for (const std::string& id : cases) {
     ASSIGN_OR_RETURN(const ResolvedPack* pack, packs->For(id));
-    auto main = store_->GetCheckpoint(CaseName(id));
+    auto main = store_->GetCheckpoint(DeadlinesCaseName(id));
     if (absl::IsNotFound(main.status())) continue;
     if (!main.ok()) return main.status();
-    auto findings = store_->GetCheckpoint(FindingsName(id));
+    auto findings = store_->GetCheckpoint(DeadlinesFindingsName(id));
     if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
     const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);

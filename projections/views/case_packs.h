@@ -1,7 +1,7 @@
 // CasePacks: which policy pack judges a case — the store's setting "pack"
 // (default "england"), overridden per case by "pack.case.<caseId>".
-#ifndef CARELOG_TOOLS_CASE_PACKS_H_
-#define CARELOG_TOOLS_CASE_PACKS_H_
+#ifndef CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_
+#define CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_
 
 #include <optional>
 #include <string>
@@ -50,4 +50,4 @@ class CasePacks {
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_CASE_PACKS_H_
+#endif  // CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_

@@ -1,4 +1,4 @@
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 
 #include "absl/strings/str_cat.h"
 #include "store/status_macros.h"
