@@ -23,6 +23,9 @@ inline constexpr char kHolidaysSetting[] = "holidays.json";
 // gov.uk-format file saved with `carelog holidays FILE` (its dates win for the
 // years it covers). kInvalidArgument if the saved file no longer parses.
 [[nodiscard]] absl::StatusOr<Calendar> StoreCalendar(const EventStore* store);
+// The same from a read of that setting (kNotFound: none saved), for a
+// caller that keeps the calendar while the setting is unchanged.
+[[nodiscard]] absl::StatusOr<Calendar> CalendarFromSetting(const absl::StatusOr<std::string>& saved);
 
 class CasePacks {
  public:

@@ -41,28 +41,23 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
                                                    const Options& options) const {
   if (options.use_checkpoints) {
-    auto bytes = store_->GetCheckpoint(DeadlinesCaseName(case_id));
-    if (!bytes.ok() && !absl::IsNotFound(bytes.status())) return bytes.status();
-    if (bytes.ok()) {
-      auto head = PeekDeadlinesCheckpoint(*bytes);
-      if (head.ok() && head->first == Fingerprint(pack)) {
-        ASSIGN_OR_RETURN(uint64_t version, store_->StreamVersion(case_id));
-        if (version == head->second) {
-          // A damaged checkpoint is treated as missing: the log answers.
-          absl::StatusOr<std::string> findings;
-          std::string_view findings_view;
-          if (options.with_findings) {
-            findings = store_->GetCheckpoint(DeadlinesFindingsName(case_id));
-            if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
-            if (findings.ok()) findings_view = *findings;
-          }
-          // Decoded once: the checksum Peek checked is not checked again.
-          auto c = DecodePeekedDeadlinesCheckpoint(
-              case_id, *std::move(head), *bytes, options.with_findings ? &findings_view : nullptr);
-          if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
-            RestateAt(&c->deadlines, as_of);
-            return DeadlinesAnswer{std::move(c->deadlines), version, true};
-          }
+    // What the answer needs, from one snapshot: the case's version and its
+    // checkpoint (with its findings when asked for).
+    std::vector<std::string> names = {DeadlinesCaseName(case_id)};
+    if (options.with_findings) names.push_back(DeadlinesFindingsName(case_id));
+    ASSIGN_OR_RETURN(EventStore::CheckpointsAt read, store_->GetCheckpointsAt(case_id, names));
+    if (const std::optional<std::string>& main = read.values[0]; main.has_value()) {
+      auto head = PeekDeadlinesCheckpoint(*main);
+      if (head.ok() && head->first == Fingerprint(pack) && head->second == read.stream_version) {
+        // A damaged checkpoint is treated as missing: the log answers.
+        std::string_view findings;
+        if (options.with_findings && read.values[1].has_value()) findings = *read.values[1];
+        // Decoded once: the checksum Peek checked is not checked again.
+        auto c = DecodePeekedDeadlinesCheckpoint(case_id, *std::move(head), *main,
+                                                 options.with_findings ? &findings : nullptr);
+        if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
+          RestateAt(&c->deadlines, as_of);
+          return DeadlinesAnswer{std::move(c->deadlines), read.stream_version, true};
         }
       }
     }
@@ -220,18 +215,6 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     const DeadlinesCheckpointValues have = EncodeDeadlinesCheckpoint(*c);
     if (want.main != have.main || want.findings != have.findings) r.differing.push_back(id);
   }
-  return r;
-}
-
-absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(EventStore* store) {
-  auto head = store->GetCheckpoint(kDeadlinesHeadCheckpoint);
-  if (absl::IsNotFound(head.status())) return std::nullopt;
-  if (!head.ok()) return head.status();
-  ASSIGN_OR_RETURN(PolicyRegistry registry, PolicyRegistry::LoadEmbedded());
-  ASSIGN_OR_RETURN(Calendar cal, StoreCalendar(store));
-  CasePacks packs(store, &registry);
-  DeadlinesView view(store, &cal);
-  ASSIGN_OR_RETURN(CheckpointUpdate r, view.Update(&packs, /*rebuild=*/false));
   return r;
 }
 

@@ -116,14 +116,6 @@ class DeadlinesView {
   mutable absl::flat_hash_map<const ResolvedPack*, std::string> fingerprints_ ABSL_GUARDED_BY(mu_);
 };
 
-// For tools that have just appended (import, import-903): when the store
-// keeps deadlines checkpoints (it has a head), brings them up to date and
-// returns what was done; nullopt when it keeps none (the first checkpoint is
-// the operator's decision: `carelog checkpoint`). Errors as Update's, plus
-// those of loading the packs and the store's calendar.
-[[nodiscard]] absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(
-    EventStore* store);
-
 }  // namespace carelog
 
 #endif  // CARELOG_PROJECTIONS_VIEWS_DEADLINES_VIEW_H_

@@ -35,12 +35,10 @@ absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalenda
   const std::string setting = saved.ok() ? *saved : "";
   absl::MutexLock lock(&calendar_mu_);
   if (calendar_ == nullptr || calendar_->setting != setting) {
-    // Built from the setting just read (what StoreCalendar does).
-    auto cal = saved.ok() ? Calendar::WithOverride(setting)
-                          : absl::StatusOr<Calendar>(Calendar::Default());
-    if (!cal.ok()) return cal.status();
+    // Built from the setting just read.
+    ASSIGN_OR_RETURN(Calendar cal, CalendarFromSetting(saved));
     auto fresh =
-        std::make_shared<StoreCalendarView>(StoreCalendarView{setting, std::move(*cal), nullptr});
+        std::make_shared<StoreCalendarView>(StoreCalendarView{setting, std::move(cal), nullptr});
     fresh->view = std::make_unique<DeadlinesView>(store_, &fresh->calendar);
     calendar_ = std::move(fresh);
   }
@@ -169,6 +167,15 @@ absl::StatusOr<DeadlinesView::CheckReport> Queries::CheckCheckpoints() {
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
   CasePacks packs(store_, &registry_);
   return current->view->Check(&packs);
+}
+
+absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(EventStore* store) {
+  auto head = store->GetCheckpoint(kDeadlinesHeadCheckpoint);
+  if (absl::IsNotFound(head.status())) return std::nullopt;
+  if (!head.ok()) return head.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<Queries> queries, Queries::WithEmbeddedPacks(store));
+  ASSIGN_OR_RETURN(CheckpointUpdate r, queries->UpdateCheckpoints(/*rebuild=*/false));
+  return r;
 }
 
 }  // namespace carelog
