@@ -43,26 +43,21 @@ int RunDeadlines(const Args& args) {
   auto calendar = (*queries)->CurrentCalendar();
   if (!calendar.ok()) return ReportError(calendar.status());
   std::string out;
-  bool first = true;
+  DeadlinesJsonJoin json;
   if (format == "json") out = "[";
   if (format == "csv") AppendDeadlinesCsvHeader(&out);
   DeadlinesTable table(as_of, (*calendar)->calendar);  // keeps only the rows it shows
   // Rendered on the query's worker threads; written in case order.
   auto render = [&](CaseDeadlinesAnswer& a) {
     if (format == "json") {
-      bool case_first = true;
-      AppendDeadlinesJson(a.deadlines, &a.text, &case_first);
+      a.text = DeadlinesJsonJoin::CaseText(a.deadlines);
     } else if (format == "csv") {
       AppendDeadlinesCsv(a.deadlines, &a.text);
     }
   };
   auto write = [&](CaseDeadlinesAnswer& a) {
     if (format == "json") {
-      if (!a.text.empty()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out.append(a.text);
-      }
+      json.Add(a.text, &out);
     } else if (format == "csv") {
       out.append(a.text);
     } else {

@@ -270,17 +270,10 @@ class CarelogService final : public v1::Carelog::Service {
     // The store's calendar (a saved bank-holidays.json counts here as in the
     // CLI); each case from its checkpoint when current.
     std::string json = "[";
-    bool first = true;
-    auto render = [](CaseDeadlinesAnswer& a) {
-      bool case_first = true;
-      AppendDeadlinesJson(a.deadlines, &a.text, &case_first);
-    };
+    DeadlinesJsonJoin join;
+    auto render = [](CaseDeadlinesAnswer& a) { a.text = DeadlinesJsonJoin::CaseText(a.deadlines); };
     auto write = [&](CaseDeadlinesAnswer& a) {
-      if (!a.text.empty()) {
-        if (!first) json.push_back(',');
-        first = false;
-        json.append(a.text);
-      }
+      join.Add(a.text, &json);
       for (const Obligation& o : a.deadlines.obligations) {
         v1::Deadline* row = resp->add_deadlines();
         row->set_case_id(o.case_id);
