@@ -4,8 +4,8 @@
 //
 //   "deadlines/case/" caseId     -> main       the case's fold without findings
 //   "deadlines/findings/" caseId -> findings   the same fold's findings
-//   "deadlines/index/" caseId    -> index      what catch-up reads to decide
-//   "deadlines/head"             -> head       what to refold
+//   "deadlines/index/" caseId    -> index      what catch-up reads, not main
+//   "deadlines/head"             -> head       the log position all reflect
 //
 // Values:
 //
@@ -17,14 +17,13 @@
 //   crc      := crc32(fingerprint || case_version || body):fixed32
 //   index    := fingerprint case_version   (main's first kDeadlinesIndexBytes)
 //   head     := position:fixed64 cases:fixed64 written_at_micros:fixed64
-//   fingerprint  := 16 bytes (kDeadlinesFingerprintBytes)
 //   case_version := fixed64: the case's stream version the fold reflects
 //
 // A checkpoint is a main value and a findings value with the same
 // fingerprint and case version. The head says up to which log position every
 // case's checkpoint was brought up to date; catch-up starts after it.
 //
-//   fingerprint := SHA-256(fold || pack || calendar)[0..16)
+//   fingerprint := SHA-256(fold || pack || calendar)[0..16)   (kDeadlinesFingerprintBytes)
 //     fold     := "carelog.deadlines.fold/" decimal(kDeadlinesFoldVersion)
 //                 " checkpoint/" decimal(kCheckpointFormat)
 //     pack     := name, division, then per version: effective_from, number,

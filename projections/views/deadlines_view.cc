@@ -1,13 +1,12 @@
 #include "projections/views/deadlines_view.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
+#include "projections/views/parallel.h"
 #include "projections/views/deadlines_checkpoint.h"
 #include "store/status_macros.h"
 
@@ -132,35 +131,27 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   // batch. The head goes last, so a crash before it leaves the old head and
   // the next Update redoes the cases touched since then.
   const size_t window = 512;
-  const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   EventLog log(store_, SystemClock());
   for (size_t base = 0; base < jobs.size(); base += window) {
     const size_t count = std::min(window, jobs.size() - base);
     std::vector<std::pair<std::string, std::string>> entries(3 * count);
     std::vector<absl::Status> status(count);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < count;) {
-        const Job& job = jobs[base + i];
-        auto events = log.ReadCase(*job.case_id);
-        if (!events.ok()) {
-          status[i] = events.status();
-          continue;
-        }
-        DeadlinesCheckpoint c;
-        c.fingerprint = Fingerprint(*job.pack);
-        c.case_version = events->empty() ? 0 : events->back().version();
-        c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
-        DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
-        entries[3 * i] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(values.main)};
-        entries[3 * i + 1] = {DeadlinesCaseName(*job.case_id), std::move(values.main)};
-        entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
+    ForEachOnCores(count, [&](size_t i) {
+      const Job& job = jobs[base + i];
+      auto events = log.ReadCase(*job.case_id);
+      if (!events.ok()) {
+        status[i] = events.status();
+        return;
       }
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads && t < count; ++t) helpers.emplace_back(work);
-    work();
-    for (auto& t : helpers) t.join();
+      DeadlinesCheckpoint c;
+      c.fingerprint = Fingerprint(*job.pack);
+      c.case_version = events->empty() ? 0 : events->back().version();
+      c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
+      DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
+      entries[3 * i] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(values.main)};
+      entries[3 * i + 1] = {DeadlinesCaseName(*job.case_id), std::move(values.main)};
+      entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
+    });
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
     RETURN_IF_ERROR(store_->PutCheckpoints(entries));
   }

@@ -1,13 +1,12 @@
 #include "projections/views/queries.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
 #include "projections/views/case_packs.h"
+#include "projections/views/parallel.h"
 #include "store/status_macros.h"
 #include "tools/access_log.h"
 #include "tools/settings_log.h"
@@ -71,7 +70,6 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
     CaseDeadlinesAnswer answer;
   };
   const size_t window = 512;
-  const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   std::vector<Slot> slots;
   for (size_t base = 0; base < cases.size(); base += window) {
     const size_t count = std::min(window, cases.size() - base);
@@ -79,24 +77,17 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
     for (size_t i = 0; i < count; ++i) {
       ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
     }
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < count;) {
-        Slot& slot = slots[i];
-        auto answer = view.Get(cases[base + i], *slot.pack, query.as_of, options);
-        if (!answer.ok()) {
-          slot.status = answer.status();
-          continue;
-        }
-        slot.empty = answer->case_version == 0;
-        slot.answer.deadlines = std::move(answer->deadlines);
-        prepare(slot.answer);
+    ForEachOnCores(count, [&](size_t i) {
+      Slot& slot = slots[i];
+      auto answer = view.Get(cases[base + i], *slot.pack, query.as_of, options);
+      if (!answer.ok()) {
+        slot.status = answer.status();
+        return;
       }
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads && t < count; ++t) helpers.emplace_back(work);
-    work();
-    for (auto& t : helpers) t.join();
+      slot.empty = answer->case_version == 0;
+      slot.answer.deadlines = std::move(answer->deadlines);
+      prepare(slot.answer);
+    });
     for (size_t i = 0; i < count; ++i) {
       Slot& slot = slots[i];
       RETURN_IF_ERROR(slot.status);
