@@ -20,8 +20,8 @@
 #include "engine/policy.h"
 #include "projections/deadlines.h"
 #include "store/event_store.h"
-#include "tools/case_packs.h"
-#include "tools/deadlines_view.h"
+#include "projections/views/case_packs.h"
+#include "projections/views/deadlines_view.h"
 
 namespace {
 

@@ -57,6 +57,20 @@ void AppendDeadlinesJson(const CaseDeadlines& d, std::string* out, bool* first) 
   }
 }
 
+std::string DeadlinesJsonJoin::CaseText(const CaseDeadlines& d) {
+  std::string text;
+  bool first = true;
+  AppendDeadlinesJson(d, &text, &first);
+  return text;
+}
+
+void DeadlinesJsonJoin::Add(std::string_view case_text, std::string* out) {
+  if (case_text.empty()) return;
+  if (!first_) out->push_back(',');
+  first_ = false;
+  out->append(case_text);
+}
+
 void AppendDeadlinesCsvHeader(std::string* out) {
   out->append("caseId,rule,due,status,metOn,reviewId,source\n");
 }

@@ -5,6 +5,7 @@
 #define CARELOG_PROJECTIONS_DEADLINES_FORMAT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -22,6 +23,20 @@ std::string SourceText(const Obligation& o);
 // "rule", "due", "status" (OPEN, MET, MET_LATE, OVERDUE, CLOSED), "metOn" and
 // "reviewId" when present, "source"; dates as YYYY-MM-DD.
 void AppendDeadlinesJson(const CaseDeadlines& d, std::string* out, bool* first);
+
+// One array of many cases rendered apart (e.g. on worker threads): each
+// case's CaseText, joined by Add in case order, gives the bytes of one
+// AppendDeadlinesJson over them all. The caller writes "[" and "]".
+class DeadlinesJsonJoin {
+ public:
+  // The case's obligations, AppendDeadlinesJson with a `first` of its own.
+  static std::string CaseText(const CaseDeadlines& d);
+  // Appends `case_text` to `out`, after a comma if an element precedes it.
+  void Add(std::string_view case_text, std::string* out);
+
+ private:
+  bool first_ = true;
+};
 
 // The CSV header line "caseId,rule,due,status,metOn,reviewId,source\n".
 void AppendDeadlinesCsvHeader(std::string* out);

@@ -1,7 +1,7 @@
 // The QA report (`carelog report qa`): review-timeliness indicators for a
 // period [from, to], computed as a pure function of each case's events and
 // its deadlines fold (FoldDeadlines as of `to`). Renderers are in
-// tools/qa_html.h. Every indicator's definition is QaDefinitions().
+// projections/qa_html.h. Every indicator's definition is QaDefinitions().
 #ifndef CARELOG_PROJECTIONS_QA_REPORT_H_
 #define CARELOG_PROJECTIONS_QA_REPORT_H_
 

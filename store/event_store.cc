@@ -881,6 +881,30 @@ absl::StatusOr<std::string> EventStore::GetCheckpoint(std::string_view name) con
   return value;
 }
 
+absl::StatusOr<EventStore::CheckpointsAt> EventStore::GetCheckpointsAt(
+    std::string_view stream, const std::vector<std::string>& names) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = db_->GetSnapshot();
+  CheckpointsAt out;
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(out.stream_version, internal::ReadStreamVersion(*db_, stream, ro));
+    for (const std::string& name : names) {
+      std::string value;
+      rocksdb::Status s = db_->Get(ro, format::CheckpointKey(name), &value);
+      if (s.IsNotFound()) {
+        out.values.emplace_back();
+        continue;
+      }
+      RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
+      out.values.emplace_back(std::move(value));
+    }
+    return absl::OkStatus();
+  }();
+  db_->ReleaseSnapshot(ro.snapshot);
+  if (!status.ok()) return status;
+  return out;
+}
+
 absl::Status EventStore::PutCheckpoints(
     const std::vector<std::pair<std::string, std::string>>& entries) {
   if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");

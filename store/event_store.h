@@ -230,6 +230,16 @@ class EventStore {
   // chain or tree, and losing one loses nothing the log cannot rebuild.
   // GetCheckpoint returns kNotFound when absent.
   [[nodiscard]] absl::StatusOr<std::string> GetCheckpoint(std::string_view name) const;
+  // The named checkpoints (nullopt where absent) and `stream`'s version, all
+  // read from one snapshot: a reader that trusts a checkpoint only at the
+  // stream's version sees both as of the same moment. kInternal on I/O;
+  // StreamVersion's errors.
+  struct CheckpointsAt {
+    uint64_t stream_version = 0;
+    std::vector<std::optional<std::string>> values;  // in the order of `names`
+  };
+  [[nodiscard]] absl::StatusOr<CheckpointsAt> GetCheckpointsAt(
+      std::string_view stream, const std::vector<std::string>& names) const;
   // Writes every (name, bytes) pair in one atomic batch, synced like an
   // append. kFailedPrecondition on a read-only store.
   [[nodiscard]] absl::Status PutCheckpoints(

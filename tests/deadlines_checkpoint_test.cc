@@ -2,7 +2,7 @@
 // whole history, re-judged at a later date (RestateAt), equals the fold as of
 // that date; and the fingerprint changes whenever the pack, the calendar or
 // the fold does.
-#include "projections/deadlines_checkpoint.h"
+#include "projections/views/deadlines_checkpoint.h"
 
 #include <map>
 #include <sstream>

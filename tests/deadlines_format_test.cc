@@ -44,6 +44,29 @@ TEST(DeadlinesFormat, JsonIsOneArrayAcrossCases) {
             "4.1\"}]");
 }
 
+// Cases rendered apart and joined give the bytes of one rendering.
+TEST(DeadlinesFormat, JoinedCaseTextsAreOneArray) {
+  CaseDeadlines a, b;
+  a.obligations.push_back(
+      Make("C-1", "iro.notify", "2024-09-04", ObligationStatus::kMet, "", "2024-09-03"));
+  a.obligations.push_back(Make("C-1", "review.first", "2024-09-20", ObligationStatus::kOpen));
+  b.obligations.push_back(
+      Make("C-2", "review.invitations", "2024-09-13", ObligationStatus::kOverdue, "R1"));
+  const CaseDeadlines none;
+  std::string whole = "[";
+  bool first = true;
+  for (const CaseDeadlines* d : std::vector<const CaseDeadlines*>{&none, &a, &none, &b}) {
+    AppendDeadlinesJson(*d, &whole, &first);
+  }
+  std::string joined = "[";
+  DeadlinesJsonJoin join;
+  join.Add(DeadlinesJsonJoin::CaseText(none), &joined);
+  join.Add(DeadlinesJsonJoin::CaseText(a), &joined);
+  join.Add(DeadlinesJsonJoin::CaseText(none), &joined);
+  join.Add(DeadlinesJsonJoin::CaseText(b), &joined);
+  EXPECT_EQ(joined, whole);
+}
+
 TEST(DeadlinesFormat, EmptyJsonArray) {
   std::string out = "[";
   bool first = true;

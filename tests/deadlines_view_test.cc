@@ -1,8 +1,8 @@
-// Deadlines answered through checkpoints (tools/deadlines_view.h): the same
+// Deadlines answered through checkpoints (projections/views/deadlines_view.h): the same
 // fold as the log gives, from the checkpoint only when it is current, caught
 // up only for what came after it, rebuilt when the rules, calendar or bytes
 // are not the ones it was written with.
-#include "tools/deadlines_view.h"
+#include "projections/views/deadlines_view.h"
 
 #include <sstream>
 
@@ -10,7 +10,7 @@
 #include "engine/event_log.h"
 #include "engine/importer.h"
 #include "gtest/gtest.h"
-#include "projections/deadlines_checkpoint.h"
+#include "projections/views/deadlines_checkpoint.h"
 #include "projections/deadlines_format.h"
 #include "tests/test_util.h"
 #include "engine/gen/generate_histories.h"
@@ -219,7 +219,7 @@ TEST_F(DeadlinesViewTest, ACheckpointOfOtherRulesIsRebuiltNotTrusted) {
                         {{absl::StrCat(kDeadlinesCaseCheckpoint, cases_[6]), values.main},
                          {absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[6]), values.findings},
                          {absl::StrCat(kDeadlinesIndexCheckpoint, cases_[6]),
-                          values.main.substr(0, 24)}})
+                          values.main.substr(0, kDeadlinesIndexBytes)}})
                   .ok());
   EXPECT_FALSE(FromCheckpoint(view, cases_[6], today_));
   r = view.Update(packs_.get(), false);

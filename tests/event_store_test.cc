@@ -357,6 +357,23 @@ TEST(EventStoreOpenTest, RefusesNewerFormatVersion) {
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("newer"));
 }
 
+// Checkpoints and a stream's version read together, from one snapshot.
+TEST_F(EventStoreTest, GetCheckpointsAtReadsValuesAndTheStreamVersion) {
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-2", "c")})).ok());
+  ASSERT_TRUE(store_->PutCheckpoints({{"x/C-1", "one"}, {"y/C-1", ""}}).ok());
+  auto read = store_->GetCheckpointsAt("C-1", {"x/C-1", "missing", "y/C-1"});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->stream_version, 2u);
+  ASSERT_EQ(read->values.size(), 3u);
+  EXPECT_EQ(read->values[0], std::optional<std::string>("one"));
+  EXPECT_EQ(read->values[1], std::nullopt);
+  EXPECT_EQ(read->values[2], std::optional<std::string>(""));
+  auto none = store_->GetCheckpointsAt("C-9", {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->stream_version, 0u);
+  EXPECT_TRUE(none->values.empty());
+}
+
 TEST(EventStoreOpenTest, MissingStoreWithoutCreateIsNotFound) {
   TempDir dir;
   StoreOptions o;

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
-#include "tools/qa_html.h"
+#include "projections/qa_html.h"
 #include "engine/gen/generate_histories.h"
 
 namespace carelog {

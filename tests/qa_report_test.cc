@@ -10,7 +10,7 @@
 #include "google/protobuf/text_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/qa_html.h"
+#include "projections/qa_html.h"
 
 namespace carelog {
 namespace {

@@ -20,7 +20,7 @@
 #include "store/record_format.h"
 #include "tests/test_util.h"
 #include "engine/access_log.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 
 namespace carelog {
 namespace {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "projections/views/queries.h"
 #include "store/event_store.h"
 #include "projections/access_log_render.h"
 #include "tools/commands.h"
@@ -22,7 +23,8 @@ int RunAccessLog(const Args& args) {
   const std::string case_id = args.flags.count("case") ? args.flags.at("case") : "";
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
-  auto records = ReadAccessLog(**store, case_id);
+  Queries queries(store->get(), PolicyRegistry());  // the access log needs no packs
+  auto records = queries.AccessLog(case_id);
   if (!records.ok()) return ReportError(records.status());
   const std::string out =
       format == "json" ? RenderAccessJson(*records) : RenderAccessText(*records);

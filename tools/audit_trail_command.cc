@@ -4,15 +4,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "engine/calendar.h"
-#include "engine/event_log.h"
 #include "engine/event_time.h"
-#include "engine/policy.h"
 #include "projections/case_trail.h"
-#include "store/event_store.h"
-#include "tools/case_packs.h"
+#include "projections/views/queries.h"
 #include "tools/commands.h"
-#include "projections/settings_log.h"
 
 namespace carelog {
 
@@ -69,25 +64,11 @@ int RunAudit(const Args& args) {
 
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
-  auto registry = PolicyRegistry::LoadEmbedded();
-  if (!registry.ok()) return ReportError(registry.status());
-  EventLog log(store->get(), SystemClock());
-  auto events = log.ReadCase(case_id);
-  if (!events.ok()) return ReportError(events.status());
-  if (events->empty()) {
-    return ReportError(absl::NotFoundError(absl::StrCat("no case '", case_id, "' in the store")));
-  }
-  CasePacks packs(store->get(), &*registry);
-  auto pack = packs.For(case_id);
-  if (!pack.ok()) return ReportError(pack.status());
-  auto cal = StoreCalendar(store->get());
-  if (!cal.ok()) return ReportError(cal.status());
-  CaseTrail trail = BuildCaseTrail(case_id, *events, **pack, *cal, opts);
-  // Which pack and calendar judged it, and when they changed.
-  auto settings = CaseTrailSettingsForCase(**store, case_id);
-  if (!settings.ok()) return ReportError(settings.status());
-  trail.settings = *std::move(settings);
-  const std::string out = format == "json" ? RenderCaseTrailJson(trail) : RenderCaseTrailText(trail);
+  auto queries = Queries::WithEmbeddedPacks(store->get());
+  if (!queries.ok()) return ReportError(queries.status());
+  auto trail = (*queries)->Audit(case_id, opts);
+  if (!trail.ok()) return ReportError(trail.status());
+  const std::string out = format == "json" ? RenderCaseTrailJson(*trail) : RenderCaseTrailText(*trail);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

@@ -1,16 +1,15 @@
 // `carelog checkpoint [--store DIR] [--rebuild | --check]`: brings the
 // deadlines projection's checkpoints up to date with the log, or checks the
-// current ones against it (tools/deadlines_view.h).
+// current ones against it (projections/views/deadlines_view.h).
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "engine/policy.h"
 #include "projections/escape.h"
+#include "projections/views/deadlines_view.h"
+#include "projections/views/queries.h"
 #include "store/event_store.h"
-#include "tools/case_packs.h"
 #include "tools/commands.h"
-#include "tools/deadlines_view.h"
 
 namespace carelog {
 
@@ -29,15 +28,11 @@ int RunCheckpoint(const Args& args) {
   so.read_only = args.flags.count("check") > 0;
   auto store = EventStore::Open(StoreDir(args), so);
   if (!store.ok()) return ReportError(store.status());
-  auto registry = PolicyRegistry::LoadEmbedded();
-  if (!registry.ok()) return ReportError(registry.status());
-  auto cal = StoreCalendar(store->get());
-  if (!cal.ok()) return ReportError(cal.status());
-  CasePacks packs(store->get(), &*registry);
-  DeadlinesView view(store->get(), &*cal);
+  auto queries = Queries::WithEmbeddedPacks(store->get());
+  if (!queries.ok()) return ReportError(queries.status());
   const absl::Time start = absl::Now();
   if (args.flags.count("check") > 0) {
-    auto c = view.Check(&packs);
+    auto c = (*queries)->CheckCheckpoints();
     if (!c.ok()) return ReportError(c.status());
     for (const std::string& id : c->differing) {
       std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
@@ -68,7 +63,7 @@ int RunCheckpoint(const Args& args) {
                 absl::ToDoubleSeconds(absl::Now() - start));
     return clean ? 0 : 1;
   }
-  auto r = view.Update(&packs, args.flags.count("rebuild") > 0);
+  auto r = (*queries)->UpdateCheckpoints(args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());
   std::printf(
       "deadlines checkpoint at position %llu (was %llu): %llu cases, %llu folded (%llu with events "

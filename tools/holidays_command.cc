@@ -11,7 +11,7 @@
 #include "engine/calendar.h"
 #include "engine/event_time.h"
 #include "store/event_store.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 #include "tools/commands.h"
 #include "projections/settings_log.h"
 

@@ -6,15 +6,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/calendar.h"
-#include "engine/event_log.h"
-#include "engine/policy.h"
-#include "projections/deadlines.h"
+#include "engine/event_time.h"
+#include "projections/qa_html.h"
 #include "projections/qa_report.h"
-#include "store/event_store.h"
-#include "tools/case_packs.h"
+#include "projections/views/queries.h"
 #include "tools/commands.h"
-#include "tools/qa_html.h"
 
 namespace carelog {
 
@@ -54,30 +50,11 @@ int RunReport(const Args& args) {
   }
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
-  auto registry = PolicyRegistry::LoadEmbedded();
-  if (!registry.ok()) return ReportError(registry.status());
-  EventLog log(store->get(), SystemClock());
-  auto streams = (*store)->Streams();
-  if (!streams.ok()) return ReportError(streams.status());
-  CasePacks packs(store->get(), &*registry);
-  auto store_cal = StoreCalendar(store->get());
-  if (!store_cal.ok()) return ReportError(store_cal.status());
-  const Calendar& cal = *store_cal;
-  // One case at a time: memory stays flat in the log's size.
-  QaReportBuilder builder(day[0], day[1], cal);
-  for (const std::string& id : *streams) {
-    auto events = log.ReadCase(id);
-    if (!events.ok()) return ReportError(events.status());
-    auto pack = packs.For(id);
-    if (!pack.ok()) return ReportError(pack.status());
-    QaCase c;
-    c.case_id = id;
-    c.pack = *pack;
-    c.deadlines = FoldDeadlines(id, *events, **pack, cal, day[1]);
-    c.events = std::move(*events);
-    builder.Add(c);
-  }
-  const QaReport report = builder.Finish();
+  auto queries = Queries::WithEmbeddedPacks(store->get());
+  if (!queries.ok()) return ReportError(queries.status());
+  auto qa = (*queries)->Qa(day[0], day[1]);
+  if (!qa.ok()) return ReportError(qa.status());
+  const QaReport& report = *qa;
   if (format == "csv") {
     std::error_code ec;
     std::filesystem::create_directories(out_path, ec);

@@ -17,7 +17,7 @@
 #include "store/event_store.h"
 #include "store/head_file.h"
 #include "store/record_format.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 #include "tools/commands.h"
 
 namespace carelog {

@@ -48,8 +48,9 @@ absl::StatusOr<StoredRecord> ReadRecordAt(rocksdb::DB& db, uint64_t position) {
   return DecodeRecordForReader(position, value);
 }
 
-absl::StatusOr<uint64_t> ReadStreamVersion(rocksdb::DB& db, std::string_view stream) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+absl::StatusOr<uint64_t> ReadStreamVersion(rocksdb::DB& db, std::string_view stream,
+                                           const rocksdb::ReadOptions& ro) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
   const std::string prefix = format::StreamPrefix(stream);
   it->SeekForPrev(format::StreamKey(stream, std::numeric_limits<uint64_t>::max()));
   if (it->Valid() && it->key().starts_with(prefix)) {

@@ -35,8 +35,10 @@ absl::StatusOr<StoredRecord> DecodeRecordForReader(uint64_t position, std::strin
 // kNotFound past the end, kDataLoss if corrupt.
 absl::StatusOr<StoredRecord> ReadRecordAt(rocksdb::DB& db, uint64_t position);
 
-// The stream's last version in the stream index (0 when it has none).
-absl::StatusOr<uint64_t> ReadStreamVersion(rocksdb::DB& db, std::string_view stream);
+// The stream's last version in the stream index (0 when it has none), as of
+// `ro`'s snapshot when it has one.
+absl::StatusOr<uint64_t> ReadStreamVersion(rocksdb::DB& db, std::string_view stream,
+                                           const rocksdb::ReadOptions& ro = rocksdb::ReadOptions());
 
 // Moves `it` to the last key of the log and says whether there is one (false
 // on an empty log or when `it` failed: check it->status()).

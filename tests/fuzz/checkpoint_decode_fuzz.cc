@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "projections/deadlines_checkpoint.h"
+#include "projections/views/deadlines_checkpoint.h"
 
 using namespace carelog;
 

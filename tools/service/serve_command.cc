@@ -11,9 +11,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "projections/views/queries.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
-#include "tools/deadlines_view.h"
 #include "tools/service/server.h"
 #include "store/service_tokens.h"
 

@@ -15,11 +15,9 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include "absl/strings/ascii.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "carelog/v1/service.grpc.pb.h"
-#include "engine/calendar.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
 #include "engine/limits.h"
@@ -27,16 +25,13 @@
 #include "projections/case_trail.h"
 #include "projections/deadlines.h"
 #include "projections/deadlines_format.h"
-#include "projections/qa_report.h"
+#include "projections/qa_html.h"
+#include "projections/views/queries.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "engine/access_log.h"
 #include "tools/inclusion_proof.h"
-#include "tools/case_packs.h"
-#include "tools/deadlines_view.h"
-#include "tools/qa_html.h"
 #include "tools/service/reflection_v1.h"
-#include "projections/settings_log.h"
 
 namespace carelog {
 
@@ -130,7 +125,7 @@ class CarelogService final : public v1::Carelog::Service {
   CarelogService(EventStore* store, PolicyRegistry registry, ServeOptions options)
       : store_(store),
         log_(store, SystemClock()),
-        registry_(std::move(registry)),
+        queries_(store, std::move(registry)),
         options_(std::move(options)) {}
 
   void BeginShutdown() { shutting_down_.store(true); }
@@ -261,40 +256,25 @@ class CarelogService final : public v1::Carelog::Service {
       if (!d.ok()) return Invalid(absl::StrCat("field 'asOf': ", d.status().message()));
       as_of = *d;
     }
-    std::vector<std::string> cases;
     if (!req->case_id().empty()) {
       if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
-      cases.push_back(req->case_id());
     }
     if (auto s = req->case_id().empty() ? Record(caller, "Deadlines", "")
                                         : RecordCaseRead(caller, "Deadlines", req->case_id());
         !s.ok()) {
       return s;
     }
-    if (cases.empty()) {
-      auto streams = store_->Streams();
-      if (!streams.ok()) return ToGrpc(streams.status());
-      cases = std::move(*streams);
-    }
-    CasePacks packs(store_, &registry_);
-    // The store's calendar (a saved bank-holidays.json counts here as in
-    // the CLI); each case from its checkpoint when current.
-    auto current = CurrentView();
-    if (!current.ok()) return ToGrpc(current.status());
-    const DeadlinesView& view = *(*current)->view;
+    DeadlinesQuery query;
+    if (!req->case_id().empty()) query.case_id = req->case_id();
+    query.as_of = as_of;
+    // The store's calendar (a saved bank-holidays.json counts here as in the
+    // CLI); each case from its checkpoint when current.
     std::string json = "[";
-    bool first = true;
-    for (const std::string& id : cases) {
-      auto pack = packs.For(id);
-      if (!pack.ok()) return ToGrpc(pack.status());
-      DeadlinesView::Options obligations_only;
-      obligations_only.with_findings = false;
-      auto answer = view.Get(id, **pack, as_of, obligations_only);
-      if (!answer.ok()) return ToGrpc(answer.status());
-      if (answer->case_version == 0 && !req->case_id().empty()) return NoCase(id);
-      const CaseDeadlines& d = answer->deadlines;
-      AppendDeadlinesJson(d, &json, &first);
-      for (const Obligation& o : d.obligations) {
+    DeadlinesJsonJoin join;
+    auto render = [](CaseDeadlinesAnswer& a) { a.text = DeadlinesJsonJoin::CaseText(a.deadlines); };
+    auto write = [&](CaseDeadlinesAnswer& a) {
+      join.Add(a.text, &json);
+      for (const Obligation& o : a.deadlines.obligations) {
         v1::Deadline* row = resp->add_deadlines();
         row->set_case_id(o.case_id);
         row->set_rule(o.rule_id);
@@ -304,7 +284,9 @@ class CarelogService final : public v1::Carelog::Service {
         row->set_review_id(o.review_id);
         row->set_source(SourceText(o));
       }
-    }
+      return absl::OkStatus();
+    };
+    if (auto s = queries_.Deadlines(query, render, write); !s.ok()) return ToGrpc(s);
     absl::StrAppend(&json, "]\n");
     resp->set_json(std::move(json));
     resp->set_as_of(absl::FormatCivilTime(as_of));
@@ -321,26 +303,9 @@ class CarelogService final : public v1::Carelog::Service {
     if (!to.ok()) return Invalid(absl::StrCat("field 'to': ", to.status().message()));
     if (*to < *from) return Invalid("field 'to': is before 'from'");
     if (auto s = Record(caller, "QaReport", ""); !s.ok()) return s;
-    auto streams = store_->Streams();
-    if (!streams.ok()) return ToGrpc(streams.status());
-    CasePacks packs(store_, &registry_);
-    auto store_cal = StoreCalendar(store_);
-    if (!store_cal.ok()) return ToGrpc(store_cal.status());
-    const Calendar& cal = *store_cal;
-    QaReportBuilder builder(*from, *to, cal);  // one case at a time: flat memory
-    for (const std::string& id : *streams) {
-      auto events = log_.ReadCase(id);
-      if (!events.ok()) return ToGrpc(events.status());
-      auto pack = packs.For(id);
-      if (!pack.ok()) return ToGrpc(pack.status());
-      QaCase c;
-      c.case_id = id;
-      c.pack = *pack;
-      c.deadlines = FoldDeadlines(id, *events, **pack, cal, *to);
-      c.events = std::move(*events);
-      builder.Add(c);
-    }
-    resp->set_json(RenderQaJson(builder.Finish()));
+    auto report = queries_.Qa(*from, *to);
+    if (!report.ok()) return ToGrpc(report.status());
+    resp->set_json(RenderQaJson(*report));
     return grpc::Status::OK;
   }
 
@@ -371,19 +336,9 @@ class CarelogService final : public v1::Carelog::Service {
       opts.as_of = LondonToday(opts.known_at.value_or(absl::Now()));
     }
     if (auto s = RecordCaseRead(caller, "Audit", req->case_id()); !s.ok()) return s;
-    auto events = log_.ReadCase(req->case_id());
-    if (!events.ok()) return ToGrpc(events.status());
-    if (events->empty()) return NoCase(req->case_id());
-    CasePacks packs(store_, &registry_);
-    auto pack = packs.For(req->case_id());
-    if (!pack.ok()) return ToGrpc(pack.status());
-    auto cal = StoreCalendar(store_);
-    if (!cal.ok()) return ToGrpc(cal.status());
-    CaseTrail trail = BuildCaseTrail(req->case_id(), *events, **pack, *cal, opts);
-    auto settings = CaseTrailSettingsForCase(*store_, req->case_id());
-    if (!settings.ok()) return ToGrpc(settings.status());
-    trail.settings = *std::move(settings);
-    resp->set_json(RenderCaseTrailJson(trail));
+    auto trail = queries_.Audit(req->case_id(), opts);
+    if (!trail.ok()) return ToGrpc(trail.status());
+    resp->set_json(RenderCaseTrailJson(*trail));
     return grpc::Status::OK;
   }
 
@@ -438,7 +393,7 @@ class CarelogService final : public v1::Carelog::Service {
                          v1::AccessLogResponse* resp) override {
     Caller caller;
     if (auto s = Authorize(ctx, "AccessLog", &caller); !s.ok()) return s;
-    auto records = ReadAccessLog(*store_, req->case_id());
+    auto records = queries_.AccessLog(req->case_id());
     if (!records.ok()) return ToGrpc(records.status());
     for (v1::AccessRecord& r : *records) *resp->add_records() = std::move(r);
     return grpc::Status::OK;
@@ -546,38 +501,11 @@ class CarelogService final : public v1::Carelog::Service {
     return grpc::Status::OK;
   }
 
-  // The store's calendar and a deadlines view over it, kept while the saved
-  // bank-holidays setting is unchanged: building them costs ~0.5 ms (the
-  // calendar's digest), as much as a checkpointed one-case answer.
-  struct CalendarView {
-    std::string setting;  // the holidays.json setting it was built from ("" = none)
-    Calendar calendar;
-    std::unique_ptr<DeadlinesView> view;
-  };
-  absl::StatusOr<std::shared_ptr<const CalendarView>> CurrentView() {
-    auto saved = store_->GetSetting(kHolidaysSetting);
-    if (!saved.ok() && !absl::IsNotFound(saved.status())) return saved.status();
-    const std::string setting = saved.ok() ? *saved : "";
-    absl::MutexLock lock(&view_mu_);
-    if (view_ == nullptr || view_->setting != setting) {
-      // Built from the setting just read (what StoreCalendar does).
-      auto cal = saved.ok() ? Calendar::WithOverride(setting)
-                            : absl::StatusOr<Calendar>(Calendar::Default());
-      if (!cal.ok()) return cal.status();
-      auto fresh = std::make_shared<CalendarView>(CalendarView{setting, std::move(*cal), nullptr});
-      fresh->view = std::make_unique<DeadlinesView>(store_, &fresh->calendar);
-      view_ = std::move(fresh);
-    }
-    return view_;
-  }
-
   EventStore* store_;
   EventLog log_;
-  const PolicyRegistry registry_;
+  Queries queries_;
   const ServeOptions options_;
   std::atomic<bool> shutting_down_{false};
-  absl::Mutex view_mu_;
-  std::shared_ptr<const CalendarView> view_ ABSL_GUARDED_BY(view_mu_);
 };
 
 absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* store,

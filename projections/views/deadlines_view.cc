@@ -1,50 +1,25 @@
-#include "tools/deadlines_view.h"
+#include "projections/views/deadlines_view.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
-#include "projections/deadlines_checkpoint.h"
+#include "projections/views/parallel.h"
+#include "projections/views/deadlines_checkpoint.h"
 #include "store/status_macros.h"
 
 namespace carelog {
 namespace {
 
-std::string CaseName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesCaseCheckpoint, std::string(case_id));
-}
-std::string IndexName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesIndexCheckpoint, std::string(case_id));
-}
-// fingerprint:16 case_version:fixed64, the first bytes of the main value.
-constexpr size_t kIndexSize = 24;
-std::string FindingsName(std::string_view case_id) {
-  return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetFixed64(std::string_view b, size_t at) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
-
 // The head's position; 0 when there is none. kDataLoss when damaged.
 absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
-  auto head = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
-  if (absl::IsNotFound(head.status())) return 0;
-  if (!head.ok()) return head.status();
-  if (head->size() != 24) {
-    return absl::DataLossError(absl::StrCat("checkpoint '", kDeadlinesHeadCheckpoint, "' is ",
-                                            head->size(), " bytes, not 24"));
-  }
-  return GetFixed64(*head, 0);
+  auto bytes = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
+  if (absl::IsNotFound(bytes.status())) return 0;
+  if (!bytes.ok()) return bytes.status();
+  ASSIGN_OR_RETURN(DeadlinesHead head, DecodeDeadlinesHead(*bytes));
+  return head.position;
 }
 
 }  // namespace
@@ -65,27 +40,23 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
                                                    const Options& options) const {
   if (options.use_checkpoints) {
-    auto bytes = store_->GetCheckpoint(CaseName(case_id));
-    if (!bytes.ok() && !absl::IsNotFound(bytes.status())) return bytes.status();
-    if (bytes.ok()) {
-      auto head = PeekDeadlinesCheckpoint(*bytes);
-      if (head.ok() && head->first == Fingerprint(pack)) {
-        ASSIGN_OR_RETURN(uint64_t version, store_->StreamVersion(case_id));
-        if (version == head->second) {
-          // A damaged checkpoint is treated as missing: the log answers.
-          absl::StatusOr<std::string> findings;
-          std::string_view findings_view;
-          if (options.with_findings) {
-            findings = store_->GetCheckpoint(FindingsName(case_id));
-            if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
-            if (findings.ok()) findings_view = *findings;
-          }
-          auto c = DecodeDeadlinesCheckpoint(case_id, *bytes,
-                                             options.with_findings ? &findings_view : nullptr);
-          if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
-            RestateAt(&c->deadlines, as_of);
-            return DeadlinesAnswer{std::move(c->deadlines), version, true};
-          }
+    // What the answer needs, from one snapshot: the case's version and its
+    // checkpoint (with its findings when asked for).
+    std::vector<std::string> names = {DeadlinesCaseName(case_id)};
+    if (options.with_findings) names.push_back(DeadlinesFindingsName(case_id));
+    ASSIGN_OR_RETURN(EventStore::CheckpointsAt read, store_->GetCheckpointsAt(case_id, names));
+    if (const std::optional<std::string>& main = read.values[0]; main.has_value()) {
+      auto head = PeekDeadlinesCheckpoint(*main);
+      if (head.ok() && head->first == Fingerprint(pack) && head->second == read.stream_version) {
+        // A damaged checkpoint is treated as missing: the log answers.
+        std::string_view findings;
+        if (options.with_findings && read.values[1].has_value()) findings = *read.values[1];
+        // Decoded once: the checksum Peek checked is not checked again.
+        auto c = DecodePeekedDeadlinesCheckpoint(case_id, *std::move(head), *main,
+                                                 options.with_findings ? &findings : nullptr);
+        if (c.ok() && (!c->deadlines.last_event_day || as_of >= *c->deadlines.last_event_day)) {
+          RestateAt(&c->deadlines, as_of);
+          return DeadlinesAnswer{std::move(c->deadlines), read.stream_version, true};
         }
       }
     }
@@ -124,10 +95,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   if (!rebuild) {
     RETURN_IF_ERROR(store_->ScanCheckpoints(
         kDeadlinesIndexCheckpoint, [&](std::string_view name, std::string_view bytes) {
-          if (bytes.size() == kIndexSize) {
-            fingerprint_of.emplace(std::string(name.substr(sizeof(kDeadlinesIndexCheckpoint) - 1)),
-                                   std::string(bytes.substr(0, 16)));
-          }
+          std::optional<std::string_view> id = CaseOfDeadlinesIndexName(name);
+          std::optional<std::string> fingerprint = FingerprintOfDeadlinesIndex(bytes);
+          if (id && fingerprint) fingerprint_of.emplace(std::string(*id), *std::move(fingerprint));
           return true;
         }));
   }
@@ -161,43 +131,35 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   // batch. The head goes last, so a crash before it leaves the old head and
   // the next Update redoes the cases touched since then.
   const size_t window = 512;
-  const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   EventLog log(store_, SystemClock());
   for (size_t base = 0; base < jobs.size(); base += window) {
     const size_t count = std::min(window, jobs.size() - base);
     std::vector<std::pair<std::string, std::string>> entries(3 * count);
     std::vector<absl::Status> status(count);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < count;) {
-        const Job& job = jobs[base + i];
-        auto events = log.ReadCase(*job.case_id);
-        if (!events.ok()) {
-          status[i] = events.status();
-          continue;
-        }
-        DeadlinesCheckpoint c;
-        c.fingerprint = Fingerprint(*job.pack);
-        c.case_version = events->empty() ? 0 : events->back().version();
-        c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
-        DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
-        entries[3 * i] = {IndexName(*job.case_id), values.main.substr(0, kIndexSize)};
-        entries[3 * i + 1] = {CaseName(*job.case_id), std::move(values.main)};
-        entries[3 * i + 2] = {FindingsName(*job.case_id), std::move(values.findings)};
+    ForEachOnCores(count, [&](size_t i) {
+      const Job& job = jobs[base + i];
+      auto events = log.ReadCase(*job.case_id);
+      if (!events.ok()) {
+        status[i] = events.status();
+        return;
       }
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads && t < count; ++t) helpers.emplace_back(work);
-    work();
-    for (auto& t : helpers) t.join();
+      DeadlinesCheckpoint c;
+      c.fingerprint = Fingerprint(*job.pack);
+      c.case_version = events->empty() ? 0 : events->back().version();
+      c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
+      DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
+      entries[3 * i] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(values.main)};
+      entries[3 * i + 1] = {DeadlinesCaseName(*job.case_id), std::move(values.main)};
+      entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
+    });
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
     RETURN_IF_ERROR(store_->PutCheckpoints(entries));
   }
-  std::string head;
-  PutFixed64(&head, r.position);
-  PutFixed64(&head, r.cases);
-  PutFixed64(&head, static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
-  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, head}}));
+  DeadlinesHead head;
+  head.position = r.position;
+  head.cases = r.cases;
+  head.written_at_micros = absl::ToUnixMicros(absl::Now());
+  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, EncodeDeadlinesHead(head)}}));
   return r;
 }
 
@@ -208,10 +170,10 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
   EventLog log(store_, SystemClock());
   for (const std::string& id : cases) {
     ASSIGN_OR_RETURN(const ResolvedPack* pack, packs->For(id));
-    auto main = store_->GetCheckpoint(CaseName(id));
+    auto main = store_->GetCheckpoint(DeadlinesCaseName(id));
     if (absl::IsNotFound(main.status())) continue;
     if (!main.ok()) return main.status();
-    auto findings = store_->GetCheckpoint(FindingsName(id));
+    auto findings = store_->GetCheckpoint(DeadlinesFindingsName(id));
     if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
     const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
@@ -244,18 +206,6 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     const DeadlinesCheckpointValues have = EncodeDeadlinesCheckpoint(*c);
     if (want.main != have.main || want.findings != have.findings) r.differing.push_back(id);
   }
-  return r;
-}
-
-absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(EventStore* store) {
-  auto head = store->GetCheckpoint(kDeadlinesHeadCheckpoint);
-  if (absl::IsNotFound(head.status())) return std::nullopt;
-  if (!head.ok()) return head.status();
-  ASSIGN_OR_RETURN(PolicyRegistry registry, PolicyRegistry::LoadEmbedded());
-  ASSIGN_OR_RETURN(Calendar cal, StoreCalendar(store));
-  CasePacks packs(store, &registry);
-  DeadlinesView view(store, &cal);
-  ASSIGN_OR_RETURN(CheckpointUpdate r, view.Update(&packs, /*rebuild=*/false));
   return r;
 }
 

@@ -1,6 +1,7 @@
 // DeadlinesView: one case's deadlines as of a date, answered from the case's
 // checkpoint in the store when that is current and folded from the log when
-// it is not; and Update, which brings the checkpoints up to date.
+// it is not; and Update, which brings the checkpoints up to date. The names
+// and bytes of checkpoints are projections/views/deadlines_checkpoint.h.
 //
 // A checkpoint is trusted only if it decodes (checksum), its fingerprint is
 // DeadlinesFingerprint(the case's pack today, the store's calendar) — so one
@@ -8,8 +9,8 @@
 // not trusted — its case version is the case's version in the log, and the
 // query's date is on or after the case's last event's date (an as-of view of
 // the past is folded from the log).
-#ifndef CARELOG_TOOLS_DEADLINES_VIEW_H_
-#define CARELOG_TOOLS_DEADLINES_VIEW_H_
+#ifndef CARELOG_PROJECTIONS_VIEWS_DEADLINES_VIEW_H_
+#define CARELOG_PROJECTIONS_VIEWS_DEADLINES_VIEW_H_
 
 #include <cstdint>
 #include <optional>
@@ -23,24 +24,11 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/views/deadlines_checkpoint.h"
 #include "store/event_store.h"
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 
 namespace carelog {
-
-// Checkpoint names (EventStore checkpoints, 'P' keys in record_format.cc):
-//   "deadlines/case/" caseId     -> EncodeDeadlinesCheckpoint(...).main
-//   "deadlines/findings/" caseId -> EncodeDeadlinesCheckpoint(...).findings
-//   "deadlines/index/" caseId    -> fingerprint:16 case_version:fixed64 (the
-//                                   main value's first bytes: what Update
-//                                   reads to decide what to refold)
-//   "deadlines/head"             -> position:fixed64 cases:fixed64 written_at_micros:fixed64
-// The head says up to which log position every case's checkpoint was brought
-// up to date; Update catches up from there.
-inline constexpr char kDeadlinesCaseCheckpoint[] = "deadlines/case/";
-inline constexpr char kDeadlinesFindingsCheckpoint[] = "deadlines/findings/";
-inline constexpr char kDeadlinesHeadCheckpoint[] = "deadlines/head";
-inline constexpr char kDeadlinesIndexCheckpoint[] = "deadlines/index/";
 
 struct DeadlinesAnswer {
   CaseDeadlines deadlines;
@@ -128,14 +116,6 @@ class DeadlinesView {
   mutable absl::flat_hash_map<const ResolvedPack*, std::string> fingerprints_ ABSL_GUARDED_BY(mu_);
 };
 
-// For tools that have just appended (import, import-903): when the store
-// keeps deadlines checkpoints (it has a head), brings them up to date and
-// returns what was done; nullopt when it keeps none (the first checkpoint is
-// the operator's decision: `carelog checkpoint`). Errors as Update's, plus
-// those of loading the packs and the store's calendar.
-[[nodiscard]] absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(
-    EventStore* store);
-
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_DEADLINES_VIEW_H_
+#endif  // CARELOG_PROJECTIONS_VIEWS_DEADLINES_VIEW_H_

@@ -1,7 +1,7 @@
 // CasePacks: which policy pack judges a case — the store's setting "pack"
 // (default "england"), overridden per case by "pack.case.<caseId>".
-#ifndef CARELOG_TOOLS_CASE_PACKS_H_
-#define CARELOG_TOOLS_CASE_PACKS_H_
+#ifndef CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_
+#define CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_
 
 #include <optional>
 #include <string>
@@ -21,6 +21,9 @@ inline constexpr char kDefaultPack[] = "england";
 // gov.uk-format file saved with `carelog holidays FILE` (its dates win for the
 // years it covers). kInvalidArgument if the saved file no longer parses.
 [[nodiscard]] absl::StatusOr<Calendar> StoreCalendar(const EventStore* store);
+// The same from a read of that setting (kNotFound: none saved), for a
+// caller that keeps the calendar while the setting is unchanged.
+[[nodiscard]] absl::StatusOr<Calendar> CalendarFromSetting(const absl::StatusOr<std::string>& saved);
 
 class CasePacks {
  public:
@@ -48,4 +51,4 @@ class CasePacks {
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_CASE_PACKS_H_
+#endif  // CARELOG_PROJECTIONS_VIEWS_CASE_PACKS_H_

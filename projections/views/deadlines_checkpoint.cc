@@ -1,15 +1,29 @@
-// Value layout of a deadlines checkpoint:
+// The deadlines checkpoint: every name and byte of it.
 //
-//   value := fingerprint:16 bytes  case_version:fixed64  crc:fixed32  body
-//   body  := CaseDeadlinesCheckpoint   (the main value)
-//          | CheckpointFindings        (the findings value)
-//            (proto/carelog/v1/checkpoint.proto, deterministic serialization)
-//   crc   := crc32(fingerprint || case_version || body)
+// Names (EventStore checkpoints, 'P' keys in store/record_format.cc):
+//
+//   "deadlines/case/" caseId     -> main       the case's fold without findings
+//   "deadlines/findings/" caseId -> findings   the same fold's findings
+//   "deadlines/index/" caseId    -> index      what catch-up reads, not main
+//   "deadlines/head"             -> head       the log position all reflect
+//
+// Values:
+//
+//   main     := fingerprint case_version crc body
+//   findings := fingerprint case_version crc body
+//   body     := CaseDeadlinesCheckpoint    (in main)
+//             | CheckpointFindings         (in findings)
+//               (proto/carelog/v1/checkpoint.proto, deterministic serialization)
+//   crc      := crc32(fingerprint || case_version || body):fixed32
+//   index    := fingerprint case_version   (main's first kDeadlinesIndexBytes)
+//   head     := position:fixed64 cases:fixed64 written_at_micros:fixed64
+//   case_version := fixed64: the case's stream version the fold reflects
 //
 // A checkpoint is a main value and a findings value with the same
-// fingerprint and case version.
+// fingerprint and case version. The head says up to which log position every
+// case's checkpoint was brought up to date; catch-up starts after it.
 //
-//   fingerprint := SHA-256(fold || pack || calendar)[0..16)
+//   fingerprint := SHA-256(fold || pack || calendar)[0..16)   (kDeadlinesFingerprintBytes)
 //     fold     := "carelog.deadlines.fold/" decimal(kDeadlinesFoldVersion)
 //                 " checkpoint/" decimal(kCheckpointFormat)
 //     pack     := name, division, then per version: effective_from, number,
@@ -20,30 +34,29 @@
 //
 // Fixed-width integers are little-endian. The fingerprint and version come
 // first and unparsed so that a reader can tell whether a checkpoint is current
-// without decoding the fold. The checksum catches a damaged value, which is
-// then rebuilt from the log like a missing one: a checkpoint is derived
-// data, never the record.
-#include "projections/deadlines_checkpoint.h"
+// without decoding the fold, and so that the index is a prefix of the main
+// value. The checksum catches a damaged value, which is then rebuilt from the
+// log like a missing one: a checkpoint is derived data, never the record.
+#include "projections/views/deadlines_checkpoint.h"
 
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/checkpoint.pb.h"
+#include "engine/deterministic.h"
 #include "google/protobuf/arena.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace carelog {
 namespace {
 
-constexpr size_t kFingerprintSize = 16;
 // Bump when the value layout or checkpoint.proto changes meaning: it is part
 // of the fingerprint, so values of another layout are rebuilt, never misread.
 constexpr int kCheckpointFormat = 3;
-constexpr size_t kHeaderSize = kFingerprintSize + 8 + 4;
+// Where the header's parts start in a main or findings value.
+constexpr size_t kCaseVersionAt = kDeadlinesFingerprintBytes;
+constexpr size_t kChecksumAt = kDeadlinesIndexBytes;
+static_assert(kDeadlinesValueHeaderBytes == kChecksumAt + kDeadlinesChecksumBytes);
 const absl::CivilDay kEpoch(1970, 1, 1);
 
 class Sha256 {
@@ -62,11 +75,12 @@ class Sha256 {
     for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
     EVP_DigestUpdate(ctx_, b, 8);
   }
-  std::string Finish16() {
+  // The digest's first kDeadlinesFingerprintBytes.
+  std::string Finish() {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx_, md, &len);
-    return std::string(reinterpret_cast<const char*>(md), kFingerprintSize);
+    return std::string(reinterpret_cast<const char*>(md), kDeadlinesFingerprintBytes);
   }
 
  private:
@@ -92,19 +106,52 @@ uint32_t Crc(std::string_view a, std::string_view b) {
 }
 
 int64_t Days(absl::CivilDay d) { return d - kEpoch; }
-
-std::string Serialize(const google::protobuf::Message& m) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream sos(&bytes);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&cos);
-  cos.Trim();
-  return bytes;
-}
 absl::CivilDay Day(int64_t days) { return kEpoch + days; }
 
 }  // namespace
+
+std::string DeadlinesCaseName(std::string_view case_id) {
+  return absl::StrCat(kDeadlinesCaseCheckpoint, std::string(case_id));
+}
+std::string DeadlinesFindingsName(std::string_view case_id) {
+  return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
+}
+std::string DeadlinesIndexName(std::string_view case_id) {
+  return absl::StrCat(kDeadlinesIndexCheckpoint, std::string(case_id));
+}
+std::optional<std::string_view> CaseOfDeadlinesIndexName(std::string_view name) {
+  if (!name.starts_with(kDeadlinesIndexCheckpoint)) return std::nullopt;
+  return name.substr(sizeof(kDeadlinesIndexCheckpoint) - 1);
+}
+
+std::string DeadlinesIndexValue(std::string_view main) {
+  return std::string(main.substr(0, kDeadlinesIndexBytes));
+}
+std::optional<std::string> FingerprintOfDeadlinesIndex(std::string_view index) {
+  if (index.size() != kDeadlinesIndexBytes) return std::nullopt;
+  return std::string(index.substr(0, kDeadlinesFingerprintBytes));
+}
+
+std::string EncodeDeadlinesHead(const DeadlinesHead& head) {
+  std::string out;
+  out.reserve(kDeadlinesHeadBytes);
+  PutFixed64(&out, head.position);
+  PutFixed64(&out, head.cases);
+  PutFixed64(&out, static_cast<uint64_t>(head.written_at_micros));
+  return out;
+}
+
+absl::StatusOr<DeadlinesHead> DecodeDeadlinesHead(std::string_view bytes) {
+  if (bytes.size() != kDeadlinesHeadBytes) {
+    return absl::DataLossError(absl::StrCat("checkpoint '", kDeadlinesHeadCheckpoint, "' is ",
+                                            bytes.size(), " bytes, not ", kDeadlinesHeadBytes));
+  }
+  DeadlinesHead head;
+  head.position = GetFixed(bytes, 0, 8);
+  head.cases = GetFixed(bytes, 8, 8);
+  head.written_at_micros = static_cast<int64_t>(GetFixed(bytes, 16, 8));
+  return head;
+}
 
 std::string CalendarDigest(const Calendar& cal) {
   Sha256 h;
@@ -116,7 +163,7 @@ std::string CalendarDigest(const Calendar& cal) {
       for (absl::CivilDay day : days) h.Fixed(static_cast<uint64_t>(Days(day)));
     }
   }
-  return h.Finish16();
+  return h.Finish();
 }
 
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
@@ -130,18 +177,10 @@ std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view cale
     h.Fixed(static_cast<uint64_t>(Days(v.effective_from)));
     h.Fixed(static_cast<uint64_t>(v.number));
     h.Fixed(v.rules.size());
-    for (const v1::Rule& r : v.rules) {
-      std::string bytes;
-      google::protobuf::io::StringOutputStream sos(&bytes);
-      google::protobuf::io::CodedOutputStream cos(&sos);
-      cos.SetSerializationDeterministic(true);
-      r.SerializeToCodedStream(&cos);
-      cos.Trim();
-      h.Part(bytes);
-    }
+    for (const v1::Rule& r : v.rules) h.Part(DeterministicBytes(r));
   }
   h.Part(calendar_digest);
-  return h.Finish16();
+  return h.Finish();
 }
 
 namespace {
@@ -149,11 +188,11 @@ namespace {
 // header || body (see the grammar above).
 std::string Frame(const DeadlinesCheckpoint& c, const std::string& body) {
   std::string out;
-  out.reserve(kHeaderSize + body.size());
-  out.append(c.fingerprint.substr(0, kFingerprintSize));
-  out.resize(kFingerprintSize, '\0');
+  out.reserve(kDeadlinesValueHeaderBytes + body.size());
+  out.append(c.fingerprint.substr(0, kDeadlinesFingerprintBytes));
+  out.resize(kDeadlinesFingerprintBytes, '\0');
   PutFixed64(&out, c.case_version);
-  PutFixed32(&out, Crc(std::string_view(out).substr(0, kFingerprintSize + 8), body));
+  PutFixed32(&out, Crc(out, body));
   out.append(body);
   return out;
 }
@@ -192,21 +231,21 @@ DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c
     q->set_pack_version(f.pack_version);
   }
   if (d.last_event_day) p.set_last_event_day(Days(*d.last_event_day));
-  return {Frame(c, Serialize(p)), Frame(c, Serialize(findings))};
+  return {Frame(c, DeterministicBytes(p)), Frame(c, DeterministicBytes(findings))};
 }
 
-absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::string_view bytes) {
-  if (bytes.size() < kHeaderSize) {
+absl::StatusOr<DeadlinesCheckpointHead> PeekDeadlinesCheckpoint(std::string_view bytes) {
+  if (bytes.size() < kDeadlinesValueHeaderBytes) {
     return absl::DataLossError(absl::StrCat("deadlines checkpoint is ", bytes.size(),
-                                            " bytes, shorter than its ", kHeaderSize,
-                                            "-byte header"));
+                                            " bytes, shorter than its ",
+                                            kDeadlinesValueHeaderBytes, "-byte header"));
   }
-  const uint32_t want = static_cast<uint32_t>(GetFixed(bytes, kFingerprintSize + 8, 4));
-  if (Crc(bytes.substr(0, kFingerprintSize + 8), bytes.substr(kHeaderSize)) != want) {
+  const uint32_t want = static_cast<uint32_t>(GetFixed(bytes, kChecksumAt, kDeadlinesChecksumBytes));
+  if (Crc(bytes.substr(0, kChecksumAt), bytes.substr(kDeadlinesValueHeaderBytes)) != want) {
     return absl::DataLossError("deadlines checkpoint fails its checksum");
   }
-  return std::make_pair(std::string(bytes.substr(0, kFingerprintSize)),
-                        GetFixed(bytes, kFingerprintSize, 8));
+  return std::make_pair(std::string(bytes.substr(0, kDeadlinesFingerprintBytes)),
+                        GetFixed(bytes, kCaseVersionAt, kDeadlinesCaseVersionBytes));
 }
 
 absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view case_id,
@@ -217,7 +256,13 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
     return absl::DataLossError(absl::StrCat("case '", std::string(case_id), "': ",
                                             std::string(head.status().message())));
   }
-  const std::string_view body = bytes.substr(kHeaderSize);
+  return DecodePeekedDeadlinesCheckpoint(case_id, *std::move(head), bytes, findings_bytes);
+}
+
+absl::StatusOr<DeadlinesCheckpoint> DecodePeekedDeadlinesCheckpoint(
+    std::string_view case_id, DeadlinesCheckpointHead head, std::string_view bytes,
+    const std::string_view* findings_bytes) {
+  const std::string_view body = bytes.substr(kDeadlinesValueHeaderBytes);
   // On an arena: the parsed strings are freed at once, not one by one (this
   // decode is most of what a checkpointed query costs).
   google::protobuf::Arena arena;
@@ -247,8 +292,8 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
   if (findings_bytes != nullptr) {
     auto fhead = PeekDeadlinesCheckpoint(*findings_bytes);
     if (!fhead.ok()) return bad(absl::StrCat("a findings value: ", fhead.status().message()));
-    if (*fhead != *head) return bad("a findings value of another fingerprint or case version");
-    const std::string_view fbody = findings_bytes->substr(kHeaderSize);
+    if (*fhead != head) return bad("a findings value of another fingerprint or case version");
+    const std::string_view fbody = findings_bytes->substr(kDeadlinesValueHeaderBytes);
     if (!findings.ParseFromArray(fbody.data(), static_cast<int>(fbody.size())))
       return bad("findings that do not parse");
   }
@@ -259,8 +304,8 @@ absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view c
   if (p.has_last_event_day() && out_of_range(p.last_event_day()))
     return bad("a last event date outside years 0001-9999");
   DeadlinesCheckpoint c;
-  c.fingerprint = std::move(head->first);
-  c.case_version = head->second;
+  c.fingerprint = std::move(head.first);
+  c.case_version = head.second;
   CaseDeadlines& d = c.deadlines;
   d.case_id = std::string(case_id);
   d.division = static_cast<Division>(p.division());

@@ -2,8 +2,8 @@
 // CSV tables for spreadsheets, and one self-contained HTML page for people
 // (inline CSS and SVG charts; no scripts, fonts or anything from the
 // network). Pure functions.
-#ifndef CARELOG_TOOLS_QA_HTML_H_
-#define CARELOG_TOOLS_QA_HTML_H_
+#ifndef CARELOG_PROJECTIONS_QA_HTML_H_
+#define CARELOG_PROJECTIONS_QA_HTML_H_
 
 #include <optional>
 #include <string>
@@ -29,4 +29,4 @@ std::string RenderQaHtml(const QaReport& r);
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_QA_HTML_H_
+#endif  // CARELOG_PROJECTIONS_QA_HTML_H_

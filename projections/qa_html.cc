@@ -1,4 +1,4 @@
-#include "tools/qa_html.h"
+#include "projections/qa_html.h"
 
 #include <algorithm>
 

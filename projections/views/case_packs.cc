@@ -1,15 +1,18 @@
-#include "tools/case_packs.h"
+#include "projections/views/case_packs.h"
 
 #include "absl/strings/str_cat.h"
 #include "store/status_macros.h"
 
 namespace carelog {
 
-absl::StatusOr<Calendar> StoreCalendar(const EventStore* store) {
-  auto saved = store->GetSetting(kHolidaysSetting);
+absl::StatusOr<Calendar> CalendarFromSetting(const absl::StatusOr<std::string>& saved) {
   if (saved.status().code() == absl::StatusCode::kNotFound) return Calendar::Default();
   if (!saved.ok()) return saved.status();
   return Calendar::WithOverride(*saved);
+}
+
+absl::StatusOr<Calendar> StoreCalendar(const EventStore* store) {
+  return CalendarFromSetting(store->GetSetting(kHolidaysSetting));
 }
 
 absl::StatusOr<std::string> CasePacks::NameFor(const std::string& case_id) {

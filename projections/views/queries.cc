@@ -1,0 +1,172 @@
+#include "projections/views/queries.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
+#include "projections/views/case_packs.h"
+#include "projections/views/parallel.h"
+#include "store/status_macros.h"
+#include "engine/access_log.h"
+#include "projections/settings_log.h"
+
+namespace carelog {
+namespace {
+
+absl::Status NoCase(const std::string& case_id) {
+  return absl::NotFoundError(absl::StrCat("no case '", case_id, "' in the store"));
+}
+
+}  // namespace
+
+Queries::Queries(EventStore* store, PolicyRegistry registry)
+    : store_(store), registry_(std::move(registry)) {}
+
+absl::StatusOr<std::unique_ptr<Queries>> Queries::WithEmbeddedPacks(EventStore* store) {
+  ASSIGN_OR_RETURN(PolicyRegistry registry, PolicyRegistry::LoadEmbedded());
+  return std::make_unique<Queries>(store, std::move(registry));
+}
+
+absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalendar() {
+  auto saved = store_->GetSetting(kHolidaysSetting);
+  if (!saved.ok() && !absl::IsNotFound(saved.status())) return saved.status();
+  const std::string setting = saved.ok() ? *saved : "";
+  absl::MutexLock lock(&calendar_mu_);
+  if (calendar_ == nullptr || calendar_->setting != setting) {
+    // Built from the setting just read.
+    ASSIGN_OR_RETURN(Calendar cal, CalendarFromSetting(saved));
+    auto fresh =
+        std::make_shared<StoreCalendarView>(StoreCalendarView{setting, std::move(cal), nullptr});
+    fresh->view = std::make_unique<DeadlinesView>(store_, &fresh->calendar);
+    calendar_ = std::move(fresh);
+  }
+  return calendar_;
+}
+
+absl::Status Queries::Deadlines(const DeadlinesQuery& query,
+                                absl::FunctionRef<void(CaseDeadlinesAnswer&)> prepare,
+                                absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver) {
+  std::vector<std::string> cases;
+  if (query.case_id.has_value()) {
+    cases.push_back(*query.case_id);
+  } else {
+    ASSIGN_OR_RETURN(cases, store_->Streams());
+  }
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  const DeadlinesView& view = *current->view;
+  DeadlinesView::Options options;
+  options.use_checkpoints = query.use_checkpoints;
+  options.with_findings = false;  // obligations only
+
+  // Cases are independent folds: they run on every core, a window of cases at
+  // a time, and are delivered in case order. Packs are resolved first, in
+  // order (CasePacks is not thread-safe); the view is.
+  struct Slot {
+    const ResolvedPack* pack = nullptr;
+    absl::Status status;
+    bool empty = false;
+    CaseDeadlinesAnswer answer;
+  };
+  const size_t window = 512;
+  std::vector<Slot> slots;
+  for (size_t base = 0; base < cases.size(); base += window) {
+    const size_t count = std::min(window, cases.size() - base);
+    slots.assign(count, Slot());
+    for (size_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
+    }
+    ForEachOnCores(count, [&](size_t i) {
+      Slot& slot = slots[i];
+      auto answer = view.Get(cases[base + i], *slot.pack, query.as_of, options);
+      if (!answer.ok()) {
+        slot.status = answer.status();
+        return;
+      }
+      slot.empty = answer->case_version == 0;
+      slot.answer.deadlines = std::move(answer->deadlines);
+      prepare(slot.answer);
+    });
+    for (size_t i = 0; i < count; ++i) {
+      Slot& slot = slots[i];
+      RETURN_IF_ERROR(slot.status);
+      if (slot.empty && query.case_id.has_value()) return NoCase(cases[base + i]);
+      RETURN_IF_ERROR(deliver(slot.answer));
+      slot.answer = CaseDeadlinesAnswer();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  const Calendar& cal = current->calendar;
+  EventLog log(store_, SystemClock());
+  // One case at a time: memory stays flat in the log's size.
+  QaReportBuilder builder(from, to, cal);
+  for (const std::string& id : cases) {
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(id));
+    QaCase c;
+    c.case_id = id;
+    c.pack = pack;
+    c.deadlines = FoldDeadlines(id, events, *pack, cal, to);
+    c.events = std::move(events);
+    builder.Add(c);
+  }
+  return builder.Finish();
+}
+
+absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
+                                          const CaseTrailOptions& options) {
+  EventLog log(store_, SystemClock());
+  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+  if (events.empty()) return NoCase(case_id);
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  CaseTrail trail = BuildCaseTrail(case_id, events, *pack, current->calendar, options);
+  // Which pack and calendar judged it, and when they changed.
+  ASSIGN_OR_RETURN(trail.settings, CaseTrailSettingsForCase(*store_, case_id));
+  return trail;
+}
+
+absl::Status Queries::Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each) {
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  EventLog log(store_, SystemClock());
+  for (const std::string& id : cases) {
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+    RETURN_IF_ERROR(each(SummariseCase(id, std::move(events))));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::AccessRecord>> Queries::AccessLog(const std::string& case_id) {
+  return ReadAccessLog(*store_, case_id);
+}
+
+absl::StatusOr<CheckpointUpdate> Queries::UpdateCheckpoints(bool rebuild) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  CasePacks packs(store_, &registry_);
+  return current->view->Update(&packs, rebuild);
+}
+
+absl::StatusOr<DeadlinesView::CheckReport> Queries::CheckCheckpoints() {
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  CasePacks packs(store_, &registry_);
+  return current->view->Check(&packs);
+}
+
+absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(EventStore* store) {
+  auto head = store->GetCheckpoint(kDeadlinesHeadCheckpoint);
+  if (absl::IsNotFound(head.status())) return std::nullopt;
+  if (!head.ok()) return head.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<Queries> queries, Queries::WithEmbeddedPacks(store));
+  ASSIGN_OR_RETURN(CheckpointUpdate r, queries->UpdateCheckpoints(/*rebuild=*/false));
+  return r;
+}
+
+}  // namespace carelog

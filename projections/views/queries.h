@@ -1,0 +1,123 @@
+// Queries: the one way to ask the store a question — the `carelog` commands,
+// the gRPC service and anything later (a web app) call these and only render
+// the answer. Each resolves the case's pack (case_packs.h) and judges under
+// the store's calendar, kept here while its bank-holidays setting is
+// unchanged; deadlines come from checkpoints when current
+// (deadlines_view.h).
+//
+// Thread-safe: every method may run concurrently with the others (the
+// service calls them from its request threads). Errors are the store's
+// (kDataLoss for a corrupt record) and the pack resolver's (kNotFound for a
+// setting naming no pack), plus those named below.
+#ifndef CARELOG_PROJECTIONS_VIEWS_QUERIES_H_
+#define CARELOG_PROJECTIONS_VIEWS_QUERIES_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "carelog/v1/service.pb.h"
+#include "engine/calendar.h"
+#include "engine/policy.h"
+#include "projections/case_trail.h"
+#include "projections/case_summary.h"
+#include "projections/deadlines.h"
+#include "projections/qa_report.h"
+#include "projections/views/deadlines_view.h"
+#include "store/event_store.h"
+
+namespace carelog {
+
+// The store's calendar and a deadlines view over it.
+struct StoreCalendarView {
+  std::string setting;  // the holidays setting it was built from ("" = none)
+  Calendar calendar;
+  std::unique_ptr<DeadlinesView> view;
+};
+
+struct DeadlinesQuery {
+  std::optional<std::string> case_id;  // none: every case, in case order
+  absl::CivilDay as_of;
+  bool use_checkpoints = true;  // false: fold every case from the log (a replay)
+};
+
+// One case's answer on its way to the caller.
+struct CaseDeadlinesAnswer {
+  CaseDeadlines deadlines;  // obligations only: no findings
+  std::string text;         // for the caller's rendering (e.g. its JSON)
+};
+
+class Queries {
+ public:
+  // `store` is not owned and must outlive the queries.
+  Queries(EventStore* store, PolicyRegistry registry);
+  // With the packs compiled into carelog (PolicyRegistry::LoadEmbedded).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Queries>> WithEmbeddedPacks(
+      EventStore* store);
+
+  Queries(const Queries&) = delete;
+  Queries& operator=(const Queries&) = delete;
+
+  // The store's calendar (StoreCalendar) and a deadlines view over it, built
+  // again only when the saved bank-holidays setting changes: the calendar's
+  // digest costs ~0.5 ms, as much as a checkpointed one-case answer.
+  // kInvalidArgument if the saved file no longer parses.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<const StoreCalendarView>> CurrentCalendar();
+
+  // Every obligation of the query's cases at the end of as_of. `prepare`
+  // runs on worker threads, once per case, and may render the answer into
+  // its text; `deliver` runs on the calling thread in case order, so what it
+  // writes is the bytes of a single loop. The first error of `deliver` stops
+  // the query and is returned. With a case id: kNotFound "no case 'ID' in
+  // the store" when the case has no events.
+  [[nodiscard]] absl::Status Deadlines(
+      const DeadlinesQuery& query, absl::FunctionRef<void(CaseDeadlinesAnswer&)> prepare,
+      absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver);
+
+  // The QA report of every case over [from, to], obligations judged as they
+  // stood at the end of `to`. One case in memory at a time.
+  [[nodiscard]] absl::StatusOr<QaReport> Qa(absl::CivilDay from, absl::CivilDay to);
+
+  // The case's audit trail, with the settings that judge it and their
+  // changes. kNotFound "no case 'ID' in the store" when it has no events.
+  [[nodiscard]] absl::StatusOr<CaseTrail> Audit(const std::string& case_id,
+                                                 const CaseTrailOptions& options);
+
+  // Calls `each` with every case's summary, in case order; stops at its
+  // first error and returns it.
+  [[nodiscard]] absl::Status Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each);
+
+  // The service's access records of one case, or of every case for ""
+  // (ReadAccessLog).
+  [[nodiscard]] absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog(
+      const std::string& case_id);
+
+  // DeadlinesView::Update and Check under the store's calendar and packs.
+  // Update: kFailedPrecondition on a read-only store.
+  [[nodiscard]] absl::StatusOr<CheckpointUpdate> UpdateCheckpoints(bool rebuild);
+  [[nodiscard]] absl::StatusOr<DeadlinesView::CheckReport> CheckCheckpoints();
+
+ private:
+  EventStore* const store_;
+  const PolicyRegistry registry_;
+  absl::Mutex calendar_mu_;
+  std::shared_ptr<const StoreCalendarView> calendar_ ABSL_GUARDED_BY(calendar_mu_);
+};
+
+// For tools that have just appended (import, import-903): when the store
+// keeps deadlines checkpoints (it has a head), brings them up to date and
+// returns what was done; nullopt when it keeps none (the first checkpoint is
+// the operator's decision: `carelog checkpoint`). Errors as Update's, plus
+// those of loading the packs and the store's calendar.
+[[nodiscard]] absl::StatusOr<std::optional<CheckpointUpdate>> CatchUpDeadlinesCheckpoints(
+    EventStore* store);
+
+}  // namespace carelog
+
+#endif  // CARELOG_PROJECTIONS_VIEWS_QUERIES_H_

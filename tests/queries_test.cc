@@ -1,0 +1,176 @@
+// The query layer (projections/views/queries.h): each query answers what
+// the folds give for the store's cases, packs and calendar, in case order,
+// and names a missing case the same way for every caller.
+#include "projections/views/queries.h"
+
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
+#include "engine/gen/generate_histories.h"
+#include "engine/importer.h"
+#include "gtest/gtest.h"
+#include "projections/deadlines_format.h"
+#include "projections/qa_html.h"
+#include "projections/views/case_packs.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using testing::OpenTestStore;
+using testing::TempDir;
+
+class QueriesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = OpenTestStore(dir_.Sub("s"), &clock_);
+    std::ostringstream text;
+    GenOptions opts;
+    opts.children = 12;
+    opts.years = 2;
+    opts.seed = 5;
+    opts.end = absl::CivilDay(2025, 9, 30);
+    ASSERT_TRUE(GenerateHistories(opts, text).ok());
+    std::istringstream in(text.str());
+    ImportOptions o;
+    o.clock = &clock_;
+    auto r = ImportNdjson(store_.get(), in, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    auto queries = Queries::WithEmbeddedPacks(store_.get());
+    ASSERT_TRUE(queries.ok()) << queries.status();
+    queries_ = std::move(*queries);
+    auto cases = store_->Streams();
+    ASSERT_TRUE(cases.ok());
+    cases_ = *cases;
+    ASSERT_EQ(cases_.size(), 12u);
+  }
+
+  std::vector<v1::Event> Events(const std::string& id) {
+    EventLog log(store_.get(), &clock_);
+    auto events = log.ReadCase(id);
+    EXPECT_TRUE(events.ok());
+    return *events;
+  }
+
+  // Every case's obligations as the query delivers them, as JSON.
+  std::string DeadlinesJson(const DeadlinesQuery& q, absl::Status* status) {
+    std::string out;
+    *status = queries_->Deadlines(
+        q, [](CaseDeadlinesAnswer& a) { a.text = DeadlinesJsonJoin::CaseText(a.deadlines); },
+        [&](CaseDeadlinesAnswer& a) {
+          absl::StrAppend(&out, a.text, "\n");
+          return absl::OkStatus();
+        });
+    return out;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 10, 5, 12, 0, 0), absl::UTCTimeZone())};
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<Queries> queries_;
+  std::vector<std::string> cases_;
+};
+
+TEST_F(QueriesTest, DeadlinesAreTheFoldOfEveryCaseInCaseOrder) {
+  auto registry = PolicyRegistry::LoadEmbedded();
+  ASSERT_TRUE(registry.ok());
+  CasePacks packs(store_.get(), &*registry);
+  const absl::CivilDay as_of(2025, 6, 30);
+  std::string want;
+  for (const std::string& id : cases_) {
+    CaseDeadlines d = FoldDeadlines(id, Events(id), **packs.For(id), Calendar::Default(), as_of);
+    d.findings.clear();
+    absl::StrAppend(&want, DeadlinesJsonJoin::CaseText(d), "\n");
+  }
+  for (bool use_checkpoints : {true, false}) {
+    DeadlinesQuery q;
+    q.as_of = as_of;
+    q.use_checkpoints = use_checkpoints;
+    absl::Status s;
+    EXPECT_EQ(DeadlinesJson(q, &s), want);
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  // From checkpoints once they are written: the same answer.
+  ASSERT_TRUE(queries_->UpdateCheckpoints(/*rebuild=*/false).ok());
+  DeadlinesQuery q;
+  q.as_of = as_of;
+  absl::Status s;
+  EXPECT_EQ(DeadlinesJson(q, &s), want);
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST_F(QueriesTest, OneCaseAndAMissingCase) {
+  DeadlinesQuery q;
+  q.as_of = absl::CivilDay(2025, 6, 30);
+  q.case_id = cases_[3];
+  absl::Status s;
+  EXPECT_FALSE(DeadlinesJson(q, &s).empty());
+  EXPECT_TRUE(s.ok()) << s;
+  q.case_id = "C-nobody";
+  EXPECT_EQ(DeadlinesJson(q, &s), "");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "no case 'C-nobody' in the store");
+  q.case_id = "";  // an empty id is a case id like any other, not "every case"
+  DeadlinesJson(q, &s);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  auto trail = queries_->Audit("C-nobody", CaseTrailOptions());
+  EXPECT_EQ(trail.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(trail.status().message(), "no case 'C-nobody' in the store");
+}
+
+TEST_F(QueriesTest, DeliverErrorStopsTheQuery) {
+  DeadlinesQuery q;
+  q.as_of = absl::CivilDay(2025, 6, 30);
+  int delivered = 0;
+  absl::Status s = queries_->Deadlines(
+      q, [](CaseDeadlinesAnswer&) {},
+      [&](CaseDeadlinesAnswer&) {
+        return ++delivered == 2 ? absl::CancelledError("enough") : absl::OkStatus();
+      });
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(delivered, 2);
+}
+
+TEST_F(QueriesTest, CalendarIsKeptUntilTheHolidaysSettingChanges) {
+  auto first = queries_->CurrentCalendar();
+  ASSERT_TRUE(first.ok());
+  auto again = queries_->CurrentCalendar();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(first->get(), again->get());
+  ASSERT_TRUE(store_
+                  ->PutSetting(kHolidaysSetting,
+                               R"({"england-and-wales":{"division":"england-and-wales","events":[)"
+                               R"({"title":"Extra","date":"2025-07-01"}]}})")
+                  .ok());
+  auto changed = queries_->CurrentCalendar();
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_NE(first->get(), changed->get());
+  const absl::CivilDay extra(2025, 7, 1);
+  EXPECT_TRUE((*first)->calendar.IsWorkingDay(Division::kEnglandAndWales, extra));
+  EXPECT_FALSE((*changed)->calendar.IsWorkingDay(Division::kEnglandAndWales, extra));
+}
+
+TEST_F(QueriesTest, QaAuditAndCasesAnswerFromTheLog) {
+  auto qa = queries_->Qa(absl::CivilDay(2024, 10, 1), absl::CivilDay(2025, 9, 30));
+  ASSERT_TRUE(qa.ok()) << qa.status();
+  EXPECT_FALSE(RenderQaJson(*qa).empty());
+  auto trail = queries_->Audit(cases_[0], CaseTrailOptions());
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  EXPECT_EQ(trail->case_id, cases_[0]);
+  std::vector<std::string> listed;
+  ASSERT_TRUE(queries_
+                  ->Cases([&](const CaseSummary& s) {
+                    EXPECT_EQ(s.events, Events(s.case_id).size());
+                    listed.push_back(s.case_id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(listed, cases_);
+  auto access = queries_->AccessLog("");
+  ASSERT_TRUE(access.ok());
+  EXPECT_TRUE(access->empty());
+}
+
+}  // namespace
+}  // namespace carelog
