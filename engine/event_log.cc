@@ -1,8 +1,8 @@
 #include "engine/event_log.h"
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/admission.h"
 #include "engine/deterministic.h"
 #include "store/status_macros.h"
 
@@ -74,97 +74,82 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
           "' differs from the batch's case '", case_id, "' (a batch is for one case)"));
     }
   }
-  // Content checks do not depend on the log: do them once.
+  auto refused = [](size_t i, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
+  };
+  // Admission step 1 (engine/admission.h), once: it does not depend on the log.
   const absl::Time now = clock_->Now();
-  std::vector<std::string> encoded;
-  encoded.reserve(events.size());
+  std::vector<EventContent> contents(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    absl::Status s = ValidateContent(events[i], now);
-    if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
-    }
-    encoded.push_back(EncodeEvent(events[i]));
+    absl::Status s = AdmitContent(events[i], now, &contents[i]);
+    if (!s.ok()) return refused(i, s);
   }
-  // An id twice in the batch: with the same content the second is a repeat
-  // (the store reports the first's position, already_present); with other
-  // content it is refused here, naming both events, because nothing is
-  // recorded at the position the store would otherwise name.
+  // Step 2 over the whole batch, before the log is asked: an id twice with
+  // other content is refused naming both events, because nothing is
+  // recorded at the position the log would otherwise name. With the same
+  // content the second is a repeat, reported at the first's position.
   std::vector<bool> repeat(events.size(), false);
+  std::vector<size_t> first_use(events.size());  // index of the id's first event
   {
-    absl::flat_hash_map<std::string_view, size_t> first_use;
+    InputIds batch(InputKind::kBatch, events.size());
     for (size_t i = 0; i < events.size(); ++i) {
-      auto [it, inserted] = first_use.try_emplace(events[i].event_id(), i);
-      if (inserted) continue;
-      if (encoded[it->second] != encoded[i]) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-            "' appears twice in this batch (events ", it->second + 1, " and ", i + 1,
-            ") with different content; nothing from this batch was recorded"));
+      std::optional<Admission> earlier = batch.Check(i + 1, events[i], contents[i]);
+      first_use[i] = i;
+      if (!earlier.has_value()) {
+        batch.Remember(i + 1, events[i], contents[i]);
+      } else if (earlier->verdict == Admission::kRefused) {
+        return refused(i, earlier->refusal);
+      } else {
+        repeat[i] = true;
+        first_use[i] = earlier->earlier - 1;
       }
-      repeat[i] = true;
-    }
-  }
-
-  // A retry of a batch whose reply was lost carries the expected version of
-  // its first attempt: when every event is already stored with the same
-  // content, report the original positions whatever the version says.
-  {
-    CaseAppendResult retry;
-    for (size_t i = 0; i < events.size(); ++i) {
-      auto prior = store_->Lookup(events[i].event_id());
-      if (!prior.ok() || prior->stream != case_id || prior->payload != encoded[i]) break;
-      retry.positions.push_back(prior->position);
-      retry.already_present.push_back(true);
-    }
-    if (retry.positions.size() == events.size()) {
-      ASSIGN_OR_RETURN(retry.case_version, store_->StreamVersion(case_id));
-      return retry;
     }
   }
 
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(auto loaded, LoadState(case_id));
-    CaseState& state = loaded.first;
     const uint64_t version = loaded.second;
+    // Step 3's one look-up per event, after the state was read: an event
+    // stored by someone else in between is then seen as present (and the
+    // store's version check sends us round again), never validated twice.
+    std::vector<absl::StatusOr<StoredRecord>> priors;
+    priors.reserve(events.size());
+    bool all_present = true;
+    for (size_t i = 0; i < events.size(); ++i) {
+      priors.push_back(repeat[i] ? absl::StatusOr<StoredRecord>(absl::NotFoundError(""))
+                                 : store_->Lookup(events[i].event_id()));
+      const auto& prior = priors.back();
+      if (!repeat[i] && (!prior.ok() || prior->stream != case_id ||
+                         prior->payload != contents[i].payload)) {
+        all_present = false;
+      }
+    }
+    // A retry of a batch whose reply was lost carries the expected version
+    // of its first attempt: when every event is already stored with the
+    // same content, report the original positions whatever the version says.
+    if (attempt == 0 && all_present) {
+      CaseAppendResult retry;
+      for (size_t i = 0; i < events.size(); ++i) {
+        retry.positions.push_back(priors[first_use[i]]->position);
+        retry.already_present.push_back(true);
+      }
+      ASSIGN_OR_RETURN(retry.case_version, store_->StreamVersion(case_id));
+      return retry;
+    }
     if (expected_version.has_value() && *expected_version != version) {
       return absl::AbortedError(absl::StrCat("version conflict on case '", case_id,
                                              "': expected version ", *expected_version,
                                              ", the log is at version ", version));
     }
+    CaseState state = std::move(loaded.first);
+    Admitter admitter(InputKind::kBatch, [&state](const std::string&) { return state; },
+                      events.size());
     AppendRequest req;
     for (size_t i = 0; i < events.size(); ++i) {
-      // An event already stored with the same content is a retry: the store
-      // reports its position; it was validated when first appended.
-      if (repeat[i]) {
-        req.records.push_back(NewRecord{case_id, events[i].event_id(), encoded[i]});
-        continue;
-      }
-      auto prior = store_->Lookup(events[i].event_id());
-      if (prior.ok()) {
-        if (prior->stream != case_id) {
-          // The other case is not named: a writer may not be entitled to
-          // read it (writer tokens have no read role), and its position is
-          // enough for an administrator to look it up.
-          return absl::AlreadyExistsError(absl::StrCat(
-              "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-              "' is already recorded for another case, at position ", prior->position,
-              "; event ids are unique across the whole log"));
-        }
-        if (prior->payload != encoded[i]) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-              "' is already recorded at position ", prior->position, " with different content"));
-        }
-      } else if (prior.status().code() != absl::StatusCode::kNotFound) {
-        return prior.status();
-      } else {
-        absl::Status s = ValidateAgainstState(events[i], state);
-        if (!s.ok()) {
-          return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
-        }
-        ApplyToState(events[i], &state);
-      }
-      req.records.push_back(NewRecord{case_id, events[i].event_id(), encoded[i]});
+      ASSIGN_OR_RETURN(Admission a, admitter.Admit(i + 1, events[i], contents[i], priors[i]));
+      if (a.verdict == Admission::kRefused) return refused(i, a.refusal);
+      // Present events go to the store too, which reports their positions.
+      req.records.push_back(NewRecord{case_id, events[i].event_id(), contents[i].payload});
     }
     req.expected_versions[case_id] = version;
     auto result = store_->Append(std::move(req));
