@@ -107,6 +107,9 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
   }
 
   for (int attempt = 0;; ++attempt) {
+    // Read before the look-ups: if the log still ends here when the store
+    // plans our append, they still hold and the store need not repeat them.
+    const uint64_t looked_up_at = store_->LastPosition();
     ASSIGN_OR_RETURN(auto loaded, LoadState(case_id));
     const uint64_t version = loaded.second;
     // Step 3's one look-up per event, after the state was read: an event
@@ -124,17 +127,18 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
         all_present = false;
       }
     }
+    CaseAppendResult out;
+    out.positions.assign(events.size(), 0);
+    out.already_present.assign(events.size(), true);
     // A retry of a batch whose reply was lost carries the expected version
     // of its first attempt: when every event is already stored with the
     // same content, report the original positions whatever the version says.
     if (attempt == 0 && all_present) {
-      CaseAppendResult retry;
       for (size_t i = 0; i < events.size(); ++i) {
-        retry.positions.push_back(priors[first_use[i]]->position);
-        retry.already_present.push_back(true);
+        out.positions[i] = priors[first_use[i]]->position;
       }
-      ASSIGN_OR_RETURN(retry.case_version, store_->StreamVersion(case_id));
-      return retry;
+      ASSIGN_OR_RETURN(out.case_version, store_->StreamVersion(case_id));
+      return out;
     }
     if (expected_version.has_value() && *expected_version != version) {
       return absl::AbortedError(absl::StrCat("version conflict on case '", case_id,
@@ -144,14 +148,22 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     CaseState state = std::move(loaded.first);
     Admitter admitter(InputKind::kBatch, [&state](const std::string&) { return state; },
                       events.size());
+    // Only the new events go to the store (what is already present keeps
+    // its position), so the look-ups above are all it needs.
     AppendRequest req;
+    std::vector<size_t> record_of(events.size(), 0);  // new event -> its record
     for (size_t i = 0; i < events.size(); ++i) {
       ASSIGN_OR_RETURN(Admission a, admitter.Admit(i + 1, events[i], contents[i], priors[i]));
       if (a.verdict == Admission::kRefused) return refused(i, a.refusal);
-      // Present events go to the store too, which reports their positions.
+      if (a.verdict == Admission::kAlreadyPresent) {
+        out.positions[i] = a.position;  // 0 for a repeat: its first's, below
+        continue;
+      }
+      record_of[i] = req.records.size();
       req.records.push_back(NewRecord{case_id, events[i].event_id(), contents[i].payload});
     }
     req.expected_versions[case_id] = version;
+    req.ids_absent_at = looked_up_at;
     auto result = store_->Append(std::move(req));
     if (!result.ok()) {
       // Someone appended to this case between our read and our write. With
@@ -162,9 +174,14 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
       }
       return result.status();
     }
-    CaseAppendResult out;
-    out.positions = std::move(result->positions);
-    out.already_present = std::move(result->already_present);
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (repeat[i] || out.positions[i] != 0) continue;
+      out.positions[i] = result->positions[record_of[i]];
+      out.already_present[i] = result->already_present[record_of[i]];
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (repeat[i]) out.positions[i] = out.positions[first_use[i]];
+    }
     out.case_version = result->stream_versions[case_id];
     return out;
   }

@@ -61,6 +61,15 @@ struct AppendRequest {
   absl::flat_hash_map<std::string, uint64_t> expected_versions;
   // Overrides StoreOptions::sync for this append when set.
   std::optional<bool> sync;
+  // For a caller that looked every record's id up itself (Lookup) and found
+  // none in the log (a record may still repeat an earlier one of this
+  // request): the LastPosition() it read before those look-ups. If the log
+  // still ends there when the request is planned, nothing was stored since
+  // and the store reads no id index for it (it still checks ids against
+  // earlier records of the same commit group); otherwise it checks every id
+  // itself, so a wrong guess costs a read, never a duplicate. This is how an
+  // event over gRPC costs one id look-up (engine/admission.h), not two.
+  std::optional<uint64_t> ids_absent_at;
   // Settings (name, value) written in the same atomic write as the records,
   // when the request commits: e.g. a setting and the record of its change
   // (tools/settings_log.h), so that a crash cannot keep one without the

@@ -283,6 +283,32 @@ TEST_F(Admission903Test, EventsAreStoredAsTheirNdjsonWouldBe) {
   EXPECT_EQ(r.appended, conv->events.size());
 }
 
+// EventLog's one look-up per event: the store trusts it only while the log
+// ends where it ended before the look-up; after that it looks again.
+TEST_F(AdmissionTest, AStaleLookUpIsCheckedAgainByTheStore) {
+  AppendRequest first;
+  first.records.push_back(NewRecord{"S", "x", "1"});
+  ASSERT_TRUE(store_->Append(std::move(first)).ok());
+  AppendRequest stale;  // "looked up" before x was stored
+  stale.records.push_back(NewRecord{"S", "x", "1"});
+  stale.ids_absent_at = 0;
+  auto r = store_->Append(std::move(stale));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->already_present, ElementsAre(true));
+  AppendRequest clash;
+  clash.records.push_back(NewRecord{"T", "x", "2"});
+  clash.ids_absent_at = 0;
+  EXPECT_EQ(store_->Append(std::move(clash)).status().code(), absl::StatusCode::kAlreadyExists);
+  AppendRequest fresh;  // looked up at the current end: trusted
+  fresh.records.push_back(NewRecord{"S", "y", "3"});
+  fresh.ids_absent_at = store_->LastPosition();
+  ASSERT_TRUE(store_->Append(std::move(fresh)).ok());
+  auto v = store_->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->events, 2u);
+}
+
 // --- The bulk load: the importer's exclusive-writer privilege ---
 
 TEST_F(AdmissionTest, ABulkLoadIsTheStoresOnlyWriter) {

@@ -118,6 +118,9 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
   }
   if (error.ok()) error = CheckExpectedVersions(req);
 
+  // The caller's own look-ups hold if the log has not moved since.
+  const bool ids_checked = mode.ids_checked || (req.ids_absent_at.has_value() &&
+                                                *req.ids_absent_at == first_position_ - 1);
   StoredRecord stored;  // a prior record read from the log
   for (size_t i = 0; error.ok() && i < req.records.size(); ++i) {
     const NewRecord& r = req.records[i];
@@ -135,7 +138,7 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
       prior_pos = it->second.first;
       prior_stream = it->second.second->stream;
       prior_payload = it->second.second->payload;
-    } else if (!mode.ids_checked) {
+    } else if (!ids_checked) {
       std::string pos_bytes;
       rocksdb::Status gs = db_.Get(rocksdb::ReadOptions(), format::IdKey(r.id), &pos_bytes);
       if (gs.ok()) {
