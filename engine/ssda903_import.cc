@@ -12,11 +12,9 @@
 #include "absl/strings/str_join.h"
 #include "engine/calendar.h"
 #include "engine/code_lists.h"
-#include "engine/event_json.h"
 #include "engine/event_time.h"
 #include "engine/importer.h"
-#include "engine/limits.h"
-#include "google/protobuf/stubs/common.h"
+#include "engine/ssda903_source.h"
 
 namespace carelog {
 namespace {
@@ -118,88 +116,6 @@ struct Pending {
   v1::Event event;
   int file;
   uint64_t line;
-};
-
-// True when every string in `m` (nested messages included) is valid UTF-8.
-bool StringsAreUtf8(const google::protobuf::Message& m) {
-  // protobuf's own test, which its JSON printer and serializer apply.
-  auto valid = [](const std::string& s) {
-    return google::protobuf::internal::IsStructurallyValidUTF8(s.data(),
-                                                               static_cast<int>(s.size()));
-  };
-  const google::protobuf::Reflection* refl = m.GetReflection();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  refl->ListFields(m, &fields);
-  for (const auto* f : fields) {
-    using FD = google::protobuf::FieldDescriptor;
-    if (f->type() == FD::TYPE_STRING) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < refl->FieldSize(m, f); ++i) {
-          if (!valid(refl->GetRepeatedString(m, f, i))) return false;
-        }
-      } else if (!valid(refl->GetString(m, f))) {
-        return false;
-      }
-    } else if (f->cpp_type() == FD::CPPTYPE_MESSAGE) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < refl->FieldSize(m, f); ++i) {
-          if (!StringsAreUtf8(refl->GetRepeatedMessage(m, f, i))) return false;
-        }
-      } else if (!StringsAreUtf8(refl->GetMessage(m, f))) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-// The converted events as an EventSource: one item per event, in append
-// order, so an item's number indexes Ssda903Events::origin.
-class Ssda903Source : public EventSource {
- public:
-  explicit Ssda903Source(std::vector<v1::Event>& events) : events_(events) {}
-
-  bool Read(size_t max, SourceChunk* chunk) override {
-    const size_t n = std::min(max, events_.size() - next_);
-    chunk->text.clear();
-    chunk->lengths.clear();
-    chunk->items.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      SourceItem& item = chunk->items[i];
-      item.blank = false;
-      item.status = absl::OkStatus();
-      item.event = std::move(events_[next_ + i]);
-    }
-    next_ += n;
-    return n > 0;
-  }
-
-  // The events are built, not parsed: nothing to do, except for an event
-  // the tables' bytes made unlike anything an NDJSON line could carry — a
-  // string that is not UTF-8 (a Latin-1 CSV), or one near the largest event.
-  // Such an event takes the path every 903 event took when the importer read
-  // the tables as NDJSON text (protobuf's JSON printer drops the bytes that
-  // are not UTF-8; the line-length limit applies), so that what is stored
-  // or refused stays what it was.
-  void Decode(SourceChunk* chunk) const override {
-    thread_local EventJsonParser parser;
-    for (SourceItem& item : chunk->items) {
-      if (item.event.ByteSizeLong() <= kMaxEventBytes / 32 && StringsAreUtf8(item.event)) continue;
-      const std::string line = EventToJson(item.event);
-      if (line.size() > kMaxEventBytes) {
-        item.status = absl::InvalidArgumentError(
-            absl::StrCat("line is ", line.size(), " bytes; the largest event accepted is ",
-                         kMaxEventBytes, " bytes"));
-        continue;
-      }
-      item.blank = absl::StripAsciiWhitespace(line).empty();
-      if (!item.blank) item.status = parser.Parse(line, &item.event);
-    }
-  }
-
- private:
-  std::vector<v1::Event>& events_;
-  size_t next_ = 0;
 };
 
 }  // namespace
