@@ -1,8 +1,8 @@
 #include "engine/event_log.h"
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/admission.h"
 #include "engine/deterministic.h"
 #include "store/status_macros.h"
 
@@ -74,99 +74,96 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
           "' differs from the batch's case '", case_id, "' (a batch is for one case)"));
     }
   }
-  // Content checks do not depend on the log: do them once.
+  auto refused = [](size_t i, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
+  };
+  // Admission step 1 (engine/admission.h), once: it does not depend on the log.
   const absl::Time now = clock_->Now();
-  std::vector<std::string> encoded;
-  encoded.reserve(events.size());
+  std::vector<EventContent> contents(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    absl::Status s = ValidateContent(events[i], now);
-    if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
-    }
-    encoded.push_back(EncodeEvent(events[i]));
+    absl::Status s = AdmitContent(events[i], now, &contents[i]);
+    if (!s.ok()) return refused(i, s);
   }
-  // An id twice in the batch: with the same content the second is a repeat
-  // (the store reports the first's position, already_present); with other
-  // content it is refused here, naming both events, because nothing is
-  // recorded at the position the store would otherwise name.
+  // Step 2 over the whole batch, before the log is asked: an id twice with
+  // other content is refused naming both events, because nothing is
+  // recorded at the position the log would otherwise name. With the same
+  // content the second is a repeat, reported at the first's position.
   std::vector<bool> repeat(events.size(), false);
+  std::vector<size_t> first_use(events.size());  // index of the id's first event
   {
-    absl::flat_hash_map<std::string_view, size_t> first_use;
+    InputIds batch(InputKind::kBatch, events.size());
     for (size_t i = 0; i < events.size(); ++i) {
-      auto [it, inserted] = first_use.try_emplace(events[i].event_id(), i);
-      if (inserted) continue;
-      if (encoded[it->second] != encoded[i]) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-            "' appears twice in this batch (events ", it->second + 1, " and ", i + 1,
-            ") with different content; nothing from this batch was recorded"));
+      std::optional<Admission> earlier = batch.Check(i + 1, events[i], contents[i]);
+      first_use[i] = i;
+      if (!earlier.has_value()) {
+        batch.Remember(i + 1, events[i], contents[i]);
+      } else if (earlier->verdict == Admission::kRefused) {
+        return refused(i, earlier->refusal);
+      } else {
+        repeat[i] = true;
+        first_use[i] = earlier->earlier - 1;
       }
-      repeat[i] = true;
-    }
-  }
-
-  // A retry of a batch whose reply was lost carries the expected version of
-  // its first attempt: when every event is already stored with the same
-  // content, report the original positions whatever the version says.
-  {
-    CaseAppendResult retry;
-    for (size_t i = 0; i < events.size(); ++i) {
-      auto prior = store_->Lookup(events[i].event_id());
-      if (!prior.ok() || prior->stream != case_id || prior->payload != encoded[i]) break;
-      retry.positions.push_back(prior->position);
-      retry.already_present.push_back(true);
-    }
-    if (retry.positions.size() == events.size()) {
-      ASSIGN_OR_RETURN(retry.case_version, store_->StreamVersion(case_id));
-      return retry;
     }
   }
 
   for (int attempt = 0;; ++attempt) {
+    // Read before the look-ups: if the log still ends here when the store
+    // plans our append, they still hold and the store need not repeat them.
+    const uint64_t looked_up_at = store_->LastPosition();
     ASSIGN_OR_RETURN(auto loaded, LoadState(case_id));
-    CaseState& state = loaded.first;
     const uint64_t version = loaded.second;
+    // Step 3's one look-up per event, after the state was read: an event
+    // stored by someone else in between is then seen as present (and the
+    // store's version check sends us round again), never validated twice.
+    std::vector<absl::StatusOr<StoredRecord>> priors;
+    priors.reserve(events.size());
+    bool all_present = true;
+    for (size_t i = 0; i < events.size(); ++i) {
+      priors.push_back(repeat[i] ? absl::StatusOr<StoredRecord>(absl::NotFoundError(""))
+                                 : store_->Lookup(events[i].event_id()));
+      const auto& prior = priors.back();
+      if (!repeat[i] && (!prior.ok() || prior->stream != case_id ||
+                         prior->payload != contents[i].payload)) {
+        all_present = false;
+      }
+    }
+    CaseAppendResult out;
+    out.positions.assign(events.size(), 0);
+    out.already_present.assign(events.size(), true);
+    // A retry of a batch whose reply was lost carries the expected version
+    // of its first attempt: when every event is already stored with the
+    // same content, report the original positions whatever the version says.
+    if (attempt == 0 && all_present) {
+      for (size_t i = 0; i < events.size(); ++i) {
+        out.positions[i] = priors[first_use[i]]->position;
+      }
+      ASSIGN_OR_RETURN(out.case_version, store_->StreamVersion(case_id));
+      return out;
+    }
     if (expected_version.has_value() && *expected_version != version) {
       return absl::AbortedError(absl::StrCat("version conflict on case '", case_id,
                                              "': expected version ", *expected_version,
                                              ", the log is at version ", version));
     }
+    CaseState state = std::move(loaded.first);
+    Admitter admitter(InputKind::kBatch, [&state](const std::string&) { return state; },
+                      events.size());
+    // Only the new events go to the store (what is already present keeps
+    // its position), so the look-ups above are all it needs.
     AppendRequest req;
+    std::vector<size_t> record_of(events.size(), 0);  // new event -> its record
     for (size_t i = 0; i < events.size(); ++i) {
-      // An event already stored with the same content is a retry: the store
-      // reports its position; it was validated when first appended.
-      if (repeat[i]) {
-        req.records.push_back(NewRecord{case_id, events[i].event_id(), encoded[i]});
+      ASSIGN_OR_RETURN(Admission a, admitter.Admit(i + 1, events[i], contents[i], priors[i]));
+      if (a.verdict == Admission::kRefused) return refused(i, a.refusal);
+      if (a.verdict == Admission::kAlreadyPresent) {
+        out.positions[i] = a.position;  // 0 for a repeat: its first's, below
         continue;
       }
-      auto prior = store_->Lookup(events[i].event_id());
-      if (prior.ok()) {
-        if (prior->stream != case_id) {
-          // The other case is not named: a writer may not be entitled to
-          // read it (writer tokens have no read role), and its position is
-          // enough for an administrator to look it up.
-          return absl::AlreadyExistsError(absl::StrCat(
-              "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-              "' is already recorded for another case, at position ", prior->position,
-              "; event ids are unique across the whole log"));
-        }
-        if (prior->payload != encoded[i]) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "event ", i + 1, ": field 'eventId': '", events[i].event_id(),
-              "' is already recorded at position ", prior->position, " with different content"));
-        }
-      } else if (prior.status().code() != absl::StatusCode::kNotFound) {
-        return prior.status();
-      } else {
-        absl::Status s = ValidateAgainstState(events[i], state);
-        if (!s.ok()) {
-          return absl::Status(s.code(), absl::StrCat("event ", i + 1, ": ", s.message()));
-        }
-        ApplyToState(events[i], &state);
-      }
-      req.records.push_back(NewRecord{case_id, events[i].event_id(), encoded[i]});
+      record_of[i] = req.records.size();
+      req.records.push_back(NewRecord{case_id, events[i].event_id(), contents[i].payload});
     }
     req.expected_versions[case_id] = version;
+    req.ids_absent_at = looked_up_at;
     auto result = store_->Append(std::move(req));
     if (!result.ok()) {
       // Someone appended to this case between our read and our write. With
@@ -177,9 +174,14 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
       }
       return result.status();
     }
-    CaseAppendResult out;
-    out.positions = std::move(result->positions);
-    out.already_present = std::move(result->already_present);
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (repeat[i] || out.positions[i] != 0) continue;
+      out.positions[i] = result->positions[record_of[i]];
+      out.already_present[i] = result->already_present[record_of[i]];
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (repeat[i]) out.positions[i] = out.positions[first_use[i]];
+    }
     out.case_version = result->stream_versions[case_id];
     return out;
   }

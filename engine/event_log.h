@@ -1,5 +1,7 @@
 // EventLog: carelog events over the byte-level EventStore — encoding, the
-// validated append shared by `import` and the gRPC service, and case reads.
+// validated append of one case's batch (the gRPC Append; each event decided
+// by the admission step, engine/admission.h, as the importers' are), and
+// case reads.
 //
 // The stored payload of an event is its deterministic protobuf serialization
 // with the store-set fields (recordedAt, position, version) cleared; decoding

@@ -17,15 +17,13 @@
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/hash/hash.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "engine/event_json.h"
+#include "engine/admission.h"
 #include "engine/event_log.h"
 #include "engine/limits.h"
-#include "engine/validation.h"
+#include "engine/ndjson_source.h"
+#include "store/bulk_loader.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
 
@@ -117,119 +115,41 @@ class Spool {
   std::ifstream in_;
 };
 
-// The input a line at a time, as std::getline reads it (the newline is not
-// part of the line; a last line without one still counts), except that no
-// more than kMaxEventBytes of a line are ever held: the rest of a longer line
-// is read past and only counted, so a 100 MB line costs no more memory than a
-// 1 MB one and is refused by its length. A UTF-8 byte-order mark at the very
-// start of the input (Windows editors and spreadsheets write one) is skipped:
-// it is an encoding signature, not part of the first event.
-class LineReader {
- public:
-  explicit LineReader(std::istream& in) : in_(in), buffer_(kBufferBytes) {}
-
-  // The next line into *line (its first kMaxEventBytes + 1 bytes at most)
-  // and its whole length in bytes into *length. False at the end of the
-  // input, with nothing read.
-  bool Next(std::string* line, uint64_t* length) {
-    line->clear();
-    *length = 0;
-    bool any = false;
-    for (;;) {
-      if (begin_ == end_ && !Fill()) return any;
-      any = true;
-      const char* from = buffer_.data() + begin_;
-      const char* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_));
-      const size_t n = nl != nullptr ? static_cast<size_t>(nl - from) : end_ - begin_;
-      *length += n;
-      if (line->size() <= kMaxEventBytes) {
-        line->append(from, std::min(n, kMaxEventBytes + 1 - line->size()));
-      }
-      if (nl != nullptr) {
-        begin_ += n + 1;
-        return true;
-      }
-      begin_ = end_;
-    }
-  }
-
- private:
-  bool Fill() {
-    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    begin_ = 0;
-    end_ = static_cast<size_t>(in_.gcount());
-    if (at_start_) {
-      at_start_ = false;
-      if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
-    }
-    return begin_ < end_;
-  }
-
-  static constexpr size_t kBufferBytes = 1 << 16;
-  std::istream& in_;
-  std::vector<char> buffer_;
-  size_t begin_ = 0;
-  size_t end_ = 0;
-  bool at_start_ = true;
-};
-
-// What pass 1 remembers of an eventId seen earlier in the file: a 64-bit
-// hash of the id -> a 64-bit hash of (case, payload) and the line, 24 bytes a
-// slot whatever the lengths, so a 10-million-event file's map stays near
-// 400 MB (and is sized once, from ImportOptions::expected_lines, so it never
-// holds two tables while growing). Two ids of one file colliding in 64 bits
-// (about 3 in a million for 10 million ids) would refuse a good line, never
-// accept a bad one: content is compared by its own 64-bit hash.
-uint64_t HashId(std::string_view id) { return absl::HashOf(id, uint64_t{0x9e3779b97f4a7c15}); }
-
-struct SeenId {
-  uint64_t content_hash;  // of (case, payload)
-  uint32_t line;          // first line with this id (saturates past 4 billion)
-};
-
-// Pass 1 is split into a parallel and a sequential stage. Parsing, content
-// validation and encoding depend on nothing but the line, so worker threads
-// do them for chunks of lines; so does looking the id up in the log, which
-// nobody writes during pass 1 (see importer.h). The main thread then takes
-// the chunks in file order for everything that depends on earlier lines
-// (ids earlier in the file, the case's state, the spool), exactly as a
-// single loop would.
-struct Parsed {
-  bool blank = false;
-  absl::Status status;
-  v1::Event event;
-  std::string payload;
-  uint64_t content_hash = 0;
-  // The log's record with this event's id (kNotFound when none); set when
-  // status is OK.
-  absl::StatusOr<StoredRecord> prior = absl::NotFoundError("");
-};
+// Pass 1 is split into a parallel and a sequential stage. Decoding an item
+// (parsing a line), admission's step 1 (content and encoding) and the one
+// look-up of the id in the log depend on nothing but the item, so worker
+// threads do them for chunks of items; the log is nobody else's to write
+// during the import (the bulk load is open). The main thread then takes the
+// chunks in input order for everything that depends on earlier items (ids
+// earlier in the input, the case's state, the spool), exactly as a single
+// loop would.
 struct Chunk {
-  uint64_t first_line = 0;  // 1-based number of lines[0]
-  std::vector<std::string> lines;
-  std::vector<uint64_t> lengths;  // of each whole line (lines[i] is cut past the limit)
-  std::vector<Parsed> parsed;
+  SourceChunk source;
+  std::vector<EventContent> contents;  // per item, when its status is OK
+  // The log's record with each item's id (kNotFound when none); set when
+  // the item's status is OK.
+  std::vector<absl::StatusOr<StoredRecord>> priors;
   bool ready = false;
 };
 
-constexpr size_t kChunkLines = 1024;
+constexpr size_t kChunkItems = 1024;
 constexpr size_t kChunksAhead = 16;  // bounds memory: chunks read but not consumed
 
-class ParallelParser {
+class ParallelStage {
  public:
-  ParallelParser(std::istream& in, const EventStore* store, absl::Time now, int threads)
-      : in_(in), reader_(in), store_(store), log_empty_(store->LastPosition() == 0), now_(now) {
+  ParallelStage(EventSource& source, const EventStore& store, absl::Time now, int threads)
+      : source_(source), store_(store), log_empty_(store.LastPosition() == 0), now_(now) {
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
-  ~ParallelParser() {
+  ~ParallelStage() {
     {
       absl::MutexLock lock(&mu_);
       stop_ = true;
     }
     for (auto& t : workers_) t.join();
   }
-  // The next chunk in file order, or nullptr at the end of the input. Valid
-  // until the next call.
+  // The next chunk in input order, or nullptr at the end of the input.
+  // Valid until the next call.
   Chunk* Next() {
     absl::MutexLock lock(&mu_);
     if (current_ != nullptr) {
@@ -250,11 +170,10 @@ class ParallelParser {
     current_ = it->second.get();
     return current_;
   }
-  bool bad() const { return in_.bad(); }
+  bool failed() const { return source_.failed(); }
 
  private:
   void Work() {
-    EventJsonParser parser;
     for (;;) {
       Chunk* c = nullptr;
       {
@@ -273,58 +192,42 @@ class ParallelParser {
         } else {
           chunk = std::make_unique<Chunk>();
         }
-        chunk->lines.clear();
-        chunk->lengths.clear();
-        chunk->first_line = lines_ + 1;
-        chunk->lines.reserve(kChunkLines);
-        std::string line;
-        uint64_t length = 0;
-        while (chunk->lines.size() < kChunkLines && reader_.Next(&line, &length)) {
-          chunk->lines.push_back(std::move(line));
-          chunk->lengths.push_back(length);
-        }
-        if (chunk->lines.size() < kChunkLines) eof_ = true;
-        if (chunk->lines.empty()) return;
-        lines_ += chunk->lines.size();
+        chunk->source.first = items_ + 1;
+        const bool any = source_.Read(kChunkItems, &chunk->source);
+        if (!any) chunk->source.items.clear();
+        if (chunk->source.size() < kChunkItems) eof_ = true;
+        if (chunk->source.size() == 0) return;
+        items_ += chunk->source.size();
         c = chunk.get();
         chunks_.emplace(read_++, std::move(chunk));
       }
-      c->parsed.resize(c->lines.size());
-      for (size_t i = 0; i < c->lines.size(); ++i) {
-        Parsed& p = c->parsed[i];
-        if (c->lengths[i] > kMaxEventBytes) {
-          p.blank = false;
-          p.status = absl::InvalidArgumentError(
-              absl::StrCat("line is ", c->lengths[i], " bytes; the largest event accepted is ",
-                           kMaxEventBytes, " bytes"));
-          continue;
-        }
-        p.blank = absl::StripAsciiWhitespace(c->lines[i]).empty();
-        if (p.blank) continue;
-        p.status = parser.Parse(c->lines[i], &p.event);
-        if (p.status.ok()) p.status = ValidateContent(p.event, now_);
-        if (!p.status.ok()) continue;
-        p.payload = EncodeEvent(p.event);
-        p.content_hash = absl::HashOf(p.event.case_id(), p.payload);
+      source_.Decode(&c->source);
+      const size_t n = c->source.size();
+      c->contents.resize(n);
+      c->priors.resize(n, absl::NotFoundError(""));
+      for (size_t i = 0; i < n; ++i) {
+        SourceItem& item = c->source.items[i];
+        if (item.blank || !item.status.ok()) continue;
+        item.status = AdmitContent(item.event, now_, &c->contents[i]);
+        if (!item.status.ok()) continue;
         // An empty log holds no ids (a first import, e.g. a migration):
-        // the lookups, ~6% of an import's samples, are skipped.
-        p.prior = log_empty_ ? absl::StatusOr<StoredRecord>(absl::NotFoundError(""))
-                             : store_->Lookup(p.event.event_id());
+        // the look-ups, ~6% of an import's samples, are skipped.
+        c->priors[i] = log_empty_ ? absl::StatusOr<StoredRecord>(absl::NotFoundError(""))
+                                  : store_.Lookup(item.event.event_id());
       }
       absl::MutexLock lock(&mu_);
       c->ready = true;
     }
   }
 
-  std::istream& in_;
-  LineReader reader_ ABSL_GUARDED_BY(mu_);
-  const EventStore* store_;
+  EventSource& source_ ABSL_GUARDED_BY(mu_);
+  const EventStore& store_;
   const bool log_empty_;
   const absl::Time now_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool eof_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t lines_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t items_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;      // chunks read
   uint64_t consumed_ ABSL_GUARDED_BY(mu_) = 0;  // chunks handed out and done
   Chunk* current_ ABSL_GUARDED_BY(mu_) = nullptr;
@@ -337,15 +240,27 @@ class ParallelParser {
 
 absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
                                           const ImportOptions& options) {
+  NdjsonSource source(in);
+  return ImportEvents(store, source, options);
+}
+
+absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source,
+                                          const ImportOptions& options) {
   Clock* clock = options.clock != nullptr ? options.clock : SystemClock();
   EventLog log(store, clock);
   const absl::Time now = clock->Now();
   ImportReport report;
-  absl::flat_hash_map<std::string, CaseState> cases;
-  absl::flat_hash_map<uint64_t, SeenId> seen;  // eventId hash -> first use in this file
-  if (options.expected_lines > 0) seen.reserve(options.expected_lines);
   Spool spool(store->dir());
   RETURN_IF_ERROR(spool.OpenForWrite());
+  // The store is ours alone from pass 1's look-ups to pass 2's last batch.
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader, store->BeginBulkLoad());
+  Admitter admitter(
+      InputKind::kFile,
+      [&log](const std::string& case_id) -> absl::StatusOr<CaseState> {
+        ASSIGN_OR_RETURN(auto loaded, log.LoadState(case_id));
+        return std::move(loaded.first);
+      },
+      options.expected_lines);
   uint64_t to_append = 0;
   uint64_t last_spooled_line = 0;
   // The line of the last event of each batch pass 2 will append: if a batch
@@ -364,78 +279,38 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
       options.parse_threads > 0
           ? options.parse_threads
           : static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
-  ParallelParser parser(in, store, now, threads);
-  while (Chunk* chunk = parser.Next()) {
-   for (size_t i = 0; i < chunk->parsed.size(); ++i) {
-    Parsed& p = chunk->parsed[i];
-    const uint64_t n = ++report.lines;
-    if (options.on_progress && n % 65536 == 0) options.on_progress("checked", n);
-    if (p.blank) continue;
-    ++report.events;
-    if (!p.status.ok()) {
-      refuse(n, p.status);
-      continue;
-    }
-    const v1::Event& event = p.event;
-    const std::string& payload = p.payload;
-    const uint64_t content_hash = p.content_hash;
-    const uint64_t id_key = HashId(event.event_id());
-    const uint32_t line32 = static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX));
-
-    // Idempotency: an earlier line of this file, then the log.
-    if (auto it = seen.find(id_key); it != seen.end()) {
-      if (it->second.content_hash != content_hash) {
-        refuse(n, absl::AlreadyExistsError(absl::StrCat(
-                      "field 'eventId': '", event.event_id(), "' is already used on line ",
-                      it->second.line, " with different content")));
-      } else {
-        ++report.already_present;
+  ParallelStage stage(source, loader->store(), now, threads);
+  while (Chunk* chunk = stage.Next()) {
+    for (size_t i = 0; i < chunk->source.size(); ++i) {
+      const SourceItem& item = chunk->source.items[i];
+      const uint64_t n = ++report.lines;
+      if (options.on_progress && n % 65536 == 0) options.on_progress("checked", n);
+      if (item.blank) continue;
+      ++report.events;
+      if (!item.status.ok()) {
+        refuse(n, item.status);
+        continue;
       }
-      continue;
-    }
-    const absl::StatusOr<StoredRecord>& prior = p.prior;
-    if (prior.ok()) {
-      if (prior->stream != event.case_id()) {
-        // As the service says it (engine/event_log.cc): the other case is
-        // not named, its position is enough for an administrator.
-        refuse(n, absl::AlreadyExistsError(absl::StrCat(
-                      "field 'eventId': '", event.event_id(),
-                      "' is already recorded for another case, at position ", prior->position,
-                      "; event ids are unique across the whole log")));
-      } else if (prior->payload != payload) {
-        refuse(n, absl::AlreadyExistsError(absl::StrCat(
-                      "field 'eventId': '", event.event_id(), "' is already recorded at position ",
-                      prior->position, " with different content")));
-      } else {
-        ++report.already_present;
-        seen.emplace(id_key, SeenId{content_hash, line32});
+      const EventContent& content = chunk->contents[i];
+      ASSIGN_OR_RETURN(Admission a, admitter.Admit(n, item.event, content, chunk->priors[i]));
+      if (a.verdict == Admission::kRefused) {
+        refuse(n, a.refusal);
+        continue;
       }
-      continue;
+      if (a.verdict == Admission::kAlreadyPresent) {
+        ++report.already_present;
+        continue;
+      }
+      spool.Put(item.event.case_id(), item.event.event_id(), content.payload);
+      if (++to_append % batch_events == 0) batch_last_line.push_back(n);
+      last_spooled_line = n;
     }
-    if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
-
-    auto cit = cases.find(event.case_id());
-    if (cit == cases.end()) {
-      ASSIGN_OR_RETURN(auto loaded, log.LoadState(event.case_id()));
-      cit = cases.emplace(event.case_id(), std::move(loaded.first)).first;
-    }
-    absl::Status s = ValidateAgainstState(event, cit->second);
-    if (!s.ok()) {
-      refuse(n, s);
-      continue;
-    }
-    ApplyToState(event, &cit->second);
-    seen.emplace(id_key, SeenId{content_hash, line32});
-    spool.Put(event.case_id(), event.event_id(), payload);
-    if (++to_append % batch_events == 0) batch_last_line.push_back(n);
-    last_spooled_line = n;
-   }
-   // A spool that cannot be written ends pass 1: its reason is all there is
-   // to say (FinishWrite below).
-   if (spool.failed()) break;
+    // A spool that cannot be written ends pass 1: its reason is all there
+    // is to say (FinishWrite below).
+    if (spool.failed()) break;
   }
   if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
-  if (parser.bad()) return absl::InternalError("reading the input failed");
+  if (stage.failed()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
 
@@ -471,14 +346,11 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   auto flush = [&](bool last) -> absl::Status {
     if (req.records.empty()) return absl::OkStatus();
     req.sync = last ? std::optional<bool>() : std::optional<bool>(false);
-    // Pass 1 looked every spooled id up in the log, and nobody else writes
-    // the store between the passes (see importer.h).
-    req.ids_checked_by_caller = true;
-    // Each batch is atomic and durable by itself when ingested as a table
-    // file (see AppendRequest::bulk), which skips the write-ahead log and
-    // the memtable.
-    req.bulk = true;
-    absl::StatusOr<AppendResult> appended = store->Append(std::move(req));
+    // Pass 1 looked every spooled id up in the log while the loader was
+    // open, so nobody else can have stored one since. Each batch is atomic
+    // and durable by itself when ingested as a table file (bulk_loader.h),
+    // which skips the write-ahead log and the memtable.
+    absl::StatusOr<AppendResult> appended = loader->AppendNew(std::move(req));
     if (!appended.ok()) return stopped_part_way(appended.status());
     AppendResult& r = *appended;
     ++batches_stored;
@@ -503,7 +375,7 @@ absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
   if (!req.records.empty()) {
     RETURN_IF_ERROR(flush(true));
   } else {
-    RETURN_IF_ERROR(store->Sync());
+    RETURN_IF_ERROR(loader->Sync());
   }
   return report;
 }

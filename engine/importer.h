@@ -1,16 +1,18 @@
-// Importer: an NDJSON file of events into the log, all or nothing.
+// Importer: the events of an EventSource (an NDJSON file, the SSDA903
+// tables) into the log, all or nothing.
 //
-// Pass 1 parses and validates every line — content, idempotency against the
-// log and earlier lines, and the case's state as it stands in the log plus
-// the earlier lines of the file — and spools the encoded events to a
-// temporary file beside the store, so memory does not grow with the file.
-// If any line is refused, nothing is appended. Pass 2 appends the spooled
-// events in batches (each one atomic WriteBatch) and syncs once at the end.
+// Pass 1 decodes every item and admits it (engine/admission.h: content,
+// the same id earlier in the input or in the log, and the case's state as it
+// stands in the log plus the earlier items) and spools the new events'
+// bytes to a temporary file beside the store, so memory does not grow with
+// the input. If any item is refused, nothing is appended. Pass 2 appends the
+// spooled events in batches (each one atomic) and syncs once at the end.
 //
-// The store must not be written by anyone else between the passes; the CLI
-// guarantees this by holding the store's lock. A crash during pass 2 can
-// leave a prefix of the file appended: importing the same file again
-// appends exactly the rest (eventIds make it idempotent).
+// The store is nobody else's to write between the passes: the import holds
+// its bulk load (store/bulk_loader.h) from pass 1's first look-up to pass 2's
+// last batch. A crash during pass 2 can leave a prefix of the input
+// appended: importing the same input again appends exactly the rest
+// (eventIds make it idempotent).
 #ifndef CARELOG_ENGINE_IMPORTER_H_
 #define CARELOG_ENGINE_IMPORTER_H_
 
@@ -21,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/event_source.h"
 #include "store/clock.h"
 #include "store/event_store.h"
 
@@ -29,7 +32,8 @@ namespace carelog {
 struct ImportOptions {
   // Not owned; nullptr = SystemClock(). "now" for the future-date check.
   Clock* clock = nullptr;
-  // Called for every refused line, in line order (1-based), with the reason.
+  // Called for every refused item (a line of an NDJSON file), in input order
+  // (1-based), with the reason.
   std::function<void(uint64_t line, const absl::Status& reason)> on_refused;
   // Called now and then during both passes.
   std::function<void(std::string_view phase, uint64_t done)> on_progress;
@@ -44,21 +48,27 @@ struct ImportOptions {
 };
 
 struct ImportReport {
-  uint64_t lines = 0;            // lines read, blank ones included
-  uint64_t events = 0;           // non-blank lines
-  uint64_t refused = 0;          // lines refused (then nothing was appended)
+  uint64_t lines = 0;            // items (lines) read, blank ones included
+  uint64_t events = 0;           // non-blank items
+  uint64_t refused = 0;          // items refused (then nothing was appended)
   uint64_t appended = 0;
   uint64_t already_present = 0;  // same eventId and content already stored
   uint64_t first_position = 0;   // of the appended events (0 if none)
   uint64_t last_position = 0;
 };
 
-// Imports `in`. Returns the report (refused > 0 means nothing was appended);
+// Imports the events of `source`. Returns the report (refused > 0 means nothing was appended);
 // an error status only for an internal fault (I/O, a write failure), in which
 // case nothing after the last acknowledged batch was appended and the message
 // says how many events were stored, up to which line, and that importing the
 // same file again appends exactly the rest; kResourceExhausted "disk full …"
 // when the disk filled up (while spooling: nothing was appended).
+// kFailedPrecondition when the store is read-only or another bulk load of it
+// is open.
+[[nodiscard]] absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source,
+                                                        const ImportOptions& options);
+
+// ImportEvents of an NdjsonSource over `in` (its items are its lines).
 [[nodiscard]] absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
                                                         const ImportOptions& options);
 

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -13,9 +12,9 @@
 #include "absl/strings/str_join.h"
 #include "engine/calendar.h"
 #include "engine/code_lists.h"
-#include "engine/event_json.h"
 #include "engine/event_time.h"
 #include "engine/importer.h"
+#include "engine/ssda903_source.h"
 
 namespace carelog {
 namespace {
@@ -476,9 +475,7 @@ absl::StatusOr<Import903Report> Import903(EventStore* store, const std::string& 
       finish(*conv, conv->refused);
       return report;
     }
-    std::string ndjson;
-    for (const v1::Event& e : conv->events) absl::StrAppend(&ndjson, EventToJson(e), "\n");
-    std::istringstream in(std::move(ndjson));
+    Ssda903Source source(conv->events);
     std::vector<std::pair<int, uint64_t>> refused_rows;
     std::vector<std::string> refused_text;
     ImportOptions io;
@@ -491,7 +488,7 @@ absl::StatusOr<Import903Report> Import903(EventStore* store, const std::string& 
       refused_rows.push_back(o);
       refused_text.push_back(text);
     };
-    auto r = ImportNdjson(store, in, io);
+    auto r = ImportEvents(store, source, io);
     if (!r.ok()) return r.status();
     if (r->refused == 0) {
       report.events = r->events;

@@ -36,6 +36,7 @@
 #include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "store/bulk_loader.h"
 #include "store/head_file.h"
 #include "store/internal/append_plan.h"
 #include "store/internal/bulk_ingest.h"
@@ -111,6 +112,7 @@ absl::Status DamagedStore(const std::string& dir, const rocksdb::Status& s) {
 
 struct EventStore::Writer {
   AppendRequest* request;
+  internal::AppendMode mode;
   absl::StatusOr<AppendResult> result = absl::UnknownError("not run");
   bool done = false;
   absl::CondVar cv;
@@ -119,6 +121,8 @@ struct EventStore::Writer {
 struct EventStore::State {
   absl::Mutex mu;
   std::deque<Writer*> writers ABSL_GUARDED_BY(mu);
+  // A BulkLoader is open: only its appends are taken (BeginBulkLoad).
+  bool bulk_load_open ABSL_GUARDED_BY(mu) = false;
   // Leader-only (see file comment).
   internal::LogTail tail;
   absl::flat_hash_map<std::string, uint64_t> versions;
@@ -518,11 +522,46 @@ absl::StatusOr<uint64_t> EventStore::StreamVersion(std::string_view stream) cons
 }
 
 absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
+  return Append(std::move(request), internal::AppendMode());
+}
+
+absl::StatusOr<std::unique_ptr<BulkLoader>> EventStore::BeginBulkLoad() {
+  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
+  State& st = *state_;
+  absl::MutexLock lock(&st.mu);
+  if (st.bulk_load_open) {
+    return absl::FailedPreconditionError("a bulk load of this store is already open");
+  }
+  st.bulk_load_open = true;
+  // Appends queued before are written before the holder's first look-up:
+  // their ids are then in the log for it to find.
+  auto drained = [&st] {
+    st.mu.AssertHeld();
+    return st.writers.empty();
+  };
+  st.mu.Await(absl::Condition(&drained));
+  return std::unique_ptr<BulkLoader>(new BulkLoader(this));
+}
+
+void EventStore::EndBulkLoad() {
+  absl::MutexLock lock(&state_->mu);
+  state_->bulk_load_open = false;
+}
+
+absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request,
+                                                const internal::AppendMode& mode) {
   if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
   Writer w;
   w.request = &request;
+  w.mode = mode;
   State& st = *state_;
   st.mu.Lock();
+  // Only the loader's own appends (which come with a mode) while one is open.
+  if (st.bulk_load_open && !mode.bulk) {
+    st.mu.Unlock();
+    return absl::UnavailableError(
+        "the store is being bulk-loaded (an import is running): append again when it finishes");
+  }
   st.writers.push_back(&w);
   // A writer of a group that was taken off the queue waits for its leader
   // to say it is done (see below).
@@ -649,10 +688,10 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   bool sync = false;
   bool bulk = true;  // every committed request asked for a bulk load
   for (Writer* w : group) {
-    w->result = plan.Add(*w->request);
+    w->result = plan.Add(*w->request, w->mode);
     if (!w->result.ok()) continue;
     sync = sync || w->request->sync.value_or(options_.sync);
-    bulk = bulk && w->request->bulk;
+    bulk = bulk && w->mode.bulk;
   }
 
   bool durable = sync;  // is this group durable once written?

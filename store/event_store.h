@@ -31,6 +31,9 @@ class Env;
 }  // namespace rocksdb
 
 namespace carelog {
+namespace internal {
+struct AppendMode;
+}  // namespace internal
 
 struct StoreOptions {
   bool create_if_missing = true;
@@ -58,22 +61,19 @@ struct AppendRequest {
   absl::flat_hash_map<std::string, uint64_t> expected_versions;
   // Overrides StoreOptions::sync for this append when set.
   std::optional<bool> sync;
-  // For a caller that has already looked every record's id up in the log
-  // while it alone could write the store (the importer's pass 1, under the
-  // store's process lock): the store then skips its own id-index reads and
-  // checks ids only against earlier records of the same commit group. Any
-  // other caller must leave this false, or a reused id could be stored twice.
-  bool ids_checked_by_caller = false;
-  // For a bulk load (the importer's pass 2): when the group is large (see
-  // kMinIngestRecords in event_store.cc) its keys are written as one table file and
-  // ingested (RocksDB IngestExternalFile: atomic, and durable when it returns
-  // whatever `sync` says), bypassing the write-ahead log and the memtable.
-  // Same keys and values as any append. Smaller groups are written normally.
-  bool bulk = false;
+  // For a caller that looked every record's id up itself (Lookup) and found
+  // none in the log (a record may still repeat an earlier one of this
+  // request): the LastPosition() it read before those look-ups. If the log
+  // still ends there when the request is planned, nothing was stored since
+  // and the store reads no id index for it (it still checks ids against
+  // earlier records of the same commit group); otherwise it checks every id
+  // itself, so a wrong guess costs a read, never a duplicate. This is how an
+  // event over gRPC costs one id look-up (engine/admission.h), not two.
+  std::optional<uint64_t> ids_absent_at;
   // Settings (name, value) written in the same atomic write as the records,
   // when the request commits: e.g. a setting and the record of its change
   // (projections/settings_log.h), so that a crash cannot keep one without the
-  // other. A refused request writes none of them. Not with `bulk`
+  // other. A refused request writes none of them. Not through a BulkLoader
   // (kInvalidArgument): a bulk load bypasses the write that carries them.
   std::vector<std::pair<std::string, std::string>> settings;
 };
@@ -111,6 +111,8 @@ struct AppendResult {
   uint64_t appended = 0;
 };
 
+class BulkLoader;
+
 class EventStore {
  public:
   // Opens (or, with create_if_missing, creates) the store in `dir`.
@@ -143,8 +145,17 @@ class EventStore {
   // Failures (nothing appended): kAborted when an expected version does not
   // match; kAlreadyExists when an id is reused with other content;
   // kInvalidArgument for an empty stream or id; kFailedPrecondition on a
-  // read-only store; kInternal / kResourceExhausted when the write fails.
+  // read-only store; kUnavailable while a bulk load is open (BeginBulkLoad);
+  // kInternal / kResourceExhausted when the write fails.
   [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Makes the caller the store's only writer until the returned handle is
+  // destroyed (store/bulk_loader.h): first waits for appends already queued
+  // to be written; from then on Append refuses (kUnavailable), so ids the
+  // holder looks up stay absent unless the holder itself appends them.
+  // kFailedPrecondition on a read-only store or while another bulk load is
+  // open. The store must outlive the handle. Thread-safe.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkLoader>> BeginBulkLoad();
 
   // Makes every acknowledged append durable (fsyncs the write-ahead log) and
   // records the head in the durable head file.
@@ -255,6 +266,11 @@ class EventStore {
   rocksdb::DB* raw_db() const { return db_.get(); }
 
  private:
+  friend class BulkLoader;
+  // A BulkLoader's appends (internal::AppendMode says what they may skip).
+  absl::StatusOr<AppendResult> Append(AppendRequest request, const internal::AppendMode& mode);
+  void EndBulkLoad();
+
   struct Writer;
   EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
   absl::Status LoadTail();

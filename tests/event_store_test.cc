@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/bulk_loader.h"
 #include "store/record_format.h"
 #include "tests/test_util.h"
 
@@ -415,11 +416,16 @@ TEST(EventStoreBulkTest, BulkAppendStoresTheSameBytesAsAppend) {
     }
     big.records.push_back(Rec("C-1", "first"));  // already present: skipped
     big.records.push_back(Rec("C-3", "id-7", "payload 7"));  // reused in the group: refused
-    big.bulk = bulk;
-    auto refused = store->Append(big);
+    std::unique_ptr<BulkLoader> loader;
+    if (bulk) loader = std::move(store->BeginBulkLoad()).value();
+    auto append = [&](AppendRequest req) {
+      return bulk ? loader->Append(std::move(req)) : store->Append(std::move(req));
+    };
+    auto refused = append(big);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kAlreadyExists) << refused.status();
     big.records.pop_back();
-    auto r = store->Append(std::move(big));
+    auto r = append(std::move(big));
+    loader.reset();
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->appended, 5000u);
     EXPECT_EQ(r->positions.back(), 1u);

@@ -1,13 +1,14 @@
 // The performance paths keep behaviour: pass 1 of the import parses on
 // several threads but reports and decides in line order, in-file duplicates
 // are found across chunks, and the store's sorted group batches and
-// ids_checked_by_caller leave the log exactly as before.
+// BulkLoader::AppendNew leave the log exactly as before.
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "engine/importer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/bulk_loader.h"
 #include "store/event_store.h"
 #include "tests/test_util.h"
 
@@ -110,17 +111,17 @@ TEST_F(ImportParallelTest, ReimportIsANoOpAndTheLogVerifies) {
 TEST(StoreGroupTest, IdsCheckedByCallerStillDedupsWithinTheRequest) {
   TempDir dir;
   auto store = std::move(EventStore::Open(dir.path())).value();
+  auto loader = std::move(store->BeginBulkLoad()).value();
   AppendRequest req;
-  req.ids_checked_by_caller = true;
   req.records = {NewRecord{"s", "a", "1"}, NewRecord{"s", "b", "2"}, NewRecord{"s", "a", "1"}};
-  auto r = store->Append(std::move(req));
+  auto r = loader->AppendNew(std::move(req));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->positions, ElementsAre(1, 2, 1));
   EXPECT_THAT(r->already_present, ElementsAre(false, false, true));
   AppendRequest clash;
-  clash.ids_checked_by_caller = true;
   clash.records = {NewRecord{"s", "c", "3"}, NewRecord{"t", "c", "4"}};
-  EXPECT_EQ(store->Append(std::move(clash)).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(loader->AppendNew(std::move(clash)).status().code(), absl::StatusCode::kAlreadyExists);
+  loader.reset();
   auto v = store->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;

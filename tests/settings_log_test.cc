@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/bulk_loader.h"
 #include "store/event_store.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
@@ -263,8 +264,8 @@ TEST(SettingsStoreTest, SettingsGoInTheSameAtomicWriteAsTheRecords) {
   AppendRequest bulk;  // a bulk load takes no settings
   bulk.records.push_back(NewRecord{"$settings", "id-3", "z"});
   bulk.settings.emplace_back("pack", "england");
-  bulk.bulk = true;
-  EXPECT_EQ(store->Append(std::move(bulk)).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store->BeginBulkLoad())->Append(std::move(bulk)).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(*store->GetSetting("pack"), "scotland");
 }
 

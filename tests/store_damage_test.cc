@@ -18,6 +18,7 @@
 #include "rocksdb/table_properties.h"
 #include "rocksdb/write_batch.h"
 #include "store/backup.h"
+#include "store/bulk_loader.h"
 #include "store/event_store.h"
 #include "store/head_file.h"
 #include "store/merkle.h"
@@ -209,9 +210,7 @@ TEST_F(StoreDamageTest, ManifestCutBy100BytesAfterAnImportIsRefused) {
       req.records.push_back(NewRecord{absl::StrCat("B-", i % 50), absl::StrCat("b", i),
                                       absl::StrCat("imported ", i)});
     }
-    req.bulk = true;
-    req.ids_checked_by_caller = true;
-    auto r = s->Append(std::move(req));
+    auto r = (*s->BeginBulkLoad())->AppendNew(std::move(req));
     ASSERT_TRUE(r.ok()) << r.status();
     acknowledged_ = s->LastPosition();
   }

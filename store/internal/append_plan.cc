@@ -104,7 +104,7 @@ void AppendPlan::RollBack(const Mark& mark) {
   for (std::string_view id : ids_added_) ids_.erase(id);
 }
 
-absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req) {
+absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const AppendMode& mode) {
   const Mark mark{tail_,           values_.size(),      value_ends_.size(),
                   index_keys_.size(), index_puts_.size(), node_puts_.size()};
   version_undo_.clear();
@@ -112,12 +112,15 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req) {
   AppendResult result;
   absl::Status error;
 
-  if (req.bulk && !req.settings.empty()) {
+  if (mode.bulk && !req.settings.empty()) {
     error = absl::InvalidArgumentError(
         "a bulk append cannot carry settings: they go in the ordinary write");
   }
   if (error.ok()) error = CheckExpectedVersions(req);
 
+  // The caller's own look-ups hold if the log has not moved since.
+  const bool ids_checked = mode.ids_checked || (req.ids_absent_at.has_value() &&
+                                                *req.ids_absent_at == first_position_ - 1);
   StoredRecord stored;  // a prior record read from the log
   for (size_t i = 0; error.ok() && i < req.records.size(); ++i) {
     const NewRecord& r = req.records[i];
@@ -135,7 +138,7 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req) {
       prior_pos = it->second.first;
       prior_stream = it->second.second->stream;
       prior_payload = it->second.second->payload;
-    } else if (!req.ids_checked_by_caller) {
+    } else if (!ids_checked) {
       std::string pos_bytes;
       rocksdb::Status gs = db_.Get(rocksdb::ReadOptions(), format::IdKey(r.id), &pos_bytes);
       if (gs.ok()) {

@@ -37,6 +37,17 @@ struct LogTail {
   merkle::Frontier frontier;
 };
 
+// What a request may skip; only a BulkLoader (store/bulk_loader.h), which
+// holds the store alone, asks for more than the default.
+struct AppendMode {
+  // Ingest a large group as table files (internal/bulk_ingest.h) instead of
+  // the write-ahead log and the memtable. Refuses settings.
+  bool bulk = false;
+  // Every record's id was looked up in the log while the caller alone could
+  // write it: check ids only against earlier records of the commit group.
+  bool ids_checked = false;
+};
+
 class AppendPlan {
  public:
   // `versions` is the store's cache of stream -> version in the log, filled
@@ -53,7 +64,7 @@ class AppendPlan {
   // the request's: kInvalidArgument (empty stream or id, settings on a bulk
   // append), kAborted (expected version), kAlreadyExists (id reused with
   // other content), kDataLoss / kInternal (reading the log).
-  absl::StatusOr<AppendResult> Add(const AppendRequest& request);
+  absl::StatusOr<AppendResult> Add(const AppendRequest& request, const AppendMode& mode);
 
   // New records in the plan.
   size_t new_records() const { return value_ends_.size(); }

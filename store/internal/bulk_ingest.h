@@ -1,4 +1,4 @@
-// The bulk load path of a commit group (AppendRequest::bulk): the group's
+// The bulk load path of a commit group (a BulkLoader's, AppendMode::bulk): the group's
 // plan written as table files and ingested into the store, bypassing the
 // write-ahead log and the memtable, with level-0 back-pressure. Internal to
 // store/; event_store.cc decides when a group goes this way.

@@ -1,0 +1,108 @@
+#include "engine/admission.h"
+
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
+
+namespace carelog {
+namespace {
+
+uint64_t HashId(std::string_view id) { return absl::HashOf(id, uint64_t{0x9e3779b97f4a7c15}); }
+
+}  // namespace
+
+absl::Status AdmitContent(const v1::Event& event, absl::Time now, EventContent* content) {
+  absl::Status s = ValidateContent(event, now);
+  if (!s.ok()) return s;
+  content->payload = EncodeEvent(event);
+  content->hash = absl::HashOf(event.case_id(), content->payload);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Admission> AdmitAgainstLog(const v1::Event& event, const EventContent& content,
+                                          const absl::StatusOr<StoredRecord>& prior) {
+  if (!prior.ok()) {
+    if (prior.status().code() == absl::StatusCode::kNotFound) return Admission::New();
+    return prior.status();
+  }
+  if (prior->stream != event.case_id()) {
+    return Admission::Refused(absl::AlreadyExistsError(
+        absl::StrCat("field 'eventId': '", event.event_id(),
+                     "' is already recorded for another case, at position ", prior->position,
+                     "; event ids are unique across the whole log")));
+  }
+  if (prior->payload != content.payload) {
+    return Admission::Refused(absl::AlreadyExistsError(
+        absl::StrCat("field 'eventId': '", event.event_id(), "' is already recorded at position ",
+                     prior->position, " with different content")));
+  }
+  return Admission::Present(prior->position);
+}
+
+InputIds::InputIds(InputKind kind, uint64_t expected) : kind_(kind) {
+  if (expected == 0) return;
+  if (kind_ == InputKind::kFile) {
+    seen_.reserve(expected);
+  } else {
+    exact_.reserve(expected);
+  }
+}
+
+std::optional<Admission> InputIds::Check(uint64_t number, const v1::Event& event,
+                                         const EventContent& content) const {
+  if (kind_ == InputKind::kBatch) {
+    auto it = exact_.find(event.event_id());
+    if (it == exact_.end()) return std::nullopt;
+    if (*it->second.payload == content.payload) {
+      return Admission::Present(0, it->second.number);
+    }
+    return Admission::Refused(absl::AlreadyExistsError(absl::StrCat(
+        "field 'eventId': '", event.event_id(), "' appears twice in this batch (events ",
+        it->second.number, " and ", number,
+        ") with different content; nothing from this batch was recorded")));
+  }
+  auto it = seen_.find(HashId(event.event_id()));
+  if (it == seen_.end()) return std::nullopt;
+  if (it->second.hash == content.hash) return Admission::Present(0, it->second.number);
+  return Admission::Refused(absl::AlreadyExistsError(
+      absl::StrCat("field 'eventId': '", event.event_id(), "' is already used on line ",
+                   it->second.number, " with different content")));
+}
+
+void InputIds::Remember(uint64_t number, const v1::Event& event, const EventContent& content) {
+  const Seen seen{content.hash, static_cast<uint32_t>(std::min<uint64_t>(number, UINT32_MAX)),
+                  kind_ == InputKind::kBatch ? &content.payload : nullptr};
+  if (kind_ == InputKind::kBatch) {
+    exact_.try_emplace(event.event_id(), seen);
+  } else {
+    seen_.try_emplace(HashId(event.event_id()), seen);
+  }
+}
+
+absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& event,
+                                          const EventContent& content,
+                                          const absl::StatusOr<StoredRecord>& prior) {
+  if (std::optional<Admission> earlier = ids_.Check(number, event, content)) return *earlier;
+  absl::StatusOr<Admission> logged = AdmitAgainstLog(event, content, prior);
+  if (!logged.ok() || logged->verdict != Admission::kNew) {
+    if (logged.ok() && logged->verdict == Admission::kAlreadyPresent) {
+      ids_.Remember(number, event, content);
+    }
+    return logged;
+  }
+  auto it = cases_.find(event.case_id());
+  if (it == cases_.end()) {
+    absl::StatusOr<CaseState> loaded = load_(event.case_id());
+    if (!loaded.ok()) return loaded.status();
+    it = cases_.emplace(event.case_id(), *std::move(loaded)).first;
+  }
+  absl::Status s = ValidateAgainstState(event, it->second);
+  if (!s.ok()) return Admission::Refused(std::move(s));
+  ApplyToState(event, &it->second);
+  ids_.Remember(number, event, content);
+  return Admission::New();
+}
+
+}  // namespace carelog

@@ -1,0 +1,22 @@
+#include "store/bulk_loader.h"
+
+#include "store/internal/append_plan.h"
+
+namespace carelog {
+
+BulkLoader::~BulkLoader() { store_->EndBulkLoad(); }
+
+absl::StatusOr<AppendResult> BulkLoader::Append(AppendRequest request) {
+  internal::AppendMode mode;
+  mode.bulk = true;
+  return store_->Append(std::move(request), mode);
+}
+
+absl::StatusOr<AppendResult> BulkLoader::AppendNew(AppendRequest request) {
+  internal::AppendMode mode;
+  mode.bulk = true;
+  mode.ids_checked = true;
+  return store_->Append(std::move(request), mode);
+}
+
+}  // namespace carelog

@@ -1,0 +1,59 @@
+// BulkLoader: the store's exclusive-writer handle for a bulk load (the
+// importer), obtained from EventStore::BeginBulkLoad().
+//
+// What holding it means: while it is open the store takes no other append
+// (EventStore::Append refuses with kUnavailable), so an id the holder looked
+// up and found absent stays absent until the holder appends it. That is what
+// lets AppendNew skip the store's own id-index reads, and what makes the
+// privilege a type rather than a flag any caller could set.
+//
+// Appends through the loader may be ingested as table files (a group of at
+// least internal::kMinIngestRecords new records): atomic, and durable when
+// they return whatever `sync` says, bypassing the write-ahead log and the
+// memtable. Same keys and values as an ordinary append. They cannot carry
+// settings (kInvalidArgument): those ride in the ordinary write.
+//
+// Threads: one holder; its calls may come from any one thread at a time.
+// Destroying the handle ends the bulk load.
+#ifndef CARELOG_STORE_BULK_LOADER_H_
+#define CARELOG_STORE_BULK_LOADER_H_
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/event_store.h"
+
+namespace carelog {
+
+class BulkLoader {
+ public:
+  ~BulkLoader();
+  BulkLoader(const BulkLoader&) = delete;
+  BulkLoader& operator=(const BulkLoader&) = delete;
+
+  // The store being loaded, for reads (e.g. Lookup of the ids to append).
+  const EventStore& store() const { return *store_; }
+
+  // As EventStore::Append, with the store's own idempotency check against
+  // the log: a record already there with the same stream and payload is
+  // reported, not written again.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // As Append, for records whose ids the holder looked up in the log while
+  // this loader was open and found absent (or that repeat an earlier record
+  // of the same request, which the store still checks). The store reads no
+  // id index: a record already in the log passed here would be stored twice.
+  [[nodiscard]] absl::StatusOr<AppendResult> AppendNew(AppendRequest request);
+
+  // EventStore::Sync.
+  [[nodiscard]] absl::Status Sync() { return store_->Sync(); }
+
+ private:
+  friend class EventStore;
+  explicit BulkLoader(EventStore* store) : store_(store) {}
+
+  EventStore* store_;
+};
+
+}  // namespace carelog
+
+#endif  // CARELOG_STORE_BULK_LOADER_H_
