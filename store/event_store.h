@@ -3,7 +3,10 @@
 // optimistic concurrency. It knows bytes and keys, nothing of social work: a
 // "stream" is a case, a "record id" an eventId, but the store does not care.
 //
-// Thread safety: an open EventStore may be used from any number of threads.
+// Two types: EventStoreReader reads (a query opens one, read-only, beside a
+// process that may hold the store); EventStore is a reader that appends.
+//
+// Thread safety: an open store may be used from any number of threads.
 // Concurrent Append calls are group-committed: one leader writes the batches of
 // every waiting writer in one RocksDB write (and one fsync when sync is on).
 #ifndef CARELOG_STORE_EVENT_STORE_H_
@@ -32,6 +35,10 @@ class Env;
 
 namespace carelog {
 
+namespace internal {
+class StoreInternals;
+}  // namespace internal
+
 struct StoreOptions {
   bool create_if_missing = true;
   // fsync the write-ahead log before an append is acknowledged.
@@ -40,7 +47,6 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Not owned; nullptr means rocksdb::Env::Default(). For fault injection.
   rocksdb::Env* env = nullptr;
-  bool read_only = false;
 };
 
 // A record to append. `payload` is compared byte for byte for idempotency, so
@@ -65,7 +71,7 @@ struct AppendRequest {
   // other caller must leave this false, or a reused id could be stored twice.
   bool ids_checked_by_caller = false;
   // For a bulk load (the importer's pass 2): when the group is large (see
-  // kMinIngestRecords in event_store.cc) its keys are written as one table file and
+  // kMinIngestRecords in internal/bulk_ingest.h) its keys are written as one table file and
   // ingested (RocksDB IngestExternalFile: atomic, and durable when it returns
   // whatever `sync` says), bypassing the write-ahead log and the memtable.
   // Same keys and values as any append. Smaller groups are written normally.
@@ -111,44 +117,24 @@ struct AppendResult {
   uint64_t appended = 0;
 };
 
-class EventStore {
+// The read-only side of a store: reads, proofs, the head and verify. What a
+// query opens (EventStoreReader::Open), and what an EventStore is as well:
+// anything that only reads takes an EventStoreReader. Like Trillian's
+// ReadOnlyLogStorage beside LogStorage, a reader has no way to append, so a
+// command that only answers questions cannot write to the log.
+class EventStoreReader {
  public:
-  // Opens (or, with create_if_missing, creates) the store in `dir`.
-  // Failures: kFailedPrecondition "not a carelog store" for a directory that
-  // holds something else, or a store of a newer format version; kUnavailable
-  // "store in use by ..." when another process holds it; kInternal for I/O;
-  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
-  // finds a damaged file (a bad record inside the write-ahead log, a damaged
-  // MANIFEST or table) or when the log is shorter than, or differs from, the
-  // durable head file (head_file.h: the head of the last acknowledged durable
-  // append), with both heads in the message. After an unclean shutdown a
-  // read-write open first checks read-only, so a damaged store is refused
-  // unchanged.
-  //
-  // Durability: an append made with sync (the default), a bulk append that
-  // was ingested as tables, and Sync() each replace the durable head file
-  // before they return.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+  // Opens the store in `dir` read-only, alongside a process that may hold it
+  // read-write. Failures: kNotFound "no store at DIR"; otherwise as
+  // EventStore::Open. A store whose log visibly lost its end or whose tree
+  // is damaged still opens (Head() refuses, Verify says where), so that it
+  // can be verified; options.create_if_missing is not used.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStoreReader>> Open(
       const std::string& dir, const StoreOptions& options = {});
 
-  ~EventStore();
-  EventStore(const EventStore&) = delete;
-  EventStore& operator=(const EventStore&) = delete;
-
-  // Appends every record atomically (one RocksDB WriteBatch) or none.
-  // Each new record gets the next global position, recorded_at from the
-  // clock and its stream's next version. A record whose id is already in the
-  // log (or earlier in this request) with the same stream and payload is
-  // skipped and reports its original position.
-  // Failures (nothing appended): kAborted when an expected version does not
-  // match; kAlreadyExists when an id is reused with other content;
-  // kInvalidArgument for an empty stream or id; kFailedPrecondition on a
-  // read-only store; kInternal / kResourceExhausted when the write fails.
-  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
-
-  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
-  // records the head in the durable head file.
-  [[nodiscard]] absl::Status Sync();
+  virtual ~EventStoreReader();
+  EventStoreReader(const EventStoreReader&) = delete;
+  EventStoreReader& operator=(const EventStoreReader&) = delete;
 
   // One stream's records with version >= from_version, in version order.
   // kDataLoss if a record is corrupt or the index disagrees with the log.
@@ -218,7 +204,6 @@ class EventStore {
   // Small named values kept beside the log (e.g. the default policy pack).
   // GetSetting returns kNotFound when unset.
   [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
-  [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
   // Calls fn(name, value) for every setting whose name starts with `prefix`,
   // in bytewise name order, until fn returns false. kInternal on I/O.
   [[nodiscard]] absl::Status ScanSettings(
@@ -230,10 +215,6 @@ class EventStore {
   // chain or tree, and losing one loses nothing the log cannot rebuild.
   // GetCheckpoint returns kNotFound when absent.
   [[nodiscard]] absl::StatusOr<std::string> GetCheckpoint(std::string_view name) const;
-  // Writes every (name, bytes) pair in one atomic batch, synced like an
-  // append. kFailedPrecondition on a read-only store.
-  [[nodiscard]] absl::Status PutCheckpoints(
-      const std::vector<std::pair<std::string, std::string>>& entries);
   // Calls fn(name, bytes) for every checkpoint whose name starts with
   // `prefix`, in bytewise name order, until fn returns false.
   [[nodiscard]] absl::Status ScanCheckpoints(
@@ -241,36 +222,98 @@ class EventStore {
       const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const;
 
   const std::string& dir() const { return dir_; }
-  // For tests and tools that must go behind the store's back; not owned.
-  rocksdb::DB* raw_db() const { return db_.get(); }
 
- private:
-  struct Writer;
-  EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
-  absl::Status LoadTail();
-  // Compares the log with the durable head file's head read before the open
-  // (kDataLoss naming both heads when the log is shorter or differs); writes
-  // the file when the store has none yet.
-  absl::Status CheckDurableHead(const std::optional<TreeHead>& recorded);
-  // Records that the log up to `head` is durable and moves the durable head
-  // file to the latest such head, unless it already records as many events
-  // (concurrent callers never move it back).
-  absl::Status RecordDurableHead(const TreeHead& head);
+ protected:
+  // What an open store knows of its log beyond RocksDB (the tail, the
+  // published head): store/internal/store_state.h.
+  struct State;
+  EventStoreReader(std::string dir, StoreOptions options, bool read_only,
+                   std::unique_ptr<rocksdb::DB> db);
+  // Opens the database in `dir` for Open: the checks before and at the open
+  // (store/internal/open_checks.h); sets *durable to the durable head file's
+  // head, read before the open.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
+      const std::string& dir, const StoreOptions& options, bool read_only,
+      std::optional<TreeHead>* durable);
+  // Loads the tail and the tree of the log just opened and checks them
+  // against `durable` (internal::DurableHead::CheckAtOpen).
+  // REQUIRES: called once, by Open, before the store is shared.
+  [[nodiscard]] absl::Status Load(const std::optional<TreeHead>& durable);
   TreeHead PublishedHead() const;
-  absl::Status LoadTree();
-  absl::Status BuildTree();
-  // Sets *durable_head to the group's head when the group appended records
-  // and is durable once written (synced, or ingested as tables).
-  absl::Status CommitGroup(std::vector<Writer*>& group, std::optional<TreeHead>* durable_head);
-  absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
 
   const std::string dir_;
   const StoreOptions options_;
+  const bool read_only_;
   std::unique_ptr<rocksdb::DB> db_;
-  Clock* clock_;
-
-  struct State;
   std::unique_ptr<State> state_;
+
+ private:
+  friend class internal::StoreInternals;
+  // The steps of Load. REQUIRES: called by Load only.
+  absl::Status LoadTail();
+  absl::Status LoadTree();
+  // Builds the tree of a store written before it existed, then marks it.
+  // REQUIRES: read-write, called by LoadTree only.
+  absl::Status BuildTree();
+};
+
+// A store open for reading and appending: one process at a time.
+class EventStore : public EventStoreReader {
+ public:
+  // Opens (or, with create_if_missing, creates) the store in `dir`.
+  // Failures: kFailedPrecondition "not a carelog store" for a directory that
+  // holds something else, or a store of a newer format version; kUnavailable
+  // "store in use by ..." when another process holds it; kInternal for I/O;
+  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
+  // finds a damaged file (a bad record inside the write-ahead log, a damaged
+  // MANIFEST or table) or when the log is shorter than, or differs from, the
+  // durable head file (head_file.h: the head of the last acknowledged durable
+  // append), with both heads in the message. After an unclean shutdown a
+  // read-write open first checks read-only, so a damaged store is refused
+  // unchanged.
+  //
+  // Durability: an append made with sync (the default), a bulk append that
+  // was ingested as tables, and Sync() each replace the durable head file
+  // before they return.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const std::string& dir, const StoreOptions& options = {});
+
+  ~EventStore() override;
+
+  // Appends every record atomically (one RocksDB WriteBatch) or none.
+  // Each new record gets the next global position, recorded_at from the
+  // clock and its stream's next version. A record whose id is already in the
+  // log (or earlier in this request) with the same stream and payload is
+  // skipped and reports its original position.
+  // Failures (nothing appended): kAborted when an expected version does not
+  // match; kAlreadyExists when an id is reused with other content;
+  // kInvalidArgument for an empty stream or id; kInternal /
+  // kResourceExhausted when the write fails.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
+  // records the head in the durable head file.
+  [[nodiscard]] absl::Status Sync();
+
+  [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
+  // Writes every (name, bytes) pair in one atomic batch, synced like an
+  // append.
+  [[nodiscard]] absl::Status PutCheckpoints(
+      const std::vector<std::pair<std::string, std::string>>& entries);
+
+ private:
+  struct Writer;
+  // The queue of appenders and what only the commit group's leader touches.
+  struct Writes;
+  EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
+  // Plans, writes and publishes one commit group (see event_store.cc). Sets
+  // *durable_head to the group's head when the group appended records and is
+  // durable once written (synced, or ingested as tables).
+  // REQUIRES: called by the group's leader only, without writes_->mu held.
+  absl::Status CommitGroup(std::vector<Writer*>& group, std::optional<TreeHead>* durable_head);
+
+  Clock* clock_;
+  std::unique_ptr<Writes> writes_;
 };
 
 }  // namespace carelog

@@ -15,13 +15,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "store/event_store.h"
+#include "store/inclusion_proof.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
+#include "store/signed_head.h"
 #include "projections/escape.h"
+#include "projections/inclusion_proof_json.h"
 #include "tools/commands.h"
-#include "tools/inclusion_proof.h"
 #include "tools/settings_log.h"
-#include "tools/signed_head.h"
 
 namespace carelog {
 namespace {

@@ -58,16 +58,17 @@ int RunBackup(const Args& args) {
   const std::string dir = StoreDir(args);
   StoreOptions so;
   so.create_if_missing = false;
-  auto store = EventStore::Open(dir, so);
-  bool writable = true;
+  auto opened = EventStore::Open(dir, so);
+  EventStore* writable = opened.ok() ? opened->get() : nullptr;
+  absl::StatusOr<std::unique_ptr<EventStoreReader>> store =
+      opened.ok() ? absl::StatusOr<std::unique_ptr<EventStoreReader>>(*std::move(opened))
+                  : opened.status();
   if (!store.ok() && store.status().code() == absl::StatusCode::kUnavailable) {
     // Another process (the service) holds the store: back up its files as
     // they stand, read-only. The copy is verified either way.
     LOG_WARN(absl::StrCat("backup: ", store.status().message(),
                           "; backing up read-only alongside it"));
-    so.read_only = true;
-    store = EventStore::Open(dir, so);
-    writable = false;
+    store = EventStoreReader::Open(dir, so);
   }
   if (!store.ok()) return ReportError(store.status());
   LOG_INFO(absl::StrCat("backup: store ", dir, " (", (*store)->LastPosition(), " events) to ",
@@ -83,8 +84,8 @@ int RunBackup(const Args& args) {
   const std::string summary =
       absl::StrCat(Rfc3339(m->created), " head ", HeadString(m->head), " to ",
                    std::filesystem::absolute(to->second).string());
-  if (writable) {
-    absl::Status s = (*store)->PutSetting(kLastBackupSetting, summary);
+  if (writable != nullptr) {
+    absl::Status s = writable->PutSetting(kLastBackupSetting, summary);
     if (!s.ok()) LOG_WARN(absl::StrCat("backup: could not record it in the store: ", s.message()));
   }
   LOG_INFO(absl::StrCat("backup: done in ", absl::FormatDuration(absl::Now() - start), ": ",
@@ -141,10 +142,9 @@ int RunStats(const Args& args) {
   const std::string dir = StoreDir(args);
   StoreOptions so;
   so.create_if_missing = false;
-  so.read_only = true;
-  auto store = EventStore::Open(dir, so);
+  auto store = EventStoreReader::Open(dir, so);
   if (!store.ok()) return ReportError(store.status());
-  EventStore& st = **store;
+  EventStoreReader& st = **store;
   auto cases = st.Streams();
   if (!cases.ok()) return ReportError(cases.status());
   auto all = st.Streams(true);
@@ -186,13 +186,10 @@ int RunStats(const Args& args) {
   auto default_pack = st.GetSetting("pack");
   const std::string default_name = default_pack.ok() ? *default_pack : kDefaultPack;
   std::map<std::string, uint64_t> overrides;  // pack -> cases
-  {
-    const std::string prefix = format::SettingKey("pack.case.");
-    std::unique_ptr<rocksdb::Iterator> it(st.raw_db()->NewIterator(rocksdb::ReadOptions()));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      ++overrides[it->value().ToString()];
-    }
-  }
+  st.ScanSettings("pack.case.", [&](std::string_view, std::string_view pack) {
+      ++overrides[std::string(pack)];
+      return true;
+    }).IgnoreError();
   auto describe = [&](const std::string& name) {
     auto pack = registry->Find(name);
     if (!pack.ok()) return absl::StrCat(name, " (unknown to this carelog)");

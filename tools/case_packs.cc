@@ -5,7 +5,7 @@
 
 namespace carelog {
 
-absl::StatusOr<Calendar> StoreCalendar(const EventStore* store) {
+absl::StatusOr<Calendar> StoreCalendar(const EventStoreReader* store) {
   auto saved = store->GetSetting(kHolidaysSetting);
   if (saved.status().code() == absl::StatusCode::kNotFound) return Calendar::Default();
   if (!saved.ok()) return saved.status();
@@ -40,8 +40,9 @@ absl::StatusOr<v1::SettingChanged> CasePacks::Set(const std::string& case_id,
                                                    const std::string& pack,
                                                    const SettingsActor& who) {
   RETURN_IF_ERROR(registry_->Find(pack).status());
+  if (writer_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
   default_.reset();
-  return ChangeSetting(store_, case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id),
+  return ChangeSetting(writer_, case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id),
                        pack, who);
 }
 

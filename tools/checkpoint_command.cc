@@ -2,6 +2,8 @@
 // deadlines projection's checkpoints up to date with the log, or checks the
 // current ones against it (tools/deadlines_view.h).
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -26,18 +28,33 @@ int RunCheckpoint(const Args& args) {
   StoreOptions so;
   so.create_if_missing = false;
   // --check only reads: it may run beside a process that holds the store.
-  so.read_only = args.flags.count("check") > 0;
-  auto store = EventStore::Open(StoreDir(args), so);
-  if (!store.ok()) return ReportError(store.status());
+  std::unique_ptr<EventStoreReader> store;
+  EventStore* writer = nullptr;  // none with --check
+  if (args.flags.count("check") > 0) {
+    auto reader = EventStoreReader::Open(StoreDir(args), so);
+    if (!reader.ok()) return ReportError(reader.status());
+    store = std::move(*reader);
+  } else {
+    auto opened = EventStore::Open(StoreDir(args), so);
+    if (!opened.ok()) return ReportError(opened.status());
+    writer = opened->get();
+    store = std::move(*opened);
+  }
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());
-  auto cal = StoreCalendar(store->get());
+  auto cal = StoreCalendar(store.get());
   if (!cal.ok()) return ReportError(cal.status());
-  CasePacks packs(store->get(), &*registry);
-  DeadlinesView view(store->get(), &*cal);
+  CasePacks packs = writer != nullptr ? CasePacks(writer, &*registry)
+                                      : CasePacks(store.get(), &*registry);
+  std::optional<DeadlinesView> view;
+  if (writer != nullptr) {
+    view.emplace(writer, &*cal);
+  } else {
+    view.emplace(store.get(), &*cal);
+  }
   const absl::Time start = absl::Now();
   if (args.flags.count("check") > 0) {
-    auto c = view.Check(&packs);
+    auto c = view->Check(&packs);
     if (!c.ok()) return ReportError(c.status());
     for (const std::string& id : c->differing) {
       std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
@@ -68,7 +85,7 @@ int RunCheckpoint(const Args& args) {
                 absl::ToDoubleSeconds(absl::Now() - start));
     return clean ? 0 : 1;
   }
-  auto r = view.Update(&packs, args.flags.count("rebuild") > 0);
+  auto r = view->Update(&packs, args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());
   std::printf(
       "deadlines checkpoint at position %llu (was %llu): %llu cases, %llu folded (%llu with events "

@@ -36,7 +36,7 @@ uint64_t GetFixed64(std::string_view b, size_t at) {
 }
 
 // The head's position; 0 when there is none. kDataLoss when damaged.
-absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
+absl::StatusOr<uint64_t> HeadPosition(const EventStoreReader& store) {
   auto head = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
   if (absl::IsNotFound(head.status())) return 0;
   if (!head.ok()) return head.status();
@@ -50,7 +50,10 @@ absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
 }  // namespace
 
 DeadlinesView::DeadlinesView(EventStore* store, const Calendar* cal)
-    : store_(store), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
+    : store_(store), writer_(store), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
+
+DeadlinesView::DeadlinesView(const EventStoreReader* store, const Calendar* cal)
+    : store_(store), writer_(nullptr), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
 
 std::string DeadlinesView::Fingerprint(const ResolvedPack& pack) const {
   absl::MutexLock lock(&mu_);
@@ -99,6 +102,7 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
 }
 
 absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool rebuild) {
+  if (writer_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
   CheckpointUpdate r;
   ASSIGN_OR_RETURN(r.from_position, HeadPosition(*store_));
   // Everything up to `last` is reflected once this returns: each fold below
@@ -191,13 +195,13 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
     work();
     for (auto& t : helpers) t.join();
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(store_->PutCheckpoints(entries));
+    RETURN_IF_ERROR(writer_->PutCheckpoints(entries));
   }
   std::string head;
   PutFixed64(&head, r.position);
   PutFixed64(&head, r.cases);
   PutFixed64(&head, static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
-  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, head}}));
+  RETURN_IF_ERROR(writer_->PutCheckpoints({{kDeadlinesHeadCheckpoint, head}}));
   return r;
 }
 

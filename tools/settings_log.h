@@ -74,7 +74,7 @@ bool IsLoggedSetting(std::string_view name);
 // Every record of the settings log in log order, `position` set. kDataLoss
 // naming the position if one does not parse.
 [[nodiscard]] absl::StatusOr<std::vector<v1::SettingChanged>> ReadSettingsLog(
-    const EventStore& store);
+    const EventStoreReader& store);
 
 // setting -> its value after the records (in log order).
 std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingChanged>& records);
@@ -82,12 +82,12 @@ std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingCha
 // The records that judge one case: its own pack, the store default pack, and
 // the calendar; in log order.
 [[nodiscard]] absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(
-    const EventStore& store, std::string_view case_id);
+    const EventStoreReader& store, std::string_view case_id);
 
 // What `carelog audit` shows of the settings that judged one case: which
 // setting chose its pack, the saved calendar's SHA-256, and
 // SettingsChangesForCase. kDataLoss as ReadSettingsLog.
-[[nodiscard]] absl::StatusOr<AuditSettings> AuditSettingsForCase(const EventStore& store,
+[[nodiscard]] absl::StatusOr<AuditSettings> AuditSettingsForCase(const EventStoreReader& store,
                                                                 std::string_view case_id);
 
 struct SettingsCheck {
@@ -102,14 +102,14 @@ struct SettingsCheck {
 // log, both ways, and checks each holidays record's SHA-256 against its file.
 // A non-OK status means the check could not run (I/O, a record that does not
 // parse: kDataLoss), not that a setting disagrees.
-[[nodiscard]] absl::StatusOr<SettingsCheck> CheckSettings(const EventStore& store);
+[[nodiscard]] absl::StatusOr<SettingsCheck> CheckSettings(const EventStoreReader& store);
 
 // `carelog verify`'s settings step: runs CheckSettings and prints, on stdout,
 // "settings agree with the settings log (N records)", each warning on stderr
 // ("carelog: warning: ..."), and each problem on stderr ("carelog: settings
 // broken: ..."). Returns the exit status: 0, or 1 for any problem (or 1/3 as
 // ReportError when the check cannot run).
-int VerifySettingsForCli(const EventStore& store);
+int VerifySettingsForCli(const EventStoreReader& store);
 
 // A setting's value for messages: a holidays file as "SHA-256 <hex> (N
 // bytes)", anything else quoted.
