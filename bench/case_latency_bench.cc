@@ -37,7 +37,7 @@ double Ms(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using carelog::EventStore;
+  using carelog::EventStoreReader;
   if (argc < 2) {
     std::fprintf(stderr, "usage: case_latency_bench STORE [SAMPLES]\n");
     return 2;
