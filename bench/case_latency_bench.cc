@@ -37,7 +37,7 @@ double Ms(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using carelog::EventStore;
+  using carelog::EventStoreReader;
   if (argc < 2) {
     std::fprintf(stderr, "usage: case_latency_bench STORE [SAMPLES]\n");
     return 2;
@@ -48,8 +48,7 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   carelog::StoreOptions o;
   o.create_if_missing = false;
-  o.read_only = true;
-  auto store = EventStore::Open(argv[1], o);
+  auto store = EventStoreReader::Open(argv[1], o);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;

@@ -16,7 +16,7 @@ namespace carelog {
 namespace {
 
 // `keep` (when set) chooses which records of the stream to return.
-absl::Status ReadInto(const EventStore& store, const std::string& stream,
+absl::Status ReadInto(const EventStoreReader& store, const std::string& stream,
                       std::vector<v1::AccessRecord>* out,
                       const std::function<bool(const v1::AccessRecord&)>& keep = nullptr) {
   auto records = store.ReadStream(stream);
@@ -86,7 +86,7 @@ absl::StatusOr<uint64_t> RecordAccess(EventStore* store, v1::AccessRecord record
   return result->positions.front();
 }
 
-absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(const EventStore& store,
+absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(const EventStoreReader& store,
                                                             std::string_view case_id) {
   std::vector<v1::AccessRecord> out;
   if (!case_id.empty()) {

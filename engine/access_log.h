@@ -51,7 +51,7 @@ std::string AccessIdText(std::string_view id);
 // reads that asked for its id and found nothing (before it existed); not the
 // misses of other ids nor proofs of system records.
 [[nodiscard]] absl::StatusOr<std::vector<v1::AccessRecord>> ReadAccessLog(
-    const EventStore& store, std::string_view case_id);
+    const EventStoreReader& store, std::string_view case_id);
 
 }  // namespace carelog
 

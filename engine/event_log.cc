@@ -44,7 +44,7 @@ absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record) {
 }
 
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCase(const std::string& case_id) const {
-  ASSIGN_OR_RETURN(std::vector<StoredRecord> records, store_->ReadStream(case_id));
+  ASSIGN_OR_RETURN(std::vector<StoredRecord> records, reader_->ReadStream(case_id));
   std::vector<v1::Event> out;
   out.reserve(records.size());
   for (const StoredRecord& r : records) {
@@ -65,6 +65,7 @@ absl::StatusOr<std::pair<CaseState, uint64_t>> EventLog::LoadState(
 
 absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Event>& events,
                                                        std::optional<uint64_t> expected_version) {
+  if (store_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
   if (events.empty()) return absl::InvalidArgumentError("no events to append");
   const std::string& case_id = events.front().case_id();
   for (size_t i = 0; i < events.size(); ++i) {

@@ -38,7 +38,11 @@ struct CaseAppendResult {
 class EventLog {
  public:
   // `store` and `clock` are not owned and must outlive this object.
-  EventLog(EventStore* store, Clock* clock) : store_(store), clock_(clock) {}
+  EventLog(EventStore* store, Clock* clock) : reader_(store), store_(store), clock_(clock) {}
+  // A log that only reads (a store opened for a query): AppendCase refuses
+  // with kFailedPrecondition.
+  EventLog(const EventStoreReader* store, Clock* clock)
+      : reader_(store), store_(nullptr), clock_(clock) {}
 
   // All of the case's events in stream (append) order.
   [[nodiscard]] absl::StatusOr<std::vector<v1::Event>> ReadCase(const std::string& case_id) const;
@@ -64,7 +68,8 @@ class EventLog {
   Clock* clock() const { return clock_; }
 
  private:
-  EventStore* store_;
+  const EventStoreReader* reader_;
+  EventStore* store_;  // nullptr when the log only reads
   Clock* clock_;
 };
 

@@ -48,7 +48,7 @@ absl::Status DescribeHolidays(std::string_view file, v1::SettingChanged* r) {
 }
 
 // Every logged setting the store holds now ('C' keys).
-absl::StatusOr<std::map<std::string, std::string>> StoredLoggedSettings(const EventStore& store) {
+absl::StatusOr<std::map<std::string, std::string>> StoredLoggedSettings(const EventStoreReader& store) {
   std::map<std::string, std::string> out;
   RETURN_IF_ERROR(store.ScanSettings("pack", [&](std::string_view name, std::string_view value) {
     if (IsLoggedSetting(name)) out.emplace(std::string(name), std::string(value));
@@ -201,7 +201,7 @@ absl::StatusOr<v1::SettingChanged> ChangeSetting(EventStore* store, std::string_
   return change;
 }
 
-absl::StatusOr<std::vector<v1::SettingChanged>> ReadSettingsLog(const EventStore& store) {
+absl::StatusOr<std::vector<v1::SettingChanged>> ReadSettingsLog(const EventStoreReader& store) {
   ASSIGN_OR_RETURN(std::vector<StoredRecord> records, store.ReadStream(kSettingsStream));
   std::vector<v1::SettingChanged> out;
   out.reserve(records.size());
@@ -223,7 +223,7 @@ std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingCha
   return out;
 }
 
-absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(const EventStore& store,
+absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(const EventStoreReader& store,
                                                                        std::string_view case_id) {
   ASSIGN_OR_RETURN(std::vector<v1::SettingChanged> log, ReadSettingsLog(store));
   const std::string own = absl::StrCat(kCasePackPrefix, std::string(case_id));
@@ -236,7 +236,7 @@ absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(const Eve
   return out;
 }
 
-absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStore& store,
+absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStoreReader& store,
                                                    std::string_view case_id) {
   CaseTrailSettings out;
   ASSIGN_OR_RETURN(out.changes, SettingsChangesForCase(store, case_id));
@@ -258,7 +258,7 @@ absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStore& sto
   return out;
 }
 
-absl::StatusOr<SettingsCheck> CheckSettings(const EventStore& store) {
+absl::StatusOr<SettingsCheck> CheckSettings(const EventStoreReader& store) {
   SettingsCheck check;
   ASSIGN_OR_RETURN(std::vector<v1::SettingChanged> log, ReadSettingsLog(store));
   ASSIGN_OR_RETURN(auto stored, StoredLoggedSettings(store));

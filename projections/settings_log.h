@@ -79,7 +79,7 @@ bool IsLoggedSetting(std::string_view name);
 // Every record of the settings log in log order, `position` set. kDataLoss
 // naming the position if one does not parse.
 [[nodiscard]] absl::StatusOr<std::vector<v1::SettingChanged>> ReadSettingsLog(
-    const EventStore& store);
+    const EventStoreReader& store);
 
 // setting -> its value after the records (in log order).
 std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingChanged>& records);
@@ -87,12 +87,12 @@ std::map<std::string, std::string> FoldSettings(const std::vector<v1::SettingCha
 // The records that judge one case: its own pack, the store default pack, and
 // the calendar; in log order.
 [[nodiscard]] absl::StatusOr<std::vector<v1::SettingChanged>> SettingsChangesForCase(
-    const EventStore& store, std::string_view case_id);
+    const EventStoreReader& store, std::string_view case_id);
 
 // What `carelog audit` shows of the settings that judged one case: which
 // setting chose its pack, the saved calendar's SHA-256, and
 // SettingsChangesForCase. kDataLoss as ReadSettingsLog.
-[[nodiscard]] absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStore& store,
+[[nodiscard]] absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStoreReader& store,
                                                                 std::string_view case_id);
 
 struct SettingsCheck {
@@ -107,7 +107,7 @@ struct SettingsCheck {
 // log, both ways, and checks each holidays record's SHA-256 against its file.
 // A non-OK status means the check could not run (I/O, a record that does not
 // parse: kDataLoss), not that a setting disagrees.
-[[nodiscard]] absl::StatusOr<SettingsCheck> CheckSettings(const EventStore& store);
+[[nodiscard]] absl::StatusOr<SettingsCheck> CheckSettings(const EventStoreReader& store);
 
 // A setting's value for messages: a holidays file as "SHA-256 <hex> (N
 // bytes)", anything else quoted.

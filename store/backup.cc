@@ -20,6 +20,8 @@
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "store/head_file.h"
+#include "store/internal/open_checks.h"
+#include "store/internal/store_internals.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
@@ -30,7 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kStoreSubdir[] = "store";
-constexpr char kPidFile[] = "carelog.pid";
 
 std::string Hex(const unsigned char* p, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -278,7 +279,7 @@ absl::StatusOr<BackupManifest> ParseBackupManifest(std::string_view text) {
   return m;
 }
 
-absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::string& to_dir,
+absl::StatusOr<BackupManifest> BackupStore(const EventStoreReader& store, const std::string& to_dir,
                                            const BackupProgress& progress) {
   ASSIGN_OR_RETURN(const bool existed, CheckEmptyTarget(to_dir, "backup directory"));
   std::error_code ec;
@@ -298,7 +299,7 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
   Step(progress, "checkpoint");
   {
     rocksdb::Checkpoint* raw = nullptr;
-    rocksdb::Status s = rocksdb::Checkpoint::Create(store.raw_db(), &raw);
+    rocksdb::Status s = rocksdb::Checkpoint::Create(internal::StoreInternals::Db(store), &raw);
     std::unique_ptr<rocksdb::Checkpoint> cp(raw);
     if (s.ok()) s = cp->CreateCheckpoint(staging, /*log_size_for_flush=*/0);
     if (!s.ok() && (s.IsNotSupported() || s.IsInvalidArgument())) {
@@ -324,7 +325,7 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
     if (!files.ok()) return fail(files.status());
     if (absl::Status s = CreatePrivateDirectories(store_dir); !s.ok()) return fail(s);
     for (const std::string& name : *files) {
-      if (name == kPidFile) continue;
+      if (name == internal::kPidFile) continue;
       if (absl::Status s =
               CreatePrivateDirectories((fs::path(store_dir) / name).parent_path().string());
           !s.ok()) {
@@ -344,9 +345,8 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStore& store, const std::s
   Step(progress, "verifying");
   {
     StoreOptions ro;
-    ro.read_only = true;
     ro.create_if_missing = false;
-    auto copy = EventStore::Open(store_dir, ro);
+    auto copy = EventStoreReader::Open(store_dir, ro);
     if (!copy.ok()) {
       return fail(absl::DataLossError(
           absl::StrCat("backup: the copy does not open: ", copy.status().message())));
@@ -505,9 +505,8 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
   Step(progress, "verifying");
   {
     StoreOptions ro;
-    ro.read_only = true;
     ro.create_if_missing = false;
-    auto store = EventStore::Open(to_store, ro);
+    auto store = EventStoreReader::Open(to_store, ro);
     if (!store.ok()) {
       return fail(absl::DataLossError(absl::StrCat("restore refused: the restored store does not open: ",
                                                    store.status().message())));

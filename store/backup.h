@@ -60,7 +60,7 @@ using BackupProgress = std::function<void(std::string_view step)>;
 // holds the log as of one instant, and its head is recomputed from the copy
 // by a full Verify (kDataLoss, nothing kept, if the copy does not verify).
 // kResourceExhausted when the disk fills; a partial DIR is removed.
-[[nodiscard]] absl::StatusOr<BackupManifest> BackupStore(const EventStore& store,
+[[nodiscard]] absl::StatusOr<BackupManifest> BackupStore(const EventStoreReader& store,
                                                          const std::string& to_dir,
                                                          const BackupProgress& progress = nullptr);
 

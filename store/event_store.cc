@@ -1,4 +1,6 @@
-// Key layout and record format: see record_format.cc.
+// Opening a store (both kinds) and appending to one. Key layout and record
+// format: see record_format.cc. The reads are in event_store_reader.cc, the
+// checks at open in internal/open_checks.h and internal/durable_head.h.
 //
 // Group commit follows LevelDB's DBImpl::Write: appenders queue up; the one at
 // the front becomes the leader, takes every queued request, checks each
@@ -14,26 +16,16 @@
 // append path reads nothing. Readers see the edge through a published copy.
 #include "store/event_store.h"
 
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
-#include <limits>
-#include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "rocksdb/db.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/db.h"
 #include "rocksdb/file_checksum.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
-#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "store/bulk_loader.h"
@@ -41,10 +33,11 @@
 #include "store/internal/append_plan.h"
 #include "store/internal/bulk_ingest.h"
 #include "store/internal/log_reads.h"
+#include "store/internal/open_checks.h"
+#include "store/internal/store_state.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
 #include "store/status_macros.h"
-#include "store/verify.h"
 
 namespace carelog {
 namespace {
@@ -53,59 +46,8 @@ using internal::DecodeRecordAt;
 using internal::FromRocks;
 using internal::TreeReader;
 
-constexpr char kFormatMeta[] = "format";
-constexpr char kPidFile[] = "carelog.pid";
-
 std::string HashBytes(const Hash256& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
-}
-
-// True when a write-ahead log file holds bytes: the store was not closed
-// cleanly (a clean close flushes the log into table files), so opening it
-// will replay, and may find damage in, that log.
-bool HasUnreplayedLog(const std::string& dir) {
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".log" && e.file_size(ec) > 0) return true;
-  }
-  return false;
-}
-
-// The write-ahead log files of `dir` that hold bytes, for messages.
-std::string LogFileNames(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".log" && e.file_size(ec) > 0) {
-      names.push_back(e.path().filename().string());
-    }
-  }
-  std::sort(names.begin(), names.end());
-  std::string out;
-  for (const auto& n : names) absl::StrAppend(&out, out.empty() ? "" : ", ", n);
-  return out;
-}
-
-// kDataLoss for a store RocksDB found damaged while opening: names the kind
-// of file when RocksDB's message does (a table file, the MANIFEST), else the
-// write-ahead log when one was being replayed, and says what to do.
-absl::Status DamagedStore(const std::string& dir, const rocksdb::Status& s) {
-  const std::string what = s.ToString();
-  std::string file;
-  if (what.find(".sst") != std::string::npos) {
-    file = "a table file";
-  } else if (what.find("MANIFEST") != std::string::npos) {
-    file = "the MANIFEST (its list of table files, named by CURRENT)";
-  } else if (what.find("CURRENT") != std::string::npos) {
-    file = "the CURRENT file (which names the MANIFEST)";
-  } else if (HasUnreplayedLog(dir)) {
-    file = absl::StrCat("write-ahead log ", LogFileNames(dir));
-  } else {
-    file = "a database file";
-  }
-  return absl::DataLossError(absl::StrCat("store ", dir, " is damaged: ", file,
-                                          " cannot be read (", what,
-                                          "); restore from backup (carelog restore)"));
 }
 
 }  // namespace
@@ -118,51 +60,20 @@ struct EventStore::Writer {
   absl::CondVar cv;
 };
 
-struct EventStore::State {
+struct EventStore::Writes {
   absl::Mutex mu;
   std::deque<Writer*> writers ABSL_GUARDED_BY(mu);
   // A BulkLoader is open: only its appends are taken (BeginBulkLoad).
   bool bulk_load_open ABSL_GUARDED_BY(mu) = false;
-  // Leader-only (see file comment).
-  internal::LogTail tail;
-  absl::flat_hash_map<std::string, uint64_t> versions;
-  // Set at open when the tree's right edge cannot be loaded; appends and
-  // Head() then refuse with it (Verify still runs).
-  absl::Status tree_problem;
-  // Published copies for readers.
-  std::atomic<uint64_t> published_last{0};
-  // Set once a write or sync of the log has failed. RocksDB's own syncs on
-  // close then abort the process (an assertion in its WAL writer), so the
-  // destructor skips them: what was acknowledged is already durable.
-  std::atomic<bool> write_failed{false};
-  // Signalled after published_last moves (WaitForPosition).
-  mutable absl::Mutex follow_mu;
-  mutable absl::CondVar follow_cv;
-  mutable absl::Mutex head_mu;
-  merkle::Frontier published_frontier ABSL_GUARDED_BY(head_mu);
-  // Set at a read-only open when the log visibly lost its end (see
-  // LoadTail): Head() refuses with it, Verify says where.
-  absl::Status tail_problem;
-  // The durable head file (head_file.h). Commit groups register the head
-  // they made durable in latest_durable, then one of them at a time writes
-  // the latest registered head: a group whose head a later group already
-  // wrote has nothing left to do, so one write may cover several groups.
-  absl::Mutex durable_mu;
-  TreeHead latest_durable ABSL_GUARDED_BY(durable_mu);
-  absl::Mutex head_file_mu ABSL_ACQUIRED_AFTER(durable_mu);
-  std::optional<uint64_t> head_file_size ABSL_GUARDED_BY(head_file_mu);
-  std::unique_ptr<HeadFileWriter> head_writer ABSL_GUARDED_BY(head_file_mu);
 };
 
 EventStore::EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db)
-    : dir_(std::move(dir)),
-      options_(options),
-      db_(std::move(db)),
+    : EventStoreReader(std::move(dir), options, /*read_only=*/false, std::move(db)),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
-      state_(std::make_unique<State>()) {}
+      writes_(std::make_unique<Writes>()) {}
 
 EventStore::~EventStore() {
-  if (db_ != nullptr && !options_.read_only) {
+  if (db_ != nullptr) {
     if (!state_->write_failed.load()) {
       db_->FlushWAL(true).PermitUncheckedError();
       // Leave the memtable in a table file so the next open (often a
@@ -171,13 +82,23 @@ EventStore::~EventStore() {
       fo.wait = true;
       db_->Flush(fo).PermitUncheckedError();
     }
-    std::error_code ec;
-    std::filesystem::remove(std::filesystem::path(dir_) / kPidFile, ec);
+    internal::ReleaseStore(dir_);
   }
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& dir,
                                                               const StoreOptions& options) {
+  std::optional<TreeHead> durable;
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db,
+                   OpenDatabase(dir, options, /*read_only=*/false, &durable));
+  std::unique_ptr<EventStore> store(new EventStore(dir, options, std::move(db)));
+  RETURN_IF_ERROR(store->Load(durable));
+  return store;
+}
+
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> EventStoreReader::OpenDatabase(
+    const std::string& dir, const StoreOptions& options, bool read_only,
+    std::optional<TreeHead>* durable_out) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(dir, ec);
@@ -191,12 +112,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
       return absl::FailedPreconditionError(
           absl::StrCat("not a carelog store: ", dir, " holds other files"));
     }
-  } else if (!options.create_if_missing || options.read_only) {
+  } else if (!options.create_if_missing || read_only) {
     return absl::NotFoundError(absl::StrCat("no store at ", dir));
   }
 
   rocksdb::Options ro;
-  ro.create_if_missing = options.create_if_missing && !options.read_only;
+  ro.create_if_missing = options.create_if_missing && !read_only;
   ro.paranoid_checks = true;
   // A bad record in the middle of the write-ahead log fails the open instead
   // of ending the replay there (RocksDB's default, point-in-time recovery,
@@ -227,7 +148,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   }
   ro.level_compaction_dynamic_level_bytes = true;
   if (options.env != nullptr) ro.env = options.env;
-  if (!options.read_only) {
+  if (!read_only) {
     // Owner-only (store/private_files.h): a new store directory is 0700 and
     // an old world-readable one loses others' access. The directory is what
     // protects the files: RocksDB 7.8 creates them with the umask's mode
@@ -244,175 +165,48 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& 
   if (exists) durable = ReadHeadFile(dir);
   if (!durable.ok()) return durable.status();
 
+  *durable_out = *durable;
+
   // After an unclean shutdown a read-write open replays the write-ahead log
   // and then rewrites the store (flushes what it recovered, deletes the
   // log). Check first, read-only, that it recovers everything acknowledged,
   // so that a damaged store is refused as it was found.
-  if (exists && !options.read_only && HasUnreplayedLog(dir)) {
+  if (exists && !read_only && internal::HasUnreplayedLog(dir)) {
     StoreOptions probe = options;
-    probe.read_only = true;
     probe.create_if_missing = false;
-    auto checked = Open(dir, probe);
+    auto checked = EventStoreReader::Open(dir, probe);
     if (!checked.ok() && checked.status().code() == absl::StatusCode::kDataLoss) {
       return checked.status();
     }
   }
 
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(ro, dir, &raw)
-                                        : rocksdb::DB::Open(ro, dir, &raw);
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(ro, dir, &raw)
+                                : rocksdb::DB::Open(ro, dir, &raw);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      std::string pid = "another process";
-      std::ifstream in(fs::path(dir) / kPidFile);
-      std::string line;
-      if (in && std::getline(in, line) && !line.empty()) pid = absl::StrCat("PID ", line);
-      return absl::UnavailableError(absl::StrCat(
-          "store ", dir, " in use by ", pid,
-          ": only one process may open a store; stop it or use its service"));
+      return internal::StoreInUse(dir);
     }
     // A file the store's own records name is missing (CURRENT naming no
     // MANIFEST, a MANIFEST naming a deleted table): damage, not an I/O fault.
-    if (s.IsCorruption() || s.IsPathNotFound()) return DamagedStore(dir, s);
+    if (s.IsCorruption() || s.IsPathNotFound()) return internal::DamagedStore(dir, s);
     return FromRocks(s, absl::StrCat("opening store ", dir));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
-
-  std::string format;
-  s = db->Get(rocksdb::ReadOptions(), format::MetaKey(kFormatMeta), &format);
-  if (s.IsNotFound() && durable->has_value()) {
-    // A head file says this was a carelog store with a log: the database
-    // lost even its first write.
-    return absl::DataLossError(absl::StrCat(
-        "store ", dir, " is damaged: the database has lost its carelog format marker (written "
-        "first) but its durable head file (", kHeadFileName, ") records ",
-        FormatTreeHead(**durable), "; restore from backup (carelog restore)"));
-  }
-  if (s.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-    it->SeekToFirst();
-    if (it->Valid() || options.read_only) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("not a carelog store: ", dir, " has no carelog format marker"));
-    }
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    RETURN_IF_ERROR(FromRocks(
-        db->Put(wo, format::MetaKey(kFormatMeta), std::to_string(kStoreFormatVersion)),
-        "writing format marker"));
-  } else if (!s.ok()) {
-    return FromRocks(s, "reading format marker");
-  } else {
-    int version = 0;
-    if (!absl::SimpleAtoi(format, &version) || version < 1) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("not a carelog store: ", dir, " has an unreadable format marker"));
-    }
-    if (version > kStoreFormatVersion) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "store ", dir, " has format version ", version, ", newer than this carelog supports (",
-          kStoreFormatVersion, "); use a newer carelog"));
-    }
-  }
-
-  if (!options.read_only) {
-    const std::string pid_path = (fs::path(dir) / kPidFile).string();
-    if (CreatePrivateFile(pid_path).ok()) {
-      std::ofstream pid(pid_path, std::ios::trunc);
-      pid << getpid() << "\n";
-    }
-    // We hold the store: any import spool here is from an import that was
-    // killed (its case ids and dates in clear). Nothing in it was appended.
-    RETURN_IF_ERROR(RemoveStaleImportSpools(dir).status());
-  }
-
-  std::unique_ptr<EventStore> store(new EventStore(dir, options, std::move(db)));
-  RETURN_IF_ERROR(store->LoadTail());
-  RETURN_IF_ERROR(store->CheckDurableHead(*durable));
-  return store;
+  RETURN_IF_ERROR(internal::CheckFormatMarker(*db, dir, *durable, read_only));
+  if (!read_only) RETURN_IF_ERROR(internal::ClaimStore(dir));
+  return db;
 }
 
-absl::Status EventStore::CheckDurableHead(const std::optional<TreeHead>& recorded) {
-  State& st = *state_;
-  const uint64_t n = st.tail.last_position;
-  if (!recorded.has_value()) {
-    // A store written before carelog kept a head file (or a new one): from
-    // now on it has one.
-    if (options_.read_only || !st.tree_problem.ok()) return absl::OkStatus();
-    const TreeHead head = PublishedHead();
-    RETURN_IF_ERROR(WriteHeadFile(dir_, head));
-    absl::MutexLock lock(&st.head_file_mu);
-    st.head_file_size = head.size;
-    return absl::OkStatus();
-  }
-  {
-    absl::MutexLock lock(&st.head_file_mu);
-    st.head_file_size = recorded->size;
-  }
-  auto lost = [&](const std::string& log_head, std::string_view what) {
-    return absl::DataLossError(absl::StrCat(
-        "store ", dir_, " is damaged: the log has head ", log_head, " but its durable head file (",
-        kHeadFileName, ") records ", FormatTreeHead(*recorded), ", acknowledged earlier: ",
-        std::string(what),
-        " (a damaged write-ahead log or MANIFEST, a lost table file, or records removed); "
-        "restore from backup (carelog restore)"));
-  };
-  if (n < recorded->size) {
-    std::string log_head = absl::StrCat(n, " events");
-    if (st.tree_problem.ok()) {
-      absl::MutexLock l(&st.head_mu);
-      log_head = absl::StrCat(n, ":", merkle::ToHex(st.published_frontier.Root()));
-    }
-    return lost(log_head, absl::StrCat(recorded->size - n, " acknowledged events are missing"));
-  }
-  if (!st.tree_problem.ok()) return absl::OkStatus();  // Head() refuses; verify says where
-  auto root = RootAt(recorded->size);
-  if (!root.ok()) return root.status();
-  if (*root != recorded->root) {
-    return lost(absl::StrCat(recorded->size, ":", merkle::ToHex(*root)),
-                absl::StrCat("its first ", recorded->size,
-                             " events are not the ones that were acknowledged"));
-  }
-  return absl::OkStatus();
+absl::Status EventStoreReader::Load(const std::optional<TreeHead>& durable) {
+  RETURN_IF_ERROR(LoadTail());
+  std::optional<TreeHead> log_head;
+  if (state_->tree_problem.ok()) log_head = PublishedHead();
+  return state_->durable_head.CheckAtOpen(*db_, durable, state_->tail.last_position, log_head,
+                                          read_only_);
 }
 
-TreeHead EventStore::PublishedHead() const {
-  absl::MutexLock lock(&state_->head_mu);
-  return TreeHead{state_->published_frontier.size, state_->published_frontier.Root()};
-}
-
-absl::Status EventStore::RecordDurableHead(const TreeHead& head) {
-  State& st = *state_;
-  {
-    absl::MutexLock lock(&st.durable_mu);
-    if (head.size > st.latest_durable.size) st.latest_durable = head;
-  }
-  absl::MutexLock lock(&st.head_file_mu);
-  if (st.head_file_size.has_value() && *st.head_file_size >= head.size) {
-    return absl::OkStatus();  // a later group's write covered this one
-  }
-  TreeHead latest;
-  {
-    absl::MutexLock l(&st.durable_mu);
-    latest = st.latest_durable;
-  }
-  if (st.head_writer == nullptr) {
-    auto w = HeadFileWriter::Open(dir_);
-    if (w.status().code() == absl::StatusCode::kNotFound) {
-      // Removed while the store was open: made again, whole.
-      RETURN_IF_ERROR(WriteHeadFile(dir_, latest));
-      st.head_file_size = latest.size;
-      return absl::OkStatus();
-    }
-    if (!w.ok()) return w.status();
-    st.head_writer = *std::move(w);
-  }
-  RETURN_IF_ERROR(st.head_writer->Update(latest));
-  st.head_file_size = latest.size;
-  return absl::OkStatus();
-}
-
-absl::Status EventStore::LoadTail() {
+absl::Status EventStoreReader::LoadTail() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   if (internal::SeekToLastRecord(*it)) {
     ASSIGN_OR_RETURN(uint64_t pos, format::DecodeRecordKey(it->key().ToStringView()));
@@ -424,7 +218,7 @@ absl::Status EventStore::LoadTail() {
     }
     // A read-only store opens anyway (it never appends), so that Verify can
     // say what is wrong.
-    if (!tail.ok() && !options_.read_only) return tail;
+    if (!tail.ok() && !read_only_) return tail;
     state_->tail.last_position = pos;
     if (tail.ok()) state_->tail.last_chain = rec->chain;
   }
@@ -442,7 +236,7 @@ absl::Status EventStore::LoadTail() {
           " but the Merkle tree holds a leaf for position ", state_->tail.last_position + 1,
           ": records were removed from the end of the log; run carelog verify, and restore "
           "from backup"));
-      if (!options_.read_only) return cut;
+      if (!read_only_) return cut;
       state_->tail_problem = cut;
     } else if (!s.IsNotFound()) {
       return FromRocks(s, "reading the Merkle tree");
@@ -452,7 +246,7 @@ absl::Status EventStore::LoadTail() {
   return LoadTree();
 }
 
-absl::Status EventStore::LoadTree() {
+absl::Status EventStoreReader::LoadTree() {
   State& st = *state_;
   const uint64_t n = st.tail.last_position;
   std::string marker;
@@ -469,7 +263,7 @@ absl::Status EventStore::LoadTree() {
     }
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading tree marker");
-  } else if (options_.read_only) {
+  } else if (read_only_) {
     if (n > 0) {
       st.tree_problem = absl::FailedPreconditionError(
           "this store was written before carelog kept a Merkle tree; open it once read-write "
@@ -484,7 +278,7 @@ absl::Status EventStore::LoadTree() {
 }
 
 // Builds the tree of a store written before it existed, then marks the store.
-absl::Status EventStore::BuildTree() {
+absl::Status EventStoreReader::BuildTree() {
   State& st = *state_;
   merkle::Frontier f;
   rocksdb::WriteBatch batch;
@@ -515,19 +309,12 @@ absl::Status EventStore::BuildTree() {
   return absl::OkStatus();
 }
 
-uint64_t EventStore::LastPosition() const { return state_->published_last.load(); }
-
-absl::StatusOr<uint64_t> EventStore::StreamVersion(std::string_view stream) const {
-  return internal::ReadStreamVersion(*db_, stream);
-}
-
 absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   return Append(std::move(request), internal::AppendMode());
 }
 
 absl::StatusOr<std::unique_ptr<BulkLoader>> EventStore::BeginBulkLoad() {
-  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
-  State& st = *state_;
+  Writes& st = *writes_;
   absl::MutexLock lock(&st.mu);
   if (st.bulk_load_open) {
     return absl::FailedPreconditionError("a bulk load of this store is already open");
@@ -544,17 +331,16 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> EventStore::BeginBulkLoad() {
 }
 
 void EventStore::EndBulkLoad() {
-  absl::MutexLock lock(&state_->mu);
-  state_->bulk_load_open = false;
+  absl::MutexLock lock(&writes_->mu);
+  writes_->bulk_load_open = false;
 }
 
 absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request,
                                                 const internal::AppendMode& mode) {
-  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
   Writer w;
   w.request = &request;
   w.mode = mode;
-  State& st = *state_;
+  Writes& st = *writes_;
   st.mu.Lock();
   // Only the loader's own appends (which come with a mode) while one is open.
   if (st.bulk_load_open && !mode.bulk) {
@@ -597,7 +383,7 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request,
   st.mu.Unlock();
 
   if (durable_head.has_value()) {
-    absl::Status hs = RecordDurableHead(*durable_head);
+    absl::Status hs = state_->durable_head.Record(*durable_head);
     if (!hs.ok()) {
       hs = absl::Status(
           hs.code(),
@@ -669,7 +455,7 @@ absl::Status WriteAsBatch(rocksdb::DB& db, internal::AppendPlan& plan, bool sync
 // *durable_head to the group's head when it appended records and is durable
 // once written (synced, or ingested as tables).
 // REQUIRES: called by the group's leader only (it alone touches the tail
-// state), without st.mu held; every writer in `group` waits for its result.
+// state), without writes_->mu held; every writer in `group` waits for its result.
 absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
                                      std::optional<TreeHead>* durable_head) {
   State& st = *state_;
@@ -722,18 +508,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   return absl::OkStatus();
 }
 
-uint64_t EventStore::WaitForPosition(uint64_t after, absl::Duration timeout) const {
-  const State& st = *state_;
-  const absl::Time deadline = absl::Now() + timeout;
-  absl::MutexLock lock(&st.follow_mu);
-  while (st.published_last.load() <= after) {
-    if (st.follow_cv.WaitWithDeadline(&st.follow_mu, deadline)) break;
-  }
-  return st.published_last.load();
-}
-
 absl::Status EventStore::Sync() {
-  if (options_.read_only) return absl::OkStatus();
   if (state_->write_failed.load()) {
     return absl::FailedPreconditionError(
         "an earlier write to the log failed: close and reopen the store before syncing");
@@ -747,206 +522,17 @@ absl::Status EventStore::Sync() {
     return s;
   }
   if (!state_->tree_problem.ok()) return absl::OkStatus();
-  return RecordDurableHead(head);
-}
-
-absl::StatusOr<StoredRecord> EventStore::ReadPosition(uint64_t position) const {
-  return internal::ReadRecordAt(*db_, position);
-}
-
-absl::StatusOr<StoredRecord> EventStore::Lookup(std::string_view id) const {
-  std::string pos_bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::IdKey(id), &pos_bytes);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no event with id '", std::string(id), "'"));
-  RETURN_IF_ERROR(FromRocks(s, "reading id index"));
-  ASSIGN_OR_RETURN(uint64_t pos, format::DecodeFixed64BE(pos_bytes));
-  ASSIGN_OR_RETURN(StoredRecord rec, ReadPosition(pos));
-  if (rec.id != id) {
-    return absl::DataLossError(
-        absl::StrCat("id index for '", std::string(id), "' points at position ", pos, " which holds '", rec.id, "'"));
-  }
-  return rec;
-}
-
-absl::StatusOr<std::vector<StoredRecord>> EventStore::ReadStream(std::string_view stream,
-                                                                 uint64_t from_version) const {
-  // One snapshot for the index and the records; the records are fetched in
-  // one sorted MultiGet (a case's positions ascend with its versions), which
-  // is what keeps one case's read well under a millisecond in a large store.
-  rocksdb::ReadOptions ro;
-  const internal::ScopedSnapshot snap(*db_);
-  ro.snapshot = snap.get();
-
-  const std::string prefix = format::StreamPrefix(stream);
-  std::vector<uint64_t> positions;
-  const uint64_t first = from_version == 0 ? 1 : from_version;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    uint64_t expect = first;
-    for (it->Seek(format::StreamKey(stream, expect)); it->Valid() && it->key().starts_with(prefix);
-         it->Next()) {
-      ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
-      if (sv.second != expect) {
-        return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "': version ",
-                                                expect, " missing from the index (found ",
-                                                sv.second, ")"));
-      }
-      ASSIGN_OR_RETURN(uint64_t pos, format::DecodeFixed64BE(it->value().ToStringView()));
-      positions.push_back(pos);
-      ++expect;
-    }
-    RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
-  }
-
-  std::vector<std::string> keys;
-  keys.reserve(positions.size());
-  for (uint64_t pos : positions) keys.push_back(format::RecordKey(pos));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  // Sorted input only if the index is sane; a damaged index must still be
-  // read (and reported below), so sort a copy of the order otherwise.
-  const bool sorted = std::is_sorted(positions.begin(), positions.end());
-  if (!keys.empty()) {
-    db_->MultiGet(ro, db_->DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
-                  statuses.data(), sorted);
-  }
-
-  std::vector<StoredRecord> out;
-  out.reserve(positions.size());
-  for (size_t i = 0; i < positions.size(); ++i) {
-    const uint64_t pos = positions[i];
-    const uint64_t version = first + i;
-    if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "' version ",
-                                              version, " points at position ", pos,
-                                              ", which holds no record"));
-    }
-    RETURN_IF_ERROR(FromRocks(statuses[i], "reading the log"));
-    ASSIGN_OR_RETURN(StoredRecord rec, internal::DecodeRecordForReader(pos, values[i].ToStringView()));
-    if (rec.stream != stream || rec.version != version) {
-      return absl::DataLossError(absl::StrCat("stream '", std::string(stream), "' version ",
-                                              version, " points at position ", pos,
-                                              " which holds '", rec.stream, "' version ",
-                                              rec.version));
-    }
-    out.push_back(std::move(rec));
-  }
-  return out;
-}
-
-absl::Status EventStore::ScanLog(uint64_t from,
-                                 const std::function<bool(const StoredRecord&)>& fn) const {
-  rocksdb::ReadOptions ro;
-  const internal::ScopedSnapshot snap(*db_);
-  ro.snapshot = snap.get();
-  ro.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  absl::Status status;
-  uint64_t expect = from == 0 ? 1 : from;
-  for (it->Seek(format::RecordKey(expect)); it->Valid(); it->Next()) {
-    const rocksdb::Slice key = it->key();
-    if (key.empty() || key[0] != format::kRecordTag) break;
-    auto pos = format::DecodeRecordKey(key.ToStringView());
-    if (!pos.ok()) {
-      status = pos.status();
-      break;
-    }
-    if (*pos != expect) {
-      status = absl::DataLossError(
-          absl::StrCat("position ", expect, " is missing from the log (next is ", *pos, ")"));
-      break;
-    }
-    auto rec = internal::DecodeRecordForReader(*pos, it->value().ToStringView());
-    if (!rec.ok()) {
-      status = rec.status();
-      break;
-    }
-    ++expect;
-    if (!fn(*rec)) break;
-  }
-  if (status.ok()) status = FromRocks(it->status(), "scanning the log");
-  return status;
-}
-
-absl::StatusOr<std::vector<std::string>> EventStore::Streams(bool include_system) const {
-  std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  const std::string first(1, format::kStreamTag);
-  for (it->Seek(first); it->Valid() && it->key().starts_with(first);) {
-    ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
-    if (include_system || sv.first.empty() || sv.first[0] != '$') out.push_back(sv.first);
-    // Skip the rest of this stream.
-    it->Seek(format::StreamKey(sv.first, std::numeric_limits<uint64_t>::max()));
-    if (it->Valid() && it->key().starts_with(format::StreamPrefix(sv.first))) it->Next();
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "listing streams"));
-  return out;
-}
-
-absl::StatusOr<std::string> EventStore::GetSetting(std::string_view name) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::SettingKey(name), &value);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("setting '", std::string(name), "' is not set"));
-  RETURN_IF_ERROR(FromRocks(s, "reading setting"));
-  return value;
+  return state_->durable_head.Record(head);
 }
 
 absl::Status EventStore::PutSetting(std::string_view name, std::string_view value) {
-  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Put(wo, format::SettingKey(name), value), "writing setting");
 }
 
-absl::Status EventStore::ScanSettings(
-    std::string_view prefix,
-    const std::function<bool(std::string_view name, std::string_view value)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  const std::string start = format::SettingKey(prefix);
-  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
-  }
-  return FromRocks(it->status(), "reading settings");
-}
-
-absl::StatusOr<std::string> EventStore::GetCheckpoint(std::string_view name) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format::CheckpointKey(name), &value);
-  if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat("no checkpoint '", std::string(name), "'"));
-  }
-  RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
-  return value;
-}
-
-absl::StatusOr<EventStore::CheckpointsAt> EventStore::GetCheckpointsAt(
-    std::string_view stream, const std::vector<std::string>& names) const {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = db_->GetSnapshot();
-  CheckpointsAt out;
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(out.stream_version, internal::ReadStreamVersion(*db_, stream, ro));
-    for (const std::string& name : names) {
-      std::string value;
-      rocksdb::Status s = db_->Get(ro, format::CheckpointKey(name), &value);
-      if (s.IsNotFound()) {
-        out.values.emplace_back();
-        continue;
-      }
-      RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
-      out.values.emplace_back(std::move(value));
-    }
-    return absl::OkStatus();
-  }();
-  db_->ReleaseSnapshot(ro.snapshot);
-  if (!status.ok()) return status;
-  return out;
-}
-
 absl::Status EventStore::PutCheckpoints(
     const std::vector<std::pair<std::string, std::string>>& entries) {
-  if (options_.read_only) return absl::FailedPreconditionError("store opened read-only");
   rocksdb::WriteBatch batch;
   for (const auto& [name, bytes] : entries) {
     rocksdb::Status s = batch.Put(format::CheckpointKey(name), bytes);
@@ -955,72 +541,6 @@ absl::Status EventStore::PutCheckpoints(
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Write(wo, &batch), "writing checkpoints");
-}
-
-absl::Status EventStore::ScanCheckpoints(
-    std::string_view prefix,
-    const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const {
-  rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  const std::string start = format::CheckpointKey(prefix);
-  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
-  }
-  return FromRocks(it->status(), "reading checkpoints");
-}
-
-absl::StatusOr<TreeHead> EventStore::Head() const {
-  if (!state_->tail_problem.ok()) return state_->tail_problem;
-  if (!state_->tree_problem.ok()) return state_->tree_problem;
-  merkle::Frontier f;
-  {
-    absl::MutexLock lock(&state_->head_mu);
-    f = state_->published_frontier;
-  }
-  return TreeHead{f.size, f.Root()};
-}
-
-absl::StatusOr<Hash256> EventStore::RootAt(uint64_t size) const {
-  const uint64_t last = LastPosition();
-  if (size > last) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tree size ", size, " is beyond the end of the log (", last, " events)"));
-  }
-  return merkle::RootFromSubtrees(size, TreeReader(db_.get(), nullptr));
-}
-
-absl::StatusOr<std::vector<Hash256>> EventStore::InclusionProof(uint64_t position,
-                                                                uint64_t tree_size) const {
-  const uint64_t last = LastPosition();
-  if (tree_size == 0) tree_size = last;
-  if (tree_size > last) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tree size ", tree_size, " is beyond the end of the log (", last, " events)"));
-  }
-  if (position == 0 || position > tree_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("position ", position, " is not in the tree of size ", tree_size));
-  }
-  return merkle::InclusionProof(position - 1, tree_size, TreeReader(db_.get(), nullptr));
-}
-
-absl::StatusOr<std::vector<Hash256>> EventStore::ConsistencyProof(uint64_t old_size,
-                                                                  uint64_t new_size) const {
-  const uint64_t last = LastPosition();
-  if (new_size > last) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tree size ", new_size, " is beyond the end of the log (", last, " events)"));
-  }
-  if (old_size > new_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("old tree size ", old_size, " is larger than new tree size ", new_size));
-  }
-  return merkle::ConsistencyProof(old_size, new_size, TreeReader(db_.get(), nullptr));
-}
-
-absl::StatusOr<VerifyReport> EventStore::Verify(
-    const std::function<void(uint64_t, uint64_t)>& progress) const {
-  return VerifyLog(*db_, dir_, progress);
 }
 
 }  // namespace carelog

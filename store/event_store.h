@@ -3,7 +3,10 @@
 // optimistic concurrency. It knows bytes and keys, nothing of social work: a
 // "stream" is a case, a "record id" an eventId, but the store does not care.
 //
-// Thread safety: an open EventStore may be used from any number of threads.
+// Two types: EventStoreReader reads (a query opens one, read-only, beside a
+// process that may hold the store); EventStore is a reader that appends.
+//
+// Thread safety: an open store may be used from any number of threads.
 // Concurrent Append calls are group-committed: one leader writes the batches of
 // every waiting writer in one RocksDB write (and one fsync when sync is on).
 #ifndef CARELOG_STORE_EVENT_STORE_H_
@@ -31,7 +34,9 @@ class Env;
 }  // namespace rocksdb
 
 namespace carelog {
+
 namespace internal {
+class StoreInternals;
 struct AppendMode;
 }  // namespace internal
 
@@ -43,7 +48,6 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Not owned; nullptr means rocksdb::Env::Default(). For fault injection.
   rocksdb::Env* env = nullptr;
-  bool read_only = false;
 };
 
 // A record to append. `payload` is compared byte for byte for idempotency, so
@@ -111,55 +115,24 @@ struct AppendResult {
   uint64_t appended = 0;
 };
 
-class BulkLoader;
-
-class EventStore {
+// The read-only side of a store: reads, proofs, the head and verify. What a
+// query opens (EventStoreReader::Open), and what an EventStore is as well:
+// anything that only reads takes an EventStoreReader. Like Trillian's
+// ReadOnlyLogStorage beside LogStorage, a reader has no way to append, so a
+// command that only answers questions cannot write to the log.
+class EventStoreReader {
  public:
-  // Opens (or, with create_if_missing, creates) the store in `dir`.
-  // Failures: kFailedPrecondition "not a carelog store" for a directory that
-  // holds something else, or a store of a newer format version; kUnavailable
-  // "store in use by ..." when another process holds it; kInternal for I/O;
-  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
-  // finds a damaged file (a bad record inside the write-ahead log, a damaged
-  // MANIFEST or table) or when the log is shorter than, or differs from, the
-  // durable head file (head_file.h: the head of the last acknowledged durable
-  // append), with both heads in the message. After an unclean shutdown a
-  // read-write open first checks read-only, so a damaged store is refused
-  // unchanged.
-  //
-  // Durability: an append made with sync (the default), a bulk append that
-  // was ingested as tables, and Sync() each replace the durable head file
-  // before they return.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+  // Opens the store in `dir` read-only, alongside a process that may hold it
+  // read-write. Failures: kNotFound "no store at DIR"; otherwise as
+  // EventStore::Open. A store whose log visibly lost its end or whose tree
+  // is damaged still opens (Head() refuses, Verify says where), so that it
+  // can be verified; options.create_if_missing is not used.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStoreReader>> Open(
       const std::string& dir, const StoreOptions& options = {});
 
-  ~EventStore();
-  EventStore(const EventStore&) = delete;
-  EventStore& operator=(const EventStore&) = delete;
-
-  // Appends every record atomically (one RocksDB WriteBatch) or none.
-  // Each new record gets the next global position, recorded_at from the
-  // clock and its stream's next version. A record whose id is already in the
-  // log (or earlier in this request) with the same stream and payload is
-  // skipped and reports its original position.
-  // Failures (nothing appended): kAborted when an expected version does not
-  // match; kAlreadyExists when an id is reused with other content;
-  // kInvalidArgument for an empty stream or id; kFailedPrecondition on a
-  // read-only store; kUnavailable while a bulk load is open (BeginBulkLoad);
-  // kInternal / kResourceExhausted when the write fails.
-  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
-
-  // Makes the caller the store's only writer until the returned handle is
-  // destroyed (store/bulk_loader.h): first waits for appends already queued
-  // to be written; from then on Append refuses (kUnavailable), so ids the
-  // holder looks up stay absent unless the holder itself appends them.
-  // kFailedPrecondition on a read-only store or while another bulk load is
-  // open. The store must outlive the handle. Thread-safe.
-  [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkLoader>> BeginBulkLoad();
-
-  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
-  // records the head in the durable head file.
-  [[nodiscard]] absl::Status Sync();
+  virtual ~EventStoreReader();
+  EventStoreReader(const EventStoreReader&) = delete;
+  EventStoreReader& operator=(const EventStoreReader&) = delete;
 
   // One stream's records with version >= from_version, in version order.
   // kDataLoss if a record is corrupt or the index disagrees with the log.
@@ -229,7 +202,6 @@ class EventStore {
   // Small named values kept beside the log (e.g. the default policy pack).
   // GetSetting returns kNotFound when unset.
   [[nodiscard]] absl::StatusOr<std::string> GetSetting(std::string_view name) const;
-  [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
   // Calls fn(name, value) for every setting whose name starts with `prefix`,
   // in bytewise name order, until fn returns false. kInternal on I/O.
   [[nodiscard]] absl::Status ScanSettings(
@@ -251,10 +223,6 @@ class EventStore {
   };
   [[nodiscard]] absl::StatusOr<CheckpointsAt> GetCheckpointsAt(
       std::string_view stream, const std::vector<std::string>& names) const;
-  // Writes every (name, bytes) pair in one atomic batch, synced like an
-  // append. kFailedPrecondition on a read-only store.
-  [[nodiscard]] absl::Status PutCheckpoints(
-      const std::vector<std::pair<std::string, std::string>>& entries);
   // Calls fn(name, bytes) for every checkpoint whose name starts with
   // `prefix`, in bytewise name order, until fn returns false.
   [[nodiscard]] absl::Status ScanCheckpoints(
@@ -262,8 +230,95 @@ class EventStore {
       const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const;
 
   const std::string& dir() const { return dir_; }
-  // For tests and tools that must go behind the store's back; not owned.
-  rocksdb::DB* raw_db() const { return db_.get(); }
+
+ protected:
+  // What an open store knows of its log beyond RocksDB (the tail, the
+  // published head): store/internal/store_state.h.
+  struct State;
+  EventStoreReader(std::string dir, StoreOptions options, bool read_only,
+                   std::unique_ptr<rocksdb::DB> db);
+  // Opens the database in `dir` for Open: the checks before and at the open
+  // (store/internal/open_checks.h); sets *durable to the durable head file's
+  // head, read before the open.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
+      const std::string& dir, const StoreOptions& options, bool read_only,
+      std::optional<TreeHead>* durable);
+  // Loads the tail and the tree of the log just opened and checks them
+  // against `durable` (internal::DurableHead::CheckAtOpen).
+  // REQUIRES: called once, by Open, before the store is shared.
+  [[nodiscard]] absl::Status Load(const std::optional<TreeHead>& durable);
+  TreeHead PublishedHead() const;
+
+  const std::string dir_;
+  const StoreOptions options_;
+  const bool read_only_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<State> state_;
+
+ private:
+  friend class internal::StoreInternals;
+  // The steps of Load. REQUIRES: called by Load only.
+  absl::Status LoadTail();
+  absl::Status LoadTree();
+  // Builds the tree of a store written before it existed, then marks it.
+  // REQUIRES: read-write, called by LoadTree only.
+  absl::Status BuildTree();
+};
+
+class BulkLoader;
+
+// A store open for reading and appending: one process at a time.
+class EventStore : public EventStoreReader {
+ public:
+  // Opens (or, with create_if_missing, creates) the store in `dir`.
+  // Failures: kFailedPrecondition "not a carelog store" for a directory that
+  // holds something else, or a store of a newer format version; kUnavailable
+  // "store in use by ..." when another process holds it; kInternal for I/O;
+  // kDataLoss "store DIR is damaged: ...; restore from backup" when RocksDB
+  // finds a damaged file (a bad record inside the write-ahead log, a damaged
+  // MANIFEST or table) or when the log is shorter than, or differs from, the
+  // durable head file (head_file.h: the head of the last acknowledged durable
+  // append), with both heads in the message. After an unclean shutdown a
+  // read-write open first checks read-only, so a damaged store is refused
+  // unchanged.
+  //
+  // Durability: an append made with sync (the default), a bulk append that
+  // was ingested as tables, and Sync() each replace the durable head file
+  // before they return.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const std::string& dir, const StoreOptions& options = {});
+
+  ~EventStore() override;
+
+  // Appends every record atomically (one RocksDB WriteBatch) or none.
+  // Each new record gets the next global position, recorded_at from the
+  // clock and its stream's next version. A record whose id is already in the
+  // log (or earlier in this request) with the same stream and payload is
+  // skipped and reports its original position.
+  // Failures (nothing appended): kAborted when an expected version does not
+  // match; kAlreadyExists when an id is reused with other content;
+  // kInvalidArgument for an empty stream or id; kUnavailable while a bulk
+  // load is open (BeginBulkLoad); kInternal / kResourceExhausted when the
+  // write fails.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Makes the caller the store's only writer until the returned handle is
+  // destroyed (store/bulk_loader.h): first waits for appends already queued
+  // to be written; from then on Append refuses (kUnavailable), so ids the
+  // holder looks up stay absent unless the holder itself appends them.
+  // kFailedPrecondition while another bulk load is open. The store must
+  // outlive the handle. Thread-safe.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkLoader>> BeginBulkLoad();
+
+  // Makes every acknowledged append durable (fsyncs the write-ahead log) and
+  // records the head in the durable head file.
+  [[nodiscard]] absl::Status Sync();
+
+  [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
+  // Writes every (name, bytes) pair in one atomic batch, synced like an
+  // append.
+  [[nodiscard]] absl::Status PutCheckpoints(
+      const std::vector<std::pair<std::string, std::string>>& entries);
 
  private:
   friend class BulkLoader;
@@ -272,31 +327,17 @@ class EventStore {
   void EndBulkLoad();
 
   struct Writer;
+  // The queue of appenders and what only the commit group's leader touches.
+  struct Writes;
   EventStore(std::string dir, StoreOptions options, std::unique_ptr<rocksdb::DB> db);
-  absl::Status LoadTail();
-  // Compares the log with the durable head file's head read before the open
-  // (kDataLoss naming both heads when the log is shorter or differs); writes
-  // the file when the store has none yet.
-  absl::Status CheckDurableHead(const std::optional<TreeHead>& recorded);
-  // Records that the log up to `head` is durable and moves the durable head
-  // file to the latest such head, unless it already records as many events
-  // (concurrent callers never move it back).
-  absl::Status RecordDurableHead(const TreeHead& head);
-  TreeHead PublishedHead() const;
-  absl::Status LoadTree();
-  absl::Status BuildTree();
-  // Sets *durable_head to the group's head when the group appended records
-  // and is durable once written (synced, or ingested as tables).
+  // Plans, writes and publishes one commit group (see event_store.cc). Sets
+  // *durable_head to the group's head when the group appended records and is
+  // durable once written (synced, or ingested as tables).
+  // REQUIRES: called by the group's leader only, without writes_->mu held.
   absl::Status CommitGroup(std::vector<Writer*>& group, std::optional<TreeHead>* durable_head);
-  absl::StatusOr<uint64_t> CurrentVersionLocked(const std::string& stream);
 
-  const std::string dir_;
-  const StoreOptions options_;
-  std::unique_ptr<rocksdb::DB> db_;
   Clock* clock_;
-
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<Writes> writes_;
 };
 
 }  // namespace carelog

@@ -93,9 +93,8 @@ TEST(BackupTest, BackupWhileAppendsRunIsOneConsistentPrefix) {
   auto r = RestoreStore(dir.Sub("b1"), dir.Sub("restored"));
   ASSERT_TRUE(r.ok()) << r.status();
   StoreOptions ro;
-  ro.read_only = true;
   ro.create_if_missing = false;
-  auto restored = std::move(EventStore::Open(dir.Sub("restored"), ro)).value();
+  auto restored = std::move(EventStoreReader::Open(dir.Sub("restored"), ro)).value();
   EXPECT_EQ(restored->LastPosition(), m1->head.size);
   auto head = restored->Head();
   ASSERT_TRUE(head.ok());

@@ -75,7 +75,7 @@ class DeadlinesViewTest : public ::testing::Test {
 
   // The fold straight from the log.
   std::string Fresh(const std::string& id, absl::CivilDay as_of, const Calendar& cal) {
-    EventLog log(store_.get(), &clock_);
+    EventLog log(read_only_ != nullptr ? read_only_.get() : store_.get(), &clock_);
     auto events = log.ReadCase(id);
     EXPECT_TRUE(events.ok());
     return Describe(FoldDeadlines(id, std::move(*events), PackOf(id), cal, as_of));
@@ -95,6 +95,7 @@ class DeadlinesViewTest : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 10, 5, 12, 0, 0), absl::UTCTimeZone())};
   std::unique_ptr<EventStore> store_;
+  std::unique_ptr<EventStoreReader> read_only_;  // when reopened read-only
   std::unique_ptr<PolicyRegistry> registry_;
   std::unique_ptr<CasePacks> packs_;
   std::vector<std::string> cases_;
@@ -179,13 +180,12 @@ TEST_F(DeadlinesViewTest, AReopenedStoreAnswersItsFirstQueryFromTheCheckpoint) {
   packs_.reset();
   store_.reset();
   StoreOptions so;
-  so.read_only = true;
   so.create_if_missing = false;
-  auto reopened = EventStore::Open(dir_.Sub("s"), so);
+  auto reopened = EventStoreReader::Open(dir_.Sub("s"), so);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
-  store_ = std::move(*reopened);
-  packs_ = std::make_unique<CasePacks>(store_.get(), registry_.get());
-  DeadlinesView view(store_.get(), &Calendar::Default());
+  read_only_ = std::move(*reopened);
+  packs_ = std::make_unique<CasePacks>(read_only_.get(), registry_.get());
+  DeadlinesView view(read_only_.get(), &Calendar::Default());
   EXPECT_TRUE(FromCheckpoint(view, cases_[7], today_));
   // Only a writable store takes checkpoints.
   auto r = view.Update(packs_.get(), false);
@@ -252,7 +252,7 @@ TEST_F(DeadlinesViewTest, ADamagedCheckpointIsRefoldedNotTrusted) {
   ASSERT_TRUE(store_->PutCheckpoints({{name, bad}}).ok());
   EXPECT_FALSE(FromCheckpoint(view, cases_[9], today_));
   // A missing index value: Update refolds the case.
-  ASSERT_TRUE(store_->raw_db()->Delete(rocksdb::WriteOptions(), std::string("P") +
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Delete(rocksdb::WriteOptions(), std::string("P") +
                                           absl::StrCat(kDeadlinesIndexCheckpoint, cases_[8]))
                   .ok());
   auto r = view.Update(packs_.get(), false);
@@ -268,7 +268,7 @@ TEST_F(DeadlinesViewTest, ADamagedCheckpointIsRefoldedNotTrusted) {
   fbad[fbad.size() - 3] ^= 0x40;
   ASSERT_TRUE(store_->PutCheckpoints({{fname, fbad}}).ok());
   EXPECT_FALSE(FromCheckpoint(view, cases_[10], today_));
-  ASSERT_TRUE(store_->raw_db()->Delete(rocksdb::WriteOptions(), std::string("P") +
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Delete(rocksdb::WriteOptions(), std::string("P") +
                                           absl::StrCat(kDeadlinesFindingsCheckpoint, cases_[11]))
                   .ok());
   EXPECT_FALSE(FromCheckpoint(view, cases_[11], today_));

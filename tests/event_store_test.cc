@@ -219,9 +219,9 @@ TEST_F(EventStoreTest, ChainContinuesAcrossReopen) {
 TEST_F(EventStoreTest, CorruptedValueIsDetectedOnRead) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a", "payload-bytes")})).ok());
   std::string value;
-  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(1), &value).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Get({}, format::RecordKey(1), &value).ok());
   value[value.size() / 2] ^= 0x40;
-  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(1), value).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Put({}, format::RecordKey(1), value).ok());
   auto r = store_->ReadPosition(1);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
@@ -231,10 +231,10 @@ TEST_F(EventStoreTest, CorruptedValueIsDetectedOnRead) {
 TEST_F(EventStoreTest, RecordMovedToAnotherKeyIsDetected) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b")})).ok());
   std::string v1, v2;
-  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(1), &v1).ok());
-  ASSERT_TRUE(store_->raw_db()->Get({}, format::RecordKey(2), &v2).ok());
-  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(1), v2).ok());
-  ASSERT_TRUE(store_->raw_db()->Put({}, format::RecordKey(2), v1).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Get({}, format::RecordKey(1), &v1).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Get({}, format::RecordKey(2), &v2).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Put({}, format::RecordKey(1), v2).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Put({}, format::RecordKey(2), v1).ok());
   auto r = store_->ReadPosition(1);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("swapped"));
@@ -242,7 +242,7 @@ TEST_F(EventStoreTest, RecordMovedToAnotherKeyIsDetected) {
 
 TEST_F(EventStoreTest, DeletedRecordIsAGapInTheScan) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-1", "c")})).ok());
-  ASSERT_TRUE(store_->raw_db()->Delete({}, format::RecordKey(2)).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Delete({}, format::RecordKey(2)).ok());
   absl::Status s = store_->ScanLog(1, [](const StoredRecord&) { return true; });
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(s.message()), HasSubstr("position 2"));
@@ -250,14 +250,14 @@ TEST_F(EventStoreTest, DeletedRecordIsAGapInTheScan) {
 
 TEST_F(EventStoreTest, DeletedStreamIndexEntryIsDetected) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b"), Rec("C-1", "c")})).ok());
-  ASSERT_TRUE(store_->raw_db()->Delete({}, format::StreamKey("C-1", 2)).ok());
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Delete({}, format::StreamKey("C-1", 2)).ok());
   EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(EventStoreTest, StreamIndexPointingElsewhereIsDetected) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-2", "b")})).ok());
   ASSERT_TRUE(
-      store_->raw_db()->Put({}, format::StreamKey("C-1", 1), format::EncodeFixed64BE(2)).ok());
+      carelog::testing::RawDb(*store_)->Put({}, format::StreamKey("C-1", 1), format::EncodeFixed64BE(2)).ok());
   EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
 }
 
@@ -391,15 +391,20 @@ TEST(EventStoreOpenTest, SecondOpenInSameProcessSaysInUse) {
   EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by PID"));
 }
 
+// A store opened read-only is an EventStoreReader, which has no Append: the
+// refusal is the compiler's, not a status at run time.
+template <typename Store>
+concept CanAppend = requires(Store& s, AppendRequest r) { s.Append(std::move(r)); };
+static_assert(CanAppend<EventStore>);
+static_assert(!CanAppend<EventStoreReader>);
+
 TEST(EventStoreOpenTest, ReadOnlyRefusesAppends) {
   TempDir dir;
   { ASSERT_TRUE(EventStore::Open(dir.path()).ok()); }
   StoreOptions o;
-  o.read_only = true;
-  auto s = EventStore::Open(dir.path(), o);
+  auto s = EventStoreReader::Open(dir.path(), o);
   ASSERT_TRUE(s.ok()) << s.status();
-  EXPECT_EQ((*s)->Append(Req({Rec("C", "a")})).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  static_assert(!CanAppend<std::remove_reference_t<decltype(**s)>>);
 }
 
 // A bulk append (ingested as a table file, past the write-ahead log and the
@@ -437,18 +442,18 @@ TEST(EventStoreBulkTest, BulkAppendStoresTheSameBytesAsAppend) {
   {
     auto store = testing::OpenTestStore(plain_dir.path(), &clock);
     fill(store.get(), false);
-    plain = testing::DumpKeys(store->raw_db());
+    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
   }
   {
     auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
     fill(store.get(), true);
-    bulk = testing::DumpKeys(store->raw_db());
+    bulk = testing::DumpKeys(carelog::testing::RawDb(*store));
     EXPECT_EQ(store->LastPosition(), 5003u);
   }
   EXPECT_EQ(plain.size(), bulk.size());
   EXPECT_TRUE(plain == bulk) << "the bulk append wrote other bytes";
   auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
-  EXPECT_EQ(testing::DumpKeys(store->raw_db()), plain);
+  EXPECT_EQ(testing::DumpKeys(carelog::testing::RawDb(*store)), plain);
   auto v = store->Verify();
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;

@@ -527,9 +527,8 @@ TEST(TwoProcessesTest, SecondProcessIsToldWhichPidHoldsTheStore) {
       << "a RocksDB lock error leaked through: " << second.status();
   // Reading alongside is allowed (verify, head, deadlines while it runs).
   StoreOptions ro;
-  ro.read_only = true;
   ro.create_if_missing = false;
-  auto reader = EventStore::Open(dir.path(), ro);
+  auto reader = EventStoreReader::Open(dir.path(), ro);
   EXPECT_TRUE(reader.ok()) << reader.status();
   reader = absl::UnknownError("closed");
   // The holder dies without cleaning up (its pid file stays): the store is

@@ -68,7 +68,7 @@ class ImporterTest : public ::testing::Test {
   // Imports a good prefix, then `bad`: asserts the file is refused with the
   // expected message on the expected line and the store is unchanged.
   void ExpectRefused(const std::string& bad_line, uint64_t expected_line, const std::string& reason) {
-    const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+    const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
     const std::string file = absl::StrCat(GoodFile(), "\n", bad_line, "\n");
     ImportReport r = Import(file);
     EXPECT_EQ(r.refused, 1u) << absl::StrJoin(refused_, "\n");
@@ -76,7 +76,7 @@ class ImporterTest : public ::testing::Test {
     ASSERT_EQ(refused_.size(), 1u);
     EXPECT_THAT(refused_[0], HasSubstr(absl::StrCat(expected_line, ": ")));
     EXPECT_THAT(refused_[0], HasSubstr(reason));
-    EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before) << "store changed after a refused import";
+    EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before) << "store changed after a refused import";
   }
 
   TempDir dir_;
@@ -101,12 +101,12 @@ TEST_F(ImporterTest, ImportsAGoodFileInFileOrder) {
 
 TEST_F(ImporterTest, ReimportIsANoOp) {
   Import(GoodFile());
-  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
   ImportReport r = Import(GoodFile());
   EXPECT_EQ(r.refused, 0u);
   EXPECT_EQ(r.appended, 0u);
   EXPECT_EQ(r.already_present, 6u);
-  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
 }
 
 TEST_F(ImporterTest, ReimportWithNewLinesAppendsOnlyThem) {
@@ -128,7 +128,7 @@ TEST_F(ImporterTest, BlankLinesAreSkippedButCounted) {
 }
 
 TEST_F(ImporterTest, AllOrNothingReportsEveryRefusedLine) {
-  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
   std::string file = absl::StrJoin(
       std::vector<std::string>{Line("x1", "C-9", "2024-03-01T10:00:00Z", kAccommodated), "{not json",
        Line("x2", "C-9", "2024-03-02T10:00:00Z", kNotified),
@@ -140,7 +140,7 @@ TEST_F(ImporterTest, AllOrNothingReportsEveryRefusedLine) {
   ASSERT_EQ(refused_.size(), 2u);
   EXPECT_THAT(refused_[0], HasSubstr("2: malformed JSON"));
   EXPECT_THAT(refused_[1], HasSubstr("4: field 'reviewHeld.participation': missing"));
-  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
   EXPECT_EQ(store_->LastPosition(), 0u);
 }
 
@@ -222,16 +222,16 @@ TEST_F(ImporterTest, StateChecksUseTheLogAsAppendedSoFar) {
 
 TEST_F(ImporterTest, RefusesEventIdReusedWithDifferentContentInTheLog) {
   Import(GoodFile());
-  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
   ImportReport r = Import(Line("a2", "C-1", "2024-03-05T10:00:00Z", kNotified));
   EXPECT_EQ(r.refused, 1u);
   EXPECT_THAT(refused_[0], HasSubstr("field 'eventId': 'a2' is already recorded at position 2"));
-  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
 }
 
 TEST_F(ImporterTest, RefusesEventIdOfAnotherCaseSayingSo) {
   Import(GoodFile());
-  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
   // a2 belongs to C-1; reusing it for C-9 is not "different content" of the
   // same event, and the other case is not named.
   ImportReport r = Import(Line("a2", "C-9", "2024-03-05T10:00:00Z", kAccommodated));
@@ -239,7 +239,7 @@ TEST_F(ImporterTest, RefusesEventIdOfAnotherCaseSayingSo) {
   EXPECT_THAT(refused_[0],
               HasSubstr("field 'eventId': 'a2' is already recorded for another case, at position 2"));
   EXPECT_THAT(refused_[0], Not(HasSubstr("C-1")));
-  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
 }
 
 TEST_F(ImporterTest, RefusesEventIdReusedWithDifferentContentInTheFile) {
@@ -273,14 +273,14 @@ TEST_F(ImporterTest, RefusesALineLongerThanTheLargestEvent) {
                              R"("comment":")";
   std::string big = prefix + std::string(kMaxEventBytes + 10 - prefix.size() - 2, 'x') + "\"}";
   ASSERT_EQ(big.size(), kMaxEventBytes + 10);
-  const std::string before = carelog::testing::DumpKeys(store_->raw_db());
+  const std::string before = carelog::testing::DumpKeys(carelog::testing::RawDb(*store_));
   ImportReport r = Import(absl::StrCat(GoodFile(), "\n", big, "\n{bad\n"));
   EXPECT_EQ(r.appended, 0u);
   ASSERT_EQ(refused_.size(), 2u);
   EXPECT_EQ(refused_[0], absl::StrCat("7: line is ", kMaxEventBytes + 10,
                                       " bytes; the largest event accepted is 1048576 bytes"));
   EXPECT_THAT(refused_[1], HasSubstr("8: malformed JSON"));
-  EXPECT_EQ(carelog::testing::DumpKeys(store_->raw_db()), before);
+  EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
 }
 
 TEST_F(ImporterTest, ALineOfExactlyTheLargestSizeIsAccepted) {

@@ -102,9 +102,8 @@ TEST_F(PrivateFilesTest, WorldReadableStoreIsClosedToOthersWhenOpenedForWriting)
   ASSERT_EQ(chmod(live.c_str(), 0755), 0);  // as carelog left it before
   {
     StoreOptions ro;
-    ro.read_only = true;
     ro.create_if_missing = false;
-    ASSERT_TRUE(EventStore::Open(live, ro).ok());
+    ASSERT_TRUE(EventStoreReader::Open(live, ro).ok());
     EXPECT_EQ(Mode(live), 0755u);  // a reader changes nothing
   }
   ASSERT_TRUE(EventStore::Open(live).ok());
@@ -149,9 +148,8 @@ TEST_F(PrivateFilesTest, SpoolOfAKilledImportIsOwnerOnlyAndRemovedOnNextOpen) {
 
   {  // A read-only open cannot know the writer is gone: it leaves it.
     StoreOptions ro;
-    ro.read_only = true;
     ro.create_if_missing = false;
-    ASSERT_TRUE(EventStore::Open(live, ro).ok());
+    ASSERT_TRUE(EventStoreReader::Open(live, ro).ok());
     EXPECT_TRUE(fs::exists(spools[0]));
   }
   auto store = EventStore::Open(live);

@@ -68,7 +68,7 @@ class SettingsCliTest : public ::testing::Test {
   void RawPut(const std::string& name, const std::string& value) {
     auto s = EventStore::Open(store());
     ASSERT_TRUE(s.ok()) << s.status();
-    ASSERT_TRUE((*s)->raw_db()->Put(rocksdb::WriteOptions(), format::SettingKey(name), value).ok());
+    ASSERT_TRUE(carelog::testing::RawDb(**s)->Put(rocksdb::WriteOptions(), format::SettingKey(name), value).ok());
   }
 
   TempDir dir_;

@@ -1,5 +1,5 @@
 // Signed heads on the command line: `carelog keygen`, `carelog head --signed
-// --key`, `carelog verify --head SIGNED --pubkey` (tools/signed_head.h).
+// --key`, `carelog verify --head SIGNED --pubkey` (store/signed_head.h).
 #include <sys/stat.h>
 
 #include <string>

@@ -38,11 +38,10 @@ using ::testing::HasSubstr;
 
 class StoreDamageTest : public ::testing::Test {
  protected:
-  std::unique_ptr<EventStore> Open(const std::string& dir, bool read_only = false) {
+  std::unique_ptr<EventStore> Open(const std::string& dir) {
     StoreOptions o;
     o.clock = &clock_;
-    o.read_only = read_only;
-    o.create_if_missing = !read_only;
+    o.create_if_missing = true;
     auto s = EventStore::Open(dir, o);
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? std::move(*s) : nullptr;
@@ -50,9 +49,8 @@ class StoreDamageTest : public ::testing::Test {
   absl::Status OpenStatus(const std::string& dir, bool read_only) {
     StoreOptions o;
     o.clock = &clock_;
-    o.read_only = read_only;
     o.create_if_missing = false;
-    return EventStore::Open(dir, o).status();
+    return read_only ? EventStoreReader::Open(dir, o).status() : EventStore::Open(dir, o).status();
   }
 
   // `count` synced appends (each acknowledged alone) of 3 records each.
@@ -116,9 +114,14 @@ class StoreDamageTest : public ::testing::Test {
   void ExpectRefusedOrWhole(const std::string& dir, bool read_only) {
     StoreOptions o;
     o.clock = &clock_;
-    o.read_only = read_only;
     o.create_if_missing = false;
-    auto s = EventStore::Open(dir, o);
+    absl::StatusOr<std::unique_ptr<EventStoreReader>> s = absl::UnknownError("not opened");
+    if (read_only) {
+      s = EventStoreReader::Open(dir, o);
+    } else {
+      auto w = EventStore::Open(dir, o);
+      s = w.ok() ? absl::StatusOr<std::unique_ptr<EventStoreReader>>(*std::move(w)) : w.status();
+    }
     if (s.ok()) {
       EXPECT_GE((*s)->LastPosition(), acknowledged_)
           << "reopened silently with fewer events than were acknowledged";
@@ -421,9 +424,8 @@ TEST_F(StoreDamageTest, ByteFlipInAnyBlockOfATableFileFailsVerify) {
       fs::copy(original, dir, fs::copy_options::recursive);
       FlipByte((fs::path(dir) / fs::path(table).filename()).string(), b.offset);
       StoreOptions o;
-      o.read_only = true;
       o.create_if_missing = false;
-      auto s = EventStore::Open(dir, o);
+      auto s = EventStoreReader::Open(dir, o);
       if (!s.ok()) {
         EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
         continue;

@@ -50,10 +50,9 @@ class TamperTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? std::move(*s) : nullptr;
   }
-  std::unique_ptr<EventStore> OpenRo() {
+  std::unique_ptr<EventStoreReader> OpenRo() {
     StoreOptions o;
-    o.read_only = true;
-    auto s = EventStore::Open(dir_.path(), o);
+    auto s = EventStoreReader::Open(dir_.path(), o);
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? std::move(*s) : nullptr;
   }

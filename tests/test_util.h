@@ -17,8 +17,15 @@
 #include "carelog/v1/events.pb.h"
 #include "rocksdb/db.h"
 #include "store/event_store.h"
+#include "store/internal/store_internals.h"
 
 namespace carelog::testing {
+
+// The RocksDB database under an open store, for a test that goes behind the
+// store's back (damages it, compares its bytes). Not owned.
+inline rocksdb::DB* RawDb(const EventStoreReader& store) {
+  return internal::StoreInternals::Db(store);
+}
 
 // A fresh directory under $TMPDIR, removed with the object.
 class TempDir {

@@ -46,16 +46,17 @@ int RunBackup(const Args& args) {
   const std::string dir = StoreDir(args);
   StoreOptions so;
   so.create_if_missing = false;
-  auto store = EventStore::Open(dir, so);
-  bool writable = true;
+  auto opened = EventStore::Open(dir, so);
+  EventStore* writable = opened.ok() ? opened->get() : nullptr;
+  absl::StatusOr<std::unique_ptr<EventStoreReader>> store =
+      opened.ok() ? absl::StatusOr<std::unique_ptr<EventStoreReader>>(*std::move(opened))
+                  : opened.status();
   if (!store.ok() && store.status().code() == absl::StatusCode::kUnavailable) {
     // Another process (the service) holds the store: back up its files as
     // they stand, read-only. The copy is verified either way.
     LOG_WARN(absl::StrCat("backup: ", store.status().message(),
                           "; backing up read-only alongside it"));
-    so.read_only = true;
-    store = EventStore::Open(dir, so);
-    writable = false;
+    store = EventStoreReader::Open(dir, so);
   }
   if (!store.ok()) return ReportError(store.status());
   LOG_INFO(absl::StrCat("backup: store ", dir, " (", (*store)->LastPosition(), " events) to ",
@@ -71,8 +72,8 @@ int RunBackup(const Args& args) {
   const std::string summary =
       absl::StrCat(Rfc3339(m->created), " head ", FormatTreeHead(m->head), " to ",
                    std::filesystem::absolute(to->second).string());
-  if (writable) {
-    absl::Status s = (*store)->PutSetting(kLastBackupSetting, summary);
+  if (writable != nullptr) {
+    absl::Status s = writable->PutSetting(kLastBackupSetting, summary);
     if (!s.ok()) LOG_WARN(absl::StrCat("backup: could not record it in the store: ", s.message()));
   }
   LOG_INFO(absl::StrCat("backup: done in ", absl::FormatDuration(absl::Now() - start), ": ",

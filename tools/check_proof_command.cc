@@ -15,7 +15,8 @@
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "tools/commands.h"
-#include "tools/inclusion_proof.h"
+#include "store/inclusion_proof.h"
+#include "projections/inclusion_proof_json.h"
 
 namespace carelog {
 namespace {

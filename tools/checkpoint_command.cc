@@ -2,6 +2,8 @@
 // deadlines projection's checkpoints up to date with the log, or checks the
 // current ones against it (projections/views/deadlines_view.h).
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -25,14 +27,26 @@ int RunCheckpoint(const Args& args) {
   StoreOptions so;
   so.create_if_missing = false;
   // --check only reads: it may run beside a process that holds the store.
-  so.read_only = args.flags.count("check") > 0;
-  auto store = EventStore::Open(StoreDir(args), so);
-  if (!store.ok()) return ReportError(store.status());
-  auto queries = Queries::WithEmbeddedPacks(store->get());
-  if (!queries.ok()) return ReportError(queries.status());
+  std::unique_ptr<EventStoreReader> store;  // outlives the queries over it
+  std::unique_ptr<Queries> queries;
+  if (args.flags.count("check") > 0) {
+    auto reader = EventStoreReader::Open(StoreDir(args), so);
+    if (!reader.ok()) return ReportError(reader.status());
+    store = std::move(*reader);
+    auto q = Queries::WithEmbeddedPacks(static_cast<const EventStoreReader*>(store.get()));
+    if (!q.ok()) return ReportError(q.status());
+    queries = std::move(*q);
+  } else {
+    auto opened = EventStore::Open(StoreDir(args), so);
+    if (!opened.ok()) return ReportError(opened.status());
+    auto q = Queries::WithEmbeddedPacks(opened->get());
+    if (!q.ok()) return ReportError(q.status());
+    queries = std::move(*q);
+    store = std::move(*opened);
+  }
   const absl::Time start = absl::Now();
   if (args.flags.count("check") > 0) {
-    auto c = (*queries)->CheckCheckpoints();
+    auto c = queries->CheckCheckpoints();
     if (!c.ok()) return ReportError(c.status());
     for (const std::string& id : c->differing) {
       std::fprintf(stderr, "case %s: its current checkpoint differs from the fold of its log\n",
@@ -63,7 +77,7 @@ int RunCheckpoint(const Args& args) {
                 absl::ToDoubleSeconds(absl::Now() - start));
     return clean ? 0 : 1;
   }
-  auto r = (*queries)->UpdateCheckpoints(args.flags.count("rebuild") > 0);
+  auto r = queries->UpdateCheckpoints(args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());
   std::printf(
       "deadlines checkpoint at position %llu (was %llu): %llu cases, %llu folded (%llu with events "

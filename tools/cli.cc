@@ -164,11 +164,10 @@ std::string StoreDir(const Args& args) {
   return "./carelog-data";
 }
 
-absl::StatusOr<std::unique_ptr<EventStore>> OpenStoreForQuery(const Args& args) {
+absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args) {
   StoreOptions so;
   so.create_if_missing = false;
-  so.read_only = true;
-  return EventStore::Open(StoreDir(args), so);
+  return EventStoreReader::Open(StoreDir(args), so);
 }
 
 int ReportError(const absl::Status& s) {

@@ -30,7 +30,7 @@ std::string StoreDir(const Args& args);
 
 // Opens the existing store for a query: read-only, so that it also works
 // beside a running `carelog serve` or import. kNotFound if there is no store.
-[[nodiscard]] absl::StatusOr<std::unique_ptr<EventStore>> OpenStoreForQuery(const Args& args);
+[[nodiscard]] absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args);
 
 // Prints "carelog: message" to stderr; returns 1 for refused input or a
 // failed check, 3 for an internal fault.

@@ -7,7 +7,7 @@
 #include "store/head_file.h"
 #include "store/merkle.h"
 #include "tools/commands.h"
-#include "tools/signed_head.h"
+#include "store/signed_head.h"
 
 namespace carelog {
 

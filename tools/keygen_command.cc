@@ -3,7 +3,7 @@
 #include <string>
 
 #include "tools/commands.h"
-#include "tools/signed_head.h"
+#include "store/signed_head.h"
 
 namespace carelog {
 

@@ -5,7 +5,8 @@
 #include "absl/strings/numbers.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
-#include "tools/inclusion_proof.h"
+#include "store/inclusion_proof.h"
+#include "projections/inclusion_proof_json.h"
 
 namespace carelog {
 

@@ -45,10 +45,9 @@ int RunStats(const Args& args) {
   const std::string dir = StoreDir(args);
   StoreOptions so;
   so.create_if_missing = false;
-  so.read_only = true;
-  auto store = EventStore::Open(dir, so);
+  auto store = EventStoreReader::Open(dir, so);
   if (!store.ok()) return ReportError(store.status());
-  EventStore& st = **store;
+  EventStoreReader& st = **store;
   auto cases = st.Streams();
   if (!cases.ok()) return ReportError(cases.status());
   auto all = st.Streams(true);
@@ -90,13 +89,10 @@ int RunStats(const Args& args) {
   auto default_pack = st.GetSetting("pack");
   const std::string default_name = default_pack.ok() ? *default_pack : kDefaultPack;
   std::map<std::string, uint64_t> overrides;  // pack -> cases
-  {
-    const std::string prefix = format::SettingKey("pack.case.");
-    std::unique_ptr<rocksdb::Iterator> it(st.raw_db()->NewIterator(rocksdb::ReadOptions()));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      ++overrides[it->value().ToString()];
-    }
-  }
+  st.ScanSettings("pack.case.", [&](std::string_view, std::string_view pack) {
+      ++overrides[std::string(pack)];
+      return true;
+    }).IgnoreError();
   auto describe = [&](const std::string& name) {
     auto pack = registry->Find(name);
     if (!pack.ok()) return absl::StrCat(name, " (unknown to this carelog)");

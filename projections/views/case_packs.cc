@@ -11,7 +11,7 @@ absl::StatusOr<Calendar> CalendarFromSetting(const absl::StatusOr<std::string>& 
   return Calendar::WithOverride(*saved);
 }
 
-absl::StatusOr<Calendar> StoreCalendar(const EventStore* store) {
+absl::StatusOr<Calendar> StoreCalendar(const EventStoreReader* store) {
   return CalendarFromSetting(store->GetSetting(kHolidaysSetting));
 }
 
@@ -44,7 +44,8 @@ absl::StatusOr<v1::SettingChanged> CasePacks::Set(const std::string& case_id,
                                                    const SettingsActor& who) {
   RETURN_IF_ERROR(registry_->Find(pack).status());
   default_.reset();
-  return ChangeSetting(store_, case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id),
+  if (writer_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
+  return ChangeSetting(writer_, case_id.empty() ? "pack" : absl::StrCat("pack.case.", case_id),
                        pack, who);
 }
 

@@ -20,7 +20,7 @@ inline constexpr char kDefaultPack[] = "england";
 // The working-day calendar for the store: the built-in one, overridden by the
 // gov.uk-format file saved with `carelog holidays FILE` (its dates win for the
 // years it covers). kInvalidArgument if the saved file no longer parses.
-[[nodiscard]] absl::StatusOr<Calendar> StoreCalendar(const EventStore* store);
+[[nodiscard]] absl::StatusOr<Calendar> StoreCalendar(const EventStoreReader* store);
 // The same from a read of that setting (kNotFound: none saved), for a
 // caller that keeps the calendar while the setting is unchanged.
 [[nodiscard]] absl::StatusOr<Calendar> CalendarFromSetting(const absl::StatusOr<std::string>& saved);
@@ -29,7 +29,10 @@ class CasePacks {
  public:
   // Neither is owned; both must outlive this object. Not thread-safe.
   CasePacks(EventStore* store, const PolicyRegistry* registry)
-      : store_(store), registry_(registry) {}
+      : store_(store), writer_(store), registry_(registry) {}
+  // Packs of a store opened for a query: Set refuses (kFailedPrecondition).
+  CasePacks(const EventStoreReader* store, const PolicyRegistry* registry)
+      : store_(store), writer_(nullptr), registry_(registry) {}
 
   // The pack name for the case ("" = the store default).
   [[nodiscard]] absl::StatusOr<std::string> NameFor(const std::string& case_id);
@@ -44,7 +47,8 @@ class CasePacks {
                                                        const SettingsActor& who);
 
  private:
-  EventStore* store_;
+  const EventStoreReader* store_;
+  EventStore* writer_;  // nullptr when only reading
   const PolicyRegistry* registry_;
   std::optional<std::string> default_;
 };

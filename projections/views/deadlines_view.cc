@@ -14,7 +14,7 @@ namespace carelog {
 namespace {
 
 // The head's position; 0 when there is none. kDataLoss when damaged.
-absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
+absl::StatusOr<uint64_t> HeadPosition(const EventStoreReader& store) {
   auto bytes = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
   if (absl::IsNotFound(bytes.status())) return 0;
   if (!bytes.ok()) return bytes.status();
@@ -25,7 +25,10 @@ absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
 }  // namespace
 
 DeadlinesView::DeadlinesView(EventStore* store, const Calendar* cal)
-    : store_(store), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
+    : store_(store), writer_(store), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
+
+DeadlinesView::DeadlinesView(const EventStoreReader* store, const Calendar* cal)
+    : store_(store), writer_(nullptr), cal_(cal), calendar_digest_(CalendarDigest(*cal)) {}
 
 std::string DeadlinesView::Fingerprint(const ResolvedPack& pack) const {
   absl::MutexLock lock(&mu_);
@@ -70,6 +73,7 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
 }
 
 absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool rebuild) {
+  if (writer_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
   CheckpointUpdate r;
   ASSIGN_OR_RETURN(r.from_position, HeadPosition(*store_));
   // Everything up to `last` is reflected once this returns: each fold below
@@ -153,13 +157,13 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
       entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
     });
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(store_->PutCheckpoints(entries));
+    RETURN_IF_ERROR(writer_->PutCheckpoints(entries));
   }
   DeadlinesHead head;
   head.position = r.position;
   head.cases = r.cases;
   head.written_at_micros = absl::ToUnixMicros(absl::Now());
-  RETURN_IF_ERROR(store_->PutCheckpoints({{kDeadlinesHeadCheckpoint, EncodeDeadlinesHead(head)}}));
+  RETURN_IF_ERROR(writer_->PutCheckpoints({{kDeadlinesHeadCheckpoint, EncodeDeadlinesHead(head)}}));
   return r;
 }
 

@@ -50,6 +50,8 @@ class DeadlinesView {
  public:
   // Neither is owned; both must outlive the view.
   DeadlinesView(EventStore* store, const Calendar* cal);
+  // A view that only reads (a store opened for a query): Update refuses.
+  DeadlinesView(const EventStoreReader* store, const Calendar* cal);
 
   struct Options {
     // false: always fold from the log (a full replay).
@@ -109,7 +111,8 @@ class DeadlinesView {
   std::string Fingerprint(const ResolvedPack& pack) const;
 
  private:
-  EventStore* store_;
+  const EventStoreReader* store_;
+  EventStore* writer_;  // nullptr when the view only reads
   const Calendar* cal_;
   std::string calendar_digest_;
   mutable absl::Mutex mu_;

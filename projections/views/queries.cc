@@ -20,8 +20,17 @@ absl::Status NoCase(const std::string& case_id) {
 
 }  // namespace
 
+Queries::Queries(const EventStoreReader* store, PolicyRegistry registry)
+    : store_(store), writer_(nullptr), registry_(std::move(registry)) {}
+
 Queries::Queries(EventStore* store, PolicyRegistry registry)
-    : store_(store), registry_(std::move(registry)) {}
+    : store_(store), writer_(store), registry_(std::move(registry)) {}
+
+absl::StatusOr<std::unique_ptr<Queries>> Queries::WithEmbeddedPacks(
+    const EventStoreReader* store) {
+  ASSIGN_OR_RETURN(PolicyRegistry registry, PolicyRegistry::LoadEmbedded());
+  return std::make_unique<Queries>(store, std::move(registry));
+}
 
 absl::StatusOr<std::unique_ptr<Queries>> Queries::WithEmbeddedPacks(EventStore* store) {
   ASSIGN_OR_RETURN(PolicyRegistry registry, PolicyRegistry::LoadEmbedded());
@@ -38,7 +47,10 @@ absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalenda
     ASSIGN_OR_RETURN(Calendar cal, CalendarFromSetting(saved));
     auto fresh =
         std::make_shared<StoreCalendarView>(StoreCalendarView{setting, std::move(cal), nullptr});
-    fresh->view = std::make_unique<DeadlinesView>(store_, &fresh->calendar);
+    // Only a view over the writer can write checkpoints (UpdateCheckpoints).
+    fresh->view = writer_ != nullptr
+                      ? std::make_unique<DeadlinesView>(writer_, &fresh->calendar)
+                      : std::make_unique<DeadlinesView>(store_, &fresh->calendar);
     calendar_ = std::move(fresh);
   }
   return calendar_;

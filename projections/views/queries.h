@@ -55,9 +55,13 @@ struct CaseDeadlinesAnswer {
 
 class Queries {
  public:
-  // `store` is not owned and must outlive the queries.
+  // `store` is not owned and must outlive the queries. Over a reader,
+  // UpdateCheckpoints refuses (kFailedPrecondition); everything else reads.
+  Queries(const EventStoreReader* store, PolicyRegistry registry);
   Queries(EventStore* store, PolicyRegistry registry);
   // With the packs compiled into carelog (PolicyRegistry::LoadEmbedded).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Queries>> WithEmbeddedPacks(
+      const EventStoreReader* store);
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Queries>> WithEmbeddedPacks(
       EventStore* store);
 
@@ -104,7 +108,8 @@ class Queries {
   [[nodiscard]] absl::StatusOr<DeadlinesView::CheckReport> CheckCheckpoints();
 
  private:
-  EventStore* const store_;
+  const EventStoreReader* const store_;
+  EventStore* const writer_;  // nullptr when the queries only read
   const PolicyRegistry registry_;
   absl::Mutex calendar_mu_;
   std::shared_ptr<const StoreCalendarView> calendar_ ABSL_GUARDED_BY(calendar_mu_);

@@ -30,7 +30,8 @@
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "engine/access_log.h"
-#include "tools/inclusion_proof.h"
+#include "projections/inclusion_proof_json.h"
+#include "store/inclusion_proof.h"
 #include "tools/service/reflection_v1.h"
 
 namespace carelog {

@@ -2,7 +2,7 @@
 // wrote (see VerifyLog in verify.h). A free function beside the EventStore,
 // as LevelDB's RepairDB is beside its DB: it reads the database through one
 // snapshot and needs nothing of an open store's memory.
-#include "store/verify.h"
+#include "store/internal/verify.h"
 
 #include <cstring>
 #include <memory>

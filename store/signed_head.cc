@@ -1,4 +1,4 @@
-#include "tools/signed_head.h"
+#include "store/signed_head.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>

@@ -10,8 +10,8 @@
 // private key PKCS#8 (owner-only, 0600, refused otherwise), the public key
 // SubjectPublicKeyInfo in KEY.pub. Keep the private key off the store's disk
 // if you can: whoever holds it can sign any head.
-#ifndef CARELOG_TOOLS_SIGNED_HEAD_H_
-#define CARELOG_TOOLS_SIGNED_HEAD_H_
+#ifndef CARELOG_STORE_SIGNED_HEAD_H_
+#define CARELOG_STORE_SIGNED_HEAD_H_
 
 #include <string>
 #include <string_view>
@@ -51,4 +51,4 @@ struct SignedHead {
 
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_SIGNED_HEAD_H_
+#endif  // CARELOG_STORE_SIGNED_HEAD_H_

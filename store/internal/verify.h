@@ -1,8 +1,8 @@
 // Verifying a store's log: a free function beside the EventStore (as
-// LevelDB's RepairDB is beside its DB), over the database alone.
-// EventStore::Verify calls it with the store's own database.
-#ifndef CARELOG_STORE_VERIFY_H_
-#define CARELOG_STORE_VERIFY_H_
+// LevelDB's RepairDB is beside its DB), over the database alone. Internal to
+// store/: EventStoreReader::Verify calls it with the store's own database.
+#ifndef CARELOG_STORE_INTERNAL_VERIFY_H_
+#define CARELOG_STORE_INTERNAL_VERIFY_H_
 
 #include <cstdint>
 #include <functional>
@@ -30,4 +30,4 @@ namespace carelog {
 
 }  // namespace carelog
 
-#endif  // CARELOG_STORE_VERIFY_H_
+#endif  // CARELOG_STORE_INTERNAL_VERIFY_H_

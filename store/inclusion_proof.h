@@ -1,7 +1,9 @@
-// An inclusion proof of one event, and its JSON — the one shape that
-// `carelog prove`, the gRPC Prove call and `carelog check-proof` share.
-#ifndef CARELOG_TOOLS_INCLUSION_PROOF_H_
-#define CARELOG_TOOLS_INCLUSION_PROOF_H_
+// An inclusion proof of one event: the record, its leaf and the audit path
+// to a tree head, checked before it is handed out. Its JSON (the one shape
+// that `carelog prove`, the gRPC Prove call and `carelog check-proof` share)
+// is in projections/inclusion_proof_json.h.
+#ifndef CARELOG_STORE_INCLUSION_PROOF_H_
+#define CARELOG_STORE_INCLUSION_PROOF_H_
 
 #include <cstdint>
 #include <string>
@@ -14,6 +16,7 @@
 
 namespace carelog {
 
+// The "format" of the proof's JSON.
 inline constexpr char kProofFormat[] = "carelog-inclusion-proof/1";
 
 struct InclusionProofData {
@@ -29,14 +32,10 @@ struct InclusionProofData {
 // current head). kNotFound for an unknown id; kInvalidArgument if the event
 // comes after tree_size; kDataLoss if the stored tree does not prove it (run
 // verify). Thread-safe as the store is.
-[[nodiscard]] absl::StatusOr<InclusionProofData> ProveInclusion(const EventStore& store,
+[[nodiscard]] absl::StatusOr<InclusionProofData> ProveInclusion(const EventStoreReader& store,
                                                                 std::string_view event_id,
                                                                 uint64_t tree_size);
 
-// The proof as JSON: format, eventId, position, leafIndex, treeSize, leaf
-// (hex), leafHash, auditPath, rootHash, howToVerify.
-std::string InclusionProofJson(const InclusionProofData& proof);
-
 }  // namespace carelog
 
-#endif  // CARELOG_TOOLS_INCLUSION_PROOF_H_
+#endif  // CARELOG_STORE_INCLUSION_PROOF_H_
