@@ -3,8 +3,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "engine/deterministic.h"
-#include "store/status_macros.h"
+#include "store/base/deterministic.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 

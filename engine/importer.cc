@@ -27,7 +27,7 @@
 #include "engine/limits.h"
 #include "engine/validation.h"
 #include "store/private_files.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 
 namespace carelog {

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "projections/deadlines_format.h"
 #include "projections/escape.h"
+#include "store/base/hex.h"
 
 namespace carelog {
 namespace {
@@ -20,10 +21,10 @@ std::string Instant(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", ToTime(ts), absl::UTCTimeZone());
 }
 
-// Effective order (rules.md "Order"): date, then occurredAt, then position.
-bool EffectiveLess(const AuditEntry& a, const AuditEntry& b) {
-  return std::make_tuple(a.date, ToTime(a.event.occurred_at()), a.event.position()) <
-         std::make_tuple(b.date, ToTime(b.event.occurred_at()), b.event.position());
+void SortEffective(std::vector<AuditEntry>& entries) {
+  SortInEffectiveOrder(
+      entries, [](const AuditEntry& a) { return a.date; },
+      [](const AuditEntry& a) -> const v1::Event& { return a.event; });
 }
 
 // The pack with only its newest rules, in force from the start.
@@ -68,7 +69,7 @@ std::vector<AuditEntry> Entries(const std::vector<v1::Event>& events, const Case
     a.recorded_late_days = RecordedLateDays(e, date);
     out.push_back(std::move(a));
   }
-  std::sort(out.begin(), out.end(), EffectiveLess);
+  SortEffective(out);
   for (size_t i = 0; i < out.size(); ++i) by_id[out[i].event.event_id()] = i;
   absl::flat_hash_map<uint64_t, size_t> by_pos;
   for (size_t i = 0; i < out.size(); ++i) by_pos[out[i].event.position()] = i;
@@ -223,12 +224,6 @@ void AppendEntryJson(const AuditEntry& a, std::string* out) {
   out->push_back('}');
 }
 
-std::string Hex(std::string_view bytes) {
-  std::string out;
-  for (unsigned char b : bytes) absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
-  return out;
-}
-
 bool IsHolidays(const v1::SettingChanged& c) { return c.setting() == "holidays.json"; }
 
 // Made after the known-at instant: not in force in the view of then.
@@ -240,7 +235,7 @@ bool AfterKnownAt(const AuditTrail& t, const v1::SettingChanged& c) {
 std::string ValueText(const v1::SettingChanged& c, bool old) {
   if (old && !c.has_old_value()) return "(unset)";
   if (IsHolidays(c)) {
-    return absl::StrCat("SHA-256 ", Hex(old ? c.old_sha256() : c.new_sha256()), " (",
+    return absl::StrCat("SHA-256 ", HexOf(old ? c.old_sha256() : c.new_sha256()), " (",
                         (old ? c.old_value() : c.new_value()).size(), " bytes)");
   }
   return old ? c.old_value() : c.new_value();
@@ -257,7 +252,7 @@ void AppendSettingsText(const AuditTrail& t, std::string* out) {
                       ? std::string("the built-in rules")
                       : absl::StrCat("the built-in rules overridden by a saved bank-holidays "
                                      "file, SHA-256 ",
-                                     Hex(s.calendar_sha256)),
+                                     HexOf(s.calendar_sha256)),
                   "\n");
   absl::StrAppend(out, "Settings changes that affect this case (", s.changes.size(), "):\n");
   for (const v1::SettingChanged& c : s.changes) {
@@ -291,7 +286,7 @@ void AppendSettingsJson(const AuditTrail& t, std::string* out) {
   }
   absl::StrAppend(out, ",\"calendarSha256\":",
                   s.calendar_sha256.empty() ? std::string("null")
-                                            : absl::StrCat("\"", Hex(s.calendar_sha256), "\""),
+                                            : absl::StrCat("\"", HexOf(s.calendar_sha256), "\""),
                   ",\"changes\":");
   AppendArray(
       s.changes,
@@ -306,9 +301,9 @@ void AppendSettingsJson(const AuditTrail& t, std::string* out) {
         if (AfterKnownAt(t, c)) absl::StrAppend(o, ",\"afterKnownAt\":true");
         if (IsHolidays(c)) {
           absl::StrAppend(o, ",\"oldSha256\":",
-                          c.has_old_value() ? absl::StrCat("\"", Hex(c.old_sha256()), "\"")
+                          c.has_old_value() ? absl::StrCat("\"", HexOf(c.old_sha256()), "\"")
                                             : std::string("null"),
-                          ",\"newSha256\":\"", Hex(c.new_sha256()), "\",\"dates\":{");
+                          ",\"newSha256\":\"", HexOf(c.new_sha256()), "\",\"dates\":{");
           for (int i = 0; i < c.holidays_size(); ++i) {
             const v1::DivisionHolidays& d = c.holidays(i);
             if (i > 0) absl::StrAppend(o, ",");
@@ -372,7 +367,7 @@ AuditTrail BuildAuditTrail(const std::string& case_id, const std::vector<v1::Eve
     a.recorded_late_days = RecordedLateDays(e, date);
     t.not_yet_recorded.push_back(std::move(a));
   }
-  std::sort(t.not_yet_recorded.begin(), t.not_yet_recorded.end(), EffectiveLess);
+  SortEffective(t.not_yet_recorded);
 
   // Today's view of the same date, to show what the late records changed.
   const CaseDeadlines today = FoldDeadlines(case_id, events, judge, cal, options.as_of);

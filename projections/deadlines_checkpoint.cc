@@ -25,7 +25,6 @@
 // data, never the record.
 #include "projections/deadlines_checkpoint.h"
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -33,8 +32,9 @@
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "store/base/coding.h"
+#include "store/base/deterministic.h"
+#include "store/base/sha256.h"
 
 namespace carelog {
 namespace {
@@ -46,44 +46,24 @@ constexpr int kCheckpointFormat = 3;
 constexpr size_t kHeaderSize = kFingerprintSize + 8 + 4;
 const absl::CivilDay kEpoch(1970, 1, 1);
 
-class Sha256 {
+// SHA-256 over length-prefixed parts, so that ("ab","c") and ("a","bc") differ.
+class FingerprintHash {
  public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  // Length-prefixed, so that ("ab","c") and ("a","bc") differ.
   void Part(std::string_view bytes) {
     Fixed(bytes.size());
-    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+    h_.Update(bytes);
   }
   void Fixed(uint64_t v) {
-    unsigned char b[8];
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-    EVP_DigestUpdate(ctx_, b, 8);
+    char b[8];
+    EncodeFixed64(b, v);
+    h_.Update(b, sizeof b);
   }
-  std::string Finish16() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, md, &len);
-    return std::string(reinterpret_cast<const char*>(md), kFingerprintSize);
-  }
+  std::string Finish16() { return DigestBytes(h_.Finish()).substr(0, kFingerprintSize); }
 
  private:
-  EVP_MD_CTX* ctx_;
+  Sha256 h_;
 };
 
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-void PutFixed32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetFixed(std::string_view b, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
 uint32_t Crc(std::string_view a, std::string_view b) {
   uLong c = crc32(0L, Z_NULL, 0);
   c = crc32(c, reinterpret_cast<const Bytef*>(a.data()), static_cast<uInt>(a.size()));
@@ -93,21 +73,12 @@ uint32_t Crc(std::string_view a, std::string_view b) {
 
 int64_t Days(absl::CivilDay d) { return d - kEpoch; }
 
-std::string Serialize(const google::protobuf::Message& m) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream sos(&bytes);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&cos);
-  cos.Trim();
-  return bytes;
-}
 absl::CivilDay Day(int64_t days) { return kEpoch + days; }
 
 }  // namespace
 
 std::string CalendarDigest(const Calendar& cal) {
-  Sha256 h;
+  FingerprintHash h;
   for (Division d : {Division::kEnglandAndWales, Division::kScotland, Division::kNorthernIreland}) {
     h.Fixed(static_cast<uint64_t>(d));
     for (int year = 1900; year <= 2100; ++year) {
@@ -120,7 +91,7 @@ std::string CalendarDigest(const Calendar& cal) {
 }
 
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
-  Sha256 h;
+  FingerprintHash h;
   h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion, " checkpoint/",
                       kCheckpointFormat));
   h.Part(pack.name);
@@ -131,13 +102,7 @@ std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view cale
     h.Fixed(static_cast<uint64_t>(v.number));
     h.Fixed(v.rules.size());
     for (const v1::Rule& r : v.rules) {
-      std::string bytes;
-      google::protobuf::io::StringOutputStream sos(&bytes);
-      google::protobuf::io::CodedOutputStream cos(&sos);
-      cos.SetSerializationDeterministic(true);
-      r.SerializeToCodedStream(&cos);
-      cos.Trim();
-      h.Part(bytes);
+      h.Part(DeterministicBytes(r));
     }
   }
   h.Part(calendar_digest);
@@ -192,7 +157,7 @@ DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c
     q->set_pack_version(f.pack_version);
   }
   if (d.last_event_day) p.set_last_event_day(Days(*d.last_event_day));
-  return {Frame(c, Serialize(p)), Frame(c, Serialize(findings))};
+  return {Frame(c, DeterministicBytes(p)), Frame(c, DeterministicBytes(findings))};
 }
 
 absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::string_view bytes) {
@@ -201,12 +166,12 @@ absl::StatusOr<std::pair<std::string, uint64_t>> PeekDeadlinesCheckpoint(std::st
                                             " bytes, shorter than its ", kHeaderSize,
                                             "-byte header"));
   }
-  const uint32_t want = static_cast<uint32_t>(GetFixed(bytes, kFingerprintSize + 8, 4));
+  const uint32_t want = DecodeFixed32(bytes.data() + kFingerprintSize + 8);
   if (Crc(bytes.substr(0, kFingerprintSize + 8), bytes.substr(kHeaderSize)) != want) {
     return absl::DataLossError("deadlines checkpoint fails its checksum");
   }
   return std::make_pair(std::string(bytes.substr(0, kFingerprintSize)),
-                        GetFixed(bytes, kFingerprintSize, 8));
+                        DecodeFixed64(bytes.data() + kFingerprintSize));
 }
 
 absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view case_id,

@@ -42,7 +42,7 @@
 #include "store/internal/log_reads.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 #include "store/verify.h"
 
 namespace carelog {

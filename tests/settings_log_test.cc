@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/base/hex.h"
 #include "store/event_store.h"
 #include "store/merkle.h"
 #include "store/record_format.h"

@@ -14,7 +14,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "store/base/hex.h"
 #include "store/event_store.h"
+#include "store/head_file.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "projections/escape.h"
@@ -32,28 +34,7 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
-bool Unhex(std::string_view hex, std::string* out) {
-  if (hex.size() % 2 != 0) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  out->clear();
-  out->reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return true;
-}
-
-
-std::string HeadString(const TreeHead& h) {
-  return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
-}
+std::string HeadString(const TreeHead& h) { return FormatTreeHead(h); }
 
 // SIZE:ROOTHEX.
 bool ParseHead(std::string_view text, TreeHead* out) {
@@ -310,7 +291,7 @@ int RunCheckProof(const Args& args) {
   }
 
   std::string leaf;
-  if (!Unhex(leaf_hex, &leaf)) return refuse("\"leaf\" is not hex");
+  if (!ParseHex(leaf_hex, &leaf)) return refuse("\"leaf\" is not hex");
   const Hash256 leaf_hash = merkle::LeafHash(leaf);
   if (has_leaf_hash && leaf_hash != claimed_leaf_hash) {
     return refuse("\"leafHash\" is not SHA-256(0x00 || leaf)");

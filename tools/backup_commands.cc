@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "store/backup.h"
 #include "store/event_store.h"
+#include "store/head_file.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
 #include "tools/access_log.h"
@@ -26,9 +27,7 @@ namespace {
 
 constexpr char kLastBackupSetting[] = "backup.last";
 
-std::string HeadString(const TreeHead& h) {
-  return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
-}
+std::string HeadString(const TreeHead& h) { return FormatTreeHead(h); }
 
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());

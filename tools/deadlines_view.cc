@@ -9,7 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
 #include "projections/deadlines_checkpoint.h"
-#include "store/status_macros.h"
+#include "store/base/coding.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {
@@ -26,15 +27,6 @@ std::string FindingsName(std::string_view case_id) {
   return absl::StrCat(kDeadlinesFindingsCheckpoint, std::string(case_id));
 }
 
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetFixed64(std::string_view b, size_t at) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
-
 // The head's position; 0 when there is none. kDataLoss when damaged.
 absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
   auto head = store.GetCheckpoint(kDeadlinesHeadCheckpoint);
@@ -44,7 +36,7 @@ absl::StatusOr<uint64_t> HeadPosition(const EventStore& store) {
     return absl::DataLossError(absl::StrCat("checkpoint '", kDeadlinesHeadCheckpoint, "' is ",
                                             head->size(), " bytes, not 24"));
   }
-  return GetFixed64(*head, 0);
+  return DecodeFixed64(head->data());
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "projections/escape.h"
+#include "store/base/hex.h"
+#include "store/base/status_macros.h"
 #include "store/merkle.h"
-#include "store/status_macros.h"
 
 namespace carelog {
 namespace {
@@ -13,17 +14,6 @@ constexpr char kHowToVerify[] =
     "leafIndex, treeSize and auditPath (node = SHA-256(0x01 || left || right)) must give "
     "rootHash; compare rootHash with a head (treeSize:rootHash) you trust, e.g. one printed "
     "by `carelog head` and kept elsewhere. `carelog check-proof FILE` does the first two steps.";
-
-std::string HexBytes(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -59,7 +49,7 @@ std::string InclusionProofJson(const InclusionProofData& p) {
   AppendJsonString(p.record.id, &out);
   absl::StrAppend(&out, ",\n  \"position\": ", p.record.position,
                   ",\n  \"leafIndex\": ", p.record.position - 1, ",\n  \"treeSize\": ", p.tree_size,
-                  ",\n  \"leaf\": \"", HexBytes(p.leaf), "\",\n  \"leafHash\": \"",
+                  ",\n  \"leaf\": \"", HexOf(p.leaf), "\",\n  \"leafHash\": \"",
                   merkle::ToHex(p.leaf_hash), "\",\n  \"auditPath\": [");
   for (size_t i = 0; i < p.audit_path.size(); ++i) {
     absl::StrAppend(&out, i == 0 ? "\n    \"" : ",\n    \"", merkle::ToHex(p.audit_path[i]), "\"");
