@@ -123,6 +123,24 @@ std::string FindingSource(const Finding& f) {
                                   : absl::StrCat(f.source_document, ", ", f.source_section);
 }
 
+// ,"KEY":"VALUE" when VALUE is not empty (JSON-escaped).
+void AppendStringFieldIfSet(std::string_view key, std::string_view value, std::string* out) {
+  if (value.empty()) return;
+  absl::StrAppend(out, ",\"", std::string(key), "\":");
+  AppendJsonString(value, out);
+}
+
+// ,"source":{"document":..,"section":..},"packVersion":N} — the tail of an
+// obligation and of a finding: where the rule comes from.
+void AppendSourceAndClose(std::string_view document, std::string_view section, int pack_version,
+                          std::string* out) {
+  absl::StrAppend(out, ",\"source\":{\"document\":");
+  AppendJsonString(document, out);
+  absl::StrAppend(out, ",\"section\":");
+  AppendJsonString(section, out);
+  absl::StrAppend(out, "},\"packVersion\":", pack_version, "}");
+}
+
 void AppendObligationJson(const Obligation& o, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(o.rule_id, out);
@@ -130,34 +148,20 @@ void AppendObligationJson(const Obligation& o, std::string* out) {
                   std::string(ObligationStatusName(o.status)), "\"");
   if (o.met_on) absl::StrAppend(out, ",\"metOn\":\"", FormatDate(*o.met_on), "\"");
   if (o.closed_on) absl::StrAppend(out, ",\"closedOn\":\"", FormatDate(*o.closed_on), "\"");
-  if (!o.review_id.empty()) {
-    absl::StrAppend(out, ",\"reviewId\":");
-    AppendJsonString(o.review_id, out);
-  }
+  AppendStringFieldIfSet("reviewId", o.review_id, out);
   absl::StrAppend(out, ",\"triggerPosition\":", o.trigger_position);
   if (o.met_by_position) absl::StrAppend(out, ",\"metByPosition\":", *o.met_by_position);
-  absl::StrAppend(out, ",\"source\":{\"document\":");
-  AppendJsonString(o.source_document, out);
-  absl::StrAppend(out, ",\"section\":");
-  AppendJsonString(o.source_section, out);
-  absl::StrAppend(out, "},\"packVersion\":", o.pack_version, "}");
+  AppendSourceAndClose(o.source_document, o.source_section, o.pack_version, out);
 }
 
 void AppendFindingJson(const Finding& f, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(f.rule_id, out);
   absl::StrAppend(out, ",\"on\":\"", FormatDate(f.on), "\",\"position\":", f.position);
-  if (!f.review_id.empty()) {
-    absl::StrAppend(out, ",\"reviewId\":");
-    AppendJsonString(f.review_id, out);
-  }
+  AppendStringFieldIfSet("reviewId", f.review_id, out);
   absl::StrAppend(out, ",\"detail\":");
   AppendJsonString(f.detail, out);
-  absl::StrAppend(out, ",\"source\":{\"document\":");
-  AppendJsonString(f.source_document, out);
-  absl::StrAppend(out, ",\"section\":");
-  AppendJsonString(f.source_section, out);
-  absl::StrAppend(out, "},\"packVersion\":", f.pack_version, "}");
+  AppendSourceAndClose(f.source_document, f.source_section, f.pack_version, out);
 }
 
 template <typename T, typename F>
@@ -184,14 +188,8 @@ void AppendEntryJson(const AuditEntry& a, std::string* out) {
   AppendJsonString(e.actor().id(), out);
   absl::StrAppend(out, ",\"role\":\"", v1::Role_Name(e.actor().role()), "\"},\"payload\":",
                   PayloadJson(e));
-  if (!e.comment().empty()) {
-    absl::StrAppend(out, ",\"comment\":");
-    AppendJsonString(e.comment(), out);
-  }
-  if (!a.corrects_event_id.empty()) {
-    absl::StrAppend(out, ",\"corrects\":");
-    AppendJsonString(a.corrects_event_id, out);
-  }
+  AppendStringFieldIfSet("comment", e.comment(), out);
+  AppendStringFieldIfSet("corrects", a.corrects_event_id, out);
   absl::StrAppend(out, ",\"corrections\":");
   AppendArray(
       a.corrections,
