@@ -10,7 +10,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "engine/deterministic.h"
+#include "store/base/deterministic.h"
+#include "projections/escape.h"
+#include "store/base/hex.h"
 
 namespace carelog {
 namespace {
@@ -73,8 +75,7 @@ absl::StatusOr<uint64_t> RecordAccess(EventStore* store, v1::AccessRecord record
   record.clear_position();
   uint8_t rnd[16];
   if (RAND_bytes(rnd, sizeof rnd) != 1) return absl::InternalError("no randomness for an id");
-  std::string id = "$access:";
-  for (uint8_t b : rnd) absl::StrAppend(&id, absl::Hex(b, absl::kZeroPad2));
+  std::string id = absl::StrCat("$access:", HexOf(rnd, sizeof rnd));
   // A miss gets no stream of its own; nor does a proof of a system record.
   const bool own_stream = record.outcome().empty() && !record.case_id().empty();
   std::string stream = own_stream ? AccessStream(record.case_id()) : kAccessStream;

@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/admission.h"
-#include "engine/deterministic.h"
-#include "store/status_macros.h"
+#include "store/base/deterministic.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 

@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "carelog/v1/events.pb.h"
 #include "engine/validation.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 
 namespace carelog {

@@ -97,18 +97,21 @@ absl::Time LondonEndOfDay(absl::CivilDay day) {
   return utc_midnight - LondonOffset(utc_midnight - absl::Hours(2)) - absl::Nanoseconds(1);
 }
 
+bool EffectivelyBefore(absl::CivilDay a_day, const carelog::v1::Event& a, absl::CivilDay b_day,
+                       const carelog::v1::Event& b) {
+  if (a_day != b_day) return a_day < b_day;
+  const absl::Time ta = ToTime(a.occurred_at()), tb = ToTime(b.occurred_at());
+  if (ta != tb) return ta < tb;
+  return a.position() < b.position();
+}
+
 std::vector<DatedEvent> InEffectiveOrder(const std::vector<carelog::v1::Event>& events) {
   std::vector<DatedEvent> out;
   out.reserve(events.size());
   for (const auto& e : events) out.push_back({LondonDate(e.occurred_at()), &e});
-  std::sort(out.begin(), out.end(), [](const DatedEvent& a, const DatedEvent& b) {
-    if (a.day != b.day) return a.day < b.day;
-    const auto& ta = a.event->occurred_at();
-    const auto& tb = b.event->occurred_at();
-    if (ta.seconds() != tb.seconds()) return ta.seconds() < tb.seconds();
-    if (ta.nanos() != tb.nanos()) return ta.nanos() < tb.nanos();
-    return a.event->position() < b.event->position();
-  });
+  SortInEffectiveOrder(
+      out, [](const DatedEvent& d) { return d.day; },
+      [](const DatedEvent& d) -> const carelog::v1::Event& { return *d.event; });
   return out;
 }
 

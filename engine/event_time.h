@@ -6,9 +6,11 @@
 #ifndef CARELOG_ENGINE_EVENT_TIME_H_
 #define CARELOG_ENGINE_EVENT_TIME_H_
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include <vector>
 
 #include "carelog/v1/events.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -34,9 +36,25 @@ struct DatedEvent {
   const carelog::v1::Event* event;
 };
 
-// rules.md "Order": the events by date (Europe/London), then occurredAt, then
-// log position — whatever order they were appended in. The pointers point
-// into `events`, which must outlive the result. Pure.
+// rules.md "Order": whether event `a`, dated `a_day`, comes before `b`, dated
+// `b_day`: by date (Europe/London), then occurredAt, then log position. The
+// days must be LondonDate of each event's occurred_at (callers have worked
+// them out already). The one definition of effective order. Pure.
+[[nodiscard]] bool EffectivelyBefore(absl::CivilDay a_day, const carelog::v1::Event& a,
+                                     absl::CivilDay b_day, const carelog::v1::Event& b);
+
+// Sorts `items` into effective order (EffectivelyBefore), whatever order they
+// were appended in; `day(item)` and `event(item)` give each item's date and
+// event. Ties (the same event twice) keep no particular order.
+template <typename T, typename DayOf, typename EventOf>
+void SortInEffectiveOrder(std::vector<T>& items, DayOf day, EventOf event) {
+  std::sort(items.begin(), items.end(), [&](const T& a, const T& b) {
+    return EffectivelyBefore(day(a), event(a), day(b), event(b));
+  });
+}
+
+// The events in effective order, each with its date. The pointers point into
+// `events`, which must outlive the result. Pure.
 std::vector<DatedEvent> InEffectiveOrder(const std::vector<carelog::v1::Event>& events);
 
 // Today's date in Europe/London at the instant `now` (the caller reads the

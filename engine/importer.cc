@@ -25,7 +25,7 @@
 #include "engine/ndjson_source.h"
 #include "store/bulk_loader.h"
 #include "store/private_files.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {

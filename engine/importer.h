@@ -24,7 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/event_source.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 
 namespace carelog {

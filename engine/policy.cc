@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {

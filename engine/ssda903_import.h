@@ -34,7 +34,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 
 namespace carelog {

@@ -14,7 +14,7 @@
 #include "engine/event_time.h"
 #include "engine/limits.h"
 #include "google/protobuf/descriptor.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "projections/deadlines_format.h"
 #include "projections/escape.h"
+#include "store/base/hex.h"
 
 namespace carelog {
 namespace {
@@ -20,10 +21,10 @@ std::string Instant(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", ToTime(ts), absl::UTCTimeZone());
 }
 
-// Effective order (rules.md "Order"): date, then occurredAt, then position.
-bool EffectiveLess(const CaseTrailEntry& a, const CaseTrailEntry& b) {
-  return std::make_tuple(a.date, ToTime(a.event.occurred_at()), a.event.position()) <
-         std::make_tuple(b.date, ToTime(b.event.occurred_at()), b.event.position());
+void SortEffective(std::vector<CaseTrailEntry>& entries) {
+  SortInEffectiveOrder(
+      entries, [](const CaseTrailEntry& a) { return a.date; },
+      [](const CaseTrailEntry& a) -> const v1::Event& { return a.event; });
 }
 
 // The pack with only its newest rules, in force from the start.
@@ -68,7 +69,7 @@ std::vector<CaseTrailEntry> Entries(const std::vector<v1::Event>& events, const 
     a.recorded_late_days = RecordedLateDays(e, date);
     out.push_back(std::move(a));
   }
-  std::sort(out.begin(), out.end(), EffectiveLess);
+  SortEffective(out);
   for (size_t i = 0; i < out.size(); ++i) by_id[out[i].event.event_id()] = i;
   absl::flat_hash_map<uint64_t, size_t> by_pos;
   for (size_t i = 0; i < out.size(); ++i) by_pos[out[i].event.position()] = i;
@@ -122,6 +123,24 @@ std::string FindingSource(const Finding& f) {
                                   : absl::StrCat(f.source_document, ", ", f.source_section);
 }
 
+// ,"KEY":"VALUE" when VALUE is not empty (JSON-escaped).
+void AppendStringFieldIfSet(std::string_view key, std::string_view value, std::string* out) {
+  if (value.empty()) return;
+  absl::StrAppend(out, ",\"", std::string(key), "\":");
+  AppendJsonString(value, out);
+}
+
+// ,"source":{"document":..,"section":..},"packVersion":N} — the tail of an
+// obligation and of a finding: where the rule comes from.
+void AppendSourceAndClose(std::string_view document, std::string_view section, int pack_version,
+                          std::string* out) {
+  absl::StrAppend(out, ",\"source\":{\"document\":");
+  AppendJsonString(document, out);
+  absl::StrAppend(out, ",\"section\":");
+  AppendJsonString(section, out);
+  absl::StrAppend(out, "},\"packVersion\":", pack_version, "}");
+}
+
 void AppendObligationJson(const Obligation& o, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(o.rule_id, out);
@@ -129,34 +148,20 @@ void AppendObligationJson(const Obligation& o, std::string* out) {
                   std::string(ObligationStatusName(o.status)), "\"");
   if (o.met_on) absl::StrAppend(out, ",\"metOn\":\"", FormatDate(*o.met_on), "\"");
   if (o.closed_on) absl::StrAppend(out, ",\"closedOn\":\"", FormatDate(*o.closed_on), "\"");
-  if (!o.review_id.empty()) {
-    absl::StrAppend(out, ",\"reviewId\":");
-    AppendJsonString(o.review_id, out);
-  }
+  AppendStringFieldIfSet("reviewId", o.review_id, out);
   absl::StrAppend(out, ",\"triggerPosition\":", o.trigger_position);
   if (o.met_by_position) absl::StrAppend(out, ",\"metByPosition\":", *o.met_by_position);
-  absl::StrAppend(out, ",\"source\":{\"document\":");
-  AppendJsonString(o.source_document, out);
-  absl::StrAppend(out, ",\"section\":");
-  AppendJsonString(o.source_section, out);
-  absl::StrAppend(out, "},\"packVersion\":", o.pack_version, "}");
+  AppendSourceAndClose(o.source_document, o.source_section, o.pack_version, out);
 }
 
 void AppendFindingJson(const Finding& f, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(f.rule_id, out);
   absl::StrAppend(out, ",\"on\":\"", FormatDate(f.on), "\",\"position\":", f.position);
-  if (!f.review_id.empty()) {
-    absl::StrAppend(out, ",\"reviewId\":");
-    AppendJsonString(f.review_id, out);
-  }
+  AppendStringFieldIfSet("reviewId", f.review_id, out);
   absl::StrAppend(out, ",\"detail\":");
   AppendJsonString(f.detail, out);
-  absl::StrAppend(out, ",\"source\":{\"document\":");
-  AppendJsonString(f.source_document, out);
-  absl::StrAppend(out, ",\"section\":");
-  AppendJsonString(f.source_section, out);
-  absl::StrAppend(out, "},\"packVersion\":", f.pack_version, "}");
+  AppendSourceAndClose(f.source_document, f.source_section, f.pack_version, out);
 }
 
 template <typename T, typename F>
@@ -183,14 +188,8 @@ void AppendEntryJson(const CaseTrailEntry& a, std::string* out) {
   AppendJsonString(e.actor().id(), out);
   absl::StrAppend(out, ",\"role\":\"", v1::Role_Name(e.actor().role()), "\"},\"payload\":",
                   PayloadJson(e));
-  if (!e.comment().empty()) {
-    absl::StrAppend(out, ",\"comment\":");
-    AppendJsonString(e.comment(), out);
-  }
-  if (!a.corrects_event_id.empty()) {
-    absl::StrAppend(out, ",\"corrects\":");
-    AppendJsonString(a.corrects_event_id, out);
-  }
+  AppendStringFieldIfSet("comment", e.comment(), out);
+  AppendStringFieldIfSet("corrects", a.corrects_event_id, out);
   absl::StrAppend(out, ",\"corrections\":");
   AppendArray(
       a.corrections,
@@ -223,12 +222,6 @@ void AppendEntryJson(const CaseTrailEntry& a, std::string* out) {
   out->push_back('}');
 }
 
-std::string Hex(std::string_view bytes) {
-  std::string out;
-  for (unsigned char b : bytes) absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
-  return out;
-}
-
 bool IsHolidays(const v1::SettingChanged& c) { return c.setting() == "holidays.json"; }
 
 // Made after the known-at instant: not in force in the view of then.
@@ -240,7 +233,7 @@ bool AfterKnownAt(const CaseTrail& t, const v1::SettingChanged& c) {
 std::string ValueText(const v1::SettingChanged& c, bool old) {
   if (old && !c.has_old_value()) return "(unset)";
   if (IsHolidays(c)) {
-    return absl::StrCat("SHA-256 ", Hex(old ? c.old_sha256() : c.new_sha256()), " (",
+    return absl::StrCat("SHA-256 ", HexOf(old ? c.old_sha256() : c.new_sha256()), " (",
                         (old ? c.old_value() : c.new_value()).size(), " bytes)");
   }
   return old ? c.old_value() : c.new_value();
@@ -257,7 +250,7 @@ void AppendSettingsText(const CaseTrail& t, std::string* out) {
                       ? std::string("the built-in rules")
                       : absl::StrCat("the built-in rules overridden by a saved bank-holidays "
                                      "file, SHA-256 ",
-                                     Hex(s.calendar_sha256)),
+                                     HexOf(s.calendar_sha256)),
                   "\n");
   absl::StrAppend(out, "Settings changes that affect this case (", s.changes.size(), "):\n");
   for (const v1::SettingChanged& c : s.changes) {
@@ -291,7 +284,7 @@ void AppendSettingsJson(const CaseTrail& t, std::string* out) {
   }
   absl::StrAppend(out, ",\"calendarSha256\":",
                   s.calendar_sha256.empty() ? std::string("null")
-                                            : absl::StrCat("\"", Hex(s.calendar_sha256), "\""),
+                                            : absl::StrCat("\"", HexOf(s.calendar_sha256), "\""),
                   ",\"changes\":");
   AppendArray(
       s.changes,
@@ -306,9 +299,9 @@ void AppendSettingsJson(const CaseTrail& t, std::string* out) {
         if (AfterKnownAt(t, c)) absl::StrAppend(o, ",\"afterKnownAt\":true");
         if (IsHolidays(c)) {
           absl::StrAppend(o, ",\"oldSha256\":",
-                          c.has_old_value() ? absl::StrCat("\"", Hex(c.old_sha256()), "\"")
+                          c.has_old_value() ? absl::StrCat("\"", HexOf(c.old_sha256()), "\"")
                                             : std::string("null"),
-                          ",\"newSha256\":\"", Hex(c.new_sha256()), "\",\"dates\":{");
+                          ",\"newSha256\":\"", HexOf(c.new_sha256()), "\",\"dates\":{");
           for (int i = 0; i < c.holidays_size(); ++i) {
             const v1::DivisionHolidays& d = c.holidays(i);
             if (i > 0) absl::StrAppend(o, ",");
@@ -372,7 +365,7 @@ CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event
     a.recorded_late_days = RecordedLateDays(e, date);
     t.not_yet_recorded.push_back(std::move(a));
   }
-  std::sort(t.not_yet_recorded.begin(), t.not_yet_recorded.end(), EffectiveLess);
+  SortEffective(t.not_yet_recorded);
 
   // Today's view of the same date, to show what the late records changed.
   const CaseDeadlines today = FoldDeadlines(case_id, events, judge, cal, options.as_of);

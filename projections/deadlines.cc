@@ -93,10 +93,9 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
     if (date > as_of) continue;
     items.push_back({&e, date, ToTime(e.occurred_at()), EventTypeName(e), 0});
   }
-  std::sort(items.begin(), items.end(), [](const OrderedEvent& a, const OrderedEvent& b) {
-    return std::make_tuple(a.date, a.at, a.event->position()) <
-           std::make_tuple(b.date, b.at, b.event->position());
-  });
+  SortInEffectiveOrder(
+      items, [](const OrderedEvent& e) { return e.date; },
+      [](const OrderedEvent& e) -> const Event& { return *e.event; });
   CaseFold fold(case_id, pack, cal, as_of);
   for (size_t i = 0; i < items.size(); ++i) {
     items[i].seq = i + 1;

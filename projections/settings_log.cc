@@ -7,25 +7,20 @@
 #include <cstdlib>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/calendar.h"
-#include "engine/deterministic.h"
-#include "store/status_macros.h"
+#include "store/base/deterministic.h"
+#include "store/base/status_macros.h"
+#include "store/base/hex.h"
+#include "store/base/sha256.h"
 
 namespace carelog {
 namespace {
 
 constexpr char kCasePackPrefix[] = "pack.case.";
-
-std::string Sha256(std::string_view bytes) {
-  unsigned char h[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), h);
-  return std::string(reinterpret_cast<const char*>(h), sizeof h);
-}
 
 void SetNow(v1::SettingChanged* r) {
   const int64_t micros = absl::ToUnixMicros(absl::Now());
@@ -37,7 +32,7 @@ void SetNow(v1::SettingChanged* r) {
 // does not parse is kInvalidArgument (ChangeSetting refuses it; a baseline
 // record of an old unparsable file keeps its hash only).
 absl::Status DescribeHolidays(std::string_view file, v1::SettingChanged* r) {
-  r->set_new_sha256(Sha256(file));
+  r->set_new_sha256(DigestBytes(Sha256Of(file)));
   ASSIGN_OR_RETURN(std::vector<Calendar::FileDates> files, Calendar::ParseHolidaysFile(file));
   for (const Calendar::FileDates& f : files) {
     v1::DivisionHolidays* d = r->add_holidays();
@@ -108,15 +103,9 @@ bool IsLoggedSetting(std::string_view name) {
   return name.size() > sizeof(kCasePackPrefix) - 1 && name.rfind(kCasePackPrefix, 0) == 0;
 }
 
-std::string HexOf(std::string_view bytes) {
-  std::string out;
-  for (unsigned char b : bytes) absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
-  return out;
-}
-
 std::string DescribeSettingValue(std::string_view setting, std::string_view value) {
   if (setting == kHolidaysSetting) {
-    return absl::StrCat("SHA-256 ", HexOf(Sha256(value)), " (", value.size(), " bytes)");
+    return absl::StrCat("SHA-256 ", Sha256Hex(value), " (", value.size(), " bytes)");
   }
   return absl::StrCat("'", std::string(value), "'");
 }
@@ -182,14 +171,14 @@ absl::StatusOr<v1::SettingChanged> ChangeSetting(EventStore* store, std::string_
   }
   if (auto s = stored.find(name); s != stored.end()) {
     change.set_old_value(s->second);
-    if (name == kHolidaysSetting) change.set_old_sha256(Sha256(s->second));
+    if (name == kHolidaysSetting) change.set_old_sha256(DigestBytes(Sha256Of(s->second)));
   }
   req.records.push_back(NewRecord{kSettingsStream, "", DeterministicBytes(change)});
   for (NewRecord& r : req.records) {
     uint8_t rnd[16];
     if (RAND_bytes(rnd, sizeof rnd) != 1) return absl::InternalError("no randomness for an id");
     r.id = absl::StrCat(kSettingsStream, ":",
-                        HexOf(std::string_view(reinterpret_cast<const char*>(rnd), sizeof rnd)));
+                        HexOf(rnd, sizeof rnd));
   }
   // The log as read, or nothing: a change made meanwhile would make the old
   // value above wrong.
@@ -251,7 +240,7 @@ absl::StatusOr<CaseTrailSettings> CaseTrailSettingsForCase(const EventStoreReade
   }
   auto holidays = store.GetSetting(kHolidaysSetting);
   if (holidays.ok()) {
-    out.calendar_sha256 = Sha256(*holidays);
+    out.calendar_sha256 = DigestBytes(Sha256Of(*holidays));
   } else if (!absl::IsNotFound(holidays.status())) {
     return holidays.status();
   }
@@ -273,10 +262,10 @@ absl::StatusOr<SettingsCheck> CheckSettings(const EventStoreReader& store) {
     return check;
   }
   for (const v1::SettingChanged& r : log) {
-    if (r.setting() == kHolidaysSetting && r.new_sha256() != Sha256(r.new_value())) {
+    if (r.setting() == kHolidaysSetting && r.new_sha256() != DigestBytes(Sha256Of(r.new_value()))) {
       check.problems.push_back(absl::StrCat(
           "position ", r.position(), ": the bank-holidays record's SHA-256 ", HexOf(r.new_sha256()),
-          " is not that of the file it holds (", HexOf(Sha256(r.new_value())), ")"));
+          " is not that of the file it holds (", Sha256Hex(r.new_value()), ")"));
     }
   }
   const auto folded = FoldSettings(log);

@@ -113,8 +113,6 @@ struct SettingsCheck {
 // bytes)", anything else quoted.
 std::string DescribeSettingValue(std::string_view setting, std::string_view value);
 
-// Lowercase hex of bytes (a SHA-256 in a record).
-std::string HexOf(std::string_view bytes);
 
 }  // namespace carelog
 

@@ -1,7 +1,6 @@
 #include "store/backup.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,12 +18,15 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "store/base/errno_status.h"
+#include "store/base/hex.h"
+#include "store/base/sha256.h"
+#include "store/base/status_macros.h"
 #include "store/head_file.h"
 #include "store/internal/open_checks.h"
 #include "store/internal/store_internals.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
-#include "store/status_macros.h"
 
 namespace carelog {
 namespace {
@@ -33,58 +35,20 @@ namespace fs = std::filesystem;
 
 constexpr char kStoreSubdir[] = "store";
 
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 0xf]);
-  }
-  return out;
-}
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  void Update(const void* p, size_t n) { EVP_DigestUpdate(ctx_, p, n); }
-  std::string HexDigest() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, md, &len);
-    return Hex(md, len);
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
-
-std::string Sha256Hex(std::string_view s) {
-  Sha256 h;
-  h.Update(s.data(), s.size());
-  return h.HexDigest();
-}
-
-absl::Status ErrnoStatus(const std::string& what, int err) {
-  std::string msg = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOSPC || err == EDQUOT) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(msg, " (disk full: free space and run it again; the store is untouched)"));
-  }
-  return absl::InternalError(msg);
-}
+// A failed backup or restore leaves the store as it was: say so.
+constexpr char kDiskFullHint[] = "disk full: free space and run it again; the store is untouched";
 
 // Copies `from` to `to` (created, must not exist), fsyncs it, and returns its
 // size and SHA-256.
 absl::StatusOr<BackupFile> CopyAndHash(const std::string& from, const std::string& to) {
   const int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return ErrnoStatus(absl::StrCat("opening ", from), errno);
+  if (in < 0) return ErrnoStatus(absl::StrCat("opening ", from), errno, kDiskFullHint);
   // Owner-only, as the store's own files (store/private_files.h).
   const int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) {
     const int err = errno;
     close(in);
-    return ErrnoStatus(absl::StrCat("creating ", to), err);
+    return ErrnoStatus(absl::StrCat("creating ", to), err, kDiskFullHint);
   }
   Sha256 h;
   BackupFile f;
@@ -94,7 +58,7 @@ absl::StatusOr<BackupFile> CopyAndHash(const std::string& from, const std::strin
     const ssize_t n = read(in, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      status = ErrnoStatus(absl::StrCat("reading ", from), errno);
+      status = ErrnoStatus(absl::StrCat("reading ", from), errno, kDiskFullHint);
       break;
     }
     if (n == 0) break;
@@ -104,18 +68,22 @@ absl::StatusOr<BackupFile> CopyAndHash(const std::string& from, const std::strin
       const ssize_t w = write(out, buf.data() + done, static_cast<size_t>(n - done));
       if (w < 0) {
         if (errno == EINTR) continue;
-        status = ErrnoStatus(absl::StrCat("writing ", to), errno);
+        status = ErrnoStatus(absl::StrCat("writing ", to), errno, kDiskFullHint);
         break;
       }
       done += w;
     }
     if (!status.ok()) break;
   }
-  if (status.ok() && fsync(out) != 0) status = ErrnoStatus(absl::StrCat("syncing ", to), errno);
+  if (status.ok() && fsync(out) != 0) {
+    status = ErrnoStatus(absl::StrCat("syncing ", to), errno, kDiskFullHint);
+  }
   close(in);
-  if (close(out) != 0 && status.ok()) status = ErrnoStatus(absl::StrCat("closing ", to), errno);
+  if (close(out) != 0 && status.ok()) {
+    status = ErrnoStatus(absl::StrCat("closing ", to), errno, kDiskFullHint);
+  }
   if (!status.ok()) return status;
-  f.sha256_hex = h.HexDigest();
+  f.sha256_hex = HexOf(h.Finish());
   return f;
 }
 
@@ -162,8 +130,6 @@ void Cleanup(const std::string& dir, bool existed) {
   }
 }
 
-std::string HeadString(const TreeHead& h) { return absl::StrCat(h.size, ":", merkle::ToHex(h.root)); }
-
 // Sorted regular files under `dir`, relative names.
 absl::StatusOr<std::vector<std::string>> ListFiles(const std::string& dir) {
   std::vector<std::string> out;
@@ -189,7 +155,7 @@ std::string FormatBackupManifest(const BackupManifest& m) {
                                   m.store_format, "\n", "created ",
                                   absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", m.created,
                                                    absl::UTCTimeZone()),
-                                  "\n", "head ", HeadString(m.head), "\n");
+                                  "\n", "head ", FormatTreeHead(m.head), "\n");
   for (const BackupFile& f : m.files) {
     absl::StrAppend(&body, "file ", f.size, " ", f.sha256_hex, " ", f.name, "\n");
   }
@@ -384,7 +350,9 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStoreReader& store, const 
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << manifest;
     out.flush();
-    if (!out) return fail(ErrnoStatus(absl::StrCat("writing ", tmp), errno ? errno : EIO));
+    if (!out) {
+      return fail(ErrnoStatus(absl::StrCat("writing ", tmp), errno ? errno : EIO, kDiskFullHint));
+    }
   }
   {
     const int fd = open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
@@ -394,7 +362,7 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStoreReader& store, const 
     }
   }
   fs::rename(tmp, fs::path(to_dir) / kBackupManifestName, ec);
-  if (ec) return fail(ErrnoStatus("writing the backup manifest", ec.value()));
+  if (ec) return fail(ErrnoStatus("writing the backup manifest", ec.value(), kDiskFullHint));
   SyncDir(to_dir);
   return m;
 }
@@ -463,7 +431,7 @@ absl::StatusOr<BackupManifest> CheckBackup(const std::string& dir) {
       in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
       h.Update(buf.data(), static_cast<size_t>(in.gcount()));
     }
-    const std::string got = h.HexDigest();
+    const std::string got = HexOf(h.Finish());
     if (got != f.sha256_hex) return HashMismatch(f, got);
   }
   return m;
@@ -525,8 +493,8 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
     }
     if (report->head.size != m.head.size || report->head.root != m.head.root) {
       return fail(absl::DataLossError(absl::StrCat(
-          "restore refused: the restored log has head ", HeadString(report->head),
-          " but the backup recorded ", HeadString(m.head))));
+          "restore refused: the restored log has head ", FormatTreeHead(report->head),
+          " but the backup recorded ", FormatTreeHead(m.head))));
     }
   }
   // The restored store's durable head: the verified head of the backup (the

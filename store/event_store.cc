@@ -37,7 +37,8 @@
 #include "store/internal/store_state.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
+#include "store/internal/verify.h"
 
 namespace carelog {
 namespace {

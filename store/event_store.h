@@ -25,7 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/record_format.h"
 
 namespace rocksdb {

@@ -14,7 +14,7 @@
 #include "store/internal/log_reads.h"
 #include "store/internal/store_state.h"
 #include "store/merkle.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 #include "store/internal/verify.h"
 
 namespace carelog {

@@ -26,7 +26,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,29 +34,15 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "store/base/errno_status.h"
+#include "store/base/sha256.h"
+#include "store/base/status_macros.h"
 #include "store/merkle.h"
-#include "store/status_macros.h"
 
 namespace carelog {
 namespace {
 
 constexpr char kFirstLine[] = "carelog-head 1\n";
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), md);
-  Hash256 h;
-  std::memcpy(h.data(), md, h.size());
-  return merkle::ToHex(h);
-}
-
-absl::Status ErrnoError(const std::string& what, int err) {
-  std::string msg = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOSPC || err == EDQUOT) {
-    return absl::ResourceExhaustedError(absl::StrCat(msg, " (disk full)"));
-  }
-  return absl::InternalError(msg);
-}
 
 }  // namespace
 
@@ -118,7 +103,7 @@ absl::StatusOr<std::optional<std::string>> ReadSmallFile(const std::string& path
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    return ErrnoError(absl::StrCat("reading ", path), errno);
+    return ErrnoStatus(absl::StrCat("reading ", path), errno);
   }
   std::string text;
   char buf[4096];
@@ -128,7 +113,7 @@ absl::StatusOr<std::optional<std::string>> ReadSmallFile(const std::string& path
     if (n < 0) {
       const int err = errno;
       close(fd);
-      return ErrnoError(absl::StrCat("reading ", path), err);
+      return ErrnoStatus(absl::StrCat("reading ", path), err);
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
@@ -176,13 +161,13 @@ absl::Status WriteHeadFile(const std::string& dir, const TreeHead& head) {
   const std::string text = slot + slot;
 
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoError(absl::StrCat("writing ", tmp), errno);
+  if (fd < 0) return ErrnoStatus(absl::StrCat("writing ", tmp), errno);
   absl::Status status;
   for (size_t done = 0; done < text.size();) {
     const ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      status = ErrnoError(absl::StrCat("writing ", tmp), errno);
+      status = ErrnoStatus(absl::StrCat("writing ", tmp), errno);
       break;
     }
     done += static_cast<size_t>(n);
@@ -190,12 +175,12 @@ absl::Status WriteHeadFile(const std::string& dir, const TreeHead& head) {
   // A file left earlier under another umask or by another tool: owner-only
   // whatever.
   if (status.ok() && fchmod(fd, 0600) != 0) {
-    status = ErrnoError(absl::StrCat("setting permissions of ", tmp), errno);
+    status = ErrnoStatus(absl::StrCat("setting permissions of ", tmp), errno);
   }
-  if (status.ok() && fsync(fd) != 0) status = ErrnoError(absl::StrCat("syncing ", tmp), errno);
-  if (close(fd) != 0 && status.ok()) status = ErrnoError(absl::StrCat("closing ", tmp), errno);
+  if (status.ok() && fsync(fd) != 0) status = ErrnoStatus(absl::StrCat("syncing ", tmp), errno);
+  if (close(fd) != 0 && status.ok()) status = ErrnoStatus(absl::StrCat("closing ", tmp), errno);
   if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) {
-    status = ErrnoError(absl::StrCat("replacing ", path), errno);
+    status = ErrnoStatus(absl::StrCat("replacing ", path), errno);
   }
   if (!status.ok()) {
     unlink(tmp.c_str());
@@ -203,8 +188,8 @@ absl::Status WriteHeadFile(const std::string& dir, const TreeHead& head) {
   }
   // The rename is durable only once the directory is.
   const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return ErrnoError(absl::StrCat("syncing ", dir), errno);
-  if (fsync(dfd) != 0) status = ErrnoError(absl::StrCat("syncing ", dir), errno);
+  if (dfd < 0) return ErrnoStatus(absl::StrCat("syncing ", dir), errno);
+  if (fsync(dfd) != 0) status = ErrnoStatus(absl::StrCat("syncing ", dir), errno);
   close(dfd);
   return status;
 }
@@ -214,7 +199,7 @@ absl::StatusOr<std::unique_ptr<HeadFileWriter>> HeadFileWriter::Open(const std::
   const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no head file ", path));
-    return ErrnoError(absl::StrCat("opening ", path), errno);
+    return ErrnoStatus(absl::StrCat("opening ", path), errno);
   }
   auto bytes = ReadSmallFile(path);
   absl::StatusOr<std::pair<std::optional<TreeHead>, std::optional<TreeHead>>> slots =
@@ -243,10 +228,10 @@ absl::Status HeadFileWriter::Update(const TreeHead& head) {
     const ssize_t n = pwrite(fd_, slot.data() + done, slot.size() - done,
                              offset + static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError(absl::StrCat("writing ", path_), errno);
+    if (n < 0) return ErrnoStatus(absl::StrCat("writing ", path_), errno);
     done += static_cast<size_t>(n);
   }
-  if (fdatasync(fd_) != 0) return ErrnoError(absl::StrCat("syncing ", path_), errno);
+  if (fdatasync(fd_) != 0) return ErrnoStatus(absl::StrCat("syncing ", path_), errno);
   next_slot_ = 1 - next_slot_;
   return absl::OkStatus();
 }

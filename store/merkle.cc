@@ -1,13 +1,10 @@
 #include "store/merkle.h"
 
-// OpenSSL 3 deprecates the SHA256_* calls but keeps them; they avoid an EVP
-// context allocation per hash (see record_format.cc).
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <openssl/sha.h>
-
 #include <bit>
 
 #include "absl/strings/str_cat.h"
+#include "store/base/hex.h"
+#include "store/base/sha256.h"
 
 namespace carelog::merkle {
 namespace {
@@ -79,59 +76,22 @@ absl::Status SubProof(uint64_t m, uint64_t start, uint64_t n, bool b, const Subt
 }  // namespace
 
 Hash256 LeafHash(std::string_view leaf) {
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, &kLeafPrefix, 1);
-  SHA256_Update(&ctx, leaf.data(), leaf.size());
-  Hash256 out;
-  SHA256_Final(out.data(), &ctx);
-  return out;
+  Sha256 h;
+  h.Update(&kLeafPrefix, 1).Update(leaf);
+  return h.Finish();
 }
 
 Hash256 NodeHash(const Hash256& left, const Hash256& right) {
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, &kNodePrefix, 1);
-  SHA256_Update(&ctx, left.data(), left.size());
-  SHA256_Update(&ctx, right.data(), right.size());
-  Hash256 out;
-  SHA256_Final(out.data(), &ctx);
-  return out;
+  Sha256 h;
+  h.Update(&kNodePrefix, 1).Update(left.data(), left.size()).Update(right.data(), right.size());
+  return h.Finish();
 }
 
-Hash256 EmptyRoot() {
-  Hash256 out;
-  SHA256(nullptr, 0, out.data());
-  return out;
-}
+Hash256 EmptyRoot() { return Sha256Of(""); }
 
-std::string ToHex(const Hash256& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (size_t i = 0; i < h.size(); ++i) {
-    out[2 * i] = kDigits[h[i] >> 4];
-    out[2 * i + 1] = kDigits[h[i] & 0xf];
-  }
-  return out;
-}
+std::string ToHex(const Hash256& h) { return HexOf(h); }
 
-bool FromHex(std::string_view hex, Hash256* out) {
-  if (hex.size() != 64) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  Hash256 h;
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    h[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  *out = h;
-  return true;
-}
+bool FromHex(std::string_view hex, Hash256* out) { return ParseHex(hex, out); }
 
 Hash256 Frontier::Root() const {
   if (size == 0) return EmptyRoot();

@@ -11,17 +11,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "store/base/errno_status.h"
 
 namespace carelog {
 namespace {
 
 namespace fs = std::filesystem;
-
-absl::Status FromErrno(const std::string& what, int err) {
-  const std::string msg = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg + " (disk full)");
-  return absl::InternalError(msg);
-}
 
 }  // namespace
 
@@ -39,10 +34,10 @@ absl::Status CreatePrivateDirectories(const std::string& dir) {
     // mkdir's mode is masked by the umask; 0700 survives any umask that
     // leaves the owner rwx, and chmod makes sure.
     if (mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-      return FromErrno(absl::StrCat("creating directory ", it->string()), errno);
+      return ErrnoStatus(absl::StrCat("creating directory ", it->string()), errno);
     }
     if (chmod(it->c_str(), 0700) != 0) {
-      return FromErrno(absl::StrCat("making ", it->string(), " owner-only"), errno);
+      return ErrnoStatus(absl::StrCat("making ", it->string(), " owner-only"), errno);
     }
   }
   return absl::OkStatus();
@@ -50,22 +45,22 @@ absl::Status CreatePrivateDirectories(const std::string& dir) {
 
 absl::Status CloseToOthers(const std::string& dir) {
   struct stat st;
-  if (stat(dir.c_str(), &st) != 0) return FromErrno(absl::StrCat("reading ", dir), errno);
+  if (stat(dir.c_str(), &st) != 0) return ErrnoStatus(absl::StrCat("reading ", dir), errno);
   if ((st.st_mode & S_IRWXO) == 0 || st.st_uid != geteuid()) return absl::OkStatus();
   if (chmod(dir.c_str(), st.st_mode & 07770) != 0) {
-    return FromErrno(absl::StrCat("closing ", dir, " to other users"), errno);
+    return ErrnoStatus(absl::StrCat("closing ", dir, " to other users"), errno);
   }
   return absl::OkStatus();
 }
 
 absl::Status CreatePrivateFile(const std::string& path) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return FromErrno(absl::StrCat("creating ", path), errno);
+  if (fd < 0) return ErrnoStatus(absl::StrCat("creating ", path), errno);
   // An existing file keeps its mode through O_CREAT: set it.
   const int rc = fchmod(fd, 0600);
   const int err = errno;
   close(fd);
-  if (rc != 0) return FromErrno(absl::StrCat("making ", path, " owner-only"), err);
+  if (rc != 0) return ErrnoStatus(absl::StrCat("making ", path, " owner-only"), err);
   return absl::OkStatus();
 }
 

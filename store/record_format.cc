@@ -63,15 +63,13 @@
 // ordered key range (verify scans each level in order).
 #include "store/record_format.h"
 
-// OpenSSL 3 deprecates the SHA256_* calls but keeps them; they avoid an
-// EVP context allocation per record.
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <openssl/sha.h>
 #include <zlib.h>
 
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "store/base/coding.h"
+#include "store/base/sha256.h"
 
 namespace carelog::format {
 namespace {
@@ -79,66 +77,6 @@ namespace {
 constexpr uint8_t kMagic = 0xCE;
 constexpr size_t kFixedHeader = 2 + 8 + 8 + 8;
 constexpr size_t kTrailer = 32 + 4;
-
-void PutFixed64LE(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out->append(buf, 8);
-}
-
-uint64_t GetFixed64LE(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-void PutFixed32LE(std::string* out, uint32_t v) {
-  char buf[4];
-  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out->append(buf, 4);
-}
-
-uint32_t GetFixed32LE(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-void PutVarint32(std::string* out, uint32_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Reads a varint32 from *in, advancing it. False on truncation, overflow or
-// an over-long encoding (a final zero byte after a continuation byte): the
-// leaf is the one canonical form tamper evidence commits to, so no other
-// spelling of the same record may decode.
-bool GetVarint32(std::string_view* in, uint32_t* v) {
-  uint32_t result = 0;
-  for (int shift = 0; shift <= 28 && !in->empty(); shift += 7) {
-    uint8_t byte = static_cast<uint8_t>((*in)[0]);
-    in->remove_prefix(1);
-    if (shift == 28 && (byte & 0xf0) != 0) return false;
-    if (shift > 0 && byte == 0) return false;
-    result |= static_cast<uint32_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-bool GetLengthPrefixed(std::string_view* in, std::string* out) {
-  uint32_t len;
-  if (!GetVarint32(in, &len) || in->size() < len) return false;
-  out->assign(in->data(), len);
-  in->remove_prefix(len);
-  return true;
-}
 
 uint32_t Crc(std::string_view bytes) {
   return static_cast<uint32_t>(
@@ -148,11 +86,8 @@ uint32_t Crc(std::string_view bytes) {
 }  // namespace
 
 std::string EncodeFixed64BE(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
+  std::string out;
+  PutFixed64BE(&out, v);
   return out;
 }
 
@@ -160,9 +95,7 @@ absl::StatusOr<uint64_t> DecodeFixed64BE(std::string_view bytes) {
   if (bytes.size() != 8) {
     return absl::DataLossError(absl::StrCat("expected 8-byte position, got ", bytes.size(), " bytes"));
   }
-  uint64_t v = 0;
-  for (char c : bytes) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
+  return carelog::DecodeFixed64BE(bytes.data());
 }
 
 std::string MetaKey(std::string_view name) { return absl::StrCat("M", std::string(name)); }
@@ -219,9 +152,9 @@ void AppendLeaf(uint64_t position, int64_t recorded_at_micros, uint64_t version,
                 std::string* out) {
   out->push_back(static_cast<char>(kMagic));
   out->push_back(static_cast<char>(kStoreFormatVersion));
-  PutFixed64LE(out, position);
-  PutFixed64LE(out, static_cast<uint64_t>(recorded_at_micros));
-  PutFixed64LE(out, version);
+  PutFixed64(out, position);
+  PutFixed64(out, static_cast<uint64_t>(recorded_at_micros));
+  PutFixed64(out, version);
   PutVarint32(out, static_cast<uint32_t>(stream.size()));
   out->append(stream);
   PutVarint32(out, static_cast<uint32_t>(id.size()));
@@ -236,7 +169,7 @@ size_t MaxLeafSize(size_t stream, size_t id, size_t payload) {
 
 void AppendRecordTrailer(const Hash256& chain, size_t leaf_start, std::string* out) {
   out->append(reinterpret_cast<const char*>(chain.data()), chain.size());
-  PutFixed32LE(out, Crc(std::string_view(*out).substr(leaf_start)));
+  PutFixed32(out, Crc(std::string_view(*out).substr(leaf_start)));
 }
 
 std::string EncodeLeaf(const StoredRecord& r) {
@@ -257,7 +190,7 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
     return absl::DataLossError(absl::StrCat("record too short (", value.size(), " bytes)"));
   }
   const std::string_view body = value.substr(0, value.size() - 4);
-  const uint32_t stored_crc = GetFixed32LE(value.data() + value.size() - 4);
+  const uint32_t stored_crc = DecodeFixed32(value.data() + value.size() - 4);
   if (Crc(body) != stored_crc) return absl::DataLossError("record checksum mismatch");
   if (static_cast<uint8_t>(value[0]) != kMagic) return absl::DataLossError("bad record magic");
   if (static_cast<uint8_t>(value[1]) < 1) {
@@ -268,9 +201,9 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
                                             " is newer than this build reads"));
   }
   StoredRecord r;
-  r.position = GetFixed64LE(value.data() + 2);
-  r.recorded_at_micros = static_cast<int64_t>(GetFixed64LE(value.data() + 10));
-  r.version = GetFixed64LE(value.data() + 18);
+  r.position = DecodeFixed64(value.data() + 2);
+  r.recorded_at_micros = static_cast<int64_t>(DecodeFixed64(value.data() + 10));
+  r.version = DecodeFixed64(value.data() + 18);
   std::string_view in = body.substr(kFixedHeader, body.size() - kFixedHeader - 32);
   if (!GetLengthPrefixed(&in, &r.stream) || !GetLengthPrefixed(&in, &r.id) ||
       !GetLengthPrefixed(&in, &r.payload) || !in.empty()) {
@@ -291,9 +224,9 @@ absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf) {
                                             " is newer than this build reads"));
   }
   StoredRecord r;
-  r.position = GetFixed64LE(leaf.data() + 2);
-  r.recorded_at_micros = static_cast<int64_t>(GetFixed64LE(leaf.data() + 10));
-  r.version = GetFixed64LE(leaf.data() + 18);
+  r.position = DecodeFixed64(leaf.data() + 2);
+  r.recorded_at_micros = static_cast<int64_t>(DecodeFixed64(leaf.data() + 10));
+  r.version = DecodeFixed64(leaf.data() + 18);
   std::string_view in = leaf.substr(kFixedHeader);
   if (!GetLengthPrefixed(&in, &r.stream) || !GetLengthPrefixed(&in, &r.id) ||
       !GetLengthPrefixed(&in, &r.payload) || !in.empty()) {
@@ -303,13 +236,9 @@ absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf) {
 }
 
 Hash256 ChainHash(const Hash256& prev, std::string_view leaf) {
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, prev.data(), prev.size());
-  SHA256_Update(&ctx, leaf.data(), leaf.size());
-  Hash256 out;
-  SHA256_Final(out.data(), &ctx);
-  return out;
+  Sha256 h;
+  h.Update(prev.data(), prev.size()).Update(leaf);
+  return h.Finish();
 }
 
 }  // namespace carelog::format

@@ -12,42 +12,15 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "store/base/hex.h"
+#include "store/base/sha256.h"
 
 namespace carelog {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
-
-std::string Hex(const uint8_t* p, size_t n) {
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 0xf]);
-  }
-  return out;
-}
-
-bool ParseHash(std::string_view hex, std::array<uint8_t, 32>* out) {
-  if (hex.size() != 64) return false;
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = nib(hex[2 * i]), lo = nib(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    (*out)[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
 
 bool ValidRole(std::string_view r) {
   return std::find(std::begin(kTokenRoles), std::end(kTokenRoles), r) != std::end(kTokenRoles);
@@ -90,9 +63,7 @@ std::string TokenEntry::RoleFor(const std::vector<std::string>& wanted) const {
 }
 
 std::string TokenHashHex(std::string_view token) {
-  uint8_t md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(token.data()), token.size(), md);
-  return Hex(md, sizeof md);
+  return HexOf(Sha256Of(token));
 }
 
 absl::StatusOr<std::string> NewToken() {
@@ -100,7 +71,7 @@ absl::StatusOr<std::string> NewToken() {
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     return absl::InternalError("no randomness from the OS for a new token");
   }
-  return absl::StrCat("clg_", Hex(bytes, sizeof bytes));
+  return absl::StrCat("clg_", HexOf(bytes, sizeof bytes));
 }
 
 absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text, std::string_view source) {
@@ -126,7 +97,7 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text, std::string_
     auto roles = ParseRoles(std::string_view(parts[1].data(), parts[1].size()));
     if (!roles.ok()) return absl::InvalidArgumentError(absl::StrCat(where(), roles.status().message()));
     e.roles = std::move(*roles);
-    if (!ParseHash(std::string_view(parts[2].data(), parts[2].size()), &e.hash)) {
+    if (!ParseHex(std::string_view(parts[2].data(), parts[2].size()), &e.hash)) {
       return absl::InvalidArgumentError(
           absl::StrCat(where(), "the hash must be 64 hex digits (SHA-256 of the token; the "
                                 "clear token never goes in this file)"));
@@ -151,11 +122,10 @@ absl::StatusOr<TokenTable> TokenTable::Load(const std::string& path) {
 }
 
 const TokenEntry* TokenTable::Find(std::string_view token) const {
-  uint8_t md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(token.data()), token.size(), md);
+  const Sha256Digest md = Sha256Of(token);
   const TokenEntry* found = nullptr;
   for (const TokenEntry& e : entries_) {
-    const bool eq = CRYPTO_memcmp(md, e.hash.data(), sizeof md) == 0;
+    const bool eq = CRYPTO_memcmp(md.data(), e.hash.data(), md.size()) == 0;
     if (eq && found == nullptr) found = &e;
   }
   return found;

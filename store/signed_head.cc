@@ -11,8 +11,8 @@
 #include <cstring>
 #include <memory>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "store/base/hex.h"
 #include "store/head_file.h"
 #include "store/merkle.h"
 
@@ -128,8 +128,7 @@ absl::StatusOr<std::string> SignHead(const TreeHead& head, const std::string& ke
       len != sizeof sig) {
     return absl::InternalError("signing the head failed");
   }
-  return absl::StrCat(FormatTreeHead(head), kSeparator, absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(sig), len)));
+  return absl::StrCat(FormatTreeHead(head), kSeparator, HexOf(sig, len));
 }
 
 bool ParseSignedHead(std::string_view text, SignedHead* out) {
@@ -138,11 +137,7 @@ bool ParseSignedHead(std::string_view text, SignedHead* out) {
   if (!ParseTreeHead(text.substr(0, sep), &out->head)) return false;
   const std::string_view hex = text.substr(sep + kSeparatorSize);
   if (hex.size() != 128) return false;
-  Hash256 a, b;
-  if (!merkle::FromHex(hex.substr(0, 64), &a) || !merkle::FromHex(hex.substr(64), &b)) return false;
-  out->signature.assign(reinterpret_cast<const char*>(a.data()), a.size());
-  out->signature.append(reinterpret_cast<const char*>(b.data()), b.size());
-  return true;
+  return ParseHex(hex, &out->signature);
 }
 
 absl::Status CheckHeadSignature(const SignedHead& signed_head, const std::string& pubkey_file) {

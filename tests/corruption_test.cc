@@ -37,7 +37,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/event_log.h"
 #include "gtest/gtest.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 #include "tests/test_util.h"
 

@@ -111,5 +111,44 @@ TEST(EventTime, AgreesWithTheRuleAtRandomInstantsAndAroundEveryTransition) {
   }
 }
 
+// rules.md "Order": date, then occurredAt, then log position, whatever the
+// append order; InEffectiveOrder and every fold sort with this one function.
+TEST(EffectiveOrderTest, DateThenInstantThenPosition) {
+  auto event = [](absl::Time t, int32_t nanos, uint64_t position) {
+    v1::Event e;
+    *e.mutable_occurred_at() = Ts(t);
+    e.mutable_occurred_at()->set_nanos(nanos);
+    e.set_position(position);
+    return e;
+  };
+  std::vector<v1::Event> events = {
+      event(Utc(2024, 6, 2, 9, 0, 0), 0, 1),    // 2 June
+      event(Utc(2024, 6, 1, 23, 30, 0), 0, 2),  // 00:30 on 2 June in London (BST)
+      event(Utc(2024, 6, 1, 12, 0, 0), 5, 3),   // 1 June, 5 ns after the next
+      event(Utc(2024, 6, 1, 12, 0, 0), 0, 5),   // 1 June
+      event(Utc(2024, 6, 1, 12, 0, 0), 0, 4),   // same instant, earlier position
+  };
+  const std::vector<DatedEvent> sorted = InEffectiveOrder(events);
+  std::vector<uint64_t> positions;
+  for (const DatedEvent& d : sorted) positions.push_back(d.event->position());
+  EXPECT_EQ(positions, (std::vector<uint64_t>{4, 5, 3, 2, 1}));
+  EXPECT_EQ(sorted[3].day, absl::CivilDay(2024, 6, 2));
+  EXPECT_TRUE(EffectivelyBefore(absl::CivilDay(2024, 6, 1), events[2], absl::CivilDay(2024, 6, 2),
+                                events[1]));
+  EXPECT_FALSE(EffectivelyBefore(absl::CivilDay(2024, 6, 1), events[3], absl::CivilDay(2024, 6, 1),
+                                 events[3]));
+
+  struct Item {
+    absl::CivilDay day;
+    v1::Event event;
+  };
+  std::vector<Item> items;
+  for (const v1::Event& e : events) items.push_back({LondonDate(e.occurred_at()), e});
+  SortInEffectiveOrder(
+      items, [](const Item& i) { return i.day; },
+      [](const Item& i) -> const v1::Event& { return i.event; });
+  for (size_t i = 0; i < items.size(); ++i) EXPECT_EQ(items[i].event.position(), positions[i]);
+}
+
 }  // namespace
 }  // namespace carelog

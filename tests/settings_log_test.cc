@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "store/bulk_loader.h"
+#include "store/base/hex.h"
 #include "store/event_store.h"
 #include "store/merkle.h"
 #include "store/record_format.h"

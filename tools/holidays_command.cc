@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "engine/calendar.h"
 #include "engine/event_time.h"
+#include "store/base/hex.h"
 #include "store/event_store.h"
 #include "projections/views/case_packs.h"
 #include "tools/commands.h"

@@ -16,6 +16,7 @@
 #include "store/backup.h"
 #include "store/event_store.h"
 #include "store/head_file.h"
+#include "store/merkle.h"
 #include "store/record_format.h"
 #include "projections/views/case_packs.h"
 #include "tools/commands.h"

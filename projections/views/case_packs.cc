@@ -1,7 +1,7 @@
 #include "projections/views/case_packs.h"
 
 #include "absl/strings/str_cat.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 

@@ -39,13 +39,14 @@
 // log like a missing one: a checkpoint is derived data, never the record.
 #include "projections/views/deadlines_checkpoint.h"
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/checkpoint.pb.h"
-#include "engine/deterministic.h"
+#include "store/base/deterministic.h"
 #include "google/protobuf/arena.h"
+#include "store/base/coding.h"
+#include "store/base/sha256.h"
 
 namespace carelog {
 namespace {
@@ -59,16 +60,12 @@ constexpr size_t kChecksumAt = kDeadlinesIndexBytes;
 static_assert(kDeadlinesValueHeaderBytes == kChecksumAt + kDeadlinesChecksumBytes);
 const absl::CivilDay kEpoch(1970, 1, 1);
 
-class Sha256 {
+// SHA-256 over length-prefixed parts, so that ("ab","c") and ("a","bc") differ.
+class FingerprintHash {
  public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  // Length-prefixed, so that ("ab","c") and ("a","bc") differ.
   void Part(std::string_view bytes) {
     Fixed(bytes.size());
-    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+    h_.Update(bytes);
   }
   void Fixed(uint64_t v) {
     unsigned char b[8];
@@ -82,22 +79,12 @@ class Sha256 {
     EVP_DigestFinal_ex(ctx_, md, &len);
     return std::string(reinterpret_cast<const char*>(md), kDeadlinesFingerprintBytes);
   }
+  std::string Finish16() { return DigestBytes(h_.Finish()).substr(0, kFingerprintSize); }
 
  private:
-  EVP_MD_CTX* ctx_;
+  Sha256 h_;
 };
 
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-void PutFixed32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetFixed(std::string_view b, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
 uint32_t Crc(std::string_view a, std::string_view b) {
   uLong c = crc32(0L, Z_NULL, 0);
   c = crc32(c, reinterpret_cast<const Bytef*>(a.data()), static_cast<uInt>(a.size()));
@@ -154,7 +141,7 @@ absl::StatusOr<DeadlinesHead> DecodeDeadlinesHead(std::string_view bytes) {
 }
 
 std::string CalendarDigest(const Calendar& cal) {
-  Sha256 h;
+  FingerprintHash h;
   for (Division d : {Division::kEnglandAndWales, Division::kScotland, Division::kNorthernIreland}) {
     h.Fixed(static_cast<uint64_t>(d));
     for (int year = 1900; year <= 2100; ++year) {
@@ -167,7 +154,7 @@ std::string CalendarDigest(const Calendar& cal) {
 }
 
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
-  Sha256 h;
+  FingerprintHash h;
   h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion, " checkpoint/",
                       kCheckpointFormat));
   h.Part(pack.name);

@@ -8,7 +8,9 @@
 #include "engine/event_log.h"
 #include "projections/views/parallel.h"
 #include "projections/views/deadlines_checkpoint.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
+#include "projections/deadlines_checkpoint.h"
+#include "store/base/coding.h"
 
 namespace carelog {
 namespace {

@@ -7,7 +7,7 @@
 #include "engine/event_log.h"
 #include "projections/views/case_packs.h"
 #include "projections/views/parallel.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 #include "engine/access_log.h"
 #include "projections/settings_log.h"
 

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/internal/log_reads.h"
 #include "store/merkle.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog::internal {
 

@@ -14,7 +14,7 @@
 #include "store/internal/log_reads.h"
 #include "store/private_files.h"
 #include "store/record_format.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog::internal {
 namespace {

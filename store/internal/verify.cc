@@ -14,7 +14,7 @@
 #include "store/internal/log_reads.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
-#include "store/status_macros.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 

@@ -14,7 +14,7 @@
 
 #include "absl/time/time.h"
 #include "engine/importer.h"
-#include "store/clock.h"
+#include "store/base/clock.h"
 #include "store/event_store.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/deterministic.h"
+#include "store/base/deterministic.h"
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"

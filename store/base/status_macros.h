@@ -1,6 +1,11 @@
-// Local status helpers: Debian's Abseil ships none.
-#ifndef CARELOG_STORE_STATUS_MACROS_H_
-#define CARELOG_STORE_STATUS_MACROS_H_
+// Status macros for every layer: Debian's Abseil ships none.
+//
+// Both evaluate `expr` exactly once and return its error unchanged (code and
+// message), so a failure code named in a callee's contract reaches the
+// caller as is. Usable only in functions returning absl::Status or
+// absl::StatusOr<T>.
+#ifndef CARELOG_STORE_BASE_STATUS_MACROS_H_
+#define CARELOG_STORE_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,4 +29,4 @@
   if (!tmp.ok()) return tmp.status();          \
   lhs = std::move(tmp).value()
 
-#endif  // CARELOG_STORE_STATUS_MACROS_H_
+#endif  // CARELOG_STORE_BASE_STATUS_MACROS_H_

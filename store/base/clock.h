@@ -1,6 +1,9 @@
-// The store's source of time, behind an interface so tests can inject it.
-#ifndef CARELOG_STORE_CLOCK_H_
-#define CARELOG_STORE_CLOCK_H_
+// The source of time for every layer (the store's recorded-at stamps, the
+// importers, the views), behind an interface so tests can inject it. Code
+// that needs "now" takes a Clock* rather than calling absl::Now(), so a test
+// can hold time still or move it by hand.
+#ifndef CARELOG_STORE_BASE_CLOCK_H_
+#define CARELOG_STORE_BASE_CLOCK_H_
 
 #include <atomic>
 #include <cstdint>
@@ -34,4 +37,4 @@ class FakeClock : public Clock {
 
 }  // namespace carelog
 
-#endif  // CARELOG_STORE_CLOCK_H_
+#endif  // CARELOG_STORE_BASE_CLOCK_H_

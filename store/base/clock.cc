@@ -1,4 +1,4 @@
-#include "store/clock.h"
+#include "store/base/clock.h"
 
 namespace carelog {
 namespace {
