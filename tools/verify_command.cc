@@ -33,7 +33,7 @@ bool ParseHead(std::string_view text, TreeHead* out) {
 // ("carelog: warning: ..."), and each problem on stderr ("carelog: settings
 // broken: ..."). Returns the exit status: 0, or 1 for any problem (or 1/3 as
 // ReportError when the check cannot run).
-int VerifySettingsForCli(const EventStore& store) {
+int VerifySettingsForCli(const EventStoreReader& store) {
   auto check = CheckSettings(store);
   if (!check.ok()) return ReportError(check.status());
   for (const std::string& w : check->warnings) {

@@ -68,18 +68,12 @@ class FingerprintHash {
     h_.Update(bytes);
   }
   void Fixed(uint64_t v) {
-    unsigned char b[8];
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-    EVP_DigestUpdate(ctx_, b, 8);
+    char b[8];
+    EncodeFixed64(b, v);
+    h_.Update(std::string_view(b, sizeof b));
   }
   // The digest's first kDeadlinesFingerprintBytes.
-  std::string Finish() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, md, &len);
-    return std::string(reinterpret_cast<const char*>(md), kDeadlinesFingerprintBytes);
-  }
-  std::string Finish16() { return DigestBytes(h_.Finish()).substr(0, kFingerprintSize); }
+  std::string Finish() { return DigestBytes(h_.Finish()).substr(0, kDeadlinesFingerprintBytes); }
 
  private:
   Sha256 h_;
@@ -134,9 +128,9 @@ absl::StatusOr<DeadlinesHead> DecodeDeadlinesHead(std::string_view bytes) {
                                             bytes.size(), " bytes, not ", kDeadlinesHeadBytes));
   }
   DeadlinesHead head;
-  head.position = GetFixed(bytes, 0, 8);
-  head.cases = GetFixed(bytes, 8, 8);
-  head.written_at_micros = static_cast<int64_t>(GetFixed(bytes, 16, 8));
+  head.position = DecodeFixed64(bytes.data());
+  head.cases = DecodeFixed64(bytes.data() + 8);
+  head.written_at_micros = static_cast<int64_t>(DecodeFixed64(bytes.data() + 16));
   return head;
 }
 
@@ -227,12 +221,12 @@ absl::StatusOr<DeadlinesCheckpointHead> PeekDeadlinesCheckpoint(std::string_view
                                             " bytes, shorter than its ",
                                             kDeadlinesValueHeaderBytes, "-byte header"));
   }
-  const uint32_t want = static_cast<uint32_t>(GetFixed(bytes, kChecksumAt, kDeadlinesChecksumBytes));
+  const uint32_t want = DecodeFixed32(bytes.data() + kChecksumAt);
   if (Crc(bytes.substr(0, kChecksumAt), bytes.substr(kDeadlinesValueHeaderBytes)) != want) {
     return absl::DataLossError("deadlines checkpoint fails its checksum");
   }
   return std::make_pair(std::string(bytes.substr(0, kDeadlinesFingerprintBytes)),
-                        GetFixed(bytes, kCaseVersionAt, kDeadlinesCaseVersionBytes));
+                        DecodeFixed64(bytes.data() + kCaseVersionAt));
 }
 
 absl::StatusOr<DeadlinesCheckpoint> DecodeDeadlinesCheckpoint(std::string_view case_id,

@@ -9,7 +9,6 @@
 #include "projections/views/parallel.h"
 #include "projections/views/deadlines_checkpoint.h"
 #include "store/base/status_macros.h"
-#include "projections/deadlines_checkpoint.h"
 #include "store/base/coding.h"
 
 namespace carelog {
