@@ -11,7 +11,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "store/base/deterministic.h"
-#include "projections/escape.h"
 #include "store/base/hex.h"
 
 namespace carelog {
