@@ -48,7 +48,7 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
     // checkpoint (with its findings when asked for).
     std::vector<std::string> names = {DeadlinesCaseName(case_id)};
     if (options.with_findings) names.push_back(DeadlinesFindingsName(case_id));
-    ASSIGN_OR_RETURN(EventStore::CheckpointsAt read, store_->GetCheckpointsAt(case_id, names));
+    ASSIGN_OR_RETURN(EventStoreReader::CheckpointsAt read, store_->GetCheckpointsAt(case_id, names));
     if (const std::optional<std::string>& main = read.values[0]; main.has_value()) {
       auto head = PeekDeadlinesCheckpoint(*main);
       if (head.ok() && head->first == Fingerprint(pack) && head->second == read.stream_version) {
