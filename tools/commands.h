@@ -46,7 +46,7 @@ int RunImport(const Args& args);      // tools/import_command.cc
 int RunCases(const Args& args);       // tools/cases_command.cc
 int RunGen(const Args& args);         // tools/gen_command.cc
 int RunDeadlines(const Args& args);   // tools/deadlines_command.cc
-int RunPack(const Args& args);        // tools/deadlines_command.cc
+int RunPack(const Args& args);        // tools/pack_command.cc
 int RunVerify(const Args& args);      // tools/verify_command.cc
 int RunHead(const Args& args);        // tools/head_command.cc
 int RunProve(const Args& args);       // tools/prove_command.cc
@@ -55,7 +55,7 @@ int RunKeygen(const Args& args);      // tools/keygen_command.cc
 int RunImport903(const Args& args);   // tools/import_903_command.cc
 int RunExport(const Args& args);      // tools/export_command.cc
 int RunReport(const Args& args);      // tools/report_command.cc
-int RunAudit(const Args& args);       // tools/audit_trail_command.cc
+int RunAudit(const Args& args);       // tools/audit_command.cc
 int RunHolidays(const Args& args);    // tools/holidays_command.cc
 int RunBackup(const Args& args);      // tools/backup_command.cc
 int RunRestore(const Args& args);     // tools/restore_command.cc

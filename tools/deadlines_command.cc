@@ -1,13 +1,10 @@
-// `carelog deadlines` (cli.md, exact) and `carelog pack`.
+// `carelog deadlines` (cli.md, exact).
 #include <cstdio>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "engine/event_time.h"
-#include "engine/policy.h"
 #include "projections/deadlines_format.h"
-#include "projections/views/case_packs.h"
 #include "projections/views/queries.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
@@ -73,33 +70,6 @@ int RunDeadlines(const Args& args) {
   if (format == "json") absl::StrAppend(&out, "]\n");
   if (format == "table") out = table.Render();
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return 0;
-}
-
-int RunPack(const Args& args) {
-  auto store = EventStore::Open(StoreDir(args));
-  if (!store.ok()) return ReportError(store.status());
-  auto registry = PolicyRegistry::LoadEmbedded();
-  if (!registry.ok()) return ReportError(registry.status());
-  CasePacks packs(store->get(), &*registry);
-  const auto case_it = args.flags.find("case");
-  const std::string case_id = case_it == args.flags.end() ? "" : case_it->second;
-  if (args.positional.size() > 1) {
-    std::fprintf(stderr, "carelog: pack takes at most one NAME\n");
-    return 2;
-  }
-  if (args.positional.size() == 1) {
-    auto change = packs.Set(case_id, args.positional[0], CliActor());
-    if (!change.ok()) return ReportError(change.status());
-    std::printf("recorded at position %llu of the settings log (by %s)\n",
-                static_cast<unsigned long long>(change->position()),
-                change->changed_by().c_str());
-  }
-  auto name = packs.NameFor(case_id);
-  if (!name.ok()) return ReportError(name.status());
-  std::printf("%s%s\n", case_id.empty() ? "store default: " : absl::StrCat(case_id, ": ").c_str(),
-              name->c_str());
-  std::printf("available: %s\n", absl::StrJoin(registry->Names(), ", ").c_str());
   return 0;
 }
 
