@@ -12,13 +12,14 @@
 #include "google/protobuf/util/json_util.h"
 #include "projections/deadlines_format.h"
 #include "projections/escape.h"
+#include "store/base/time_format.h"
 #include "store/base/hex.h"
 
 namespace carelog {
 namespace {
 
 std::string Instant(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", ToTime(ts), absl::UTCTimeZone());
+  return Rfc3339Utc(ToTime(ts));
 }
 
 void SortEffective(std::vector<CaseTrailEntry>& entries) {
@@ -398,7 +399,7 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
   absl::StrAppend(&out, "As of the end of ", FormatDate(t.options.as_of), " (Europe/London)");
   if (t.options.known_at) {
     absl::StrAppend(&out, ", as known at ",
-                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    Rfc3339Utc(*t.options.known_at),
                     " (only what had been recorded by then)");
   }
   if (!t.settings.changes.empty()) AppendSettingsText(t, &out);
@@ -457,7 +458,7 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
   }
   if (t.options.known_at) {
     absl::StrAppend(&out, "\nNot yet recorded at ",
-                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    Rfc3339Utc(*t.options.known_at),
                     " (", t.not_yet_recorded.size(), "):\n");
     for (const CaseTrailEntry& a : t.not_yet_recorded) {
       absl::StrAppend(&out, "  ", FormatDate(a.date), "  ", PayloadName(a.event), "  event ",
@@ -485,7 +486,7 @@ std::string RenderCaseTrailJson(const CaseTrail& t) {
                   "\",\"asOf\":\"", FormatDate(t.options.as_of), "\"");
   if (t.options.known_at) {
     absl::StrAppend(&out, ",\"knownAt\":\"",
-                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t.options.known_at, absl::UTCTimeZone()),
+                    Rfc3339Utc(*t.options.known_at),
                     "\"");
   }
   absl::StrAppend(&out, ",\"events\":");

@@ -27,6 +27,7 @@
 #include "store/internal/store_internals.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
+#include "store/base/time_format.h"
 
 namespace carelog {
 namespace {
@@ -153,8 +154,7 @@ void Step(const BackupProgress& p, std::string_view s) {
 std::string FormatBackupManifest(const BackupManifest& m) {
   std::string body = absl::StrCat("carelog-backup ", m.format, "\n", "store-format ",
                                   m.store_format, "\n", "created ",
-                                  absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", m.created,
-                                                   absl::UTCTimeZone()),
+                                  Rfc3339Utc(m.created),
                                   "\n", "head ", FormatTreeHead(m.head), "\n");
   for (const BackupFile& f : m.files) {
     absl::StrAppend(&body, "file ", f.size, " ", f.sha256_hex, " ", f.name, "\n");

@@ -14,13 +14,10 @@
 #include "store/head_file.h"
 #include "store/logging.h"
 #include "tools/commands.h"
+#include "store/base/time_format.h"
 
 namespace carelog {
 namespace {
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
 
 uint64_t TotalSize(const BackupManifest& m) {
   uint64_t n = 0;
@@ -28,12 +25,6 @@ uint64_t TotalSize(const BackupManifest& m) {
   return n;
 }
 
-std::string Bytes(uint64_t n) {
-  if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
-  if (n >= (uint64_t{1} << 20)) return absl::StrFormat("%.1f MiB", n / double(1 << 20));
-  if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
-  return absl::StrCat(n, " bytes");
-}
 
 }  // namespace
 
@@ -70,7 +61,7 @@ int RunBackup(const Args& args) {
     return ReportError(m.status());
   }
   const std::string summary =
-      absl::StrCat(Rfc3339(m->created), " head ", FormatTreeHead(m->head), " to ",
+      absl::StrCat(Rfc3339Utc(m->created), " head ", FormatTreeHead(m->head), " to ",
                    std::filesystem::absolute(to->second).string());
   if (writable != nullptr) {
     absl::Status s = writable->PutSetting(kLastBackupSetting, summary);
@@ -83,7 +74,7 @@ int RunBackup(const Args& args) {
       "backup of %llu events in %s: head %s, %zu files (%s), verified.\n"
       "Restore with: carelog restore --from %s --to NEW_STORE_DIR\n",
       static_cast<unsigned long long>(m->head.size), to->second.c_str(),
-      FormatTreeHead(m->head).c_str(), m->files.size(), Bytes(TotalSize(*m)).c_str(),
+      FormatTreeHead(m->head).c_str(), m->files.size(), HumanBytes(TotalSize(*m)).c_str(),
       to->second.c_str());
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/logging.h"
 #include "tools/commands.h"
+#include "absl/strings/str_format.h"
 
 namespace carelog {
 
@@ -168,6 +169,13 @@ absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& 
   StoreOptions so;
   so.create_if_missing = false;
   return EventStoreReader::Open(StoreDir(args), so);
+}
+
+std::string HumanBytes(uint64_t n) {
+  if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
+  if (n >= (uint64_t{1} << 20)) return absl::StrFormat("%.1f MiB", n / double(1 << 20));
+  if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
+  return absl::StrCat(n, " bytes");
 }
 
 int ReportError(const absl::Status& s) {

@@ -32,6 +32,9 @@ std::string StoreDir(const Args& args);
 // beside a running `carelog serve` or import. kNotFound if there is no store.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args);
 
+// A size as people read it: "512 bytes", "3.2 KiB", "1.5 MiB", "2.0 GiB".
+std::string HumanBytes(uint64_t n);
+
 // Prints "carelog: message" to stderr; returns 1 for refused input or a
 // failed check, 3 for an internal fault.
 int ReportError(const absl::Status& s);

@@ -10,16 +10,9 @@
 #include "store/head_file.h"
 #include "store/logging.h"
 #include "tools/commands.h"
+#include "store/base/time_format.h"
 
 namespace carelog {
-namespace {
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
-}  // namespace
-
 int RunRestore(const Args& args) {
   auto from = args.flags.find("from");
   auto to = args.flags.find("to");
@@ -45,7 +38,7 @@ int RunRestore(const Args& args) {
       "restored %llu events into %s; the whole log verified and its head %s is the one the "
       "backup recorded on %s\n",
       static_cast<unsigned long long>(m->head.size), to->second.c_str(),
-      FormatTreeHead(m->head).c_str(), Rfc3339(m->created).c_str());
+      FormatTreeHead(m->head).c_str(), Rfc3339Utc(m->created).c_str());
   return 0;
 }
 

@@ -22,17 +22,6 @@
 #include "tools/commands.h"
 
 namespace carelog {
-namespace {
-
-std::string Bytes(uint64_t n) {
-  if (n >= (uint64_t{1} << 30)) return absl::StrFormat("%.1f GiB", n / double(1 << 30));
-  if (n >= (uint64_t{1} << 20)) return absl::StrFormat("%.1f MiB", n / double(1 << 20));
-  if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
-  return absl::StrCat(n, " bytes");
-}
-
-}  // namespace
-
 int RunStats(const Args& args) {
   if (!args.positional.empty()) {
     std::fprintf(stderr, "carelog: stats takes no arguments\n");
@@ -137,7 +126,7 @@ int RunStats(const Args& args) {
   if (all->size() > cases->size()) {
     std::printf("system streams: %zu\n", all->size() - cases->size());
   }
-  std::printf("store size:   %s (%llu bytes)\n", Bytes(size).c_str(),
+  std::printf("store size:   %s (%llu bytes)\n", HumanBytes(size).c_str(),
               static_cast<unsigned long long>(size));
   std::printf("head:         %s\n", head_text.c_str());
   std::printf("last backup:  %s\n", backup_text.c_str());
