@@ -106,6 +106,8 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
   if (id.empty()) return Invalid(file, "", "a rule has no id");
   if (r.source().document().empty()) return Invalid(file, id, "missing source document");
   if (r.source().section().empty()) return Invalid(file, id, "missing source section");
+  if (r.basis() == carelog::v1::BASIS_UNSPECIFIED)
+    return Invalid(file, id, "missing basis (STATUTORY, PRACTICE or CARELOG_DEFAULT)");
   if (r.amount() < 0) return Invalid(file, id, absl::StrCat("negative amount ", r.amount()));
   if (r.review_number() < 0)
     return Invalid(file, id, absl::StrCat("negative review_number ", r.review_number()));

@@ -934,11 +934,11 @@ TEST(FurtherRules, Bristol_003_EmergencyPostponementFromMay2024) {
 TEST(Versions, EachTriggerUsesTheVersionInForceOnItsDate) {
   const char* pack = R"(name: "v" division: "england-and-wales"
     versions { effective_from: "2020-01-01"
-      rules { id: "review.decisions" kind: OBLIGATION trigger: REVIEW_HELD
+      rules { id: "review.decisions" kind: OBLIGATION basis: PRACTICE trigger: REVIEW_HELD
         met_by: "reviewDecisionsRecorded" amount: 5 unit: WORKING_DAYS direction: AFTER
         source { document: "001" section: "7" } } }
     versions { effective_from: "2024-10-01"
-      rules { id: "review.decisions" kind: OBLIGATION trigger: REVIEW_HELD
+      rules { id: "review.decisions" kind: OBLIGATION basis: PRACTICE trigger: REVIEW_HELD
         met_by: "reviewDecisionsRecorded" amount: 10 unit: WORKING_DAYS direction: AFTER
         source { document: "001 v2" section: "7" } } })";
   auto reg = PolicyRegistry::Load({{"v.textpb", pack}});

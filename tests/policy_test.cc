@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 const char kGoodRule[] = R"(
   rules {
     id: "x.rule"
-    kind: OBLIGATION
+    kind: OBLIGATION basis: PRACTICE
     trigger: PERIOD_STARTED
     met_by: "iroServiceNotified"
     amount: 2 unit: WORKING_DAYS direction: AFTER
@@ -170,7 +170,7 @@ TEST(Policy, BeforeOnlyForScheduledDate) {
 }
 
 TEST(Policy, UnknownFindingCheckIsRefused) {
-  absl::Status s = LoadOne(Pack(R"(rules { id: "f" kind: FINDING check: VIBES
+  absl::Status s = LoadOne(Pack(R"(rules { id: "f" kind: FINDING basis: PRACTICE check: VIBES
       source { document: "003" section: "x" } })"));
   EXPECT_THAT(s.message(), HasSubstr("unknown check 'VIBES'"));
 }
@@ -205,15 +205,15 @@ TEST(Policy, OverlayNeedsItsBase) {
 TEST(Policy, OverlayVersionsResolveByDate) {
   std::string base = absl::StrCat(
       "name: \"base\" division: \"england-and-wales\" versions { effective_from: \"2020-01-01\" ",
-      kGoodRule, R"( rules { id: "y.rule" kind: OBLIGATION trigger: IRO_NOTIFIED
+      kGoodRule, R"( rules { id: "y.rule" kind: OBLIGATION basis: PRACTICE trigger: IRO_NOTIFIED
         met_by: "iroAllocated" amount: 5 unit: WORKING_DAYS direction: AFTER
         source { document: "001" section: "4.1" } } })");
   std::string overlay = R"(name: "local" extends: "base"
     versions { effective_from: "2022-06-01"
       remove: "y.rule"
-      rules { id: "x.rule" kind: OBLIGATION trigger: PERIOD_STARTED met_by: "iroServiceNotified"
+      rules { id: "x.rule" kind: OBLIGATION basis: PRACTICE trigger: PERIOD_STARTED met_by: "iroServiceNotified"
         amount: 1 unit: WORKING_DAYS direction: AFTER source { document: "003" section: "local" } }
-      rules { id: "z.rule" kind: OBLIGATION trigger: PERIOD_STARTED met_by: "reviewHeld"
+      rules { id: "z.rule" kind: OBLIGATION basis: PRACTICE trigger: PERIOD_STARTED met_by: "reviewHeld"
         amount: 4 unit: WEEKS direction: AFTER source { document: "003" section: "local" } } })";
   auto reg = PolicyRegistry::Load({{"base.textpb", base}, {"local.textpb", overlay}});
   ASSERT_TRUE(reg.ok()) << reg.status();

@@ -249,14 +249,14 @@ std::string RenamingOverlay(bool tagged) {
       remove: "postponement.notice"
       rules {
         id: "review.minutes_written"
-        kind: OBLIGATION )pb", task_tag, R"pb(
+        kind: OBLIGATION basis: PRACTICE )pb", task_tag, R"pb(
         trigger: REVIEW_HELD met_by: "reviewMinutesCompleted"
         amount: 15 unit: WORKING_DAYS direction: AFTER
         source { document: "001_73579c9466dfdbf3.txt" section: "7" }
       }
       rules {
         id: "postponement.short_notice"
-        kind: FINDING )pb", notice_tag, R"pb(
+        kind: FINDING basis: PRACTICE )pb", notice_tag, R"pb(
         check: POSTPONEMENT_NOTICE
         amount: 5 unit: WORKING_DAYS direction: BEFORE
         source { document: "003_57729b6622f01350.txt" section: "Practice Change (postponement)" }
