@@ -38,6 +38,10 @@ struct Obligation {
   uint64_t trigger_position = 0;  // the event it counts from
   std::optional<uint64_t> met_by_position;
   int pack_version = 0;  // PolicyRuleSet::number in force on the trigger date
+  // A BEFORE rule whose counted due date fell before the booking that made it
+  // (Rule.short_notice DUE_BEFORE_REVIEW): `due` is then the day before the
+  // review, and the QA report counts the row apart from late tasks.
+  bool short_notice = false;
 };
 
 struct Finding {
@@ -65,7 +69,7 @@ struct CaseDeadlines {
 // Bump when FoldDeadlines' output changes for the same events, pack and
 // calendar (a rule's meaning, a decision in the fold): checkpoints carry it in
 // their fingerprint, so one written by an older fold is rebuilt, not trusted.
-inline constexpr int kDeadlinesFoldVersion = 1;
+inline constexpr int kDeadlinesFoldVersion = 2;
 
 // The as-of date that includes every event: a fold as of it is the fold of
 // the whole history, from which RestateAt gives any later view.

@@ -198,6 +198,7 @@ DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c
     q->set_trigger_position(o.trigger_position);
     if (o.met_by_position) q->set_met_by_position(*o.met_by_position);
     q->set_pack_version(o.pack_version);
+    q->set_short_notice(o.short_notice);
   }
   v1::CheckpointFindings findings;
   for (const Finding& f : d.findings) {
@@ -306,6 +307,7 @@ absl::StatusOr<DeadlinesCheckpoint> DecodePeekedDeadlinesCheckpoint(
     o.trigger_position = q.trigger_position();
     if (q.has_met_by_position()) o.met_by_position = q.met_by_position();
     o.pack_version = q.pack_version();
+    o.short_notice = q.short_notice();
     d.obligations.push_back(std::move(o));
   }
   d.findings.reserve(findings.findings_size());
