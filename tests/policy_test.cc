@@ -250,5 +250,88 @@ TEST(Policy, EventTypeNames) {
   EXPECT_EQ(EventTypeName(carelog::v1::Event()), "");
 }
 
+// Conditions, placement scope, groups and cease approvals (issue 14): each
+// refusal names the file and the rule.
+std::string Visit(const std::string& id, const std::string& fields) {
+  return absl::StrCat(R"(
+  rules {
+    id: ")", id, R"("
+    kind: OBLIGATION basis: PRACTICE
+    met_by: "statutoryVisit"
+    amount: 6 unit: WEEKS direction: AFTER
+    source { document: "004_a3167e59fbe810f1.txt" section: "9" }
+    )", fields, " }");
+}
+
+TEST(Policy, AppliesPlacementScopeAndGroupsLoad) {
+  const std::string group =
+      R"(trigger: EVENT trigger_event: "statutoryVisit" placement_scoped: true group: "next")";
+  EXPECT_TRUE(LoadOne(Pack(Visit("a", absl::StrCat(group, R"( applies { placement_type: "U1" within_placement_months: 12 })")) +
+                           Visit("b", absl::StrCat(group, " applies { min_age: 16 }"))))
+                  .ok());
+}
+
+TEST(Policy, AppliesUnknownCodesAreRefused) {
+  const std::string trigger = R"(trigger: EVENT trigger_event: "placementStarted" )";
+  EXPECT_THAT(LoadOne(Pack(Visit("a", trigger + R"(applies { legal_status: "Z9" })"))).message(),
+              HasSubstr("t.textpb: rule 'a': applies: unknown LS code 'Z9'"));
+  EXPECT_THAT(LoadOne(Pack(Visit("a", trigger + R"(applies { not_legal_status: "V9" })"))).message(),
+              HasSubstr("rule 'a': applies: unknown LS code 'V9'"));
+  EXPECT_THAT(LoadOne(Pack(Visit("a", trigger + R"(applies { placement_type: "U9" })"))).message(),
+              HasSubstr("t.textpb: rule 'a': applies: unknown PLACE code 'U9'"));
+  // A ceasing reason needs a childCeasedLookedAfter trigger.
+  EXPECT_THAT(LoadOne(Pack(Visit("a", trigger + R"(applies { ceased_reason: "E4A" })"))).message(),
+              HasSubstr("rule 'a': applies: unplanned_ending/ceased_reason need a "
+                        "childCeasedLookedAfter trigger"));
+  EXPECT_THAT(
+      LoadOne(Pack(Visit("a", R"(trigger: EVENT trigger_event: "childCeasedLookedAfter"
+                                 applies { ceased_reason: "E99" })")))
+          .message(),
+      HasSubstr("rule 'a': applies: unknown REC code 'E99'"));
+}
+
+TEST(Policy, GroupMembersShareTheirTrigger) {
+  EXPECT_THAT(
+      LoadOne(Pack(Visit("a", R"(trigger: EVENT trigger_event: "statutoryVisit" group: "g")") +
+                   Visit("b", R"(trigger: EVENT trigger_event: "placementStarted" group: "g")")))
+          .message(),
+      HasSubstr("t.textpb: rule 'b': group 'g' has another trigger than rule 'a'"));
+}
+
+TEST(Policy, PlacementScopedNeedsAPlacementTrigger) {
+  EXPECT_THAT(LoadOne(Pack(Visit("a", "trigger: PERIOD_STARTED placement_scoped: true"))).message(),
+              HasSubstr("t.textpb: rule 'a': placement_scoped needs an EVENT trigger"));
+  EXPECT_THAT(LoadOne(Pack(Visit("a", R"(trigger: EVENT trigger_event: "placementEnded"
+                                         placement_scoped: true)")))
+                  .message(),
+              HasSubstr("rule 'a': placement_scoped needs an EVENT trigger"));
+  // Months into the placement mean nothing without one.
+  EXPECT_THAT(LoadOne(Pack(Visit("a", R"(trigger: EVENT trigger_event: "statutoryVisit"
+                                         applies { within_placement_months: 12 })")))
+                  .message(),
+              HasSubstr("rule 'a': applies: within/after_placement_months need placement_scoped"));
+}
+
+TEST(Policy, CeaseApprovalNeedsRoles) {
+  const char kFinding[] = R"(
+  rules {
+    id: "cease.approval"
+    kind: FINDING basis: PRACTICE check: CEASE_APPROVAL
+    %s
+    applies { legal_status: "V2" max_age: 16 }
+    source { document: "004_a3167e59fbe810f1.txt" section: "10" }
+  })";
+  auto finding = [&](const std::string& roles) {
+    std::string text = kFinding;
+    text.replace(text.find("%s"), 2, roles);
+    return text;
+  };
+  EXPECT_THAT(LoadOne(Pack(finding(""))).message(),
+              HasSubstr("t.textpb: rule 'cease.approval': CEASE_APPROVAL needs roles"));
+  EXPECT_THAT(LoadOne(Pack(finding(R"(roles: "DEPUTY_DIRECTOR")"))).message(),
+              HasSubstr("rule 'cease.approval': unknown role 'DEPUTY_DIRECTOR'"));
+  EXPECT_TRUE(LoadOne(Pack(finding(R"(roles: "ASSISTANT_DIRECTOR")"))).ok());
+}
+
 }  // namespace
 }  // namespace carelog
