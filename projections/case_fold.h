@@ -5,7 +5,9 @@
 //
 // Split by concept: the obligation bookkeeping and triggers are in
 // case_fold.cc, what each event type does to the fold in case_fold_events.cc,
-// the public entry points (corrections, ordering, restating) in deadlines.cc.
+// the conditions rules apply under (Applies, groups) in case_fold_applies.cc,
+// placements and ceasing to look after in case_fold_placements.cc, the public
+// entry points (corrections, ordering, restating) in deadlines.cc.
 #ifndef CARELOG_PROJECTIONS_CASE_FOLD_H_
 #define CARELOG_PROJECTIONS_CASE_FOLD_H_
 

@@ -51,7 +51,7 @@ void CaseFold::TrackFacts(const OrderedEvent& current) {
       const auto& a = e.child_accommodated();
       if (period_) break;  // refused upstream: the open period keeps its facts
       set_birth(a.date_of_birth());
-      if (!a.legal_status().empty()) facts_.legal_status = a.legal_status();
+      facts_.legal_status = a.legal_status();  // a new period's own, or not recorded
       facts_.accommodated_placement_type = a.placement_type();
       facts_.accommodated_emergency = a.emergency();
       facts_.accommodated_short_term = a.short_term();
