@@ -264,5 +264,37 @@ TEST(SalfordPack, Section4_FirstProgressMeetingAfterConclusionOfProceedings) {
               ElementsAre("OPEN 2025-07-01"));
 }
 
+// The conditions other packs' rules rest on (policy.proto's Applies), on a
+// pack written for the test: the triggering review's planAgreed and the
+// reduced-meeting arrangement in force.
+TEST(Conditions, PlanNotAgreedAndReducedMeetingsAreJudgedAtTheTrigger) {
+  const char kPack[] = R"(
+    name: "conditions" division: "england-and-wales"
+    versions { effective_from: "2020-01-01"
+      rules { id: "further_review" kind: OBLIGATION basis: PRACTICE trigger: REVIEW_HELD
+              met_by: "carePlanningMeetingHeld" amount: 3 unit: MONTHS direction: AFTER
+              applies { plan_not_agreed: true }
+              source { document: "002_70f4496eb9db34b8.txt" section: "test" } }
+      rules { id: "midway" kind: OBLIGATION basis: CARELOG_DEFAULT trigger: REVIEW_HELD
+              met_by: "carePlanningMeetingHeld" amount: 3 unit: MONTHS direction: AFTER
+              applies { reduced_meetings: true }
+              source { document: "000_20df4aec2ff6001c.txt" section: "test" } } })";
+  auto reg = PolicyRegistry::Load({{"conditions.textpb", kPack}});
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  Case c;
+  c.On("2024-01-08", "child_accommodated { legal_status: 'C2' placement_type: 'U1' }")
+      .On("2024-02-01", "review_held { review_id: 'R1' plan_agreed: true }")
+      .On("2024-03-01", "review_held { review_id: 'R2' plan_agreed: false }")
+      .On("2024-03-02", "review_arrangement_changed { reduced_meetings: true }")
+      .On("2024-04-01", "review_held { review_id: 'R3' }");
+  CaseDeadlines d =
+      FoldDeadlines("C-1", c.events, **reg->Find("conditions"), Calendar::Default(), D("2024-05-01"));
+  // Only R2 recorded no agreed plan: 1 Mar + 3 months = 1 Jun; R3 recorded
+  // nothing: not known to have no plan.
+  EXPECT_THAT(RowsOf(d, "further_review"), ElementsAre("OPEN 2024-06-01"));
+  // Only R3 was held under the arrangement: 1 Apr + 3 months = 1 Jul.
+  EXPECT_THAT(RowsOf(d, "midway"), ElementsAre("OPEN 2024-07-01"));
+}
+
 }  // namespace
 }  // namespace carelog::scenario
