@@ -63,6 +63,12 @@ std::string WhichReview(const v1::Rule& r) {
   return parts.empty() ? "" : absl::StrCat(" (", absl::StrJoin(parts, "; "), ")");
 }
 
+// A milestone counted from the start of the period (002's PACE track): the
+// review named is the one that meets it, not the trigger.
+bool MilestoneMetByReview(const v1::Rule& r) {
+  return r.trigger() == v1::PERIOD_STARTED && r.met_by() == "reviewHeld";
+}
+
 std::string TriggerText(const v1::Rule& r) {
   std::string t;
   switch (r.trigger()) {
@@ -84,7 +90,7 @@ std::string TriggerText(const v1::Rule& r) {
       break;
     default: t = v1::Trigger_Name(r.trigger()); break;
   }
-  return absl::StrCat(t, WhichReview(r));
+  return MilestoneMetByReview(r) ? t : absl::StrCat(t, WhichReview(r));
 }
 
 std::string CheckText(const v1::Rule& r) {
@@ -197,9 +203,13 @@ std::string TimescaleText(const v1::Rule& r) {
 }
 
 std::string Heading(const ResolvedPack& pack, const PolicyRuleSet& v, absl::CivilDay on) {
+  // VersionOn answers the earliest version for a day before any: say so.
+  const std::string which =
+      on < v.effective_from
+          ? absl::StrCat("no version was in force on ", FormatDate(on), ": the earliest")
+          : absl::StrCat("the version in force on ", FormatDate(on));
   return absl::StrCat("Pack '", pack.name, "' version ", v.number, ", in force from ",
-                      FormatDate(v.effective_from), " (the version in force on ", FormatDate(on),
-                      "): ", v.rules.size(), " rules");
+                      FormatDate(v.effective_from), " (", which, "): ", v.rules.size(), " rules");
 }
 
 }  // namespace
@@ -224,7 +234,7 @@ std::vector<PackRuleRow> PackRuleRows(const PolicyRuleSet& version) {
       row.meets = CheckText(r);
     } else {
       row.trigger = TriggerText(r);
-      row.meets = r.met_by();
+      row.meets = MilestoneMetByReview(r) ? absl::StrCat(r.met_by(), WhichReview(r)) : r.met_by();
     }
     row.applies = AppliesText(r);
     row.timescale = TimescaleText(r);

@@ -127,6 +127,9 @@ TEST(PackRulesTest, TheVersionInForceOnTheDateIsShown) {
               HasSubstr("Pack 'england-bristol' version 1,"));
   EXPECT_THAT(RenderPackRulesTable(bristol, later.effective_from),
               HasSubstr(absl::StrCat("Pack 'england-bristol' version ", later.number, ",")));
+  EXPECT_THAT(RenderPackRulesTable(bristol, absl::CivilDay(2000, 1, 1)),
+              HasSubstr("version 1, in force from 2011-04-01 (no version was in force on "
+                        "2000-01-01: the earliest)"));
 }
 
 v1::Rule Rule(const std::string& text) {
@@ -162,6 +165,10 @@ ResolvedPack ConditionsPack() {
                 amount: 2 unit: WEEKS direction: BEFORE review_stage: PRE_PERMANENCE review_number: 4
                 short_notice: DUE_BEFORE_REVIEW
                 source { document: "002_pace.txt" section: "Pre Permanency Review" })pb"),
+      Rule(R"pb(id: "pace.six_week" kind: OBLIGATION basis: PRACTICE trigger: PERIOD_STARTED
+                met_by: "reviewHeld" review_stage: SIX_WEEK review_number: 2
+                amount: 6 unit: WEEKS direction: AFTER
+                source { document: "002_pace.txt" section: "6 Week Review" })pb"),
       Rule(R"pb(id: "pace.further_review" kind: OBLIGATION basis: PRACTICE trigger: REVIEW_HELD
                 review_stage: PRE_PERMANENCE applies { plan_not_agreed: true } met_by: "reviewHeld"
                 amount: 3 unit: MONTHS direction: AFTER
@@ -234,6 +241,10 @@ TEST(PackRulesTest, ConditionsTimescalesAndChecksInWords) {
   EXPECT_THAT(report, HasSubstr("triggered by: a review is scheduled (its current scheduled date) "
                                 "(only the PRE_PERMANENCE review (else the 4th review held))"));
 
+  // A milestone of the track: the review named is the one that meets it.
+  const std::string six = Block(table, "pace.six_week");
+  EXPECT_THAT(six, HasSubstr("triggered by: the child becomes looked after (childAccommodated)\n"));
+  EXPECT_THAT(six, HasSubstr("met by: reviewHeld (only the SIX_WEEK review (else the 2nd review held))"));
   EXPECT_THAT(Block(table, "pace.further_review"),
               HasSubstr("applies when: the review agreed no plan"));
   EXPECT_THAT(Block(table, "cease.unplanned_risk"),
