@@ -27,7 +27,9 @@ using google::protobuf::Message;
 struct FieldRule {
   std::string_view payload;
   std::string_view field;
-  enum Kind { kRequired, kDate, kRequiredDate, kCode, kSignificantKind } kind;
+  // kKnownEnum: optional; when given, one of the enum's declared values (a
+  // binary sender can put any number in an open enum).
+  enum Kind { kRequired, kDate, kRequiredDate, kCode, kSignificantKind, kKnownEnum } kind;
   CodeList list = CodeList::kLegalStatus;
   // For dates: the plausible range (engine/limits.h says why each).
   enum class Range { kAny, kBirth, kBirthOrExpected, kOtherBirth, kSchedule } range = Range::kAny;
@@ -43,10 +45,12 @@ constexpr FieldRule kFieldRules[] = {
     {"reviewScheduled", "reviewId", FieldRule::kRequired},
     {"reviewScheduled", "scheduledFor", FieldRule::kRequiredDate, {}, Range::kSchedule},
     {"reviewScheduled", "format", FieldRule::kRequired},
+    {"reviewScheduled", "stage", FieldRule::kKnownEnum},
     {"invitationsSent", "reviewId", FieldRule::kRequired},
     {"reviewDocumentsProvided", "reviewId", FieldRule::kRequired},
     {"reviewHeld", "reviewId", FieldRule::kRequired},
     {"reviewHeld", "participation", FieldRule::kCode, CodeList::kParticipation},
+    {"reviewHeld", "stage", FieldRule::kKnownEnum},
     {"reviewDecisionsRecorded", "reviewId", FieldRule::kRequired},
     {"reviewMinutesCompleted", "reviewId", FieldRule::kRequired},
     {"reviewPostponementRequested", "reviewId", FieldRule::kRequired},
@@ -91,6 +95,12 @@ constexpr std::string_view kReviewActs[] = {
     "invitationsSent",          "reviewDocumentsProvided",     "reviewDecisionsRecorded",
     "reviewMinutesCompleted",   "reviewPostponementRequested", "reviewPostponementApproved",
     "reviewPostponementRejected", "reviewRearranged",          "reviewCancelled",
+};
+// Payloads whose reviewId is optional (the act need not be for one review)
+// but, when given, names a review introduced earlier, like the acts above.
+constexpr std::string_view kOptionalReviewActs[] = {
+    "prePermanenceReportSent",
+    "reportsSentToLegalAndParents",
 };
 
 absl::Status FieldError(std::string_view path, std::string_view reason) {
@@ -210,9 +220,17 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
         payload.GetDescriptor()->FindFieldByCamelcaseName(std::string(rule.field));
     const std::string path = absl::StrCat(prefix, std::string(name), ".", std::string(rule.field));
     const bool present = f != nullptr && HasValue(payload, f);
-    const bool required = rule.kind != FieldRule::kDate;
+    const bool required = rule.kind != FieldRule::kDate && rule.kind != FieldRule::kKnownEnum;
     if (!present) {
       if (required) return FieldError(path, "missing required field");
+      continue;
+    }
+    if (rule.kind == FieldRule::kKnownEnum) {
+      const int number = payload.GetReflection()->GetEnumValue(payload, f);
+      if (f->enum_type()->FindValueByNumber(number) == nullptr) {
+        return FieldError(path, absl::StrCat("unknown value ", number, " (not a ",
+                                             f->enum_type()->name(), ")"));
+      }
       continue;
     }
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) continue;
@@ -250,6 +268,7 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
         break;
       }
       case FieldRule::kRequired:
+      case FieldRule::kKnownEnum:
         break;
     }
   }
@@ -339,11 +358,14 @@ absl::Status ValidateAgainstState(const v1::Event& e, const CaseState& state) {
     return absl::FailedPreconditionError(
         "childCeasedLookedAfter: the child is not looked after (no open period of care)");
   }
-  for (std::string_view act : kReviewActs) {
-    if (act != name) continue;
+  const auto is_act = [&name](std::string_view act) { return act == name; };
+  const bool review_act = std::any_of(std::begin(kReviewActs), std::end(kReviewActs), is_act);
+  const bool optional_review_act =
+      std::any_of(std::begin(kOptionalReviewActs), std::end(kOptionalReviewActs), is_act);
+  if (review_act || optional_review_act) {
     const FieldDescriptor* pf = nullptr;
     const std::string review = ReviewIdOf(*PayloadMessage(e, &pf));
-    if (!state.reviews.contains(review)) {
+    if ((review_act || !review.empty()) && !state.reviews.contains(review)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "field '", name, ".reviewId': review '", review,
           "' has not been introduced in this case's log (reviewScheduled or reviewHeld first)"));

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "projections/deadlines_format.h"
 #include "projections/escape.h"
+#include "projections/pack_rules.h"
 #include "store/base/time_format.h"
 #include "store/base/hex.h"
 
@@ -119,6 +120,19 @@ std::string StatusText(const Obligation& o) {
   return s;
 }
 
+// The basis of rule `id` as judged under pack version `version`, if known.
+std::optional<v1::Basis> BasisOf(const CaseTrail& t, int version, const std::string& id) {
+  auto it = t.bases.find({version, id});
+  if (it == t.bases.end()) return std::nullopt;
+  return it->second;
+}
+
+// "; statutory" (or practice, carelog default) after a source in the text.
+std::string BasisSuffix(const CaseTrail& t, int version, const std::string& id) {
+  const std::optional<v1::Basis> b = BasisOf(t, version, id);
+  return b ? absl::StrCat("; ", BasisText(*b)) : std::string();
+}
+
 std::string FindingSource(const Finding& f) {
   return f.source_section.empty() ? f.source_document
                                   : absl::StrCat(f.source_document, ", ", f.source_section);
@@ -131,18 +145,21 @@ void AppendStringFieldIfSet(std::string_view key, std::string_view value, std::s
   AppendJsonString(value, out);
 }
 
-// ,"source":{"document":..,"section":..},"packVersion":N} — the tail of an
-// obligation and of a finding: where the rule comes from.
-void AppendSourceAndClose(std::string_view document, std::string_view section, int pack_version,
-                          std::string* out) {
+// ,"source":{"document":..,"section":..},"basis":..,"packVersion":N} — the
+// tail of an obligation and of a finding: where the rule comes from and what
+// its number rests on ("basis" left out for a rule the pack does not know).
+void AppendSourceAndClose(std::string_view document, std::string_view section,
+                          std::optional<v1::Basis> basis, int pack_version, std::string* out) {
   absl::StrAppend(out, ",\"source\":{\"document\":");
   AppendJsonString(document, out);
   absl::StrAppend(out, ",\"section\":");
   AppendJsonString(section, out);
-  absl::StrAppend(out, "},\"packVersion\":", pack_version, "}");
+  absl::StrAppend(out, "}");
+  if (basis) absl::StrAppend(out, ",\"basis\":\"", v1::Basis_Name(*basis), "\"");
+  absl::StrAppend(out, ",\"packVersion\":", pack_version, "}");
 }
 
-void AppendObligationJson(const Obligation& o, std::string* out) {
+void AppendObligationJson(const CaseTrail& t, const Obligation& o, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(o.rule_id, out);
   absl::StrAppend(out, ",\"due\":\"", FormatDate(o.due), "\",\"status\":\"",
@@ -152,17 +169,19 @@ void AppendObligationJson(const Obligation& o, std::string* out) {
   AppendStringFieldIfSet("reviewId", o.review_id, out);
   absl::StrAppend(out, ",\"triggerPosition\":", o.trigger_position);
   if (o.met_by_position) absl::StrAppend(out, ",\"metByPosition\":", *o.met_by_position);
-  AppendSourceAndClose(o.source_document, o.source_section, o.pack_version, out);
+  AppendSourceAndClose(o.source_document, o.source_section,
+                       BasisOf(t, o.pack_version, o.rule_id), o.pack_version, out);
 }
 
-void AppendFindingJson(const Finding& f, std::string* out) {
+void AppendFindingJson(const CaseTrail& t, const Finding& f, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(f.rule_id, out);
   absl::StrAppend(out, ",\"on\":\"", FormatDate(f.on), "\",\"position\":", f.position);
   AppendStringFieldIfSet("reviewId", f.review_id, out);
   absl::StrAppend(out, ",\"detail\":");
   AppendJsonString(f.detail, out);
-  AppendSourceAndClose(f.source_document, f.source_section, f.pack_version, out);
+  AppendSourceAndClose(f.source_document, f.source_section,
+                       BasisOf(t, f.pack_version, f.rule_id), f.pack_version, out);
 }
 
 template <typename T, typename F>
@@ -175,7 +194,7 @@ void AppendArray(const std::vector<T>& items, F each, std::string* out) {
   out->push_back(']');
 }
 
-void AppendEntryJson(const CaseTrailEntry& a, std::string* out) {
+void AppendEntryJson(const CaseTrail& t, const CaseTrailEntry& a, std::string* out) {
   const v1::Event& e = a.event;
   absl::StrAppend(out, "{\"position\":", e.position(), ",\"eventId\":");
   AppendJsonString(e.event_id(), out);
@@ -214,12 +233,16 @@ void AppendEntryJson(const CaseTrailEntry& a, std::string* out) {
         o->push_back('}');
       },
       out);
+  const auto obligation = [&t](const Obligation& o, std::string* s) {
+    AppendObligationJson(t, o, s);
+  };
+  const auto finding = [&t](const Finding& f, std::string* s) { AppendFindingJson(t, f, s); };
   absl::StrAppend(out, ",\"obligationsCreated\":");
-  AppendArray(a.created, AppendObligationJson, out);
+  AppendArray(a.created, obligation, out);
   absl::StrAppend(out, ",\"obligationsMet\":");
-  AppendArray(a.met, AppendObligationJson, out);
+  AppendArray(a.met, obligation, out);
   absl::StrAppend(out, ",\"findings\":");
-  AppendArray(a.findings, AppendFindingJson, out);
+  AppendArray(a.findings, finding, out);
   out->push_back('}');
 }
 
@@ -342,6 +365,9 @@ CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event
   std::optional<ResolvedPack> current;
   if (options.current_rules) current = CurrentRulesOnly(pack);
   const ResolvedPack& judge = current ? *current : pack;
+  for (const PolicyRuleSet& v : judge.versions) {
+    for (const v1::Rule& r : v.rules) t.bases[{v.number, r.id()}] = r.basis();
+  }
 
   std::vector<v1::Event> known;
   std::vector<v1::Event> unknown;
@@ -437,8 +463,9 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
     for (const Obligation& o : a.created) {
       absl::StrAppend(&out, "    + obligation ", o.rule_id,
                       o.review_id.empty() ? "" : absl::StrCat(" (", o.review_id, ")"), " due ",
-                      FormatDate(o.due), ": ", StatusText(o), "  [", SourceText(o), "; pack v",
-                      o.pack_version, "]\n");
+                      FormatDate(o.due), ": ", StatusText(o), "  [", SourceText(o),
+                      BasisSuffix(t, o.pack_version, o.rule_id), "; pack v", o.pack_version,
+                      "]\n");
     }
     for (const Obligation& o : a.met) {
       absl::StrAppend(&out, "    = meets ", o.rule_id,
@@ -447,7 +474,8 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
     }
     for (const Finding& f : a.findings) {
       absl::StrAppend(&out, "    ! finding ", f.rule_id, ": ", f.detail, "  [", FindingSource(f),
-                      "; pack v", f.pack_version, "]\n");
+                      BasisSuffix(t, f.pack_version, f.rule_id), "; pack v", f.pack_version,
+                      "]\n");
     }
   }
   absl::StrAppend(&out, "\nObligations at the end of ", FormatDate(t.options.as_of), ":\n");
@@ -489,15 +517,20 @@ std::string RenderCaseTrailJson(const CaseTrail& t) {
                     Rfc3339Utc(*t.options.known_at),
                     "\"");
   }
+  const auto entry = [&t](const CaseTrailEntry& a, std::string* s) { AppendEntryJson(t, a, s); };
   absl::StrAppend(&out, ",\"events\":");
-  AppendArray(t.entries, AppendEntryJson, &out);
+  AppendArray(t.entries, entry, &out);
   absl::StrAppend(&out, ",\"obligations\":");
-  AppendArray(t.deadlines.obligations, AppendObligationJson, &out);
+  AppendArray(
+      t.deadlines.obligations,
+      [&t](const Obligation& o, std::string* s) { AppendObligationJson(t, o, s); }, &out);
   absl::StrAppend(&out, ",\"findings\":");
-  AppendArray(t.deadlines.findings, AppendFindingJson, &out);
+  AppendArray(
+      t.deadlines.findings, [&t](const Finding& f, std::string* s) { AppendFindingJson(t, f, s); },
+      &out);
   if (t.options.known_at) {
     absl::StrAppend(&out, ",\"notYetRecorded\":");
-    AppendArray(t.not_yet_recorded, AppendEntryJson, &out);
+    AppendArray(t.not_yet_recorded, entry, &out);
     absl::StrAppend(&out, ",\"differences\":");
     AppendArray(
         t.differences,

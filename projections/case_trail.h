@@ -11,8 +11,10 @@
 #ifndef CARELOG_PROJECTIONS_CASE_TRAIL_H_
 #define CARELOG_PROJECTIONS_CASE_TRAIL_H_
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -86,6 +88,11 @@ struct CaseTrail {
   // Shown (text and json) only when `settings.changes` is not empty: a trail
   // of a store whose settings never changed reads as before.
   CaseTrailSettings settings;
+  // What each rule's number rests on (policy.proto's Basis), by {pack
+  // version, rule id} of the pack the obligations and findings were judged
+  // under (with current_rules, its newest rules): shown beside each
+  // obligation's and finding's source. A rule not found here shows none.
+  std::map<std::pair<int, std::string>, v1::Basis> bases;
 };
 
 // Builds the trail from all of a case's events (any order; position and

@@ -42,6 +42,15 @@ std::string Csv(const std::string& s) {
 
 std::string CsvP(std::optional<double> p) { return p ? absl::StrFormat("%.1f", *p) : ""; }
 
+// Beside a task line with rows booked at short notice (QaReport::TaskLine):
+// how many and how they are counted; nothing for a line without.
+std::string ShortNoticeNote(const QaReport::TaskLine& t) {
+  if (t.short_notice == 0) return "";
+  return absl::StrCat("<br><small class=\"short-notice\">booked at short notice: ", t.short_notice,
+                      " (met before the review: ", t.short_notice_met_before_review,
+                      ") &mdash; not counted as late</small>");
+}
+
 std::string MonthName(const QaReport::Month& m) { return absl::StrFormat("%04d-%02d", m.year, m.month); }
 
 std::string RequesterLabel(const std::string& role) {
@@ -185,7 +194,9 @@ std::string RenderQaJson(const QaReport& r) {
     const auto& t = r.tasks[i];
     absl::StrAppend(&o, i ? "," : "", "{\"rule\":", J(t.rule), ",\"due\":", t.due, ",\"met\":", t.met,
                     ",\"metLate\":", t.met_late, ",\"overdue\":", t.overdue,
-                    ",\"onTimePct\":", JP(Percent(t.met, t.due)), "}");
+                    ",\"onTimePct\":", JP(Percent(t.met, t.due)),
+                    ",\"shortNotice\":", t.short_notice,
+                    ",\"shortNoticeMetBeforeReview\":", t.short_notice_met_before_review, "}");
   }
   absl::StrAppend(&o, "],\n\"postponements\":{\"requested\":", p.requested, ",\"byRequester\":{");
   first = true;
@@ -264,10 +275,11 @@ std::vector<std::pair<std::string, std::string>> RenderQaCsv(const QaReport& r) 
   out.push_back({"ni66.csv", absl::StrCat("children,onTime,onTimePct\n", r.ni66_children, ",",
                                           r.ni66_on_time, ",",
                                           CsvP(Percent(r.ni66_on_time, r.ni66_children)), "\n")});
-  s = "rule,due,met,metLate,overdue,onTimePct\n";
+  s = "rule,due,met,metLate,overdue,onTimePct,shortNotice,shortNoticeMetBeforeReview\n";
   for (const auto& t : r.tasks)
     absl::StrAppend(&s, t.rule, ",", t.due, ",", t.met, ",", t.met_late, ",", t.overdue, ",",
-                    CsvP(Percent(t.met, t.due)), "\n");
+                    CsvP(Percent(t.met, t.due)), ",", t.short_notice, ",",
+                    t.short_notice_met_before_review, "\n");
   out.push_back({"tasks.csv", s});
   const auto& p = r.postponements;
   s = "measure,count,of,pct\n";
@@ -344,7 +356,7 @@ std::string RenderQaHtml(const QaReport& r) {
 
   absl::StrAppend(&o, "\n<h2>Pre- and post-review tasks</h2><table id=\"tasks\"><tr><th>task</th><th>due</th><th>on time</th><th>late</th><th>overdue</th><th>% on time</th></tr>");
   for (const auto& t : r.tasks)
-    absl::StrAppend(&o, "<tr><td>", H(t.rule), "</td><td class=\"n\">", t.due, "</td><td class=\"n\">", t.met,
+    absl::StrAppend(&o, "<tr><td>", H(t.rule), ShortNoticeNote(t), "</td><td class=\"n\">", t.due, "</td><td class=\"n\">", t.met,
                     "</td><td class=\"n\">", t.met_late, "</td><td class=\"n\">", t.overdue,
                     "</td><td class=\"n\">", PercentText(Percent(t.met, t.due)), "</td></tr>");
   absl::StrAppend(&o, "</table>");

@@ -200,6 +200,10 @@ void QaReportBuilder::Add(const QaCase& c) {
           if (is_redate) {
             ++r.postponements.redate_due;
             r.postponements.redated_on_time += met;
+          } else if (o.short_notice) {
+            // Born after its counted due date: not a late task (TaskLine).
+            ++tl->second.short_notice;
+            tl->second.short_notice_met_before_review += met;
           } else {
             ++tl->second.due;
             tl->second.met += met;
@@ -257,6 +261,8 @@ QaReport QaReportBuilder::Finish() {
     r.tasks.push_back(task_lines[t]);
     r.tasks_due += task_lines[t].due;
     r.tasks_met += task_lines[t].met;
+    r.tasks_short_notice += task_lines[t].short_notice;
+    r.tasks_short_notice_met_before_review += task_lines[t].short_notice_met_before_review;
   }
   for (const auto& [k, m] : months) r.trend.push_back(m);
   std::stable_sort(r.pending.begin(), r.pending.end(),
@@ -291,7 +297,10 @@ const std::vector<std::pair<std::string, std::string>>& QaDefinitions() {
        "Pre- and post-review tasks (iro.notify, iro.allocate, review.invitations, "
        "review.documents, review.decisions, review.minutes) that fell due in the period and did "
        "not stop applying: on time = MET by the due date; late = MET_LATE; still undone = "
-       "OVERDUE."},
+       "OVERDUE. A task counted back from a review booked at shorter notice than that (a pack rule "
+       "with short_notice: DUE_BEFORE_REVIEW re-dates it to the day before the review) is "
+       "counted apart as booked at short notice, with how many were met before the review: "
+       "not as late, and in none of the other counts."},
       {"postponements",
        "Postponement requests dated in the period, by the role that asked. Notice: no "
        "postponement.notice finding (at least 5 working days before the review date). Service "

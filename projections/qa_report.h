@@ -55,11 +55,18 @@ struct QaReport {
   struct TaskLine {
     std::string rule;
     int64_t due = 0, met = 0, met_late = 0, overdue = 0;  // due = met + met_late + overdue
+    // Rows booked at short notice (Obligation::short_notice: the review was
+    // booked later than the rule counts back, so the task was re-dated to the
+    // day before the review): counted here apart, in none of the above, so
+    // they are neither late nor on time; met_before_review = those MET by the
+    // day before the review.
+    int64_t short_notice = 0, short_notice_met_before_review = 0;
   };
   // The rules tagged QA_TASK: england's in its order, then any other pack's
   // sorted by id.
   std::vector<TaskLine> tasks;
-  int64_t tasks_due = 0, tasks_met = 0;
+  int64_t tasks_due = 0, tasks_met = 0;  // short-notice rows in neither
+  int64_t tasks_short_notice = 0, tasks_short_notice_met_before_review = 0;
 
   struct Postponements {
     int64_t requested = 0;

@@ -268,6 +268,42 @@ TEST_F(CaseTrailTest, JsonCarriesTheSameFacts) {
   EXPECT_THAT(json, HasSubstr(R"("rule":"postponement.approver")"));
 }
 
+// Issue 14 point 9: each obligation and finding shows what its rule's number
+// rests on (the rule's basis in the pack version it was judged under) beside
+// its source, in the text and the JSON.
+TEST_F(CaseTrailTest, ShowsEachRulesBasisBesideItsSource) {
+  const CaseTrail t = Trail("2024-07-15");
+  const std::string text = RenderCaseTrailText(t);
+  EXPECT_THAT(text, HasSubstr("obligation review.initial (R-1) due 2024-05-31: MET_LATE on "
+                              "2024-06-12  [001_73579c9466dfdbf3.txt, 2.1 (CPPCR 2010 reg 33); "
+                              "statutory; pack v1]"));
+  EXPECT_THAT(text, HasSubstr("[001_73579c9466dfdbf3.txt, 4.1; practice; pack v1]"));
+  EXPECT_THAT(text, HasSubstr("! finding postponement.approver: approved by TEAM_MANAGER  "
+                              "[003_57729b6622f01350.txt, Practice Change (only the Service "
+                              "Manager can approve); practice; pack v1]"));
+  const std::string json = RenderCaseTrailJson(t);
+  EXPECT_THAT(json, HasSubstr(R"j("section":"2.1 (CPPCR 2010 reg 33)"},"basis":"STATUTORY","packVersion":1})j"));
+  EXPECT_THAT(json, HasSubstr(R"("rule":"iro.notify","due":"2024-05-03")"));
+  EXPECT_THAT(json, HasSubstr(R"("section":"4.1"},"basis":"PRACTICE","packVersion":1})"));
+  EXPECT_THAT(json, HasSubstr(R"j("section":"Practice Change (only the Service Manager can approve)"},"basis":"PRACTICE","packVersion":1})j"));
+  // Every rule the trail judged with has its basis; every row shows one.
+  size_t rows = 0;
+  for (const Obligation& o : t.deadlines.obligations) {
+    ++rows;
+    EXPECT_TRUE(t.bases.contains({o.pack_version, o.rule_id})) << o.rule_id;
+  }
+  for (const Finding& f : t.deadlines.findings) {
+    ++rows;
+    EXPECT_TRUE(t.bases.contains({f.pack_version, f.rule_id})) << f.rule_id;
+  }
+  size_t shown = 0;
+  for (size_t at = json.find("\"basis\":"); at != std::string::npos;
+       at = json.find("\"basis\":", at + 1)) {
+    ++shown;
+  }
+  EXPECT_GE(shown, rows);
+}
+
 TEST_F(CaseTrailTest, CurrentRulesJudgesWithTheNewestVersion) {
   // Bristol's direction took effect in May 2024: a child accommodated in
   // April is judged under version 1 by default, under version 2 with

@@ -142,6 +142,36 @@ TEST(CliTest, PackSettingIsValidated) {
   EXPECT_THAT(r.out, HasSubstr("store default: england"));
 }
 
+// Issue 14 point 9: `pack --rules NAME` prints a pack's rules without a
+// store; an unknown pack is refused by name; --on/--format belong to it.
+TEST(CliTest, PackRulesPrintsThePacksRules) {
+  TempDir dir;
+  CliRun r = RunCarelog("pack --rules england --on 2024-06-01", dir.path(),
+                        absl::StrCat("CARELOG_STORE=", dir.Sub("s")));
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Pack 'england' version 1, in force from 2011-04-01"));
+  EXPECT_THAT(r.out, HasSubstr("statutory"));
+  EXPECT_THAT(r.out, HasSubstr("review.initial"));
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("s"))) << "no store is opened or made";
+  r = RunCarelog("pack --rules england-bristol --on 2024-06-01 --format csv", dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("pack,packVersion,effectiveFrom,id,kind,"));
+  EXPECT_THAT(r.out, HasSubstr("\nengland-bristol,2,2024-05-01,"));
+  r = RunCarelog("pack --rules scotland --format json", dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith(R"({"pack":"scotland","version":)"));
+  r = RunCarelog("pack --rules atlantis", dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("no policy pack 'atlantis'"));
+  r = RunCarelog("pack --rules england --format xml", dir);
+  EXPECT_EQ(r.status, 2);
+  r = RunCarelog("pack --rules england --on 1 June", dir);
+  EXPECT_EQ(r.status, 2);
+  r = RunCarelog(absl::StrCat("pack --store ", dir.Sub("s"), " --format csv"), dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--on and --format go with --rules NAME"));
+}
+
 TEST(CliTest, GenIsDeterministic) {
   TempDir dir;
   CliRun a = RunCarelog("gen --children 5 --years 1 --seed 3", dir);

@@ -144,6 +144,42 @@ TEST(EventJsonTest, ParsesRepeatedAndNestedCorrections) {
   EXPECT_EQ(e.review_documents_provided().documents_size(), 2);
 }
 
+// Issue 14's fields and events (README "Event contract beyond events.md"):
+// each parses, and as protobuf's own JSON parser reads it.
+TEST(EventJsonTest, ParsesIssue14FieldsAndEventsAsProtobufDoes) {
+  const std::string env =
+      R"("eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00Z","actor":{"id":"a","role":"SOCIAL_WORKER"})";
+  const std::vector<std::string> payloads = {
+      R"("childAccommodated":{"legalStatus":"C2","placementType":"U1","shortTerm":true})",
+      R"("reviewScheduled":{"reviewId":"R","scheduledFor":"2024-02-01","format":"MEETING","stage":"SIX_WEEK"})",
+      R"("reviewHeld":{"reviewId":"R","participation":"PN1","stage":"PRE_PERMANENCE","planAgreed":false})",
+      R"("placementStarted":{"placementType":"U1","emergency":true,"shortTerm":true})",
+      R"("prePermanenceReportSent":{"reviewId":"R"})",
+      R"("prePermanenceReportSent":{})",
+      R"("reportsSentToLegalAndParents":{"reviewId":"R"})",
+      R"("kinshipAssessmentCompleted":{})",
+      R"("cinPlanCompleted":{})",
+      R"("riskAssessmentCompleted":{})",
+      R"("childAndFamilyAssessmentCompleted":{})",
+  };
+  for (const std::string& p : payloads) {
+    const std::string line = absl::StrCat("{", env, ",", p, "}");
+    v1::Event ours, theirs;
+    ASSERT_TRUE(ParseLine(line, &ours).ok()) << line;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &theirs).ok()) << line;
+    EXPECT_EQ(ours.SerializeAsString(), theirs.SerializeAsString()) << line;
+    v1::Event back;
+    ASSERT_TRUE(ParseLine(EventToJson(ours), &back).ok()) << EventToJson(ours);
+    EXPECT_EQ(back.SerializeAsString(), ours.SerializeAsString()) << line;
+  }
+  v1::Event held;
+  ASSERT_TRUE(ParseLine(absl::StrCat("{", env, ",", payloads[2], "}"), &held).ok());
+  EXPECT_EQ(held.review_held().stage(), v1::PRE_PERMANENCE);
+  // planAgreed false is recorded, not "not recorded".
+  EXPECT_TRUE(held.review_held().has_plan_agreed());
+  EXPECT_FALSE(held.review_held().plan_agreed());
+}
+
 struct Bad {
   const char* name;
   const char* line;
@@ -195,6 +231,8 @@ INSTANTIATE_TEST_SUITE_P(
             "field 'position': is set by the store"},
         Bad{"StoreSetRecordedAt", "{" ENV R"(,"recordedAt":"2024-01-01T00:00:00Z","iroServiceNotified":{}})",
             "field 'recordedAt': is set by the store"},
+        Bad{"UnknownReviewStage", "{" ENV R"(,"reviewHeld":{"reviewId":"R","stage":"NINE_WEEK"}})",
+            "field 'reviewHeld.stage': unknown value 'NINE_WEEK'"},
         Bad{"PayloadNotObject", "{" ENV R"(,"reviewHeld":"R-1"})", "field 'reviewHeld': want an object"},
         // Issue 12 point 13: an instant with spaces around it was accepted.
         Bad{"InstantWithTrailingSpace", R"({"eventId":"e","caseId":"C","occurredAt":"2024-03-01T10:00:00Z ","actor":{"id":"a","role":"IRO"},"iroServiceNotified":{}})",

@@ -309,6 +309,89 @@ TEST(QaReportTest, RenamedRuleCarryingTheTagStillCounts) {
   EXPECT_EQ(untagged_p.postponements.with_notice, 2);
 }
 
+// Issue 14 point 10: a task counted back from a review booked at shorter
+// notice (Obligation::short_notice, re-dated by the pack to the day before
+// the review) is counted apart from late tasks. Hand-made rows: the fold's
+// part is tested with the fold.
+TEST(QaReportTest, TasksBookedAtShortNoticeAreCountedApartNotAsLate) {
+  QaCase c;
+  c.case_id = "S";
+  c.pack = *Registry().Find("england");
+  c.deadlines.case_id = "S";
+  const auto row = [](const std::string& rule, const std::string& due, ObligationStatus status,
+                      bool short_notice) {
+    Obligation o;
+    o.rule_id = rule;
+    o.due = D(due);
+    o.status = status;
+    if (status == ObligationStatus::kMet) o.met_on = o.due;
+    if (status == ObligationStatus::kMetLate) o.met_on = o.due + 1;
+    o.short_notice = short_notice;
+    return o;
+  };
+  // Invitations: one booked in time and met; three booked at short notice,
+  // two met by the day before the review, one met on the review's day
+  // (MET_LATE against the re-dated due date); one booked in time and late.
+  c.deadlines.obligations = {
+      row("review.invitations", "2024-02-01", ObligationStatus::kMet, false),
+      row("review.invitations", "2024-02-05", ObligationStatus::kMet, true),
+      row("review.invitations", "2024-03-05", ObligationStatus::kMet, true),
+      row("review.invitations", "2024-04-05", ObligationStatus::kMetLate, true),
+      row("review.invitations", "2024-05-07", ObligationStatus::kMetLate, false),
+      // Documents: one at short notice still undone at the end of the period.
+      row("review.documents", "2024-05-20", ObligationStatus::kOverdue, true),
+      // Outside the period: not counted at all.
+      row("review.invitations", "2023-12-01", ObligationStatus::kMet, true),
+  };
+  const QaReport r = ComputeQaReport({c}, D("2024-01-01"), D("2024-06-30"), Calendar::Default());
+  auto task = [&](const std::string& rule) {
+    for (const auto& t : r.tasks)
+      if (t.rule == rule) return t;
+    ADD_FAILURE() << rule;
+    return QaReport::TaskLine{};
+  };
+  const QaReport::TaskLine inv = task("review.invitations");
+  EXPECT_EQ(inv.due, 2);  // the two booked in time
+  EXPECT_EQ(inv.met, 1);
+  EXPECT_EQ(inv.met_late, 1);  // the short-notice MET_LATE is not late
+  EXPECT_EQ(inv.overdue, 0);
+  EXPECT_EQ(inv.short_notice, 3);
+  EXPECT_EQ(inv.short_notice_met_before_review, 2);
+  const QaReport::TaskLine docs = task("review.documents");
+  EXPECT_EQ(docs.due, 0);
+  EXPECT_EQ(docs.overdue, 0);
+  EXPECT_EQ(docs.short_notice, 1);
+  EXPECT_EQ(docs.short_notice_met_before_review, 0);
+  EXPECT_EQ(r.tasks_due, 2);
+  EXPECT_EQ(r.tasks_met, 1);
+  EXPECT_EQ(r.tasks_short_notice, 4);
+  EXPECT_EQ(r.tasks_short_notice_met_before_review, 2);
+  // Still pending: the overdue short-notice documents are overdue now.
+  EXPECT_EQ(r.overdue_now, 1);
+
+  const std::string html = RenderQaHtml(r);
+  EXPECT_THAT(html, ::testing::HasSubstr(
+                        "review.invitations<br><small class=\"short-notice\">booked at short "
+                        "notice: 3 (met before the review: 2) &mdash; not counted as late</small>"));
+  EXPECT_THAT(html, ::testing::HasSubstr("booked at short notice: 1 (met before the review: 0)"));
+  // A line without such rows reads as before.
+  EXPECT_THAT(html, ::testing::HasSubstr("<tr><td>iro.notify</td>"));
+  EXPECT_THAT(RenderQaJson(r),
+              ::testing::HasSubstr(R"({"rule":"review.invitations","due":2,"met":1,"metLate":1,"overdue":0,"onTimePct":50.0,"shortNotice":3,"shortNoticeMetBeforeReview":2})"));
+  for (const auto& [name, text] : RenderQaCsv(r)) {
+    if (name != "tasks.csv") continue;
+    EXPECT_THAT(text, ::testing::StartsWith(
+                          "rule,due,met,metLate,overdue,onTimePct,shortNotice,"
+                          "shortNoticeMetBeforeReview\n"));
+    EXPECT_THAT(text, ::testing::HasSubstr("\nreview.invitations,2,1,1,0,50.0,3,2\n"));
+  }
+  bool defined = false;
+  for (const auto& [k, v] : QaDefinitions()) {
+    if (k == "tasks") defined = v.find("booked at short notice") != std::string::npos;
+  }
+  EXPECT_TRUE(defined) << "the tasks definition says how short-notice rows count";
+}
+
 TEST(QaReportTest, RenderersAgreeOnHeadline) {
   QaReport r = Report(Timeliness(), "2024-01-01", "2024-06-30");
   const std::string json = RenderQaJson(r);

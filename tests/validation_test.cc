@@ -193,6 +193,83 @@ TEST(ValidationTest, EveryReviewActNeedsAnIntroducedReview) {
   }
 }
 
+// Issue 14: the reports for a pre-permanence review name it (optionally):
+// a named review must be one the log has introduced, like any review act;
+// without a reviewId they are accepted as before.
+TEST(ValidationTest, PrePermanenceReportsNameAnIntroducedReviewWhenTheyNameOne) {
+  const CaseState state = LookedAfterWithReview("R-1");
+  v1::Event sent = Envelope("e", "C");
+  sent.mutable_pre_permanence_report_sent();
+  EXPECT_TRUE(ValidateEvent(sent, state, kNow).ok());
+  sent.mutable_pre_permanence_report_sent()->set_review_id("R-1");
+  EXPECT_TRUE(ValidateEvent(sent, state, kNow).ok());
+  sent.mutable_pre_permanence_report_sent()->set_review_id("R-2");
+  absl::Status s = ValidateEvent(sent, state, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'prePermanenceReportSent.reviewId': review 'R-2' has not been introduced"));
+
+  v1::Event all = Envelope("e", "C");
+  all.mutable_reports_sent_to_legal_and_parents();
+  EXPECT_TRUE(ValidateEvent(all, state, kNow).ok());
+  all.mutable_reports_sent_to_legal_and_parents()->set_review_id("R-1");
+  EXPECT_TRUE(ValidateEvent(all, state, kNow).ok());
+  all.mutable_reports_sent_to_legal_and_parents()->set_review_id("R-9");
+  s = ValidateEvent(all, state, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'reportsSentToLegalAndParents.reviewId': review 'R-9'"));
+  // The id alphabet applies to it as to every id.
+  all.mutable_reports_sent_to_legal_and_parents()->set_review_id("R 1");
+  EXPECT_THAT(Msg(ValidateEvent(all, state, kNow)),
+              HasSubstr("field 'reportsSentToLegalAndParents.reviewId': a space"));
+}
+
+// Issue 14: a review's stage is one of ReviewStage's values (a gRPC sender can
+// put any number in an open enum); unset is fine.
+TEST(ValidationTest, ReviewStageMustBeAKnownStage) {
+  v1::Event held = Envelope("e", "C");
+  held.mutable_review_held()->set_review_id("R-1");
+  held.mutable_review_held()->set_participation("PN1");
+  EXPECT_TRUE(ValidateEvent(held, {}, kNow).ok());
+  held.mutable_review_held()->set_stage(v1::SIX_WEEK);
+  held.mutable_review_held()->set_plan_agreed(false);
+  EXPECT_TRUE(ValidateEvent(held, {}, kNow).ok());
+  held.mutable_review_held()->set_stage(static_cast<v1::ReviewStage>(42));
+  absl::Status s = ValidateEvent(held, {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("field 'reviewHeld.stage': unknown value 42"));
+
+  v1::Event scheduled = Envelope("e", "C");
+  auto* r = scheduled.mutable_review_scheduled();
+  r->set_review_id("R-1");
+  r->set_scheduled_for("2024-06-20");
+  r->set_format(v1::MEETING);
+  r->set_stage(v1::PRE_PERMANENCE);
+  EXPECT_TRUE(ValidateEvent(scheduled, {}, kNow).ok());
+  r->set_stage(static_cast<v1::ReviewStage>(-3));
+  EXPECT_THAT(Msg(ValidateEvent(scheduled, {}, kNow)),
+              HasSubstr("field 'reviewScheduled.stage': unknown value -3"));
+}
+
+// Issue 14's new events and flags need nothing the contract did not ask for.
+TEST(ValidationTest, Issue14EventsAndFlagsAreAccepted) {
+  const CaseState state = LookedAfterWithReview("R-1");
+  std::vector<v1::Event> events(6, Envelope("e", "C"));
+  events[0].mutable_kinship_assessment_completed();
+  events[1].mutable_cin_plan_completed();
+  events[2].mutable_risk_assessment_completed();
+  events[3].mutable_child_and_family_assessment_completed();
+  events[4].mutable_placement_started()->set_placement_type("U1");
+  events[4].mutable_placement_started()->set_emergency(true);
+  events[4].mutable_placement_started()->set_short_term(true);
+  events[5].mutable_legal_status_changed()->set_legal_status("C2");
+  for (const v1::Event& e : events) {
+    EXPECT_TRUE(ValidateEvent(e, state, kNow).ok()) << e.ShortDebugString();
+  }
+  v1::Event acc = Accommodated("e1", "C-1");
+  acc.mutable_child_accommodated()->set_short_term(true);
+  EXPECT_TRUE(ValidateEvent(acc, CaseState{}, kNow).ok());
+}
+
 TEST(ValidationTest, ReviewHeldWithoutScheduleIsAccepted) {
   v1::Event e = Envelope("e", "C");
   e.mutable_review_held()->set_review_id("R-new");

@@ -45,8 +45,10 @@ const std::vector<Command>& CommandTable() {
        "        case); --check: refold every case and report current checkpoints that differ\n"},
       {"gen", {"children", "years", "seed", "end"}, {}, RunGen,
        "  gen --children N --years Y --seed S [--end DATE]   synthetic histories as NDJSON\n"},
-      {"pack", {"case"}, {}, RunPack,
-       "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"},
+      {"pack", {"case", "rules", "on", "format"}, {}, RunPack,
+       "  pack [--store DIR] [--case ID] [NAME]   show or set the policy pack (store default or one case)\n"
+       "  pack --rules NAME [--on DATE] [--format table|csv|json]   the rules of pack NAME in force on\n"
+       "        DATE (default today): trigger, what meets it, timescale, basis, source\n"},
       {"verify", {"head", "pubkey"}, {}, RunVerify,
        "  verify [--store DIR] [--head SIZE:ROOTHEX] [--pubkey KEY.pub]   check the whole log (table\n"
        "        checksums, hash chain, Merkle tree, indexes, durable head); with --head, prove the log\n"
