@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "engine/code_lists.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "store/base/status_macros.h"
@@ -31,6 +32,7 @@ bool CheckNeedsAmount(carelog::v1::Check check) {
     case carelog::v1::POSTPONEMENT_APPROVER:
     case carelog::v1::POSTPONEMENT_IRO_CONSULTED:
     case carelog::v1::REDATED_AFTER_STATUTORY_DUE:
+    case carelog::v1::CEASE_APPROVAL:  // amount/unit optional: the least time looked after
     case carelog::v1::CHECK_UNSPECIFIED:
     // No default: a new check is a -Wswitch warning here until it is placed.
     case carelog::v1::Check_INT_MIN_SENTINEL_DO_NOT_USE_:
@@ -155,6 +157,66 @@ absl::Status ValidateReviewFields(const std::string& file, const Rule& r) {
   return absl::OkStatus();
 }
 
+// True if `code` is in `list` in some collection year (a pack outlives the
+// year it was written in).
+bool KnownCode(CodeList list, const std::string& code) {
+  for (int year = 2000; year <= 2040; ++year) {
+    if (IsValidCode(list, code, absl::CivilDay(year, 4, 1))) return true;
+  }
+  return false;
+}
+
+// Events during which a placement is current: a placement_scoped rule's
+// trigger (childAccommodated, placementEnded and childCeasedLookedAfter have
+// none to belong to).
+bool PlacementTrigger(const Rule& r) {
+  return r.trigger() == carelog::v1::EVENT && r.trigger_event() != "childAccommodated" &&
+         r.trigger_event() != "placementEnded" && r.trigger_event() != "childCeasedLookedAfter";
+}
+
+absl::Status ValidateApplies(const std::string& file, const Rule& r) {
+  const carelog::v1::Applies& a = r.applies();
+  for (const auto* codes : {&a.legal_status(), &a.not_legal_status()}) {
+    for (const std::string& code : *codes) {
+      if (!KnownCode(CodeList::kLegalStatus, code))
+        return Invalid(file, r.id(), absl::StrCat("applies: unknown LS code '", code, "'"));
+    }
+  }
+  for (const std::string& code : a.placement_type()) {
+    if (!KnownCode(CodeList::kPlacement, code))
+      return Invalid(file, r.id(), absl::StrCat("applies: unknown PLACE code '", code, "'"));
+  }
+  for (const std::string& code : a.ceased_reason()) {
+    if (!KnownCode(CodeList::kReasonCeased, code))
+      return Invalid(file, r.id(), absl::StrCat("applies: unknown REC code '", code, "'"));
+  }
+  if (a.short_term_placement() && a.not_short_term_placement())
+    return Invalid(file, r.id(), "applies: short_term_placement and not_short_term_placement");
+  if (a.min_age() < 0 || a.max_age() < 0 || a.within_placement_months() < 0 ||
+      a.after_placement_months() < 0)
+    return Invalid(file, r.id(), "applies: negative age or months");
+  if (a.max_age() > 0 && a.max_age() <= a.min_age())
+    return Invalid(file, r.id(), "applies: max_age not above min_age");
+  const bool ceasing = r.kind() == carelog::v1::FINDING
+                           ? r.check() == carelog::v1::CEASE_APPROVAL
+                           : r.trigger() == carelog::v1::EVENT &&
+                                 r.trigger_event() == "childCeasedLookedAfter";
+  if ((a.unplanned_ending() || !a.ceased_reason().empty()) && !ceasing)
+    return Invalid(file, r.id(),
+                   "applies: unplanned_ending/ceased_reason need a childCeasedLookedAfter trigger");
+  const bool review_held = r.kind() == carelog::v1::OBLIGATION &&
+                           (r.trigger() == carelog::v1::REVIEW_HELD ||
+                            r.trigger() == carelog::v1::FIRST_REVIEW_HELD ||
+                            r.trigger() == carelog::v1::LATER_REVIEW_HELD ||
+                            (r.trigger() == carelog::v1::EVENT && r.trigger_event() == "reviewHeld"));
+  if (a.plan_not_agreed() && !review_held)
+    return Invalid(file, r.id(), "applies: plan_not_agreed needs a reviewHeld trigger");
+  if ((a.within_placement_months() > 0 || a.after_placement_months() > 0) && !r.placement_scoped())
+    return Invalid(file, r.id(),
+                   "applies: within/after_placement_months need placement_scoped");
+  return absl::OkStatus();
+}
+
 absl::Status ValidateRule(const std::string& file, const Rule& r) {
   const std::string& id = r.id();
   if (id.empty()) return Invalid(file, "", "a rule has no id");
@@ -220,6 +282,10 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
         return Invalid(file, id, "prior_act_window_working_days applies to PERIOD_STARTED");
       if (r.check() != carelog::v1::CHECK_UNSPECIFIED)
         return Invalid(file, id, "check is only for findings");
+      if (r.placement_scoped() && !PlacementTrigger(r))
+        return Invalid(file, id,
+                       "placement_scoped needs an EVENT trigger during a placement (not "
+                       "childAccommodated, placementEnded or childCeasedLookedAfter)");
       break;
     }
     case carelog::v1::FINDING: {
@@ -235,10 +301,29 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
       if (r.unit() == carelog::v1::HOURS) return Invalid(file, id, "HOURS are not for findings");
       if (check == carelog::v1::POSTPONEMENT_APPROVER && r.roles().empty())
         return Invalid(file, id, "POSTPONEMENT_APPROVER needs roles");
+      if (check == carelog::v1::CEASE_APPROVAL && r.roles().empty())
+        return Invalid(file, id, "CEASE_APPROVAL needs roles");
+      if (r.placement_scoped()) return Invalid(file, id, "placement_scoped is for obligations");
+      if (!r.group().empty()) return Invalid(file, id, "group is for obligations");
       break;
     }
     default:
       return Invalid(file, id, "missing kind (OBLIGATION or FINDING)");
+  }
+  return ValidateApplies(file, r);
+}
+
+// Rules of one group make one obligation per trigger: they must share it.
+absl::Status ValidateGroups(const std::string& file, const std::vector<const Rule*>& rules) {
+  absl::flat_hash_map<std::string, const Rule*> first;
+  for (const Rule* r : rules) {
+    if (r->group().empty()) continue;
+    auto [it, inserted] = first.emplace(r->group(), r);
+    const Rule& f = *it->second;
+    if (!inserted && (f.trigger() != r->trigger() || f.trigger_event() != r->trigger_event()))
+      return Invalid(file, r->id(),
+                     absl::StrCat("group '", r->group(), "' has another trigger than rule '",
+                                  f.id(), "'"));
   }
   return absl::OkStatus();
 }
@@ -280,6 +365,9 @@ absl::StatusOr<ParsedPack> ParseAndValidate(const std::string& file, const std::
         return Invalid(file, r.id(),
                        absl::StrCat("duplicate id in version ", v.effective_from()));
     }
+    std::vector<const Rule*> rules;
+    for (const Rule& r : v.rules()) rules.push_back(&r);
+    RETURN_IF_ERROR(ValidateGroups(file, rules));
   }
   return out;
 }

@@ -94,6 +94,14 @@ TrackedObligation& CaseFold::OpenObligation(const Rule& rule, int version,
   tracked.row.source_section = rule.source().section();
   tracked.row.trigger_position = trigger.event->position();
   tracked.row.pack_version = version;
+  // Conditions and groups: a rule that does not open keeps a row no one sees.
+  if (rule.placement_scoped()) {
+    if (period_ && period_->placement) tracked.placement_serial = period_->placement->serial;
+    else tracked.not_applicable = true;  // no current placement: no obligation
+  }
+  if (!tracked.not_applicable && !RuleOpens(rule, trigger, anchor, tracked.row.due))
+    tracked.not_applicable = true;
+  tracked.done = tracked.not_applicable;
   obligations_.push_back(std::move(tracked));
   return obligations_.back();
 }
@@ -114,6 +122,7 @@ void CaseFold::MarkClosed(TrackedObligation& tracked, absl::CivilDay on) {
 
 void CaseFold::AddFinding(const Rule& rule, int version, const OrderedEvent& current,
                           std::string review_id, std::string detail) {
+  if (!RuleApplies(rule, current, current.date)) return;  // conditions on the event's day
   Finding f;
   f.case_id = case_id_;
   f.rule_id = rule.id();
@@ -149,7 +158,7 @@ void CaseFold::FirePeriodStarted(const OrderedEvent& current) {
     }
     TrackedObligation& tracked =
         OpenObligation(r, version, ObligationKind::kFirstAct, current, current.date, "", false);
-    if (r.prior_act_window_working_days() <= 0) return;
+    if (tracked.not_applicable || r.prior_act_window_working_days() <= 0) return;
     // An act dated while no period was open counts if the child became looked
     // after within the window after current (001 §4.1 "preferably before").
     for (const OrderedEvent& act : acts_before_period_) {

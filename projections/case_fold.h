@@ -62,6 +62,17 @@ struct TrackedObligation {
   std::string match_event_id;   // kEarlyReview
   std::optional<absl::Time> met_at;
   bool done = false;            // met or closed
+  // --- conditions, placements and ceasing (case_fold_applies.cc,
+  // case_fold_placements.cc) ---
+  // The rule's `applies` (or its group) did not select it: no row, nothing
+  // meets it (kept so indices into obligations_ stay valid).
+  bool not_applicable = false;
+  // placement_scoped rules: the placement (CurrentPlacement::serial) it
+  // belongs to; 0 = none.
+  int placement_serial = 0;
+  // Triggered by childCeasedLookedAfter: outlives the period (period 0), met
+  // by acts after it, closed when a new period starts.
+  bool after_care = false;
 };
 
 struct ReviewState {
@@ -86,6 +97,29 @@ struct CurrentPlacement {
   std::string id;
   bool long_term = false;
   bool connected_person = false;
+  // --- conditions and placement scope (case_fold_placements.cc) ---
+  int serial = 0;          // 1-based count of placements started in the case
+  std::string type;        // PLACE code
+  bool emergency = false;  // placementStarted.emergency, or childAccommodated's
+                           // for the period's first placement
+  bool short_term = false;
+};
+
+// The facts `applies` conditions are judged on (case_fold_applies.cc), kept
+// in and out of a period: a date of birth or legal status may be recorded
+// before the child becomes looked after.
+struct ChildFacts {
+  std::optional<absl::CivilDay> date_of_birth;
+  std::string legal_status;  // LS code, "" = not recorded
+  // The childAccommodated that opened the current (or last) period.
+  std::string accommodated_placement_type;
+  bool accommodated_emergency = false;
+  bool accommodated_short_term = false;
+  // childAccommodated.emergency still to pass to the period's first placement.
+  bool emergency_for_first_placement = false;
+  int placements_started = 0;
+  // ceaseApproved roles recorded in the current period (CEASE_APPROVAL).
+  std::vector<carelog::v1::Role> cease_approvals;
 };
 
 struct PeriodOfCare {
@@ -175,9 +209,42 @@ class CaseFold {
   static bool OnEmergencyRoute(const Rule& r, const OrderedEvent& request,
                                const ReviewState& review);
   void PostponementRequested(const OrderedEvent& current);
+  // A reduced-meeting arrangement ended: what applied only under it
+  // (applies.reduced_meetings, e.g. 000's midway review) closes.
+  void CloseReducedMeetingObligations(absl::CivilDay on);
   // The first act of each type in the open period (earlier_acts_count).
   absl::flat_hash_map<std::string_view, OrderedEvent> first_act_in_period_;
   // ---- end Reviews
+
+  // --- conditions (case_fold_applies.cc) ---
+  // Records the facts conditions are judged on; every event, in or out of a
+  // period, before anything else.
+  void TrackFacts(const OrderedEvent& current);
+  // `rule.applies()` holds for an obligation triggered by `trigger` and due on
+  // `due_or_on` (a finding: on the event's date).
+  bool RuleApplies(const Rule& rule, const OrderedEvent& trigger, absl::CivilDay due_or_on) const;
+  // Whether `rule`, about to open with `anchor` (due `due`), opens at all:
+  // its applies holds and, in a group, it is the member with the earliest due
+  // date among those whose applies holds.
+  bool RuleOpens(const Rule& rule, const OrderedEvent& trigger, absl::CivilDay anchor,
+                 absl::CivilDay due) const;
+  // The due date `rule` would have opening at `anchor` on `trigger`.
+  absl::CivilDay CandidateDue(const Rule& rule, const OrderedEvent& trigger,
+                              absl::CivilDay anchor) const;
+
+  // --- placements and ceasing (case_fold_placements.cc) ---
+  void StartPlacement(const OrderedEvent& current);
+  void EndPlacement(const OrderedEvent& current);
+  // Closes the open obligations of the current placement on `on`.
+  void ClosePlacementObligations(absl::CivilDay on);
+  // childCeasedLookedAfter: the approval findings, the end of the period, and
+  // the steps that outlive it.
+  void CeaseLookingAfter(const OrderedEvent& current);
+  // An act while no period is open meets the open after-care obligations.
+  void MeetAfterCareActs(const OrderedEvent& current);
+  // A new period closes what the last ceasing left open.
+  void CloseAfterCare(absl::CivilDay on);
+  ChildFacts facts_;
 
   std::string case_id_;
   const ResolvedPack& pack_;

@@ -30,9 +30,13 @@ void CaseFold::Apply(const OrderedEvent& current) {
       }
     });
   }
+  TrackFacts(current);
   switch (e.payload_case()) {
-    case Event::kChildAccommodated: StartPeriod(current); return;
-    case Event::kChildCeasedLookedAfter: EndPeriod(current); return;
+    case Event::kChildAccommodated:
+      if (!period_) CloseAfterCare(current.date);
+      StartPeriod(current);
+      return;
+    case Event::kChildCeasedLookedAfter: CeaseLookingAfter(current); return;
     default: break;
   }
   // Review bookkeeping happens in or out of a period; obligations only in one.
@@ -69,6 +73,7 @@ void CaseFold::Apply(const OrderedEvent& current) {
     default: break;
   }
   if (!period_) {
+    MeetAfterCareActs(current);
     acts_before_period_.push_back(current);
     return;
   }
@@ -149,18 +154,11 @@ void CaseFold::Apply(const OrderedEvent& current) {
     case Event::kReviewArrangementChanged:
       period_->reduced_meetings = e.review_arrangement_changed().reduced_meetings();
       if (period_->reduced_meetings) CheckReducedMeetingEligibility(current);
+      else CloseReducedMeetingObligations(current.date);
       break;
-    case Event::kPlacementStarted: {
-      const auto& p = e.placement_started();
-      period_->placement =
-          CurrentPlacement{current.date, p.placement_id(), p.long_term(), p.connected_person()};
-      break;
-    }
-    case Event::kPlacementEnded:
-      if (period_->placement && (e.placement_ended().placement_id().empty() ||
-                                 e.placement_ended().placement_id() == period_->placement->id))
-        period_->placement.reset();
-      break;
+    case Event::kPlacementStarted: StartPlacement(current); break;
+    case Event::kPlacementEnded: EndPlacement(current); break;
+    case Event::kCeaseApproved: facts_.cease_approvals.push_back(e.actor().role()); break;
     case Event::kPanelDecision:
       if (e.panel_decision().decision() == "APPROVED") period_->panel_approved = true;
       break;
@@ -176,6 +174,7 @@ CaseDeadlines CaseFold::Finish() {
   out.case_id = case_id_;
   out.division = pack_.division;
   for (TrackedObligation& tracked : obligations_) {
+    if (tracked.not_applicable) continue;
     Obligation& o = tracked.row;
     if (o.met_on) {
       const bool on_time = o.due_at ? *tracked.met_at <= *o.due_at : *o.met_on <= o.due;

@@ -64,6 +64,12 @@ void CaseFold::MeetByEarlierAct(TrackedObligation& tracked) {
   if (it != first_act_in_period_.end()) MarkMet(tracked, it->second);
 }
 
+void CaseFold::CloseReducedMeetingObligations(absl::CivilDay on) {
+  ForOpenObligations([&](TrackedObligation& tracked) {
+    if (tracked.rule->applies().reduced_meetings()) MarkClosed(tracked, on);
+  });
+}
+
 bool CaseFold::OnEmergencyRoute(const Rule& r, const OrderedEvent& request,
                                 const ReviewState& review) {
   const auto& asked = request.event->review_postponement_requested();
