@@ -29,9 +29,17 @@ void CaseFold::ApplyShortNotice(TrackedObligation& tracked, absl::CivilDay booke
                                 absl::CivilDay review_day) const {
   if (tracked.rule->short_notice() != carelog::v1::DUE_BEFORE_REVIEW) return;
   if (tracked.row.due >= booked) return;  // the booking gave the notice counted
-  // Practice expects it before the meeting all the same: the last day that
-  // is, unless the review is booked for the same or the next day.
-  tracked.row.due = std::max(booked, review_day - 1);
+  // Practice expects it before the meeting all the same: the last day (the
+  // last working day, for a rule counted in working days) before it, never
+  // before the booking day.
+  const bool working = tracked.rule->unit() == carelog::v1::WORKING_DAYS;
+  absl::CivilDay due = working ? calendar_.AddWorkingDays(pack_.division, review_day, -1)
+                               : review_day - 1;
+  if (due < booked) {
+    due = booked;
+    while (working && !calendar_.IsWorkingDay(pack_.division, due) && due < review_day) ++due;
+  }
+  tracked.row.due = due;
   tracked.row.short_notice = true;
 }
 

@@ -116,3 +116,29 @@ TEST(BristolPack, SectionPracticeChange_OnlyTheServiceManagerApprovesFromMay2024
 
 }  // namespace
 }  // namespace carelog::scenario
+
+namespace carelog::scenario {
+namespace {
+
+// The loader: the emergency route names whose it is.
+TEST(BristolPack, LoaderRefusesAnEmergencyRouteWithoutRoles) {
+  const std::string notice = R"(name: "t" division: "england-and-wales"
+    versions { effective_from: "2024-05-01"
+      rules { id: "n" kind: FINDING basis: PRACTICE check: POSTPONEMENT_NOTICE
+        amount: 5 unit: WORKING_DAYS direction: BEFORE exempt_emergency: true ROLES
+        source { document: "003" section: "Practice Change" } } })";
+  std::string with_roles = notice;
+  with_roles.replace(with_roles.find("ROLES"), 5, "emergency_roles: \"IRO\"");
+  EXPECT_TRUE(PolicyRegistry::Load({{"t.textpb", with_roles}}).ok());
+  std::string without = notice;
+  without.replace(without.find("ROLES"), 5, "");
+  auto bad = PolicyRegistry::Load({{"t.textpb", without}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("emergency_roles"), std::string::npos);
+  std::string unknown = notice;
+  unknown.replace(unknown.find("ROLES"), 5, "emergency_roles: \"CHAIR\"");
+  EXPECT_FALSE(PolicyRegistry::Load({{"t.textpb", unknown}}).ok());
+}
+
+}  // namespace
+}  // namespace carelog::scenario

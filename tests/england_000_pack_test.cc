@@ -60,3 +60,26 @@ TEST(Authority000Pack, HowToApply_NoArrangementNoMidway) {
 
 }  // namespace
 }  // namespace carelog::scenario
+
+namespace carelog::scenario {
+namespace {
+
+// The loader: an until-next-review rule has no number of its own.
+TEST(Authority000Pack, LoaderRefusesANumberOnAnUntilNextReviewRule) {
+  const std::string rule = R"(name: "t" division: "england-and-wales"
+    versions { effective_from: "2024-03-13"
+      rules { id: "m" kind: OBLIGATION basis: PRACTICE trigger: REVIEW_HELD
+        met_by: "midwayReviewHeld" until_next_review: true NUMBER
+        source { document: "000" section: "How to apply?" } } })";
+  std::string ok = rule;
+  ok.replace(ok.find("NUMBER"), 6, "");
+  EXPECT_TRUE(PolicyRegistry::Load({{"t.textpb", ok}}).ok()) << PolicyRegistry::Load({{"t.textpb", ok}}).status();
+  std::string numbered = rule;
+  numbered.replace(numbered.find("NUMBER"), 6, "amount: 3 unit: MONTHS direction: AFTER");
+  auto bad = PolicyRegistry::Load({{"t.textpb", numbered}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("until_next_review"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace carelog::scenario

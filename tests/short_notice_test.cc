@@ -41,7 +41,7 @@ TEST(ShortNotice, Section5_6_InitialReviewBooked12WorkingDaysAhead) {
 // A re-dating is a booking too. On Wed 11 Sep the review is moved to Mon 23
 // Sep: new obligations for the new date, counted from it:
 //   child consulted, 20 working days before: Fri 23 Aug, before Wed 11 Sep:
-//     short notice, due the day before the review, Sun 22 Sep;
+//     short notice, due the working day before the review, Fri 20 Sep;
 //   IRO contact, 15 days before: Sun 8 Sep, before the re-dating: short
 //     notice, due Sun 22 Sep;
 //   carer's paper, 5 working days before: Mon 16 Sep, exact;
@@ -55,7 +55,7 @@ TEST(ShortNotice, Section5_6_ReDatingIsABookingToo) {
   CaseDeadlines d = Fold(c, "2024-09-12", "england");
   ASSERT_EQ(Count(d, "review.child_consulted"), 2);
   const Obligation consulted = Get(d, "review.child_consulted", 1);
-  EXPECT_EQ(Row(consulted), "OPEN 2024-09-22");
+  EXPECT_EQ(Row(consulted), "OPEN 2024-09-20");
   EXPECT_TRUE(consulted.short_notice);
   const Obligation contact = Get(d, "review.iro_contacts_social_worker", 1);
   EXPECT_EQ(Row(contact), "OPEN 2024-09-22");
@@ -64,7 +64,10 @@ TEST(ShortNotice, Section5_6_ReDatingIsABookingToo) {
   EXPECT_EQ(Row(Get(d, "review.invitations", 1)), "OVERDUE 2024-09-09");
 }
 
-// Booked for the next day: the day before the review is the booking day.
+// Booked for the next day: the working day before the review is the booking
+// day (Tue 10 Sep). Booked for the same day: never before the booking day.
+// Booked on Sat 7 Sep for Mon 9 Sep: the first working day from the booking
+// is the review day itself.
 TEST(ShortNotice, Section5_BookedForTomorrowIsDueOnTheBookingDay) {
   Case c;
   c.On("2024-09-02", kAccommodated).On("2024-09-10", Scheduled("R1", "2024-09-11"));
@@ -74,6 +77,12 @@ TEST(ShortNotice, Section5_BookedForTomorrowIsDueOnTheBookingDay) {
   same_day.On("2024-09-02", kAccommodated).On("2024-09-10", Scheduled("R1", "2024-09-10"));
   EXPECT_EQ(Row(Get(Fold(same_day, "2024-09-10", "england"), "review.child_consulted")),
             "OPEN 2024-09-10");
+  Case weekend;
+  weekend.On("2024-09-02", kAccommodated).On("2024-09-07", Scheduled("R1", "2024-09-09"));
+  const CaseDeadlines d = Fold(weekend, "2024-09-08", "england");
+  EXPECT_EQ(Row(Get(d, "review.child_consulted")), "OPEN 2024-09-09");
+  // Counted in calendar days: the day before the review, Sun 8 Sep.
+  EXPECT_EQ(Row(Get(d, "review.iro_contacts_social_worker")), "OPEN 2024-09-08");
 }
 
 }  // namespace
