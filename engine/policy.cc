@@ -103,6 +103,60 @@ absl::Status ParseError(const std::string& file, const PolicyPack& partial,
   return Invalid(file, "", absl::StrCat("syntax: ", errors.first()));
 }
 
+// The fields of issue 14's review semantics (review_stage, short_notice,
+// until_next_review, earlier_acts_count, the emergency route): each only
+// where the fold gives it a meaning.
+absl::Status ValidateReviewFields(const std::string& file, const Rule& r) {
+  const std::string& id = r.id();
+  const bool obligation = r.kind() == carelog::v1::OBLIGATION;
+  const carelog::v1::Trigger trigger = r.trigger();
+  const bool milestone = trigger == carelog::v1::PERIOD_STARTED && r.met_by() == "reviewHeld";
+  const bool one_review = obligation && (trigger == carelog::v1::REVIEW_SCHEDULED_DATE ||
+                                         trigger == carelog::v1::REVIEW_HELD || milestone);
+  if (!carelog::v1::ReviewStage_IsValid(r.review_stage()))
+    return Invalid(file, id, absl::StrCat("unknown review_stage ", r.review_stage()));
+  if (r.review_stage() != carelog::v1::REVIEW_STAGE_UNSPECIFIED) {
+    if (!one_review)
+      return Invalid(file, id,
+                     "review_stage applies to REVIEW_SCHEDULED_DATE, REVIEW_HELD or "
+                     "PERIOD_STARTED met by reviewHeld");
+    if (r.review_stage() == carelog::v1::ADDITIONAL)
+      return Invalid(file, id, "review_stage ADDITIONAL is no milestone a rule can be about");
+  }
+  if (!carelog::v1::ShortNotice_IsValid(r.short_notice()))
+    return Invalid(file, id, absl::StrCat("unknown short_notice ", r.short_notice()));
+  if (r.short_notice() != carelog::v1::SHORT_NOTICE_UNSPECIFIED &&
+      !(obligation && trigger == carelog::v1::REVIEW_SCHEDULED_DATE))
+    return Invalid(file, id, "short_notice applies to REVIEW_SCHEDULED_DATE (BEFORE) rules");
+  if (r.until_next_review()) {
+    if (!obligation || trigger != carelog::v1::REVIEW_HELD)
+      return Invalid(file, id, "until_next_review applies to REVIEW_HELD obligations");
+    if (r.met_by() == "reviewHeld")
+      return Invalid(file, id, "until_next_review cannot be met by the review that closes it");
+    if (r.amount() != 0 || r.unit() != carelog::v1::TIME_UNIT_UNSPECIFIED ||
+        r.direction() != carelog::v1::DIRECTION_UNSPECIFIED)
+      return Invalid(file, id,
+                     "until_next_review takes no amount, unit or direction (due at the next "
+                     "review)");
+  }
+  if (r.earlier_acts_count() &&
+      !(obligation && trigger == carelog::v1::REVIEW_HELD && r.met_by() != "reviewHeld"))
+    return Invalid(file, id,
+                   "earlier_acts_count applies to REVIEW_HELD obligations not met by reviewHeld");
+  const bool emergency_trigger = obligation && trigger == carelog::v1::EMERGENCY_POSTPONEMENT;
+  if (r.exempt_emergency() &&
+      !(r.kind() == carelog::v1::FINDING && r.check() == carelog::v1::POSTPONEMENT_NOTICE))
+    return Invalid(file, id, "exempt_emergency applies to POSTPONEMENT_NOTICE");
+  if ((r.exempt_emergency() || emergency_trigger) && r.emergency_roles().empty())
+    return Invalid(file, id,
+                   "the emergency route needs emergency_roles (whose on-the-day postponement it is)");
+  if (!r.emergency_roles().empty() && !r.exempt_emergency() && !emergency_trigger)
+    return Invalid(file, id,
+                   "emergency_roles apply to POSTPONEMENT_NOTICE with exempt_emergency or "
+                   "trigger EMERGENCY_POSTPONEMENT");
+  return absl::OkStatus();
+}
+
 // True if `code` is in `list` in some collection year (a pack outlives the
 // year it was written in).
 bool KnownCode(CodeList list, const std::string& code) {
@@ -185,11 +239,14 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
     return Invalid(file, id,
                    absl::StrCat("unknown qa '", Spelling(r.qa(), carelog::v1::QaTag_descriptor()),
                                 "'"));
-  for (const std::string& role : r.roles()) {
-    carelog::v1::Role parsed;
-    if (!carelog::v1::Role_Parse(role, &parsed) || parsed == carelog::v1::ROLE_UNSPECIFIED)
-      return Invalid(file, id, absl::StrCat("unknown role '", role, "'"));
+  for (const auto* roles : {&r.roles(), &r.emergency_roles()}) {
+    for (const std::string& role : *roles) {
+      carelog::v1::Role parsed;
+      if (!carelog::v1::Role_Parse(role, &parsed) || parsed == carelog::v1::ROLE_UNSPECIFIED)
+        return Invalid(file, id, absl::StrCat("unknown role '", role, "'"));
+    }
   }
+  RETURN_IF_ERROR(ValidateReviewFields(file, r));
   switch (r.kind()) {
     case carelog::v1::OBLIGATION: {
       const carelog::v1::Trigger trigger = r.trigger();
@@ -203,9 +260,9 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
         return Invalid(file, id, "trigger_event is only for trigger EVENT");
       if (!IsEventTypeName(r.met_by()))
         return Invalid(file, id, absl::StrCat("unknown met_by event '", r.met_by(), "'"));
-      if (r.unit() == carelog::v1::TIME_UNIT_UNSPECIFIED)
+      if (r.unit() == carelog::v1::TIME_UNIT_UNSPECIFIED && !r.until_next_review())
         return Invalid(file, id, "missing unit");
-      if (r.direction() == carelog::v1::DIRECTION_UNSPECIFIED)
+      if (r.direction() == carelog::v1::DIRECTION_UNSPECIFIED && !r.until_next_review())
         return Invalid(file, id, "missing direction");
       const bool scheduled = trigger == carelog::v1::REVIEW_SCHEDULED_DATE;
       if (r.direction() == carelog::v1::BEFORE && !scheduled)
@@ -213,11 +270,14 @@ absl::Status ValidateRule(const std::string& file, const Rule& r) {
       if (r.unit() == carelog::v1::HOURS &&
           (scheduled || r.direction() != carelog::v1::AFTER))
         return Invalid(file, id, "HOURS count only AFTER an event");
+      // REVIEW_SCHEDULED_DATE: a BEFORE rule on one review of a track (the
+      // review booked without a stage is counted as the next to be held).
       if (r.review_number() > 0 &&
-          !(trigger == carelog::v1::REVIEW_HELD ||
+          !(trigger == carelog::v1::REVIEW_HELD || scheduled ||
             (trigger == carelog::v1::PERIOD_STARTED && r.met_by() == "reviewHeld")))
         return Invalid(file, id,
-                       "review_number applies to REVIEW_HELD or PERIOD_STARTED met by reviewHeld");
+                       "review_number applies to REVIEW_HELD, REVIEW_SCHEDULED_DATE or "
+                       "PERIOD_STARTED met by reviewHeld");
       if (r.prior_act_window_working_days() > 0 && trigger != carelog::v1::PERIOD_STARTED)
         return Invalid(file, id, "prior_act_window_working_days applies to PERIOD_STARTED");
       if (r.check() != carelog::v1::CHECK_UNSPECIFIED)

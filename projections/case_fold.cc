@@ -144,6 +144,7 @@ void CaseFold::StartPeriod(const OrderedEvent& current) {
   p.start_seq = current.seq;
   p.last_held_seq = current.seq;
   period_ = std::move(p);
+  first_act_in_period_.clear();
   FirePeriodStarted(current);
   acts_before_period_.clear();
 }
@@ -215,6 +216,9 @@ void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& re
   if (review.finished()) return;  // recorded, creates and meets nothing
   const bool redating = review.scheduled.has_value();
   review.scheduled = date;
+  if (current.event->has_review_scheduled() &&
+      current.event->review_scheduled().stage() != carelog::v1::REVIEW_STAGE_UNSPECIFIED)
+    review.stage = current.event->review_scheduled().stage();
   // A re-dating (no format) keeps the review's format.
   if (format == carelog::v1::MEETING || format == carelog::v1::CONSULTATION) review.format = format;
   if (!period_) return;
@@ -250,7 +254,11 @@ void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& re
     if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
         r.review_format() != review.format)
       return;
-    OpenObligation(r, version, ObligationKind::kPreReview, current, date, review_id, true);
+    // A review booked without a stage is counted as the next one to be held.
+    if (!IsRulesReview(r, review.stage, period_->reviews_held + 1)) return;
+    TrackedObligation& tracked =
+        OpenObligation(r, version, ObligationKind::kPreReview, current, date, review_id, true);
+    ApplyShortNotice(tracked, current.date, date);
   });
 }
 
@@ -260,8 +268,12 @@ void CaseFold::ReviewHeld(const OrderedEvent& current) {
   if (review.held) return;  // a second record of the same review
   const carelog::v1::ReviewFormat format = review.format;
   review.held = true;
+  if (current.event->review_held().stage() != carelog::v1::REVIEW_STAGE_UNSPECIFIED)
+    review.stage = current.event->review_held().stage();
+  const carelog::v1::ReviewStage stage = review.stage;
   if (!period_) return;
   FinishReview(review_id, current.date);
+  CloseUntilNextReview(current);
 
   ForFindingRules(current.date, carelog::v1::CARE_PLAN_AUTHORISED, [&](const Rule& r, int version) {
     const absl::CivilDay limit = DateByRule(current.date, r);
@@ -291,8 +303,7 @@ void CaseFold::ReviewHeld(const OrderedEvent& current) {
   const int number = ++period_->reviews_held;
   ForOpenObligations([&](TrackedObligation& tracked) {
     if (tracked.kind != ObligationKind::kReviewChain) return;
-    const int wanted = tracked.rule->review_number();
-    if (wanted == 0 || wanted == number) {
+    if (IsRulesReview(*tracked.rule, stage, number)) {
       MarkMet(tracked, current);
       tracked.row.review_id = review_id;
     }
@@ -304,13 +315,31 @@ void CaseFold::ReviewHeld(const OrderedEvent& current) {
     if (r.trigger() == chain_trigger) {
       OpenObligation(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
     } else if (r.trigger() == carelog::v1::REVIEW_HELD) {
-      if (r.review_number() != 0 && r.review_number() != number) return;
+      if (!IsRulesReview(r, stage, number)) return;
       if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
           r.review_format() != format)
         return;
-      OpenObligation(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
-             TypeHasReviewId(r.met_by()));
+      if (r.until_next_review()) return;  // below, once the next chain obligation is open
+      // Met by a later review: any review held next (this one is held already).
+      TrackedObligation& tracked =
+          OpenObligation(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
+                         TypeHasReviewId(r.met_by()) && r.met_by() != current.type);
+      MeetByEarlierAct(tracked);
     }
+  });
+  ForRulesInForce(current.date, [&](const Rule& r, int version) {
+    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_HELD ||
+        !r.until_next_review() || !IsRulesReview(r, stage, number))
+      return;
+    if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED && r.review_format() != format)
+      return;
+    TrackedObligation& tracked = OpenObligation(r, version, ObligationKind::kFirstAct, current,
+                                                current.date, review_id, false);
+    if (!DueAtNextReview(tracked)) {
+      obligations_.pop_back();  // no statutory chain open: no next review to be due before
+      return;
+    }
+    MeetByEarlierAct(tracked);
   });
   if (format == carelog::v1::MEETING) period_->last_meeting = current.date;
   period_->last_held_seq = current.seq;
@@ -318,6 +347,11 @@ void CaseFold::ReviewHeld(const OrderedEvent& current) {
 
 void CaseFold::MeetByAct(const OrderedEvent& current) {
   const std::string review_id = ReviewIdOf(*current.event);
+  if (current.event->has_review_held()) {
+    // A second record of a review already held is no further review.
+    auto it = reviews_.find(review_id);
+    if (it != reviews_.end() && it->second.held) return;
+  }
   ForOpenObligations([&](TrackedObligation& tracked) {
     if (tracked.rule->met_by() != current.type) return;
     switch (tracked.kind) {

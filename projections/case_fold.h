@@ -80,6 +80,9 @@ struct TrackedObligation {
 struct ReviewState {
   std::optional<absl::CivilDay> scheduled;
   carelog::v1::ReviewFormat format = carelog::v1::MEETING;
+  // Reviews (issue 14): what the review is in a milestone track, as last
+  // recorded (reviewScheduled.stage, then reviewHeld.stage, which wins).
+  carelog::v1::ReviewStage stage = carelog::v1::REVIEW_STAGE_UNSPECIFIED;
   bool held = false;
   bool cancelled = false;
   bool finished() const { return held || cancelled; }
@@ -179,6 +182,41 @@ class CaseFold {
   void MeetByAct(const OrderedEvent& current);
   void FireEventTriggers(const OrderedEvent& current);
   void CheckReducedMeetingEligibility(const OrderedEvent& current);
+
+  // ---- Reviews (issue 14: milestones, until-next-review, earlier acts,
+  // short notice, the emergency postponement route): case_fold_reviews.cc.
+  // True if the review held (or scheduled) as `stage`, the `number`-th of the
+  // period, is the one rule `r` is about: by recorded stage when both the rule
+  // and the review name one (ADDITIONAL is no milestone), else by number
+  // (0 = any review).
+  static bool IsRulesReview(const Rule& r, carelog::v1::ReviewStage stage, int number);
+  // A BEFORE obligation just opened by a booking on `booked`: a short-notice
+  // rule whose counted date falls before the booking is due the day before
+  // the review instead (never before the booking day), marked short notice.
+  void ApplyShortNotice(TrackedObligation& tracked, absl::CivilDay booked,
+                        absl::CivilDay review_day) const;
+  // The review `current` holds: every open until-next-review obligation was
+  // due the day before (and stays OVERDUE); closed here so that a later act
+  // cannot meet it.
+  void CloseUntilNextReview(const OrderedEvent& current);
+  // Opening an until-next-review obligation: due on the open statutory chain
+  // obligation's due date; false (nothing to open) when no chain is open.
+  bool DueAtNextReview(TrackedObligation& tracked) const;
+  // earlier_acts_count: an act of the rule's met_by earlier in the period
+  // meets the obligation just opened.
+  void MeetByEarlierAct(TrackedObligation& tracked);
+  // The emergency route of 003: a request marked emergency, by a role in
+  // `emergency_roles` (requested_by, else the actor's), on the review's
+  // scheduled date.
+  static bool OnEmergencyRoute(const Rule& r, const OrderedEvent& request,
+                               const ReviewState& review);
+  void PostponementRequested(const OrderedEvent& current);
+  // A reduced-meeting arrangement ended: what applied only under it
+  // (applies.reduced_meetings, e.g. 000's midway review) closes.
+  void CloseReducedMeetingObligations(absl::CivilDay on);
+  // The first act of each type in the open period (earlier_acts_count).
+  absl::flat_hash_map<std::string_view, OrderedEvent> first_act_in_period_;
+  // ---- end Reviews
 
   // --- conditions (case_fold_applies.cc) ---
   // Records the facts conditions are judged on; every event, in or out of a

@@ -81,6 +81,7 @@ void CaseFold::Apply(const OrderedEvent& current) {
   // 1. The acts this event is (acts first: a recurring rule's act meets the
   //    previous obligation before current makes the next).
   MeetByAct(current);
+  first_act_in_period_.try_emplace(current.type, current);
 
   // 2. What current starts or changes.
   switch (e.payload_case()) {
@@ -112,23 +113,7 @@ void CaseFold::Apply(const OrderedEvent& current) {
       FinishReview(e.review_cancelled().review_id(), current.date);
       break;
     }
-    case Event::kReviewPostponementRequested: {
-      const auto& request = e.review_postponement_requested();
-      const ReviewState& review = reviews_[request.review_id()];
-      if (review.finished() || !review.scheduled) break;
-      ForFindingRules(
-          current.date, carelog::v1::POSTPONEMENT_NOTICE, [&](const Rule& r, int version) {
-            if (r.exempt_emergency() && request.emergency()) return;
-            const absl::CivilDay latest = DateByRule(*review.scheduled, r);
-            if (current.date > latest)
-              AddFinding(
-                  r, version, current, request.review_id(),
-                  absl::StrCat("requested ", FormatDate(current.date), " for the review on ",
-                               FormatDate(*review.scheduled), ", notice needed by ",
-                               FormatDate(latest), request.emergency() ? " (emergency)" : ""));
-          });
-      break;
-    }
+    case Event::kReviewPostponementRequested: PostponementRequested(current); break;
     case Event::kReviewPostponementApproved: {
       const auto& approval = e.review_postponement_approved();
       const std::string review_id = approval.review_id();
@@ -169,6 +154,7 @@ void CaseFold::Apply(const OrderedEvent& current) {
     case Event::kReviewArrangementChanged:
       period_->reduced_meetings = e.review_arrangement_changed().reduced_meetings();
       if (period_->reduced_meetings) CheckReducedMeetingEligibility(current);
+      else CloseReducedMeetingObligations(current.date);
       break;
     case Event::kPlacementStarted: StartPlacement(current); break;
     case Event::kPlacementEnded: EndPlacement(current); break;

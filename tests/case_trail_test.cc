@@ -134,8 +134,8 @@ TEST_F(CaseTrailTest, AnswersWhoDidWhatWhenAndWhichRuleItBroke) {
   EXPECT_EQ(approval.event.actor().role(), v1::TEAM_MANAGER);
   std::vector<std::string> rules;
   for (const auto& f : approval.findings) rules.push_back(f.rule_id);
-  EXPECT_THAT(rules, ::testing::UnorderedElementsAre("postponement.approver",
-                                                      "postponement.iro_consulted"));
+  // Judged by england: the approver is Bristol's rule alone (issue 14 point 4).
+  EXPECT_THAT(rules, ::testing::UnorderedElementsAre("postponement.iro_consulted"));
   ASSERT_EQ(approval.created.size(), 1u);
   EXPECT_EQ(approval.created[0].rule_id, "postponement.rearranged");
   EXPECT_EQ(FormatDate(approval.created[0].due), "2024-05-30");  // 27 May is a bank holiday
@@ -265,7 +265,7 @@ TEST_F(CaseTrailTest, JsonCarriesTheSameFacts) {
   EXPECT_THAT(json, HasSubstr(R"("actor":{"id":"tm-1","role":"TEAM_MANAGER"})"));
   EXPECT_THAT(json, HasSubstr(R"("recordedLateDays":23)"));
   EXPECT_THAT(json, HasSubstr(R"("kind":"corrected")"));
-  EXPECT_THAT(json, HasSubstr(R"("rule":"postponement.approver")"));
+  EXPECT_THAT(json, HasSubstr(R"("rule":"postponement.iro_consulted")"));
 }
 
 // Issue 14 point 9: each obligation and finding shows what its rule's number

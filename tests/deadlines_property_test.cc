@@ -119,7 +119,9 @@ TEST_P(DeadlinesProperty, EveryObligationHasASourceAndWorkingDayDues) {
       EXPECT_FALSE(o.source_section.empty()) << o.rule_id;
       const carelog::v1::Rule* rule = RuleOf(pack, o);
       ASSERT_NE(rule, nullptr) << o.rule_id;
-      if (rule->unit() == carelog::v1::WORKING_DAYS) {
+      // A short-notice row is due before the review, not a count of working
+      // days (a review booked on a Saturday for that Saturday is due then).
+      if (rule->unit() == carelog::v1::WORKING_DAYS && !o.short_notice) {
         EXPECT_TRUE(Calendar::Default().IsWorkingDay(pack.division, o.due))
             << o.rule_id << " due " << FormatDate(o.due);
         ++checked;

@@ -547,7 +547,9 @@ TEST(Deadlines, PostponementRearranged_003_AnyApproverCounts) {
   c.On("2024-09-16", Approved("R1"), carelog::v1::TEAM_MANAGER);
   CaseDeadlines d = Fold(c, "2024-09-30");
   EXPECT_EQ(Count(d, "postponement.rearranged"), 1);
-  EXPECT_EQ(Findings(d, "postponement.approver").size(), 1u);
+  // The approver is Bristol's rule alone (issue 14 point 4), from May 2024.
+  EXPECT_TRUE(Findings(d, "postponement.approver").empty());
+  EXPECT_EQ(Findings(Fold(c, "2024-09-30", "england-bristol"), "postponement.approver").size(), 1u);
 }
 TEST(Deadlines, PostponementRearranged_003_RulesMdWorkingDayExample) {
   // rules.md: D = Fri 20 Dec 2024, N = 3 -> Fri 27 Dec 2024.
@@ -760,7 +762,9 @@ TEST(Findings, PostponementApprover_003_OnlyTheServiceManager) {
   Case c = ScheduledR1();
   c.On("2024-09-16", Approved("R1"), carelog::v1::SERVICE_MANAGER)
       .On("2024-09-17", Approved("R1"), carelog::v1::TEAM_MANAGER);
-  std::vector<Finding> f = Findings(Fold(c, "2024-09-30"), "postponement.approver");
+  // Bristol's rule alone (issue 14 point 4): england has no approver finding.
+  EXPECT_TRUE(Findings(Fold(c, "2024-09-30"), "postponement.approver").empty());
+  std::vector<Finding> f = Findings(Fold(c, "2024-09-30", "england-bristol"), "postponement.approver");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].detail, "approved by TEAM_MANAGER");
 }
@@ -825,7 +829,11 @@ TEST(FurtherRules, BeforeReview_001_s5_s6_s8) {
   Case c = ScheduledR1();  // Fri 27 Sep 2024
   c.On("2024-08-30", Act("child_consulted", "R1"));  // before scheduling: does not count
   CaseDeadlines d = Fold(c, "2024-09-13");
-  ExpectStatus(Get(d, "review.child_consulted"), S::kOverdue, "2024-08-30");
+  // Counted back (20 working days: 30 Aug) it falls before the booking on
+  // 3 Sep: short notice, due the day before the review (issue 14 point 10;
+  // it was OVERDUE from birth, due 30 Aug).
+  ExpectStatus(Get(d, "review.child_consulted"), S::kOpen, "2024-09-26");
+  EXPECT_TRUE(Get(d, "review.child_consulted").short_notice);
   ExpectStatus(Get(d, "review.iro_contacts_social_worker"), S::kOverdue, "2024-09-12");
   ExpectStatus(Get(d, "review.carer_consultation"), S::kOpen, "2024-09-20");
 }

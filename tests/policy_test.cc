@@ -51,7 +51,7 @@ TEST(Policy, EnglandCarriesEveryCoreRuleAndFindingWithSource) {
   for (const char* id :
        {"iro.notify", "iro.allocate", "review.initial", "review.second", "review.subsequent",
         "review.invitations", "review.documents", "review.decisions", "review.minutes",
-        "postponement.rearranged", "postponement.notice", "postponement.approver",
+        "postponement.rearranged", "postponement.notice",
         "postponement.iro_consulted", "postponement.out_of_timescale", "care_plan.authorised",
         "review.meeting_annual"}) {
     auto it = std::find_if(v.rules.begin(), v.rules.end(),
@@ -60,6 +60,17 @@ TEST(Policy, EnglandCarriesEveryCoreRuleAndFindingWithSource) {
     EXPECT_FALSE(it->source().document().empty()) << id;
     EXPECT_FALSE(it->source().section().empty()) << id;
   }
+  // Only a Service Manager approves: Bristol's (003) alone, not core England
+  // (issue 14 point 4).
+  auto approver = [](const PolicyRuleSet& set) {
+    return std::count_if(set.rules.begin(), set.rules.end(), [](const carelog::v1::Rule& r) {
+      return r.id() == "postponement.approver";
+    });
+  };
+  EXPECT_EQ(approver(v), 0);
+  const ResolvedPack* bristol = *reg->Find("england-bristol");
+  EXPECT_EQ(approver(bristol->VersionOn(absl::CivilDay(2024, 6, 1))), 1);
+  EXPECT_EQ(approver(bristol->VersionOn(absl::CivilDay(2024, 4, 30))), 0);
 }
 
 TEST(Policy, CoreNumbersAreRulesMd) {

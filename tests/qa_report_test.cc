@@ -229,7 +229,9 @@ TEST(QaReportTest, Postponements) {
   EXPECT_EQ(p.postponed_reviews, 2);
   EXPECT_EQ(p.out_of_timescale, 1);
   EXPECT_EQ(r.findings["postponement.notice"], 1);
-  EXPECT_EQ(r.findings["postponement.approver"], 1);
+  // Only a Service Manager approves: Bristol's rule (003, england-bristol
+  // from May 2024), not england's (issue 14 point 4).
+  EXPECT_EQ(r.findings["postponement.approver"], 0);
   EXPECT_EQ(r.findings["postponement.out_of_timescale"], 1);
   EXPECT_EQ(r.reviews_held, 2);
   EXPECT_EQ(r.reviews_on_time, 1);  // D late (20 Feb > 30 Jan), E on time (28 Feb <= 29 Feb)
