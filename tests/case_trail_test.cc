@@ -278,14 +278,14 @@ TEST_F(CaseTrailTest, ShowsEachRulesBasisBesideItsSource) {
                               "2024-06-12  [001_73579c9466dfdbf3.txt, 2.1 (CPPCR 2010 reg 33); "
                               "statutory; pack v1]"));
   EXPECT_THAT(text, HasSubstr("[001_73579c9466dfdbf3.txt, 4.1; practice; pack v1]"));
-  EXPECT_THAT(text, HasSubstr("! finding postponement.approver: approved by TEAM_MANAGER  "
-                              "[003_57729b6622f01350.txt, Practice Change (only the Service "
-                              "Manager can approve); practice; pack v1]"));
+  EXPECT_THAT(text, HasSubstr("! finding postponement.iro_consulted: no discussion with the IRO "
+                              "recorded  [003_57729b6622f01350.txt, Practice Change (after a "
+                              "discussion with the IRO); practice; pack v1]"));
   const std::string json = RenderCaseTrailJson(t);
   EXPECT_THAT(json, HasSubstr(R"j("section":"2.1 (CPPCR 2010 reg 33)"},"basis":"STATUTORY","packVersion":1})j"));
   EXPECT_THAT(json, HasSubstr(R"("rule":"iro.notify","due":"2024-05-03")"));
   EXPECT_THAT(json, HasSubstr(R"("section":"4.1"},"basis":"PRACTICE","packVersion":1})"));
-  EXPECT_THAT(json, HasSubstr(R"j("section":"Practice Change (only the Service Manager can approve)"},"basis":"PRACTICE","packVersion":1})j"));
+  EXPECT_THAT(json, HasSubstr(R"j("section":"Practice Change (after a discussion with the IRO)"},"basis":"PRACTICE","packVersion":1})j"));
   // Every rule the trail judged with has its basis; every row shows one.
   size_t rows = 0;
   for (const Obligation& o : t.deadlines.obligations) {

@@ -92,7 +92,7 @@ TEST(PackRulesTest, EnglandShowsEveryRuleWithItsBasisAndSource) {
   EXPECT_THAT(table, HasSubstr("10 working days before the review"));
   EXPECT_THAT(table, HasSubstr("triggered by: the child becomes looked after (childAccommodated)"));
   EXPECT_THAT(table, HasSubstr("met by: iroServiceNotified"));
-  EXPECT_THAT(table, HasSubstr("checks: a postponement approved by someone other than SERVICE_MANAGER"));
+  EXPECT_THAT(table, HasSubstr("checks: a postponement approved without the IRO consulted"));
 
   const std::vector<std::string> csv = Lines(RenderPackRulesCsv(england, on));
   ASSERT_EQ(csv.size(), v.rules.size() + 1);
