@@ -159,6 +159,12 @@ void AppendSourceAndClose(std::string_view document, std::string_view section,
   absl::StrAppend(out, ",\"packVersion\":", pack_version, "}");
 }
 
+// Why a counted-back obligation is due the day before its review: the review
+// was booked at shorter notice than the rule counts back (Rule.short_notice).
+const char* ShortNoticeText(const Obligation& o) {
+  return o.short_notice ? " (booked at short notice)" : "";
+}
+
 void AppendObligationJson(const CaseTrail& t, const Obligation& o, std::string* out) {
   absl::StrAppend(out, "{\"rule\":");
   AppendJsonString(o.rule_id, out);
@@ -166,6 +172,7 @@ void AppendObligationJson(const CaseTrail& t, const Obligation& o, std::string* 
                   std::string(ObligationStatusName(o.status)), "\"");
   if (o.met_on) absl::StrAppend(out, ",\"metOn\":\"", FormatDate(*o.met_on), "\"");
   if (o.closed_on) absl::StrAppend(out, ",\"closedOn\":\"", FormatDate(*o.closed_on), "\"");
+  if (o.short_notice) absl::StrAppend(out, ",\"shortNotice\":true");
   AppendStringFieldIfSet("reviewId", o.review_id, out);
   absl::StrAppend(out, ",\"triggerPosition\":", o.trigger_position);
   if (o.met_by_position) absl::StrAppend(out, ",\"metByPosition\":", *o.met_by_position);
@@ -463,7 +470,8 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
     for (const Obligation& o : a.created) {
       absl::StrAppend(&out, "    + obligation ", o.rule_id,
                       o.review_id.empty() ? "" : absl::StrCat(" (", o.review_id, ")"), " due ",
-                      FormatDate(o.due), ": ", StatusText(o), "  [", SourceText(o),
+                      FormatDate(o.due), ShortNoticeText(o), ": ", StatusText(o), "  [",
+                      SourceText(o),
                       BasisSuffix(t, o.pack_version, o.rule_id), "; pack v", o.pack_version,
                       "]\n");
     }
@@ -481,8 +489,8 @@ std::string RenderCaseTrailText(const CaseTrail& t) {
   absl::StrAppend(&out, "\nObligations at the end of ", FormatDate(t.options.as_of), ":\n");
   for (const Obligation& o : t.deadlines.obligations) {
     absl::StrAppend(&out,
-                    absl::StrFormat("  %-34s %-6s due %s  %s\n", o.rule_id, o.review_id,
-                                    FormatDate(o.due), StatusText(o)));
+                    absl::StrFormat("  %-34s %-6s due %s  %s%s\n", o.rule_id, o.review_id,
+                                    FormatDate(o.due), StatusText(o), ShortNoticeText(o)));
   }
   if (t.options.known_at) {
     absl::StrAppend(&out, "\nNot yet recorded at ",

@@ -325,5 +325,20 @@ TEST_F(CaseTrailTest, CurrentRulesJudgesWithTheNewestVersion) {
   EXPECT_THAT(RenderCaseTrailText(current), HasSubstr("today's rules applied to every date"));
 }
 
+// Issue 14 point 10: review R-1 was booked on 8 May for 29 May, less than the
+// 20 working days review.child_consulted counts back, so the row is due the
+// day before the review (28 May) and the trail says why; review.invitations
+// (rules.md's exact core rule) keeps its counted date and no mark.
+TEST_F(CaseTrailTest, SaysWhichObligationsWereBookedAtShortNotice) {
+  const CaseTrail t = Trail("2024-07-15");
+  const std::string text = RenderCaseTrailText(t);
+  EXPECT_THAT(text, HasSubstr("obligation review.child_consulted (R-1) due 2024-05-28 (booked at "
+                              "short notice): OVERDUE"));
+  EXPECT_THAT(text, HasSubstr("obligation review.invitations (R-1) due 2024-05-14: MET"));
+  const std::string json = RenderCaseTrailJson(t);
+  EXPECT_THAT(json, HasSubstr(R"("rule":"review.child_consulted","due":"2024-05-28","status":"OVERDUE","closedOn":"2024-06-04","shortNotice":true)"));
+  EXPECT_THAT(json, Not(HasSubstr(R"("rule":"review.invitations","due":"2024-05-14","status":"MET","metOn":"2024-05-13","shortNotice")")));
+}
+
 }  // namespace
 }  // namespace carelog
