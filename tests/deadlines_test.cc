@@ -13,6 +13,7 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "projections/deadlines_format.h"
+#include "pack_scenario.h"
 
 namespace carelog {
 namespace {
@@ -20,47 +21,14 @@ namespace {
 using carelog::v1::Event;
 using S = ObligationStatus;
 
-absl::CivilDay D(const std::string& text) { return *ParseDate(text); }
+// The case builder, the embedded packs, the fold and the findings lookup are the
+// scenario tests' (pack_scenario.h): one way to write a child's log.
+using scenario::Case;
+using scenario::D;
+using scenario::Findings;
+using scenario::Fold;
+using scenario::Registry;
 
-const PolicyRegistry& Registry() {
-  static const auto* reg = new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
-  return *reg;
-}
-
-// One child's log, appended in the order of the calls.
-struct Case {
-  std::vector<Event> events;
-  int tick = 0;
-
-  // Appends `payload` (text format, e.g. "review_held { review_id: 'R1' }")
-  // as happening on `date` at `time` UTC (12:00 keeps the London date).
-  Case& On(const std::string& date, const std::string& payload,
-           carelog::v1::Role role = carelog::v1::SOCIAL_WORKER, const std::string& time = "") {
-    Event e;
-    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(payload, &e)) << payload;
-    e.set_case_id("C-1");
-    e.set_position(events.size() + 1);
-    e.set_event_id(absl::StrCat("e", e.position()));
-    e.mutable_actor()->set_role(role);
-    absl::Time t;
-    if (time.empty()) {
-      t = absl::FromCivil(absl::CivilSecond(D(date)), absl::UTCTimeZone()) + absl::Hours(12) +
-          absl::Seconds(++tick);
-    } else {
-      std::string err;
-      EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, date + "T" + time + "Z", &t, &err)) << err;
-    }
-    e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(t));
-    events.push_back(e);
-    return *this;
-  }
-};
-
-CaseDeadlines Fold(const Case& c, const std::string& as_of, const std::string& pack = "england") {
-  auto p = Registry().Find(pack);
-  EXPECT_TRUE(p.ok()) << p.status();
-  return FoldDeadlines("C-1", c.events, **p, Calendar::Default(), D(as_of));
-}
 
 // The n-th obligation (0-based) of `rule`, or a failed test.
 Obligation Get(const CaseDeadlines& d, const std::string& rule, int n = 0) {
@@ -74,13 +42,6 @@ Obligation Get(const CaseDeadlines& d, const std::string& rule, int n = 0) {
 int Count(const CaseDeadlines& d, const std::string& rule) {
   return std::count_if(d.obligations.begin(), d.obligations.end(),
                        [&](const Obligation& o) { return o.rule_id == rule; });
-}
-
-std::vector<Finding> Findings(const CaseDeadlines& d, const std::string& rule) {
-  std::vector<Finding> out;
-  for (const Finding& f : d.findings)
-    if (f.rule_id == rule) out.push_back(f);
-  return out;
 }
 
 void ExpectStatus(const Obligation& o, S status, const std::string& due,

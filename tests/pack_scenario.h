@@ -1,5 +1,5 @@
-// Helpers for the scenario tests of one pack (salford_pack_test.cc,
-// scotland_pack_test.cc): a child's log written as text-format payloads on
+// Helpers for the fold's scenario tests (deadlines_test.cc, the *_pack_test.cc,
+// short_notice_test.cc): a child's log written as text-format payloads on
 // dates, folded under an embedded pack, and the rows looked up by rule id.
 #ifndef CARELOG_TESTS_PACK_SCENARIO_H_
 #define CARELOG_TESTS_PACK_SCENARIO_H_
@@ -56,7 +56,8 @@ struct Case {
   }
 };
 
-inline CaseDeadlines Fold(const Case& c, const std::string& as_of, const std::string& pack) {
+inline CaseDeadlines Fold(const Case& c, const std::string& as_of,
+                         const std::string& pack = "england") {
   auto p = Registry().Find(pack);
   EXPECT_TRUE(p.ok()) << p.status();
   return FoldDeadlines("C-1", c.events, **p, Calendar::Default(), D(as_of));
