@@ -388,6 +388,13 @@ absl::CivilDay AddMonths(absl::CivilDay day, int n) {
   return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last.day()));
 }
 
+int AgeOn(absl::CivilDay born, absl::CivilDay day) {
+  int age = static_cast<int>(day.year() - born.year());
+  if (day.month() < born.month() || (day.month() == born.month() && day.day() < born.day()))
+    --age;
+  return age;
+}
+
 absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text) {
   auto bad = [&] {
     return absl::InvalidArgumentError(

@@ -65,6 +65,10 @@ class Calendar {
 // month's last day (31 Aug 2024 + 6 months = 28 Feb 2025). n may be negative.
 absl::CivilDay AddMonths(absl::CivilDay day, int n);
 
+// Whole years of age on `day` of someone born on `born` (a 29 February
+// birthday comes on 1 March in other years).
+int AgeOn(absl::CivilDay born, absl::CivilDay day);
+
 // Parses "YYYY-MM-DD" strictly (exactly that shape, a real date).
 // kInvalidArgument naming the text otherwise.
 [[nodiscard]] absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text);

@@ -19,14 +19,6 @@ bool Contains(const google::protobuf::RepeatedPtrField<std::string>& codes,
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 
-// Whole years of age on `day`.
-int AgeOn(absl::CivilDay born, absl::CivilDay day) {
-  int age = static_cast<int>(day.year() - born.year());
-  if (day.month() < born.month() || (day.month() == born.month() && day.day() < born.day()))
-    --age;
-  return age;
-}
-
 // The placement facts a condition is judged on.
 struct PlacementFacts {
   bool known = false;

@@ -362,6 +362,20 @@ void AppendSettingsJson(const CaseTrail& t, std::string* out) {
 
 }  // namespace
 
+std::vector<v1::Event> RecordedBy(const std::vector<v1::Event>& events,
+                                  std::optional<absl::Time> known_at,
+                                  std::vector<v1::Event>* unknown) {
+  std::vector<v1::Event> known;
+  for (const v1::Event& e : events) {
+    if (known_at.has_value() && e.has_recorded_at() && ToTime(e.recorded_at()) > *known_at) {
+      if (unknown != nullptr) unknown->push_back(e);
+    } else {
+      known.push_back(e);
+    }
+  }
+  return known;
+}
+
 CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event>& events,
                            const ResolvedPack& pack, const Calendar& cal,
                            const CaseTrailOptions& options) {
@@ -376,16 +390,8 @@ CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event
     for (const v1::Rule& r : v.rules) t.bases[{v.number, r.id()}] = r.basis();
   }
 
-  std::vector<v1::Event> known;
   std::vector<v1::Event> unknown;
-  for (const v1::Event& e : events) {
-    if (options.known_at.has_value() && e.has_recorded_at() &&
-        ToTime(e.recorded_at()) > *options.known_at) {
-      unknown.push_back(e);
-    } else {
-      known.push_back(e);
-    }
-  }
+  const std::vector<v1::Event> known = RecordedBy(events, options.known_at, &unknown);
   t.deadlines = FoldDeadlines(case_id, known, judge, cal, options.as_of);
   t.entries = Entries(known, t.deadlines, options.as_of);
   if (!options.known_at.has_value()) return t;

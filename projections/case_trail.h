@@ -95,6 +95,13 @@ struct CaseTrail {
   std::map<std::pair<int, std::string>, v1::Basis> bases;
 };
 
+// The events recorded at or before `known_at` (all of them when unset; an
+// event without recordedAt counts as recorded), in the order given: what the
+// system showed at that instant. The rest go to `unknown` when given. Pure.
+std::vector<v1::Event> RecordedBy(const std::vector<v1::Event>& events,
+                                  std::optional<absl::Time> known_at,
+                                  std::vector<v1::Event>* unknown = nullptr);
+
 // Builds the trail from all of a case's events (any order; position and
 // recordedAt set). Never fails: events the rules cannot use still appear.
 CaseTrail BuildCaseTrail(const std::string& case_id, const std::vector<v1::Event>& events,

@@ -33,34 +33,7 @@ int RunAudit(const Args& args) {
   }
   CaseTrailOptions opts;
   opts.current_rules = rules == "current";
-  if (auto it = args.flags.find("known-at"); it != args.flags.end()) {
-    absl::Time t;
-    std::string err;
-    // An instant, or a date meaning the end of that day in London.
-    if (absl::ParseTime(absl::RFC3339_full, it->second, &t, &err)) {
-      opts.known_at = t;
-    } else if (auto day = ParseDate(it->second); day.ok()) {
-      opts.known_at = LondonEndOfDay(*day);
-    } else {
-      std::fprintf(stderr,
-                   "carelog: --known-at: bad instant '%s': want RFC 3339 like "
-                   "2024-03-01T14:05:00Z, or a date\n",
-                   it->second.c_str());
-      return 2;
-    }
-  }
-  if (auto it = args.flags.find("as-of"); it != args.flags.end()) {
-    auto day = ParseDate(it->second);
-    if (!day.ok()) {
-      std::fprintf(stderr, "carelog: --as-of: %s\n", std::string(day.status().message()).c_str());
-      return 2;
-    }
-    opts.as_of = *day;
-  } else if (opts.known_at.has_value()) {
-    opts.as_of = LondonToday(*opts.known_at);
-  } else {
-    opts.as_of = LondonToday(absl::Now());
-  }
+  if (!ParseAsOfAndKnownAt(args, &opts.as_of, &opts.known_at)) return 2;
 
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/calendar.h"
+#include "engine/event_time.h"
 #include "store/logging.h"
 #include "tools/commands.h"
 #include "absl/strings/str_format.h"
@@ -80,6 +83,10 @@ const std::vector<Command>& CommandTable() {
       {"token", {"config", "name", "role"}, {}, RunToken,
        "  token add --config FILE --name NAME --role writer|reader|auditor|qa   new bearer token\n"
        "  token list --config FILE         the tokens' names and roles\n"},
+      {"state", {"case", "as-of", "known-at", "format"}, {}, RunState,
+       "  state --case ID [--as-of DATE] [--known-at INSTANT] [--format text|json]   the child's\n"
+       "        care-plan state at the end of DATE (placement, legal status, who is responsible,\n"
+       "        plan, reviews, what is due) and its history of dated changes\n"},
       {"access-log", {"case", "format"}, {}, RunAccessLog,
        "  access-log [--store DIR] [--case ID] [--format text|json]   reads of children's records\n"},
       {"backup", {"to"}, {}, RunBackup,
@@ -171,6 +178,38 @@ absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& 
   StoreOptions so;
   so.create_if_missing = false;
   return EventStoreReader::Open(StoreDir(args), so);
+}
+
+bool ParseAsOfAndKnownAt(const Args& args, absl::CivilDay* as_of,
+                         std::optional<absl::Time>* known_at) {
+  if (auto it = args.flags.find("known-at"); it != args.flags.end()) {
+    absl::Time t;
+    std::string err;
+    if (absl::ParseTime(absl::RFC3339_full, it->second, &t, &err)) {
+      *known_at = t;
+    } else if (auto day = ParseDate(it->second); day.ok()) {
+      *known_at = LondonEndOfDay(*day);
+    } else {
+      std::fprintf(stderr,
+                   "carelog: --known-at: bad instant '%s': want RFC 3339 like "
+                   "2024-03-01T14:05:00Z, or a date\n",
+                   it->second.c_str());
+      return false;
+    }
+  }
+  if (auto it = args.flags.find("as-of"); it != args.flags.end()) {
+    auto day = ParseDate(it->second);
+    if (!day.ok()) {
+      std::fprintf(stderr, "carelog: --as-of: %s\n", std::string(day.status().message()).c_str());
+      return false;
+    }
+    *as_of = *day;
+  } else if (known_at->has_value()) {
+    *as_of = LondonToday(**known_at);
+  } else {
+    *as_of = LondonToday(absl::Now());
+  }
+  return true;
 }
 
 std::string HumanBytes(uint64_t n) {

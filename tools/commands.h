@@ -5,11 +5,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "store/event_store.h"
 
 namespace carelog {
@@ -31,6 +34,14 @@ std::string StoreDir(const Args& args);
 // Opens the existing store for a query: read-only, so that it also works
 // beside a running `carelog serve` or import. kNotFound if there is no store.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args);
+
+// The effective date and the recording instant of a case query (`audit`,
+// `state`): --known-at is an RFC 3339 instant, or a date meaning the end of
+// that day in London; --as-of is a date, by default the known-at instant's
+// London date, else today. On bad input prints the problem and returns
+// false (the caller exits 2).
+[[nodiscard]] bool ParseAsOfAndKnownAt(const Args& args, absl::CivilDay* as_of,
+                                       std::optional<absl::Time>* known_at);
 
 // A size as people read it: "512 bytes", "3.2 KiB", "1.5 MiB", "2.0 GiB".
 std::string HumanBytes(uint64_t n);
@@ -66,6 +77,7 @@ int RunStats(const Args& args);       // tools/stats_command.cc
 int RunToken(const Args& args);       // tools/token_command.cc
 int RunAccessLog(const Args& args);   // tools/access_log_command.cc
 int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
+int RunState(const Args& args);       // tools/state_command.cc
 
 // After a command appended events: catches up the deadlines checkpoints when
 // the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.

@@ -146,6 +146,22 @@ absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
   return trail;
 }
 
+absl::StatusOr<CarePlanState> Queries::State(const std::string& case_id, absl::CivilDay as_of,
+                                          std::optional<absl::Time> known_at) {
+  EventLog log(store_, SystemClock());
+  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+  if (events.empty()) return NoCase(case_id);
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  const Calendar& cal = current->calendar;
+  std::vector<v1::Event> known = RecordedBy(events, known_at);
+  const CaseDeadlines deadlines = FoldDeadlines(case_id, known, *pack, cal, as_of);
+  CarePlanState state = FoldCarePlanState(case_id, std::move(known), deadlines, *pack, cal, as_of);
+  state.known_at = known_at;
+  return state;
+}
+
 absl::Status Queries::Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each) {
   ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
   EventLog log(store_, SystemClock());

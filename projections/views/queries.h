@@ -22,9 +22,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "carelog/v1/service.pb.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
+#include "projections/care_plan_state.h"
 #include "projections/case_trail.h"
 #include "projections/case_summary.h"
 #include "projections/deadlines.h"
@@ -92,6 +94,14 @@ class Queries {
   // changes. kNotFound "no case 'ID' in the store" when it has no events.
   [[nodiscard]] absl::StatusOr<CaseTrail> Audit(const std::string& case_id,
                                                  const CaseTrailOptions& options);
+
+  // The case's state at the end of `as_of` (care_plan_state.h), folded with its
+  // deadlines under the case's pack and the store's calendar; with
+  // `known_at`, from only what had been recorded by then (as Audit). Folded
+  // from the log (no checkpoint yet). kNotFound "no case 'ID' in the store"
+  // when it has no events.
+  [[nodiscard]] absl::StatusOr<CarePlanState> State(const std::string& case_id, absl::CivilDay as_of,
+                                                std::optional<absl::Time> known_at);
 
   // Calls `each` with every case's summary, in case order; stops at its
   // first error and returns it.
