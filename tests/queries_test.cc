@@ -10,6 +10,7 @@
 #include "engine/gen/generate_histories.h"
 #include "engine/importer.h"
 #include "gtest/gtest.h"
+#include "projections/care_plan_state_format.h"
 #include "projections/deadlines_format.h"
 #include "projections/qa_html.h"
 #include "projections/views/case_packs.h"
@@ -170,6 +171,35 @@ TEST_F(QueriesTest, QaAuditAndCasesAnswerFromTheLog) {
   auto access = queries_->AccessLog("");
   ASSERT_TRUE(access.ok());
   EXPECT_TRUE(access->empty());
+}
+
+// The state of a case is the fold of its events with its deadlines, under
+// the case's pack and the store's calendar; known-at leaves out what was
+// recorded later (here: everything, imported on 2025-10-05).
+TEST_F(QueriesTest, CarePlanStateIsTheFoldOfTheCaseAndKnownAtLeavesOutLaterRecords) {
+  const absl::CivilDay as_of(2025, 6, 30);
+  auto state = queries_->State(cases_[0], as_of, std::nullopt);
+  ASSERT_TRUE(state.ok()) << state.status();
+  auto registry = PolicyRegistry::LoadEmbedded();
+  ASSERT_TRUE(registry.ok());
+  const ResolvedPack& pack = **registry->Find("england");
+  const std::vector<v1::Event> events = Events(cases_[0]);
+  const CaseDeadlines d = FoldDeadlines(cases_[0], events, pack, Calendar::Default(), as_of);
+  const CarePlanState want =
+      FoldCarePlanState(cases_[0], events, d, pack, Calendar::Default(), as_of);
+  EXPECT_EQ(RenderCarePlanStateJson(*state), RenderCarePlanStateJson(want));
+  EXPECT_GE(state->periods, 1);
+
+  const absl::Time before_import = absl::FromCivil(absl::CivilSecond(2025, 10, 1, 0, 0, 0),
+                                                   absl::UTCTimeZone());
+  auto then = queries_->State(cases_[0], as_of, before_import);
+  ASSERT_TRUE(then.ok()) << then.status();
+  EXPECT_EQ(then->known_at, before_import);
+  EXPECT_EQ(then->periods, 0);
+  EXPECT_TRUE(then->history.empty());
+
+  auto missing = queries_->State("C-nobody", as_of, std::nullopt);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace
