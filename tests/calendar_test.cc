@@ -453,5 +453,12 @@ TEST(CalendarIndexTest, AgreesWithAWalkOverDays) {
             absl::CivilDay(2024, 3, 6));
 }
 
+TEST(CalendarTest, AgeOnCountsWholeYearsAndA29FebruaryBirthdayOn1March) {
+  EXPECT_EQ(AgeOn(absl::CivilDay(2015, 3, 2), absl::CivilDay(2023, 3, 1)), 7);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2015, 3, 2), absl::CivilDay(2023, 3, 2)), 8);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 2, 28)), 17);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 3, 1)), 18);
+}
+
 }  // namespace
 }  // namespace carelog
