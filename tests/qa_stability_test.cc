@@ -126,6 +126,14 @@ TEST(QaStabilityTest, The903ShapeCountsTheFirstPlacementOnceAndALegalStatusChang
   EXPECT_EQ(Of(same_id).placements_in_year, 2);
 }
 
+TEST(QaStabilityTest, AnAccommodationWithNoPlacementTypeWaitsForTheFirstPlacementStarted) {
+  Case c;
+  c.On("2024-05-01", "child_accommodated { legal_status: 'V2' }")
+      .On("2024-05-03", Placed("U1"))
+      .On("2024-08-01", Placed("U2"));
+  EXPECT_EQ(Of(c).placements_in_year, 2);
+}
+
 TEST(QaStabilityTest, ExactlyTwoAndAHalfYearsAndTwoYearsAreEnough) {
   Case c;
   c.On("2022-09-30", Accommodated("U1", "2015-01-01")).On("2023-03-31", Placed("U2"));
