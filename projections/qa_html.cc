@@ -163,6 +163,12 @@ std::vector<std::pair<std::string, std::string>> QaHeadline(const QaReport& r) {
       {"overdueNow", absl::StrCat(r.overdue_now)},
       {"dueSoon", absl::StrCat(r.due_soon)},
       {"reviewsOutsidePeriod", absl::StrCat(r.reviews_outside_period)},
+      {"placements3Plus", absl::StrCat(r.stability.three_or_more)},
+      {"placements3PlusPct",
+       PercentText(Percent(r.stability.three_or_more, r.stability.looked_after))},
+      {"longTermStable", absl::StrCat(r.stability.long_term_stable)},
+      {"longTermStablePct",
+       PercentText(Percent(r.stability.long_term_stable, r.stability.long_term))},
   };
 }
 
@@ -247,7 +253,16 @@ std::string RenderQaJson(const QaReport& r) {
     absl::StrAppend(&o, i ? "," : "", "{\"month\":", J(MonthName(m)), ",\"held\":", m.held,
                     ",\"onTime\":", m.on_time, ",\"onTimePct\":", JP(Percent(m.on_time, m.held)), "}");
   }
-  absl::StrAppend(&o, "],\n\"pending\":[");
+  const PlacementStability& st = r.stability;
+  absl::StrAppend(&o, "],\n\"stability\":{\"yearFrom\":", J(FormatDate(st.year_from)),
+                  ",\"to\":", J(FormatDate(st.to)), ",\"lookedAfter\":", st.looked_after,
+                  ",\"threeOrMorePlacements\":", st.three_or_more,
+                  ",\"threeOrMorePlacementsPct\":", JP(Percent(st.three_or_more, st.looked_after)),
+                  ",\"longTerm\":", st.long_term, ",\"longTermStable\":", st.long_term_stable,
+                  ",\"longTermStablePct\":", JP(Percent(st.long_term_stable, st.long_term)),
+                  ",\"placedForAdoption\":", st.placed_for_adoption,
+                  ",\"noDateOfBirth\":", st.long_term_no_date_of_birth, "}");
+  absl::StrAppend(&o, ",\n\"pending\":[");
   for (size_t i = 0; i < r.pending.size(); ++i) {
     const auto& q = r.pending[i];
     absl::StrAppend(&o, i ? ",\n" : "\n", "{\"caseId\":", J(q.case_id), ",\"rule\":", J(q.rule),
@@ -312,6 +327,19 @@ std::vector<std::pair<std::string, std::string>> RenderQaCsv(const QaReport& r) 
   for (const auto& m : r.trend)
     absl::StrAppend(&s, MonthName(m), ",", m.held, ",", m.on_time, ",", CsvP(Percent(m.on_time, m.held)), "\n");
   out.push_back({"trend.csv", s});
+  const PlacementStability& st = r.stability;
+  s = "measure,count,of,pct,from,to\n";
+  absl::StrAppend(&s, "threeOrMorePlacements,", st.three_or_more, ",", st.looked_after, ",",
+                  CsvP(Percent(st.three_or_more, st.looked_after)), ",",
+                  FormatDate(st.year_from), ",", FormatDate(st.to), "\n");
+  absl::StrAppend(&s, "longTermStable,", st.long_term_stable, ",", st.long_term, ",",
+                  CsvP(Percent(st.long_term_stable, st.long_term)), ",,", FormatDate(st.to), "\n");
+  absl::StrAppend(&s, "placedForAdoption,", st.placed_for_adoption, ",", st.long_term, ",",
+                  CsvP(Percent(st.placed_for_adoption, st.long_term)), ",,", FormatDate(st.to),
+                  "\n");
+  absl::StrAppend(&s, "noDateOfBirth,", st.long_term_no_date_of_birth, ",,,,", FormatDate(st.to),
+                  "\n");
+  out.push_back({"stability.csv", s});
   return out;
 }
 
@@ -335,6 +363,10 @@ std::string RenderQaHtml(const QaReport& r) {
       {"overdueNow", "obligations overdue now"},
       {"dueSoon", "due in the next 10 working days"},
       {"reviewsOutsidePeriod", "reviews held outside a period of care"},
+      {"placements3Plus", "children looked after with 3+ placements in the year"},
+      {"placements3PlusPct", "% of children looked after with 3+ placements"},
+      {"longTermStable", "under 16s looked after 2.5+ years, same placement 2+ years or placed for adoption"},
+      {"longTermStablePct", "% of under 16s looked after 2.5+ years in a stable placement"},
   };
   absl::StrAppend(&o, "<h2>Headline figures</h2><div class=\"figures\" id=\"headline\">");
   for (const auto& [k, v] : QaHeadline(r)) {
@@ -353,6 +385,23 @@ std::string RenderQaHtml(const QaReport& r) {
   absl::StrAppend(&o, "<p>NI 66 shape: ", r.ni66_on_time, " of ", r.ni66_children,
                   " children looked after for at least 4 weeks had every review due in the period on time (",
                   PercentText(Percent(r.ni66_on_time, r.ni66_children)), "%).</p>");
+
+  const PlacementStability& st = r.stability;
+  absl::StrAppend(
+      &o, "\n<h2>Placement stability</h2><table id=\"stability\"><tr><th>measure</th><th>children</th><th>of</th><th>%</th></tr>",
+      "<tr><td>looked after at ", FormatDate(st.to), " with 3 or more placements in ",
+      FormatDate(st.year_from), " to ", FormatDate(st.to), "</td><td class=\"n\">", st.three_or_more,
+      "</td><td class=\"n\">", st.looked_after, "</td><td class=\"n\">",
+      PercentText(Percent(st.three_or_more, st.looked_after)), "</td></tr>",
+      "<tr><td>under 16, looked after 2.5+ years: same placement 2+ years or placed for adoption</td><td class=\"n\">",
+      st.long_term_stable, "</td><td class=\"n\">", st.long_term, "</td><td class=\"n\">",
+      PercentText(Percent(st.long_term_stable, st.long_term)), "</td></tr>",
+      "<tr><td>of them placed for adoption (A3-A6)</td><td class=\"n\">", st.placed_for_adoption,
+      "</td><td class=\"n\">", st.long_term, "</td><td class=\"n\">",
+      PercentText(Percent(st.placed_for_adoption, st.long_term)), "</td></tr></table>");
+  if (st.long_term_no_date_of_birth > 0)
+    absl::StrAppend(&o, "<p>Children looked after 2.5+ years with no date of birth recorded: ",
+                    st.long_term_no_date_of_birth, " (in neither long-term figure).</p>");
 
   absl::StrAppend(&o, "\n<h2>Pre- and post-review tasks</h2><table id=\"tasks\"><tr><th>task</th><th>due</th><th>on time</th><th>late</th><th>overdue</th><th>% on time</th></tr>");
   for (const auto& t : r.tasks)

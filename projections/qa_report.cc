@@ -71,6 +71,8 @@ QaReportBuilder::QaReportBuilder(absl::CivilDay from, absl::CivilDay to, const C
     : from_(from), to_(to), cal_(cal) {
   r_.from = from;
   r_.to = to;
+  r_.stability.year_from = StabilityYearFrom(to);
+  r_.stability.to = to;
   layout_ = &RulesOf(&LayoutPack());
   for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
     months_[{static_cast<int>(m.year()), m.month()}] = {static_cast<int>(m.year()), m.month()};
@@ -97,6 +99,7 @@ void QaReportBuilder::Add(const QaCase& c) {
     // Events after corrections, in effective order.
     std::vector<v1::Event> events = ApplyCorrections(c.events);
     const std::vector<DatedEvent> items = InEffectiveOrder(events);
+    AddStability(StabilityOf(items, to), &r.stability);
 
     // Periods of care, IRO and team as of `to`, reviews, postponements.
     std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> periods;
@@ -317,6 +320,30 @@ const std::vector<std::pair<std::string, std::string>>& QaDefinitions() {
        "- due date), and open ones due within the next 10 working days; by the child's current "
        "IRO (iroAllocated) and social-work team (socialWorkerAllocated), else \"unallocated\"."},
       {"trend", "Per calendar month: reviews held (as in reviewsHeld) and the % within timescale."},
+      {"placements3Plus",
+       "Placement stability, short term (the DfE's children looked after measure: 3 or more "
+       "placements during the year): of the children looked after at the end of the report's end "
+       "date, those who were in 3 or more placements in the year. The year is the 12 months "
+       "ending on the end date, whatever the report's period, because the measure is annual (a "
+       "report to 31 March counts the DfE's April to March year). Counted: the placement the "
+       "child was in when the year began and every placement that started in it while the child "
+       "was looked after, in any period of care (a re-entry's placements count too). A period's "
+       "first placement is the one the child was accommodated into (childAccommodated's "
+       "placement type; a placementStarted the same day is that placement recorded again, as "
+       "import-903 writes it); a placementStarted with RNE L (change of legal status only) or "
+       "the current placement's own placementId continues that placement. Corrected events "
+       "count as corrected (type and date); retracted ones not at all."},
+      {"longTermStability",
+       "Placement stability, long term (the DfE's children looked after long-term stability "
+       "measure): of the children under 16 at the end date who had been looked after "
+       "continuously for at least 2.5 years (their period of care started on or before the end "
+       "date less 30 months; the denominator), those who have been in the same placement for at "
+       "least 2 years (it started on or before the end date less 24 months, counted as in "
+       "placements3Plus) or are placed for adoption (current placement type A3-A6). Age is from "
+       "the date of birth on childRegistered or childAccommodated; a child looked after 2.5 "
+       "years or more with none recorded is counted apart (noDateOfBirth), in neither figure. "
+       "The DfE also adds an adoptive placement's time to the placement before it; carelog "
+       "counts every child placed for adoption."},
   };
   return *d;
 }

@@ -1,5 +1,5 @@
 // The QA report (`carelog report qa`): review-timeliness indicators for a
-// period [from, to], computed as a pure function of each case's events and
+// period [from, to], and placement stability at `to` (qa_stability.h), computed as a pure function of each case's events and
 // its deadlines fold (FoldDeadlines as of `to`). Renderers are in
 // projections/qa_html.h. Every indicator's definition is QaDefinitions().
 #ifndef CARELOG_PROJECTIONS_QA_REPORT_H_
@@ -19,6 +19,7 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/qa_stability.h"
 
 namespace carelog {
 
@@ -99,6 +100,9 @@ struct QaReport {
     int64_t held = 0, on_time = 0;
   };
   std::vector<Month> trend;  // every month that overlaps [from, to]
+
+  // The DfE's placement stability measures at `to` (qa_stability.h).
+  PlacementStability stability;
 };
 
 // Builds the report one case at a time, so that a caller need not hold

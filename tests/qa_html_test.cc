@@ -58,6 +58,7 @@ void CheckReportInChromium(const std::string& store, const std::string& from, co
   EXPECT_THAT(dom, HasSubstr("<rect class=\"bar\""));
   EXPECT_THAT(dom, HasSubstr("<polyline class=\"line\""));
   EXPECT_THAT(dom, HasSubstr("<table id=\"overdue\">"));
+  EXPECT_THAT(dom, HasSubstr("<table id=\"stability\">"));
   EXPECT_THAT(dom, ::testing::Not(HasSubstr("<script")));
 
   // Every headline figure in the DOM equals the JSON report's.
@@ -77,7 +78,7 @@ void CheckReportInChromium(const std::string& store, const std::string& from, co
         << key;
     ++figures;
   }
-  EXPECT_EQ(figures, 11);
+  EXPECT_EQ(figures, 15);
 }
 
 TEST(QaHtmlTest, DemoDataRendersInChromium) {

@@ -30,13 +30,13 @@ struct Demo {
   std::map<std::string, std::vector<Event>> cases;  // log order, positions set
 };
 
-const Demo& GetDemo() {
-  static const Demo* demo = [] {
-    auto* d = new Demo;
+Demo* Generate(int years) {
+  auto* d = new Demo;
+  {
     std::ostringstream out;
-    GenOptions opts;  // the README's demo shape: 60 children, 2 years
+    GenOptions opts;
     opts.children = 60;
-    opts.years = 2;
+    opts.years = years;
     opts.seed = 7;
     opts.end = absl::CivilDay(2025, 9, 30);
     EXPECT_TRUE(GenerateHistories(opts, out).ok());
@@ -50,8 +50,13 @@ const Demo& GetDemo() {
       e.set_position(++pos);
       d->cases[e.case_id()].push_back(std::move(e));
     }
-    return d;
-  }();
+  }
+  return d;
+}
+
+// The README's demo shape: 60 children, 2 years.
+const Demo& GetDemo() {
+  static const Demo* demo = Generate(2);
   return *demo;
 }
 
@@ -59,11 +64,11 @@ constexpr absl::CivilDay kFrom(2024, 4, 1), kTo(2025, 3, 31);
 
 bool InPeriod(absl::CivilDay d) { return d >= kFrom && d <= kTo; }
 
-QaReport Report() {
+QaReport Report(const Demo& demo = GetDemo()) {
   auto registry = PolicyRegistry::LoadEmbedded();
   const ResolvedPack* pack = *registry->Find("england");
   std::vector<QaCase> in;
-  for (const auto& [id, events] : GetDemo().cases) {
+  for (const auto& [id, events] : demo.cases) {
     QaCase q;
     q.case_id = id;
     q.events = events;
@@ -225,6 +230,133 @@ TEST(QaReportDemoTest, BuilderOneCaseAtATimeInAnyOrderGivesTheSameReport) {
   EXPECT_EQ(RenderQaJson(streamed), RenderQaJson(whole));
   EXPECT_GT(whole.reviews_held, 100);
   EXPECT_FALSE(whole.pending.empty());
+}
+
+}  // namespace
+}  // namespace carelog
+
+namespace carelog {
+namespace {
+
+// Placement stability recounted from the raw events, following the
+// definitions the report prints (placements3Plus, longTermStability) with
+// the dates worked out by hand for an end date of 31 March 2025: the year
+// runs from 1 April 2024; 2.5 years back is 30 September 2022, 2 years back
+// 31 March 2023; a child born on or before 31 March 2009 is 16 by then.
+struct Stays {
+  struct Stay {
+    absl::CivilDay start;
+    std::optional<absl::CivilDay> end;  // the day the child left it
+    std::string id, type;
+  };
+  std::vector<Stay> stays;  // every placement in care, in order
+  std::optional<absl::CivilDay> period_start;  // set while looked after
+  std::optional<absl::CivilDay> born;
+};
+
+Stays StaysOf(const std::vector<Event>& log) {
+  Stays s;
+  bool recorded_again = false;  // the period's first placementStarted seen
+  auto leave = [&](absl::CivilDay day) {
+    if (!s.stays.empty() && !s.stays.back().end) s.stays.back().end = day;
+  };
+  for (const Event& e : Effective(log)) {
+    const absl::CivilDay day = LondonDate(e.occurred_at());
+    if (day > kTo) break;
+    if (e.has_child_registered() && !e.child_registered().date_of_birth().empty()) {
+      s.born = *ParseDate(e.child_registered().date_of_birth());
+    } else if (e.has_child_accommodated() && !s.period_start) {
+      const auto& a = e.child_accommodated();
+      if (!a.date_of_birth().empty()) s.born = *ParseDate(a.date_of_birth());
+      s.period_start = day;
+      recorded_again = a.placement_type().empty();
+      if (!a.placement_type().empty()) s.stays.push_back({day, std::nullopt, "", a.placement_type()});
+    } else if (e.has_placement_started() && s.period_start) {
+      const auto& p = e.placement_started();
+      const bool open = !s.stays.empty() && !s.stays.back().end;
+      const bool same = open && ((!recorded_again && day == *s.period_start) || p.rne() == "L" ||
+                                 (!p.placement_id().empty() && p.placement_id() == s.stays.back().id));
+      recorded_again = true;
+      if (same) {
+        s.stays.back().type = p.placement_type();
+        s.stays.back().id = p.placement_id();
+        continue;
+      }
+      leave(day);
+      s.stays.push_back({day, std::nullopt, p.placement_id(), p.placement_type()});
+    } else if (e.has_placement_ended() && !s.stays.empty() && !s.stays.back().end) {
+      const std::string& id = e.placement_ended().placement_id();
+      if (id.empty() || id == s.stays.back().id) leave(day);
+    } else if (e.has_child_ceased_looked_after() && s.period_start) {
+      leave(day);
+      s.period_start.reset();
+    }
+  }
+  return s;
+}
+
+struct StabilityCounts {
+  int64_t looked_after = 0, three_or_more = 0, long_term = 0, stable = 0, adoption = 0,
+          no_birth = 0;
+};
+
+StabilityCounts CountStability(const Demo& demo) {
+  const absl::CivilDay year_from(2024, 4, 1), lat_2_5(2022, 9, 30), placed_2(2023, 3, 31),
+      born_16(2009, 3, 31);
+  StabilityCounts c;
+  for (const auto& [id, log] : demo.cases) {
+    const Stays s = StaysOf(log);
+    if (!s.period_start) continue;  // not looked after on 31 March 2025
+    ++c.looked_after;
+    const auto in_year = std::count_if(s.stays.begin(), s.stays.end(), [&](const Stays::Stay& p) {
+      return !p.end || *p.end >= year_from;
+    });
+    if (in_year >= 3) ++c.three_or_more;
+    if (*s.period_start > lat_2_5) continue;
+    if (!s.born) {
+      ++c.no_birth;
+      continue;
+    }
+    if (*s.born <= born_16) continue;
+    ++c.long_term;
+    const Stays::Stay* now = s.stays.empty() || s.stays.back().end ? nullptr : &s.stays.back();
+    const bool adoption = now != nullptr && now->type.size() == 2 && now->type[0] == 'A' &&
+                          now->type[1] >= '3' && now->type[1] <= '6';
+    c.adoption += adoption;
+    if (now != nullptr && (now->start <= placed_2 || adoption)) ++c.stable;
+  }
+  return c;
+}
+
+TEST(QaReportDemoTest, PlacementStabilityMatchesARecountFromTheRawEvents) {
+  const QaReport r = Report();
+  const StabilityCounts c = CountStability(GetDemo());
+  ASSERT_GT(c.looked_after, 10);
+  ASSERT_GT(c.three_or_more, 0) << "no child with 3+ placements: the check would prove little";
+  ASSERT_LT(c.three_or_more, c.looked_after);
+  EXPECT_EQ(r.stability.year_from, absl::CivilDay(2024, 4, 1));
+  EXPECT_EQ(r.stability.looked_after, c.looked_after);
+  EXPECT_EQ(r.stability.three_or_more, c.three_or_more);
+  EXPECT_EQ(r.stability.long_term, c.long_term);
+  EXPECT_EQ(r.stability.long_term_stable, c.stable);
+  EXPECT_EQ(r.stability.placed_for_adoption, c.adoption);
+  EXPECT_EQ(r.stability.long_term_no_date_of_birth, c.no_birth);
+}
+
+// The demo's two years hold no child looked after for 2.5 years; the same
+// shape over six years does, so the long-term measure is recounted there.
+TEST(QaReportDemoTest, LongTermStabilityOverSixYearsMatchesARecountFromTheRawEvents) {
+  static const Demo* six = Generate(6);
+  const QaReport r = Report(*six);
+  const StabilityCounts c = CountStability(*six);
+  ASSERT_GT(c.long_term, 3);
+  ASSERT_LT(c.stable, c.long_term) << "every child stable: the check would prove little";
+  EXPECT_EQ(r.stability.looked_after, c.looked_after);
+  EXPECT_EQ(r.stability.three_or_more, c.three_or_more);
+  EXPECT_EQ(r.stability.long_term, c.long_term);
+  EXPECT_EQ(r.stability.long_term_stable, c.stable);
+  EXPECT_EQ(r.stability.placed_for_adoption, c.adoption);
+  EXPECT_EQ(r.stability.long_term_no_date_of_birth, c.no_birth);
 }
 
 }  // namespace

@@ -397,7 +397,7 @@ TEST(QaReportTest, TasksBookedAtShortNoticeAreCountedApartNotAsLate) {
 TEST(QaReportTest, RenderersAgreeOnHeadline) {
   QaReport r = Report(Timeliness(), "2024-01-01", "2024-06-30");
   const std::string json = RenderQaJson(r);
-  EXPECT_THAT(json, ::testing::HasSubstr(R"("headline":{"reviewsHeld":2,"reviewsOnTimePct":100.0,"ni66Children":2,"ni66OnTimePct":50.0,"tasksDue":7,"tasksOnTimePct":28.6,"postponementsRequested":0,"postponementsWithNoticePct":null,"overdueNow":5,"dueSoon":0,"reviewsOutsidePeriod":1})"));
+  EXPECT_THAT(json, ::testing::HasSubstr(R"("headline":{"reviewsHeld":2,"reviewsOnTimePct":100.0,"ni66Children":2,"ni66OnTimePct":50.0,"tasksDue":7,"tasksOnTimePct":28.6,"postponementsRequested":0,"postponementsWithNoticePct":null,"overdueNow":5,"dueSoon":0,"reviewsOutsidePeriod":1,"placements3Plus":0,"placements3PlusPct":0.0,"longTermStable":0,"longTermStablePct":null})"));
   const std::string html = RenderQaHtml(r);
   EXPECT_THAT(html, ::testing::HasSubstr(R"(data-figure="ni66OnTimePct">50.0<)"));
   EXPECT_THAT(html, ::testing::HasSubstr(R"(data-figure="postponementsWithNoticePct">n/a<)"));
