@@ -10,14 +10,6 @@ namespace {
 
 using v1::Event;
 
-// Whole years of age on `day` (a birthday on 29 February falls on 1 March).
-int AgeOn(absl::CivilDay born, absl::CivilDay day) {
-  int age = static_cast<int>(day.year() - born.year());
-  if (day.month() < born.month() || (day.month() == born.month() && day.day() < born.day()))
-    --age;
-  return age;
-}
-
 struct Placement {
   absl::CivilDay start;
   std::string id, type;
