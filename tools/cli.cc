@@ -37,8 +37,13 @@ const std::vector<Command>& CommandTable() {
   static const auto* table = new std::vector<Command>{
       {"import", {}, {}, RunImport,
        "  import [--store DIR] FILE        append NDJSON events (FILE or - for stdin), all or nothing\n"},
-      {"cases", {"format"}, {}, RunCases,
-       "  cases [--store DIR] [--format table|json]   the cases in the store\n"},
+      {"cases", {"format", "as-of", "iro", "team", "looked-after"}, {"overdue"}, RunCases,
+       "  cases [--store DIR] [--as-of DATE] [--iro ID] [--team NAME] [--looked-after yes|no]\n"
+       "        [--overdue] [--format table|csv|json]   the cases at the end of DATE (default\n"
+       "        today): events, periods, looked after, reviews, placement type, legal status, IRO,\n"
+       "        social worker, team, next review due, overdue count; filters combine (--overdue:\n"
+       "        at least one OVERDUE obligation); sorted by next review due (earliest first, not\n"
+       "        recorded last), then case id\n"},
       {"deadlines", {"case", "as-of", "format"}, {"no-checkpoints"}, RunDeadlines,
        "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
        "        [--no-checkpoints]   (fold every case from the log instead of its checkpoint)\n"},

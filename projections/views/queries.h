@@ -29,6 +29,7 @@
 #include "projections/care_plan_state.h"
 #include "projections/case_trail.h"
 #include "projections/case_summary.h"
+#include "projections/cases_list.h"
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
 #include "projections/views/deadlines_view.h"
@@ -102,6 +103,14 @@ class Queries {
   // when it has no events.
   [[nodiscard]] absl::StatusOr<CarePlanState> State(const std::string& case_id, absl::CivilDay as_of,
                                                 std::optional<absl::Time> known_at);
+
+  // The case list (cases_list.h) at the end of `as_of`: one row per case
+  // whose state matches every set filter, in the list's order (next review
+  // due, earliest first, none last; then case id). Each row's state is
+  // State's fold (its history left out); cases fold on every core. A filter
+  // value no case has: an empty list.
+  [[nodiscard]] absl::StatusOr<std::vector<CaseListRow>> CaseList(absl::CivilDay as_of,
+                                                                  const CaseListFilter& filter);
 
   // Calls `each` with every case's summary, in case order; stops at its
   // first error and returns it.
