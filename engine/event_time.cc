@@ -1,6 +1,10 @@
 #include "engine/event_time.h"
 
 #include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "engine/calendar.h"
 
 namespace carelog {
 namespace {
@@ -95,6 +99,19 @@ absl::Time LondonEndOfDay(absl::CivilDay day) {
   // change at 01:00 UTC, never near midnight, so the offset two hours before
   // UTC midnight is the one in force.
   return utc_midnight - LondonOffset(utc_midnight - absl::Hours(2)) - absl::Nanoseconds(1);
+}
+
+absl::StatusOr<absl::Time> ParseKnownAt(std::string_view text) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) return t;
+  if (auto day = ParseDate(text); day.ok()) return LondonEndOfDay(*day);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "bad instant '", std::string(text), "': want RFC 3339 like 2024-03-01T14:05:00Z, or a date"));
+}
+
+absl::CivilDay DefaultAsOf(std::optional<absl::Time> known_at, absl::Time now) {
+  return LondonToday(known_at.value_or(now));
 }
 
 bool EffectivelyBefore(absl::CivilDay a_day, const carelog::v1::Event& a, absl::CivilDay b_day,

@@ -7,8 +7,11 @@
 #define CARELOG_ENGINE_EVENT_TIME_H_
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -29,6 +32,18 @@ absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts);
 // The last instant (to the nanosecond) of `day` in Europe/London: "as known
 // at the end of that day".
 absl::Time LondonEndOfDay(absl::CivilDay day);
+
+// The recording instant of a case query ("as known at": `audit` and `state`
+// --known-at, the service's Audit and CaseState known_at): an RFC 3339
+// instant, or a date meaning the end of that day in London. One parser, so
+// the CLI and the service accept the same texts. kInvalidArgument "bad
+// instant 'TEXT': want RFC 3339 like 2024-03-01T14:05:00Z, or a date"; the
+// caller names its flag or field.
+[[nodiscard]] absl::StatusOr<absl::Time> ParseKnownAt(std::string_view text);
+
+// The effective date of a case query given no as-of: the London date of the
+// known-at instant if there is one, else of `now` (read by the caller).
+absl::CivilDay DefaultAsOf(std::optional<absl::Time> known_at, absl::Time now);
 
 // An event with its date, for walking a case in effective order.
 struct DatedEvent {

@@ -64,6 +64,26 @@ TEST(EventTime, TodayMatchesDate) {
   EXPECT_EQ(LondonToday(t), LondonDate(Ts(t)));
 }
 
+// --known-at / knownAt (CLI and service alike): an RFC 3339 instant, or a
+// date meaning the last instant of that London day (BST in summer).
+TEST(EventTime, KnownAtIsAnInstantOrTheEndOfALondonDay) {
+  EXPECT_EQ(*ParseKnownAt("2024-03-01T14:05:00Z"), Utc(2024, 3, 1, 14, 5, 0));
+  EXPECT_EQ(*ParseKnownAt("2024-07-01T09:00:00+01:00"), Utc(2024, 7, 1, 8, 0, 0));
+  EXPECT_EQ(*ParseKnownAt("2024-01-15"), Utc(2024, 1, 15, 23, 59, 59) + absl::Nanoseconds(999999999));
+  EXPECT_EQ(*ParseKnownAt("2024-07-15"), Utc(2024, 7, 15, 22, 59, 59) + absl::Nanoseconds(999999999));
+  for (const char* bad : {"", "yesterday", "2024-02-30", "2024-03-01 14:05"}) {
+    auto t = ParseKnownAt(bad);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(t.status().message(), std::string("bad instant '") + bad +
+                                        "': want RFC 3339 like 2024-03-01T14:05:00Z, or a date");
+  }
+  // No as-of: the known-at instant's London date, else today's.
+  const absl::Time now = Utc(2025, 1, 10, 12, 0, 0);
+  EXPECT_EQ(DefaultAsOf(Utc(2024, 8, 31, 23, 15, 0), now), absl::CivilDay(2024, 9, 1));
+  EXPECT_EQ(DefaultAsOf(std::nullopt, now), absl::CivilDay(2025, 1, 10));
+}
+
 TEST(EventTime, NanosCount) {
   google::protobuf::Timestamp ts = Ts(Utc(2024, 5, 1, 22, 59, 59));
   ts.set_nanos(999999999);

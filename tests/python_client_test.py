@@ -203,6 +203,11 @@ def run(carelog, proto_dir, tmp):
         audit = stub.Audit(service_pb2.AuditRequest(case_id="C-PY"), metadata=auth("audit"),
                            timeout=10)
         assert '"caseId"' in audit.json or "C-PY" in audit.json, audit.json[:200]
+        refused(grpc.StatusCode.PERMISSION_DENIED, stub.CaseState,
+                service_pb2.CaseStateRequest(case_id="C-PY"), metadata=auth("mosaic"))
+        state = stub.CaseState(service_pb2.CaseStateRequest(case_id="C-PY", as_of="2024-06-30"),
+                               metadata=auth("dashboard"), timeout=10)
+        assert '"caseId":"C-PY","asOf":"2024-06-30"' in state.json, state.json[:200]
         channel.close()
     finally:
         server.send_signal(signal.SIGTERM)

@@ -29,6 +29,7 @@
 #include "engine/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/care_plan_state_format.h"
 #include "projections/case_trail.h"
 #include "projections/deadlines_format.h"
 #include "store/merkle.h"
@@ -36,6 +37,7 @@
 #include "projections/access_log_render.h"
 #include "projections/views/case_packs.h"
 #include "projections/views/deadlines_view.h"
+#include "projections/views/queries.h"
 #include "tools/service/server.h"
 #include "projections/settings_log.h"
 #include "store/service_tokens.h"
@@ -517,6 +519,12 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
       v1::AuditResponse r;
       return stub_->Audit(Ctx(who).get(), q, &r).error_code();
     }
+    if (method == "CaseState") {
+      v1::CaseStateRequest q;
+      q.set_case_id("C-1");
+      v1::CaseStateResponse r;
+      return stub_->CaseState(Ctx(who).get(), q, &r).error_code();
+    }
     if (method == "Head") {
       v1::HeadResponse r;
       return stub_->Head(Ctx(who).get(), v1::HeadRequest(), &r).error_code();
@@ -544,13 +552,13 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
   };
   const std::map<std::string, std::set<std::string>> allowed = {
       {"writer", {"Append"}},
-      {"reader", {"ReadCase", "Subscribe"}},
-      {"auditor", {"Audit", "Prove", "Head", "ReadCase", "AccessLog"}},
+      {"reader", {"ReadCase", "CaseState", "Subscribe"}},
+      {"auditor", {"Audit", "CaseState", "Prove", "Head", "ReadCase", "AccessLog"}},
       {"qa", {"Deadlines", "QaReport"}},
   };
   for (const auto& [who, methods] : allowed) {
     for (const char* m : {"Append", "ReadCase", "Subscribe", "Deadlines", "QaReport", "Audit",
-                          "Head", "Prove", "AccessLog"}) {
+                          "CaseState", "Head", "Prove", "AccessLog"}) {
       const grpc::StatusCode want =
           methods.count(m) ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED;
       EXPECT_EQ(code(who, m), want) << who << " calling " << m;
@@ -674,6 +682,109 @@ TEST_F(ServiceTest, ReadsAreAnsweredAsTheCliAndRecordedInTheAccessLog) {
   ASSERT_TRUE(stub_->AccessLog(Ctx("auditor").get(), lq, &lr).ok());
   EXPECT_EQ(lr.records_size(), 4);
   EXPECT_EQ(lr.records(2).position(), records[2].position());
+}
+
+// Issue 15 point 3: CaseState is `carelog state --format json` over the
+// service — the same bytes as the CLI and Queries::State for the same as-of
+// and known-at — for the roles that read a case's events, each call recorded
+// in the case's access log before it is answered.
+TEST_F(ServiceTest, CaseStateIsTheClisStateJsonAndEachCallIsRecorded) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  // Recorded before the IRO allocation (the store's clock is the real one).
+  absl::SleepFor(absl::Milliseconds(20));
+  const absl::Time between = absl::Now();
+  absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_TRUE(Append({IroAllocated("e2", "C-1", "iro-7")}, std::nullopt, &resp).ok());
+
+  v1::CaseStateRequest q;
+  q.set_case_id("C-1");
+  q.set_as_of("2024-06-30");
+  v1::CaseStateResponse by_reader, by_auditor, known_then;
+  ASSERT_TRUE(stub_->CaseState(Ctx("reader").get(), q, &by_reader).ok());
+  ASSERT_TRUE(stub_->CaseState(Ctx("auditor").get(), q, &by_auditor).ok());
+  q.set_known_at(absl::FormatTime(absl::RFC3339_full, between, absl::UTCTimeZone()));
+  ASSERT_TRUE(stub_->CaseState(Ctx("reader").get(), q, &known_then).ok());
+
+  auto queries = Queries::WithEmbeddedPacks(store_.get());
+  ASSERT_TRUE(queries.ok()) << queries.status();
+  const absl::CivilDay as_of(2024, 6, 30);
+  auto now = (*queries)->State("C-1", as_of, std::nullopt);
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_EQ(by_reader.json(), RenderCarePlanStateJson(*now));
+  EXPECT_EQ(by_auditor.json(), by_reader.json());
+  EXPECT_THAT(by_reader.json(), HasSubstr(R"("caseId":"C-1")"));
+  EXPECT_THAT(by_reader.json(), HasSubstr(R"("asOf":"2024-06-30")"));
+  EXPECT_THAT(by_reader.json(), HasSubstr("iro-7"));
+  // Known at `between`: the allocation, recorded later, is left out.
+  auto then = (*queries)->State("C-1", as_of, between);
+  ASSERT_TRUE(then.ok()) << then.status();
+  EXPECT_EQ(known_then.json(), RenderCarePlanStateJson(*then));
+  EXPECT_THAT(known_then.json(), ::testing::Not(HasSubstr("iro-7")));
+  EXPECT_NE(known_then.json(), by_reader.json());
+  // And the CLI prints the same bytes (read-only, beside the running server).
+  auto cli = carelog::testing::RunCarelog(
+      absl::StrCat("state --store ", dir_.Sub("store"), " --case C-1 --as-of 2024-06-30",
+                   " --format json"),
+      dir_);
+  ASSERT_EQ(cli.status, 0) << cli.err;
+  EXPECT_EQ(cli.out, by_reader.json());
+
+  // One access record per call, naming the case, the token and its role.
+  auto records = *ReadAccessLog(*store_, "C-1");
+  ASSERT_EQ(records.size(), 3u);
+  for (const v1::AccessRecord& r : records) {
+    EXPECT_EQ(r.method(), "CaseState");
+    EXPECT_EQ(r.case_id(), "C-1");
+    EXPECT_EQ(r.outcome(), "");
+  }
+  EXPECT_EQ(records[0].token_name(), "reader");
+  EXPECT_EQ(records[0].role(), "reader");
+  EXPECT_EQ(records[1].token_name(), "auditor");
+  EXPECT_EQ(records[1].role(), "auditor");
+
+  // Refused: a writer-only token and a qa token; nothing recorded for them.
+  v1::CaseStateResponse r;
+  q.clear_known_at();
+  grpc::Status s = stub_->CaseState(Ctx("writer").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("may not call CaseState: it needs the role reader or auditor"));
+  EXPECT_EQ(stub_->CaseState(Ctx("qa").get(), q, &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->CaseState(Ctx("").get(), q, &r).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReadAccessLog(*store_, "C-1")->size(), 3u);
+
+  // Bad dates name their field; nothing is read, so nothing is recorded.
+  q.set_as_of("2024-02-30");
+  s = stub_->CaseState(Ctx("reader").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'asOf': bad date '2024-02-30'"));
+  q.set_as_of("2024-06-30");
+  q.set_known_at("yesterday");
+  s = stub_->CaseState(Ctx("reader").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'knownAt': bad instant 'yesterday'"));
+  q.clear_known_at();
+  q.set_case_id("");
+  s = stub_->CaseState(Ctx("reader").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'caseId'"));
+  EXPECT_EQ(ReadAccessLog(*store_, "")->size(), 3u);
+
+  // An unknown case: NOT_FOUND naming it, recorded as a miss in "$access".
+  q.set_case_id("C-404");
+  s = stub_->CaseState(Ctx("reader").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "no case 'C-404' in the store");
+  auto all = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[3].method(), "CaseState");
+  EXPECT_EQ(all[3].case_id(), "C-404");
+  EXPECT_EQ(all[3].outcome(), "NOT_FOUND");
+  auto streams = *store_->Streams(/*include_system=*/true);
+  std::sort(streams.begin(), streams.end());
+  EXPECT_EQ(streams, (std::vector<std::string>{"$access", "$access/C-1", "C-1"}));
 }
 
 TEST_F(ServiceTest, HeadAndProveMatchTheStore) {

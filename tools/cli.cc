@@ -188,19 +188,12 @@ absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& 
 bool ParseAsOfAndKnownAt(const Args& args, absl::CivilDay* as_of,
                          std::optional<absl::Time>* known_at) {
   if (auto it = args.flags.find("known-at"); it != args.flags.end()) {
-    absl::Time t;
-    std::string err;
-    if (absl::ParseTime(absl::RFC3339_full, it->second, &t, &err)) {
-      *known_at = t;
-    } else if (auto day = ParseDate(it->second); day.ok()) {
-      *known_at = LondonEndOfDay(*day);
-    } else {
-      std::fprintf(stderr,
-                   "carelog: --known-at: bad instant '%s': want RFC 3339 like "
-                   "2024-03-01T14:05:00Z, or a date\n",
-                   it->second.c_str());
+    auto t = ParseKnownAt(it->second);
+    if (!t.ok()) {
+      std::fprintf(stderr, "carelog: --known-at: %s\n", std::string(t.status().message()).c_str());
       return false;
     }
+    *known_at = *t;
   }
   if (auto it = args.flags.find("as-of"); it != args.flags.end()) {
     auto day = ParseDate(it->second);
@@ -209,10 +202,8 @@ bool ParseAsOfAndKnownAt(const Args& args, absl::CivilDay* as_of,
       return false;
     }
     *as_of = *day;
-  } else if (known_at->has_value()) {
-    *as_of = LondonToday(**known_at);
   } else {
-    *as_of = LondonToday(absl::Now());
+    *as_of = DefaultAsOf(*known_at, absl::Now());
   }
   return true;
 }

@@ -1,7 +1,5 @@
 #include "tools/service/server.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -22,6 +20,7 @@
 #include "engine/event_time.h"
 #include "engine/limits.h"
 #include "engine/policy.h"
+#include "projections/care_plan_state_format.h"
 #include "projections/case_trail.h"
 #include "projections/deadlines.h"
 #include "projections/deadlines_format.h"
@@ -51,6 +50,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"Deadlines", {"qa"}},
       {"QaReport", {"qa"}},
       {"Audit", {"auditor"}},
+      {"CaseState", {"reader", "auditor"}},
       {"Head", {"auditor"}},
       {"Prove", {"auditor"}},
       {"AccessLog", {"auditor"}},
@@ -64,7 +64,6 @@ grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(static_cast<int>(s.code())),
                       std::string(s.message()));
 }
-
 
 std::string HashBytes(const Hash256& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
@@ -97,29 +96,6 @@ std::optional<std::string> FindUnknownField(const google::protobuf::Message& m,
 }
 
 }  // namespace
-
-bool IsLoopbackAddress(std::string_view listen) {
-  if (listen.rfind("unix:", 0) == 0 || listen.rfind("unix-abstract:", 0) == 0) return true;
-  if (listen.rfind("ipv4:", 0) == 0) listen.remove_prefix(5);
-  if (listen.rfind("ipv6:", 0) == 0) listen.remove_prefix(5);
-  std::string host;
-  if (!listen.empty() && listen[0] == '[') {
-    const size_t close = listen.find(']');
-    if (close == std::string_view::npos) return false;
-    host = std::string(listen.substr(1, close - 1));
-  } else {
-    const size_t colon = listen.rfind(':');
-    host = std::string(colon == std::string_view::npos ? listen : listen.substr(0, colon));
-  }
-  if (absl::AsciiStrToLower(host) == "localhost") return true;
-  in_addr v4;
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6;
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
 
 class CarelogService final : public v1::Carelog::Service {
  public:
@@ -317,29 +293,33 @@ class CarelogService final : public v1::Carelog::Service {
     if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
     CaseTrailOptions opts;
     opts.current_rules = req->current_rules();
-    if (!req->known_at().empty()) {
-      absl::Time t;
-      std::string err;
-      if (absl::ParseTime(absl::RFC3339_full, req->known_at(), &t, &err)) {
-        opts.known_at = t;
-      } else if (auto day = ParseDate(req->known_at()); day.ok()) {
-        opts.known_at = LondonEndOfDay(*day);
-      } else {
-        return Invalid(absl::StrCat("field 'knownAt': bad instant '", req->known_at(),
-                                    "': want RFC 3339 like 2024-03-01T14:05:00Z, or a date"));
-      }
-    }
-    if (!req->as_of().empty()) {
-      auto day = ParseDate(req->as_of());
-      if (!day.ok()) return Invalid(absl::StrCat("field 'asOf': ", day.status().message()));
-      opts.as_of = *day;
-    } else {
-      opts.as_of = LondonToday(opts.known_at.value_or(absl::Now()));
+    if (auto s = ParseAsOfAndKnownAt(req->as_of(), req->known_at(), &opts.as_of, &opts.known_at);
+        !s.ok()) {
+      return s;
     }
     if (auto s = RecordCaseRead(caller, "Audit", req->case_id()); !s.ok()) return s;
     auto trail = queries_.Audit(req->case_id(), opts);
     if (!trail.ok()) return ToGrpc(trail.status());
     resp->set_json(RenderCaseTrailJson(*trail));
+    return grpc::Status::OK;
+  }
+
+  // The state the CLI's `state --format json` prints, through the same query
+  // (Queries::State) and renderer; recorded as a read of the case first.
+  grpc::Status CaseState(grpc::ServerContext* ctx, const v1::CaseStateRequest* req,
+                         v1::CaseStateResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "CaseState", &caller); !s.ok()) return s;
+    if (auto s = CheckCaseId(req->case_id()); !s.ok()) return s;
+    absl::CivilDay as_of;
+    std::optional<absl::Time> known_at;
+    if (auto s = ParseAsOfAndKnownAt(req->as_of(), req->known_at(), &as_of, &known_at); !s.ok()) {
+      return s;
+    }
+    if (auto s = RecordCaseRead(caller, "CaseState", req->case_id()); !s.ok()) return s;
+    auto state = queries_.State(req->case_id(), as_of, known_at);
+    if (!state.ok()) return ToGrpc(state.status());
+    resp->set_json(RenderCarePlanStateJson(*state));
     return grpc::Status::OK;
   }
 
@@ -413,6 +393,25 @@ class CarelogService final : public v1::Carelog::Service {
   }
   static grpc::Status NoCase(const std::string& id) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no case '", id, "' in the store"));
+  }
+  // A case query's as_of and known_at fields, as the CLI's --as-of and
+  // --known-at (engine/event_time.h): INVALID_ARGUMENT naming the field.
+  static grpc::Status ParseAsOfAndKnownAt(const std::string& as_of_text,
+                                          const std::string& known_at_text, absl::CivilDay* as_of,
+                                          std::optional<absl::Time>* known_at) {
+    if (!known_at_text.empty()) {
+      auto t = ParseKnownAt(known_at_text);
+      if (!t.ok()) return Invalid(absl::StrCat("field 'knownAt': ", t.status().message()));
+      *known_at = *t;
+    }
+    if (as_of_text.empty()) {
+      *as_of = DefaultAsOf(*known_at, absl::Now());
+      return grpc::Status::OK;
+    }
+    auto day = ParseDate(as_of_text);
+    if (!day.ok()) return Invalid(absl::StrCat("field 'asOf': ", day.status().message()));
+    *as_of = *day;
+    return grpc::Status::OK;
   }
   static grpc::Status CheckCaseId(const std::string& id) {
     if (id.empty()) return Invalid("field 'caseId': is required");
