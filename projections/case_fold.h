@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
@@ -149,7 +150,8 @@ class CaseFold {
  public:
   CaseFold(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
            absl::CivilDay as_of)
-      : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of) {}
+      : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of),
+        earlier_act_types_(EarlierActTypes(pack)) {}
 
   void Apply(const OrderedEvent& current);
   CaseDeadlines Finish();
@@ -214,7 +216,11 @@ class CaseFold {
   // A reduced-meeting arrangement ended: what applied only under it
   // (applies.reduced_meetings, e.g. 000's midway review) closes.
   void CloseReducedMeetingObligations(absl::CivilDay on);
-  // The first act of each type in the open period (earlier_acts_count).
+  // The met_by types of the pack's earlier_acts_count rules: only these are
+  // remembered per period, so a pack without such rules (most) pays nothing
+  // per event.
+  static absl::flat_hash_set<std::string_view> EarlierActTypes(const ResolvedPack& pack);
+  // The first act of each of those types in the open period.
   absl::flat_hash_map<std::string_view, OrderedEvent> first_act_in_period_;
   // ---- end Reviews
 
@@ -252,6 +258,7 @@ class CaseFold {
   const ResolvedPack& pack_;
   const Calendar& calendar_;
   absl::CivilDay as_of_;
+  const absl::flat_hash_set<std::string_view> earlier_act_types_;  // views into pack_
   std::vector<TrackedObligation> obligations_;
   std::vector<Finding> findings_;
   std::optional<PeriodOfCare> period_;  // the open period of care, if any

@@ -81,7 +81,8 @@ void CaseFold::Apply(const OrderedEvent& current) {
   // 1. The acts this event is (acts first: a recurring rule's act meets the
   //    previous obligation before current makes the next).
   MeetByAct(current);
-  first_act_in_period_.try_emplace(current.type, current);
+  if (earlier_act_types_.contains(current.type))
+    first_act_in_period_.try_emplace(current.type, current);
 
   // 2. What current starts or changes.
   switch (e.payload_case()) {

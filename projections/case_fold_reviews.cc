@@ -66,6 +66,16 @@ void CaseFold::CloseUntilNextReview(const OrderedEvent& current) {
   });
 }
 
+absl::flat_hash_set<std::string_view> CaseFold::EarlierActTypes(const ResolvedPack& pack) {
+  absl::flat_hash_set<std::string_view> types;
+  for (const PolicyRuleSet& v : pack.versions) {
+    for (const Rule& r : v.rules) {
+      if (r.earlier_acts_count()) types.insert(r.met_by());
+    }
+  }
+  return types;
+}
+
 void CaseFold::MeetByEarlierAct(TrackedObligation& tracked) {
   if (!tracked.rule->earlier_acts_count()) return;
   auto it = first_act_in_period_.find(tracked.rule->met_by());
