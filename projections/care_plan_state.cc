@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_time.h"
+#include "projections/placement_tracker.h"
 
 namespace carelog {
 
@@ -61,7 +62,7 @@ std::string PlacementText(const std::optional<CarePlanPlacement>& p) {
 
 class StateFold {
  public:
-  StateFold(CarePlanState* s, absl::CivilDay as_of) : s_(*s), as_of_(as_of) {}
+  explicit StateFold(CarePlanState* s) : s_(*s) {}
 
   void Apply(absl::CivilDay on, const Event& e) {
     on_ = on;
@@ -81,13 +82,9 @@ class StateFold {
         break;
       case Event::kPlacementStarted: PlacementStarted(e.placement_started()); break;
       case Event::kPlacementEnded: {
-        const std::string& id = e.placement_ended().placement_id();
-        if (!s_.looked_after || !s_.placement) break;
-        // An id naming another recorded placement ends nothing (as the
-        // deadlines fold); the accommodation's placement has no id of its own.
-        if (!id.empty() && !s_.placement->placement_id.empty() && id != s_.placement->placement_id)
-          break;
-        Change("placement", PlacementText(s_.placement), "");
+        const std::optional<CarePlanPlacement> before = s_.placement;
+        if (placements_.Ended(on, e.placement_ended()) != PlacementTracker::Step::kEnded) break;
+        Change("placement", PlacementText(before), "");
         s_.placement.reset();
         break;
       }
@@ -168,15 +165,10 @@ class StateFold {
   }
 
   void Finish() {
-    if (s_.child.date_of_birth) s_.child.age = AgeOn(*s_.child.date_of_birth, as_of_);
-    if (s_.looked_after && s_.period_started) s_.period_days = as_of_ - *s_.period_started;
-    if (s_.placement) s_.placement->days = as_of_ - s_.placement->started;
-    const absl::CivilDay year_ago = AddMonths(as_of_, -12);
-    s_.placements_in_12_months = static_cast<int>(
-        std::count_if(placement_starts_.begin(), placement_starts_.end(),
-                      [&](absl::CivilDay d) { return d > year_ago && d <= as_of_; }));
+    s_.placement_spans = placements_.spans();
     s_.history = std::move(changes_);
   }
+
 
  private:
   static std::string Arrangement(bool reduced) {
@@ -199,13 +191,19 @@ class StateFold {
     s_.legal_status_since = on_;
   }
 
-  void StartPlacement(CarePlanPlacement p) {
-    p.started = on_;
-    p.position = pos_;
+  // The tracker's current placement as the state shows it.
+  void TakePlacement() {
+    const std::optional<TrackedPlacement>& t = placements_.current();
+    CarePlanPlacement p;
+    p.type = t->type;
+    p.provider = t->provider;
+    p.district = PostcodeDistrict(t->postcode);
+    p.placement_id = t->placement_id;
+    p.started = t->started;
+    p.position = t->position;
     Change("placement", PlacementText(s_.placement), PlacementText(p));
     s_.placement = std::move(p);
-    ++s_.placements_in_period;
-    placement_starts_.push_back(on_);
+    s_.placements_in_period = placements_.in_period();
   }
 
   void Accommodated(const v1::ChildAccommodated& a) {
@@ -232,67 +230,42 @@ class StateFold {
     s_.placements_in_period = 0;
     s_.reviews_held_in_period = 0;
     held_in_period_.clear();
-    accommodation_placement_ = false;
-    if (!a.placement_type().empty()) {
-      CarePlanPlacement p;
-      p.type = a.placement_type();
-      StartPlacement(std::move(p));
-      accommodation_placement_ = true;
-    }
+    if (placements_.Accommodated(on_, pos_, a) == PlacementTracker::Step::kMoved) TakePlacement();
   }
 
   void Ceased(const v1::ChildCeasedLookedAfter& c) {
     if (!s_.looked_after) return;
-    if (s_.placement) Change("placement", PlacementText(s_.placement), "");
+    if (placements_.Ceased(on_) == PlacementTracker::Step::kEnded)
+      Change("placement", PlacementText(s_.placement), "");
     s_.placement.reset();
     Change("period of care", "looked after",
            c.reason().empty() ? "not looked after" : absl::StrCat("not looked after (", c.reason(), ")"));
     s_.looked_after = false;
     s_.period_ended = on_;
     s_.ceased_reason = c.reason();
-    accommodation_placement_ = false;
   }
 
   void PlacementStarted(const v1::PlacementStarted& p) {
     if (!s_.looked_after) return;  // as the deadlines fold: placements are in a period
     SetLegalStatus(p.legal_status());
-    CarePlanPlacement next;
-    next.type = p.placement_type();
-    next.provider = p.provider();
-    next.district = PostcodeDistrict(p.placement_postcode());
-    next.placement_id = p.placement_id();
-    const bool same_as_accommodation =
-        accommodation_placement_ && s_.placement && s_.placement->started == on_;
-    const bool legal_status_only = p.rne() == "L" && s_.placement.has_value();
-    accommodation_placement_ = false;
-    if (same_as_accommodation || legal_status_only) {
-      // The same placement, recorded in detail: not a move.
-      next.started = s_.placement->started;
-      next.position = s_.placement->position;
-      if (next.type.empty()) next.type = s_.placement->type;
-      Change("placement", PlacementText(s_.placement), PlacementText(next));
-      s_.placement = std::move(next);
-      return;
-    }
-    StartPlacement(std::move(next));
+    if (placements_.Started(on_, pos_, p) != PlacementTracker::Step::kNone) TakePlacement();
   }
 
   CarePlanState& s_;
-  const absl::CivilDay as_of_;
   absl::CivilDay on_;
   uint64_t pos_ = 0;
   std::vector<CarePlanChange> changes_;
-  std::vector<absl::CivilDay> placement_starts_;
+  PlacementTracker placements_;  // what counts as a placement and a move
   std::map<std::string, v1::ReviewFormat> formats_;
   std::set<std::string> held_in_period_;
   std::string last_panel_;
-  // The current placement is the one childAccommodated named and no
-  // placementStarted has followed yet.
-  bool accommodation_placement_ = false;
 };
 
 void CountObligations(const CaseDeadlines& d, const ResolvedPack& pack, const Calendar& cal,
                       CarePlanState* s) {
+  s->open = s->overdue = s->due_within_10_working_days = 0;
+  s->next_review_due.reset();
+  s->next_review_rule.clear();
   const std::set<std::string> chain = ChainRules(pack);
   const absl::CivilDay horizon = cal.AddWorkingDays(pack.division, s->as_of, 10);
   for (const Obligation& o : d.obligations) {
@@ -335,20 +308,38 @@ std::string PostcodeDistrict(std::string_view postcode) {
   return outward;
 }
 
-CarePlanState FoldCarePlanState(std::string_view case_id, std::vector<v1::Event> events,
-                        const CaseDeadlines& deadlines, const ResolvedPack& pack,
-                        const Calendar& cal, absl::CivilDay as_of) {
+CarePlanState FoldCarePlanEvents(std::string_view case_id, std::vector<v1::Event> events,
+                                 absl::CivilDay through) {
   CarePlanState s;
   s.case_id = std::string(case_id);
-  s.as_of = as_of;
+  s.as_of = through;
   const std::vector<v1::Event> corrected = ApplyCorrections(std::move(events));
-  StateFold fold(&s, as_of);
+  StateFold fold(&s);
   for (const DatedEvent& d : InEffectiveOrder(corrected)) {
-    if (d.day > as_of) break;  // effective order is by date first
+    if (d.day > through) break;  // effective order is by date first
     fold.Apply(d.day, *d.event);
+    s.last_event_day = d.day;
   }
   fold.Finish();
-  CountObligations(deadlines, pack, cal, &s);
+  return s;
+}
+
+void RestateCarePlanState(const CaseDeadlines& deadlines, const ResolvedPack& pack,
+                          const Calendar& cal, absl::CivilDay as_of, CarePlanState* s) {
+  s->as_of = as_of;
+  s->child.age.reset();
+  if (s->child.date_of_birth) s->child.age = AgeOn(*s->child.date_of_birth, as_of);
+  s->period_days = s->looked_after && s->period_started ? as_of - *s->period_started : 0;
+  if (s->placement) s->placement->days = as_of - s->placement->started;
+  s->placements_in_12_months = PlacementsInYearTo(s->placement_spans, as_of);
+  CountObligations(deadlines, pack, cal, s);
+}
+
+CarePlanState FoldCarePlanState(std::string_view case_id, std::vector<v1::Event> events,
+                                const CaseDeadlines& deadlines, const ResolvedPack& pack,
+                                const Calendar& cal, absl::CivilDay as_of) {
+  CarePlanState s = FoldCarePlanEvents(case_id, std::move(events), as_of);
+  RestateCarePlanState(deadlines, pack, cal, as_of, &s);
   return s;
 }
 

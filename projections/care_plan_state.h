@@ -10,15 +10,13 @@
 // renderers show as "not recorded" — the fold never guesses.
 //
 // Decisions where the issue is silent (also in README "carelog state"):
-// - The period's first placement is the one childAccommodated names
-//   (placement_type, from the period's first day); a placementStarted on that
-//   same day, before any other move, records that placement in detail (an
-//   SSDA903 episode's row; `carelog import-903`) and is not a move. A
-//   placementStarted whose SSDA903 RNE is "L" (a change of legal status only)
-//   updates the details but is not a move either. Placements only exist in a
-//   period of care (as the deadlines fold).
-// - Placements "in the 12 months to as_of" are those started on a day after
-//   the same date a year earlier, up to as_of, in any period.
+// - What counts as a placement and a move is placement_tracker.h's, the QA
+//   report's stability measures' own: the accommodation's placement, then
+//   each placementStarted in a period except the same placement recorded
+//   again (the period's first, on its first day; RNE "L"; the current id).
+// - "Placements in the last 12 months" are those the child was in on some
+//   day of the 12 months ending on as_of, in any period: the number the QA
+//   report counts for the year ending that day.
 // - Allocations (social worker, team, IRO) stand until another allocation:
 //   no event ends them, so ceasing to be looked after leaves them as they
 //   were. A team is the latest allocation's own (empty: not recorded).
@@ -42,8 +40,14 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/placement_tracker.h"
 
 namespace carelog {
+
+// Bump when FoldCarePlanEvents would fold the same events differently: it is
+// part of the checkpoints' fingerprint (deadlines_checkpoint.h), so a state
+// checkpointed by an older fold is refolded, never shown.
+inline constexpr int kCarePlanStateFoldVersion = 1;
 
 struct CarePlanChild {
   std::optional<absl::CivilDay> date_of_birth;
@@ -117,7 +121,10 @@ struct CarePlanState {
 
   std::optional<CarePlanPlacement> placement;  // none: not placed / not recorded
   int placements_in_period = 0;
-  int placements_in_12_months = 0;
+  int placements_in_12_months = 0;  // PlacementsInYearTo(placement_spans, as_of)
+  // Every placement of every period, begun by as_of (not rendered: what the
+  // count above is restated from).
+  std::vector<PlacementSpan> placement_spans;
 
   std::string social_worker, team, iro;  // "" = not recorded
   std::optional<absl::CivilDay> social_worker_since, team_since, iro_since;
@@ -139,6 +146,7 @@ struct CarePlanState {
   int due_within_10_working_days = 0;  // OPEN, due by the 10th working day after as_of
 
   std::vector<CarePlanChange> history;  // effective order, up to as_of
+  std::optional<absl::CivilDay> last_event_day;  // the latest day folded; unset: none
 };
 
 // The outward code ("district") of a UK postcode: "M6" for "M6 5AB" or
@@ -150,10 +158,26 @@ std::string PostcodeDistrict(std::string_view postcode);
 // apply first, whatever their own date. `deadlines` is FoldDeadlines of the
 // same events, pack and as_of (the next review and the counts come from it);
 // `pack` names its statutory review chain and division. Pure, never fails;
-// safe from any thread.
+// safe from any thread. Equal to RestateCarePlanState(FoldCarePlanEvents(
+// events, as_of), ...).
 CarePlanState FoldCarePlanState(std::string_view case_id, std::vector<v1::Event> events,
-                        const CaseDeadlines& deadlines, const ResolvedPack& pack,
-                        const Calendar& cal, absl::CivilDay as_of);
+                                const CaseDeadlines& deadlines, const ResolvedPack& pack,
+                                const Calendar& cal, absl::CivilDay as_of);
+
+// The two halves of that fold, for checkpoints (a case's state folded once
+// through the end of time, restated at each date asked):
+//
+// What the events alone say, from those dated up to `through`; the fields
+// that depend on the day asked (age, days, the year's placements, the next
+// review, the counts) are left for RestateCarePlanState. Pure.
+CarePlanState FoldCarePlanEvents(std::string_view case_id, std::vector<v1::Event> events,
+                                 absl::CivilDay through);
+// Sets `s`'s as_of and every field that depends on it, the obligations'
+// from `deadlines` (as FoldCarePlanState's). The answer equals the fold's
+// at as_of when `s` was folded through a day on or after as_of and no event
+// it holds is dated after as_of (as_of >= s->last_event_day). Pure.
+void RestateCarePlanState(const CaseDeadlines& deadlines, const ResolvedPack& pack,
+                          const Calendar& cal, absl::CivilDay as_of, CarePlanState* s);
 
 }  // namespace carelog
 

@@ -3,16 +3,9 @@
 // as of the report's end date. Pure functions; the definitions the report
 // prints are QaDefinitions()'s "placements3Plus" and "longTermStability".
 //
-// What counts as a placement (both measures): the placement a child was
-// accommodated into (childAccommodated.placementType) and every
-// placementStarted while looked after, except
-// - the period's first placementStarted when dated the day the period
-//   started: the same placement recorded again (`import-903` writes both);
-// - a placementStarted with RNE "L" (SSDA903: change of legal status only) or
-//   the current placement's own placementId: the placement goes on, from its
-//   own start (its type is the new event's).
-// A placement ends at the next one, at placementEnded (its id, or none) and
-// when the child ceases to be looked after.
+// What counts as a placement, and when one ends, is placement_tracker.h's
+// (the care-plan state's too, so a child's "placements in the last 12
+// months" as of `to` is this report's count for them).
 #ifndef CARELOG_PROJECTIONS_QA_STABILITY_H_
 #define CARELOG_PROJECTIONS_QA_STABILITY_H_
 

@@ -186,8 +186,10 @@ TEST(CarePlanStateTest, ReEntryStartsAPeriodAfresh) {
   EXPECT_EQ(s.placement->district, "");
   EXPECT_EQ(s.placement->started, D("2024-02-01"));
   EXPECT_EQ(s.placements_in_period, 2);  // U1 on accommodation, then U3
-  // After 2023-03-01 up to 2024-03-01: the move of 2023-03-01 is a year ago.
-  EXPECT_EQ(s.placements_in_12_months, 2);
+  // The 12 months ending 2024-03-01 begin 2023-03-02: the child was in P-2
+  // (from 2023-03-01 until the period ended on 2023-09-01), then U1 and U3 —
+  // placements the child was in during the year, as the QA report counts.
+  EXPECT_EQ(s.placements_in_12_months, 3);
   EXPECT_EQ(s.permanence.recommended_plan, "");
   EXPECT_FALSE(s.permanence.panel_on.has_value());
   EXPECT_TRUE(s.permanence.milestones.empty());
@@ -361,7 +363,8 @@ TEST(CarePlanStateTest, CountsOverGeneratedHistoriesAgreeWithARecountFromTheRawE
       bool in_care = false;
       int periods = 0, in_period = 0, held = 0;
       std::optional<absl::CivilDay> period_start, last_held;
-      std::vector<absl::CivilDay> starts;
+      // Each placement's [start, end], end unset while the child is in it.
+      std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> spans;
       std::set<std::string> held_ids;
       for (const v1::Event& e : raw) {
         const absl::CivilDay day = LondonDate(e.occurred_at());
@@ -371,22 +374,29 @@ TEST(CarePlanStateTest, CountsOverGeneratedHistoriesAgreeWithARecountFromTheRawE
           ++periods;
           period_start = day;
           in_period = e.child_accommodated().placement_type().empty() ? 0 : 1;
-          if (in_period) starts.push_back(day);
+          if (in_period) spans.push_back({day, std::nullopt});
           held = 0;
           held_ids.clear();
         } else if (e.has_child_ceased_looked_after()) {
           in_care = false;
+          if (!spans.empty() && !spans.back().second) spans.back().second = day;
+        } else if (e.has_placement_ended() && in_care) {
+          // Generated placementEnded events name the current placement.
+          if (!spans.empty() && !spans.back().second) spans.back().second = day;
         } else if (e.has_placement_started() && in_care && day != *period_start) {
           ++in_period;
-          starts.push_back(day);
+          if (!spans.empty() && !spans.back().second) spans.back().second = day;
+          spans.push_back({day, std::nullopt});
         } else if (e.has_review_held()) {
           last_held = day;
           if (in_care && held_ids.insert(e.review_held().review_id()).second) ++held;
         }
       }
-      const absl::CivilDay year_ago = AddMonths(as_of, -12);
+      // In the placement on some day of the 12 months ending as_of: it ended
+      // (if it did) on or after the day after as_of less 12 months.
+      const absl::CivilDay year_from = AddMonths(as_of, -12) + 1;
       const int in_year = static_cast<int>(std::count_if(
-          starts.begin(), starts.end(), [&](absl::CivilDay x) { return x > year_ago; }));
+          spans.begin(), spans.end(), [&](const auto& x) { return !x.second || *x.second >= year_from; }));
       int open = 0, overdue = 0;
       for (const Obligation& o : d.obligations) {
         open += o.status == ObligationStatus::kOpen;

@@ -26,6 +26,9 @@
 //   fingerprint := SHA-256(fold || pack || calendar)[0..16)   (kDeadlinesFingerprintBytes)
 //     fold     := "carelog.deadlines.fold/" decimal(kDeadlinesFoldVersion)
 //                 " checkpoint/" decimal(kCheckpointFormat)
+//                 " state/" decimal(kCarePlanStateFoldVersion)
+//                 (the case's care-plan state value, state_checkpoint.cc,
+//                 carries the same fingerprint: one checkpoint, three values)
 //     pack     := name, division, then per version: effective_from, number,
 //                 and each rule's deterministic protobuf bytes, each part
 //                 length-prefixed (fixed64) so no two packs hash alike
@@ -43,6 +46,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/checkpoint.pb.h"
+#include "projections/care_plan_state.h"
 #include "store/base/deterministic.h"
 #include "google/protobuf/arena.h"
 #include "store/base/coding.h"
@@ -150,7 +154,7 @@ std::string CalendarDigest(const Calendar& cal) {
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest) {
   FingerprintHash h;
   h.Part(absl::StrCat("carelog.deadlines.fold/", kDeadlinesFoldVersion, " checkpoint/",
-                      kCheckpointFormat));
+                      kCheckpointFormat, " state/", kCarePlanStateFoldVersion));
   h.Part(pack.name);
   h.Fixed(static_cast<uint64_t>(pack.division));
   h.Fixed(pack.versions.size());
@@ -164,21 +168,17 @@ std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view cale
   return h.Finish();
 }
 
-namespace {
-
-// header || body (see the grammar above).
-std::string Frame(const DeadlinesCheckpoint& c, const std::string& body) {
+std::string FrameCheckpointValue(std::string_view fingerprint, uint64_t case_version,
+                                 std::string_view body) {
   std::string out;
   out.reserve(kDeadlinesValueHeaderBytes + body.size());
-  out.append(c.fingerprint.substr(0, kDeadlinesFingerprintBytes));
+  out.append(fingerprint.substr(0, kDeadlinesFingerprintBytes));
   out.resize(kDeadlinesFingerprintBytes, '\0');
-  PutFixed64(&out, c.case_version);
+  PutFixed64(&out, case_version);
   PutFixed32(&out, Crc(out, body));
   out.append(body);
   return out;
 }
-
-}  // namespace
 
 DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c) {
   v1::CaseDeadlinesCheckpoint p;
@@ -213,7 +213,8 @@ DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c
     q->set_pack_version(f.pack_version);
   }
   if (d.last_event_day) p.set_last_event_day(Days(*d.last_event_day));
-  return {Frame(c, DeterministicBytes(p)), Frame(c, DeterministicBytes(findings))};
+  return {FrameCheckpointValue(c.fingerprint, c.case_version, DeterministicBytes(p)),
+          FrameCheckpointValue(c.fingerprint, c.case_version, DeterministicBytes(findings))};
 }
 
 absl::StatusOr<DeadlinesCheckpointHead> PeekDeadlinesCheckpoint(std::string_view bytes) {

@@ -57,7 +57,8 @@ inline constexpr size_t kDeadlinesHeadBytes = 3 * 8;
 std::string CalendarDigest(const Calendar& cal);
 
 // kDeadlinesFingerprintBytes naming what a case's fold depends on besides
-// its events: the fold's code (kDeadlinesFoldVersion), every version and
+// its events: the fold's code (kDeadlinesFoldVersion, and the care-plan
+// state's kCarePlanStateFoldVersion, whose value shares it), every version and
 // rule of `pack`, and the calendar (its CalendarDigest). Any change to any of
 // them changes it.
 std::string DeadlinesFingerprint(const ResolvedPack& pack, std::string_view calendar_digest);
@@ -74,6 +75,12 @@ struct DeadlinesCheckpointValues {
   std::string findings;
 };
 DeadlinesCheckpointValues EncodeDeadlinesCheckpoint(const DeadlinesCheckpoint& c);
+
+// fingerprint || case_version || crc32 || body: the framing every value of a
+// case's checkpoint shares (main, findings, and the care-plan state of
+// state_checkpoint.h), so that PeekDeadlinesCheckpoint reads any of them.
+std::string FrameCheckpointValue(std::string_view fingerprint, uint64_t case_version,
+                                 std::string_view body);
 
 // The index value kept beside a main value: its first kDeadlinesIndexBytes.
 std::string DeadlinesIndexValue(std::string_view main);

@@ -8,6 +8,9 @@
 #include "engine/event_log.h"
 #include "projections/views/parallel.h"
 #include "projections/views/deadlines_checkpoint.h"
+#include "projections/views/state_checkpoint.h"
+#include "projections/care_plan_state.h"
+#include "projections/case_summary.h"
 #include "store/base/status_macros.h"
 #include "store/base/coding.h"
 
@@ -21,6 +24,32 @@ absl::StatusOr<uint64_t> HeadPosition(const EventStoreReader& store) {
   if (!bytes.ok()) return bytes.status();
   ASSIGN_OR_RETURN(DeadlinesHead head, DecodeDeadlinesHead(*bytes));
   return head.position;
+}
+
+// The values a case's checkpoint is written as: the deadlines index, main and
+// findings values, and the care-plan state (state_checkpoint.h).
+constexpr size_t kValuesPerCase = 4;
+
+// A case's checkpoint values, encoded, from its whole history.
+struct CaseCheckpoint {
+  DeadlinesCheckpointValues deadlines;
+  std::string state;
+};
+
+CaseCheckpoint FoldCaseCheckpoint(const std::string& case_id, std::vector<v1::Event> events,
+                                  const std::string& fingerprint, const ResolvedPack& pack,
+                                  const Calendar& cal) {
+  const uint64_t version = events.empty() ? 0 : events.back().version();
+  DeadlinesCheckpoint d;
+  d.fingerprint = fingerprint;
+  d.case_version = version;
+  d.deadlines = FoldDeadlines(case_id, events, pack, cal, kEndOfTime);
+  StateCheckpoint s;
+  s.fingerprint = fingerprint;
+  s.case_version = version;
+  s.state = FoldCarePlanEvents(case_id, events, kEndOfTime);
+  s.summary = SummariseCase(case_id, std::move(events));
+  return {EncodeDeadlinesCheckpoint(d), EncodeStateCheckpoint(s)};
 }
 
 }  // namespace
@@ -139,7 +168,7 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   EventLog log(store_, SystemClock());
   for (size_t base = 0; base < jobs.size(); base += window) {
     const size_t count = std::min(window, jobs.size() - base);
-    std::vector<std::pair<std::string, std::string>> entries(3 * count);
+    std::vector<std::pair<std::string, std::string>> entries(kValuesPerCase * count);
     std::vector<absl::Status> status(count);
     ForEachOnCores(count, [&](size_t i) {
       const Job& job = jobs[base + i];
@@ -148,14 +177,13 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
         status[i] = events.status();
         return;
       }
-      DeadlinesCheckpoint c;
-      c.fingerprint = Fingerprint(*job.pack);
-      c.case_version = events->empty() ? 0 : events->back().version();
-      c.deadlines = FoldDeadlines(*job.case_id, std::move(*events), *job.pack, *cal_, kEndOfTime);
-      DeadlinesCheckpointValues values = EncodeDeadlinesCheckpoint(c);
-      entries[3 * i] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(values.main)};
-      entries[3 * i + 1] = {DeadlinesCaseName(*job.case_id), std::move(values.main)};
-      entries[3 * i + 2] = {DeadlinesFindingsName(*job.case_id), std::move(values.findings)};
+      CaseCheckpoint c = FoldCaseCheckpoint(*job.case_id, std::move(*events),
+                                                  Fingerprint(*job.pack), *job.pack, *cal_);
+      std::pair<std::string, std::string>* out = &entries[kValuesPerCase * i];
+      out[0] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(c.deadlines.main)};
+      out[1] = {DeadlinesCaseName(*job.case_id), std::move(c.deadlines.main)};
+      out[2] = {DeadlinesFindingsName(*job.case_id), std::move(c.deadlines.findings)};
+      out[3] = {StateCaseName(*job.case_id), std::move(c.state)};
     });
     for (const absl::Status& s : status) RETURN_IF_ERROR(s);
     RETURN_IF_ERROR(writer_->PutCheckpoints(entries));
@@ -180,36 +208,45 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     if (!main.ok()) return main.status();
     auto findings = store_->GetCheckpoint(DeadlinesFindingsName(id));
     if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
+    auto state = store_->GetCheckpoint(StateCaseName(id));
+    if (!state.ok() && !absl::IsNotFound(state.status())) return state.status();
     const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
+    const std::string_view state_view = state.ok() ? std::string_view(*state) : "";
+    const std::string fingerprint = Fingerprint(*pack);
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
-    if (!c.ok()) {
+    // Written under other rules (or by an older carelog, before the state
+    // value): never trusted, rebuilt by the next Update.
+    if (c.ok() && c->fingerprint != fingerprint) continue;
+    auto st = DecodeStateCheckpoint(id, state_view);
+    // A state value that does not decode, or of another fingerprint or
+    // version than its main value (one of them was replaced or lost), is
+    // damage as a main value that does not decode is.
+    const bool state_matches = st.ok() && c.ok() && st->fingerprint == c->fingerprint &&
+                               st->case_version == c->case_version;
+    if (!c.ok() || !state_matches) {
       // Never trusted either way; but bytes equal to what today's fold
       // encodes are not damage, only a fold no checkpoint can hold, and a
       // rebuild would write them again: say which, so that the alarm means
       // something.
       ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-      DeadlinesCheckpoint fresh;
-      fresh.fingerprint = Fingerprint(*pack);
-      fresh.case_version = events.empty() ? 0 : events.back().version();
-      fresh.deadlines = FoldDeadlines(id, std::move(events), *pack, *cal_, kEndOfTime);
-      const DeadlinesCheckpointValues want = EncodeDeadlinesCheckpoint(fresh);
-      const bool as_folded = want.main == *main && want.findings == findings_view;
+      const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, *pack, *cal_);
+      const bool as_folded = want.deadlines.main == *main &&
+                             want.deadlines.findings == findings_view && want.state == state_view;
       (as_folded ? r.not_checkpointable : r.damaged).push_back(id);
       continue;
     }
-    if (c->fingerprint != Fingerprint(*pack)) continue;  // other rules: not trusted
     ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
     const uint64_t version = events.empty() ? 0 : events.back().version();
     if (c->case_version != version) continue;  // stale: readers fold the log
     ++r.current;
-    DeadlinesCheckpoint fresh;
-    fresh.fingerprint = c->fingerprint;
-    fresh.case_version = version;
-    fresh.deadlines = FoldDeadlines(id, std::move(events), *pack, *cal_, kEndOfTime);
-    // Compared as encoded bytes: every field of every obligation and finding.
-    const DeadlinesCheckpointValues want = EncodeDeadlinesCheckpoint(fresh);
+    // Compared as encoded bytes: every field of every obligation, finding
+    // and of the state. Encoding is deterministic, and a decoded value
+    // encodes to its own bytes, so the stored bytes are compared as they are.
+    const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, *pack, *cal_);
     const DeadlinesCheckpointValues have = EncodeDeadlinesCheckpoint(*c);
-    if (want.main != have.main || want.findings != have.findings) r.differing.push_back(id);
+    if (want.deadlines.main != have.main || want.deadlines.findings != have.findings ||
+        want.state != state_view)
+      r.differing.push_back(id);
   }
   return r;
 }

@@ -75,7 +75,8 @@ class DeadlinesView {
                                                     absl::CivilDay as_of,
                                                     const Options& options) const;
 
-  // Brings every case's checkpoint up to date with the log and moves the
+  // Brings every case's checkpoint (its deadlines values and its care-plan
+  // state value, state_checkpoint.h) up to date with the log and moves the
   // head to the last position: folds (on every core) the cases with events
   // after the head, with no usable checkpoint, or with one of other rules;
   // with `rebuild`, every case. Reads the small index values, not the
@@ -85,8 +86,9 @@ class DeadlinesView {
   // thread-safe with itself (one writer of checkpoints at a time).
   [[nodiscard]] absl::StatusOr<CheckpointUpdate> Update(CasePacks* packs, bool rebuild);
 
-  // Refolds every case from the log and compares it with its checkpoint,
-  // where that checkpoint is current (a reader would trust it). A current
+  // Refolds every case from the log and compares it with its checkpoint —
+  // deadlines and care-plan state — where that checkpoint is current (a
+  // reader would trust it). A current
   // checkpoint that differs from the log's fold was altered behind the
   // store's back (checkpoints are not in the hash chain) or written by a
   // faulty fold: `differing` names those cases; `carelog checkpoint
@@ -96,7 +98,8 @@ class DeadlinesView {
     uint64_t current = 0;  // checkpoints compared
     std::vector<std::string> differing;
     // Checkpoints that do not decode (checksum, a missing or mismatched
-    // findings value): readers fold the log instead; --rebuild replaces them.
+    // findings or state value): readers fold the log instead; --rebuild
+    // replaces them.
     std::vector<std::string> damaged;
     // Cases whose own fold cannot be checkpointed: events recorded before
     // carelog refused absurd dates (e.g. a review scheduled for 0001-01-01)

@@ -63,6 +63,7 @@ absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalenda
     fresh->view = writer_ != nullptr
                       ? std::make_unique<DeadlinesView>(writer_, &fresh->calendar)
                       : std::make_unique<DeadlinesView>(store_, &fresh->calendar);
+    fresh->state = std::make_unique<StateView>(store_, &fresh->calendar, fresh->view.get());
     calendar_ = std::move(fresh);
   }
   return calendar_;
@@ -159,23 +160,29 @@ absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
 }
 
 absl::StatusOr<CarePlanState> Queries::State(const std::string& case_id, absl::CivilDay as_of,
-                                          std::optional<absl::Time> known_at) {
-  EventLog log(store_, SystemClock());
-  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
-  if (events.empty()) return NoCase(case_id);
+                                             std::optional<absl::Time> known_at,
+                                             bool use_checkpoints) {
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
-  return FoldStateOf(case_id, events, *pack, current->calendar, as_of, known_at);
+  if (known_at.has_value()) {
+    EventLog log(store_, SystemClock());
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+    if (events.empty()) return NoCase(case_id);
+    return FoldStateOf(case_id, events, *pack, current->calendar, as_of, known_at);
+  }
+  ASSIGN_OR_RETURN(StateAnswer a, current->state->Get(case_id, *pack, as_of, use_checkpoints));
+  if (a.case_version == 0) return NoCase(case_id);
+  return std::move(a.state);
 }
 
 absl::StatusOr<std::vector<CaseListRow>> Queries::CaseList(absl::CivilDay as_of,
-                                                            const CaseListFilter& filter) {
+                                                           const CaseListFilter& filter,
+                                                           bool use_checkpoints) {
   ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
-  const Calendar& cal = current->calendar;
-  // As Deadlines: a window of cases at a time folds on every core, packs
+  // As Deadlines: a window of cases at a time is read on every core, packs
   // resolved first in order (CasePacks is not thread-safe).
   struct Slot {
     const ResolvedPack* pack = nullptr;
@@ -193,18 +200,16 @@ absl::StatusOr<std::vector<CaseListRow>> Queries::CaseList(absl::CivilDay as_of,
     }
     ForEachOnCores(count, [&](size_t i) {
       Slot& slot = slots[i];
-      const std::string& id = cases[base + i];
-      EventLog log(store_, SystemClock());
-      auto events = log.ReadCase(id);
-      if (!events.ok()) {
-        slot.status = events.status();
+      auto a = current->state->Get(cases[base + i], *slot.pack, as_of, use_checkpoints);
+      if (!a.ok()) {
+        slot.status = a.status();
         return;
       }
       CaseListRow row;
-      row.state = FoldStateOf(id, *events, *slot.pack, cal, as_of, std::nullopt);
+      row.state = std::move(a->state);
       if (!CaseListRowMatches(row, filter)) return;
       row.state.history.clear();  // a list never shows it; 2,000 cases' worth adds up
-      row.summary = SummariseCase(id, std::move(*events));
+      row.summary = std::move(a->summary);
       slot.row = std::move(row);
     });
     for (Slot& slot : slots) {

@@ -33,15 +33,17 @@
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
 #include "projections/views/deadlines_view.h"
+#include "projections/views/state_view.h"
 #include "store/event_store.h"
 
 namespace carelog {
 
-// The store's calendar and a deadlines view over it.
+// The store's calendar and the views over it.
 struct StoreCalendarView {
   std::string setting;  // the holidays setting it was built from ("" = none)
   Calendar calendar;
   std::unique_ptr<DeadlinesView> view;
+  std::unique_ptr<StateView> state;  // over `view`
 };
 
 struct DeadlinesQuery {
@@ -97,20 +99,23 @@ class Queries {
                                                  const CaseTrailOptions& options);
 
   // The case's state at the end of `as_of` (care_plan_state.h), folded with its
-  // deadlines under the case's pack and the store's calendar; with
-  // `known_at`, from only what had been recorded by then (as Audit). Folded
-  // from the log (no checkpoint yet). kNotFound "no case 'ID' in the store"
-  // when it has no events.
-  [[nodiscard]] absl::StatusOr<CarePlanState> State(const std::string& case_id, absl::CivilDay as_of,
-                                                std::optional<absl::Time> known_at);
+  // deadlines under the case's pack and the store's calendar; from the
+  // case's checkpoint when current (state_view.h); with `known_at`, folded
+  // from only what had been recorded by then (as Audit). kNotFound "no case
+  // 'ID' in the store" when it has no events.
+  [[nodiscard]] absl::StatusOr<CarePlanState> State(const std::string& case_id,
+                                                    absl::CivilDay as_of,
+                                                    std::optional<absl::Time> known_at,
+                                                    bool use_checkpoints = true);
 
   // The case list (cases_list.h) at the end of `as_of`: one row per case
   // whose state matches every set filter, in the list's order (next review
   // due, earliest first, none last; then case id). Each row's state is
-  // State's fold (its history left out); cases fold on every core. A filter
-  // value no case has: an empty list.
+  // State's (its history left out), from checkpoints when current; cases
+  // are read on every core. A filter value no case has: an empty list.
   [[nodiscard]] absl::StatusOr<std::vector<CaseListRow>> CaseList(absl::CivilDay as_of,
-                                                                  const CaseListFilter& filter);
+                                                                  const CaseListFilter& filter,
+                                                                  bool use_checkpoints = true);
 
   // Calls `each` with every case's summary, in case order; stops at its
   // first error and returns it.
