@@ -49,7 +49,8 @@ def run(carelog, proto_dir, tmp):
 
     tokens_file = os.path.join(tmp, "tokens")
     tokens = {}
-    for name, role in [("mosaic", "writer"), ("dashboard", "reader"), ("audit", "auditor")]:
+    for name, role in [("mosaic", "writer"), ("dashboard", "reader"), ("audit", "auditor"),
+                       ("office", "qa")]:
         out = subprocess.run([carelog, "token", "add", "--config", tokens_file, "--name", name,
                               "--role", role], check=True, capture_output=True, text=True)
         tokens[name] = out.stdout.strip()
@@ -208,6 +209,25 @@ def run(carelog, proto_dir, tmp):
         state = stub.CaseState(service_pb2.CaseStateRequest(case_id="C-PY", as_of="2024-06-30"),
                                metadata=auth("dashboard"), timeout=10)
         assert '"caseId":"C-PY","asOf":"2024-06-30"' in state.json, state.json[:200]
+        # The case list (qa): `carelog cases --format json`; looked_after is an
+        # optional bool, so False is a filter, not "unset".
+        refused(grpc.StatusCode.PERMISSION_DENIED, stub.ListCases,
+                service_pb2.ListCasesRequest(), metadata=auth("dashboard"))
+        listed = stub.ListCases(service_pb2.ListCasesRequest(as_of="2024-06-30", iro="iro-9",
+                                                             looked_after=True),
+                                metadata=auth("office"), timeout=10)
+        assert '"caseId":"C-PY"' in listed.json and '"iro":"iro-9"' in listed.json, listed.json
+        not_looked_after = stub.ListCases(
+            service_pb2.ListCasesRequest(as_of="2024-06-30", looked_after=False),
+            metadata=auth("office"), timeout=10)
+        assert not_looked_after.json == "[\n]\n", not_looked_after.json
+        details = refused(grpc.StatusCode.INVALID_ARGUMENT, stub.ListCases,
+                          service_pb2.ListCasesRequest(as_of="2024-13-01"),
+                          metadata=auth("office"))
+        assert "'asOf'" in details, details
+        every = stub.AccessLog(service_pb2.AccessLogRequest(), metadata=auth("audit"), timeout=10)
+        assert [(r.token_name, r.role, r.case_id) for r in every.records
+                if r.method == "ListCases"] == [("office", "qa", "")] * 2, every
         channel.close()
     finally:
         server.send_signal(signal.SIGTERM)

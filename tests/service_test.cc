@@ -23,6 +23,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "engine/calendar.h"
+#include "engine/event_json.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
 #include "engine/limits.h"
@@ -31,6 +32,7 @@
 #include "gtest/gtest.h"
 #include "projections/care_plan_state_format.h"
 #include "projections/case_trail.h"
+#include "projections/cases_list.h"
 #include "projections/deadlines_format.h"
 #include "store/merkle.h"
 #include "tests/test_util.h"
@@ -525,6 +527,10 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
       v1::CaseStateResponse r;
       return stub_->CaseState(Ctx(who).get(), q, &r).error_code();
     }
+    if (method == "ListCases") {
+      v1::ListCasesResponse r;
+      return stub_->ListCases(Ctx(who).get(), v1::ListCasesRequest(), &r).error_code();
+    }
     if (method == "Head") {
       v1::HeadResponse r;
       return stub_->Head(Ctx(who).get(), v1::HeadRequest(), &r).error_code();
@@ -554,11 +560,11 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
       {"writer", {"Append"}},
       {"reader", {"ReadCase", "CaseState", "Subscribe"}},
       {"auditor", {"Audit", "CaseState", "Prove", "Head", "ReadCase", "AccessLog"}},
-      {"qa", {"Deadlines", "QaReport"}},
+      {"qa", {"Deadlines", "QaReport", "ListCases"}},
   };
   for (const auto& [who, methods] : allowed) {
     for (const char* m : {"Append", "ReadCase", "Subscribe", "Deadlines", "QaReport", "Audit",
-                          "CaseState", "Head", "Prove", "AccessLog"}) {
+                          "CaseState", "ListCases", "Head", "Prove", "AccessLog"}) {
       const grpc::StatusCode want =
           methods.count(m) ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED;
       EXPECT_EQ(code(who, m), want) << who << " calling " << m;
@@ -785,6 +791,158 @@ TEST_F(ServiceTest, CaseStateIsTheClisStateJsonAndEachCallIsRecorded) {
   auto streams = *store_->Streams(/*include_system=*/true);
   std::sort(streams.begin(), streams.end());
   EXPECT_EQ(streams, (std::vector<std::string>{"$access", "$access/C-1", "C-1"}));
+}
+
+// Issue 15 point 3: ListCases is `carelog cases --format json` over the
+// service — the same bytes as the CLI and Queries::CaseList for the same date
+// and filters — for qa tokens (as Deadlines of every case), each call
+// recorded as one read across all cases before it is answered.
+TEST_F(ServiceTest, ListCasesIsTheClisCasesJsonFilteredAndEachCallIsRecorded) {
+  // The store of tests/cases_command_test.cc, as of 2024-04-10: C-A (iro-7,
+  // Team North, looked after, 1 overdue), C-B (iro-7, Team South, looked
+  // after), C-C (iro-8, Team North, no longer looked after), C-D (never
+  // looked after: nothing allocated).
+  const std::vector<std::string> lines = {
+      R"({"eventId":"a1","caseId":"C-A","occurredAt":"2024-02-20T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-1","team":"Team North"}})",
+      R"({"eventId":"a2","caseId":"C-A","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})",
+      R"({"eventId":"a3","caseId":"C-A","occurredAt":"2024-03-04T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
+      R"({"eventId":"a4","caseId":"C-A","occurredAt":"2024-03-05T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-7"}})",
+      R"({"eventId":"a5","caseId":"C-A","occurredAt":"2024-04-02T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"placementStarted":{"placementType":"U4","provider":"PR1","placementId":"P-2"}})",
+      R"({"eventId":"b1","caseId":"C-B","occurredAt":"2024-03-15T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"V2","placementType":"U3"}})",
+      R"({"eventId":"b2","caseId":"C-B","occurredAt":"2024-03-15T11:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-2","team":"Team South"}})",
+      R"({"eventId":"b3","caseId":"C-B","occurredAt":"2024-03-18T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
+      R"({"eventId":"b4","caseId":"C-B","occurredAt":"2024-03-19T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-7"}})",
+      R"({"eventId":"c1","caseId":"C-C","occurredAt":"2024-01-10T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"V2","placementType":"U5"}})",
+      R"({"eventId":"c2","caseId":"C-C","occurredAt":"2024-01-11T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
+      R"({"eventId":"c3","caseId":"C-C","occurredAt":"2024-01-12T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-8"}})",
+      R"({"eventId":"c4","caseId":"C-C","occurredAt":"2024-01-12T11:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-1","team":"Team North"}})",
+      R"({"eventId":"c5","caseId":"C-C","occurredAt":"2024-01-31T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childCeasedLookedAfter":{"reason":"E13"}})",
+      R"({"eventId":"d1","caseId":"C-D","occurredAt":"2024-02-01T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childRegistered":{"dateOfBirth":"2016-05-01","authorityCode":"801","sex":"2"}})",
+  };
+  EventJsonParser parser;
+  std::map<std::string, std::vector<v1::Event>> by_case;
+  for (const std::string& line : lines) {
+    v1::Event e;
+    ASSERT_TRUE(parser.Parse(line, &e).ok()) << line;
+    by_case[e.case_id()].push_back(e);
+  }
+  for (const auto& [id, events] : by_case) {
+    v1::AppendResponse resp;
+    grpc::Status s = Append(events, 0, &resp);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.error_message();
+  }
+
+  // The case ids of a list, in its order; the call must succeed.
+  int answered = 0;
+  auto list = [&](const v1::ListCasesRequest& q, std::string* json = nullptr) {
+    v1::ListCasesResponse r;
+    grpc::Status s = stub_->ListCases(Ctx("qa").get(), q, &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (s.ok()) ++answered;
+    std::vector<std::string> ids;
+    static const std::string kKey = R"("caseId":")";
+    for (size_t at = r.json().find(kKey); at != std::string::npos;
+         at = r.json().find(kKey, at + 1)) {
+      const size_t from = at + kKey.size();
+      ids.push_back(r.json().substr(from, r.json().find('"', from) - from));
+    }
+    if (json != nullptr) *json = r.json();
+    return ids;
+  };
+  auto cli = [&](const std::string& options) {
+    auto run = carelog::testing::RunCarelog(
+        absl::StrCat("cases --store ", dir_.Sub("store"), " --as-of 2024-04-10 --format json ",
+                     options),
+        dir_);
+    EXPECT_EQ(run.status, 0) << run.err;
+    return run.out;
+  };
+  using ::testing::ElementsAre;
+
+  v1::ListCasesRequest q;
+  q.set_as_of("2024-04-10");
+  std::string json;
+  EXPECT_THAT(list(q, &json), ElementsAre("C-A", "C-B", "C-C", "C-D"));
+  // The same bytes as the query and renderer the CLI uses, and as the CLI.
+  auto queries = Queries::WithEmbeddedPacks(store_.get());
+  ASSERT_TRUE(queries.ok()) << queries.status();
+  auto rows = (*queries)->CaseList(absl::CivilDay(2024, 4, 10), CaseListFilter());
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(json, RenderCaseListJson(*rows));
+  EXPECT_EQ(json, cli(""));
+  EXPECT_THAT(json, HasSubstr(R"("caseId":"C-A","events":5,"periodsOfCare":1,"lookedAfter":true)"));
+
+  // Each filter narrows it, as the CLI's flag does.
+  q.set_iro("iro-7");
+  EXPECT_THAT(list(q, &json), ElementsAre("C-A", "C-B"));
+  EXPECT_EQ(json, cli("--iro iro-7"));
+  q.clear_iro();
+  q.set_team("Team North");
+  EXPECT_THAT(list(q, &json), ElementsAre("C-A", "C-C"));
+  EXPECT_EQ(json, cli("--team 'Team North'"));
+  q.set_looked_after(false);  // set to false is a filter, not "unset"
+  EXPECT_THAT(list(q, &json), ElementsAre("C-C"));
+  EXPECT_EQ(json, cli("--team 'Team North' --looked-after no"));
+  q.clear_team();
+  EXPECT_THAT(list(q), ElementsAre("C-C", "C-D"));
+  q.set_looked_after(true);
+  EXPECT_THAT(list(q, &json), ElementsAre("C-A", "C-B"));
+  EXPECT_EQ(json, cli("--looked-after yes"));
+  q.clear_looked_after();
+  q.set_overdue(true);
+  EXPECT_THAT(list(q, &json), ElementsAre("C-A"));
+  EXPECT_EQ(json, cli("--overdue"));
+  q.set_as_of("2024-04-17");  // C-B's review is overdue by then
+  EXPECT_THAT(list(q), ElementsAre("C-A", "C-B"));
+  q.set_as_of("2024-04-10");
+  q.set_overdue(false);
+  q.set_iro("iro-99");  // a value no case has: an empty list, not an error
+  EXPECT_THAT(list(q, &json), ElementsAre());
+  EXPECT_EQ(json, "[\n]\n");
+  q.clear_iro();
+
+  // Each answered call is one read across all cases (stream "$access", case
+  // ""), naming the token and its role; an auditor asking who read C-A sees
+  // them too.
+  const int reads = answered;
+  ASSERT_EQ(reads, 9);
+  auto records = *ReadAccessLog(*store_, "");
+  ASSERT_EQ(records.size(), static_cast<size_t>(reads));
+  for (const v1::AccessRecord& r : records) {
+    EXPECT_EQ(r.method(), "ListCases");
+    EXPECT_EQ(r.case_id(), "");
+    EXPECT_EQ(r.token_name(), "qa");
+    EXPECT_EQ(r.role(), "qa");
+    EXPECT_EQ(r.outcome(), "");
+  }
+  EXPECT_EQ(ReadAccessLog(*store_, "C-A")->size(), static_cast<size_t>(reads));
+  v1::AccessLogRequest lq;
+  v1::AccessLogResponse lr;
+  ASSERT_TRUE(stub_->AccessLog(Ctx("auditor").get(), lq, &lr).ok());
+  ASSERT_EQ(lr.records_size(), reads);
+  EXPECT_EQ(lr.records(0).method(), "ListCases");
+  // No stream per case was created for them.
+  auto streams = *store_->Streams(/*include_system=*/true);
+  std::sort(streams.begin(), streams.end());
+  EXPECT_EQ(streams, (std::vector<std::string>{"$access", "C-A", "C-B", "C-C", "C-D"}));
+
+  // A bad date names its field; refused callers are told why. Nothing read,
+  // nothing recorded.
+  v1::ListCasesResponse r;
+  q.set_as_of("2024-02-30");
+  grpc::Status s = stub_->ListCases(Ctx("qa").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("field 'asOf': bad date '2024-02-30'"));
+  EXPECT_EQ(r.json(), "");
+  q.set_as_of("");  // today: answered
+  EXPECT_TRUE(stub_->ListCases(Ctx("qa").get(), q, &r).ok());
+  EXPECT_THAT(r.json(), HasSubstr(R"("caseId":"C-D")"));
+  s = stub_->ListCases(Ctx("reader").get(), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("may not call ListCases: it needs the role qa"));
+  EXPECT_EQ(stub_->ListCases(Ctx("").get(), q, &r).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReadAccessLog(*store_, "")->size(), static_cast<size_t>(reads) + 1);
 }
 
 TEST_F(ServiceTest, HeadAndProveMatchTheStore) {

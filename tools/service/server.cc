@@ -22,6 +22,7 @@
 #include "engine/policy.h"
 #include "projections/care_plan_state_format.h"
 #include "projections/case_trail.h"
+#include "projections/cases_list.h"
 #include "projections/deadlines.h"
 #include "projections/deadlines_format.h"
 #include "projections/qa_html.h"
@@ -31,6 +32,7 @@
 #include "engine/access_log.h"
 #include "projections/inclusion_proof_json.h"
 #include "store/inclusion_proof.h"
+#include "tools/service/list_cases_request.h"
 #include "tools/service/reflection_v1.h"
 
 namespace carelog {
@@ -51,6 +53,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"QaReport", {"qa"}},
       {"Audit", {"auditor"}},
       {"CaseState", {"reader", "auditor"}},
+      {"ListCases", {"qa"}},
       {"Head", {"auditor"}},
       {"Prove", {"auditor"}},
       {"AccessLog", {"auditor"}},
@@ -320,6 +323,22 @@ class CarelogService final : public v1::Carelog::Service {
     auto state = queries_.State(req->case_id(), as_of, known_at);
     if (!state.ok()) return ToGrpc(state.status());
     resp->set_json(RenderCarePlanStateJson(*state));
+    return grpc::Status::OK;
+  }
+
+  // The list `cases --format json` prints (Queries::CaseList, the same filter
+  // and renderer); recorded as one read across all cases first.
+  grpc::Status ListCases(grpc::ServerContext* ctx, const v1::ListCasesRequest* req,
+                         v1::ListCasesResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "ListCases", &caller); !s.ok()) return s;
+    absl::CivilDay as_of;
+    std::optional<absl::Time> no_known_at;  // as the CLI: cases takes no --known-at
+    if (auto s = ParseAsOfAndKnownAt(req->as_of(), "", &as_of, &no_known_at); !s.ok()) return s;
+    if (auto s = Record(caller, "ListCases", ""); !s.ok()) return s;
+    auto rows = queries_.CaseList(as_of, CaseListFilterOf(*req));
+    if (!rows.ok()) return ToGrpc(rows.status());
+    resp->set_json(RenderCaseListJson(*rows));
     return grpc::Status::OK;
   }
 
