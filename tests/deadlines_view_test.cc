@@ -421,7 +421,7 @@ TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUncha
       "\n");
   r = RunCarelog(absl::StrCat("import --store ", store, " ", dir.Sub("b.ndjson")), dir);
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("deadlines checkpoints: 1 cases folded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("checkpoints (deadlines, care-plan state): 1 cases folded"), std::string::npos) << r.out;
   r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
   EXPECT_NE(r.out.find("0 folded"), std::string::npos) << r.out;
   for (const char* format : {"json", "csv", "table"}) {
@@ -440,7 +440,7 @@ TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUncha
                               "/data/ssda903-fake"),
                  dir);
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("deadlines checkpoints: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("checkpoints (deadlines, care-plan state): "), std::string::npos) << r.out;
   r = RunCarelog(absl::StrCat("checkpoint --store ", store), dir);
   EXPECT_NE(r.out.find(" 0 folded"), std::string::npos) << r.out;
   r = RunCarelog(absl::StrCat("checkpoint --store ", store, " --rebuild"), dir);

@@ -68,7 +68,7 @@ int RunCheckpoint(const Args& args) {
         c->not_checkpointable.empty()
             ? ""
             : absl::StrCat(", ", c->not_checkpointable.size(), " always folded from the log");
-    std::printf("deadlines checkpoints checked against the log: %llu cases, %llu current "
+    std::printf("checkpoints (deadlines, care-plan state) checked against the log: %llu cases, %llu current "
                 "checkpoints, %zu differ, %zu damaged%s%s, %.2f s\n",
                 static_cast<unsigned long long>(c->cases),
                 static_cast<unsigned long long>(c->current), c->differing.size(),
@@ -80,7 +80,7 @@ int RunCheckpoint(const Args& args) {
   auto r = queries->UpdateCheckpoints(args.flags.count("rebuild") > 0);
   if (!r.ok()) return ReportError(r.status());
   std::printf(
-      "deadlines checkpoint at position %llu (was %llu): %llu cases, %llu folded (%llu with events "
+      "checkpoints (deadlines, care-plan state) at position %llu (was %llu): %llu cases, %llu folded (%llu with events "
       "after the checkpoint, %llu under other rules, calendar or fold, %llu without a usable one), %.2f s\n",
       static_cast<unsigned long long>(r->position),
       static_cast<unsigned long long>(r->from_position),
@@ -95,13 +95,13 @@ int CatchUpCheckpointsAfterAppend(EventStore* store) {
   auto caught_up = CatchUpDeadlinesCheckpoints(store);
   if (!caught_up.ok()) {
     std::fprintf(stderr,
-                 "carelog: events stored, but the deadlines checkpoints were not brought up to "
+                 "carelog: events stored, but the checkpoints were not brought up to "
                  "date (%s); run `carelog checkpoint`\n",
                  std::string(caught_up.status().message()).c_str());
     return 3;
   }
   if (*caught_up) {
-    std::printf("deadlines checkpoints: %llu cases folded, head at position %llu\n",
+    std::printf("checkpoints (deadlines, care-plan state): %llu cases folded, head at position %llu\n",
                 static_cast<unsigned long long>((*caught_up)->folded),
                 static_cast<unsigned long long>((*caught_up)->position));
   }
