@@ -3,16 +3,23 @@
 // hand from the definitions, then the same children in one QA report and its
 // JSON, CSV and HTML. The report ends 31 March 2025: the year is 1 April 2024
 // to 31 March 2025; 2.5 years back is 30 September 2022, 2 years back
-// 31 March 2023.
+// 31 March 2023. Last, over generated histories, the care-plan state's
+// "placements in the last 12 months" and looked-after flag against this
+// report's, child by child (one definition, placement_tracker.h).
 #include "projections/qa_stability.h"
 
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "engine/event_json.h"
+#include "engine/gen/generate_histories.h"
 #include "pack_scenario.h"
+#include "projections/care_plan_state.h"
 #include "projections/qa_html.h"
 #include "projections/qa_report.h"
 
@@ -302,6 +309,58 @@ TEST(QaStabilityTest, TheReportCountsEveryChildAndPrintsBothMeasures) {
   EXPECT_THAT(html, HasSubstr("<h2>Placement stability</h2><table id=\"stability\">"));
   EXPECT_THAT(html, HasSubstr("<dt>longTermStability</dt>"));
   EXPECT_THAT(html, HasSubstr("looked after 2.5+ years with no date of birth recorded: 1 (in neither"));
+}
+
+// The care-plan state's "placements in the last 12 months" as of a day is the
+// number this report counts for the year ending that day, and both agree on
+// whether the child is looked after: every generated child, at several end
+// dates (a 29 February, year ends, the histories' last day).
+TEST(QaStabilityTest, TheCarePlanStateCountsThePlacementsThisReportCounts) {
+  std::ostringstream text;
+  GenOptions opts;
+  opts.children = 300;
+  opts.years = 3;
+  opts.seed = 20261203;
+  ASSERT_TRUE(GenerateHistories(opts, text).ok());
+  std::map<std::string, std::vector<v1::Event>> cases;
+  std::istringstream in(text.str());
+  std::string line;
+  EventJsonParser parser;
+  uint64_t pos = 0;
+  while (std::getline(in, line)) {
+    v1::Event e;
+    ASSERT_TRUE(parser.Parse(line, &e).ok()) << line;
+    e.set_position(++pos);
+    cases[e.case_id()].push_back(std::move(e));
+  }
+  ASSERT_EQ(cases.size(), 300u);
+  const ResolvedPack& england = **scenario::Registry().Find("england");
+  int checked = 0, three_plus = 0, none = 0, looked_after = 0;
+  for (const auto& [id, events] : cases) {
+    const std::vector<v1::Event> corrected = ApplyCorrections(events);
+    const std::vector<DatedEvent> items = InEffectiveOrder(corrected);
+    for (const absl::CivilDay to : {absl::CivilDay(2023, 6, 30), absl::CivilDay(2024, 2, 29),
+                                    absl::CivilDay(2024, 3, 31), absl::CivilDay(2025, 3, 31),
+                                    opts.end}) {
+      const CaseDeadlines d = FoldDeadlines(id, events, england, Calendar::Default(), to);
+      const CarePlanState s = FoldCarePlanState(id, events, d, england, Calendar::Default(), to);
+      const ChildStability q = StabilityOf(items, to);
+      SCOPED_TRACE(absl::StrCat(id, " to ", FormatDate(to)));
+      ASSERT_EQ(s.placements_in_12_months, q.placements_in_year);
+      ASSERT_EQ(s.looked_after, q.looked_after);
+      three_plus += q.placements_in_year >= 3;
+      none += q.placements_in_year == 0;
+      looked_after += q.looked_after;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1500);
+  // Not vacuous: children with three or more placements in the year, with
+  // none, looked after and not.
+  EXPECT_GT(three_plus, 100);
+  EXPECT_GT(none, 100);
+  EXPECT_GT(looked_after, 500);
+  EXPECT_LT(looked_after, checked - 100);
 }
 
 }  // namespace
