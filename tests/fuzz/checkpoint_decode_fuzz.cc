@@ -1,7 +1,9 @@
-// A deadlines checkpoint's body as a damaged or hostile store could give it
-// back (the input is the body; the header and checksum are made valid here,
-// so the fuzzer explores the parser rather than the CRC). Properties: never
-// crashes; whatever decodes re-encodes to bytes that decode to the same fold.
+// A checkpoint value's body as a damaged or hostile store could give it back
+// (the input is the body; the header and checksum are made valid here, so
+// the fuzzer explores the parsers rather than the CRC), read as a deadlines
+// main and findings value and as a care-plan state value. Properties: never
+// crashes; whatever decodes re-encodes to bytes that decode to the same fold,
+// and restating it at a date (what a reader does) does not crash.
 #include <zlib.h>
 
 #include <cstddef>
@@ -10,6 +12,7 @@
 #include <string>
 
 #include "projections/views/deadlines_checkpoint.h"
+#include "projections/views/state_checkpoint.h"
 
 using namespace carelog;
 
@@ -38,6 +41,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (third.main != again.main || third.findings != again.findings) std::abort();
     CaseDeadlines d = twice->deadlines;
     RestateAt(&d, absl::CivilDay(2025, 1, 1));
+  }
+
+  auto state = DecodeStateCheckpoint("C-fuzz", value);
+  if (state.ok()) {
+    const std::string again = EncodeStateCheckpoint(*state);
+    auto twice = DecodeStateCheckpoint("C-fuzz", again);
+    if (!twice.ok() || EncodeStateCheckpoint(*twice) != again) std::abort();
+    // Built once and kept (reachable from a static, so not a leak).
+    static const PolicyRegistry* const registry =
+        new PolicyRegistry(*PolicyRegistry::LoadEmbedded());
+    static const ResolvedPack* const pack = *registry->Find("england");
+    CaseDeadlines none;
+    for (absl::CivilDay day : {absl::CivilDay(1, 1, 1), absl::CivilDay(2025, 1, 1), kEndOfTime}) {
+      CarePlanState s = twice->state;
+      RestateCarePlanState(none, *pack, Calendar::Default(), day, &s);
+    }
   }
   return 0;
 }
