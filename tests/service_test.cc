@@ -18,6 +18,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/service.grpc.pb.h"
 #include "google/protobuf/descriptor.pb.h"
@@ -35,6 +36,7 @@
 #include "projections/cases_list.h"
 #include "projections/deadlines_format.h"
 #include "store/merkle.h"
+#include "tests/cases_fixture.h"
 #include "tests/test_util.h"
 #include "projections/access_log_render.h"
 #include "projections/views/case_packs.h"
@@ -798,27 +800,12 @@ TEST_F(ServiceTest, CaseStateIsTheClisStateJsonAndEachCallIsRecorded) {
 // and filters — for qa tokens (as Deadlines of every case), each call
 // recorded as one read across all cases before it is answered.
 TEST_F(ServiceTest, ListCasesIsTheClisCasesJsonFilteredAndEachCallIsRecorded) {
-  // The store of tests/cases_command_test.cc, as of 2024-04-10: C-A (iro-7,
+  // The store of tests/cases_fixture.h, as of 2024-04-10: C-A (iro-7,
   // Team North, looked after, 1 overdue), C-B (iro-7, Team South, looked
   // after), C-C (iro-8, Team North, no longer looked after), C-D (never
   // looked after: nothing allocated).
-  const std::vector<std::string> lines = {
-      R"({"eventId":"a1","caseId":"C-A","occurredAt":"2024-02-20T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-1","team":"Team North"}})",
-      R"({"eventId":"a2","caseId":"C-A","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"}})",
-      R"({"eventId":"a3","caseId":"C-A","occurredAt":"2024-03-04T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
-      R"({"eventId":"a4","caseId":"C-A","occurredAt":"2024-03-05T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-7"}})",
-      R"({"eventId":"a5","caseId":"C-A","occurredAt":"2024-04-02T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"placementStarted":{"placementType":"U4","provider":"PR1","placementId":"P-2"}})",
-      R"({"eventId":"b1","caseId":"C-B","occurredAt":"2024-03-15T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"V2","placementType":"U3"}})",
-      R"({"eventId":"b2","caseId":"C-B","occurredAt":"2024-03-15T11:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-2","team":"Team South"}})",
-      R"({"eventId":"b3","caseId":"C-B","occurredAt":"2024-03-18T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
-      R"({"eventId":"b4","caseId":"C-B","occurredAt":"2024-03-19T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-7"}})",
-      R"({"eventId":"c1","caseId":"C-C","occurredAt":"2024-01-10T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"V2","placementType":"U5"}})",
-      R"({"eventId":"c2","caseId":"C-C","occurredAt":"2024-01-11T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"iroServiceNotified":{}})",
-      R"({"eventId":"c3","caseId":"C-C","occurredAt":"2024-01-12T10:00:00Z","actor":{"id":"irom","role":"IRO_MANAGER"},"iroAllocated":{"iroId":"iro-8"}})",
-      R"({"eventId":"c4","caseId":"C-C","occurredAt":"2024-01-12T11:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"socialWorkerAllocated":{"socialWorkerId":"sw-1","team":"Team North"}})",
-      R"({"eventId":"c5","caseId":"C-C","occurredAt":"2024-01-31T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childCeasedLookedAfter":{"reason":"E13"}})",
-      R"({"eventId":"d1","caseId":"C-D","occurredAt":"2024-02-01T10:00:00Z","actor":{"id":"sw","role":"SOCIAL_WORKER"},"childRegistered":{"dateOfBirth":"2016-05-01","authorityCode":"801","sex":"2"}})",
-  };
+  const std::vector<std::string> lines =
+      absl::StrSplit(::carelog::testing::kFourCasesNdjson, '\n', absl::SkipEmpty());
   EventJsonParser parser;
   std::map<std::string, std::vector<v1::Event>> by_case;
   for (const std::string& line : lines) {
