@@ -84,7 +84,11 @@ const std::vector<Command>& CommandTable() {
        "        bank-holidays.json whose dates then win for the years it covers\n"},
       {"serve", {}, {}, nullptr,
        "  serve [--store DIR] --listen ADDR --tokens FILE (--tls-cert FILE --tls-key FILE\n"
-       "        [--client-ca FILE] | --insecure-loopback)   the gRPC service (README \"gRPC service\")\n"},
+       "        [--client-ca FILE] | --insecure-loopback)   the gRPC service (README \"gRPC service\")\n"
+       "  serve ... --http ADDR [--users FILE] [--http-insecure-loopback]\n"
+       "        [--http-trusted-user-header NAME]   also (or only) the web application for people\n"
+       "        (README \"Web application\"): HTTPS with the same --tls-cert/--tls-key, plain HTTP\n"
+       "        only on loopback; users from FILE (default STORE/carelog.users, `carelog user`)\n"},
       {"token", {"config", "name", "role"}, {}, RunToken,
        "  token add --config FILE --name NAME --role writer|reader|auditor|qa   new bearer token\n"
        "  token list --config FILE         the tokens' names and roles\n"},

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "store/event_store.h"
 #include "store/service_tokens.h"
+#include "tools/loopback_address.h"
 
 namespace grpc {
 class Server;
@@ -53,8 +54,6 @@ struct ServeOptions {
   int max_threads = 512;
 };
 
-// True for 127.0.0.0/8, ::1, localhost and unix: sockets.
-bool IsLoopbackAddress(std::string_view listen);
 
 class CarelogService;
 

@@ -1,11 +1,11 @@
-// IsLoopbackAddress (server.h): where `serve --insecure-loopback` may listen.
+// IsLoopbackAddress (loopback_address.h).
 #include <arpa/inet.h>
 
 #include <string>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
-#include "tools/service/server.h"
+#include "tools/loopback_address.h"
 
 namespace carelog {
 
