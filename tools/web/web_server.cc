@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -14,11 +15,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "httplib.h"
 #include "projections/views/queries.h"
-#include "tools/service/loopback_address.h"
+#include "store/base/status_macros.h"
+#include "tools/loopback_address.h"
 #include "tools/web/auth/login_throttle.h"
 #include "tools/web/auth/sessions.h"
 #include "tools/web/form.h"
