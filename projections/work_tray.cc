@@ -160,7 +160,7 @@ std::string RenderWorkTrayTable(const WorkTray& tray) {
                                  : absl::StrCat(r.working_days, " left");
     std::string source = r.source_document;
     if (!r.source_section.empty())
-      absl::StrAppend(&source, source.empty() ? "" : " ", r.source_section);
+      absl::StrAppend(&source, source.empty() ? "" : ", ", r.source_section);
     absl::StrAppend(
         &out, absl::StrFormat("%-12s %-10s %-8s %12s  %-28s %-10s %-10s %-14s %-24s %-12s %s\n",
                               absl::FormatCivilTime(r.due), ObligationStatusName(r.status),
