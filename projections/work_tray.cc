@@ -151,7 +151,7 @@ std::string RenderWorkTrayTable(const WorkTray& tray) {
   AppendCountsTable("team", tray.by_team, &out);
   out.append("\n");
   absl::StrAppend(&out,
-                  absl::StrFormat("%-12s %-10s %-8s %12s  %-28s %-10s %-10s %-14s %-24s %-12s %s\n",
+                  absl::StrFormat("%-12s %-10s %-8s %12s  %-34s %-10s %-10s %-14s %-24s %-12s %s\n",
                                   "due", "status", "case", "working days", "rule", "review", "IRO",
                                   "social worker", "team", "pack", "source"));
   for (const WorkTrayRow& r : tray.rows) {
@@ -162,7 +162,7 @@ std::string RenderWorkTrayTable(const WorkTray& tray) {
     if (!r.source_section.empty())
       absl::StrAppend(&source, source.empty() ? "" : ", ", r.source_section);
     absl::StrAppend(
-        &out, absl::StrFormat("%-12s %-10s %-8s %12s  %-28s %-10s %-10s %-14s %-24s %-12s %s\n",
+        &out, absl::StrFormat("%-12s %-10s %-8s %12s  %-34s %-10s %-10s %-14s %-24s %-12s %s\n",
                               absl::FormatCivilTime(r.due), ObligationStatusName(r.status),
                               TerminalSafe(r.case_id), days, TerminalSafe(r.rule_id),
                               TerminalSafe(Or(r.review_id, "-")), TerminalSafe(Or(r.iro, "-")),
