@@ -1,6 +1,8 @@
 // The care-plan state on a real store, as a manager's case list and a case
-// page ask for it (issue 15 point 5): the filtered case list (Queries::CaseList)
-// and one case's state (Queries::State), each answered the product's way —
+// page ask for it (issue 15 point 5): the filtered case list (Queries::CaseList),
+// the IRO manager's work tray (Queries::WorkTray, issue 16: "well under a
+// second" for a council) and one case's state (Queries::State), each
+// answered the product's way —
 // from checkpoints when current — and, as the baseline in the same run, by
 // folding every case from the log. Prints the times and their ratios, and
 // checks that both ways give the same bytes.
@@ -10,7 +12,7 @@
 //
 //   build/bench/case_state_bench STORE [SAMPLES] [AS_OF] [--one-case]   (default 2000, today)
 //
-// --one-case leaves the lists out (on the 10M-event store each list folded
+// --one-case leaves the lists and the tray out (on the 10M-event store each list folded
 // from the log is a full replay; the target there is one case's latency).
 #include <algorithm>
 #include <chrono>
@@ -23,6 +25,7 @@
 #include "projections/care_plan_state_format.h"
 #include "projections/cases_list.h"
 #include "projections/views/queries.h"
+#include "projections/work_tray.h"
 #include "store/event_store.h"
 
 namespace {
@@ -58,6 +61,27 @@ ListTiming TimeList(carelog::Queries& q, absl::CivilDay as_of, const carelog::Ca
     ms.push_back(Ms(t1 - t0));
     t.rows = rows->size();
     t.json = carelog::RenderCaseListJson(*rows);
+  }
+  t.median_ms = Percentile(ms, 0.5);
+  return t;
+}
+
+// The same for the work tray.
+ListTiming TimeTray(carelog::Queries& q, absl::CivilDay as_of, const carelog::WorkTrayFilter& f,
+                    int days, bool checkpoints, int runs) {
+  ListTiming t;
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto tray = q.WorkTray(as_of, f, days, checkpoints);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!tray.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(tray.status().message()).c_str());
+      std::exit(1);
+    }
+    ms.push_back(Ms(t1 - t0));
+    t.rows = tray->rows.size();
+    t.json = carelog::RenderWorkTrayJson(*tray);
   }
   t.median_ms = Percentile(ms, 0.5);
   return t;
@@ -121,6 +145,28 @@ int main(int argc, char** argv) {
     if (one_case_only) break;
     const ListTiming with = TimeList(q, as_of, *n.filter, true, 5);
     const ListTiming without = TimeList(q, as_of, *n.filter, false, 2);
+    same &= with.json == without.json;
+    std::printf("  %-20s %5zu rows: checkpoints %7.1f ms, folded from the log %7.1f ms: %.1fx\n",
+                n.name, with.rows, with.median_ms, without.median_ms,
+                without.median_ms / with.median_ms);
+  }
+
+  // The tray an IRO manager opens every morning: everyone's, one IRO's, and
+  // a wider window.
+  struct NamedTray {
+    const char* name;
+    carelog::WorkTrayFilter filter;
+    int days;
+  };
+  carelog::WorkTrayFilter tray_one_iro;
+  tray_one_iro.iro = one_iro.iro;
+  if (!one_case_only) std::printf("the work tray (Queries::WorkTray, median of runs):\n");
+  for (const NamedTray& n : {NamedTray{"everyone, 10 days", {}, 10},
+                             NamedTray{"--iro (one IRO)", tray_one_iro, 10},
+                             NamedTray{"everyone, 30 days", {}, 30}}) {
+    if (one_case_only) break;
+    const ListTiming with = TimeTray(q, as_of, n.filter, n.days, true, 5);
+    const ListTiming without = TimeTray(q, as_of, n.filter, n.days, false, 2);
     same &= with.json == without.json;
     std::printf("  %-20s %5zu rows: checkpoints %7.1f ms, folded from the log %7.1f ms: %.1fx\n",
                 n.name, with.rows, with.median_ms, without.median_ms,

@@ -267,7 +267,7 @@ void CountObligations(const CaseDeadlines& d, const ResolvedPack& pack, const Ca
   s->next_review_due.reset();
   s->next_review_rule.clear();
   const std::set<std::string> chain = ChainRules(pack);
-  const absl::CivilDay horizon = cal.AddWorkingDays(pack.division, s->as_of, 10);
+  const absl::CivilDay horizon = DueSoonHorizon(cal, pack.division, s->as_of, 10);
   for (const Obligation& o : d.obligations) {
     if (o.status == ObligationStatus::kOpen) {
       ++s->open;
@@ -284,6 +284,11 @@ void CountObligations(const CaseDeadlines& d, const ResolvedPack& pack, const Ca
 }
 
 }  // namespace
+
+absl::CivilDay DueSoonHorizon(const Calendar& cal, Division d, absl::CivilDay as_of,
+                              int working_days) {
+  return cal.AddWorkingDays(d, as_of, working_days);
+}
 
 std::string PostcodeDistrict(std::string_view postcode) {
   std::string compact;

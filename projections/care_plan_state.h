@@ -149,6 +149,15 @@ struct CarePlanState {
   std::optional<absl::CivilDay> last_event_day;  // the latest day folded; unset: none
 };
 
+// The last day an OPEN obligation may fall due and still count as due within
+// `working_days` working days of the end of `as_of`: the working_days-th
+// working day after it in the division's calendar (Calendar::AddWorkingDays;
+// weekends and bank holidays skipped, as_of never counting). The one window
+// of the state's due_within_10_working_days and the work tray (work_tray.h).
+// Pure.
+absl::CivilDay DueSoonHorizon(const Calendar& cal, Division d, absl::CivilDay as_of,
+                              int working_days);
+
 // The outward code ("district") of a UK postcode: "M6" for "M6 5AB" or
 // "m65ab", "SW1A" for "SW1A 1AA". "" when `postcode` is not one.
 std::string PostcodeDistrict(std::string_view postcode);

@@ -44,6 +44,13 @@ const std::vector<Command>& CommandTable() {
        "        social worker, team, next review due, overdue count; filters combine (--overdue:\n"
        "        at least one OVERDUE obligation); sorted by next review due (earliest first, not\n"
        "        recorded last), then case id\n"},
+      {"tray", {"format", "as-of", "days", "iro", "team", "rule", "pack", "sort"}, {}, RunTray,
+       "  tray [--store DIR] [--as-of DATE] [--days N] [--iro ID] [--team NAME] [--rule RULE]\n"
+       "        [--pack NAME] [--sort due|-due] [--format table|csv|json]   the IRO manager's work\n"
+       "        tray at the end of DATE (default today): obligations OVERDUE and OPEN ones due by\n"
+       "        the N-th working day after it (default 10), with IRO, team, social worker, pack\n"
+       "        and source; counts per IRO and team; filters combine; sorted by due date (-due:\n"
+       "        latest first), then case, rule\n"},
       {"deadlines", {"case", "as-of", "format"}, {"no-checkpoints"}, RunDeadlines,
        "  deadlines [--store DIR] [--case ID] [--as-of DATE] [--format json|csv|table]\n"
        "        [--no-checkpoints]   (fold every case from the log instead of its checkpoint)\n"},

@@ -58,6 +58,7 @@ int UsageError(const std::string& problem);
 // names to them).
 int RunImport(const Args& args);      // tools/import_command.cc
 int RunCases(const Args& args);       // tools/cases_command.cc
+int RunTray(const Args& args);        // tools/tray_command.cc
 int RunGen(const Args& args);         // tools/gen_command.cc
 int RunDeadlines(const Args& args);   // tools/deadlines_command.cc
 int RunPack(const Args& args);        // tools/pack_command.cc

@@ -1,6 +1,7 @@
 #include "projections/views/queries.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -219,6 +220,58 @@ absl::StatusOr<std::vector<CaseListRow>> Queries::CaseList(absl::CivilDay as_of,
   }
   SortCaseList(&rows);
   return rows;
+}
+
+absl::StatusOr<WorkTray> Queries::WorkTray(absl::CivilDay as_of, const WorkTrayFilter& filter,
+                                           int working_days, bool use_checkpoints) {
+  if (working_days < 1 || working_days > kWorkTrayMaxWorkingDays) {
+    return absl::InvalidArgumentError(absl::StrCat("working days must be 1 to ",
+                                                   kWorkTrayMaxWorkingDays, ", not ",
+                                                   working_days));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  const Calendar& cal = current->calendar;
+  // As CaseList: a window of cases at a time on every core, packs resolved
+  // first in order. Each worker keeps only its case's tray rows, so the
+  // states and obligations of 2,000 cases are never held at once.
+  struct Slot {
+    const ResolvedPack* pack = nullptr;
+    absl::Status status;
+    std::vector<WorkTrayRow> rows;
+  };
+  std::vector<WorkTrayRow> candidates;
+  const size_t window = 512;
+  std::vector<Slot> slots;
+  for (size_t base = 0; base < cases.size(); base += window) {
+    const size_t count = std::min(window, cases.size() - base);
+    slots.assign(count, Slot());
+    for (size_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
+    }
+    ForEachOnCores(count, [&](size_t i) {
+      Slot& slot = slots[i];
+      // The pack filter needs no state: cases of other packs are not read.
+      if (filter.pack.has_value() && slot.pack->name != *filter.pack) return;
+      auto a = current->state->Get(cases[base + i], *slot.pack, as_of, use_checkpoints);
+      if (!a.ok()) {
+        slot.status = a.status();
+        return;
+      }
+      slot.rows = WorkTrayRowsOf(a->deadlines, a->state, slot.pack->name, cal, as_of,
+                                 working_days);
+      // Rows of other rules never count, not even in the per-IRO/team counts.
+      if (filter.rule.has_value()) {
+        std::erase_if(slot.rows, [&](const WorkTrayRow& r) { return r.rule_id != *filter.rule; });
+      }
+    });
+    for (Slot& slot : slots) {
+      RETURN_IF_ERROR(slot.status);
+      std::move(slot.rows.begin(), slot.rows.end(), std::back_inserter(candidates));
+    }
+  }
+  return BuildWorkTray(std::move(candidates), filter, as_of, working_days);
 }
 
 absl::Status Queries::Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each) {

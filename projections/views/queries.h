@@ -32,6 +32,7 @@
 #include "projections/cases_list.h"
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
+#include "projections/work_tray.h"
 #include "projections/views/deadlines_view.h"
 #include "projections/views/state_view.h"
 #include "store/event_store.h"
@@ -116,6 +117,20 @@ class Queries {
   [[nodiscard]] absl::StatusOr<std::vector<CaseListRow>> CaseList(absl::CivilDay as_of,
                                                                   const CaseListFilter& filter,
                                                                   bool use_checkpoints = true);
+
+  // The work tray (work_tray.h) at the end of `as_of`: every case's OVERDUE
+  // obligations and its OPEN ones due by the `working_days`-th working day
+  // after as_of, with the case's IRO, team and social worker from its state
+  // at as_of, filtered, counted and sorted as `filter` says. Each case's
+  // state and obligations come from one read, of its checkpoint when
+  // current (StateView), folded from the log otherwise or when
+  // `use_checkpoints` is false; cases are read on every core.
+  // kInvalidArgument unless 1 <= working_days <= kWorkTrayMaxWorkingDays.
+  // (The type is spelt in full: inside the class the bare name is the method.)
+  [[nodiscard]] absl::StatusOr<::carelog::WorkTray> WorkTray(absl::CivilDay as_of,
+                                                             const WorkTrayFilter& filter,
+                                                             int working_days,
+                                                             bool use_checkpoints = true);
 
   // Calls `each` with every case's summary, in case order; stops at its
   // first error and returns it.

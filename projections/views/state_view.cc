@@ -39,6 +39,7 @@ absl::StatusOr<StateAnswer> StateView::Get(const std::string& case_id, const Res
           a.state = std::move(s->state);
           RestateCarePlanState(d->deadlines, pack, *cal_, as_of, &a.state);
           a.summary = std::move(s->summary);
+          a.deadlines = std::move(d->deadlines);
           a.case_version = read.stream_version;
           a.from_checkpoint = true;
           return a;
@@ -50,8 +51,9 @@ absl::StatusOr<StateAnswer> StateView::Get(const std::string& case_id, const Res
   ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
   StateAnswer a;
   a.case_version = events.empty() ? 0 : events.back().version();
-  const CaseDeadlines deadlines = FoldDeadlines(case_id, events, pack, *cal_, as_of);
-  a.state = FoldCarePlanState(case_id, events, deadlines, pack, *cal_, as_of);
+  a.deadlines = FoldDeadlines(case_id, events, pack, *cal_, as_of);
+  a.deadlines.findings.clear();  // as from a checkpoint: obligations only
+  a.state = FoldCarePlanState(case_id, events, a.deadlines, pack, *cal_, as_of);
   a.summary = SummariseCase(case_id, std::move(events));
   return a;
 }

@@ -22,6 +22,7 @@
 #include "engine/policy.h"
 #include "projections/care_plan_state.h"
 #include "projections/case_summary.h"
+#include "projections/deadlines.h"
 #include "projections/views/deadlines_view.h"
 #include "store/event_store.h"
 
@@ -30,6 +31,9 @@ namespace carelog {
 struct StateAnswer {
   CarePlanState state;     // as of the date asked
   CaseSummary summary;     // of the whole log (SummariseCase)
+  // The obligations `state` was restated from, as of the date asked (no
+  // findings): what the work tray lists beside the state, from the same read.
+  CaseDeadlines deadlines;
   uint64_t case_version = 0;  // 0: the case has no events
   bool from_checkpoint = false;
 };
@@ -41,8 +45,8 @@ class StateView {
   StateView(const EventStoreReader* store, const Calendar* cal, const DeadlinesView* deadlines);
 
   // The case's state at the end of `as_of` under `pack` (which must outlive
-  // the call): FoldCarePlanState of its events with their deadlines, and
-  // their summary. `use_checkpoints` false: always folded from the log.
+  // the call): FoldCarePlanState of its events with their deadlines, those
+  // deadlines (obligations only) and their summary. `use_checkpoints` false: always folded from the log.
   // Errors are the store's (kDataLoss for a corrupt record). Thread-safe.
   [[nodiscard]] absl::StatusOr<StateAnswer> Get(const std::string& case_id,
                                                 const ResolvedPack& pack, absl::CivilDay as_of,
