@@ -112,11 +112,12 @@ struct Field {
 // "name"; empty writes no autocomplete attribute.
 [[nodiscard]] Html TextInput(const Field& field, InputWidth width = InputWidth::kFull,
                              std::string_view autocomplete = {});
-// A date as one <input type="date"> (the browser's own date picker, and its
-// value always YYYY-MM-DD), not GOV.UK's three-box date input: carelog's
-// dates are mostly picked near today, and one field has one error. The hint
-// should say the format for browsers without a picker ("For example,
-// 2026-12-02").
+// A date as one <input type="date"> (the browser's own date picker; the
+// value sent and field.value are always YYYY-MM-DD), not GOV.UK's three-box
+// date input: carelog's dates are mostly picked near today, and one field has
+// one error. The browser shows the date in its user's locale (day/month/year
+// in a British browser), so a hint gives an example that way ("For example,
+// 27/11/2026").
 [[nodiscard]] Html DateInput(const Field& field);
 struct SelectOption {
   std::string value{};
