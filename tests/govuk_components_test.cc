@@ -112,6 +112,15 @@ TEST(GovukComponentsTest, TableRightAlignsNumericColumnsAndKeepsRowsRectangular)
   EXPECT_THAT(html, Not(HasSubstr("aria-sort")));
 }
 
+TEST(GovukComponentsTest, ATableScrollsInAFocusableRegionNamedByItsCaption) {
+  const std::string html =
+      RenderTable({.caption = "Cases & reviews", .columns = {{.heading = "Child"}}, .rows = {{"C-1"}}}).value;
+  EXPECT_EQ(html.find("<div class=\"clg-table-wrapper\" role=\"region\" aria-label=\"Cases &amp; reviews\" "
+                      "tabindex=\"0\">\n<table class=\"govuk-table\">"),
+            0u);
+  EXPECT_TRUE(html.ends_with("</table>\n</div>\n"));
+}
+
 TEST(GovukComponentsTest, SortableColumnsLinkAndSayHowTheyAreSorted) {
   const std::string html =
       RenderTable({.caption = "Cases",

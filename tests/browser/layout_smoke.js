@@ -1,8 +1,8 @@
 // browser_layout_smoke (tests/CMakeLists.txt): opens the sample pages that
 // tests/web_sample_page.cc wrote (the layout with every component) in
 // Chromium, served with carelog's CSP, and fails on any axe-core WCAG 2.2 AA
-// violation, any CSP violation or console error, or any request that is not
-// for the page or its /assets/. Saves a full-page screenshot of each page:
+// violation, any CSP violation or console error, any request that is not
+// for the page or its /assets/, or a page wider than a 320px viewport. Saves a full-page screenshot of each page:
 // the first at SCREENSHOT.png, the others beside it.
 // Usage: node layout_smoke.js PAGES_DIR SCREENSHOT.png
 'use strict';
@@ -57,6 +57,12 @@ async function main() {
       if (look.sheets !== 2) problems.push(`${name}: ${look.sheets} stylesheets applied, want 2`);
       if (!/^arial/i.test(look.font)) problems.push(`${name}: heading font is ${look.font}, want Arial first`);
       if (!look.skipLinkHidden) problems.push(`${name}: skip link visible before it has focus`);
+      // WCAG 1.4.10: at 320 CSS pixels wide the page reflows into one
+      // column; only a wide table scrolls, inside its own box.
+      await page.setViewport({width: 320, height: 640});
+      const narrow = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (narrow > 320) problems.push(`${name}: ${narrow}px wide at a 320px viewport: the page does not reflow`);
+      await page.setViewport({width: 1024, height: 768});
       try {
         await checkAccessibility(page, name);
         console.log(`${name}: no axe violations (WCAG 2.0/2.1/2.2 A and AA)`);

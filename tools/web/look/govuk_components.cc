@@ -157,8 +157,15 @@ Html SummaryList(const std::vector<SummaryRow>& rows) {
 }
 
 Html RenderTable(const Table& t) {
-  std::string out = absl::StrCat("<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--",
-                                 SizeName(t.caption_size), "\">", EscapeHtml(t.caption), "</caption>\n");
+  // A wide table scrolls inside its own box rather than widening the page
+  // (WCAG 1.4.10: the page reflows at 320 CSS pixels). The box is a named,
+  // focusable region so keyboard users can scroll it too (axe's
+  // scrollable-region-focusable).
+  const std::string caption = EscapeHtml(t.caption);
+  std::string out = absl::StrCat(
+      "<div class=\"clg-table-wrapper\" role=\"region\" aria-label=\"", caption,
+      "\" tabindex=\"0\">\n<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--",
+      SizeName(t.caption_size), "\">", caption, "</caption>\n");
   out += "<thead class=\"govuk-table__head\">\n<tr class=\"govuk-table__row\">\n";
   for (const TableColumn& c : t.columns) {
     absl::StrAppend(&out, "<th scope=\"col\" class=\"govuk-table__header",
@@ -187,7 +194,7 @@ Html RenderTable(const Table& t) {
     }
     out += "</tr>\n";
   }
-  out += "</tbody>\n</table>\n";
+  out += "</tbody>\n</table>\n</div>\n";
   return Html{std::move(out)};
 }
 

@@ -64,7 +64,9 @@ struct Table {
   // reference of a case list, say.
   bool first_cell_is_row_header = false;
 };
-// <table class="govuk-table">. A row with fewer cells than columns is padded
+// <table class="govuk-table"> in a <div class="clg-table-wrapper">: a
+// focusable region named by the caption that scrolls sideways when the table
+// is wider than the screen. A row with fewer cells than columns is padded
 // with empty cells, one with more is cut to the columns: the table stays
 // rectangular, which screen readers' table navigation needs.
 [[nodiscard]] Html RenderTable(const Table& table);
