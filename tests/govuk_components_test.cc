@@ -1,6 +1,7 @@
 // The GOV.UK components as HTML (tools/web/look/govuk_components.h, html.h).
 #include "tools/web/look/govuk_components.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -260,6 +261,25 @@ TEST(GovukComponentsTest, NoComponentWritesAStyleAttributeOrScript) {
     EXPECT_THAT(h.value, Not(HasSubstr("<script")));
     EXPECT_THAT(h.value, Not(HasSubstr(" on")));  // no onclick= and the like
   }
+}
+
+TEST(GovukComponentsTest, PercentBarRoundsToAWidthClassCarelogCssHas) {
+  const auto width = [](double p) {
+    const std::string html = PercentBar(p).value;
+    const size_t at = html.find(" clg-bar-");
+    return html.substr(at + 9, html.find('"', at) - at - 9);
+  };
+  EXPECT_EQ(width(92), "90");
+  EXPECT_EQ(width(92.5), "95");
+  EXPECT_EQ(width(2.4), "0");
+  EXPECT_EQ(width(2.6), "5");
+  EXPECT_EQ(width(100), "100");
+  EXPECT_EQ(width(250), "100");
+  EXPECT_EQ(width(-3), "0");
+  EXPECT_EQ(width(std::nan("")), "0");
+  EXPECT_THAT(PercentBar(47, true).value, HasSubstr("clg-bar__fill clg-bar__fill--overdue clg-bar-45"));
+  EXPECT_THAT(PercentBar(47).value, HasSubstr("aria-hidden=\"true\""));
+  EXPECT_THAT(PercentBar(47).value, Not(HasSubstr("style=")));
 }
 
 }  // namespace

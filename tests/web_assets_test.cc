@@ -99,5 +99,16 @@ TEST(WebAssetsTest, TheStylesheetsUseNoGdsTransportAndLoadNoFonts) {
   EXPECT_NE(govuk->body.find("--govuk-frontend-version: \"6.6.0\""), std::string_view::npos);
 }
 
+// PercentBar (govuk_components.h) writes .clg-bar-0 ... .clg-bar-100 in
+// steps of 5: each must have its width in carelog.css.
+TEST(WebAssetsTest, CarelogCssHasEveryBarWidth) {
+  const Asset* ours = FindAsset(kCarelogCssPath);
+  ASSERT_NE(ours, nullptr);
+  for (int p = 0; p <= 100; p += 5) {
+    const std::string rule = ".clg-bar-" + std::to_string(p) + " { width: " + std::to_string(p) + "%; }";
+    EXPECT_NE(ours->body.find(rule), std::string_view::npos) << rule;
+  }
+}
+
 }  // namespace
 }  // namespace carelog::web

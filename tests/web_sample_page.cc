@@ -39,13 +39,6 @@ std::vector<NavItem> Navigation(std::string_view current) {
   return items;
 }
 
-Html Bar(int percent, bool overdue) {
-  const int step = (percent + 2) / 5 * 5;
-  return Html{"<span class=\"clg-bar\"><span class=\"clg-bar__fill" +
-              std::string(overdue ? " clg-bar__fill--overdue" : "") + " clg-bar-" + std::to_string(step) +
-              "\"></span></span>"};
-}
-
 std::string TrayPage() {
   const absl::CivilDay today(2026, 12, 2);
   Html body;
@@ -78,7 +71,7 @@ std::string TrayPage() {
   body += RenderTable({.caption = "Reviews held on time, by team",
                        .caption_size = TextSize::kS,
                        .columns = {{.heading = "Team"}, {.heading = "On time"}, {.heading = "Per cent", .numeric = true}},
-                       .rows = {{"North", Bar(92, false), "92%"}, {"South", Bar(47, true), "47%"}},
+                       .rows = {{"North", PercentBar(92), "92%"}, {"South", PercentBar(47, true), "47%"}},
                        .first_cell_is_row_header = true});
   body += Heading(2, "Child C-1042", TextSize::kM);
   body += SummaryList({{"Child", "C-1042"},

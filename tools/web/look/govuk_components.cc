@@ -1,6 +1,7 @@
 #include "tools/web/look/govuk_components.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -287,6 +288,13 @@ Html Details(std::string_view summary, Content body) {
                            "<span class=\"govuk-details__summary-text\">",
                            EscapeHtml(summary), "</span></summary>\n<div class=\"govuk-details__text\">",
                            body.html(), "</div>\n</details>\n")};
+}
+
+Html PercentBar(double percent, bool overdue) {
+  int step = 0;
+  if (percent > 0) step = percent >= 100 ? 100 : static_cast<int>(std::lround(percent / 5.0)) * 5;
+  return Html{absl::StrCat("<span class=\"clg-bar\" aria-hidden=\"true\"><span class=\"clg-bar__fill",
+                           overdue ? " clg-bar__fill--overdue" : "", " clg-bar-", step, "\"></span></span>")};
 }
 
 }  // namespace carelog::web

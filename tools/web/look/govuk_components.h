@@ -157,6 +157,14 @@ enum class BannerKind { kInformation, kSuccess };
 // `body` shown when opened (works without JavaScript: native details).
 [[nodiscard]] Html Details(std::string_view summary, Content body);
 
+// carelog's own (carelog.css), not GOV.UK's: a horizontal bar for a
+// percentage, drawn with a width class (.clg-bar-0 ... .clg-bar-100, step 5:
+// the CSP forbids style attributes). `percent` is rounded to the nearest 5
+// and clamped to 0..100 (NaN is 0). Hidden from screen readers: the caller
+// writes the number beside it as text; the bar only repeats it. `overdue`
+// draws it red rather than blue.
+[[nodiscard]] Html PercentBar(double percent, bool overdue = false);
+
 }  // namespace carelog::web
 
 #endif  // CARELOG_TOOLS_WEB_LOOK_GOVUK_COMPONENTS_H_
