@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "absl/strings/str_split.h"
 
 namespace carelog {
 namespace {
@@ -39,7 +38,13 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
 
 std::map<std::string, std::string> ParseFormBody(std::string_view body) {
   std::map<std::string, std::string> out;
-  for (std::string_view pair : absl::StrSplit(body, '&', absl::SkipEmpty())) {
+  size_t start = 0;
+  while (start <= body.size()) {
+    size_t end = body.find('&', start);
+    if (end == std::string_view::npos) end = body.size();
+    const std::string_view pair = body.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
     const size_t eq = pair.find('=');
     std::string name = PercentDecode(pair.substr(0, eq), true);
     std::string value =

@@ -49,7 +49,7 @@ WebResponse BadField(const Viewer& viewer, std::string_view field, std::string_v
   const std::string body = absl::StrCat(
       web::ErrorSummary({{std::string(field), std::string(problem)}}).value,
       web::Heading(1, "The page could not be shown", web::TextSize::kL).value,
-      Paragraph(absl::StrCat("The field ", label, " in the address is not right: ", problem,
+      Paragraph(absl::StrCat("The field ", std::string(label), " in the address is not right: ", std::string(problem),
                              ". Change it and try again.")));
   WebResponse w;
   w.status = 400;
@@ -60,7 +60,7 @@ WebResponse BadField(const Viewer& viewer, std::string_view field, std::string_v
 WebResponse ReadRefused(const absl::Status& s, std::string_view case_id, const Viewer& viewer) {
   if (absl::IsNotFound(s)) {
     return ErrorPage(404, "No such case",
-                     absl::StrCat("There is no case '", case_id,
+                     absl::StrCat("There is no case '", std::string(case_id),
                                   "' in the store. Check the case reference."),
                      &viewer);
   }

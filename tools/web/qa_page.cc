@@ -180,7 +180,7 @@ WebResponse QaPage(const PageEnv& env, const WebRequest& req, const Viewer& view
 }
 
 WebResponse QaCsv(const PageEnv& env, const WebRequest& req, const Viewer& viewer) {
-  std::string_view name = req.path;
+  absl::string_view name = req.path;
   absl::ConsumePrefix(&name, "/qa/");
   Period period;
   if (WebResponse bad; !ParsePeriod(env, req, viewer, &period, &bad)) return bad;

@@ -1,6 +1,5 @@
 // The page shell of every page (pages.h RenderShell, RenderSignedOutShell):
 // the GOV.UK layout with the navigation the viewer's role may open.
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tools/web/look/layout.h"
 #include "tools/web/pages.h"
@@ -35,7 +34,7 @@ std::string RenderShell(const Viewer& viewer, std::string_view current, std::str
                         std::string_view body) {
   web::PageShell shell;
   shell.title = std::string(title);
-  shell.has_errors = absl::StartsWith(title, "Error:");
+  shell.has_errors = title.starts_with("Error:");
   for (const NavEntry& n : kNavigation) {
     if (!RoleMayOpen(viewer.role, n.route)) continue;
     shell.navigation.push_back({n.label, n.href, current == n.route});

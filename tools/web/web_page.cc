@@ -36,7 +36,7 @@ absl::Status RecordWebRead(const PageEnv& env, const Viewer& viewer, const WebRe
   v1::AccessRecord r;
   r.set_token_name(absl::StrCat("web:", viewer.user));
   r.set_role(viewer.role);
-  r.set_method(std::string(method));
+  r.set_method(std::string(method.data(), method.size()));
   r.set_peer(req.peer);
   if (!case_id.empty()) {
     ASSIGN_OR_RETURN(uint64_t version, env.store->StreamVersion(case_id));

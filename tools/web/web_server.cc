@@ -71,7 +71,7 @@ const std::vector<Route>& Routes() {
   return *routes;
 }
 
-std::string CookieValue(const httplib::Request& req, std::string_view name) {
+std::string CookieValue(const httplib::Request& req, absl::string_view name) {
   const std::string header = req.get_header_value("Cookie");
   for (absl::string_view part : absl::StrSplit(header, ';')) {
     part = absl::StripAsciiWhitespace(part);
@@ -82,7 +82,7 @@ std::string CookieValue(const httplib::Request& req, std::string_view name) {
   return "";
 }
 
-std::string SessionCookie(std::string_view value, int max_age_seconds) {
+std::string SessionCookie(absl::string_view value, int max_age_seconds) {
   return absl::StrCat(kSessionCookie, "=", value,
                       "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=", max_age_seconds);
 }
@@ -149,7 +149,7 @@ struct WebServer::Impl {
   static bool CrossSite(const httplib::Request& req) {
     const std::string origin = req.get_header_value("Origin");
     if (origin.empty() || origin == "null") return !origin.empty();
-    std::string_view host = origin;
+    absl::string_view host = origin;
     if (!absl::ConsumePrefix(&host, "https://")) absl::ConsumePrefix(&host, "http://");
     return host != req.get_header_value("Host");
   }
@@ -324,7 +324,7 @@ struct WebServer::Impl {
                   res);
     }
     if (absl::Status locked = throttle->Check(name, req.remote_addr); !locked.ok()) {
-      return Send(LoginPage(429, cookie, next, name, locked.message(), false), res);
+      return Send(LoginPage(429, cookie, next, name, std::string(locked.message()), false), res);
     }
     auto user = options.users.Authenticate(name, field("password"));
     if (!user.ok()) {
