@@ -206,14 +206,16 @@ TEST_F(WebPagesTest, ProofDownloadIsProveJsonOfACaseEventOnly) {
   auto proof = ProofDownload(env_, Get("/proof", {{"event", "a1"}}), auditor_);
   ASSERT_EQ(proof.status, 200) << proof.body;
   EXPECT_EQ(proof.content_type, "application/json");
-  EXPECT_THAT(proof.body, HasSubstr("\"eventId\":\"a1\""));
+  EXPECT_THAT(proof.body, HasSubstr("\"eventId\": \"a1\""));
   testing::WriteFile(dir_.Sub("proof.json"), proof.body);
   auto checked = testing::RunCarelog(absl::StrCat("check-proof ", dir_.Sub("proof.json")), dir_);
   EXPECT_EQ(checked.status, 0) << checked.err;
   // Tampered: one hex digit of the leaf changed.
   std::string tampered = proof.body;
-  const size_t leaf = tampered.find("\"leaf\":\"") + 8;
-  tampered[leaf] = tampered[leaf] == '0' ? '1' : '0';
+  const size_t leaf = tampered.find("\"leaf\": \"");
+  ASSERT_NE(leaf, std::string::npos);
+  char& digit = tampered[leaf + 20];
+  digit = digit == '0' ? '1' : '0';
   testing::WriteFile(dir_.Sub("tampered.json"), tampered);
   EXPECT_NE(testing::RunCarelog(absl::StrCat("check-proof ", dir_.Sub("tampered.json")), dir_).status, 0);
   // The proof was a read of C-A, recorded with the event.

@@ -271,7 +271,7 @@ struct WebServer::Impl {
     const Route* best = nullptr;
     for (const Route& r : Routes()) {
       if (method != r.method) continue;
-      if (r.prefix ? (absl::StartsWith(path, r.path) && path.size() > strlen(r.path))
+      if (r.prefix ? (path.starts_with(r.path) && path.size() > strlen(r.path))
                    : path == r.path) {
         if (best == nullptr || strlen(r.path) > strlen(best->path)) best = &r;
       }
