@@ -261,8 +261,8 @@ absl::Status UserTable::Save(const std::string& path) const {
     return ErrnoStatus(absl::StrCat("writing the users file ", path), err);
   }
   // The rename is durable only once the directory is.
-  std::string dir = fs::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const fs::path parent = fs::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     const bool synced = ::fsync(dfd) == 0;

@@ -99,6 +99,13 @@ const std::vector<Command>& CommandTable() {
       {"token", {"config", "name", "role"}, {}, RunToken,
        "  token add --config FILE --name NAME --role writer|reader|auditor|qa   new bearer token\n"
        "  token list --config FILE         the tokens' names and roles\n"},
+      {"user", {"name", "role", "users", "password-file"}, {}, RunUser,
+       "  user add --name NAME --role iro_manager|auditor|qa|admin [--users FILE]\n"
+       "        [--password-file FILE]   a person who may sign in to the web application (the\n"
+       "        password: the file's first line, else a line of stdin; at least 12 characters);\n"
+       "        FILE defaults to <store dir>/carelog.users (0600, scrypt hashes only)\n"
+       "  user list [--users FILE]         the users' names, roles and when they were added\n"
+       "  user remove --name NAME [--users FILE]   takes a user's sign-in away\n"},
       {"state", {"case", "as-of", "known-at", "format"}, {}, RunState,
        "  state --case ID [--as-of DATE] [--known-at INSTANT] [--format text|json]   the child's\n"
        "        care-plan state at the end of DATE (placement, legal status, who is responsible,\n"

@@ -76,6 +76,7 @@ int RunBackup(const Args& args);      // tools/backup_command.cc
 int RunRestore(const Args& args);     // tools/restore_command.cc
 int RunStats(const Args& args);       // tools/stats_command.cc
 int RunToken(const Args& args);       // tools/token_command.cc
+int RunUser(const Args& args);        // tools/user_command.cc
 int RunAccessLog(const Args& args);   // tools/access_log_command.cc
 int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
 int RunState(const Args& args);       // tools/state_command.cc
