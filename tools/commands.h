@@ -43,6 +43,11 @@ std::string StoreDir(const Args& args);
 [[nodiscard]] bool ParseAsOfAndKnownAt(const Args& args, absl::CivilDay* as_of,
                                        std::optional<absl::Time>* known_at);
 
+// The web application's users file (store/users.h): --users, else
+// STORE/carelog.users beside the store, where `carelog user` writes and
+// `carelog serve --http` reads it.
+std::string UsersPath(const Args& args);
+
 // A size as people read it: "512 bytes", "3.2 KiB", "1.5 MiB", "2.0 GiB".
 std::string HumanBytes(uint64_t n);
 

@@ -85,6 +85,12 @@ absl::Status CheckDirectoryOf(const std::string& path) {
 
 }  // namespace
 
+std::string UsersPath(const Args& args) {
+  auto it = args.flags.find("users");
+  return it != args.flags.end() && !it->second.empty() ? it->second
+                                                       : absl::StrCat(StoreDir(args), "/carelog.users");
+}
+
 int RunUser(const Args& args) {
   auto flag = [&](const char* name) {
     auto it = args.flags.find(name);
@@ -95,8 +101,7 @@ int RunUser(const Args& args) {
   if (sub != "add" && sub != "list" && sub != "remove") {
     return UsageError(absl::StrCat("unknown user command '", sub, "': ", kUsage));
   }
-  std::string path = flag("users");
-  if (path.empty()) path = absl::StrCat(StoreDir(args), "/carelog.users");
+  const std::string path = UsersPath(args);
 
   auto table = UserTable::Load(path);
   if (!table.ok()) return ReportError(table.status());

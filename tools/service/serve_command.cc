@@ -31,12 +31,6 @@ bool Slurp(const std::string& path, std::string* out) {
   return true;
 }
 
-// --users, else the users file beside the store (as `carelog user`).
-std::string UsersPath(const Args& args) {
-  auto it = args.flags.find("users");
-  return it != args.flags.end() ? it->second : absl::StrCat(StoreDir(args), "/carelog.users");
-}
-
 constexpr char kServeUsage[] =
     "carelog: usage: serve [--store DIR] [--listen ADDR --tokens FILE] [--http ADDR "
     "[--users FILE] [--http-insecure-loopback] [--http-trusted-user-header NAME]] "
