@@ -328,17 +328,24 @@ absl::StatusOr<UserEntry> UserTable::Authenticate(std::string_view name,
                                                   std::string_view password) const {
   const UserEntry* user = Find(name);
   if (user == nullptr) {
-    // The same work as a known user with the default parameters, so that the
-    // time taken does not tell an unknown name from a wrong password. The
-    // dummy's key matches no password anyone could know (all zero bytes
-    // would need a preimage of scrypt).
-    static const PasswordHash* const dummy = [] {
-      auto* h = new PasswordHash;
-      h->salt.assign(kScryptSaltBytes, '\0');
-      h->key.assign(kScryptKeyBytes, '\0');
-      return h;
-    }();
-    auto matched = PasswordMatches(*dummy, password);
+    // The same work as for a known user, so that the time taken does not
+    // tell an unknown name from a wrong password: the parameters of the
+    // file's first user (those of the others, unless they were raised since),
+    // else the defaults. The all-zero key matches no password anyone could
+    // know (that would need a preimage of scrypt).
+    PasswordHash dummy;
+    if (!entries_.empty()) {
+      const PasswordHash& like = entries_.front().hash;
+      dummy.n = like.n;
+      dummy.r = like.r;
+      dummy.p = like.p;
+      dummy.salt.assign(like.salt.size(), '\0');
+      dummy.key.assign(like.key.size(), '\0');
+    } else {
+      dummy.salt.assign(kScryptSaltBytes, '\0');
+      dummy.key.assign(kScryptKeyBytes, '\0');
+    }
+    auto matched = PasswordMatches(dummy, password);
     if (!matched.ok()) return matched.status();
     return absl::UnauthenticatedError(kWrongNameOrPassword);
   }

@@ -119,8 +119,8 @@ class UserTable {
   // The user when `password` is theirs. kUnauthenticated with one message
   // ("wrong user name or password") for an unknown name and a wrong
   // password alike; an unknown name still costs one scrypt (of a dummy
-  // hash), so neither the answer nor its time tells whether the name
-  // exists. kInternal if scrypt fails. Takes about 0.1 s and 32 MiB: the
+  // hash with the first user's parameters), so neither the answer nor its
+  // time tells whether the name exists. kInternal if scrypt fails. Takes about 0.1 s and 32 MiB: the
   // caller bounds how many run at once.
   [[nodiscard]] absl::StatusOr<UserEntry> Authenticate(std::string_view name,
                                                        std::string_view password) const;

@@ -129,6 +129,34 @@ TEST(UsersTest, UnknownUserStillCostsAScrypt) {
   EXPECT_GT(unknown * 3, known) << "known " << known << ", unknown " << unknown;
 }
 
+TEST(UsersTest, TheDummyScryptOfAnUnknownNameCostsWhatTheUsersCost) {
+  // A file whose users have cheap parameters: an unknown name must not take
+  // the (32 times dearer) default scrypt, or its slowness would give it away.
+  const std::string salt = "0123456789abcdef";
+  unsigned char key[32];
+  ASSERT_EQ(EVP_PBE_scrypt("cheap but long password", 23,
+                           reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), 1024,
+                           8, 1, 0, key, sizeof key),
+            1);
+  auto table = UserTable::Parse(absl::StrCat("cheap qa 2020-01-01T00:00:00Z scrypt:1024:8:1:",
+                                             HexOf(salt), ":", HexOf(key, sizeof key), "\n"),
+                                "u");
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_TRUE(table->Authenticate("cheap", "cheap but long password").ok());
+  auto cheapest = [&](const char* name) {
+    absl::Duration best = absl::InfiniteDuration();
+    for (int i = 0; i < 5; ++i) {
+      const absl::Time start = absl::Now();
+      (void)table->Authenticate(name, "not the password!");
+      best = std::min(best, absl::Now() - start);
+    }
+    return best;
+  };
+  const absl::Duration known = cheapest("cheap");
+  const absl::Duration unknown = cheapest("nobody");
+  EXPECT_LT(unknown, known * 8) << "known " << known << ", unknown " << unknown;
+}
+
 TEST(UsersTest, AHashWithAnotherSaltDoesNotVerify) {
   UserTable table;
   ASSERT_TRUE(table.Add("a", "qa", "shared password 1", kCreated).ok());
