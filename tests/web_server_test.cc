@@ -120,7 +120,7 @@ void ExpectSecurityHeaders(const httplib::Response& r) {
   EXPECT_THAT(csp, Not(HasSubstr("unsafe-inline")));
   EXPECT_EQ(r.get_header_value("X-Frame-Options"), "DENY");
   EXPECT_EQ(r.get_header_value("X-Content-Type-Options"), "nosniff");
-  EXPECT_EQ(r.get_header_value("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(r.get_header_value("Referrer-Policy"), "same-origin");
 }
 
 TEST_F(WebServerTest, WithoutASessionPagesSendToSignInAndPostsAreRefused) {

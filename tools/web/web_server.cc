@@ -137,7 +137,10 @@ struct WebServer::Impl {
     res.set_header("Content-Security-Policy", kContentSecurityPolicy);
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("X-Frame-Options", "DENY");
-    res.set_header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null"
+    // on a form post, and the origin check below could not tell it from a
+    // cross-site one.
+    res.set_header("Referrer-Policy", "same-origin");
     res.set_header("Cross-Origin-Opener-Policy", "same-origin");
     res.set_header("Cross-Origin-Resource-Policy", "same-origin");
     res.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
