@@ -366,6 +366,84 @@ TEST_F(WebServerTest, AssetsAreServedWithETagsAndNotModified) {
   EXPECT_EQ(c.Get("/assets/nothing.css")->status, 404);
 }
 
+// The single-sign-on proxy's header is honoured only when configured, only
+// for a user in the users file, with that user's role.
+TEST(WebServerTrustedHeaderTest, OnlyWhenConfiguredAndOnlyForKnownUsers) {
+  testing::TempDir dir;
+  auto store = testing::OpenTestStore(dir.Sub("store"), SystemClock());
+  for (const char* header : {"", "X-Remote-User"}) {
+    WebOptions o;
+    o.listen = "127.0.0.1:0";
+    o.insecure_loopback = true;
+    o.trusted_user_header = header;
+    ASSERT_TRUE(o.users.Add("qa-officer", "qa", kPassword, absl::Now()).ok());
+    auto server = WebServer::Start(store.get(), std::move(o));
+    ASSERT_TRUE(server.ok()) << server.status();
+    httplib::Client c("127.0.0.1", (*server)->port());
+    auto known = c.Get("/qa", {{"X-Remote-User", "qa-officer"}});
+    ASSERT_TRUE(known);
+    auto unknown = c.Get("/qa", {{"X-Remote-User", "someone-else"}});
+    EXPECT_EQ(unknown->status, 303) << header;
+    if (std::string(header).empty()) {
+      EXPECT_EQ(known->status, 303);  // off by default: a header proves nothing
+      continue;
+    }
+    EXPECT_EQ(known->status, 200);
+    EXPECT_THAT(known->body, HasSubstr("qa-officer"));
+    EXPECT_THAT(known->get_header_value("Set-Cookie"), HasSubstr("clg_session="));
+    // The user's own role decides: qa may not open a case.
+    EXPECT_EQ(c.Get("/cases/C-1", {{"X-Remote-User", "qa-officer"}})->status, 403);
+  }
+}
+
+// HTTPS on any address with the certificate and key given: the pages, the
+// security headers and HSTS; a client that trusts the CA reaches it, plain
+// HTTP to the same port does not get a page.
+TEST(WebServerTlsTest, ServesHttpsWithHstsAndRefusesPlainHttp) {
+  if (testing::Shell("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "no openssl CLI";
+  testing::TempDir dir;
+  const std::string script = absl::StrCat(
+      "cd ", dir.path(), " && exec >openssl.log 2>&1 && ",
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
+      "-subj /CN=carelog-test-ca && ",
+      "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost && ",
+      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext && ",
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+      "-out server.pem -days 1 -extfile san.ext");
+  ASSERT_EQ(testing::Shell(script), 0) << testing::ReadFile(dir.Sub("openssl.log"));
+  auto store = testing::OpenTestStore(dir.Sub("store"), SystemClock());
+  WebOptions o;
+  o.listen = "0.0.0.0:0";  // TLS may listen beyond loopback
+  o.tls_cert_pem = testing::ReadFile(dir.Sub("server.pem"));
+  o.tls_key_pem = testing::ReadFile(dir.Sub("server.key"));
+  ASSERT_TRUE(o.users.Add("admin", "admin", kPassword, absl::Now()).ok());
+  auto server = WebServer::Start(store.get(), std::move(o));
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_TRUE((*server)->tls());
+  httplib::SSLClient tls("127.0.0.1", (*server)->port());
+  tls.set_ca_cert_path(dir.Sub("ca.pem").c_str());
+  tls.enable_server_certificate_verification(true);
+  auto login = tls.Get("/login");
+  ASSERT_TRUE(login) << httplib::to_string(login.error());
+  EXPECT_EQ(login->status, 200);
+  EXPECT_THAT(login->body, HasSubstr("Sign in to carelog"));
+  ExpectSecurityHeaders(*login);
+  EXPECT_THAT(login->get_header_value("Strict-Transport-Security"), HasSubstr("max-age="));
+  httplib::Client plain("127.0.0.1", (*server)->port());
+  plain.set_connection_timeout(2);
+  plain.set_read_timeout(2);
+  auto refused = plain.Get("/login");
+  EXPECT_TRUE(!refused || refused->status != 200);
+  // A key that is not the certificate's is refused at start.
+  WebOptions mismatched;
+  mismatched.listen = "127.0.0.1:0";
+  mismatched.tls_cert_pem = testing::ReadFile(dir.Sub("ca.pem"));
+  mismatched.tls_key_pem = testing::ReadFile(dir.Sub("server.key"));
+  ASSERT_TRUE(mismatched.users.Add("admin", "admin", kPassword, absl::Now()).ok());
+  auto bad = WebServer::Start(store.get(), std::move(mismatched));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(WebServerStartTest, RefusesPlainHttpOffLoopbackAndNoUsers) {
   testing::TempDir dir;
   auto store = testing::OpenTestStore(dir.Sub("store"), SystemClock());

@@ -210,7 +210,7 @@ WebResponse CasePage(const PageEnv& env, const WebRequest& req, const Viewer& vi
   }
   const bool may_prove = RoleMayOpen(viewer.role, "proof");
   std::string body = absl::StrCat(
-      "<span class=\"govuk-caption-l\">Case</span>", Heading1(absl::StrCat("Case ", case_id)),
+      Heading1(absl::StrCat("Case ", case_id)),
       Paragraph(absl::StrCat("As it stood at the end of ", web::LongDateWithWeekday(dates.as_of),
                              dates.known_at ? absl::StrCat(", as known at ", web::LondonDateTime(*dates.known_at)) : "",
                              ". Judged under the ", trail->pack_name, " pack.")),

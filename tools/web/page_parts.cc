@@ -83,12 +83,10 @@ WebResponse ServiceFault(const absl::Status& s, const Viewer& viewer) {
 
 std::string CaseDatesForm(std::string_view action, const CaseQueryDates& dates,
                           const WebRequest& req) {
-  web::Field as_of{"asOf", "asOf", "As of", "The record as it stood at the end of this day",
-                   "", FormatDate(dates.as_of)};
+  web::Field as_of{"asOf", "asOf", "As of", "The end of this day", "", FormatDate(dates.as_of)};
   web::Field known_at{"knownAt", "knownAt", "Known at (optional)",
-                      "Only what had been recorded by this instant, for example "
-                      "2026-03-31T17:00:00Z or a date",
-                      "", req.Query("knownAt")};
+                      "What was recorded by then: 2026-03-31T17:00:00Z, or a date", "",
+                      req.Query("knownAt")};
   return absl::StrCat("<form method=\"get\" action=\"", web::EscapeHtml(action),
                       "\" novalidate class=\"clg-filters\">", web::DateInput(as_of).value,
                       web::TextInput(known_at, web::InputWidth::k20).value,
