@@ -170,6 +170,49 @@ TEST_F(WebPagesTest, TrayPageIsTheQueryLayersTrayFilteredAndSorted) {
   EXPECT_EQ(all->back().method(), "WorkTray");
 }
 
+// A large council's tray is tens of thousands of rows: a page shows 100, in
+// the tray's order, with GOV.UK pagination; the counts are of the whole tray.
+TEST_F(WebPagesTest, TrayPagesAHundredRowsAtATime) {
+  auto gen = testing::RunCarelog("gen --children 40 --years 2 --seed 11 --end 2026-06-30", dir_);
+  ASSERT_EQ(gen.status, 0) << gen.err;
+  std::istringstream in(gen.out);
+  ASSERT_TRUE(ImportNdjson(store_.get(), in, ImportOptions{}).ok());
+  auto tray = queries_->WorkTray(absl::CivilDay(2026, 6, 30), WorkTrayFilter{}, 10);
+  ASSERT_TRUE(tray.ok());
+  ASSERT_GT(tray->rows.size(), 200u) << "the generated tray is too small to page";
+  const size_t pages = (tray->rows.size() + 99) / 100;
+  auto rows_of = [](const std::string& html) {
+    const size_t table = html.find("id=\"tray\"");
+    size_t n = 0;
+    for (size_t at = html.find("href=\"/cases/", table); at != std::string::npos;
+         at = html.find("href=\"/cases/", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  auto first = TrayPage(env_, Get("/", {{"asOf", "2026-06-30"}}), iro_manager_);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(rows_of(first.body), 100u);
+  EXPECT_THAT(first.body, HasSubstr(absl::StrCat(tray->rows.size(), " obligations to act on: 1 to 100 shown")));
+  EXPECT_THAT(first.body, HasSubstr("rel=\"next\""));
+  EXPECT_THAT(first.body, Not(HasSubstr("rel=\"prev\"")));
+  EXPECT_THAT(first.body, HasSubstr(absl::StrCat("aria-label=\"Page ", pages, "\"")));
+  auto second = TrayPage(env_, Get("/", {{"asOf", "2026-06-30"}, {"page", "2"}}), iro_manager_);
+  EXPECT_THAT(second.body, HasSubstr("101 to 200 shown"));
+  EXPECT_THAT(second.body, HasSubstr("rel=\"prev\""));
+  EXPECT_THAT(second.body, HasSubstr("aria-current=\"page\">2<"));
+  // The 101st row of the tray is the first of page 2.
+  const WorkTrayRow& r = tray->rows[100];
+  const size_t table = second.body.find("id=\"tray\"");
+  EXPECT_EQ(second.body.find("href=\"/cases/", table),
+            second.body.find(absl::StrCat("href=\"/cases/", r.case_id, "?"), table));
+  auto beyond = TrayPage(env_, Get("/", {{"asOf", "2026-06-30"}, {"page", "9999"}}), iro_manager_);
+  EXPECT_EQ(beyond.status, 200);
+  EXPECT_THAT(beyond.body, HasSubstr(absl::StrCat(" to ", tray->rows.size(), " shown")));
+  EXPECT_EQ(TrayPage(env_, Get("/", {{"page", "0"}}), iro_manager_).status, 400);
+  EXPECT_EQ(TrayPage(env_, Get("/", {{"page", "two"}}), iro_manager_).status, 400);
+}
+
 TEST_F(WebPagesTest, BadQueryValuesGetA400NamingTheField) {
   auto bad = TrayPage(env_, Get("/", {{"days", "0"}}), iro_manager_);
   EXPECT_EQ(bad.status, 400);

@@ -3,6 +3,8 @@
 // team, filterable by IRO, team, rule and pack, sorted by due date, each row
 // linking to its case (Queries::WorkTray, as `carelog tray`). It names
 // cases, so it is a read across all cases: recorded first.
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/calendar.h"
@@ -15,10 +17,16 @@
 namespace carelog {
 namespace {
 
+// Rows a page of the tray shows: a large council's tray is tens of
+// thousands of rows (bench/council: 38,145), megabytes no browser should
+// be sent each morning; the counts and totals are always of the whole tray.
+constexpr size_t kTrayRowsPerPage = 100;
+
 struct TrayAsk {
   absl::CivilDay as_of;
   int days = kWorkTrayDefaultWorkingDays;
   WorkTrayFilter filter;
+  size_t page = 1;  // 1-based
 };
 
 // The query string of `ask` with one field changed: links keep the rest.
@@ -36,6 +44,7 @@ std::string TrayLink(const TrayAsk& ask, std::string_view field, std::string_vie
   add("team", ask.filter.team);
   add("rule", ask.filter.rule);
   add("pack", ask.filter.pack);
+  if (field == "page") q.push_back({"page", std::string(value)});
   const bool latest = ask.filter.sort == WorkTraySort::kDueLatestFirst;
   if (field == "sort") {
     if (!value.empty()) q.push_back({"sort", std::string(value)});
@@ -93,6 +102,39 @@ std::string TextField(const char* id, const char* label, const char* hint,
                       web::EscapeHtml(value.value_or("")), "\"></div>");
 }
 
+// GOV.UK's pagination: previous, the page numbers near this one, next.
+std::string Pagination(const TrayAsk& ask, size_t pages) {
+  if (pages <= 1) return "";
+  auto link = [&](size_t page) { return web::EscapeHtml(TrayLink(ask, "page", absl::StrCat(page))); };
+  std::string out = "<nav class=\"govuk-pagination\" aria-label=\"Pages of the work tray\">";
+  if (ask.page > 1) {
+    absl::StrAppend(&out, "<div class=\"govuk-pagination__prev\"><a class=\"govuk-link govuk-pagination__link\" href=\"",
+                    link(ask.page - 1), "\" rel=\"prev\"><span class=\"govuk-pagination__link-title\">Previous",
+                    "<span class=\"govuk-visually-hidden\"> page</span></span></a></div>");
+  }
+  absl::StrAppend(&out, "<ul class=\"govuk-pagination__list\">");
+  for (size_t p = 1; p <= pages; ++p) {
+    const bool near = p == 1 || p == pages || (p + 2 >= ask.page && p <= ask.page + 2);
+    if (!near) {
+      if (p == 2 || p == ask.page + 3) {
+        absl::StrAppend(&out, "<li class=\"govuk-pagination__item govuk-pagination__item--ellipses\">&ctdot;</li>");
+      }
+      continue;
+    }
+    const bool current = p == ask.page;
+    absl::StrAppend(&out, "<li class=\"govuk-pagination__item", current ? " govuk-pagination__item--current" : "",
+                    "\"><a class=\"govuk-link govuk-pagination__link\" href=\"", link(p), "\" aria-label=\"Page ", p,
+                    "\"", current ? " aria-current=\"page\"" : "", ">", p, "</a></li>");
+  }
+  absl::StrAppend(&out, "</ul>");
+  if (ask.page < pages) {
+    absl::StrAppend(&out, "<div class=\"govuk-pagination__next\"><a class=\"govuk-link govuk-pagination__link\" href=\"",
+                    link(ask.page + 1), "\" rel=\"next\"><span class=\"govuk-pagination__link-title\">Next",
+                    "<span class=\"govuk-visually-hidden\"> page</span></span></a></div>");
+  }
+  return absl::StrCat(out, "</nav>");
+}
+
 }  // namespace
 
 WebResponse TrayPage(const PageEnv& env, const WebRequest& req, const Viewer& viewer) {
@@ -120,6 +162,11 @@ WebResponse TrayPage(const PageEnv& env, const WebRequest& req, const Viewer& vi
       return BadField(viewer, "sort", "Order", "Sort by due date: earliest first (due) or latest first (-due)");
     }
   }
+  if (const std::string page = req.Query("page"); !page.empty()) {
+    if (!absl::SimpleAtoi(page, &ask.page) || ask.page < 1) {
+      return BadField(viewer, "page", "Page", "Enter a page number from 1");
+    }
+  }
   if (absl::Status s = RecordWebRead(env, viewer, req, "WorkTray", ""); !s.ok()) {
     return ReadRefused(s, "", viewer);
   }
@@ -136,7 +183,16 @@ WebResponse TrayPage(const PageEnv& env, const WebRequest& req, const Viewer& vi
   t.sort_href = TrayLink(ask, "sort", latest ? "" : "-due");
   t.sort_descending = latest;
   t.raw_columns = {1, 2};
-  for (const WorkTrayRow& r : tray->rows) {
+  const size_t pages = std::max<size_t>(1, (tray->rows.size() + kTrayRowsPerPage - 1) / kTrayRowsPerPage);
+  ask.page = std::min(ask.page, pages);  // past the end: the last page
+  const size_t first = (ask.page - 1) * kTrayRowsPerPage;
+  const size_t last = std::min(tray->rows.size(), first + kTrayRowsPerPage);
+  if (pages > 1) {
+    t.caption = absl::StrCat(tray->rows.size(), " obligations to act on: ", first + 1, " to ", last,
+                             " shown");
+  }
+  for (size_t i = first; i < last; ++i) {
+    const WorkTrayRow& r = tray->rows[i];
     const bool overdue = r.status == ObligationStatus::kOverdue;
     std::string status = absl::StrCat(StatusTagHtml(ObligationStatusName(r.status)), " ",
                                       web::EscapeHtml(overdue ? absl::StrCat(web::WorkingDays(r.working_days), " overdue")
@@ -174,7 +230,8 @@ WebResponse TrayPage(const PageEnv& env, const WebRequest& req, const Viewer& vi
       CountsTable("by-iro", "By IRO", "IRO", tray->by_iro, ask, "iro"),
       "</div><div class=\"govuk-grid-column-one-half\">",
       CountsTable("by-team", "By team", "Team", tray->by_team, ask, "team"), "</div></div>",
-      t.rows.empty() ? Paragraph("Nothing is overdue or due in this window.") : RenderTable(t));
+      t.rows.empty() ? Paragraph("Nothing is overdue or due in this window.") : RenderTable(t),
+      Pagination(ask, pages));
   WebResponse w;
   w.body = RenderShell(viewer, "tray", "Work tray", body);
   return w;
