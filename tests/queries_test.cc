@@ -14,6 +14,7 @@
 #include "projections/deadlines_format.h"
 #include "projections/qa_html.h"
 #include "projections/views/case_packs.h"
+#include "tests/generated_store.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -26,18 +27,9 @@ class QueriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = OpenTestStore(dir_.Sub("s"), &clock_);
-    std::ostringstream text;
-    GenOptions opts;
-    opts.children = 12;
-    opts.years = 2;
-    opts.seed = 5;
-    opts.end = absl::CivilDay(2025, 9, 30);
-    ASSERT_TRUE(GenerateHistories(opts, text).ok());
-    std::istringstream in(text.str());
-    ImportOptions o;
-    o.clock = &clock_;
-    auto r = ImportNdjson(store_.get(), in, o);
-    ASSERT_TRUE(r.ok()) << r.status();
+    absl::Status imported =
+        testing::ImportGeneratedHistories(store_.get(), &clock_, 12, 2, 5);
+    ASSERT_TRUE(imported.ok()) << imported;
     auto queries = Queries::WithEmbeddedPacks(store_.get());
     ASSERT_TRUE(queries.ok()) << queries.status();
     queries_ = std::move(*queries);

@@ -234,7 +234,9 @@ TEST_F(WebServerTest, EachRoleIsRefusedWhatItMayNotSee) {
   EXPECT_EQ(Get("/qa", qa)->status, 200);
   // Nothing of C-A was read by the refused requests (the QA page is a read
   // across all cases, which C-A's access log lists too).
-  for (const v1::AccessRecord& r : *ReadAccessLog(*store_, "C-A")) {
+  auto read_c_a = ReadAccessLog(*store_, "C-A");  // held: the loop must not outlive it
+  ASSERT_TRUE(read_c_a.ok());
+  for (const v1::AccessRecord& r : *read_c_a) {
     EXPECT_EQ(r.case_id(), "") << r.method();
   }
   // An IRO manager opens cases but not proofs, the access log or integrity.

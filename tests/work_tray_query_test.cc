@@ -15,6 +15,7 @@
 #include "projections/care_plan_state.h"
 #include "projections/views/queries.h"
 #include "projections/work_tray.h"
+#include "tests/generated_store.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -30,18 +31,9 @@ class WorkTrayQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = OpenTestStore(dir_.Sub("s"), &clock_);
-    std::ostringstream text;
-    GenOptions opts;
-    opts.children = 60;
-    opts.years = 3;
-    opts.seed = 16;
-    opts.end = absl::CivilDay(2025, 9, 30);
-    ASSERT_TRUE(GenerateHistories(opts, text).ok());
-    std::istringstream in(text.str());
-    ImportOptions o;
-    o.clock = &clock_;
-    auto r = ImportNdjson(store_.get(), in, o);
-    ASSERT_TRUE(r.ok()) << r.status();
+    absl::Status imported =
+        testing::ImportGeneratedHistories(store_.get(), &clock_, 60, 3, 16);
+    ASSERT_TRUE(imported.ok()) << imported;
     auto queries = Queries::WithEmbeddedPacks(store_.get());
     ASSERT_TRUE(queries.ok());
     queries_ = std::move(*queries);

@@ -177,47 +177,72 @@ absl::StatusOr<CarePlanState> Queries::State(const std::string& case_id, absl::C
   return std::move(a.state);
 }
 
-absl::StatusOr<std::vector<CaseListRow>> Queries::CaseList(absl::CivilDay as_of,
-                                                           const CaseListFilter& filter,
-                                                           bool use_checkpoints) {
-  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
-  CasePacks packs(store_, &registry_);
-  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
-  // As Deadlines: a window of cases at a time is read on every core, packs
-  // resolved first in order (CasePacks is not thread-safe).
+namespace {
+
+// Reads every case's state as of `as_of` (StateView::Get, from its
+// checkpoint when current) a window of cases at a time on every core, packs
+// resolved first in case order (CasePacks is not thread-safe); a case whose
+// pack `wanted` refuses is not read. `collect(answer, pack, rows)` runs on
+// worker threads and appends what it keeps of one case to `rows` (its own);
+// they are appended to `*out` in case order. Only a window's answers are
+// held at once, never 2,000 cases' states. The first error is returned.
+template <typename Row, typename Wanted, typename Collect>
+absl::Status CollectFromEachCase(const std::vector<std::string>& cases, CasePacks& packs,
+                                 const StateView& view, absl::CivilDay as_of,
+                                 bool use_checkpoints, Wanted wanted, Collect collect,
+                                 std::vector<Row>* out) {
   struct Slot {
     const ResolvedPack* pack = nullptr;
     absl::Status status;
-    std::optional<CaseListRow> row;  // none: filtered out
+    std::vector<Row> rows;
   };
-  std::vector<CaseListRow> rows;
-  const size_t window = 512;
+  constexpr size_t kWindow = 512;
   std::vector<Slot> slots;
-  for (size_t base = 0; base < cases.size(); base += window) {
-    const size_t count = std::min(window, cases.size() - base);
+  for (size_t base = 0; base < cases.size(); base += kWindow) {
+    const size_t count = std::min(kWindow, cases.size() - base);
     slots.assign(count, Slot());
     for (size_t i = 0; i < count; ++i) {
       ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
     }
     ForEachOnCores(count, [&](size_t i) {
       Slot& slot = slots[i];
-      auto a = current->state->Get(cases[base + i], *slot.pack, as_of, use_checkpoints);
+      if (!wanted(*slot.pack)) return;
+      auto a = view.Get(cases[base + i], *slot.pack, as_of, use_checkpoints);
       if (!a.ok()) {
         slot.status = a.status();
         return;
       }
-      CaseListRow row;
-      row.state = std::move(a->state);
-      if (!CaseListRowMatches(row, filter)) return;
-      row.state.history.clear();  // a list never shows it; 2,000 cases' worth adds up
-      row.summary = std::move(a->summary);
-      slot.row = std::move(row);
+      collect(*a, *slot.pack, &slot.rows);
     });
     for (Slot& slot : slots) {
       RETURN_IF_ERROR(slot.status);
-      if (slot.row.has_value()) rows.push_back(std::move(*slot.row));
+      std::move(slot.rows.begin(), slot.rows.end(), std::back_inserter(*out));
     }
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<CaseListRow>> Queries::CaseList(absl::CivilDay as_of,
+                                                           const CaseListFilter& filter,
+                                                           bool use_checkpoints) {
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  std::vector<CaseListRow> rows;
+  RETURN_IF_ERROR(CollectFromEachCase(
+      cases, packs, *current->state, as_of, use_checkpoints,
+      [](const ResolvedPack&) { return true; },
+      [&](StateAnswer& a, const ResolvedPack&, std::vector<CaseListRow>* out) {
+        CaseListRow row;
+        row.state = std::move(a.state);
+        if (!CaseListRowMatches(row, filter)) return;
+        row.state.history.clear();  // a list never shows it; 2,000 cases' worth adds up
+        row.summary = std::move(a.summary);
+        out->push_back(std::move(row));
+      },
+      &rows));
   SortCaseList(&rows);
   return rows;
 }
@@ -233,44 +258,21 @@ absl::StatusOr<WorkTray> Queries::WorkTray(absl::CivilDay as_of, const WorkTrayF
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
   const Calendar& cal = current->calendar;
-  // As CaseList: a window of cases at a time on every core, packs resolved
-  // first in order. Each worker keeps only its case's tray rows, so the
-  // states and obligations of 2,000 cases are never held at once.
-  struct Slot {
-    const ResolvedPack* pack = nullptr;
-    absl::Status status;
-    std::vector<WorkTrayRow> rows;
-  };
+  // Each worker keeps only its case's tray rows, so the states and
+  // obligations of 2,000 cases are never held at once.
   std::vector<WorkTrayRow> candidates;
-  const size_t window = 512;
-  std::vector<Slot> slots;
-  for (size_t base = 0; base < cases.size(); base += window) {
-    const size_t count = std::min(window, cases.size() - base);
-    slots.assign(count, Slot());
-    for (size_t i = 0; i < count; ++i) {
-      ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
-    }
-    ForEachOnCores(count, [&](size_t i) {
-      Slot& slot = slots[i];
+  RETURN_IF_ERROR(CollectFromEachCase(
+      cases, packs, *current->state, as_of, use_checkpoints,
       // The pack filter needs no state: cases of other packs are not read.
-      if (filter.pack.has_value() && slot.pack->name != *filter.pack) return;
-      auto a = current->state->Get(cases[base + i], *slot.pack, as_of, use_checkpoints);
-      if (!a.ok()) {
-        slot.status = a.status();
-        return;
-      }
-      slot.rows = WorkTrayRowsOf(a->deadlines, a->state, slot.pack->name, cal, as_of,
-                                 working_days);
-      // Rows of other rules never count, not even in the per-IRO/team counts.
-      if (filter.rule.has_value()) {
-        std::erase_if(slot.rows, [&](const WorkTrayRow& r) { return r.rule_id != *filter.rule; });
-      }
-    });
-    for (Slot& slot : slots) {
-      RETURN_IF_ERROR(slot.status);
-      std::move(slot.rows.begin(), slot.rows.end(), std::back_inserter(candidates));
-    }
-  }
+      [&](const ResolvedPack& pack) { return !filter.pack.has_value() || pack.name == *filter.pack; },
+      [&](StateAnswer& a, const ResolvedPack& pack, std::vector<WorkTrayRow>* out) {
+        *out = WorkTrayRowsOf(a.deadlines, a.state, pack.name, cal, as_of, working_days);
+        // Rows of other rules never count, not even in the per-IRO/team counts.
+        if (filter.rule.has_value()) {
+          std::erase_if(*out, [&](const WorkTrayRow& r) { return r.rule_id != *filter.rule; });
+        }
+      },
+      &candidates));
   return BuildWorkTray(std::move(candidates), filter, as_of, working_days);
 }
 

@@ -56,16 +56,30 @@ std::string Query(const Period& p) {
   return absl::StrCat("from=", FormatDate(p.from), "&amp;to=", FormatDate(p.to));
 }
 
+// The report of the period the request asks for, its read recorded first
+// (as `method`); or the page that says why not.
+std::optional<QaReport> ReportFor(const PageEnv& env, const WebRequest& req, const Viewer& viewer,
+                                  std::string_view method, Period* period, WebResponse* refused) {
+  if (!ParsePeriod(env, req, viewer, period, refused)) return std::nullopt;
+  if (absl::Status s = RecordWebRead(env, viewer, req, method, ""); !s.ok()) {
+    *refused = ReadRefused(s, "", viewer);
+    return std::nullopt;
+  }
+  auto report = env.queries->Qa(period->from, period->to);
+  if (!report.ok()) {
+    *refused = ServiceFault(report.status(), viewer);
+    return std::nullopt;
+  }
+  return std::move(*report);
+}
+
 }  // namespace
 
 WebResponse QaPage(const PageEnv& env, const WebRequest& req, const Viewer& viewer) {
   Period period;
-  if (WebResponse bad; !ParsePeriod(env, req, viewer, &period, &bad)) return bad;
-  if (absl::Status s = RecordWebRead(env, viewer, req, "QaPage", ""); !s.ok()) {
-    return ReadRefused(s, "", viewer);
-  }
-  auto report = env.queries->Qa(period.from, period.to);
-  if (!report.ok()) return ServiceFault(report.status(), viewer);
+  WebResponse refused;
+  std::optional<QaReport> report = ReportFor(env, req, viewer, "QaPage", &period, &refused);
+  if (!report) return refused;
   const QaReport& r = *report;
 
   std::string body = absl::StrCat(
@@ -183,12 +197,9 @@ WebResponse QaCsv(const PageEnv& env, const WebRequest& req, const Viewer& viewe
   absl::string_view name = req.path;
   absl::ConsumePrefix(&name, "/qa/");
   Period period;
-  if (WebResponse bad; !ParsePeriod(env, req, viewer, &period, &bad)) return bad;
-  if (absl::Status s = RecordWebRead(env, viewer, req, "QaCsv", ""); !s.ok()) {
-    return ReadRefused(s, "", viewer);
-  }
-  auto report = env.queries->Qa(period.from, period.to);
-  if (!report.ok()) return ServiceFault(report.status(), viewer);
+  WebResponse refused;
+  std::optional<QaReport> report = ReportFor(env, req, viewer, "QaCsv", &period, &refused);
+  if (!report) return refused;
   for (auto& [file, csv] : RenderQaCsv(*report)) {
     if (file != name) continue;
     WebResponse w;
