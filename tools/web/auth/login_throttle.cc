@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "engine/event_time.h"
 
 namespace carelog {
 namespace {
@@ -16,26 +17,11 @@ constexpr size_t kMaxKeyBytes = 128;
 
 std::string KeyOf(std::string_view s) { return std::string(s.substr(0, kMaxKeyBytes)); }
 
-// 01:00 UTC on the last Sunday of `month`: when UK clocks change.
-absl::Time ChangeOver(int64_t year, int month) {
-  absl::CivilDay day = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
-  while (absl::GetWeekday(day) != absl::Weekday::sunday) --day;
-  return absl::FromCivil(absl::CivilSecond(day) + 3600, absl::UTCTimeZone());
-}
-
-// The UK rule (BST from the last Sunday of March to the last Sunday of
-// October, 01:00 UTC both), so that this needs no tz database on the server.
-absl::Duration UkOffset(absl::Time t) {
-  const int64_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
-  return t >= ChangeOver(year, 3) && t < ChangeOver(year, 10) ? absl::Hours(1)
-                                                               : absl::ZeroDuration();
-}
-
 }  // namespace
 
 std::string UkClockTime(absl::Time t) {
   const absl::Time up = absl::UnixEpoch() + absl::Ceil(t - absl::UnixEpoch(), absl::Minutes(1));
-  const absl::CivilSecond local = absl::ToCivilSecond(up + UkOffset(up), absl::UTCTimeZone());
+  const absl::CivilSecond local = absl::ToCivilSecond(up + LondonOffset(up), absl::UTCTimeZone());
   return absl::StrFormat("%02d:%02d", local.hour(), local.minute());
 }
 
