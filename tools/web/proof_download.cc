@@ -17,11 +17,7 @@ WebResponse ProofDownload(const PageEnv& env, const WebRequest& req, const Viewe
     return BadField(viewer, "event", "Event", "Give the id of the event to prove");
   }
   auto proof = ProveInclusion(*env.store, event_id, 0);
-  v1::AccessRecord r;
-  r.set_token_name(absl::StrCat("web:", viewer.user));
-  r.set_role(viewer.role);
-  r.set_method("Prove");
-  r.set_peer(req.peer);
+  v1::AccessRecord r = WebAccessRecord(viewer, req, "Prove");
   // Only events of cases: a system record (an access record, a setting) is
   // not a child's record and is not offered here.
   const bool found = proof.ok() && !IsSystemStream(proof->record.stream);

@@ -31,13 +31,19 @@ bool RoleMayOpen(std::string_view role, std::string_view route) {
   return std::find(it->second.begin(), it->second.end(), role) != it->second.end();
 }
 
-absl::Status RecordWebRead(const PageEnv& env, const Viewer& viewer, const WebRequest& req,
-                           std::string_view method, const std::string& case_id) {
+v1::AccessRecord WebAccessRecord(const Viewer& viewer, const WebRequest& req,
+                                 std::string_view method) {
   v1::AccessRecord r;
   r.set_token_name(absl::StrCat("web:", viewer.user));
   r.set_role(viewer.role);
   r.set_method(std::string(method.data(), method.size()));
   r.set_peer(req.peer);
+  return r;
+}
+
+absl::Status RecordWebRead(const PageEnv& env, const Viewer& viewer, const WebRequest& req,
+                           std::string_view method, const std::string& case_id) {
+  v1::AccessRecord r = WebAccessRecord(viewer, req, method);
   if (!case_id.empty()) {
     ASSIGN_OR_RETURN(uint64_t version, env.store->StreamVersion(case_id));
     if (version == 0) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "carelog/v1/service.pb.h"
 #include "projections/views/queries.h"
 #include "store/base/clock.h"
 #include "store/event_store.h"
@@ -60,6 +61,11 @@ struct PageEnv {
 // unknown name has no roles.
 const std::map<std::string, std::vector<std::string>>& PageRoles();
 bool RoleMayOpen(std::string_view role, std::string_view route);
+
+// The access record of a read by `viewer` (token "web:<user>", role,
+// method, the client's address), its case and outcome left to the caller.
+v1::AccessRecord WebAccessRecord(const Viewer& viewer, const WebRequest& req,
+                                 std::string_view method);
 
 // Writes the access record of a read of a child's record by `viewer`
 // (engine/access_log.h; token "web:<user>", method e.g. "CasePage") before
