@@ -87,6 +87,11 @@ std::string SessionCookie(absl::string_view value, int max_age_seconds) {
                       "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=", max_age_seconds);
 }
 
+// The sign-in form's cookie: sent back only to /login.
+std::string LoginCookie(absl::string_view token) {
+  return absl::StrCat(kLoginCookie, "=", token, "; Path=/login; HttpOnly; Secure; SameSite=Strict");
+}
+
 // Where to go after signing in: only a path of this site ("/..." but not
 // "//host" or "/\host", which browsers read as another site).
 std::string SafeNext(std::string_view next) {
@@ -301,8 +306,7 @@ struct WebServer::Impl {
   void ShowLogin(const httplib::Request& req, httplib::Response& res) {
     std::string token = CookieValue(req, kLoginCookie);
     if (token.size() != 64) token = NewRandomToken();
-    res.set_header("Set-Cookie", absl::StrCat(kLoginCookie, "=", token,
-                                              "; Path=/login; HttpOnly; Secure; SameSite=Strict"));
+    res.set_header("Set-Cookie", LoginCookie(token));
     Send(LoginPage(200, token, SafeNext(req.get_param_value("next")), "", "",
                    req.has_param("signedOut")),
          res);
@@ -319,8 +323,7 @@ struct WebServer::Impl {
     const std::string cookie = CookieValue(req, kLoginCookie);
     if (CrossSite(req) || cookie.size() != 64 || field("csrf_token") != cookie) {
       const std::string token = NewRandomToken();
-      res.set_header("Set-Cookie", absl::StrCat(kLoginCookie, "=", token,
-                                                "; Path=/login; HttpOnly; Secure; SameSite=Strict"));
+      res.set_header("Set-Cookie", LoginCookie(token));
       return Send(LoginPage(403, token, next, name,
                             "The sign-in form had expired. Enter your name and password again.",
                             false),
