@@ -52,7 +52,8 @@ TEST(GovukComponentsTest, NoTextArgumentComesOutAsMarkup) {
       RenderTable({.caption = s,
                    .columns = {{.heading = s}, {.heading = s, .sort_href = s}},
                    .rows = {{s, s}},
-                   .first_cell_is_row_header = true}),
+                   .first_cell_is_row_header = true,
+                   .id = s}),
       Tag(s, TagColour::kRed),
       ErrorSummary({{s, s}}),
       ErrorMessage(s, s),
@@ -120,6 +121,17 @@ TEST(GovukComponentsTest, ATableScrollsInAFocusableRegionNamedByItsCaption) {
                       "tabindex=\"0\">\n<table class=\"govuk-table\">"),
             0u);
   EXPECT_TRUE(html.ends_with("</table>\n</div>\n"));
+}
+
+TEST(GovukComponentsTest, ATableCarriesItsIdOnlyWhenGiven) {
+  const std::string with =
+      RenderTable({.caption = "Tray", .columns = {{.heading = "Case"}}, .rows = {{"C-1"}}, .id = "tray"})
+          .value;
+  EXPECT_THAT(with, HasSubstr("<table class=\"govuk-table\" id=\"tray\">"));
+  const std::string without =
+      RenderTable({.caption = "Tray", .columns = {{.heading = "Case"}}, .rows = {{"C-1"}}}).value;
+  EXPECT_THAT(without, HasSubstr("<table class=\"govuk-table\">"));
+  EXPECT_THAT(without, Not(HasSubstr(" id=")));
 }
 
 TEST(GovukComponentsTest, SortableColumnsLinkAndSayHowTheyAreSorted) {

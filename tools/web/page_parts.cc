@@ -137,15 +137,8 @@ std::string RenderTable(const Table& t) {
     }
     out.rows.push_back(std::move(cells));
   }
-  std::string html = web::RenderTable(out).value;
-  if (!t.id.empty()) {
-    // The table's id, for links into the page and for the browser tests.
-    const size_t at = html.find("<table");
-    if (at != std::string::npos) {
-      html.insert(at + 6, absl::StrCat(" id=\"", web::EscapeHtml(t.id), "\""));
-    }
-  }
-  return html;
+  out.id = t.id;
+  return web::RenderTable(out).value;
 }
 
 std::string StatusTagHtml(std::string_view status) {

@@ -165,7 +165,8 @@ Html RenderTable(const Table& t) {
   const std::string caption = EscapeHtml(t.caption);
   std::string out = absl::StrCat(
       "<div class=\"clg-table-wrapper\" role=\"region\" aria-label=\"", caption,
-      "\" tabindex=\"0\">\n<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--",
+      "\" tabindex=\"0\">\n<table class=\"govuk-table\"",
+      t.id.empty() ? "" : absl::StrCat(" id=\"", EscapeHtml(t.id), "\""), ">\n<caption class=\"govuk-table__caption govuk-table__caption--",
       SizeName(t.caption_size), "\">", caption, "</caption>\n");
   out += "<thead class=\"govuk-table__head\">\n<tr class=\"govuk-table__row\">\n";
   for (const TableColumn& c : t.columns) {

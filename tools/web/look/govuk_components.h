@@ -63,6 +63,9 @@ struct Table {
   // The first cell of each row is a row header (<th scope="row">): the case
   // reference of a case list, say.
   bool first_cell_is_row_header = false;
+  // The table element's id ("" = none): for links into the page and for
+  // scripts and tests that find it.
+  std::string id{};
 };
 // <table class="govuk-table"> in a <div class="clg-table-wrapper">: a
 // focusable region named by the caption that scrolls sideways when the table
