@@ -59,6 +59,8 @@ TEST(GovukComponentsTest, NoTextArgumentComesOutAsMarkup) {
       ErrorMessage(s, s),
       TextInput({.id = s, .name = s, .label = s, .hint = s, .error = s, .value = s},
                 InputWidth::kFull, s),
+      PasswordInput({.id = s, .name = s, .label = s, .hint = s, .error = s, .value = s},
+                    InputWidth::kFull, s),
       DateInput({.id = s, .name = s, .label = s, .hint = s, .error = s, .value = s}),
       Select({.id = s, .name = s, .label = s, .hint = s, .error = s, .value = s}, {{s, s}}),
       Button(s, ButtonStyle::kPrimary, s, s),
@@ -200,6 +202,17 @@ TEST(GovukComponentsTest, ALabelCanBeThePageHeading) {
       TextInput({.id = "q", .name = "q", .label = "What is the case?", .label_is_page_heading = true}).value;
   EXPECT_THAT(html, HasSubstr("<h1 class=\"govuk-label-wrapper\"><label class=\"govuk-label govuk-label--l\" "
                               "for=\"q\">What is the case?</label>\n</h1>"));
+}
+
+TEST(GovukComponentsTest, PasswordInputIsAPasswordFieldWithItsAutocomplete) {
+  const std::string html =
+      PasswordInput({.id = "password", .name = "password", .label = "Password"}, InputWidth::kFull,
+                    "current-password")
+          .value;
+  EXPECT_EQ(Count(html, "<input"), 1);
+  EXPECT_THAT(html, HasSubstr("type=\"password\" value=\"\""));
+  EXPECT_THAT(html, HasSubstr("autocomplete=\"current-password\""));
+  EXPECT_THAT(html, HasSubstr("<label class=\"govuk-label\" for=\"password\">Password</label>"));
 }
 
 TEST(GovukComponentsTest, DateInputIsOneNativeDateField) {

@@ -217,7 +217,7 @@ TEST_F(WebPagesTest, BadQueryValuesGetA400NamingTheField) {
   auto bad = TrayPage(env_, Get("/", {{"days", "0"}}), iro_manager_);
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.body, HasSubstr("href=\"#days\""));
-  EXPECT_THAT(bad.body, HasSubstr("<title>Error:"));
+  EXPECT_THAT(bad.body, HasSubstr("<title>Error: The page could not be shown"));
   auto date = CasePage(env_, Get("/cases/C-A", {{"asOf", "2024-02-30"}}), auditor_);
   EXPECT_EQ(date.status, 400);
   EXPECT_THAT(date.body, HasSubstr("2024-02-30"));

@@ -5,6 +5,7 @@
 #include "engine/calendar.h"
 #include "tools/web/look/uk_date.h"
 #include "tools/web/look/url_escape.h"
+#include "tools/web/look/govuk_components.h"
 #include "tools/web/look/html.h"
 #include "tools/web/page_parts.h"
 #include "tools/web/pages.h"
@@ -46,22 +47,20 @@ WebResponse CasesPage(const PageEnv& env, const WebRequest& req, const Viewer& v
   const std::string body = absl::StrCat(
       Heading1("Cases"),
       "<form method=\"get\" action=\"/cases\" novalidate class=\"clg-inline-form\">",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"asOf\">As of</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"asOf\" name=\"asOf\" type=\"date\" value=\"",
-      FormatDate(as_of), "\"></div>",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"iro\">IRO</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"iro\" name=\"iro\" type=\"text\" value=\"",
-      web::EscapeHtml(req.Query("iro")), "\"></div>",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"team\">Team</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"team\" name=\"team\" type=\"text\" value=\"",
-      web::EscapeHtml(req.Query("team")), "\"></div>",
+      web::DateInput({.id = "asOf", .name = "asOf", .label = "As of", .value = FormatDate(as_of)}).value,
+      web::TextInput({.id = "iro", .name = "iro", .label = "IRO", .value = req.Query("iro")},
+                     web::InputWidth::k10)
+          .value,
+      web::TextInput({.id = "team", .name = "team", .label = "Team", .value = req.Query("team")},
+                     web::InputWidth::k10)
+          .value,
       "<div class=\"govuk-form-group\"><div class=\"govuk-checkboxes govuk-checkboxes--small\">"
       "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"overdue\" "
       "name=\"overdue\" type=\"checkbox\" value=\"yes\"",
       filter.overdue_only ? " checked" : "",
       "><label class=\"govuk-label govuk-checkboxes__label\" for=\"overdue\">Only cases with "
       "something overdue</label></div></div></div>",
-      "<button type=\"submit\" class=\"govuk-button govuk-button--secondary\">Show cases</button></form>",
+      web::Button("Show cases", web::ButtonStyle::kSecondary).value, "</form>",
       RenderTable(t));
   WebResponse w;
   w.body = RenderShell(viewer, "cases", "Cases", body);

@@ -53,7 +53,7 @@ WebResponse BadField(const Viewer& viewer, std::string_view field, std::string_v
                              ". Change it and try again.")));
   WebResponse w;
   w.status = 400;
-  w.body = RenderShell(viewer, "", "Error: the page could not be shown", body);
+  w.body = RenderShell(viewer, "", "The page could not be shown", body, /*has_errors=*/true);
   return w;
 }
 

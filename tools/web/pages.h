@@ -46,12 +46,14 @@ WebResponse ErrorPage(int status, std::string_view title, std::string_view messa
 
 // The usual page: the GOV.UK shell with the navigation `viewer`'s role may
 // open (`current` is the route name of this page), its title and body.
+// `has_errors`: the page shows a form's errors (its <title> starts "Error: ").
 std::string RenderShell(const Viewer& viewer, std::string_view current, std::string_view title,
-                        std::string_view body);
+                        std::string_view body, bool has_errors = false);
 
 // The shell for someone not signed in (the sign-in page, a stale session):
 // no navigation, no sign-out form.
-std::string RenderSignedOutShell(std::string_view title, std::string_view body);
+std::string RenderSignedOutShell(std::string_view title, std::string_view body,
+                                 bool has_errors = false);
 
 }  // namespace carelog
 

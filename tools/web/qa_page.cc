@@ -10,6 +10,7 @@
 #include "projections/qa_html.h"
 #include "tools/web/look/uk_date.h"
 #include "tools/web/look/url_escape.h"
+#include "tools/web/look/govuk_components.h"
 #include "tools/web/look/html.h"
 #include "tools/web/page_parts.h"
 #include "tools/web/pages.h"
@@ -87,13 +88,9 @@ WebResponse QaPage(const PageEnv& env, const WebRequest& req, const Viewer& view
       Paragraph(absl::StrCat("Reviews and tasks from ", web::LongDateWithWeekday(r.from), " to ", web::LongDateWithWeekday(r.to),
                              "; obligations as they stood at the end of ", web::LongDate(r.to), ".")),
       "<form method=\"get\" action=\"/qa\" novalidate class=\"clg-inline-form\">",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"from\">From</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"from\" name=\"from\" type=\"date\" value=\"",
-      FormatDate(r.from), "\"></div>",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"to\">To</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"to\" name=\"to\" type=\"date\" value=\"",
-      FormatDate(r.to), "\"></div>",
-      "<button type=\"submit\" class=\"govuk-button govuk-button--secondary\">Show the period</button></form>");
+      web::DateInput({.id = "from", .name = "from", .label = "From", .value = FormatDate(r.from)}).value,
+      web::DateInput({.id = "to", .name = "to", .label = "To", .value = FormatDate(r.to)}).value,
+      web::Button("Show the period", web::ButtonStyle::kSecondary).value, "</form>");
 
   std::vector<std::pair<std::string, std::string>> headline = {
       {"Reviews held", absl::StrCat(r.reviews_held)},

@@ -31,10 +31,10 @@ std::string RoleName(std::string_view role) {
 }  // namespace
 
 std::string RenderShell(const Viewer& viewer, std::string_view current, std::string_view title,
-                        std::string_view body) {
+                        std::string_view body, bool has_errors) {
   web::PageShell shell;
   shell.title = std::string(title);
-  shell.has_errors = title.starts_with("Error:");
+  shell.has_errors = has_errors;
   for (const NavEntry& n : kNavigation) {
     if (!RoleMayOpen(viewer.role, n.route)) continue;
     shell.navigation.push_back({n.label, n.href, current == n.route});
@@ -45,9 +45,10 @@ std::string RenderShell(const Viewer& viewer, std::string_view current, std::str
   return web::RenderPage(shell);
 }
 
-std::string RenderSignedOutShell(std::string_view title, std::string_view body) {
+std::string RenderSignedOutShell(std::string_view title, std::string_view body, bool has_errors) {
   web::PageShell shell;
   shell.title = std::string(title);
+  shell.has_errors = has_errors;
   shell.body = web::Html{std::string(body)};
   return web::RenderPage(shell);
 }

@@ -10,6 +10,7 @@
 #include "engine/calendar.h"
 #include "tools/web/look/uk_date.h"
 #include "tools/web/look/url_escape.h"
+#include "tools/web/look/govuk_components.h"
 #include "tools/web/look/html.h"
 #include "tools/web/page_parts.h"
 #include "tools/web/pages.h"
@@ -74,32 +75,27 @@ std::string CountsTable(const char* id, const char* caption, const char* who,
   return t.rows.empty() ? "" : RenderTable(t);
 }
 
+// A select of the IROs or teams the tray counts ("All" first); a chosen
+// name the tray no longer has stays listed, so the form shows what was asked.
 std::string SelectOf(const char* id, const char* label, const std::vector<WorkTrayCount>& counts,
                      const std::optional<std::string>& chosen) {
-  std::string out = absl::StrCat("<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"", id,
-                                 "\">", label, "</label><select class=\"govuk-select\" id=\"", id,
-                                 "\" name=\"", id, "\"><option value=\"\">All</option>");
+  std::vector<web::SelectOption> options = {{"", "All"}};
   bool listed = false;
   for (const WorkTrayCount& c : counts) {
     if (c.name.empty()) continue;
-    const bool selected = chosen && *chosen == c.name;
-    listed |= selected;
-    absl::StrAppend(&out, "<option value=\"", web::EscapeHtml(c.name), "\"", selected ? " selected" : "", ">",
-                    web::EscapeHtml(c.name), "</option>");
+    listed |= chosen && *chosen == c.name;
+    options.push_back({c.name, c.name});
   }
-  if (chosen && !chosen->empty() && !listed) {
-    absl::StrAppend(&out, "<option value=\"", web::EscapeHtml(*chosen), "\" selected>", web::EscapeHtml(*chosen), "</option>");
-  }
-  return absl::StrCat(out, "</select></div>");
+  if (chosen && !chosen->empty() && !listed) options.push_back({*chosen, *chosen});
+  return web::Select({.id = id, .name = id, .label = label, .value = chosen.value_or("")}, options)
+      .value;
 }
 
 std::string TextField(const char* id, const char* label, const char* hint,
                       const std::optional<std::string>& value) {
-  return absl::StrCat("<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"", id, "\">", label,
-                      "</label><div id=\"", id, "-hint\" class=\"govuk-hint\">", hint,
-                      "</div><input class=\"govuk-input govuk-input--width-20\" id=\"", id, "\" name=\"", id,
-                      "\" type=\"text\" aria-describedby=\"", id, "-hint\" value=\"",
-                      web::EscapeHtml(value.value_or("")), "\"></div>");
+  return web::TextInput({.id = id, .name = id, .label = label, .hint = hint, .value = value.value_or("")},
+                        web::InputWidth::k20)
+      .value;
 }
 
 // GOV.UK's pagination: previous, the page numbers near this one, next.
@@ -214,9 +210,8 @@ WebResponse TrayPage(const PageEnv& env, const WebRequest& req, const Viewer& vi
   }
   absl::StrAppend(
       &body, "<form method=\"get\" action=\"/\" novalidate class=\"clg-filters\">",
-      "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"asOf\">As of</label>",
-      "<input class=\"govuk-input govuk-input--width-10\" id=\"asOf\" name=\"asOf\" type=\"date\" value=\"",
-      FormatDate(ask.as_of), "\"></div>",
+      web::DateInput({.id = "asOf", .name = "asOf", .label = "As of", .value = FormatDate(ask.as_of)}).value,
+      // Not web::TextInput: inputmode="numeric" brings up a phone's number pad.
       "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"days\">Working days ahead</label>",
       "<input class=\"govuk-input govuk-input--width-3\" id=\"days\" name=\"days\" type=\"text\" inputmode=\"numeric\" value=\"",
       ask.days, "\"></div>", SelectOf("iro", "IRO", tray->by_iro, ask.filter.iro),

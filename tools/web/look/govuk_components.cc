@@ -230,6 +230,10 @@ Html TextInput(const Field& field, InputWidth width, std::string_view autocomple
   return Input(field, "text", WidthClass(width), autocomplete);
 }
 
+Html PasswordInput(const Field& field, InputWidth width, std::string_view autocomplete) {
+  return Input(field, "password", WidthClass(width), autocomplete);
+}
+
 Html DateInput(const Field& field) {
   // Width 10 fits "dd/mm/yyyy" plus the picker's icon.
   return Input(field, "date", " govuk-input--width-10", {});

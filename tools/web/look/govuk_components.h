@@ -117,6 +117,11 @@ struct Field {
 // "name"; empty writes no autocomplete attribute.
 [[nodiscard]] Html TextInput(const Field& field, InputWidth width = InputWidth::kFull,
                              std::string_view autocomplete = {});
+// <input class="govuk-input" type="password">: never echoed back, so
+// field.value should be empty. `autocomplete`: "current-password" on a
+// sign-in form, so password managers fill it.
+[[nodiscard]] Html PasswordInput(const Field& field, InputWidth width = InputWidth::kFull,
+                                 std::string_view autocomplete = {});
 // A date as one <input type="date"> (the browser's own date picker; the
 // value sent and field.value are always YYYY-MM-DD), not GOV.UK's three-box
 // date input: carelog's dates are mostly picked near today, and one field has
