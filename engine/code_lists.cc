@@ -116,6 +116,90 @@ constexpr CodeEntry kCodes[] = {
     {PN, "PN5", kSince, kOpen},
     {PN, "PN6", kSince, kOpen},
     {PN, "PN7", kSince, kOpen},
+
+    // CIN: category of need.
+    {CodeList::kCategoryOfNeed, "N1", kSince, kOpen},  // abuse or neglect
+    {CodeList::kCategoryOfNeed, "N2", kSince, kOpen},  // child's disability
+    {CodeList::kCategoryOfNeed, "N3", kSince, kOpen},  // parental illness or disability
+    {CodeList::kCategoryOfNeed, "N4", kSince, kOpen},  // family in acute stress
+    {CodeList::kCategoryOfNeed, "N5", kSince, kOpen},  // family dysfunction
+    {CodeList::kCategoryOfNeed, "N6", kSince, kOpen},  // socially unacceptable behaviour
+    {CodeList::kCategoryOfNeed, "N7", kSince, kOpen},  // low income
+    {CodeList::kCategoryOfNeed, "N8", kSince, kOpen},  // absent parenting
+
+    // PLACE_PROVIDER.
+    {CodeList::kProvider, "PR0", kSince, kOpen},  // parents or person with parental responsibility
+    {CodeList::kProvider, "PR1", kSince, kOpen},  // own council
+    {CodeList::kProvider, "PR2", kSince, kOpen},  // other council
+    {CodeList::kProvider, "PR3", kSince, kOpen},  // other public provision
+    {CodeList::kProvider, "PR4", kSince, kOpen},  // private provision
+    {CodeList::kProvider, "PR5", kSince, kOpen},  // voluntary/third sector
+
+    // REASON_PLACE_CHANGE.
+    {CodeList::kReasonPlaceChange, "CARPL", kSince, kOpen},  // change to/implementation of care plan
+    {CodeList::kReasonPlaceChange, "CLOSE", kSince, kOpen},  // resignation or closure of provision
+    {CodeList::kReasonPlaceChange, "ALLEG", kSince, kOpen},  // allegation (s47)
+    {CodeList::kReasonPlaceChange, "STAND", kSince, kOpen},  // standards of care concern
+    {CodeList::kReasonPlaceChange, "APPRR", kSince, kOpen},  // approval removed
+    {CodeList::kReasonPlaceChange, "CREQB", kSince, kOpen},  // carer requests, behaviour
+    {CodeList::kReasonPlaceChange, "CREQO", kSince, kOpen},  // carer requests, other
+    {CodeList::kReasonPlaceChange, "CHILD", kSince, kOpen},  // child requests
+    {CodeList::kReasonPlaceChange, "LAREQ", kSince, kOpen},  // responsible authority requests
+    {CodeList::kReasonPlaceChange, "PLACE", kSince, kOpen},  // change in the status of a placement only
+    {CodeList::kReasonPlaceChange, "CUSTOD", kSince, kOpen}, // custody arrangement
+    {CodeList::kReasonPlaceChange, "OTHER", kSince, kOpen},
+
+    // SW_REASON: reason for a change of social worker (a return column from
+    // 2023-24; valid on earlier allocations too, which later returns report).
+    {CodeList::kSocialWorkerChange, "MANAGE", kSince, kOpen},  // management decision
+    {CodeList::kSocialWorkerChange, "FCONTA", kSince, kOpen},  // fixed contract ended
+    {CodeList::kSocialWorkerChange, "LEFTRL", kSince, kOpen},  // left the role
+    {CodeList::kSocialWorkerChange, "ORGRST", kSince, kOpen},  // organisational restructure
+    {CodeList::kSocialWorkerChange, "TSPROC", kSince, kOpen},  // transfer between services/teams
+    {CodeList::kSocialWorkerChange, "ABSENC", kSince, kOpen},  // absence
+    {CodeList::kSocialWorkerChange, "CHCHAN", kSince, kOpen},  // child's circumstances changed
+    {CodeList::kSocialWorkerChange, "PCCHAN", kSince, kOpen},  // parent's/carer's request
+    {CodeList::kSocialWorkerChange, "SWDIED", kSince, kOpen},  // social worker died
+    {CodeList::kSocialWorkerChange, "OTHERS", kSince, kOpen},
+
+    // PREV_PERM: permanence order before this period of care.
+    {CodeList::kPreviousPermanence, "P1", kSince, kOpen},  // adoption
+    {CodeList::kPreviousPermanence, "P2", kSince, kOpen},  // special guardianship order
+    {CodeList::kPreviousPermanence, "P3", kSince, kOpen},  // residence order
+    {CodeList::kPreviousPermanence, "P4", kSince, kOpen},  // child arrangements order
+    {CodeList::kPreviousPermanence, "Z1", kSince, kOpen},  // none, or not known
+
+    // REASON_PLACED_CEASED (a reversed decision; E11/E12 come from REC).
+    {CodeList::kAdoptionDecisionReversed, "RD1", kSince, kOpen},
+    {CodeList::kAdoptionDecisionReversed, "RD2", kSince, kOpen},
+    {CodeList::kAdoptionDecisionReversed, "RD3", kSince, kOpen},
+    {CodeList::kAdoptionDecisionReversed, "RD4", kSince, kOpen},
+
+    // SEX.
+    {CodeList::kSex, "1", kSince, kOpen},  // male
+    {CodeList::kSex, "2", kSince, kOpen},  // female
+
+    // ETHNIC.
+    {CodeList::kEthnicity, "WBRI", kSince, kOpen},
+    {CodeList::kEthnicity, "WIRI", kSince, kOpen},
+    {CodeList::kEthnicity, "WOTH", kSince, kOpen},
+    {CodeList::kEthnicity, "WIRT", kSince, kOpen},
+    {CodeList::kEthnicity, "WROM", kSince, kOpen},
+    {CodeList::kEthnicity, "MWBC", kSince, kOpen},
+    {CodeList::kEthnicity, "MWBA", kSince, kOpen},
+    {CodeList::kEthnicity, "MWAS", kSince, kOpen},
+    {CodeList::kEthnicity, "MOTH", kSince, kOpen},
+    {CodeList::kEthnicity, "AIND", kSince, kOpen},
+    {CodeList::kEthnicity, "APKN", kSince, kOpen},
+    {CodeList::kEthnicity, "ABAN", kSince, kOpen},
+    {CodeList::kEthnicity, "AOTH", kSince, kOpen},
+    {CodeList::kEthnicity, "BCRB", kSince, kOpen},
+    {CodeList::kEthnicity, "BAFR", kSince, kOpen},
+    {CodeList::kEthnicity, "BOTH", kSince, kOpen},
+    {CodeList::kEthnicity, "CHNE", kSince, kOpen},
+    {CodeList::kEthnicity, "OOTH", kSince, kOpen},
+    {CodeList::kEthnicity, "REFU", kSince, kOpen},
+    {CodeList::kEthnicity, "NOBT", kSince, kOpen},
 };
 
 bool ValidIn(CodeList list, std::string_view code, int year) {
@@ -140,6 +224,14 @@ std::string_view CodeListName(CodeList list) {
     case CodeList::kPlacement: return "PLACE";
     case CodeList::kReasonCeased: return "REC";
     case CodeList::kParticipation: return "PN";
+    case CodeList::kCategoryOfNeed: return "CIN";
+    case CodeList::kProvider: return "PLACE_PROVIDER";
+    case CodeList::kReasonPlaceChange: return "REASON_PLACE_CHANGE";
+    case CodeList::kSocialWorkerChange: return "SW_REASON";
+    case CodeList::kPreviousPermanence: return "PREV_PERM";
+    case CodeList::kAdoptionDecisionReversed: return "REASON_PLACED_CEASED";
+    case CodeList::kEthnicity: return "ETHNIC";
+    case CodeList::kSex: return "SEX";
   }
   return "unknown";
 }

@@ -18,9 +18,19 @@ enum class CodeList {
   kPlacement,      // PLACE
   kReasonCeased,   // REC
   kParticipation,  // PN (review participation, PN0-PN7)
+  // The return's other coded columns (issue 17): optional in events, listed
+  // by `export 903 --check` when a return needs them.
+  kCategoryOfNeed,      // CIN (N1-N8)
+  kProvider,            // PLACE_PROVIDER (PR0-PR5)
+  kReasonPlaceChange,   // REASON_PLACE_CHANGE
+  kSocialWorkerChange,  // SW_REASON
+  kPreviousPermanence,  // PREV_PERM
+  kAdoptionDecisionReversed,  // REASON_PLACED_CEASED (RD1-RD4)
+  kEthnicity,           // ETHNIC
+  kSex,                 // SEX (1 male, 2 female)
 };
 
-std::string_view CodeListName(CodeList list);  // "LS", "PLACE", "REC", "PN"
+std::string_view CodeListName(CodeList list);  // "LS", "PLACE", "REC", "PN", "CIN", ...
 
 // The collection year a date falls in (1 April - 31 March): 2025-05-01 -> 2025,
 // 2026-03-31 -> 2025.

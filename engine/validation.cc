@@ -29,10 +29,22 @@ struct FieldRule {
   std::string_view field;
   // kKnownEnum: optional; when given, one of the enum's declared values (a
   // binary sender can put any number in an open enum).
-  enum Kind { kRequired, kDate, kRequiredDate, kCode, kSignificantKind, kKnownEnum } kind;
+  // kOptionalCode: an SSDA903 code when given (issue 17's fields).
+  enum Kind {
+    kRequired,
+    kDate,
+    kRequiredDate,
+    kCode,
+    kOptionalCode,
+    kSignificantKind,
+    kKnownEnum
+  } kind;
   CodeList list = CodeList::kLegalStatus;
   // For dates: the plausible range (engine/limits.h says why each).
-  enum class Range { kAny, kBirth, kBirthOrExpected, kOtherBirth, kSchedule } range = Range::kAny;
+  // kPast: on or before the event's own day (kBirth's bounds, for dates
+  // that are not births).
+  enum class Range { kAny, kBirth, kBirthOrExpected, kOtherBirth, kSchedule, kPast } range =
+      Range::kAny;
 };
 using Range = FieldRule::Range;
 
@@ -40,6 +52,11 @@ constexpr FieldRule kFieldRules[] = {
     {"childAccommodated", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
     {"childAccommodated", "placementType", FieldRule::kCode, CodeList::kPlacement},
     {"childAccommodated", "dateOfBirth", FieldRule::kDate, {}, Range::kBirth},
+    {"childAccommodated", "cin", FieldRule::kOptionalCode, CodeList::kCategoryOfNeed},
+    {"childAccommodated", "provider", FieldRule::kOptionalCode, CodeList::kProvider},
+    {"childAccommodated", "previousPermanence", FieldRule::kOptionalCode,
+     CodeList::kPreviousPermanence},
+    {"childAccommodated", "previousPermanenceDate", FieldRule::kDate, {}, Range::kPast},
     {"childCeasedLookedAfter", "reason", FieldRule::kCode, CodeList::kReasonCeased},
     {"iroAllocated", "iroId", FieldRule::kRequired},
     {"reviewScheduled", "reviewId", FieldRule::kRequired},
@@ -67,6 +84,8 @@ constexpr FieldRule kFieldRules[] = {
     {"legalStatusChanged", "legalStatus", FieldRule::kCode, CodeList::kLegalStatus},
     {"placementStarted", "placementType", FieldRule::kCode, CodeList::kPlacement},
     {"socialWorkerAllocated", "socialWorkerId", FieldRule::kRequired},
+    {"socialWorkerAllocated", "reason", FieldRule::kOptionalCode, CodeList::kSocialWorkerChange},
+    {"adoptionDecisionReversed", "reason", FieldRule::kCode, CodeList::kAdoptionDecisionReversed},
     {"significantEventReported", "kind", FieldRule::kSignificantKind},
     {"earlyReviewConsidered", "significantEventId", FieldRule::kRequired},
     {"disputeRaised", "reviewId", FieldRule::kRequired},
@@ -170,7 +189,8 @@ struct DateBounds {
 DateBounds BoundsFor(Range range, absl::CivilDay event_day, absl::CivilDay today) {
   const absl::CivilDay earliest(kEarliestYear, 1, 1);
   switch (range) {
-    case Range::kBirth: return {earliest, event_day};
+    case Range::kBirth:
+    case Range::kPast: return {earliest, event_day};
     case Range::kBirthOrExpected: return {earliest, event_day + kMaxDaysBeforeBirth};
     case Range::kOtherBirth: return {earliest, today + kMaxDaysBeforeBirth};
     case Range::kSchedule: {
@@ -220,7 +240,8 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
         payload.GetDescriptor()->FindFieldByCamelcaseName(std::string(rule.field));
     const std::string path = absl::StrCat(prefix, std::string(name), ".", std::string(rule.field));
     const bool present = f != nullptr && HasValue(payload, f);
-    const bool required = rule.kind != FieldRule::kDate && rule.kind != FieldRule::kKnownEnum;
+    const bool required = rule.kind != FieldRule::kDate && rule.kind != FieldRule::kKnownEnum &&
+                          rule.kind != FieldRule::kOptionalCode;
     if (!present) {
       if (required) return FieldError(path, "missing required field");
       continue;
@@ -248,7 +269,8 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
         }
         break;
       }
-      case FieldRule::kCode: {
+      case FieldRule::kCode:
+      case FieldRule::kOptionalCode: {
         absl::Status s = CheckCode(rule.list, value, event_day);
         if (!s.ok()) return FieldError(path, std::string(s.message()));
         break;
