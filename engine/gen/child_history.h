@@ -48,6 +48,25 @@ struct Placement {
   bool foster;       // foster or adoptive carers (their views are sought)
 };
 
+// Where and with whom a placement is, as the SSDA903 episode records it.
+struct PlacementDetails {
+  std::string provider;  // PLACE_PROVIDER; empty for temporary placements
+  std::string postcode;  // PL_POST
+  std::string urn;       // Ofsted URN, or "XXXXXXX" where none applies
+};
+
+// The Social Work England registration number of generated social worker
+// `social_worker_id` ("sw-17" -> "SW104017"): the same for every allocation.
+std::string RegistrationNumberOf(std::string_view social_worker_id);
+// A valid UPN (check letter, LA code, school, year, serial) for a child of
+// authority `authority` (3-digit LA code) drawn from `rng`.
+std::string UniquePupilNumber(Rng& rng, std::string_view authority);
+// Whether PLACE_PROVIDER `provider` may go with PLACE `type` (validator
+// 213, 527-531, 550).
+bool ProviderFitsPlacement(std::string_view provider, std::string_view type);
+// Whether PLACE `type` needs an Ofsted URN (validator 218, 222, 230).
+bool PlacementNeedsUrn(std::string_view type);
+
 class ChildHistory {
  public:
   // Drafts into `events` (which it appends to); `child` is the case number.
@@ -127,20 +146,30 @@ class ChildHistory {
     return std::string(kind);
   }
 
+  // PLACE `type` made fit for a child aged `age` (validator 370-374: S1 from
+  // 4, H5 from 16, youth custody from 10; secure homes for 10+ here).
+  static std::string FitPlacementToAge(std::string type, int age);
+
   // One period of care from `accommodated`; sets ceases_on_.
   void PeriodOfCare(absl::CivilDay accommodated, bool first);
-  // {"socialWorkerAllocated":...} naming the child's team.
-  v1::Event SocialWorkerAllocated(const std::string& social_worker) const;
+  // {"socialWorkerAllocated":...} naming the child's team, with why (SW_REASON).
+  v1::Event SocialWorkerAllocated(const std::string& social_worker, const char* reason) const;
   static v1::Event StatutoryVisit(bool seen_alone);
   static v1::Event LegalStatusChanged(std::string_view code);
+  // Provider, postcode and URN of a new placement of `type`.
+  PlacementDetails DetailsFor(const std::string& type, const char* out_of_area);
+  // A plausible postcode in area `area` ("BS5 7QT").
+  std::string PostcodeIn(std::string_view area);
   void StartPlacement(int64_t t, const std::string& type, bool long_term, bool connected,
-                      const char* reason);
+                      const char* reason, bool same_carers = false);
   void EndPlacement(int64_t t, const char* reason, bool unplanned);
   // A significant event and, usually, the IRO's consideration of an early
   // review; returns the report's seq.
   int ReportSignificantEvent(absl::CivilDay d, const char* kind);
   void ReviewCycle();
   void StatutoryVisits();
+  // The health and outcome checks of each year of the period (SSDA903 OC2).
+  void HealthAndOutcomes();
 
   const Cohort& cohort_;
   int child_;
@@ -148,6 +177,9 @@ class ChildHistory {
   std::vector<DraftEvent>& events_;
 
   absl::CivilDay date_of_birth_;
+  bool girl_ = false;
+  std::string authority_;      // the council's LA code
+  std::string home_postcode_;  // HOME_POST
   std::string iro_;
   std::vector<std::pair<absl::CivilDay, std::string>> social_workers_;
   int reviews_arranged_ = 0;
@@ -159,6 +191,12 @@ class ChildHistory {
   absl::CivilDay ceases_on_;  // cease day, or a day after the window end
   int64_t ceased_at_ = 0;
   std::vector<Placement> placements_;  // this period's, in order
+  std::string cin_;                    // category of need, constant over the period
+  // The permanence order the child left the last period with (PREV_PERM of
+  // the next one), and when; "Z1" if none.
+  std::string left_with_order_ = "Z1";
+  absl::CivilDay left_with_order_on_;
+  bool adopted_ = false;  // left a period adopted: does not come back into care
   std::vector<absl::CivilDay> bring_forward_;
   absl::CivilDay reduced_from_;  // reduced-meeting arrangement applies from; far future if none
   std::string open_review_;      // scheduled, not held when the period ended

@@ -27,9 +27,7 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   const absl::CivilDay never = cohort_.window_end + 100000;
 
   const char* entry_status = PickWeighted(rng_, kLegalStatusOnEntry);
-  if ((std::string_view(entry_status) == "E1" || std::string_view(entry_status) == "D1") &&
-      age >= 6)
-    entry_status = "C2";
+  if (std::string_view(entry_status) == "E1" && age >= 6) entry_status = "C2";
   if (age >= 10 && rng_.Pct(6)) entry_status = "J2";
   const std::string_view legal_status(entry_status);
 
@@ -37,28 +35,45 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   absl::CivilDay cease = never;
   const char* reason_ceased = "E8";
   bool planned_end = true;
-  std::vector<std::pair<absl::CivilDay, std::string>> legal_status_changes;
+  // Legal status changes; `exact` ones fall on their own day, working day
+  // or not (police protection ends within 72 hours, an EPO within 8 days).
+  struct StatusChange {
+    absl::CivilDay day;
+    std::string code;
+    bool exact;
+  };
+  std::vector<StatusChange> legal_status_changes;
+  bool exact_cease = false;
   std::string plan;  // permanence plan, if any
   bool permanence = false;
+  cin_ = legal_status == "J2" ? "N6" : PickWeighted(rng_, kCategoryOfNeed);
+  // The last day police protection (L1, 72 hours) or an emergency
+  // protection order (L2, 8 days) can run to.
+  const absl::CivilDay protection_ends =
+      accommodated + (legal_status == "L1" ? rng_.Range(1, 3) : rng_.Range(2, 8));
   if (legal_status == "J2") {
     cease = accommodated + rng_.Range(1, 6);
     reason_ceased = rng_.Pct(50) ? "E4B" : "E13";
     planned_end = false;
   } else if ((legal_status == "L1" || legal_status == "L2") && rng_.Pct(40)) {
-    cease = accommodated + rng_.Range(2, 28);
-    reason_ceased = PickWeighted(rng_, kReasonCeasedEarly);
+    // Home again when the protection ends.
+    cease = protection_ends;
+    exact_cease = true;
+    reason_ceased = rng_.Pct(70) ? "E13" : "E4B";
+    planned_end = std::string_view(reason_ceased) == "E13";
   } else if (legal_status == "V2" && (rng_.Pct(35) || age >= 16)) {
     cease = accommodated + (rng_.Pct(60) ? rng_.Range(14, 200) : rng_.Range(201, 700));
     reason_ceased = PickWeighted(rng_, kReasonCeasedEarly);
     if (age >= 16 && rng_.Pct(50)) cease = never;
   } else {
     permanence = true;
+    // An interim care order when the protection ends.
     if (legal_status == "L1" || legal_status == "L2")
-      legal_status_changes.emplace_back(accommodated + rng_.Range(1, 8), "C1");
+      legal_status_changes.push_back({protection_ends, "C1", true});
     if (legal_status == "V2" && rng_.Pct(25))
-      legal_status_changes.emplace_back(accommodated + rng_.Range(20, 140), "C1");
+      legal_status_changes.push_back({accommodated + rng_.Range(20, 140), "C1", false});
     const int r = rng_.Range(0, 99);
-    if (legal_status == "E1" || legal_status == "D1") {
+    if (legal_status == "E1") {
       plan = "ADOPTION";
     } else if (age < 5) {
       plan = r < 30 ? "ADOPTION" : r < 65 ? "LONG_TERM_FOSTER" : r < 85 ? "KINSHIP" : "RETURN_HOME";
@@ -70,10 +85,11 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     bool to_c1 = legal_status == "C1" || legal_status == "L1" || legal_status == "L2" ||
                  !legal_status_changes.empty();
     if (to_c1 && rng_.Pct(80))
-      legal_status_changes.emplace_back(accommodated + rng_.Range(150, 260), "C2");
+      legal_status_changes.push_back({accommodated + rng_.Range(150, 260), "C2", false});
   }
   if (turns_18 <= cease) {
     cease = turns_18;
+    exact_cease = true;  // on the birthday itself
     reason_ceased = PickWeighted(rng_, kReasonCeasedAt18);
     planned_end = true;
   }
@@ -102,8 +118,9 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   std::string place;
   if (legal_status == "J2") {
     place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypePaceTransfer), accommodated);
-  } else if (legal_status == "E1" || legal_status == "D1") {
-    place = rng_.Pct(50) ? "A5" : "A6";
+  } else if (legal_status == "E1") {
+    // Placement order already made: with foster carers until matched.
+    place = rng_.Pct(50) ? "U4" : "U5";
   } else if (age < 1) {
     place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeBaby), accommodated);
   } else if (age >= 16) {
@@ -111,6 +128,9 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   } else {
     place = PlacementCodeOn(PickWeighted(rng_, kPlacementTypeChild), accommodated);
   }
+  place = FitPlacementToAge(place, age);
+  // With parents only under a care order (validator 378).
+  if (place == "P1" && legal_status == "V2") place = "U4";
   if (notify_t < accommodated_at_) {
     Record(notify_t, v1::SOCIAL_WORKER, SocialWorkerOn(notify),
            Act(&v1::Event::mutable_iro_service_notified));
@@ -118,7 +138,7 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   if (!first && rng_.Pct(40)) {
     social_workers_.emplace_back(accommodated, StaffMember("sw-", cohort_.social_workers));
     Record(accommodated_at_ - 1, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
-           SocialWorkerAllocated(social_workers_.back().second));
+           SocialWorkerAllocated(social_workers_.back().second, "CHCHAN"));
   }
   v1::Event accommodation;
   v1::ChildAccommodated& accommodated_payload = *accommodation.mutable_child_accommodated();
@@ -126,8 +146,48 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   accommodated_payload.set_placement_type(place);
   if (rng_.Pct(30)) accommodated_payload.set_date_of_birth(DateText(date_of_birth_));
   accommodated_payload.set_emergency(emergency);
+  {
+    const PlacementDetails details = DetailsFor(place, place == "P1" ? "IN_AREA" : "OUT_OF_AREA");
+    accommodated_payload.set_cin(cin_);
+    if (!details.provider.empty()) accommodated_payload.set_provider(details.provider);
+    accommodated_payload.set_home_postcode(home_postcode_);
+    accommodated_payload.set_placement_postcode(details.postcode);
+    accommodated_payload.set_urn(details.urn);
+    // PREV_PERM: the order the child left the last period with, or (first
+    // period) a few children adopted or under an order before.
+    std::string order = left_with_order_;
+    absl::CivilDay order_on = left_with_order_on_;
+    std::string order_authority = authority_;
+    if (first && age >= 2 && rng_.Pct(5)) {
+      const int k = rng_.Range(0, 99);
+      order = k < 25 ? "P1" : k < 70 ? "P2" : "P4";
+      order_on = date_of_birth_ + rng_.Range(365, static_cast<int>(accommodated - date_of_birth_) - 30);
+      order_authority = rng_.Pct(70) ? authority_ : std::string(rng_.Pct(50) ? "330" : "873");
+    }
+    accommodated_payload.set_previous_permanence(order);
+    if (order != "Z1") {
+      accommodated_payload.set_previous_permanence_date(DateText(order_on));
+      accommodated_payload.set_previous_permanence_authority(order_authority);
+    }
+  }
   Record(accommodated_at_, v1::SOCIAL_WORKER, SocialWorkerOn(accommodated),
          std::move(accommodation));
+  // Adoption: the agency decision maker's decision that the child should be
+  // placed for adoption comes before the placement order (validator 554).
+  bool adoption_decided = false, adoption_decision_reversed = false;
+  auto decide_adoption = [&](int64_t t) {
+    Record(t, v1::AGENCY_DECISION_MAKER, StaffMember("adm-", 2),
+           Act(&v1::Event::mutable_adoption_decision_made));
+    adoption_decided = true;
+  };
+  auto reverse_adoption_decision = [&](int64_t t, const char* reason) {
+    Record(t, v1::AGENCY_DECISION_MAKER, StaffMember("adm-", 2),
+           Act(&v1::Event::mutable_adoption_decision_reversed,
+               [&](v1::AdoptionDecisionReversed& p) { p.set_reason(reason); }));
+    adoption_decision_reversed = true;
+  };
+  // A child under a placement order on entry: the decision was this day.
+  if (legal_status == "E1") decide_adoption(accommodated_at_ + 1);
   {
     Placement p;
     p.start = accommodated;
@@ -179,19 +239,32 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     d = WorkingDayOnOrAfter(d);
     if (!InPeriod(d)) break;
     std::string sw = StaffMember("sw-", cohort_.social_workers);
+    if (sw == social_workers_.back().second) continue;  // not a change
     social_workers_.emplace_back(d, sw);
     Record(AtOfficeHours(d), v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
-           SocialWorkerAllocated(sw));
+           SocialWorkerAllocated(sw, PickWeighted(rng_, kSocialWorkerChangeReason)));
     if (rng_.Pct(50)) ReportSignificantEvent(WorkingDayOnOrAfter(d + 1), "CHANGE_OF_SOCIAL_WORKER");
   }
 
-  for (const auto& [d0, code] : legal_status_changes) {
-    const absl::CivilDay d = WorkingDayOnOrAfter(d0);
+  // The legal status on each day (P1 is not allowed under V2).
+  std::vector<std::pair<absl::CivilDay, std::string>> status_timeline = {
+      {accommodated, std::string(legal_status)}};
+  for (const StatusChange& change : legal_status_changes) {
+    const absl::CivilDay d = change.exact ? change.day : WorkingDayOnOrAfter(change.day);
     if (InPeriod(d)) {
       Record(AtOfficeHoursAfter(d, accommodated_at_), v1::SOCIAL_WORKER, SocialWorkerOn(d),
-             LegalStatusChanged(code));
+             LegalStatusChanged(change.code));
+      status_timeline.emplace_back(d, change.code);
     }
   }
+  auto status_on = [&](absl::CivilDay d) {
+    std::string code;
+    absl::CivilDay latest = accommodated - 1;
+    for (const auto& [from, c] : status_timeline) {
+      if (from <= d && from >= latest) latest = from, code = c;
+    }
+    return code;
+  };
 
   // Permanence milestones; they may end the period.
   absl::CivilDay forced_move = never;  // random placement moves stop here
@@ -200,6 +273,9 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     std::string type;
     bool long_term;
     bool connected;
+    bool adoptive = false;     // placed for adoption: A5 with the foster carers, or A6
+    bool same_carers = false;  // the same carers, a new status of placement
+    bool keep_carers = false;  // the current foster carers, if fostered then
   };
   std::vector<Move> moves;
   if (permanence) {
@@ -231,7 +307,7 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
                   Act(&v1::Event::mutable_pre_permanence_report_sent));
       }
       const int panel_roll = rng_.Range(0, 99);
-      const bool approved = panel_roll < 86;
+      const bool approved = panel_roll < 86 || legal_status == "E1";
       milestone(panel, v1::PANEL, "panel-1",
                 Act(&v1::Event::mutable_panel_decision, [&](v1::PanelDecision& p) {
                   p.set_panel(adoption ? "ADOPTION_AND_PERMANENCE" : "FOSTERING");
@@ -240,14 +316,46 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
                                                    : "NOT_APPROVED");
                   p.set_plan(plan);
                 }));
-      if (approved && adoption) {
-        const absl::CivilDay placement_order = WorkingDayOnOrAfter(panel + rng_.Range(20, 80));
-        if (legal_status != "E1" && legal_status != "D1") {
+      const int court_roll = rng_.Range(0, 99);
+      // The court makes no placement order (RD2), or the plan changes before
+      // a match (RD1, RD3, RD4); a child on a placement order already goes on.
+      const bool no_order = legal_status != "E1" && court_roll < 5;
+      const bool plan_changes = legal_status != "E1" && court_roll >= 5 && court_roll < 11;
+      absl::CivilDay placement_order = panel;
+      if (approved && adoption && legal_status != "E1") {
+        const absl::CivilDay decision = AddWorkingDays(panel, rng_.Range(3, 15));
+        if (InPeriod(decision)) decide_adoption(AtOfficeHoursAfter(decision, accommodated_at_));
+        placement_order = WorkingDayOnOrAfter(decision + rng_.Range(20, 80));
+        // After the care order: a placement order replaces it.
+        for (const auto& [from, code] : status_timeline)
+          placement_order = std::max(placement_order, WorkingDayOnOrAfter(from + 1));
+        if (no_order) {
+          // The court makes no placement order (RD2); the plan becomes
+          // long-term fostering.
+          if (adoption_decided && InPeriod(placement_order))
+            reverse_adoption_decision(AtOfficeHoursAfter(placement_order, accommodated_at_),
+                                      "RD2");
+        } else {
           milestone(placement_order, v1::SOCIAL_WORKER, SocialWorkerOn(placement_order),
                     LegalStatusChanged("E1"));
+          if (InPeriod(placement_order)) status_timeline.emplace_back(placement_order, "E1");
         }
-        const absl::CivilDay placed = WorkingDayOnOrAfter(placement_order + rng_.Range(30, 200));
-        moves.push_back({placed, rng_.Pct(30) ? "A5" : "A6", true, false});
+      }
+      const absl::CivilDay placed = WorkingDayOnOrAfter(placement_order + rng_.Range(30, 200));
+      if (approved && adoption && plan_changes) {
+        // The plan changes before a match: the child's needs, or no adopters
+        // (RD1, RD3, RD4); the placement order is revoked, the care order stands.
+        const absl::CivilDay changed = WorkingDayOnOrBefore(placed - rng_.Range(1, 20));
+        if (adoption_decided && InPeriod(changed) && changed > placement_order) {
+          const int64_t t = AtOfficeHoursAfter(changed, accommodated_at_);
+          reverse_adoption_decision(t, court_roll < 7 ? "RD1" : court_roll < 9 ? "RD3" : "RD4");
+          Record(t + 1, v1::SOCIAL_WORKER, SocialWorkerOn(changed), LegalStatusChanged("C2"));
+          status_timeline.emplace_back(changed, "C2");
+        }
+      } else if (approved && adoption && !no_order) {
+        Move adoptive{placed, "A6", true, false};
+        adoptive.adoptive = true;
+        moves.push_back(adoptive);
         forced_move = std::min(forced_move, placed);
         if (placed + 300 < ceases_on_) {
           ceases_on_ = WorkingDayOnOrAfter(placed + rng_.Range(300, 420));
@@ -256,10 +364,11 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
         }
       } else if (approved) {
         const absl::CivilDay match = WorkingDayOnOrAfter(panel + rng_.Range(7, 60));
-        const bool keep = !placements_.empty() && placements_.back().type[0] == 'U';
-        moves.push_back({match,
-                         keep ? placements_.back().type : std::string(rng_.Pct(50) ? "U4" : "U5"),
-                         true, keep && placements_.back().type <= "U3"});
+        // Matched with the current foster carers when the child is fostered
+        // then (decided when the move is made), or with new ones.
+        Move match_move{match, rng_.Pct(50) ? "U4" : "U5", true, false};
+        match_move.keep_carers = true;
+        moves.push_back(match_move);
         forced_move = std::min(forced_move, match);
         if (Age(match) >= 6 && rng_.Pct(45)) {
           reduced_from_ = WorkingDayOnOrAfter(match + rng_.Range(365, 420));
@@ -282,6 +391,16 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     } else if (plan == "KINSHIP") {
       const absl::CivilDay special_guardianship =
           WorkingDayOnOrAfter(recommended + rng_.Range(150, 540));
+      // Usually with the family or friends who will be special guardians
+      // first, as their foster carers (E45 needs a U1-U3 placement: 516).
+      if (rng_.Pct(75)) {
+        const absl::CivilDay with_family =
+            WorkingDayOnOrAfter(recommended + rng_.Range(14, 120));
+        if (with_family + 60 < special_guardianship) {
+          moves.push_back({with_family, rng_.Pct(60) ? "U1" : "U3", false, true});
+          forced_move = std::min(forced_move, with_family);
+        }
+      }
       if (special_guardianship < ceases_on_) {
         ceases_on_ = special_guardianship;
         reason_ceased = rng_.Pct(60) ? "E45" : "E47";
@@ -289,9 +408,12 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
       }
     } else {  // RETURN_HOME
       const absl::CivilDay home = WorkingDayOnOrAfter(recommended + rng_.Range(14, 60));
-      moves.push_back({home, "P1", false, false});
+      // Placed with parents under a care order; accommodated children go home.
+      const bool voluntary = status_on(home) == "V2";
+      if (!voluntary) moves.push_back({home, "P1", false, false});
       forced_move = std::min(forced_move, home);
-      const absl::CivilDay e = WorkingDayOnOrAfter(home + rng_.Range(90, 365));
+      const absl::CivilDay e =
+          voluntary ? home : WorkingDayOnOrAfter(home + rng_.Range(90, 365));
       if (e < ceases_on_) {
         ceases_on_ = e;
         reason_ceased = "E4A";
@@ -314,6 +436,8 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
                                                      : PickWeighted(rng_, kPlacementTypeChild),
                                          m);
       if (type == "P1" && age_m >= 16) type = "H5";
+      type = FitPlacementToAge(type, age_m);
+      if (type == "P1" && status_on(m) == "V2") type = "U4";
       all.push_back({m, type, false, type <= "U3" && type[0] == 'U'});
       d = m + rng_.Range(120, 900);
     }
@@ -348,12 +472,25 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
       EndPlacement(t, unplanned ? "Placement disruption" : "Planned move", unplanned);
       // Placement types must be valid on the move's own date.
       std::string type = move.type;
+      bool same_carers = move.same_carers;
+      bool connected = move.connected;
+      if (move.keep_carers && placements_.back().type[0] == 'U') {
+        type = placements_.back().type;
+        connected = type <= "U3";
+        same_carers = true;
+      }
+      if (move.adoptive && placements_.back().type[0] == 'U' && rng_.Pct(35)) {
+        type = "A5";  // the foster carers adopt
+        same_carers = true;
+      }
       if (type == "Z1" && CollectionYearOf(move.day) >= 2025) type = "Z11";
       if (type.size() == 3 && type[0] == 'Z' && CollectionYearOf(move.day) < 2025) type = "Z1";
-      StartPlacement(t + 1, type, move.long_term, move.connected,
-                     move.long_term ? "CARPL"
-                     : unplanned    ? "STAND"
-                                    : PickWeighted(rng_, kReasonPlaceChange));
+      StartPlacement(t + 1, type, move.long_term, connected,
+                     same_carers     ? "PLACE"
+                     : move.long_term ? "CARPL"
+                     : unplanned      ? "STAND"
+                                      : PickWeighted(rng_, kReasonPlaceChange),
+                     same_carers);
     }
   }
 
@@ -373,13 +510,32 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
 
   StatutoryVisits();
   ReviewCycle();
+  HealthAndOutcomes();
 
   // Ceasing.
+  left_with_order_ = "Z1";
   if (ceases_on_ <= cohort_.window_end) {
-    const absl::CivilDay e = WorkingDayOnOrAfter(ceases_on_);
+    const absl::CivilDay e = exact_cease ? ceases_on_ : WorkingDayOnOrAfter(ceases_on_);
     ceases_on_ = e;
     if (e > cohort_.window_end) return;
     ceased_at_ = AtOfficeHours(e);
+    const std::string_view last_type = placements_.back().type;
+    std::string_view why(reason_ceased);
+    // Special guardians who were the child's foster carers (E45, E46) only
+    // from a foster placement (validator 516); staying put (E17) too.
+    if ((why == "E45" || why == "E46") && last_type[0] != 'U') {
+      reason_ceased = why == "E45" ? "E47" : "E48";
+    }
+    if (why == "E17" && last_type[0] != 'U') reason_ceased = "E5";
+    why = reason_ceased;
+    if (adoption_decided && !adoption_decision_reversed && why != "E11" && why != "E12") {
+      reverse_adoption_decision(ceased_at_ - 2, "RD4");
+    }
+    adopted_ = why == "E11" || why == "E12";
+    if (why == "E41") left_with_order_ = "P4";
+    if (why.substr(0, 3) == "E45" || why == "E46" || why == "E47" || why == "E48")
+      left_with_order_ = "P2";
+    left_with_order_on_ = e;
     if (planned_end && rng_.Pct(65)) {
       const absl::CivilDay approved_on = AddWorkingDays(e, -rng_.Range(1, 8));
       if (approved_on > accommodated) {

@@ -226,7 +226,7 @@ void ChildHistory::ReviewCycle() {
     const int64_t held_at = AtOfficeHoursAfter(review_day, migrated ? previous_at : arranged_at);
     const int age = Age(review_day);
     const char* participation =
-        age < 4 ? (rng_.Pct(92) ? "PN0" : "PN1") : PickWeighted(rng_, kParticipationOver4);
+        age < 4 ? "PN0" : PickWeighted(rng_, kParticipationOver4);  // validator 440, 441
     auto review_held = [&](const char* participation_code) {
       return Act(&v1::Event::mutable_review_held, [&](v1::ReviewHeld& p) {
         p.set_review_id(review_id);
