@@ -141,8 +141,8 @@ PlacementDetails ChildHistory::DetailsFor(const std::string& type, const char* o
   const char c = type[0];
   if (type == "P1") {
     d.provider = "PR0";
-  } else if (c == 'T') {
-    // Temporary placements have no provider (validator 213).
+  } else if (c == 'T' || c == 'Z') {
+    // Temporary and "other" placements have no provider (validator 178, 213).
   } else if (c == 'U') {
     d.provider = PickWeighted(rng_, kProviderFoster);
   } else if (c == 'A') {
@@ -195,7 +195,7 @@ bool PlacementNeedsUrn(std::string_view type) {
 
 bool ProviderFitsPlacement(std::string_view provider, std::string_view type) {
   if (type.empty()) return false;
-  if (type[0] == 'T') return provider.empty();
+  if (type[0] == 'T' || type[0] == 'Z') return provider.empty();
   if (type == "P1") return provider == "PR0";
   if (provider.empty() || provider == "PR0") return false;
   if ((type == "R2" || type == "R5") && (provider == "PR1" || provider == "PR2")) return false;

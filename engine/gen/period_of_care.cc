@@ -147,7 +147,7 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   if (rng_.Pct(30)) accommodated_payload.set_date_of_birth(DateText(date_of_birth_));
   accommodated_payload.set_emergency(emergency);
   {
-    const PlacementDetails details = DetailsFor(place, place == "P1" ? "IN_AREA" : "OUT_OF_AREA");
+    const PlacementDetails details = DetailsFor(place, place == "P1" ? "IN_AREA" : PickWeighted(rng_, kOutOfArea));
     accommodated_payload.set_cin(cin_);
     if (!details.provider.empty()) accommodated_payload.set_provider(details.provider);
     accommodated_payload.set_home_postcode(home_postcode_);
