@@ -319,6 +319,7 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
     if (!ep.imported && ep.dec && *ep.dec > end) {
       ep.dec.reset();
       ep.rec.clear();
+      ep.reason_place_change.clear();
       ep.closed_by.clear();
     }
     if (ep.rne == "S" && ep.decom > start) began_in_year = true;
@@ -335,16 +336,31 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
   if (c.prev_perm.size() > 1) c.prev_perm.erase(c.prev_perm.begin(), c.prev_perm.end() - 1);
   if (c.episodes.empty()) c.prev_perm.clear();
 
-  // Social worker episodes that overlap the year, for children with episodes.
-  if (!c.episodes.empty()) {
-    for (size_t i = 0; i < allocations.size(); ++i) {
-      const Allocation& a = allocations[i];
-      std::optional<absl::CivilDay> until;
-      if (i + 1 < allocations.size()) until = allocations[i + 1].day;
-      if (a.day > end || (until && *until < start)) continue;
-      if (until && *until > end) until.reset();
-      c.social_workers.push_back(
-          {a.registration, a.social_worker, a.day, until, a.reason, a.event_id});
+  // Social worker episodes while looked after in the year: each allocation
+  // in force during a period of care, from the later of its day and the
+  // period's first (rule SW12: no row of a period begins before it) until
+  // the next allocation. Ceasing to be looked after ends no allocation: the
+  // worker is still the child's (rule SW11b reads an end with no successor
+  // as a gap).
+  {
+    std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> periods;
+    for (const Episode903& ep : c.episodes) {
+      if (ep.rne == "S" || periods.empty()) periods.push_back({ep.decom, std::nullopt});
+      if (ep.dec && ep.rec != "X1") periods.back().second = ep.dec;
+    }
+    for (const auto& [from, to] : periods) {
+      for (size_t i = 0; i < allocations.size(); ++i) {
+        const Allocation& a = allocations[i];
+        std::optional<absl::CivilDay> until;
+        if (i + 1 < allocations.size()) until = allocations[i + 1].day;
+        if (until && *until <= from) continue;  // replaced before the period began
+        if (to && a.day >= *to) continue;       // began after the period ended
+        absl::CivilDay decom = std::max(a.day, from);
+        if (decom > end || (until && *until < start)) continue;
+        if (until && *until > end) until.reset();
+        c.social_workers.push_back({a.registration, a.social_worker, decom, until, a.reason,
+                                    a.event_id});
+      }
     }
   }
 
