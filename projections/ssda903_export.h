@@ -1,15 +1,11 @@
-// SSDA903 export: the Header, Episodes and Reviews tables of a collection
-// year (1 April Y - 31 March Y+1) from the log, in the DfE's CSV columns and
-// DD/MM/YYYY dates. Pure: folds each case's events (after corrections, in
-// effective order).
+// SSDA903 export: the return's tables for a collection year (1 April Y -
+// 31 March Y+1) in the DfE's CSV columns and DD/MM/YYYY dates, from each
+// child's rows (ssda903_return.h says what each row is made of).
 //
-// Episodes recorded by `import-903` (source "ssda903", placementStarted with
-// an RNE) are written back exactly as imported. Other histories are
-// described from their events: childAccommodated opens an episode (RNE S),
-// legalStatusChanged (L) and placementStarted (P) end the current one with
-// REC X1 and open the next, childCeasedLookedAfter ends it with its REC.
-// An episode belongs to the year when it is open on any day of it; a review
-// when it was held in it; a child when it has either.
+// Tables written: Header, Episodes, Reviews, SWEpisodes, PlacedAdoption,
+// PrevPerm and OC2 (the tables carelog's events can fill). A child is in
+// the return when an episode of theirs is open on a day of the year or a
+// review of theirs was held in it; their rows of the other tables follow.
 #ifndef CARELOG_PROJECTIONS_SSDA903_EXPORT_H_
 #define CARELOG_PROJECTIONS_SSDA903_EXPORT_H_
 
@@ -17,20 +13,34 @@
 #include <vector>
 
 #include "carelog/v1/events.pb.h"
+#include "projections/ssda903_return.h"
 
 namespace carelog {
 
+struct Ssda903Table {
+  std::string file;  // "episodes.csv": the validator's and the DfE's name
+  std::string text;  // CSV with its header line
+  uint64_t rows = 0;
+};
+
 struct Ssda903Tables {
-  std::string header;    // CSV text with its header line
-  std::string episodes;
-  std::string reviews;
-  uint64_t children = 0, episode_rows = 0, review_rows = 0;
+  Ssda903Table header, episodes, reviews, sw_episodes, placed_adoption, prev_perm, oc2;
+  uint64_t children = 0;
+
+  // Every table, in the order above.
+  std::vector<const Ssda903Table*> All() const {
+    return {&header, &episodes, &reviews, &sw_episodes, &placed_adoption, &prev_perm, &oc2};
+  }
 };
 
 // Empty tables (header lines only).
 Ssda903Tables Start903Tables();
 
-// Appends one case's rows for collection year `year`.
+// Appends one child's rows.
+void Append903Child(const Child903& child, Ssda903Tables* out);
+
+// Appends one case's rows for collection year `year` (nothing when the case
+// is not in that year's return).
 void Append903Case(const std::string& case_id, std::vector<v1::Event> events, int year,
                    Ssda903Tables* out);
 

@@ -43,22 +43,24 @@ int RunExport(const Args& args) {
   }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"header.csv", &t.header},
-                                   {"episodes.csv", &t.episodes},
-                                   {"reviews.csv", &t.reviews}}) {
-    const std::string path = out_dir + "/" + name;
+  for (const Ssda903Table* table : t.All()) {
+    const std::string path = out_dir + "/" + table->file;
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << *text;
+    f << table->text;
     if (!f) {
       std::fprintf(stderr, "carelog: cannot write %s\n", path.c_str());
       return 3;
     }
   }
-  std::printf("%s: collection year %d-%02d: %llu children, %llu episodes, %llu reviews\n",
-              out_dir.c_str(), year, (year + 1) % 100,
-              static_cast<unsigned long long>(t.children),
-              static_cast<unsigned long long>(t.episode_rows),
-              static_cast<unsigned long long>(t.review_rows));
+  std::printf(
+      "%s: collection year %d-%02d: %llu children, %llu episodes, %llu reviews, %llu social "
+      "worker episodes, %llu placed for adoption, %llu previous permanence, %llu OC2\n",
+      out_dir.c_str(), year, (year + 1) % 100, static_cast<unsigned long long>(t.children),
+      static_cast<unsigned long long>(t.episodes.rows),
+      static_cast<unsigned long long>(t.reviews.rows),
+      static_cast<unsigned long long>(t.sw_episodes.rows),
+      static_cast<unsigned long long>(t.placed_adoption.rows),
+      static_cast<unsigned long long>(t.prev_perm.rows), static_cast<unsigned long long>(t.oc2.rows));
   return 0;
 }
 
