@@ -85,9 +85,12 @@ void ChildHistory::Run() {
     PeriodOfCare(accommodated, first);
     first = false;
     if (ceases_on_ > cohort_.window_end) break;
-    // Re-entry; never after an adoption (validator 199).
-    if (adopted_ || Age(ceases_on_) >= 17 || !rng_.Pct(40)) break;
-    accommodated = WorkingDayOnOrAfter(ceases_on_ + rng_.Range(30, 240));
+    // Re-entry; never after an adoption (validator 199), seldom and not
+    // soon after a special guardianship or child arrangements order.
+    const bool left_with_order = left_with_order_ != "Z1";
+    if (adopted_ || Age(ceases_on_) >= 17 || !rng_.Pct(left_with_order ? 8 : 40)) break;
+    accommodated = WorkingDayOnOrAfter(
+        ceases_on_ + (left_with_order ? rng_.Range(365, 900) : rng_.Range(30, 240)));
     if (accommodated > cohort_.window_end || Age(accommodated) >= 18) break;
   }
 }
@@ -309,13 +312,15 @@ void ChildHistory::HealthAndOutcomes() {
     const absl::CivilDay from = std::max(accommodated_on_ + 1, april);
     const absl::CivilDay to = std::min({march, ceases_on_ - 1, cohort_.window_end});
     if (from > to) break;
-    const int span = static_cast<int>(to - from);
     const int age_at_march = Age(march);
-    // A working day in the year's part of the period, or none.
-    auto some_day = [&](absl::CivilDay* d) {
-      *d = WorkingDayOnOrAfter(from + rng_.Range(0, span));
-      return *d <= to;
+    // A working day in [lo, to], or none.
+    auto day_between = [&](absl::CivilDay lo, absl::CivilDay* d) {
+      if (lo > to) return false;
+      *d = WorkingDayOnOrAfter(lo + rng_.Range(0, static_cast<int>(to - lo)));
+      if (*d > to) *d = WorkingDayOnOrBefore(to);
+      return *d >= lo;
     };
+    auto some_day = [&](absl::CivilDay* d) { return day_between(from, d); };
     absl::CivilDay d;
     auto record = [&](v1::Event act) {
       Record(AtOfficeHours(d), v1::SOCIAL_WORKER, SocialWorkerOn(d), std::move(act));
@@ -330,8 +335,10 @@ void ChildHistory::HealthAndOutcomes() {
     // Health promotion for under-5s at 31 March (validator 545, 546).
     if (age_at_march < 5 && rng_.Pct(88) && some_day(&d))
       record(Act(&v1::Event::mutable_developmental_check_completed));
-    // SDQ for 4 to 16 (validator 188, 189): a score, or why there is none.
-    if (age_at_march >= 4 && Age(april) < 17 && some_day(&d) && Age(d) >= 4) {
+    // SDQ every year for 4 to 16 (validator 186, 188, 189, 197B), from the
+    // fourth birthday: a score, or why there is none.
+    if (age_at_march >= 4 && Age(april) < 17 &&
+        day_between(std::max(from, AddMonths(date_of_birth_, 48)), &d)) {
       if (rng_.Pct(78)) {
         const int score = rng_.Range(0, 20) + rng_.Range(0, 20);
         record(Act(&v1::Event::mutable_sdq_completed,

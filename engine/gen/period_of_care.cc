@@ -136,9 +136,13 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
            Act(&v1::Event::mutable_iro_service_notified));
   }
   if (!first && rng_.Pct(40)) {
-    social_workers_.emplace_back(accommodated, StaffMember("sw-", cohort_.social_workers));
-    Record(accommodated_at_ - 1, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
-           SocialWorkerAllocated(social_workers_.back().second, "CHCHAN"));
+    // A new social worker for the new period (never the same one again).
+    const std::string sw = StaffMember("sw-", cohort_.social_workers);
+    if (sw != social_workers_.back().second) {
+      social_workers_.emplace_back(accommodated, sw);
+      Record(accommodated_at_ - 1, v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+             SocialWorkerAllocated(sw, "CHCHAN"));
+    }
   }
   v1::Event accommodation;
   v1::ChildAccommodated& accommodated_payload = *accommodation.mutable_child_accommodated();
@@ -233,29 +237,27 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
               Act(&v1::Event::mutable_parenting_assessment_completed));
   }
 
-  // Social worker changes.
+  // Social worker changes, decided now (the acts below name the worker of
+  // their day) and drafted once permanence planning has said when the
+  // period ends. None in the last days of March: the 903's social worker
+  // checks (SW11b) read a change then as an episode left open.
+  const size_t social_workers_before = social_workers_.size();
   for (absl::CivilDay d = accommodated + rng_.Range(60, 500); InPeriod(d);
        d += rng_.Range(150, 600)) {
     d = WorkingDayOnOrAfter(d);
+    if (d.month() == 3 && d.day() >= 26) d = WorkingDayOnOrAfter(absl::CivilDay(d.year(), 4, 2));
     if (!InPeriod(d)) break;
     std::string sw = StaffMember("sw-", cohort_.social_workers);
     if (sw == social_workers_.back().second) continue;  // not a change
     social_workers_.emplace_back(d, sw);
-    Record(AtOfficeHours(d), v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
-           SocialWorkerAllocated(sw, PickWeighted(rng_, kSocialWorkerChangeReason)));
-    if (rng_.Pct(50)) ReportSignificantEvent(WorkingDayOnOrAfter(d + 1), "CHANGE_OF_SOCIAL_WORKER");
   }
 
   // The legal status on each day (P1 is not allowed under V2).
   std::vector<std::pair<absl::CivilDay, std::string>> status_timeline = {
       {accommodated, std::string(legal_status)}};
-  for (const StatusChange& change : legal_status_changes) {
-    const absl::CivilDay d = change.exact ? change.day : WorkingDayOnOrAfter(change.day);
-    if (InPeriod(d)) {
-      Record(AtOfficeHoursAfter(d, accommodated_at_), v1::SOCIAL_WORKER, SocialWorkerOn(d),
-             LegalStatusChanged(change.code));
-      status_timeline.emplace_back(d, change.code);
-    }
+  for (StatusChange& change : legal_status_changes) {
+    if (!change.exact) change.day = WorkingDayOnOrAfter(change.day);
+    if (InPeriod(change.day)) status_timeline.emplace_back(change.day, change.code);
   }
   auto status_on = [&](absl::CivilDay d) {
     std::string code;
@@ -422,6 +424,23 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     }
   }
   if (ceases_on_ > cohort_.window_end) ceases_on_ = never;
+
+  // What was decided before permanence planning, up to the period's end.
+  for (const StatusChange& change : legal_status_changes) {
+    if (InPeriod(change.day))
+      Record(AtOfficeHoursAfter(change.day, accommodated_at_), v1::SOCIAL_WORKER,
+             SocialWorkerOn(change.day), LegalStatusChanged(change.code));
+  }
+  while (social_workers_.size() > social_workers_before &&
+         !InPeriod(social_workers_.back().first))
+    social_workers_.pop_back();
+  for (size_t i = social_workers_before; i < social_workers_.size(); ++i) {
+    const absl::CivilDay d = social_workers_[i].first;
+    Record(AtOfficeHours(d), v1::TEAM_MANAGER, StaffMember("tm-", cohort_.team_managers),
+           SocialWorkerAllocated(social_workers_[i].second,
+                                 PickWeighted(rng_, kSocialWorkerChangeReason)));
+    if (rng_.Pct(50)) ReportSignificantEvent(WorkingDayOnOrAfter(d + 1), "CHANGE_OF_SOCIAL_WORKER");
+  }
 
   // Placement moves, stability concerns, disruptions.
   {
