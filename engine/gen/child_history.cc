@@ -134,6 +134,7 @@ void ChildHistory::StartPlacement(int64_t t, const std::string& type, bool long_
 std::string ChildHistory::FitPlacementToAge(std::string type, int age) {
   if (type == "S1" && age < 5) return "U4";
   if (type == "K1" && age < 10) return "U5";
+  if (type == "K2" && age < 5) return "U4";  // children's homes rarely take the very young
   if (type == "R5" && age < 10) return "U4";
   if ((type == "H5" || type == "P2") && age < 16) return "U4";
   return type;
@@ -307,10 +308,11 @@ void ChildHistory::StatutoryVisits() {
 }
 
 void ChildHistory::HealthAndOutcomes() {
-  for (int year = CollectionYearOf(accommodated_on_);; ++year) {
+  const absl::CivilDay last = std::min(ceases_on_ - 1, cohort_.window_end);
+  for (int year = CollectionYearOf(accommodated_on_ + 1);; ++year) {
     const absl::CivilDay april(year, 4, 1), march(year + 1, 3, 31);
     const absl::CivilDay from = std::max(accommodated_on_ + 1, april);
-    const absl::CivilDay to = std::min({march, ceases_on_ - 1, cohort_.window_end});
+    const absl::CivilDay to = std::min(march, last);
     if (from > to) break;
     const int age_at_march = Age(march);
     // A working day in [lo, to], or none.
