@@ -1,6 +1,6 @@
 // `carelog gen`: determinism, contract validity of every line, the importer's
 // in-line-order checks, code lists per collection year, and loose realism
-// bounds.
+// bounds; and what an SSDA903 return and its validator ask of a history.
 #include "engine/gen/generate_histories.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -462,6 +462,350 @@ TEST(GenTest, PlacementCodesFollowCollectionYear) {
   }
   EXPECT_TRUE(z1);
   EXPECT_TRUE(z1x);
+}
+
+// ---- What a council's SSDA903 return needs of a history (issue 17) ----
+
+// Age in whole years on `d` of a child born on `dob`.
+int AgeOn(absl::CivilDay dob, absl::CivilDay d) {
+  int a = static_cast<int>(d.year() - dob.year());
+  if (d.month() < dob.month() || (d.month() == dob.month() && d.day() < dob.day())) --a;
+  return a;
+}
+
+// A UPN as the DfE defines it: check letter, then 12 digits whose weighted
+// sum (weights 2..13) modulo 23 names the letter; or a not-known code.
+bool ValidUpn(const std::string& upn) {
+  if (upn == "UN1" || upn == "UN2" || upn == "UN3" || upn == "UN4" || upn == "UN5") return true;
+  if (upn.size() != 13) return false;
+  int sum = 0;
+  for (size_t i = 1; i < 13; ++i) {
+    if (upn[i] < '0' || upn[i] > '9') return false;
+    sum += (upn[i] - '0') * static_cast<int>(i + 1);
+  }
+  return upn[0] == "ABCDEFGHJKLMNPQRTUVWXYZ"[sum % 23];
+}
+
+// PLACE_PROVIDER against PLACE, as validator rules 178, 213, 527-531 and 550
+// state them (written out here, not taken from the generator).
+bool ProviderAllowed(const std::string& provider, const std::string& place) {
+  if (place[0] == 'T' || place[0] == 'Z') return provider.empty();
+  if (place == "P1") return provider == "PR0";
+  if (provider.empty() || provider == "PR0") return false;
+  if ((place == "R2" || place == "R5") && (provider == "PR1" || provider == "PR2")) return false;
+  const bool pr3_barred = place[0] == 'A' || place[0] == 'U' || place == "K1" || place == "K2";
+  return !(provider == "PR3" && pr3_barred);
+}
+
+// Placements Ofsted does not register (validator 218, 222): "XXXXXXX".
+bool UrnNotApplicable(const std::string& place) {
+  return place == "P1" || place == "P2" || place == "P3" || place == "R1" || place == "R2" ||
+         place == "R5" || place[0] == 'T' || place[0] == 'Z';
+}
+
+struct Return903Stats {
+  int children = 0, upn_unknown = 0, mothers = 0, prev_perm_orders = 0;
+  int adoptions = 0, decisions = 0, reversals = 0, same_carers = 0;
+  int full_years = 0, full_years_with_health = 0, sdq = 0, convicted = 0;
+  std::map<std::string, int> ethnicity, cin;
+};
+
+// Checks every case of `text` in effective order against what the 903
+// return and its validator ask of the history.
+void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* out) {
+  Return903Stats& st = *out;
+  std::map<std::string, std::vector<Event>> cases;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    Event e;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &e).ok());
+    cases[e.case_id()].push_back(std::move(e));
+  }
+  for (auto& [id, events] : cases) {
+    SCOPED_TRACE(id);
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+      return a.occurred_at().seconds() < b.occurred_at().seconds();
+    });
+    ++st.children;
+    ASSERT_TRUE(events[0].has_child_registered());
+    const auto& reg = events[0].child_registered();
+    const absl::CivilDay dob = *ParseDate(reg.date_of_birth());
+    // Header: sex, ethnicity, UPN, mother.
+    EXPECT_TRUE(reg.sex() == "1" || reg.sex() == "2") << reg.sex();
+    EXPECT_TRUE(IsValidCode(CodeList::kEthnicity, reg.ethnicity(), dob)) << reg.ethnicity();
+    ++st.ethnicity[reg.ethnicity()];
+    EXPECT_TRUE(ValidUpn(reg.upn())) << reg.upn();
+    if (reg.upn() == "UN1") {
+      ++st.upn_unknown;
+      // Not of school age in any collection year the window covers (209).
+      const int last_year = end.month() >= 4 ? static_cast<int>(end.year()) : end.year() - 1;
+      EXPECT_GT(AddMonths(dob, 48), absl::CivilDay(last_year - 1, 8, 31)) << reg.date_of_birth();
+    }
+    if (reg.sex() == "1") {
+      EXPECT_TRUE(reg.mother().empty());
+      EXPECT_TRUE(reg.mother_child_dob().empty());
+    } else {
+      EXPECT_TRUE(reg.mother() == "0" || reg.mother() == "1") << "'" << reg.mother() << "'";
+      EXPECT_EQ(reg.mother() == "1", !reg.mother_child_dob().empty());
+      if (reg.mother() == "1") {
+        ++st.mothers;
+        const absl::CivilDay born = *ParseDate(reg.mother_child_dob());
+        EXPECT_GE(AgeOn(dob, born), 12);
+        EXPECT_LE(born, DayOf(events[0].occurred_at()));
+      }
+    }
+
+    bool looked_after = false;
+    absl::CivilDay accommodated, last_allocation(1900, 1, 1), ceased(1900, 1, 1);
+    std::string legal_status, ls_since_code, place, cin, home, last_reason_ceased;
+    absl::CivilDay ls_since;
+    bool decided = false, placed_for_adoption = false, ever_adopted = false;
+    std::map<std::string, std::string> registration_of;
+    std::set<int> sdq_years, health_years;
+    std::vector<std::pair<absl::CivilDay, absl::CivilDay>> periods;
+    auto check_place = [&](const std::string& type, const std::string& provider,
+                           const std::string& pl_post, const std::string& urn,
+                           const std::string& line) {
+      EXPECT_TRUE(ProviderAllowed(provider, type)) << type << " with '" << provider << "' " << line;
+      EXPECT_EQ(urn == "XXXXXXX", UrnNotApplicable(type)) << type << " URN " << urn;
+      if (urn != "XXXXXXX") EXPECT_TRUE(urn.size() == 8 && urn.rfind("SC", 0) == 0) << urn;
+      EXPECT_FALSE(pl_post.empty());
+      EXPECT_EQ(pl_post == home, type == "P1") << type << " " << pl_post << " home " << home;
+      // With parents only under a care order (378); ages for the type (370-374).
+      EXPECT_FALSE(type == "P1" && legal_status == "V2") << line;
+    };
+    // The legal status in force since `ls_since`: police protection at most
+    // 72 hours, an emergency protection order at most 8 days.
+    auto leave_status = [&](absl::CivilDay d) {
+      if (legal_status == "L1") EXPECT_LE(d - ls_since, 3) << "L1 from " << ls_since;
+      if (legal_status == "L2") EXPECT_LE(d - ls_since, 8) << "L2 from " << ls_since;
+    };
+    for (const Event& e : events) {
+      const absl::CivilDay day = DayOf(e.occurred_at());
+      const std::string line = e.ShortDebugString();
+      switch (e.payload_case()) {
+        case Event::kChildAccommodated: {
+          const auto& a = e.child_accommodated();
+          // The child has a social worker from the day the period begins.
+          EXPECT_LE(last_allocation, day);
+          EXPECT_FALSE(ever_adopted) << "back in care after an adoption (199)";
+          looked_after = true;
+          accommodated = day;
+          legal_status = a.legal_status();
+          ls_since = day;
+          place = a.placement_type();
+          cin = a.cin();
+          home = a.home_postcode();
+          decided = placed_for_adoption = false;
+          sdq_years.clear();  // one SDQ a year in each period
+          EXPECT_TRUE(IsValidCode(CodeList::kCategoryOfNeed, cin, day)) << line;
+          ++st.cin[cin];
+          EXPECT_FALSE(home.empty());
+          check_place(place, a.provider(), a.placement_postcode(), a.urn(), line);
+          EXPECT_TRUE(IsValidCode(CodeList::kPreviousPermanence, a.previous_permanence(), day));
+          if (a.previous_permanence() != "Z1") {
+            ++st.prev_perm_orders;
+            ASSERT_TRUE(ParseDate(a.previous_permanence_date()).ok()) << line;
+            EXPECT_LT(*ParseDate(a.previous_permanence_date()), day);
+            EXPECT_FALSE(a.previous_permanence_authority().empty());
+          }
+          // Back after a special guardianship order: P2 (630).
+          const std::string& prev = last_reason_ceased;
+          if (prev == "E45" || prev == "E46" || prev == "E47" || prev == "E48")
+            EXPECT_EQ(a.previous_permanence(), "P2") << line;
+          break;
+        }
+        case Event::kLegalStatusChanged:
+          ASSERT_TRUE(looked_after) << line;
+          leave_status(day);
+          legal_status = e.legal_status_changed().legal_status();
+          ls_since = day;
+          // A placement order follows the decision that the child should be
+          // placed for adoption (554).
+          if (legal_status == "E1") EXPECT_TRUE(decided) << line;
+          break;
+        case Event::kPlacementStarted: {
+          ASSERT_TRUE(looked_after) << line;
+          const auto& p = e.placement_started();
+          place = p.placement_type();
+          check_place(place, p.provider(), p.placement_postcode(), p.urn(), line);
+          EXPECT_EQ(p.cin(), cin) << "CIN changed within a period (504)";
+          EXPECT_EQ(p.home_postcode(), home);
+          EXPECT_TRUE(IsValidCode(CodeList::kReasonPlaceChange, p.reason_place_change(), day))
+              << line;
+          if (place == "A3" || place == "A5") EXPECT_TRUE(p.same_carers()) << line;
+          if (p.same_carers()) ++st.same_carers;
+          if (place[0] == 'A') {
+            EXPECT_TRUE(decided) << line;
+            if (place == "A5" || place == "A6") EXPECT_EQ(legal_status, "E1") << line;
+            placed_for_adoption = true;
+          }
+          const int age = AgeOn(dob, day);
+          if (place == "H5") EXPECT_GE(age, 16) << line;
+          if (place == "S1") EXPECT_GE(age, 4) << line;
+          if (place == "R5" || place == "K1") EXPECT_GE(age, 10) << line;
+          EXPECT_NE(place[0], 'T') << "temporary placement with no return (380, 383)";
+          break;
+        }
+        case Event::kChildCeasedLookedAfter: {
+          ASSERT_TRUE(looked_after);
+          leave_status(day);
+          const std::string& why = e.child_ceased_looked_after().reason();
+          if (why == "E11" || why == "E12") {
+            ++st.adoptions;
+            EXPECT_TRUE(decided && placed_for_adoption) << "adopted without an adoption placement";
+            ever_adopted = true;
+          }
+          if (why == "E45" || why == "E46") EXPECT_EQ(place[0], 'U') << "516: " << place;
+          last_reason_ceased = why;
+          looked_after = false;
+          periods.emplace_back(accommodated, day);
+          ceased = day;
+          break;
+        }
+        case Event::kAdoptionDecisionMade:
+          ASSERT_TRUE(looked_after) << line;
+          EXPECT_EQ(e.actor().role(), v1::AGENCY_DECISION_MAKER);
+          EXPECT_FALSE(decided) << "a second decision while one stands (583)";
+          decided = true;
+          ++st.decisions;
+          break;
+        case Event::kAdoptionDecisionReversed:
+          EXPECT_TRUE(decided) << line;
+          EXPECT_TRUE(IsValidCode(CodeList::kAdoptionDecisionReversed,
+                                  e.adoption_decision_reversed().reason(), day));
+          decided = false;
+          ++st.reversals;
+          break;
+        case Event::kSocialWorkerAllocated: {
+          const auto& a = e.social_worker_allocated();
+          // One allocation a day; in a period, or just before one begins.
+          EXPECT_NE(last_allocation, day) << "two allocations on " << day;
+          EXPECT_TRUE(looked_after || ceased < accommodated || ceased.year() == 1900 ||
+                      day - ceased > 14)
+              << "allocated after the period ended: " << line;
+          last_allocation = day;
+          EXPECT_TRUE(IsValidCode(CodeList::kSocialWorkerChange, a.reason(), day)) << line;
+          const std::string& reg_no = a.registration_number();
+          EXPECT_TRUE(reg_no.size() > 2 && reg_no.rfind("SW", 0) == 0) << reg_no;
+          auto [it, fresh] = registration_of.emplace(a.social_worker_id(), reg_no);
+          EXPECT_EQ(it->second, reg_no) << "registration number changed for " << it->first;
+          break;
+        }
+        case Event::kReviewHeld: {
+          const bool under_4 = AgeOn(dob, day) < 4;
+          EXPECT_EQ(e.review_held().participation() == "PN0", under_4) << line << " born " << dob;
+          break;
+        }
+        case Event::kHealthAssessmentCompleted:
+          ASSERT_TRUE(looked_after) << line;
+          health_years.insert(day.month() >= 4 ? day.year() : day.year() - 1);
+          break;
+        case Event::kDevelopmentalCheckCompleted: {
+          ASSERT_TRUE(looked_after) << line;
+          const int year = day.month() >= 4 ? day.year() : day.year() - 1;
+          EXPECT_LT(AgeOn(dob, absl::CivilDay(year + 1, 3, 31)), 5) << line;  // 546
+          break;
+        }
+        case Event::kSdqCompleted: {
+          ASSERT_TRUE(looked_after) << line;
+          const auto& q = e.sdq_completed();
+          const int year = day.month() >= 4 ? day.year() : day.year() - 1;
+          EXPECT_TRUE(sdq_years.insert(year).second) << "two SDQs in a year in a period";
+          EXPECT_GE(AgeOn(dob, day), 4) << line;
+          EXPECT_LT(AgeOn(dob, absl::CivilDay(year, 4, 1)), 17) << line;  // 189
+          if (q.has_score()) {
+            EXPECT_TRUE(q.score() >= 0 && q.score() <= 40) << line;
+            EXPECT_TRUE(q.reason_not_done().empty());
+          } else {
+            EXPECT_TRUE(q.reason_not_done() >= "SDQ2" && q.reason_not_done() <= "SDQ5") << line;
+          }
+          ++st.sdq;
+          break;
+        }
+        case Event::kSubstanceMisuseIdentified: {
+          ASSERT_TRUE(looked_after) << line;
+          EXPECT_GE(AgeOn(dob, day), 11) << line;
+          const auto& m = e.substance_misuse_identified();
+          EXPECT_FALSE(m.intervention_received() && !m.intervention_offered()) << line;
+          break;
+        }
+        case Event::kChildConvicted:
+          ASSERT_TRUE(looked_after) << line;
+          EXPECT_GE(AgeOn(dob, day), 10) << line;  // 542
+          ++st.convicted;
+          break;
+        default: break;
+      }
+    }
+    if (looked_after) periods.emplace_back(accommodated, end + 1);
+    // Child-years looked after throughout (April to March, in the window).
+    for (const auto& [from, to] : periods) {
+      for (int y = static_cast<int>(from.year()) - 1; y <= to.year(); ++y) {
+        if (from <= absl::CivilDay(y, 4, 1) && absl::CivilDay(y + 1, 3, 31) < to &&
+            absl::CivilDay(y + 1, 3, 31) <= end) {
+          ++st.full_years;
+          if (health_years.contains(y)) ++st.full_years_with_health;
+        }
+      }
+    }
+  }
+}
+
+class GenFor903 : public ::testing::TestWithParam<std::tuple<uint64_t, int, absl::CivilDay>> {};
+
+TEST_P(GenFor903, HistoriesACouncilCouldHave) {
+  const auto [seed, children, end] = GetParam();
+  GenOptions o;
+  o.seed = seed;
+  o.children = children;
+  o.years = 6;
+  o.end = end;
+  Return903Stats st;
+  CheckFor903(Gen(o), o.end, &st);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(st.children, children);
+  // Rough national shapes: White British the largest group, abuse or
+  // neglect the commonest need, most children with a UPN.
+  int eth_max = 0, cin_max = 0;
+  std::string eth_top, cin_top;
+  for (const auto& [k, v] : st.ethnicity) if (v > eth_max) eth_max = v, eth_top = k;
+  for (const auto& [k, v] : st.cin) if (v > cin_max) cin_max = v, cin_top = k;
+  EXPECT_EQ(eth_top, "WBRI");
+  EXPECT_GT(st.ethnicity.size(), 6u);
+  EXPECT_EQ(cin_top, "N1");
+  EXPECT_LT(st.upn_unknown, children / 5);
+  // Adoptions happen, each after a decision; some decisions are reversed.
+  EXPECT_GT(st.adoptions, 0);
+  EXPECT_GE(st.decisions, st.adoptions);
+  EXPECT_GT(st.same_carers, 0);
+  // Most children looked after for a whole year have their health assessment.
+  ASSERT_GT(st.full_years, 50);
+  const double with_health = static_cast<double>(st.full_years_with_health) / st.full_years;
+  EXPECT_GT(with_health, 0.8);
+  EXPECT_LT(with_health, 1.0);
+  EXPECT_GT(st.sdq, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Seeds, GenFor903,
+    ::testing::Values(std::make_tuple(7u, 300, absl::CivilDay(2025, 6, 30)),
+                      std::make_tuple(11u, 150, absl::CivilDay(2024, 12, 31)),
+                      std::make_tuple(23u, 600, absl::CivilDay(2025, 3, 31))));
+
+TEST(GenTest, SomeAdoptionDecisionsAreReversed) {
+  GenOptions o;
+  o.seed = 5;
+  o.children = 700;
+  o.years = 6;
+  o.end = absl::CivilDay(2025, 6, 30);
+  Return903Stats st;
+  CheckFor903(Gen(o), o.end, &st);
+  if (HasFatalFailure()) return;
+  EXPECT_GT(st.reversals, 0);
+  EXPECT_LT(st.reversals, st.decisions / 3);
+  EXPECT_GT(st.mothers, 0);
+  EXPECT_GT(st.prev_perm_orders, 0);
+  EXPECT_GT(st.convicted, 0);
 }
 
 }  // namespace
