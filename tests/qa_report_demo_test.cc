@@ -228,7 +228,10 @@ TEST(QaReportDemoTest, BuilderOneCaseAtATimeInAnyOrderGivesTheSameReport) {
   const QaReport streamed = builder.Finish();
   const QaReport whole = Report();
   EXPECT_EQ(RenderQaJson(streamed), RenderQaJson(whole));
-  EXPECT_GT(whole.reviews_held, 100);
+  // Well over one review per child in the year (99 in the demo since
+  // police protection ends within 72 hours and fewer children come back
+  // soon after an order, issue 17).
+  EXPECT_GT(whole.reviews_held, 80);
   EXPECT_FALSE(whole.pending.empty());
 }
 

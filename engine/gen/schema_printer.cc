@@ -43,7 +43,12 @@ StatedFalse StatedFalseBools() {
       {long_term, FieldOf<v1::PlacementStarted>(v1::PlacementStarted::kConnectedPersonFieldNumber),
        FieldOf<v1::PlacementEnded>(v1::PlacementEnded::kUnplannedFieldNumber), seen_alone,
        FieldOf<v1::EarlyReviewConsidered>(v1::EarlyReviewConsidered::kBringForwardFieldNumber),
-       FieldOf<v1::ManagerResponded>(v1::ManagerResponded::kAgreedFieldNumber)},
+       FieldOf<v1::ManagerResponded>(v1::ManagerResponded::kAgreedFieldNumber),
+       FieldOf<v1::ImmunisationsChecked>(v1::ImmunisationsChecked::kUpToDateFieldNumber),
+       FieldOf<v1::SubstanceMisuseIdentified>(
+           v1::SubstanceMisuseIdentified::kInterventionOfferedFieldNumber),
+       FieldOf<v1::SubstanceMisuseIdentified>(
+           v1::SubstanceMisuseIdentified::kInterventionReceivedFieldNumber)},
       {long_term, seen_alone}};
 }
 

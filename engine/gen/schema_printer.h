@@ -21,7 +21,9 @@ namespace carelog::gen {
 // placement is not long-term, the child was not seen alone): long_term and
 // connected_person of placementStarted, unplanned of placementEnded,
 // seen_alone of statutoryVisit, bring_forward of earlyReviewConsidered,
-// agreed of managerResponded; in an eventCorrected's replacement only
+// agreed of managerResponded, up_to_date of immunisationsChecked, the
+// intervention offered/received of substanceMisuseIdentified (OC2 counts the
+// 0s as well as the 1s); in an eventCorrected's replacement only
 // long_term and seen_alone, the decisions a correction restates. Timestamps
 // are RFC 3339 in UTC ("2024-05-01T09:30:00Z"), enums by name, 64-bit
 // numbers quoted (the JSON mapping's rules).
