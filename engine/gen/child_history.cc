@@ -136,7 +136,7 @@ std::string ChildHistory::FitPlacementToAge(std::string type, int age) {
   if (type == "K1" && age < 10) return "U5";
   if (type == "K2" && age < 5) return "U4";  // children's homes rarely take the very young
   if (type == "R5" && age < 10) return "U4";
-  if ((type == "H5" || type == "P2") && age < 16) return "U4";
+  if (type == "H5" && age < 16) return "U4";
   return type;
 }
 
@@ -194,16 +194,6 @@ bool PlacementNeedsUrn(std::string_view type) {
       type == "R5")
     return false;
   if (type[0] == 'T' || type[0] == 'Z') return false;
-  return true;
-}
-
-bool ProviderFitsPlacement(std::string_view provider, std::string_view type) {
-  if (type.empty()) return false;
-  if (type[0] == 'T' || type[0] == 'Z') return provider.empty();
-  if (type == "P1") return provider == "PR0";
-  if (provider.empty() || provider == "PR0") return false;
-  if ((type == "R2" || type == "R5") && (provider == "PR1" || provider == "PR2")) return false;
-  if (provider == "PR3" && (type[0] == 'A' || type[0] == 'U' || type[0] == 'K')) return false;
   return true;
 }
 

@@ -61,9 +61,6 @@ std::string RegistrationNumberOf(std::string_view social_worker_id);
 // A valid UPN (check letter, LA code, school, year, serial) for a child of
 // authority `authority` (3-digit LA code) drawn from `rng`.
 std::string UniquePupilNumber(Rng& rng, std::string_view authority);
-// Whether PLACE_PROVIDER `provider` may go with PLACE `type` (validator
-// 213, 527-531, 550).
-bool ProviderFitsPlacement(std::string_view provider, std::string_view type);
 // Whether PLACE `type` needs an Ofsted URN (validator 218, 222, 230).
 bool PlacementNeedsUrn(std::string_view type);
 
