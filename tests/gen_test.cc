@@ -556,7 +556,8 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
 
     bool looked_after = false;
     absl::CivilDay accommodated, last_allocation(1900, 1, 1), ceased(1900, 1, 1);
-    std::string legal_status, ls_since_code, place, cin, home, last_reason_ceased;
+    std::string legal_status, place, cin, home, last_reason_ceased;
+    std::vector<std::string> where;  // PLACE, PL_POST, URN, PLACE_PROVIDER
     absl::CivilDay ls_since;
     bool decided = false, placed_for_adoption = false, ever_adopted = false;
     std::map<std::string, std::string> registration_of;
@@ -595,6 +596,7 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           place = a.placement_type();
           cin = a.cin();
           home = a.home_postcode();
+          where = {place, a.placement_postcode(), a.urn(), a.provider()};
           decided = placed_for_adoption = false;
           sdq_years.clear();  // one SDQ a year in each period
           EXPECT_TRUE(IsValidCode(CodeList::kCategoryOfNeed, cin, day)) << line;
@@ -628,6 +630,13 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           const auto& p = e.placement_started();
           place = p.placement_type();
           check_place(place, p.provider(), p.placement_postcode(), p.urn(), line);
+          // A new placement differs from the last in type, address, URN or
+          // provider (435); the same carers keep their address.
+          const std::vector<std::string> now = {place, p.placement_postcode(), p.urn(),
+                                                p.provider()};
+          EXPECT_NE(now, where) << "a placement change that changes nothing: " << line;
+          if (p.same_carers()) EXPECT_EQ(now[1], where[1]) << line;
+          where = now;
           EXPECT_EQ(p.cin(), cin) << "CIN changed within a period (504)";
           EXPECT_EQ(p.home_postcode(), home);
           EXPECT_TRUE(IsValidCode(CodeList::kReasonPlaceChange, p.reason_place_change(), day))

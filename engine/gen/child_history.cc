@@ -103,7 +103,14 @@ void ChildHistory::StartPlacement(int64_t t, const std::string& type, bool long_
   p.id = absl::StrCat("P-", ++placements_started_);
   p.foster = type[0] == 'U' || type[0] == 'A';
   const char* out_of_area = type == "P1" ? "IN_AREA" : PickWeighted(rng_, kOutOfArea);
-  const PlacementDetails details = DetailsFor(type, out_of_area);
+  PlacementDetails details = DetailsFor(type, out_of_area);
+  if (same_carers && !placements_.empty()) {
+    // The same carers at the same address; foster carers who adopt do so
+    // through an adoption agency (provider and URN of the new type).
+    const PlacementDetails& before = placements_.back().details;
+    details.postcode = before.postcode;
+    if (type == placements_.back().type) details = before;
+  }
   auto fill = [&](v1::PlacementStarted& s, const std::string& placement_type) {
     s.set_placement_type(placement_type);
     s.set_long_term(long_term);
@@ -128,6 +135,7 @@ void ChildHistory::StartPlacement(int64_t t, const std::string& type, bool long_
     events_[seq].correction = Act(&v1::Event::mutable_placement_started,
                                   [&](v1::PlacementStarted& s) { fill(s, alt_type); });
   }
+  p.details = std::move(details);
   placements_.push_back(std::move(p));
 }
 

@@ -41,18 +41,19 @@ struct Cohort {
   const Calendar* calendar;
 };
 
-struct Placement {
-  absl::CivilDay start;
-  std::string type;  // SSDA903 PLACE code
-  std::string id;    // "P-<n>", per child
-  bool foster;       // foster or adoptive carers (their views are sought)
-};
-
 // Where and with whom a placement is, as the SSDA903 episode records it.
 struct PlacementDetails {
   std::string provider;  // PLACE_PROVIDER; empty for temporary placements
   std::string postcode;  // PL_POST
   std::string urn;       // Ofsted URN, or "XXXXXXX" where none applies
+};
+
+struct Placement {
+  absl::CivilDay start;
+  std::string type;  // SSDA903 PLACE code
+  std::string id;    // "P-<n>", per child
+  bool foster;       // foster or adoptive carers (their views are sought)
+  PlacementDetails details;
 };
 
 // The Social Work England registration number of generated social worker

@@ -150,8 +150,8 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
   accommodated_payload.set_placement_type(place);
   if (rng_.Pct(30)) accommodated_payload.set_date_of_birth(DateText(date_of_birth_));
   accommodated_payload.set_emergency(emergency);
+  PlacementDetails details = DetailsFor(place, place == "P1" ? "IN_AREA" : PickWeighted(rng_, kOutOfArea));
   {
-    const PlacementDetails details = DetailsFor(place, place == "P1" ? "IN_AREA" : PickWeighted(rng_, kOutOfArea));
     accommodated_payload.set_cin(cin_);
     if (!details.provider.empty()) accommodated_payload.set_provider(details.provider);
     accommodated_payload.set_home_postcode(home_postcode_);
@@ -198,6 +198,7 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     p.type = place;
     p.id = absl::StrCat("P-", ++placements_started_);
     p.foster = place[0] == 'U' || place[0] == 'A';
+    p.details = std::move(details);
     placements_.push_back(std::move(p));
   }
   if (notify_t > accommodated_at_)
@@ -465,6 +466,14 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
     absl::CivilDay last = accommodated;
     for (Move& move : all) {
       if (!InPeriod(move.day) || move.day <= last) continue;
+      // Home to parents who have the child already: nothing changes.
+      if (move.type == "P1" && placements_.back().type == "P1") continue;
+      // Matched long-term with the current foster carers: a long-term type
+      // (U1 family and friends, U4 others), unless the placement is one.
+      const std::string current_type = placements_.back().type;
+      const bool stay = move.keep_carers && current_type[0] == 'U';
+      const std::string long_term_type = current_type <= "U3" ? "U1" : "U4";
+      if (stay && current_type == long_term_type) continue;
       last = move.day;
       const bool unplanned = !move.long_term && move.type != "P1" && rng_.Pct(40);
       if (unplanned) {
@@ -493,9 +502,9 @@ void ChildHistory::PeriodOfCare(absl::CivilDay accommodated, bool first) {
       std::string type = move.type;
       bool same_carers = move.same_carers;
       bool connected = move.connected;
-      if (move.keep_carers && placements_.back().type[0] == 'U') {
-        type = placements_.back().type;
-        connected = type <= "U3";
+      if (stay) {
+        type = long_term_type;
+        connected = type == "U1";
         same_carers = true;
       }
       if (move.adoptive && placements_.back().type[0] == 'U' && rng_.Pct(35)) {
