@@ -69,7 +69,8 @@ TEST(Ssda903Check, NamesTheEventThatWouldSupplyEachGap) {
 TEST(Ssda903Check, AMissingReasonForAPlacementChangePointsAtTheMove) {
   Case c = Registered();
   c.On("2023-06-01", kComplete)
-      .On("2023-09-01", "placement_started { placement_type: 'U5' provider: 'PR1' }");
+      .On("2023-09-01", "placement_started { placement_type: 'U5' provider: 'PR1' "
+                          "placement_postcode: 'M4 4DD' }");
   const std::string move = c.events.back().event_id();
   std::vector<Missing903> gaps = Check(c);
   ASSERT_EQ(Columns(gaps), "Episodes.REASON_PLACE_CHANGE");

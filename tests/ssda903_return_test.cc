@@ -119,6 +119,19 @@ TEST(Ssda903Return, LegalStatusAndPlacementOnOneDayAreOneEpisodeB) {
   }
 }
 
+TEST(Ssda903Return, ANewPlacementsProviderIsItsOwnEvenWhenNotRecorded) {
+  Case c = Registered();
+  c.On("2023-06-01", kAccommodated)
+      .On("2023-08-01", "placement_started { placement_type: 'Z1' reason_place_change: 'LAREQ' }");
+  Child903 r = Build(c, 2023);
+  ASSERT_EQ(r.episodes.size(), 2u);
+  EXPECT_EQ(r.episodes[1].provider, "");  // not the foster placement's PR1
+  EXPECT_EQ(r.episodes[1].pl_post, "");
+  EXPECT_EQ(r.episodes[1].urn, "");
+  EXPECT_EQ(r.episodes[1].home_post, "M1 1AA");  // the child's home goes on
+  EXPECT_EQ(r.episodes[1].cin, "N1");
+}
+
 TEST(Ssda903Return, SameCarersIsTAndWithAStatusChangeU) {
   Case c = Registered();
   c.On("2023-06-01", kAccommodated)
@@ -184,10 +197,13 @@ TEST(Ssda903Return, DecisionToPlaceForAdoptionUntilTheAdoption) {
   ASSERT_EQ(y2023.placed_adoption.size(), 1u);
   EXPECT_EQ(y2023.placed_adoption[0].date_placed, D("2023-05-10"));
   EXPECT_FALSE(y2023.placed_adoption[0].date_ceased.has_value());  // adopted after the year
+  // Carried out by the adoption: the row has no end (rule 120: the reason
+  // is a reversal's RD1-RD4 only).
   Child903 y2024 = Build(c, 2024);
   ASSERT_EQ(y2024.placed_adoption.size(), 1u);
-  EXPECT_EQ(y2024.placed_adoption[0].date_ceased, D("2024-06-10"));
-  EXPECT_EQ(y2024.placed_adoption[0].reason_ceased, "E11");
+  EXPECT_FALSE(y2024.placed_adoption[0].date_ceased.has_value());
+  EXPECT_EQ(y2024.placed_adoption[0].reason_ceased, "");
+  EXPECT_TRUE(y2024.placed_adoption[0].adopted);
 }
 
 TEST(Ssda903Return, AReversedDecisionEndsWithItsReason) {
