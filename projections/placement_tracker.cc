@@ -26,6 +26,8 @@ PlacementTracker::Step PlacementTracker::Accommodated(absl::CivilDay on, uint64_
   if (a.placement_type().empty()) return Step::kNone;
   TrackedPlacement p;
   p.type = a.placement_type();
+  p.provider = a.provider();
+  p.postcode = a.placement_postcode();
   p.started = on;
   p.position = position;
   Move(std::move(p));

@@ -131,13 +131,16 @@ class EpisodeBuilder {
   void SetReason(const std::string& reason) {
     if (prev_ && !reason.empty()) eps_[*prev_].reason_place_change = reason;
   }
+  // The placement's own details are the new placement's as recorded (a
+  // provider not given is not the last placement's); the child's CIN and
+  // home postcode go on unless the act gives them anew.
   static void TakePlacement(Episode903* ep, const v1::PlacementStarted& p) {
     if (!p.placement_type().empty()) ep->place = p.placement_type();
-    if (!p.provider().empty()) ep->provider = p.provider();
+    ep->provider = p.provider();
+    ep->pl_post = p.placement_postcode();
+    ep->urn = p.urn();
     if (!p.cin().empty()) ep->cin = p.cin();
     if (!p.home_postcode().empty()) ep->home_post = p.home_postcode();
-    if (!p.placement_postcode().empty()) ep->pl_post = p.placement_postcode();
-    ep->urn = p.urn();
   }
 
   std::vector<Episode903>& eps_;
@@ -256,14 +259,10 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
         break;
       case v1::Event::kChildCeasedLookedAfter: {
         if (!imported) native.Ceased(it.day, e);
-        const std::string& rec = e.child_ceased_looked_after().reason();
-        if (IsAdoption(rec)) {
-          for (PlacedAdoption903& d : decisions) {
-            if (!d.date_ceased) {
-              d.date_ceased = it.day;
-              d.reason_ceased = rec;
-            }
-          }
+        // An adoption fulfils the decision: its row stays without an end
+        // (REASON_PLACED_CEASED is only a reversal's RD1-RD4, rule 120).
+        if (IsAdoption(e.child_ceased_looked_after().reason())) {
+          for (PlacedAdoption903& d : decisions) d.adopted = d.adopted || !d.date_ceased;
         }
         break;
       }
@@ -281,13 +280,14 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
       }
       case v1::Event::kAdoptionDecisionMade: {
         bool standing = false;
-        for (const PlacedAdoption903& d : decisions) standing = standing || !d.date_ceased;
+        for (const PlacedAdoption903& d : decisions)
+          standing = standing || (!d.date_ceased && !d.adopted);
         if (!standing) decisions.push_back({it.day, std::nullopt, "", e.event_id()});
         break;
       }
       case v1::Event::kAdoptionDecisionReversed:
         for (PlacedAdoption903& d : decisions) {
-          if (!d.date_ceased) {
+          if (!d.date_ceased && !d.adopted) {
             d.date_ceased = it.day;
             d.reason_ceased = e.adoption_decision_reversed().reason();
           }

@@ -27,8 +27,8 @@
 //
 // The other tables: SWEpisodes from socialWorkerAllocated (each allocation
 // until the next; the rows that overlap the year); PlacedAdoption from
-// adoptionDecisionMade (ended by adoptionDecisionReversed, or by an adoption,
-// E11/E12); PrevPerm from the accommodation that began a period in the
+// adoptionDecisionMade (ended by adoptionDecisionReversed; an adoption,
+// E11/E12, carries it out and leaves the row without an end); PrevPerm from the accommodation that began a period in the
 // year; OC2 for a child looked after continuously for the 12 months to 31
 // March (the validator's definition: in care on 1 April, no period begun or
 // ended in the year), from the health and outcome events of those months.
@@ -73,8 +73,11 @@ struct SocialWorkerEpisode903 {
 struct PlacedAdoption903 {
   absl::CivilDay date_placed;  // the decision that the child should be placed
   std::optional<absl::CivilDay> date_ceased;
-  std::string reason_ceased;  // E11, E12 or RD1-RD4
+  std::string reason_ceased;  // RD1-RD4 (a reversal)
   std::string event_id;
+  // The child was adopted: the decision was carried out, and its row has no
+  // end (the return's REASON_PLACED_CEASED is only a reversal's, rule 120).
+  bool adopted = false;
 };
 
 struct PrevPerm903 {

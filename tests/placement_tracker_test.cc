@@ -104,6 +104,15 @@ TEST(PlacementTracker, AnAccommodationNamingAPlacementTypeIsTheFirstPlacement) {
   EXPECT_EQ(t.spans(), Spans({Open(D(2024, 1, 10))}));
 }
 
+TEST(PlacementTracker, TheAccommodationsProviderAndPostcodeAreThePlacements) {
+  PlacementTracker t;
+  v1::ChildAccommodated a = Accommodation("U4");
+  a.set_provider("PR4");
+  a.set_placement_postcode("M2 2BB");
+  ASSERT_EQ(t.Accommodated(D(2024, 1, 10), 3, a), Step::kMoved);
+  EXPECT_EQ(t.current(), P("U4", "PR4", "", D(2024, 1, 10), 3, "M2 2BB"));
+}
+
 TEST(PlacementTracker, AnAccommodationWithNoPlacementTypeIsNoPlacementUntilOneStarts) {
   PlacementTracker t;
   EXPECT_EQ(t.Accommodated(D(2024, 1, 10), 3, Accommodation("")), Step::kNone);

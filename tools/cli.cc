@@ -81,8 +81,11 @@ const std::vector<Command>& CommandTable() {
        "  report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]   QA indicators\n"},
       {"import-903", {}, {"skip-invalid"}, RunImport903,
        "  import-903 [--store DIR] [--skip-invalid] DIR   the SSDA903 Header/Episodes/Reviews CSVs\n"},
-      {"export", {"year", "out"}, {}, RunExport,
-       "  export 903 [--store DIR] --year YYYY --out DIR   the SSDA903 tables of a collection year\n"},
+      {"export", {"year", "out", "format"}, {"check"}, RunExport,
+       "  export 903 [--store DIR] --year YYYY --out DIR   the SSDA903 return of a collection year:\n"
+       "        Header, Episodes, Reviews, SWEpisodes, PlacedAdoption, PrevPerm, OC2 (CSV)\n"
+       "  export 903 [--store DIR] --year YYYY --check [--format table|csv|json]   what each\n"
+       "        child of the return lacks and the event that would supply it (exit 1 if any)\n"},
       {"audit", {"case", "as-of", "known-at", "rules", "format"}, {}, RunAudit,
        "  audit --case ID [--as-of DATE] [--known-at INSTANT] [--rules in-force|current]\n"
        "        [--format text|json]   the case's trail for a deep-dive audit\n"},

@@ -1,5 +1,6 @@
 // `carelog export 903 --year YYYY --out DIR`: the SSDA903 tables of a
-// collection year.
+// collection year; `--check` instead lists what the return lacks and the
+// events that would supply it (exit 1 when anything does).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,7 +9,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
+#include "projections/ssda903_check.h"
 #include "projections/ssda903_export.h"
+#include "projections/views/queries.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
 
@@ -16,7 +19,7 @@ namespace carelog {
 
 int RunExport(const Args& args) {
   if (args.positional.size() != 1 || args.positional[0] != "903") {
-    std::fprintf(stderr, "carelog: usage: export 903 --year YYYY --out DIR\n");
+    std::fprintf(stderr, "carelog: usage: export 903 --year YYYY (--out DIR | --check)\n");
     return 2;
   }
   int year = 0;
@@ -25,22 +28,42 @@ int RunExport(const Args& args) {
     std::fprintf(stderr, "carelog: export 903 needs --year YYYY (the collection year starting 1 April)\n");
     return 2;
   }
-  if (!args.flags.count("out")) {
-    std::fprintf(stderr, "carelog: export 903 needs --out DIR\n");
+  const bool check = args.flags.count("check") > 0;
+  const std::string format = args.flags.count("format") ? args.flags.at("format") : "table";
+  if (check && format != "table" && format != "csv" && format != "json") {
+    std::fprintf(stderr, "carelog: --format must be table, csv or json\n");
     return 2;
   }
-  const std::string out_dir = args.flags.at("out");
+  if (!check && args.flags.count("format")) {
+    std::fprintf(stderr, "carelog: --format is for export 903 --check\n");
+    return 2;
+  }
+  if (!check && !args.flags.count("out")) {
+    std::fprintf(stderr, "carelog: export 903 needs --out DIR (or --check)\n");
+    return 2;
+  }
   auto store = OpenStoreForQuery(args);
   if (!store.ok()) return ReportError(store.status());
-  EventLog log(store->get(), SystemClock());
-  auto streams = (*store)->Streams();
-  if (!streams.ok()) return ReportError(streams.status());
+  Queries queries(store->get(), PolicyRegistry());  // the return needs no packs
   Ssda903Tables t = Start903Tables();
-  for (const std::string& id : *streams) {
-    auto events = log.ReadCase(id);
-    if (!events.ok()) return ReportError(events.status());
-    Append903Case(id, std::move(*events), year, &t);
+  std::vector<Missing903> gaps;
+  absl::Status s = queries.Return903(year, [&](const Child903& c) {
+    if (check) {
+      std::vector<Missing903> more = Check903Child(c, year);
+      gaps.insert(gaps.end(), more.begin(), more.end());
+      ++t.children;
+    } else {
+      Append903Child(c, &t);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return ReportError(s);
+  if (check) {
+    const std::string out = RenderMissing903(gaps, year, t.children, format);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return gaps.empty() ? 0 : 1;
   }
+  const std::string out_dir = args.flags.at("out");
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   for (const Ssda903Table* table : t.All()) {

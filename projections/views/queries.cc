@@ -286,6 +286,18 @@ absl::Status Queries::Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> 
   return absl::OkStatus();
 }
 
+absl::Status Queries::Return903(int year,
+                                absl::FunctionRef<absl::Status(const Child903&)> each) {
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  EventLog log(store_, SystemClock());
+  for (const std::string& id : cases) {
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+    std::optional<Child903> child = Build903Child(id, std::move(events), year);
+    if (child) RETURN_IF_ERROR(each(*child));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<v1::AccessRecord>> Queries::AccessLog(const std::string& case_id) {
   return ReadAccessLog(*store_, case_id);
 }

@@ -32,6 +32,7 @@
 #include "projections/cases_list.h"
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
+#include "projections/ssda903_return.h"
 #include "projections/work_tray.h"
 #include "projections/views/deadlines_view.h"
 #include "projections/views/state_view.h"
@@ -135,6 +136,12 @@ class Queries {
   // Calls `each` with every case's summary, in case order; stops at its
   // first error and returns it.
   [[nodiscard]] absl::Status Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each);
+
+  // Every child's part of the SSDA903 return of collection year `year`
+  // (ssda903_return.h), in case order, to `each`; cases not in that year's
+  // return are skipped. Stops at `each`'s first error and returns it.
+  [[nodiscard]] absl::Status Return903(int year,
+                                       absl::FunctionRef<absl::Status(const Child903&)> each);
 
   // The service's access records of one case, or of every case for ""
   // (ReadAccessLog).
