@@ -720,11 +720,14 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           const auto& q = e.sdq_completed();
           const int year = day.month() >= 4 ? day.year() : day.year() - 1;
           EXPECT_TRUE(sdq_years.insert(year).second) << "two SDQs in a year in a period";
-          EXPECT_GE(AgeOn(dob, day), 4) << line;
-          EXPECT_LT(AgeOn(dob, absl::CivilDay(year, 4, 1)), 17) << line;  // 189
+          EXPECT_GE(AgeOn(dob, absl::CivilDay(year + 1, 3, 31)), 4) << line;  // 188
+          EXPECT_LT(AgeOn(dob, absl::CivilDay(year, 3, 31)), 17) << line;      // 189
           if (q.has_score()) {
+            EXPECT_GE(AgeOn(dob, day), 4) << line;
             EXPECT_TRUE(q.score() >= 0 && q.score() <= 40) << line;
             EXPECT_TRUE(q.reason_not_done().empty());
+          } else if (AgeOn(dob, day) < 4) {
+            EXPECT_EQ(q.reason_not_done(), "SDQ1") << line;  // under 4 when it was due
           } else {
             EXPECT_TRUE(q.reason_not_done() >= "SDQ2" && q.reason_not_done() <= "SDQ5") << line;
           }

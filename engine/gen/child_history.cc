@@ -337,8 +337,14 @@ void ChildHistory::HealthAndOutcomes() {
       record(Act(&v1::Event::mutable_developmental_check_completed));
     // SDQ every year for 4 to 16 (validator 186, 188, 189, 197B), from the
     // fourth birthday: a score, or why there is none.
-    if (age_at_march >= 4 && Age(april) < 17 &&
-        day_between(std::max(from, AddMonths(date_of_birth_, 48)), &d)) {
+    const bool sdq_due = age_at_march >= 4 && Age(april - 1) < 17;  // 17 on 1 April: due
+    if (sdq_due && !day_between(std::max(from, AddMonths(date_of_birth_, 48)), &d)) {
+      // Four only in the year's last days, when no working day is left:
+      // none was done, the child being under 4 (SDQ1) when it was due.
+      if (some_day(&d))
+        record(Act(&v1::Event::mutable_sdq_completed,
+                   [](v1::SdqCompleted& p) { p.set_reason_not_done("SDQ1"); }));
+    } else if (sdq_due) {
       if (rng_.Pct(78)) {
         const int score = rng_.Range(0, 20) + rng_.Range(0, 20);
         record(Act(&v1::Event::mutable_sdq_completed,
