@@ -322,8 +322,12 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
       ep.reason_place_change.clear();
       ep.closed_by.clear();
     }
+    // The validator's "looked after continuously": no period begun after 1
+    // April, none ended before 31 March (an ending on 31 March leaves the
+    // child looked after for the whole year), no short breaks.
     if (ep.rne == "S" && ep.decom > start) began_in_year = true;
-    if (ep.dec && ep.rec != "X1") ended_in_year = true;
+    if (ep.dec && ep.rec != "X1" && *ep.dec < end) ended_in_year = true;
+    if (ep.ls == "V3" || ep.ls == "V4") ended_in_year = true;
     c.episodes.push_back(ep);
   }
   c.reviews.erase(std::remove_if(c.reviews.begin(), c.reviews.end(),
@@ -348,19 +352,24 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
       if (ep.rne == "S" || periods.empty()) periods.push_back({ep.decom, std::nullopt});
       if (ep.dec && ep.rec != "X1") periods.back().second = ep.dec;
     }
-    for (const auto& [from, to] : periods) {
-      for (size_t i = 0; i < allocations.size(); ++i) {
-        const Allocation& a = allocations[i];
-        std::optional<absl::CivilDay> until;
-        if (i + 1 < allocations.size()) until = allocations[i + 1].day;
+    // Each allocation once, from the first day it was in force while the
+    // child was looked after (an allocation that lasts across a gap between
+    // two periods is one episode of that worker, not two).
+    for (size_t i = 0; i < allocations.size(); ++i) {
+      const Allocation& a = allocations[i];
+      std::optional<absl::CivilDay> until;
+      if (i + 1 < allocations.size()) until = allocations[i + 1].day;
+      std::optional<absl::CivilDay> decom;
+      for (const auto& [from, to] : periods) {
         if (until && *until <= from) continue;  // replaced before the period began
         if (to && a.day >= *to) continue;       // began after the period ended
-        absl::CivilDay decom = std::max(a.day, from);
-        if (decom > end || (until && *until < start)) continue;
-        if (until && *until > end) until.reset();
-        c.social_workers.push_back({a.registration, a.social_worker, decom, until, a.reason,
-                                    a.event_id});
+        decom = std::max(a.day, from);
+        break;
       }
+      if (!decom || *decom > end || (until && *until < start)) continue;
+      if (until && *until > end) until.reset();
+      c.social_workers.push_back(
+          {a.registration, a.social_worker, *decom, until, a.reason, a.event_id});
     }
   }
 

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <set>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -106,6 +107,7 @@ void Check(const std::string& text, absl::CivilDay end, Stats* out) {
     absl::flat_hash_map<std::string, absl::CivilDay> id_day;
     int64_t last_seconds = 0;
     int periods = 0;
+    std::optional<absl::CivilDay> ceased_on;
     std::vector<Event> events;
   };
   std::map<std::string, CaseState> cases;
@@ -165,6 +167,11 @@ void Check(const std::string& text, absl::CivilDay end, Stats* out) {
         ASSERT_FALSE(e.child_accommodated().placement_type().empty());
         cs.looked_after = true;
         if (++cs.periods > 1) ++s.reentries;
+        // A return to care comes in a later collection year than the leaving
+        // (the 903 validator's SW12STG2 cannot pass one within a year).
+        if (cs.ceased_on)
+          EXPECT_NE(CollectionYear(day), CollectionYear(*cs.ceased_on))
+              << "re-entry in the year the child left: " << line;
         ++s.ls[e.child_accommodated().legal_status()];
         ++s.place[e.child_accommodated().placement_type()];
         break;
@@ -172,6 +179,7 @@ void Check(const std::string& text, absl::CivilDay end, Stats* out) {
         ASSERT_TRUE(cs.looked_after) << "ceased while not looked after: " << line;
         ASSERT_FALSE(e.child_ceased_looked_after().reason().empty());
         cs.looked_after = false;
+        cs.ceased_on = day;
         ++s.ceased;
         break;
       case Event::kReviewScheduled:

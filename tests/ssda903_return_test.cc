@@ -252,6 +252,29 @@ TEST(Ssda903Return, NoOc2WhenThePeriodEndedInTheYear) {
   EXPECT_FALSE(r.looked_after_at_end);
 }
 
+TEST(Ssda903Return, CeasingOn31MarchLeavesTheYearContinuous) {
+  Case c = Registered();
+  c.On("2021-06-01", kAccommodated).On("2024-03-31", "child_ceased_looked_after { reason: 'E4A' }");
+  Child903 r = Build(c, 2023);
+  EXPECT_TRUE(r.continuously_looked_after);  // as the validator counts it (rule 191)
+  EXPECT_TRUE(r.oc2.has_value());
+  EXPECT_FALSE(r.looked_after_at_end);
+}
+
+TEST(Ssda903Return, AnAllocationAcrossTwoPeriodsIsOneSocialWorkerEpisode) {
+  Case c = Registered();
+  c.On("2023-05-02", "social_worker_allocated { social_worker_id: 'sw-1' "
+                     "registration_number: 'SW100' reason: 'CHCHAN' }")
+      .On("2023-05-03", kAccommodated)
+      .On("2023-07-01", "child_ceased_looked_after { reason: 'E4A' }")
+      .On("2023-11-01", kAccommodated);
+  Child903 r = Build(c, 2023);
+  ASSERT_EQ(r.episodes.size(), 2u);
+  ASSERT_EQ(r.social_workers.size(), 1u);
+  EXPECT_EQ(r.social_workers[0].decom, D("2023-05-03"));
+  EXPECT_FALSE(r.social_workers[0].dec.has_value());
+}
+
 TEST(Ssda903Return, NotInAYearWithNoEpisodeOrReview) {
   Case c = Registered();
   c.On("2021-06-01", kAccommodated).On("2022-07-01", "child_ceased_looked_after { reason: 'E4A' }");

@@ -89,8 +89,15 @@ void ChildHistory::Run() {
     // soon after a special guardianship or child arrangements order.
     const bool left_with_order = left_with_order_ != "Z1";
     if (adopted_ || Age(ceases_on_) >= 17 || !rng_.Pct(left_with_order ? 8 : 40)) break;
-    accommodated = WorkingDayOnOrAfter(
-        ceases_on_ + (left_with_order ? rng_.Range(365, 900) : rng_.Range(30, 240)));
+    absl::CivilDay back =
+        ceases_on_ + (left_with_order ? rng_.Range(365, 900) : rng_.Range(30, 240));
+    // Not in the collection year the child left in: the DfE-community
+    // validator's SW12STG2 compares every social worker episode with every
+    // episode that starts or ends care, so a child who leaves and comes back
+    // within one year fails it whatever the social worker rows say.
+    if (CollectionYearOf(back) == CollectionYearOf(ceases_on_))
+      back = absl::CivilDay(CollectionYearOf(ceases_on_) + 1, 4, 1) + rng_.Range(0, 90);
+    accommodated = WorkingDayOnOrAfter(back);
     if (accommodated > cohort_.window_end || Age(accommodated) >= 18) break;
   }
 }
