@@ -178,7 +178,7 @@ PlacementDetails ChildHistory::DetailsFor(const std::string& type, const char* o
   if (type == "P1") {
     d.postcode = home_postcode_;
   } else {
-    const std::string_view own = home_postcode_.substr(0, home_postcode_.find_first_of("0123456789"));
+    const std::string own = home_postcode_.substr(0, home_postcode_.find_first_of("0123456789"));
     do {
       d.postcode = PostcodeIn(std::string_view(out_of_area) == "IN_AREA"
                                   ? own
