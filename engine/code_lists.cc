@@ -211,11 +211,6 @@ bool ValidIn(CodeList list, std::string_view code, int year) {
   return false;
 }
 
-// "2025-26".
-std::string CollectionYearName(int year) {
-  return absl::StrFormat("%d-%02d", year, (year + 1) % 100);
-}
-
 }  // namespace
 
 std::string_view CodeListName(CodeList list) {
@@ -234,6 +229,14 @@ std::string_view CodeListName(CodeList list) {
     case CodeList::kSex: return "SEX";
   }
   return "unknown";
+}
+
+std::string CollectionYearName(int year) {
+  return absl::StrFormat("%d-%02d", year, (year + 1) % 100);
+}
+
+bool IsTemporaryPlacement(std::string_view place) {
+  return place.size() == 2 && place[0] == 'T' && place[1] >= '0' && place[1] <= '4';
 }
 
 int CollectionYear(absl::CivilDay day) {

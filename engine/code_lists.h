@@ -38,6 +38,13 @@ int CollectionYear(absl::CivilDay day);
 
 bool IsValidCode(CodeList list, std::string_view code, absl::CivilDay on);
 
+// "2025-26" for collection year 2025.
+std::string CollectionYearName(int year);
+
+// A temporary placement (PLACE T0-T4): the return records no reason for a
+// placement change beside one (SSDA903 rule 226).
+bool IsTemporaryPlacement(std::string_view place);
+
 // OK if valid on that date; else kInvalidArgument such as
 // "unknown PLACE code 'Z1' for collection year 2025-26".
 [[nodiscard]] absl::Status CheckCode(CodeList list, std::string_view code, absl::CivilDay on);

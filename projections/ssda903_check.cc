@@ -8,23 +8,18 @@
 #include "absl/strings/str_format.h"
 #include "engine/calendar.h"
 #include "engine/code_lists.h"
+#include "engine/ssda903_import.h"
 #include "projections/escape.h"
 
 namespace carelog {
 namespace {
 
-std::string D(absl::CivilDay d) {
-  return absl::StrFormat("%02d/%02d/%04d", d.day(), d.month(), d.year());
-}
 
 bool In(std::string_view v, std::initializer_list<std::string_view> set) {
   for (std::string_view s : set) {
     if (v == s) return true;
   }
   return false;
-}
-bool IsTemporary(const std::string& place) {
-  return In(place, {"T0", "T1", "T2", "T3", "T4"});
 }
 bool IsShortBreak(const std::string& ls) { return ls == "V3" || ls == "V4"; }
 
@@ -96,7 +91,7 @@ class Checker {
 
   void Episode(size_t i) {
     const Episode903& ep = c_.episodes[i];
-    const std::string row = absl::StrCat("episode from ", D(ep.decom));
+    const std::string row = absl::StrCat("episode from ", Format903Date(ep.decom));
     const std::string opener = OpenerOf(ep);
     const std::string& id = ep.opened_by;
     Code("Episodes", row, "LS", ep.ls, CodeList::kLegalStatus, ep.decom,
@@ -113,7 +108,7 @@ class Checker {
     if (!IsShortBreak(ep.ls))
       Code("Episodes", row, "CIN", ep.cin, CodeList::kCategoryOfNeed, ep.decom,
            absl::StrCat(details, ".cin"), id, "145");
-    if (!IsTemporary(ep.place) && ep.place != "Z1")
+    if (!IsTemporaryPlacement(ep.place) && ep.place != "Z1")
       Code("Episodes", row, "PLACE_PROVIDER", ep.provider, CodeList::kProvider, ep.decom,
            absl::StrCat(details, ".provider"), id, "526");
     if (!IsShortBreak(ep.ls)) {
@@ -136,8 +131,8 @@ class Checker {
     // Rule 225: the episode a placement change ended says why.
     if (i + 1 < c_.episodes.size() && ep.rec == "X1" && ep.reason_place_change.empty()) {
       const Episode903& next = c_.episodes[i + 1];
-      if (In(next.rne, {"P", "B", "T", "U"}) && !IsTemporary(ep.place) &&
-          !IsTemporary(next.place))
+      if (In(next.rne, {"P", "B", "T", "U"}) && !IsTemporaryPlacement(ep.place) &&
+          !IsTemporaryPlacement(next.place))
         Add("Episodes", row, "REASON_PLACE_CHANGE", "not recorded for the placement change",
             "placementStarted.reasonPlaceChange", next.opened_by, "225");
     }
@@ -149,7 +144,7 @@ class Checker {
 
   void Reviews() {
     for (const Review903& r : c_.reviews) {
-      const std::string row = absl::StrCat("review on ", D(r.day));
+      const std::string row = absl::StrCat("review on ", Format903Date(r.day));
       Code("Reviews", row, "REVIEW_CODE", r.participation, CodeList::kParticipation, r.day,
            "reviewHeld.participation", r.event_id, "EPI");
       if (!c_.dob || r.participation.empty()) continue;
@@ -170,7 +165,7 @@ class Checker {
       Add("SWEpisodes", "", "SW_ID", "no social worker allocated while looked after",
           "socialWorkerAllocated", "", "SW01STG1");
     for (const SocialWorkerEpisode903& s : c_.social_workers) {
-      const std::string row = absl::StrCat("social worker from ", D(s.decom));
+      const std::string row = absl::StrCat("social worker from ", Format903Date(s.decom));
       if (s.sw_id.empty()) {
         Add("SWEpisodes", row, "SW_ID",
             absl::StrCat("no registration number for ", s.social_worker),
@@ -189,7 +184,7 @@ class Checker {
     for (const Episode903& ep : c_.episodes) {
       const bool needs = In(ep.ls, {"E1", "D1"}) || In(ep.place, {"A3", "A4", "A5", "A6"});
       if (!needs || !c_.placed_adoption.empty()) continue;
-      Add("PlacedAdoption", absl::StrCat("episode from ", D(ep.decom)), "DATE_PLACED",
+      Add("PlacedAdoption", absl::StrCat("episode from ", Format903Date(ep.decom)), "DATE_PLACED",
           absl::StrCat("no decision that the child should be placed for adoption (",
                        In(ep.ls, {"E1", "D1"}) ? absl::StrCat("legal status ", ep.ls)
                                                : absl::StrCat("placement ", ep.place),
@@ -204,18 +199,18 @@ class Checker {
     bool began = false;
     for (const Episode903& ep : c_.episodes) began |= ep.rne == "S" && ep.decom >= start;
     if (!began) return;
-    for (const PrevPerm903& p : c_.prev_perm) {
-      const std::string row = "previous permanence";
-      Code("PrevPerm", row, "PREV_PERM", p.prev_perm, CodeList::kPreviousPermanence, end_,
-           "childAccommodated.previousPermanence", p.event_id, "630");
-      if (!p.prev_perm.empty() && p.prev_perm != "Z1") {
-        if (p.la_perm.empty())
-          Add("PrevPerm", row, "LA_PERM", "not recorded for a previous order",
-              "childAccommodated.previousPermanenceAuthority", p.event_id, "630");
-        if (!p.date_perm)
-          Add("PrevPerm", row, "DATE_PERM", "not recorded for a previous order",
-              "childAccommodated.previousPermanenceDate", p.event_id, "630");
-      }
+    if (!c_.prev_perm) return;
+    const PrevPerm903& p = *c_.prev_perm;
+    const std::string row = "previous permanence";
+    Code("PrevPerm", row, "PREV_PERM", p.prev_perm, CodeList::kPreviousPermanence, end_,
+         "childAccommodated.previousPermanence", p.event_id, "630");
+    if (!p.prev_perm.empty() && p.prev_perm != "Z1") {
+      if (p.la_perm.empty())
+        Add("PrevPerm", row, "LA_PERM", "not recorded for a previous order",
+            "childAccommodated.previousPermanenceAuthority", p.event_id, "630");
+      if (!p.date_perm)
+        Add("PrevPerm", row, "DATE_PERM", "not recorded for a previous order",
+            "childAccommodated.previousPermanenceDate", p.event_id, "630");
     }
   }
 
@@ -244,7 +239,7 @@ std::vector<Missing903> Check903Child(const Child903& c, int year) {
 
 std::string RenderMissing903(const std::vector<Missing903>& gaps, int year, uint64_t children,
                              const std::string& format) {
-  const std::string year_name = absl::StrFormat("%d-%02d", year, (year + 1) % 100);
+  const std::string year_name = CollectionYearName(year);
   uint64_t incomplete = 0;
   for (size_t i = 0; i < gaps.size(); ++i)
     incomplete += i == 0 || gaps[i].child != gaps[i - 1].child;

@@ -3,31 +3,19 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "engine/ssda903_import.h"
+#include "projections/escape.h"
 
 namespace carelog {
 namespace {
 
-std::string D(const std::optional<absl::CivilDay>& d) {
-  if (!d) return "";
-  return absl::StrFormat("%02d/%02d/%04d", d->day(), d->month(), d->year());
-}
-
-std::string Csv(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
+std::string D(const std::optional<absl::CivilDay>& d) { return d ? Format903Date(*d) : ""; }
 
 void Row(Ssda903Table* t, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) t->text += ',';
-    t->text += Csv(fields[i]);
+    AppendCsvField(fields[i], &t->text);
   }
   t->text += '\n';
   ++t->rows;
@@ -74,8 +62,10 @@ void Append903Child(const Child903& c, Ssda903Tables* out) {
   for (const PlacedAdoption903& p : c.placed_adoption)
     Row(&out->placed_adoption,
         {c.child, dob, D(p.date_placed), D(p.date_ceased), p.reason_ceased});
-  for (const PrevPerm903& p : c.prev_perm)
+  if (c.prev_perm) {
+    const PrevPerm903& p = *c.prev_perm;
     Row(&out->prev_perm, {c.child, dob, p.prev_perm, p.la_perm, D(p.date_perm)});
+  }
   if (c.oc2) {
     const Oc2Row903& o = *c.oc2;
     Row(&out->oc2, {c.child, dob, o.sdq_score, o.sdq_reason, o.convicted, o.health_check,

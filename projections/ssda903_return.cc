@@ -6,15 +6,13 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/calendar.h"
+#include "engine/code_lists.h"
 #include "engine/event_time.h"
 #include "projections/deadlines.h"
 
 namespace carelog {
 namespace {
 
-bool IsTemporary(const std::string& place) {
-  return place.size() == 2 && place[0] == 'T' && place[1] >= '0' && place[1] <= '4';
-}
 bool IsPlacementChange(const std::string& rne) {
   return rne == "P" || rne == "B" || rne == "T" || rne == "U";
 }
@@ -27,6 +25,17 @@ std::optional<absl::CivilDay> DateOf(const std::string& iso) {
   auto d = ParseDate(iso);
   if (!d.ok()) return std::nullopt;
   return *d;
+}
+
+// The episode's details an act records: childAccommodated and
+// placementStarted name them alike.
+template <typename Act>
+void TakeDetails(const Act& a, Episode903* ep) {
+  ep->cin = a.cin();
+  ep->provider = a.provider();
+  ep->home_post = a.home_postcode();
+  ep->pl_post = a.placement_postcode();
+  ep->urn = a.urn();
 }
 
 struct Allocation {
@@ -47,11 +56,7 @@ class EpisodeBuilder {
     ep.rne = "S";
     ep.ls = a.legal_status();
     ep.place = a.placement_type();
-    ep.cin = a.cin();
-    ep.provider = a.provider();
-    ep.home_post = a.home_postcode();
-    ep.pl_post = a.placement_postcode();
-    ep.urn = a.urn();
+    TakeDetails(a, &ep);
     ep.opened_by = e.event_id();
     eps_.push_back(std::move(ep));
     open_ = eps_.size() - 1;
@@ -157,7 +162,7 @@ void SettleReasons(std::vector<Episode903>* eps) {
     const Episode903* next = i + 1 < eps->size() ? &(*eps)[i + 1] : nullptr;
     const bool ended_by_move = next != nullptr && !next->imported && ep.rec == "X1" &&
                                IsPlacementChange(next->rne);
-    if (!ended_by_move || IsTemporary(ep.place) || IsTemporary(next->place))
+    if (!ended_by_move || IsTemporaryPlacement(ep.place) || IsTemporaryPlacement(next->place))
       ep.reason_place_change.clear();
   }
 }
@@ -212,10 +217,10 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
         if (auto d = DateOf(a.date_of_birth())) dob_from_accommodation = d;
         if (imported) break;
         native.Accommodated(it.day, e);
+        // The return's PrevPerm row: the last period begun in the year.
         if (in_year) {
-          PrevPerm903 pp{a.previous_permanence(), a.previous_permanence_authority(),
-                         DateOf(a.previous_permanence_date()), e.event_id()};
-          c.prev_perm.push_back(std::move(pp));
+          c.prev_perm = PrevPerm903{a.previous_permanence(), a.previous_permanence_authority(),
+                                    DateOf(a.previous_permanence_date()), e.event_id()};
         }
         break;
       }
@@ -229,14 +234,10 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
           ep.decom = it.day;
           ep.rne = p.rne();
           ep.ls = p.legal_status();
-          ep.cin = p.cin();
           ep.place = p.placement_type();
-          ep.provider = p.provider();
+          TakeDetails(p, &ep);
           ep.rec = p.reason_ceased_without_end();
           ep.reason_place_change = p.reason_place_change();
-          ep.home_post = p.home_postcode();
-          ep.pl_post = p.placement_postcode();
-          ep.urn = p.urn();
           ep.imported = true;
           ep.opened_by = e.event_id();
           ep.placement_id = p.placement_id();
@@ -313,7 +314,7 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
   SettleReasons(&eps);
 
   // Episodes open on a day of the year; the year knows nothing after it.
-  bool began_in_year = false, ended_in_year = false;
+  bool continuous = true;  // the validator's "looked after continuously"
   for (Episode903& ep : eps) {
     if (ep.decom > end || (ep.dec && *ep.dec < start)) continue;
     if (!ep.imported && ep.dec && *ep.dec > end) {
@@ -325,9 +326,9 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
     // The validator's "looked after continuously": no period begun after 1
     // April, none ended before 31 March (an ending on 31 March leaves the
     // child looked after for the whole year), no short breaks.
-    if (ep.rne == "S" && ep.decom > start) began_in_year = true;
-    if (ep.dec && ep.rec != "X1" && *ep.dec < end) ended_in_year = true;
-    if (ep.ls == "V3" || ep.ls == "V4") ended_in_year = true;
+    if (ep.rne == "S" && ep.decom > start) continuous = false;
+    if (ep.dec && ep.rec != "X1" && *ep.dec < end) continuous = false;
+    if (ep.ls == "V3" || ep.ls == "V4") continuous = false;
     c.episodes.push_back(ep);
   }
   c.reviews.erase(std::remove_if(c.reviews.begin(), c.reviews.end(),
@@ -335,10 +336,8 @@ std::optional<Child903> Build903Child(const std::string& case_id, std::vector<v1
                   c.reviews.end());
   if (c.episodes.empty() && c.reviews.empty()) return std::nullopt;
   c.looked_after_at_end = !c.episodes.empty() && !c.episodes.back().dec;
-  c.continuously_looked_after = !c.episodes.empty() && !began_in_year && !ended_in_year;
-  // Only the last period begun in the year is the return's PrevPerm row.
-  if (c.prev_perm.size() > 1) c.prev_perm.erase(c.prev_perm.begin(), c.prev_perm.end() - 1);
-  if (c.episodes.empty()) c.prev_perm.clear();
+  c.continuously_looked_after = !c.episodes.empty() && continuous;
+  if (c.episodes.empty()) c.prev_perm.reset();
 
   // Social worker episodes while looked after in the year: each allocation
   // in force during a period of care, from the later of its day and the

@@ -102,7 +102,7 @@ struct Child903 {
   std::vector<Review903> reviews;
   std::vector<SocialWorkerEpisode903> social_workers;
   std::vector<PlacedAdoption903> placed_adoption;
-  std::vector<PrevPerm903> prev_perm;  // one per period begun in the year
+  std::optional<PrevPerm903> prev_perm;  // the last period begun in the year
   std::optional<Oc2Row903> oc2;        // only when looked after continuously
   bool looked_after_at_end = false;    // on 31 March
   bool continuously_looked_after = false;

@@ -56,8 +56,8 @@ TEST(Ssda903Return, AccommodationOpensAnEpisodeWithItsDetails) {
   EXPECT_EQ(r.mother, "0");
   EXPECT_TRUE(r.looked_after_at_end);
   EXPECT_FALSE(r.continuously_looked_after);  // began in the year
-  ASSERT_EQ(r.prev_perm.size(), 1u);
-  EXPECT_EQ(r.prev_perm[0].prev_perm, "Z1");
+  ASSERT_TRUE(r.prev_perm.has_value());
+  EXPECT_EQ(r.prev_perm->prev_perm, "Z1");
 }
 
 TEST(Ssda903Return, AnEndingAfterTheYearIsNotInItsReturn) {

@@ -8,7 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "engine/event_log.h"
+#include "engine/code_lists.h"
 #include "projections/ssda903_check.h"
 #include "projections/ssda903_export.h"
 #include "projections/views/queries.h"
@@ -47,11 +47,12 @@ int RunExport(const Args& args) {
   Queries queries(store->get(), PolicyRegistry());  // the return needs no packs
   Ssda903Tables t = Start903Tables();
   std::vector<Missing903> gaps;
+  uint64_t children_checked = 0;
   absl::Status s = queries.Return903(year, [&](const Child903& c) {
     if (check) {
       std::vector<Missing903> more = Check903Child(c, year);
       gaps.insert(gaps.end(), more.begin(), more.end());
-      ++t.children;
+      ++children_checked;
     } else {
       Append903Child(c, &t);
     }
@@ -59,7 +60,7 @@ int RunExport(const Args& args) {
   });
   if (!s.ok()) return ReportError(s);
   if (check) {
-    const std::string out = RenderMissing903(gaps, year, t.children, format);
+    const std::string out = RenderMissing903(gaps, year, children_checked, format);
     std::fwrite(out.data(), 1, out.size(), stdout);
     return gaps.empty() ? 0 : 1;
   }
@@ -76,9 +77,10 @@ int RunExport(const Args& args) {
     }
   }
   std::printf(
-      "%s: collection year %d-%02d: %llu children, %llu episodes, %llu reviews, %llu social "
+      "%s: collection year %s: %llu children, %llu episodes, %llu reviews, %llu social "
       "worker episodes, %llu placed for adoption, %llu previous permanence, %llu OC2\n",
-      out_dir.c_str(), year, (year + 1) % 100, static_cast<unsigned long long>(t.children),
+      out_dir.c_str(), CollectionYearName(year).c_str(),
+      static_cast<unsigned long long>(t.children),
       static_cast<unsigned long long>(t.episodes.rows),
       static_cast<unsigned long long>(t.reviews.rows),
       static_cast<unsigned long long>(t.sw_episodes.rows),
