@@ -169,9 +169,10 @@ void Check(const std::string& text, absl::CivilDay end, Stats* out) {
         if (++cs.periods > 1) ++s.reentries;
         // A return to care comes in a later collection year than the leaving
         // (the 903 validator's SW12STG2 cannot pass one within a year).
-        if (cs.ceased_on)
+        if (cs.ceased_on) {
           EXPECT_NE(CollectionYear(day), CollectionYear(*cs.ceased_on))
               << "re-entry in the year the child left: " << line;
+        }
         ++s.ls[e.child_accommodated().legal_status()];
         ++s.place[e.child_accommodated().placement_type()];
         break;
@@ -576,7 +577,7 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
                            const std::string& line) {
       EXPECT_TRUE(ProviderAllowed(provider, type)) << type << " with '" << provider << "' " << line;
       EXPECT_EQ(urn == "XXXXXXX", UrnNotApplicable(type)) << type << " URN " << urn;
-      if (urn != "XXXXXXX") EXPECT_TRUE(urn.size() == 8 && urn.rfind("SC", 0) == 0) << urn;
+      if (urn != "XXXXXXX") { EXPECT_TRUE(urn.size() == 8 && urn.rfind("SC", 0) == 0) << urn; }
       EXPECT_FALSE(pl_post.empty());
       EXPECT_EQ(pl_post == home, type == "P1") << type << " " << pl_post << " home " << home;
       // With parents only under a care order (378); ages for the type (370-374).
@@ -585,8 +586,8 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
     // The legal status in force since `ls_since`: police protection at most
     // 72 hours, an emergency protection order at most 8 days.
     auto leave_status = [&](absl::CivilDay d) {
-      if (legal_status == "L1") EXPECT_LE(d - ls_since, 3) << "L1 from " << ls_since;
-      if (legal_status == "L2") EXPECT_LE(d - ls_since, 8) << "L2 from " << ls_since;
+      if (legal_status == "L1") { EXPECT_LE(d - ls_since, 3) << "L1 from " << ls_since; }
+      if (legal_status == "L2") { EXPECT_LE(d - ls_since, 8) << "L2 from " << ls_since; }
     };
     for (const Event& e : events) {
       const absl::CivilDay day = DayOf(e.occurred_at());
@@ -620,8 +621,9 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           }
           // Back after a special guardianship order: P2 (630).
           const std::string& prev = last_reason_ceased;
-          if (prev == "E45" || prev == "E46" || prev == "E47" || prev == "E48")
+          if (prev == "E45" || prev == "E46" || prev == "E47" || prev == "E48") {
             EXPECT_EQ(a.previous_permanence(), "P2") << line;
+          }
           break;
         }
         case Event::kLegalStatusChanged:
@@ -631,7 +633,7 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           ls_since = day;
           // A placement order follows the decision that the child should be
           // placed for adoption (554).
-          if (legal_status == "E1") EXPECT_TRUE(decided) << line;
+          if (legal_status == "E1") { EXPECT_TRUE(decided) << line; }
           break;
         case Event::kPlacementStarted: {
           ASSERT_TRUE(looked_after) << line;
@@ -643,23 +645,23 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
           const std::vector<std::string> now = {place, p.placement_postcode(), p.urn(),
                                                 p.provider()};
           EXPECT_NE(now, where) << "a placement change that changes nothing: " << line;
-          if (p.same_carers()) EXPECT_EQ(now[1], where[1]) << line;
+          if (p.same_carers()) { EXPECT_EQ(now[1], where[1]) << line; }
           where = now;
           EXPECT_EQ(p.cin(), cin) << "CIN changed within a period (504)";
           EXPECT_EQ(p.home_postcode(), home);
           EXPECT_TRUE(IsValidCode(CodeList::kReasonPlaceChange, p.reason_place_change(), day))
               << line;
-          if (place == "A3" || place == "A5") EXPECT_TRUE(p.same_carers()) << line;
+          if (place == "A3" || place == "A5") { EXPECT_TRUE(p.same_carers()) << line; }
           if (p.same_carers()) ++st.same_carers;
           if (place[0] == 'A') {
             EXPECT_TRUE(decided) << line;
-            if (place == "A5" || place == "A6") EXPECT_EQ(legal_status, "E1") << line;
+            if (place == "A5" || place == "A6") { EXPECT_EQ(legal_status, "E1") << line; }
             placed_for_adoption = true;
           }
           const int age = AgeOn(dob, day);
-          if (place == "H5") EXPECT_GE(age, 16) << line;
-          if (place == "S1") EXPECT_GE(age, 4) << line;
-          if (place == "R5" || place == "K1") EXPECT_GE(age, 10) << line;
+          if (place == "H5") { EXPECT_GE(age, 16) << line; }
+          if (place == "S1") { EXPECT_GE(age, 4) << line; }
+          if (place == "R5" || place == "K1") { EXPECT_GE(age, 10) << line; }
           EXPECT_NE(place[0], 'T') << "temporary placement with no return (380, 383)";
           break;
         }
@@ -672,7 +674,7 @@ void CheckFor903(const std::string& text, absl::CivilDay end, Return903Stats* ou
             EXPECT_TRUE(decided && placed_for_adoption) << "adopted without an adoption placement";
             ever_adopted = true;
           }
-          if (why == "E45" || why == "E46") EXPECT_EQ(place[0], 'U') << "516: " << place;
+          if (why == "E45" || why == "E46") { EXPECT_EQ(place[0], 'U') << "516: " << place; }
           last_reason_ceased = why;
           looked_after = false;
           periods.emplace_back(accommodated, day);
