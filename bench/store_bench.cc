@@ -6,6 +6,11 @@
 //   BM_RawRocksWrite/<batch>/<sync> the same serialized bytes written to a bare
 //                                  RocksDB in the same batch sizes: the limit
 //                                  of the store
+//   BM_RawRocksWriteStoreKeys/<batch>/<min level>  the keys and values the
+//                                  store wrote, written to a bare RocksDB:
+//                                  the floor of the store's key layout, and
+//                                  (min level 3) of the smallest layout that
+//                                  keeps every proof
 //   BM_ImportNdjson                carelog's NDJSON import (full validation)
 //   BM_ReplayDeadlines             every case's deadlines folded from the log
 //   BM_RawScanParse                a raw scan of the log plus protobuf parse:
@@ -161,6 +166,92 @@ void BM_RawRocksWrite(benchmark::State& state) {
 }
 BENCHMARK(BM_RawRocksWrite)->Args({1, 0})->Args({100, 0})->Args({10000, 0})->Args({1, 1})
     ->Args({100, 1})->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The keys and values EventStore::Append wrote for the corpus, each with the
+// batch of `batch` events that wrote it: read back from a store after
+// appending, so they are the store's own bytes. `min_tree_level` leaves out
+// the Merkle subtree keys below that level (0 keeps all).
+std::vector<std::vector<std::pair<std::string, std::string>>> StoreKeysByBatch(size_t batch,
+                                                                               int min_tree_level) {
+  const auto& recs = GetCorpus().records;
+  const std::string dir = TempPath("store-keys");
+  {
+    auto store = std::move(EventStore::Open(dir, StoreOptions{})).value();
+    for (size_t i = 0; i < recs.size(); i += batch) {
+      AppendRequest req;
+      for (size_t j = i; j < std::min(recs.size(), i + batch); ++j) req.records.push_back(recs[j]);
+      (void)store->Append(std::move(req));
+    }
+  }
+  std::vector<std::vector<std::pair<std::string, std::string>>> out((recs.size() + batch - 1) / batch);
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &raw).ok()) return out;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto be64 = [](const rocksdb::Slice& s, size_t at) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < 8; ++k) v = (v << 8) | static_cast<uint8_t>(s[at + k]);
+    return v;
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key(), v = it->value();
+    uint64_t position = 0;  // the record whose append wrote this key
+    switch (k[0]) {
+      case 'E': position = be64(k, 1); break;
+      case 'S': case 'I': position = be64(v, 0); break;
+      case 'T': {
+        const int level = static_cast<uint8_t>(k[1]);
+        if (level < min_tree_level) continue;
+        position = (be64(k, 2) + 1) << level;
+        break;
+      }
+      default: continue;  // meta: written once at open
+    }
+    out[(position - 1) / batch].emplace_back(k.ToString(), v.ToString());
+  }
+  it.reset();  // before its database
+  db.reset();
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+// The floor of the store's append on its key layout: the same keys and values
+// (record, stream index, id index, Merkle subtrees), in key order per batch as
+// the store writes them, into a bare RocksDB with no hashing, encoding or
+// checks. Args: batch, min_tree_level (0 = the store's keys; 3 = the smallest
+// layout that keeps every proof, the lower levels recomputed from <= 8
+// records when a proof is made; 64 = no tree at all, which keeps no proof:
+// what the record and its two indexes cost alone).
+void BM_RawRocksWriteStoreKeys(benchmark::State& state) {
+  const size_t batch = state.range(0);
+  const auto batches = StoreKeysByBatch(batch, static_cast<int>(state.range(1)));
+  int64_t items = 0, keys = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = TempPath("raw-store-keys");
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(o, dir, &raw).ok()) state.SkipWithError("open failed");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    state.ResumeTiming();
+    for (const auto& kvs : batches) {
+      rocksdb::WriteBatch b;
+      for (const auto& [k, v] : kvs) b.Put(k, v);
+      keys += kvs.size();
+      if (!db->Write(rocksdb::WriteOptions(), &b).ok()) state.SkipWithError("write failed");
+    }
+    items += GetCorpus().records.size();
+    state.PauseTiming();
+    db.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(items);
+  state.counters["keys_per_event"] = static_cast<double>(keys) / static_cast<double>(items);
+}
+BENCHMARK(BM_RawRocksWriteStoreKeys)->Args({10000, 0})->Args({10000, 3})->Args({10000, 64})
+    ->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_ImportNdjson(benchmark::State& state) {
   const Corpus& c = GetCorpus();
