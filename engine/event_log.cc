@@ -63,6 +63,57 @@ absl::StatusOr<std::pair<CaseState, uint64_t>> EventLog::LoadState(
   return std::make_pair(std::move(state), version);
 }
 
+absl::StatusOr<EventLog::CachedState> EventLog::CurrentState(const std::string& case_id) {
+  CachedState current;
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(case_id);
+    if (it != cache_.end()) current = it->second;
+  }
+  ASSIGN_OR_RETURN(std::vector<StoredRecord> newer,
+                   reader_->ReadStream(case_id, current.version + 1));
+  if (newer.empty()) return current;
+  for (const StoredRecord& r : newer) {
+    if (r.version != current.version + 1) {
+      return absl::DataLossError(absl::StrCat("case '", case_id, "': version ", r.version,
+                                              " follows version ", current.version));
+    }
+    ASSIGN_OR_RETURN(v1::Event e, DecodeEvent(r));
+    ApplyToState(e, &current.state);
+    current.version = r.version;
+  }
+  Remember(case_id, current);
+  return current;
+}
+
+void EventLog::Remember(const std::string& case_id, CachedState state) {
+  // What an entry holds, roughly: its event ids, its review ids and itself.
+  auto weight = [](const CachedState& c) {
+    return c.state.event_ids.size() + c.state.reviews.size() + 1;
+  };
+  const size_t w = weight(state);
+  if (w > kMaxCachedEventIds) return;
+  absl::MutexLock lock(&cache_mu_);
+  auto [it, inserted] = cache_.try_emplace(case_id);
+  if (!inserted) {
+    // Another caller may have cached a later state meanwhile: never go back.
+    if (it->second.version >= state.version) return;
+    cached_event_ids_ -= weight(it->second);
+  }
+  it->second = std::move(state);
+  cached_event_ids_ += w;
+  // Over the bound: drop other cases (whichever the map yields first; a
+  // dropped case is folded from the log on its next append).
+  for (auto e = cache_.begin(); cached_event_ids_ > kMaxCachedEventIds && e != cache_.end();) {
+    if (e->first == case_id) {
+      ++e;
+      continue;
+    }
+    cached_event_ids_ -= weight(e->second);
+    cache_.erase(e++);
+  }
+}
+
 absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Event>& events,
                                                        std::optional<uint64_t> expected_version) {
   if (store_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
@@ -111,8 +162,8 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     // Read before the look-ups: if the log still ends here when the store
     // plans our append, they still hold and the store need not repeat them.
     const uint64_t looked_up_at = store_->LastPosition();
-    ASSIGN_OR_RETURN(auto loaded, LoadState(case_id));
-    const uint64_t version = loaded.second;
+    ASSIGN_OR_RETURN(CachedState loaded, CurrentState(case_id));
+    const uint64_t version = loaded.version;
     // Step 3's one look-up per event, after the state was read: an event
     // stored by someone else in between is then seen as present (and the
     // store's version check sends us round again), never validated twice.
@@ -146,13 +197,14 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
                                              "': expected version ", *expected_version,
                                              ", the log is at version ", version));
     }
-    CaseState state = std::move(loaded.first);
+    CaseState state = std::move(loaded.state);
     Admitter admitter(InputKind::kBatch, [&state](const std::string&) { return state; },
                       events.size());
     // Only the new events go to the store (what is already present keeps
     // its position), so the look-ups above are all it needs.
     AppendRequest req;
     std::vector<size_t> record_of(events.size(), 0);  // new event -> its record
+    std::vector<size_t> new_events;                     // in the order stored
     for (size_t i = 0; i < events.size(); ++i) {
       ASSIGN_OR_RETURN(Admission a, admitter.Admit(i + 1, events[i], contents[i], priors[i]));
       if (a.verdict == Admission::kRefused) return refused(i, a.refusal);
@@ -161,6 +213,7 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
         continue;
       }
       record_of[i] = req.records.size();
+      new_events.push_back(i);
       req.records.push_back(NewRecord{case_id, events[i].event_id(), contents[i].payload});
     }
     req.expected_versions[case_id] = version;
@@ -184,6 +237,15 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
       if (repeat[i]) out.positions[i] = out.positions[first_use[i]];
     }
     out.case_version = result->stream_versions[case_id];
+    // The store checked the case was at `version` and wrote every new event
+    // after it, in order: the case's state now is `state` past them (the
+    // admitter decided on its own copy). If the store found one of them
+    // present after all, the next append reads what is there instead.
+    if (result->appended == new_events.size() &&
+        out.case_version == version + new_events.size()) {
+      for (size_t i : new_events) ApplyToState(events[i], &state);
+      Remember(case_id, CachedState{out.case_version, std::move(state)});
+    }
     return out;
   }
 }

@@ -10,11 +10,15 @@
 #ifndef CARELOG_ENGINE_EVENT_LOG_H_
 #define CARELOG_ENGINE_EVENT_LOG_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "carelog/v1/events.pb.h"
 #include "engine/validation.h"
 #include "store/base/clock.h"
@@ -47,7 +51,9 @@ class EventLog {
   // All of the case's events in stream (append) order.
   [[nodiscard]] absl::StatusOr<std::vector<v1::Event>> ReadCase(const std::string& case_id) const;
 
-  // The validation state of the case as appended so far, and its version.
+  // The validation state of the case as appended so far, and its version,
+  // folded from all of the case's events (no cache: for a caller that asks
+  // once per case, like the importer).
   [[nodiscard]] absl::StatusOr<std::pair<CaseState, uint64_t>> LoadState(
       const std::string& case_id) const;
 
@@ -60,7 +66,9 @@ class EventLog {
   // kFailedPrecondition for an act the case's state does not allow,
   // kAlreadyExists for an eventId reused with other content, kAborted for a
   // version conflict. Error messages name the event (1-based index) and field.
-  // Thread-safe.
+  // Thread-safe. The case's state comes from a cache of states by case
+  // (see CachedState) brought up to the log's end by reading only the events
+  // after the cached version, so an append to a long case does not refold it.
   [[nodiscard]] absl::StatusOr<CaseAppendResult> AppendCase(
       const std::vector<v1::Event>& events, std::optional<uint64_t> expected_version);
 
@@ -68,9 +76,31 @@ class EventLog {
   Clock* clock() const { return clock_; }
 
  private:
+  // A case's state as of `version`: the fold of its first `version` events.
+  struct CachedState {
+    uint64_t version = 0;
+    CaseState state;
+  };
+  // At most this many event ids (CaseState::event_ids, 8 bytes each plus the
+  // set's overhead) are kept across cached cases: tens of megabytes, whatever
+  // the store's size. A case beyond it is folded from the log, as before.
+  static constexpr size_t kMaxCachedEventIds = 1 << 20;
+
+  // The case's state at the log's current end: the cached state, advanced
+  // past the events stored after it (by anyone: the log is the truth, the
+  // cache only saves re-reading what it already folded). kDataLoss as
+  // ReadStream, or when the stream's versions do not follow the cache's.
+  absl::StatusOr<CachedState> CurrentState(const std::string& case_id);
+  // Keeps `state` as the case's state at `state.version` unless the cache
+  // already holds a later one. Evicts other cases when over kMaxCachedEventIds.
+  void Remember(const std::string& case_id, CachedState state);
+
   const EventStoreReader* reader_;
   EventStore* store_;  // nullptr when the log only reads
   Clock* clock_;
+  absl::Mutex cache_mu_;
+  absl::flat_hash_map<std::string, CachedState> cache_ ABSL_GUARDED_BY(cache_mu_);
+  size_t cached_event_ids_ ABSL_GUARDED_BY(cache_mu_) = 0;
 };
 
 }  // namespace carelog

@@ -180,6 +180,38 @@ TEST_F(EventLogTest, RetryWithTheFirstAttemptsExpectedVersionReportsOriginalPosi
             absl::StatusCode::kAborted);
 }
 
+// AppendCase keeps each case's state between calls; the log stays the truth:
+// what another writer stored since is folded in before the next decision,
+// and a refused batch leaves the kept state as it was.
+TEST_F(EventLogTest, KeptCaseStateFollowsTheLog) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, std::nullopt).ok());
+  // Refused against the kept state (already looked after): nothing kept from it.
+  EXPECT_EQ(log_->AppendCase({Accommodated("a2", "C")}, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Another writer (its own EventLog, as the importer is) ends the episode.
+  EventLog other(store_.get(), &clock_);
+  ASSERT_TRUE(other.AppendCase({Ceased("b", "C")}, std::nullopt).ok());
+  // This log decides on the state after "b": a second cessation is refused,
+  // not admitted on the state it kept (nor sent round the version check).
+  auto again = log_->AppendCase({Ceased("c", "C")}, std::nullopt);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
+  // Its version is the log's: 2, not the 1 it last wrote.
+  EXPECT_EQ(log_->AppendCase({Accommodated("d", "C")}, 1).status().code(),
+            absl::StatusCode::kAborted);
+  auto r = log_->AppendCase({Accommodated("d", "C")}, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->case_version, 3u);
+  // And the state it kept after its own append is the log's too.
+  EXPECT_EQ(log_->AppendCase({Accommodated("e", "C")}, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(log_->AppendCase({Ceased("f", "C")}, 3).ok());
+  auto events = log_->ReadCase("C");
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> ids;
+  for (const v1::Event& e : *events) ids.push_back(e.event_id());
+  EXPECT_THAT(ids, ElementsAre("a", "b", "d", "f"));
+}
+
 TEST_F(EventLogTest, StoreSetFieldsFromBinarySendersAreRefused) {
   v1::Event e = Accommodated("a", "C");
   e.set_position(42);

@@ -559,6 +559,7 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
   server->store_ = store;
   const std::string listen = options.listen;
   const int max_threads = options.max_threads;
+  const int idle_threads = std::min(options.idle_threads, max_threads);
   server->service_ =
       std::make_unique<CarelogService>(store, std::move(*registry), std::move(options));
 
@@ -576,6 +577,8 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
   grpc::ResourceQuota quota("carelog-serve");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(idle_threads, 1));
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

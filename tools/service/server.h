@@ -52,6 +52,11 @@ struct ServeOptions {
   // Threads the server may run calls on (each Subscribe holds one); calls
   // beyond get RESOURCE_EXHAUSTED.
   int max_threads = 512;
+  // Threads kept waiting for the next call once theirs is answered. gRPC's
+  // default keeps 2: with more clients calling at once, it ends a thread
+  // after almost every call and starts another for the next one (a clone
+  // and a stack per call, ~5% of the CPU of 8 appending clients).
+  int idle_threads = 32;
 };
 
 
