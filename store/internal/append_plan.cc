@@ -57,6 +57,11 @@ void AppendPlan::Reserve(PlanBuffers* buffers) {
   }
   values_.reserve(reserve_value_bytes_);
   value_ends_.reserve(reserve_records_);
+  // Grown one record at a time, a 50,000-record group's id map rehashed
+  // itself over and over.
+  ids_.reserve(reserve_records_);
+  ids_added_.reserve(reserve_records_);
+  version_undo_.reserve(reserve_records_);
   index_keys_.reserve(reserve_key_bytes_);
   index_puts_.reserve(2 * reserve_records_);
   node_puts_.reserve(2 * reserve_records_ + 64);
