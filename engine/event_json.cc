@@ -25,10 +25,6 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 namespace dom = simdjson::dom;
 
-std::string Join(const std::string& path, std::string_view name) {
-  return path.empty() ? std::string(name) : absl::StrCat(path, ".", std::string(name));
-}
-
 absl::Status FieldError(const std::string& path, std::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat("field '", path, "': ", std::string(reason)));
 }
@@ -125,41 +121,119 @@ absl::Status ParseInstant(std::string_view text, const std::string& path,
   return absl::OkStatus();
 }
 
+// Where a value sits in the event ("actor.role", "items[2].date"), kept as
+// a chain of views on the stack and spelled out only for an error message:
+// building each field's path as a string was a heap allocation per field of
+// every line of an import.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view name;  // a JSON key, or empty for an array element
+  size_t index = 0;       // of an array element
+
+  std::string ToString() const {
+    std::string parent_text = parent != nullptr ? parent->ToString() : std::string();
+    if (name.empty()) return absl::StrCat(parent_text, "[", index, "]");
+    if (!parent_text.empty()) parent_text += '.';
+    parent_text.append(name.data(), name.size());
+    return parent_text;
+  }
+  static std::string Of(const Path* p) { return p != nullptr ? p->ToString() : std::string(); }
+};
+
+absl::Status FieldError(const Path& path, std::string_view reason) {
+  return FieldError(path.ToString(), reason);
+}
+
+// A field as the filler needs it, worked out once per field.
+struct FieldInfo {
+  const FieldDescriptor* field = nullptr;
+  bool store_set = false;   // an Event field only the store sets
+  bool payload = false;     // a member of the Event's payload oneof
+  bool timestamp = false;   // a google.protobuf.Timestamp
+};
+
 // JSON key -> field, per message type, as the lookups by camelCase name then
 // by field name find it: those lookups (each with a std::string made from the
 // key) were ~4% of an import. Only fields found are kept, so the cache is
 // bounded by the schema whatever keys the input holds.
 class FieldCache {
  public:
-  using Fields = absl::flat_hash_map<std::string, const FieldDescriptor*>;
+  using Fields = absl::flat_hash_map<std::string, FieldInfo>;
   Fields& For(const Descriptor* desc) { return by_type_[desc]; }
-  static const FieldDescriptor* Find(const Descriptor* desc, Fields& fields,
-                                     std::string_view key) {
+  // Null when `desc` has no such field.
+  static const FieldInfo* Find(const Descriptor* desc, Fields& fields, std::string_view key) {
     if (auto it = fields.find(absl::string_view(key.data(), key.size())); it != fields.end()) {
-      return it->second;
+      return &it->second;
     }
     const FieldDescriptor* f = desc->FindFieldByCamelcaseName(std::string(key));
     if (f == nullptr) f = desc->FindFieldByName(std::string(key));
-    if (f != nullptr) fields.emplace(std::string(key), f);
-    return f;
+    if (f == nullptr) return nullptr;
+    FieldInfo info;
+    info.field = f;
+    const bool in_event = desc == v1::Event::descriptor();
+    info.store_set = in_event && (f->name() == "recorded_at" || f->name() == "position" ||
+                                  f->name() == "version");
+    info.payload = in_event && f->containing_oneof() != nullptr;
+    info.timestamp = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                     f->message_type()->full_name() == "google.protobuf.Timestamp";
+    return &fields.emplace(std::string(key), info).first->second;
   }
 
  private:
   // Node-based: Fill holds one type's map while filling nested messages,
-  // which may add other types.
+  // which may add other types; and FieldInfo pointers stay valid.
   absl::node_hash_map<const Descriptor*, Fields> by_type_;
+};
+
+// Payload messages taken off events before they are cleared, by payload
+// field, to be put back into the next events with that payload: clearing an
+// Event deletes its payload message (a oneof member) with all its strings,
+// and filling the next one allocated them again, ~10% of parsing. A cleared
+// message keeps its strings' buffers. Bounded per field.
+class PayloadPool {
+ public:
+  ~PayloadPool() {
+    for (auto& [field, messages] : by_field_) {
+      for (Message* m : messages) delete m;
+    }
+  }
+  // Takes `event`'s payload message, if any, into the pool (event on the heap only).
+  void Take(v1::Event* event, const google::protobuf::OneofDescriptor* oneof) {
+    const Reflection* refl = event->GetReflection();
+    const FieldDescriptor* f = refl->GetOneofFieldDescriptor(*event, oneof);
+    if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return;
+    std::vector<Message*>& pool = by_field_[f];
+    if (pool.size() >= kMaxPerField) return;  // Clear deletes it
+    Message* m = refl->ReleaseMessage(event, f);
+    m->Clear();
+    pool.push_back(m);
+  }
+  // Sets field `f` of `event` to a pooled message and returns it; null when none.
+  Message* Give(v1::Event* event, const FieldDescriptor* f) {
+    auto it = by_field_.find(f);
+    if (it == by_field_.end() || it->second.empty()) return nullptr;
+    Message* m = it->second.back();
+    it->second.pop_back();
+    event->GetReflection()->SetAllocatedMessage(event, m, f);
+    return m;
+  }
+
+ private:
+  static constexpr size_t kMaxPerField = 256;
+  absl::flat_hash_map<const FieldDescriptor*, std::vector<Message*>> by_field_;
 };
 
 class Filler {
  public:
-  explicit Filler(FieldCache* cache) : cache_(cache) {}
+  Filler(FieldCache* cache, PayloadPool* pool) : cache_(cache), pool_(pool) {}
 
-  // Fills `msg` from `obj`. `top` is true for an Event (the envelope), where
-  // payload rules apply.
-  absl::Status Fill(dom::object obj, Message* msg, const std::string& path) {
+  // Fills `msg` from `obj`. `path` is where `obj` sits (null at the top). An
+  // Event (the envelope, or one inside a correction) has payload rules.
+  absl::Status Fill(dom::object obj, Message* msg, const Path* path) {
+    static const Descriptor* const kEvent = v1::Event::descriptor();
     const Descriptor* desc = msg->GetDescriptor();
     const Reflection* refl = msg->GetReflection();
-    const bool is_event = desc == v1::Event::descriptor();
+    const bool is_event = desc == kEvent;
     FieldCache::Fields& fields = cache_->For(desc);
     const FieldDescriptor* payload = nullptr;
     // The fields given so far, one bit per field index: a key given twice
@@ -170,32 +244,30 @@ class Filler {
     absl::InlinedVector<uint64_t, 4> given((desc->field_count() + 63) / 64, 0);
     for (dom::key_value_pair kv : obj) {
       std::string_view key = kv.key;
-      const FieldDescriptor* field = FieldCache::Find(desc, fields, key);
-      if (field == nullptr) {
+      const FieldInfo* info = FieldCache::Find(desc, fields, key);
+      if (info == nullptr) {
+        const Path at{path, key};
         if (is_event && kv.value.type() == dom::element_type::OBJECT) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "unknown payload '", Join(path, key), "'"));
+          return absl::InvalidArgumentError(absl::StrCat("unknown payload '", at.ToString(), "'"));
         }
-        return absl::InvalidArgumentError(absl::StrCat("unknown field '", Join(path, key), "'"));
+        return absl::InvalidArgumentError(absl::StrCat("unknown field '", at.ToString(), "'"));
       }
-      const std::string fpath = Join(path, field->json_name());
+      const FieldDescriptor* field = info->field;
+      const Path fpath{path, field->json_name()};
       uint64_t& word = given[field->index() / 64];
       const uint64_t bit = uint64_t{1} << (field->index() % 64);
       if ((word & bit) != 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "field '", fpath, "' appears twice in one object: give each field once"));
+            "field '", fpath.ToString(), "' appears twice in one object: give each field once"));
       }
       word |= bit;
       if (kv.value.type() == dom::element_type::NULL_VALUE) continue;
-      if (is_event && (field->name() == "recorded_at" || field->name() == "position" ||
-                       field->name() == "version")) {
-        return FieldError(fpath, "is set by the store; senders must not send it");
-      }
-      if (is_event && field->containing_oneof() != nullptr) {
+      if (info->store_set) return FieldError(fpath, "is set by the store; senders must not send it");
+      if (info->payload) {
         if (payload != nullptr) {
           return absl::InvalidArgumentError(
-              absl::StrCat("two payloads '", Join(path, payload->json_name()), "' and '", fpath,
-                           "': an event carries exactly one"));
+              absl::StrCat("two payloads '", Path{path, payload->json_name()}.ToString(),
+                           "' and '", fpath.ToString(), "': an event carries exactly one"));
         }
         payload = field;
       }
@@ -206,26 +278,38 @@ class Filler {
         }
         size_t i = 0;
         for (dom::element el : arr) {
-          absl::Status s = SetScalar(el, msg, field, absl::StrCat(fpath, "[", i++, "]"));
+          const Path element{&fpath, {}, i++};
+          absl::Status s = SetValue(el, msg, refl, *info, element);
           if (!s.ok()) return s;
         }
         continue;
       }
-      absl::Status s = SetScalar(kv.value, msg, field, fpath);
+      // The top-level event's payload message, from the pool when it has one.
+      if (info->payload && path == nullptr && msg->GetArena() == nullptr &&
+          field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        dom::object sub;
+        if (kv.value.get_object().get(sub) == simdjson::SUCCESS) {
+          if (Message* child = pool_->Give(static_cast<v1::Event*>(msg), field)) {
+            absl::Status s = Fill(sub, child, &fpath);
+            if (!s.ok()) return s;
+            continue;
+          }
+        }
+      }
+      absl::Status s = SetValue(kv.value, msg, refl, *info, fpath);
       if (!s.ok()) return s;
     }
-    if (is_event && payload == nullptr && path.empty()) {
+    if (is_event && payload == nullptr && path == nullptr) {
       return absl::InvalidArgumentError(
           "no payload: an event carries exactly one, named after its type (e.g. 'reviewHeld')");
     }
-    (void)refl;
     return absl::OkStatus();
   }
 
  private:
-  absl::Status SetScalar(dom::element el, Message* msg, const FieldDescriptor* field,
-                         const std::string& fpath) {
-    const Reflection* refl = msg->GetReflection();
+  absl::Status SetValue(dom::element el, Message* msg, const Reflection* refl,
+                        const FieldInfo& info, const Path& fpath) {
+    const FieldDescriptor* field = info.field;
     const bool rep = field->is_repeated();
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
@@ -293,21 +377,23 @@ class Filler {
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_MESSAGE: {
-        if (field->message_type()->full_name() == "google.protobuf.Timestamp") {
+        if (info.timestamp) {
           std::string_view v;
           if (el.get_string().get(v) != simdjson::SUCCESS) {
             return FieldError(fpath, absl::StrCat("want an RFC 3339 instant string, got ",
                                                   TypeName(el.type())));
           }
-          auto* ts = static_cast<google::protobuf::Timestamp*>(refl->MutableMessage(msg, field));
-          return ParseInstant(v, fpath, ts);
+          auto* ts = static_cast<google::protobuf::Timestamp*>(
+              rep ? refl->AddMessage(msg, field) : refl->MutableMessage(msg, field));
+          if (ParseCommonInstant(v, ts)) return absl::OkStatus();
+          return ParseInstant(v, fpath.ToString(), ts);
         }
         dom::object sub;
         if (el.get_object().get(sub) != simdjson::SUCCESS) {
           return FieldError(fpath, absl::StrCat("want an object, got ", TypeName(el.type())));
         }
         Message* child = rep ? refl->AddMessage(msg, field) : refl->MutableMessage(msg, field);
-        return Fill(sub, child, fpath);
+        return Fill(sub, child, &fpath);
       }
       default:
         return FieldError(fpath, "unsupported field type");
@@ -315,6 +401,7 @@ class Filler {
   }
 
   FieldCache* cache_;
+  PayloadPool* pool_;
 };
 
 }  // namespace
@@ -322,12 +409,16 @@ class Filler {
 struct EventJsonParser::Impl {
   dom::parser parser;
   FieldCache fields;
+  PayloadPool payloads;
 };
 
 EventJsonParser::EventJsonParser() : impl_(std::make_unique<Impl>()) {}
 EventJsonParser::~EventJsonParser() = default;
 
 absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
+  static const google::protobuf::OneofDescriptor* const kPayload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  if (out->GetArena() == nullptr) impl_->payloads.Take(out, kPayload);
   out->Clear();
   // Named, or simdjson calls it "improper structure". Only the start of a
   // file may carry one (the importer skips it there).
@@ -346,8 +437,8 @@ absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("malformed JSON: an event must be a JSON object");
   }
-  Filler filler(&impl_->fields);
-  return filler.Fill(obj, out, "");
+  Filler filler(&impl_->fields, &impl_->payloads);
+  return filler.Fill(obj, out, nullptr);
 }
 
 std::string EventToJson(const v1::Event& event) {

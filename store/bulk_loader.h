@@ -18,11 +18,16 @@
 #ifndef CARELOG_STORE_BULK_LOADER_H_
 #define CARELOG_STORE_BULK_LOADER_H_
 
+#include <memory>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "store/event_store.h"
 
 namespace carelog {
+namespace internal {
+struct PlanBuffers;
+}  // namespace internal
 
 class BulkLoader {
  public:
@@ -49,9 +54,12 @@ class BulkLoader {
 
  private:
   friend class EventStore;
-  explicit BulkLoader(EventStore* store) : store_(store) {}
+  explicit BulkLoader(EventStore* store);
 
   EventStore* store_;
+  // Every append's plan is made in these, so a group reuses the pages of the
+  // one before (internal::PlanBuffers).
+  std::unique_ptr<internal::PlanBuffers> buffers_;
 };
 
 }  // namespace carelog

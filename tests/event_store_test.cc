@@ -463,5 +463,52 @@ TEST(EventStoreBulkTest, BulkAppendStoresTheSameBytesAsAppend) {
   EXPECT_EQ(c1->size(), 1u + 136u + 1u);
 }
 
+// A loader's groups are planned in the same buffers one after another
+// (internal::PlanBuffers) and ingested as tables: three such groups, one
+// refused in between, give the bytes of ordinary appends.
+TEST(EventStoreBulkTest, SuccessiveBulkGroupsStoreTheSameBytesAsAppend) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  auto group = [](int g, size_t n) {
+    AppendRequest req;
+    for (size_t i = 0; i < n; ++i) {
+      req.records.push_back(Rec(absl::StrCat("C-", (i * 7 + g) % 101), absl::StrCat("id-", g, "-", i),
+                                absl::StrCat("payload ", g, " ", i, std::string(i % 50, 'x'))));
+    }
+    return req;
+  };
+  auto fill = [&](EventStore* store, bool bulk) {
+    std::unique_ptr<BulkLoader> loader;
+    if (bulk) loader = std::move(store->BeginBulkLoad()).value();
+    auto append = [&](AppendRequest req) {
+      return bulk ? loader->AppendNew(std::move(req)) : store->Append(std::move(req));
+    };
+    ASSERT_TRUE(append(group(1, 6000)).ok());
+    AppendRequest refused = group(2, 5000);
+    refused.records.push_back(Rec("C-0", "id-2-3", "other"));  // reused in the group
+    EXPECT_EQ(append(std::move(refused)).status().code(), absl::StatusCode::kAlreadyExists);
+    ASSERT_TRUE(append(group(3, 4500)).ok());
+    ASSERT_TRUE(append(group(4, 9000)).ok());
+  };
+  TempDir plain_dir, bulk_dir;
+  std::string plain, bulk;
+  {
+    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
+    fill(store.get(), false);
+    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
+  }
+  {
+    auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
+    fill(store.get(), true);
+    EXPECT_EQ(store->LastPosition(), 19500u);
+    bulk = testing::DumpKeys(carelog::testing::RawDb(*store));
+  }
+  EXPECT_TRUE(plain == bulk) << "the bulk appends wrote other bytes";
+  auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+  EXPECT_EQ(v->events, 19500u);
+}
+
 }  // namespace
 }  // namespace carelog

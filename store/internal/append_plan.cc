@@ -21,11 +21,50 @@ AppendPlan::AppendPlan(rocksdb::DB& db, const LogTail& tail,
       key_bytes += r.id.size() + r.stream.size() + 15;
     }
   }
-  values_.reserve(value_bytes);
-  value_ends_.reserve(records);
-  index_keys_.reserve(key_bytes);
-  index_puts_.reserve(2 * records);
-  node_puts_.reserve(2 * records + 64);
+  reserve_records_ = records;
+  reserve_value_bytes_ = value_bytes;
+  reserve_key_bytes_ = key_bytes;
+}
+
+AppendPlan::~AppendPlan() {
+  if (borrowed_ == nullptr) return;
+  values_.clear();
+  value_ends_.clear();
+  index_keys_.clear();
+  index_puts_.clear();
+  node_puts_.clear();
+  borrowed_->values.swap(values_);
+  borrowed_->value_ends.swap(value_ends_);
+  borrowed_->index_keys.swap(index_keys_);
+  borrowed_->index_puts.swap(index_puts_);
+  borrowed_->node_puts.swap(node_puts_);
+}
+
+void AppendPlan::Reserve(PlanBuffers* buffers) {
+  reserved_ = true;
+  if (buffers != nullptr) {
+    borrowed_ = buffers;
+    values_.swap(buffers->values);
+    value_ends_.swap(buffers->value_ends);
+    index_keys_.swap(buffers->index_keys);
+    index_puts_.swap(buffers->index_puts);
+    node_puts_.swap(buffers->node_puts);
+    values_.clear();
+    value_ends_.clear();
+    index_keys_.clear();
+    index_puts_.clear();
+    node_puts_.clear();
+  }
+  values_.reserve(reserve_value_bytes_);
+  value_ends_.reserve(reserve_records_);
+  // Grown one record at a time, a 50,000-record group's id map rehashed
+  // itself over and over.
+  ids_.reserve(reserve_records_);
+  ids_added_.reserve(reserve_records_);
+  version_undo_.reserve(reserve_records_);
+  index_keys_.reserve(reserve_key_bytes_);
+  index_puts_.reserve(2 * reserve_records_);
+  node_puts_.reserve(2 * reserve_records_ + 64);
 }
 
 // REQUIRES: called by the group's leader (it alone fills committed_versions_).
@@ -105,6 +144,7 @@ void AppendPlan::RollBack(const Mark& mark) {
 }
 
 absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const AppendMode& mode) {
+  if (!reserved_) Reserve(mode.buffers);
   const Mark mark{tail_,           values_.size(),      value_ends_.size(),
                   index_keys_.size(), index_puts_.size(), node_puts_.size()};
   version_undo_.clear();

@@ -37,6 +37,32 @@ struct LogTail {
   merkle::Frontier frontier;
 };
 
+// 'I' and 'S' keys of a plan, back to back in its index key bytes, each ->
+// fixed64be(position).
+struct IndexPut {
+  size_t offset;
+  size_t size;
+  uint64_t position;
+};
+// A completed Merkle subtree.
+struct NodePut {
+  int level;
+  uint64_t index;
+  Hash256 hash;
+};
+
+// A plan's growing buffers, kept between plans by a BulkLoader: a bulk
+// group's buffers are tens of megabytes, and fresh ones for every group had
+// the kernel map and zero their pages again (page faults were ~10% of an
+// import's pass 2).
+struct PlanBuffers {
+  std::string values;
+  std::vector<size_t> value_ends;
+  std::string index_keys;
+  std::vector<IndexPut> index_puts;
+  std::vector<NodePut> node_puts;
+};
+
 // What a request may skip; only a BulkLoader (store/bulk_loader.h), which
 // holds the store alone, asks for more than the default.
 struct AppendMode {
@@ -46,6 +72,10 @@ struct AppendMode {
   // Every record's id was looked up in the log while the caller alone could
   // write it: check ids only against earlier records of the commit group.
   bool ids_checked = false;
+  // Buffers to plan in (their contents dropped, their capacity kept), when
+  // this is the plan's first request; the plan gives them back when it is
+  // destroyed. Not owned; must outlive the plan. Null: the plan allocates.
+  PlanBuffers* buffers = nullptr;
 };
 
 class AppendPlan {
@@ -57,6 +87,10 @@ class AppendPlan {
   AppendPlan(rocksdb::DB& db, const LogTail& tail,
              absl::flat_hash_map<std::string, uint64_t>& versions, int64_t now_micros,
              const std::vector<const AppendRequest*>& requests);
+  // Gives borrowed buffers (AppendMode::buffers) back.
+  ~AppendPlan();
+  AppendPlan(const AppendPlan&) = delete;
+  AppendPlan& operator=(const AppendPlan&) = delete;
 
   // Checks and encodes `request` after the requests added before it. On
   // success its new records are in the plan and the result says where every
@@ -93,18 +127,6 @@ class AppendPlan {
   void CommitVersions();
 
  private:
-  // 'I' and 'S' keys, back to back in index_keys_, each -> fixed64be(position).
-  struct IndexPut {
-    size_t offset;
-    size_t size;
-    uint64_t position;
-  };
-  // A completed Merkle subtree.
-  struct NodePut {
-    int level;
-    uint64_t index;
-    Hash256 hash;
-  };
   // The plan's sizes before a request, to roll it back to.
   struct Mark {
     LogTail tail;
@@ -116,11 +138,18 @@ class AppendPlan {
   // Appends one new record to the plan.
   void Encode(const NewRecord& r, uint64_t version);
   void RollBack(const Mark& mark);
+  // Before the first request: takes `buffers` (if any), then reserves room.
+  void Reserve(PlanBuffers* buffers);
 
   rocksdb::DB& db_;
   const uint64_t first_position_;  // of the plan's first new record
   absl::flat_hash_map<std::string, uint64_t>& committed_versions_;
   const int64_t now_;
+  // Room to reserve before the first request (the group's sizes), and
+  // whether that was done.
+  size_t reserve_records_ = 0, reserve_value_bytes_ = 0, reserve_key_bytes_ = 0;
+  bool reserved_ = false;
+  PlanBuffers* borrowed_ = nullptr;  // to give back, when taken
   LogTail tail_;
   // Overlays over committed_versions_ and the id index for this group. Their
   // keys point into the requests' records.
