@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "engine/event_time.h"
 #include "projections/case_fold.h"
+#include "projections/rule_index.h"
 
 namespace carelog {
 
@@ -85,6 +86,13 @@ std::vector<Event> ApplyCorrections(std::vector<Event> events) {
 
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of) {
+  const RuleIndex rules(pack);
+  return FoldDeadlines(case_id, std::move(events), rules, cal, as_of, FoldOptions());
+}
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options) {
   std::vector<Event> facts = ApplyCorrections(std::move(events));
   std::vector<OrderedEvent> items;
   items.reserve(facts.size());
@@ -96,7 +104,7 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
   SortInEffectiveOrder(
       items, [](const OrderedEvent& e) { return e.date; },
       [](const OrderedEvent& e) -> const Event& { return *e.event; });
-  CaseFold fold(case_id, pack, cal, as_of);
+  CaseFold fold(case_id, rules, cal, as_of, options);
   for (size_t i = 0; i < items.size(); ++i) {
     items[i].seq = i + 1;
     fold.Apply(items[i]);

@@ -18,6 +18,8 @@
 
 namespace carelog {
 
+class RuleIndex;  // projections/rule_index.h
+
 enum class ObligationStatus { kOpen, kMet, kMetLate, kOverdue, kClosed };
 
 // "OPEN", "MET", "MET_LATE", "OVERDUE", "CLOSED" (cli.md, exact).
@@ -92,6 +94,19 @@ std::vector<carelog::v1::Event> ApplyCorrections(std::vector<carelog::v1::Event>
 // (events the rules cannot use are skipped). Safe from any thread.
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of);
+
+// What a fold works out beyond the obligations.
+struct FoldOptions {
+  // false: no findings (CaseDeadlines::findings stays empty), for readers of
+  // obligations only; the obligations are the same either way.
+  bool findings = true;
+};
+
+// FoldDeadlines under the pack `rules` was built from (rule_index.h), which
+// a caller folding many cases builds once; the same result.
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options);
 
 // Re-judges, as of the end of `as_of`, every obligation neither met nor
 // closed (OPEN, or OVERDUE once as_of is past its due date); met and closed

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/deadlines.h"
+#include "projections/rule_index.h"
 
 namespace carelog {
 namespace {
@@ -104,6 +105,42 @@ TEST_P(DeadlinesProperty, FoldIsIndependentOfAppendOrder) {
     std::shuffle(events.begin(), events.end(), rng);
     EXPECT_EQ(Dump(FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of)), expected)
         << "round " << round;
+  }
+}
+
+// A fold without findings (FoldOptions, for readers of obligations only) has
+// the same obligations, and a fold under a prebuilt RuleIndex is the fold.
+TEST_P(DeadlinesProperty, FindingsOffLeavesTheObligations) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  const RuleIndex rules(pack);
+  FoldOptions no_findings;
+  no_findings.findings = false;
+  std::mt19937 rng(11);
+  size_t findings = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<Event> events = RandomHistory(rng);
+    // Some recorded late, for the recording findings.
+    for (size_t i = 0; i < events.size(); i += 3) {
+      events[i].mutable_recorded_at()->set_seconds(events[i].occurred_at().seconds() +
+                                                   86400 * static_cast<int64_t>(i % 20));
+    }
+    const absl::CivilDay as_of(2025, 6, 30);
+    const CaseDeadlines all = FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of);
+    EXPECT_EQ(Dump(FoldDeadlines("C-1", events, rules, Calendar::Default(), as_of, FoldOptions())),
+              Dump(all)) << "round " << round;
+    const CaseDeadlines obligations_only =
+        FoldDeadlines("C-1", events, rules, Calendar::Default(), as_of, no_findings);
+    EXPECT_TRUE(obligations_only.findings.empty());
+    CaseDeadlines without = all;
+    without.findings.clear();
+    EXPECT_EQ(Dump(obligations_only), Dump(without)) << "round " << round;
+    findings += all.findings.size();
+  }
+  // The rounds had findings to leave out, where the pack has finding rules.
+  bool finding_rules = false;
+  for (const auto& r : pack.versions.front().rules) finding_rules |= r.kind() == carelog::v1::FINDING;
+  if (finding_rules) {
+    EXPECT_GT(findings, 0u);
   }
 }
 

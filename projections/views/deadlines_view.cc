@@ -69,6 +69,13 @@ std::string DeadlinesView::Fingerprint(const ResolvedPack& pack) const {
   return it->second;
 }
 
+const RuleIndex& DeadlinesView::RulesOf(const ResolvedPack& pack) const {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<const RuleIndex>& index = rule_indexes_[&pack];
+  if (index == nullptr) index = std::make_unique<const RuleIndex>(pack);
+  return *index;  // never moves: the map holds a pointer to it
+}
+
 absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
                                                    const Options& options) const {
@@ -98,7 +105,9 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
   ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
   DeadlinesAnswer a;
   a.case_version = events.empty() ? 0 : events.back().version();
-  a.deadlines = FoldDeadlines(case_id, std::move(events), pack, *cal_, as_of);
+  FoldOptions fold;
+  fold.findings = options.with_findings;
+  a.deadlines = FoldDeadlines(case_id, std::move(events), RulesOf(pack), *cal_, as_of, fold);
   return a;
 }
 
