@@ -90,16 +90,19 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
   return FoldDeadlines(case_id, std::move(events), rules, cal, as_of, FoldOptions());
 }
 
-CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
-                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
-                            const FoldOptions& options) {
-  std::vector<Event> facts = ApplyCorrections(std::move(events));
+namespace {
+
+// The fold of `facts`, corrections applied (any order: put in effective
+// order here).
+CaseDeadlines FoldFacts(std::string_view case_id, absl::Span<const Event* const> facts,
+                        const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                        const FoldOptions& options) {
   std::vector<OrderedEvent> items;
   items.reserve(facts.size());
-  for (const Event& e : facts) {
-    const absl::CivilDay date = LondonDate(e.occurred_at());
+  for (const Event* e : facts) {
+    const absl::CivilDay date = LondonDate(e->occurred_at());
     if (date > as_of) continue;
-    items.push_back({&e, date, ToTime(e.occurred_at()), EventTypeName(e), 0});
+    items.push_back({e, date, ToTime(e->occurred_at()), EventTypeName(*e), 0});
   }
   SortInEffectiveOrder(
       items, [](const OrderedEvent& e) { return e.date; },
@@ -112,6 +115,37 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
   CaseDeadlines out = fold.Finish();
   if (!items.empty()) out.last_event_day = items.back().date;
   return out;
+}
+
+}  // namespace
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options) {
+  const std::vector<Event> facts = ApplyCorrections(std::move(events));
+  std::vector<const Event*> pointers;
+  pointers.reserve(facts.size());
+  for (const Event& e : facts) pointers.push_back(&e);
+  return FoldFacts(case_id, pointers, rules, cal, as_of, options);
+}
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, absl::Span<const Event* const> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options) {
+  // ApplyCorrections' work matters only when the case has something to
+  // correct, or is not in log order (as a case read from the log is).
+  const bool in_log_order =
+      std::is_sorted(events.begin(), events.end(),
+                     [](const Event* a, const Event* b) { return a->position() < b->position(); });
+  if (!in_log_order || std::any_of(events.begin(), events.end(), [](const Event* e) {
+        return e->has_event_retracted() || e->has_event_corrected();
+      })) {
+    std::vector<Event> copies;
+    copies.reserve(events.size());
+    for (const Event* e : events) copies.push_back(*e);
+    return FoldDeadlines(case_id, std::move(copies), rules, cal, as_of, options);
+  }
+  return FoldFacts(case_id, events, rules, cal, as_of, options);
 }
 
 void RestateAt(CaseDeadlines* d, absl::CivilDay as_of) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
 #include "engine/calendar.h"
@@ -105,6 +106,15 @@ struct FoldOptions {
 // FoldDeadlines under the pack `rules` was built from (rule_index.h), which
 // a caller folding many cases builds once; the same result.
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options);
+
+// The same fold of events the caller keeps (e.g. parsed onto an arena that
+// is reused from case to case): nothing is copied unless the case has
+// corrections or retractions to apply. The events must outlive the call
+// only; the result refers to none of them.
+CaseDeadlines FoldDeadlines(std::string_view case_id,
+                            absl::Span<const carelog::v1::Event* const> events,
                             const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
                             const FoldOptions& options);
 
