@@ -13,6 +13,8 @@
 //                                  keeps every proof
 //   BM_ImportNdjson                carelog's NDJSON import (full validation)
 //   BM_ReplayDeadlines             every case's deadlines folded from the log
+//   BM_ReplayDeadlinesView         the same as `carelog deadlines --no-checkpoints`
+//                                  folds (DeadlinesView, obligations only)
 //   BM_RawScanParse                a raw scan of the log plus protobuf parse:
 //                                  the limit of replay
 //   BM_OneCaseDeadlines            one case's deadlines, read and folded
@@ -323,6 +325,33 @@ void BM_ReplayDeadlines(benchmark::State& state) {
   state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_ReplayDeadlines)->Unit(benchmark::kMillisecond);
+
+// The replay `carelog deadlines --no-checkpoints` does, on one thread: every
+// case read and folded by DeadlinesView (events parsed onto a reused arena,
+// the pack's rules grouped once, obligations only). Baselines: BM_RawScanParse
+// (the limit) and BM_ReplayDeadlines (FoldDeadlines of EventLog::ReadCase,
+// findings included), same run.
+void BM_ReplayDeadlinesView(benchmark::State& state) {
+  EventStore* store = LoadedStore();
+  auto registry = PolicyRegistry::LoadEmbedded();
+  const ResolvedPack* pack = *registry->Find("england");
+  const DeadlinesView view(static_cast<const EventStoreReader*>(store), &Calendar::Default());
+  DeadlinesView::Options replay;
+  replay.use_checkpoints = false;
+  replay.with_findings = false;
+  auto cases = *store->Streams();
+  int64_t items = 0;
+  for (auto _ : state) {
+    for (const auto& id : cases) {
+      auto a = view.Get(id, *pack, absl::CivilDay(2025, 9, 30), replay);
+      if (!a.ok()) state.SkipWithError("replay failed");
+      items += a->case_version;
+      benchmark::DoNotOptimize(a);
+    }
+  }
+  state.SetItemsProcessed(items);
+}
+BENCHMARK(BM_ReplayDeadlinesView)->Unit(benchmark::kMillisecond);
 
 void BM_OneCaseDeadlines(benchmark::State& state) {
   EventStore* store = LoadedStore();

@@ -81,8 +81,8 @@ TrackedObligation& CaseFold::OpenObligation(const Rule& rule, int version,
   tracked.kind = kind;
   tracked.period = period_ ? period_->index : 0;
   tracked.scoped = scoped && !review_id.empty();
-  tracked.row.case_id = case_id_;
-  tracked.row.rule_id = rule.id();
+  // The row's case, rule and source strings are filled in by Finish, for
+  // the rows it reports only.
   tracked.row.review_id = std::move(review_id);
   if (rule.unit() == carelog::v1::HOURS) {
     tracked.row.due_at = trigger.at + absl::Hours(rule.amount());
@@ -90,8 +90,6 @@ TrackedObligation& CaseFold::OpenObligation(const Rule& rule, int version,
   } else {
     tracked.row.due = DateByRule(anchor, rule);
   }
-  tracked.row.source_document = rule.source().document();
-  tracked.row.source_section = rule.source().section();
   tracked.row.trigger_position = trigger.event->position();
   tracked.row.pack_version = version;
   // Conditions and groups: a rule that does not open keeps a row no one sees.
@@ -150,8 +148,7 @@ void CaseFold::StartPeriod(const OrderedEvent& current) {
 }
 
 void CaseFold::FirePeriodStarted(const OrderedEvent& current) {
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::PERIOD_STARTED) return;
+  ForObligationRules(current.date, carelog::v1::PERIOD_STARTED, [&](const Rule& r, int version) {
     if (r.met_by() == "reviewHeld") {
       OpenObligation(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
       return;
@@ -188,9 +185,8 @@ void CaseFold::FirePeriodStarted(const OrderedEvent& current) {
 }
 
 void CaseFold::FireIroNotified(const OrderedEvent& trigger, absl::CivilDay anchor) {
-  ForRulesInForce(anchor, [&](const Rule& r, int version) {
-    if (r.kind() == carelog::v1::OBLIGATION && r.trigger() == carelog::v1::IRO_NOTIFIED)
-      OpenObligation(r, version, ObligationKind::kFirstAct, trigger, anchor, "", false);
+  ForObligationRules(anchor, carelog::v1::IRO_NOTIFIED, [&](const Rule& r, int version) {
+    OpenObligation(r, version, ObligationKind::kFirstAct, trigger, anchor, "", false);
   });
 }
 
@@ -235,7 +231,7 @@ void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& re
     }
     if (chain != nullptr && date > chain->row.due) {
       const absl::CivilDay due = chain->row.due;
-      const std::string chain_rule = chain->row.rule_id;
+      const std::string& chain_rule = chain->rule->id();
       ForFindingRules(current.date, carelog::v1::REDATED_AFTER_STATUTORY_DUE,
                       [&](const Rule& r, int version) {
                         AddFinding(r, version, current, review_id,
@@ -248,9 +244,8 @@ void CaseFold::ScheduleReview(const OrderedEvent& current, const std::string& re
     if (tracked.kind == ObligationKind::kPostponement && tracked.row.review_id == review_id)
       MarkMet(tracked, current);
   });
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_SCHEDULED_DATE)
-      return;
+  ForObligationRules(current.date, carelog::v1::REVIEW_SCHEDULED_DATE,
+                     [&](const Rule& r, int version) {
     if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
         r.review_format() != review.format)
       return;
@@ -310,27 +305,28 @@ void CaseFold::ReviewHeld(const OrderedEvent& current) {
   });
   const carelog::v1::Trigger chain_trigger =
       number == 1 ? carelog::v1::FIRST_REVIEW_HELD : carelog::v1::LATER_REVIEW_HELD;
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION) return;
+  // Chain and review-held rules open in one pass, in pack order.
+  const VersionRuleIndex& in_force = rules_.On(current.date);
+  for (const Rule* rule : in_force.review_held) {
+    const Rule& r = *rule;
+    const int version = in_force.version->number;
     if (r.trigger() == chain_trigger) {
       OpenObligation(r, version, ObligationKind::kReviewChain, current, current.date, "", false);
     } else if (r.trigger() == carelog::v1::REVIEW_HELD) {
-      if (!IsRulesReview(r, stage, number)) return;
+      if (!IsRulesReview(r, stage, number)) continue;
       if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED &&
           r.review_format() != format)
-        return;
-      if (r.until_next_review()) return;  // below, once the next chain obligation is open
+        continue;
+      if (r.until_next_review()) continue;  // below, once the next chain obligation is open
       // Met by a later review: any review held next (this one is held already).
       TrackedObligation& tracked =
           OpenObligation(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
                          TypeHasReviewId(r.met_by()) && r.met_by() != current.type);
       MeetByEarlierAct(tracked);
     }
-  });
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::REVIEW_HELD ||
-        !r.until_next_review() || !IsRulesReview(r, stage, number))
-      return;
+  }
+  ForObligationRules(current.date, carelog::v1::REVIEW_HELD, [&](const Rule& r, int version) {
+    if (!r.until_next_review() || !IsRulesReview(r, stage, number)) return;
     if (r.review_format() != carelog::v1::REVIEW_FORMAT_UNSPECIFIED && r.review_format() != format)
       return;
     TrackedObligation& tracked = OpenObligation(r, version, ObligationKind::kFirstAct, current,
@@ -372,14 +368,14 @@ void CaseFold::MeetByAct(const OrderedEvent& current) {
 }
 
 void CaseFold::FireEventTriggers(const OrderedEvent& current) {
+  const VersionRuleIndex& in_force = rules_.On(current.date);
+  const std::vector<const Rule*>& triggered = in_force.TriggeredBy(current.type);
+  if (triggered.empty()) return;  // most events trigger nothing
   const std::string review_id = ReviewIdOf(*current.event);
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::EVENT ||
-        r.trigger_event() != current.type)
-      return;
-    OpenObligation(r, version, ObligationKind::kFirstAct, current, current.date, review_id,
-           TypeHasReviewId(r.met_by()));
-  });
+  for (const Rule* r : triggered) {
+    OpenObligation(*r, in_force.version->number, ObligationKind::kFirstAct, current, current.date,
+                   review_id, TypeHasReviewId(r->met_by()));
+  }
 }
 
 void CaseFold::CheckReducedMeetingEligibility(const OrderedEvent& current) {

@@ -25,6 +25,7 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/rule_index.h"
 
 namespace carelog::case_fold {
 
@@ -148,10 +149,12 @@ inline ObligationStatus UnmetStatus(const Obligation& o, absl::CivilDay as_of) {
 // findings under `pack` (FoldDeadlines).
 class CaseFold {
  public:
-  CaseFold(std::string_view case_id, const ResolvedPack& pack, const Calendar& cal,
-           absl::CivilDay as_of)
-      : case_id_(case_id), pack_(pack), calendar_(cal), as_of_(as_of),
-        earlier_act_types_(EarlierActTypes(pack)) {}
+  // `rules` (and its pack) must outlive the fold. With options.findings
+  // false no finding is worked out (Finish returns none).
+  CaseFold(std::string_view case_id, const RuleIndex& rules, const Calendar& cal,
+           absl::CivilDay as_of, const FoldOptions& options)
+      : case_id_(case_id), rules_(rules), pack_(rules.pack()), calendar_(cal), as_of_(as_of),
+        findings_wanted_(options.findings), earlier_act_types_(EarlierActTypes(pack_)) {}
 
   void Apply(const OrderedEvent& current);
   CaseDeadlines Finish();
@@ -166,8 +169,12 @@ class CaseFold {
   static void MarkClosed(TrackedObligation& tracked, absl::CivilDay on);
   void AddFinding(const Rule& rule, int version, const OrderedEvent& current, std::string review_id,
                   std::string detail);
+  // f(const Rule&, int version) for the OBLIGATION rules of `trigger` in
+  // force `on`, in pack order.
   template <typename F>
-  void ForRulesInForce(absl::CivilDay on, F f);  // f(const Rule&, int version)
+  void ForObligationRules(absl::CivilDay on, carelog::v1::Trigger trigger, F f);
+  // The same for the FINDING rules of `check`; none when findings are not
+  // wanted (every finding rule's work only records findings).
   template <typename F>
   void ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f);
   template <typename F>
@@ -255,9 +262,11 @@ class CaseFold {
   ChildFacts facts_;
 
   std::string case_id_;
+  const RuleIndex& rules_;
   const ResolvedPack& pack_;
   const Calendar& calendar_;
   absl::CivilDay as_of_;
+  const bool findings_wanted_;
   const absl::flat_hash_set<std::string_view> earlier_act_types_;  // views into pack_
   std::vector<TrackedObligation> obligations_;
   std::vector<Finding> findings_;
@@ -268,16 +277,16 @@ class CaseFold {
 };
 
 template <typename F>
-void CaseFold::ForRulesInForce(absl::CivilDay on, F f) {
-  const PolicyRuleSet& v = pack_.VersionOn(on);
-  for (const Rule& r : v.rules) f(r, v.number);
+void CaseFold::ForObligationRules(absl::CivilDay on, carelog::v1::Trigger trigger, F f) {
+  const VersionRuleIndex& v = rules_.On(on);
+  for (const Rule* r : v.Obligations(trigger)) f(*r, v.version->number);
 }
 
 template <typename F>
 void CaseFold::ForFindingRules(absl::CivilDay on, carelog::v1::Check check, F f) {
-  ForRulesInForce(on, [&](const Rule& r, int version) {
-    if (r.kind() == carelog::v1::FINDING && r.check() == check) f(r, version);
-  });
+  if (!findings_wanted_) return;
+  const VersionRuleIndex& v = rules_.On(on);
+  for (const Rule* r : v.Findings(check)) f(*r, v.version->number);
 }
 
 template <typename F>

@@ -131,18 +131,16 @@ void CaseFold::Apply(const OrderedEvent& current) {
               AddFinding(r, version, current, review_id, "no discussion with the IRO recorded");
             });
       }
-      ForRulesInForce(current.date, [&](const Rule& r, int version) {
-        if (r.kind() == carelog::v1::OBLIGATION &&
-            r.trigger() == carelog::v1::POSTPONEMENT_APPROVED)
-          OpenObligation(r, version, ObligationKind::kPostponement, current, current.date,
-                         review_id, true);
-      });
+      ForObligationRules(current.date, carelog::v1::POSTPONEMENT_APPROVED,
+                         [&](const Rule& r, int version) {
+                           OpenObligation(r, version, ObligationKind::kPostponement, current,
+                                          current.date, review_id, true);
+                         });
       break;
     }
     case Event::kSignificantEventReported:
-      ForRulesInForce(current.date, [&](const Rule& r, int version) {
-        if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::SIGNIFICANT_EVENT)
-          return;
+      ForObligationRules(current.date, carelog::v1::SIGNIFICANT_EVENT,
+                         [&](const Rule& r, int version) {
         TrackedObligation& tracked = OpenObligation(r, version, ObligationKind::kEarlyReview,
                                                     current, current.date, "", false);
         tracked.match_event_id = e.event_id();
@@ -174,9 +172,14 @@ CaseDeadlines CaseFold::Finish() {
   CaseDeadlines out;
   out.case_id = case_id_;
   out.division = pack_.division;
+  out.obligations.reserve(obligations_.size());
   for (TrackedObligation& tracked : obligations_) {
     if (tracked.not_applicable) continue;
     Obligation& o = tracked.row;
+    o.case_id = case_id_;
+    o.rule_id = tracked.rule->id();
+    o.source_document = tracked.rule->source().document();
+    o.source_section = tracked.rule->source().section();
     if (o.met_on) {
       const bool on_time = o.due_at ? *tracked.met_at <= *o.due_at : *o.met_on <= o.due;
       o.status = on_time ? ObligationStatus::kMet : ObligationStatus::kMetLate;

@@ -62,14 +62,13 @@ void CaseFold::CeaseLookingAfter(const OrderedEvent& current) {
   EndPeriod(current);
   // The steps after ceasing (EVENT rules on childCeasedLookedAfter) outlive
   // the period: period 0, met by acts while no period is open.
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION || r.trigger() != carelog::v1::EVENT ||
-        r.trigger_event() != current.type)
-      return;
-    TrackedObligation& tracked = OpenObligation(r, version, ObligationKind::kFirstAct, current,
-                                                current.date, "", false);
+  const VersionRuleIndex& in_force = rules_.On(current.date);
+  for (const Rule* r : in_force.TriggeredBy(current.type)) {
+    TrackedObligation& tracked = OpenObligation(*r, in_force.version->number,
+                                                ObligationKind::kFirstAct, current, current.date,
+                                                "", false);
     tracked.after_care = true;
-  });
+  }
 }
 
 void CaseFold::MeetAfterCareActs(const OrderedEvent& current) {

@@ -116,10 +116,9 @@ void CaseFold::PostponementRequested(const OrderedEvent& current) {
                               FormatDate(*review.scheduled), ", notice needed by ",
                               FormatDate(latest), request.emergency() ? " (emergency)" : ""));
   });
-  ForRulesInForce(current.date, [&](const Rule& r, int version) {
-    if (r.kind() != carelog::v1::OBLIGATION ||
-        r.trigger() != carelog::v1::EMERGENCY_POSTPONEMENT || !OnEmergencyRoute(r, current, review))
-      return;
+  ForObligationRules(current.date, carelog::v1::EMERGENCY_POSTPONEMENT,
+                     [&](const Rule& r, int version) {
+    if (!OnEmergencyRoute(r, current, review)) return;
     // Met by re-dating the review, as a postponement approved is.
     OpenObligation(r, version, ObligationKind::kPostponement, current, current.date,
                    request.review_id(), true);

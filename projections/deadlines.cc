@@ -1,6 +1,7 @@
 #include "projections/deadlines.h"
 
 #include <algorithm>
+#include <deque>
 #include <tuple>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "engine/event_time.h"
 #include "projections/case_fold.h"
+#include "projections/rule_index.h"
 
 namespace carelog {
 
@@ -85,18 +87,28 @@ std::vector<Event> ApplyCorrections(std::vector<Event> events) {
 
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of) {
-  std::vector<Event> facts = ApplyCorrections(std::move(events));
+  const RuleIndex rules(pack);
+  return FoldDeadlines(case_id, std::move(events), rules, cal, as_of, FoldOptions());
+}
+
+namespace {
+
+// The fold of `facts`, corrections applied (any order: put in effective
+// order here).
+CaseDeadlines FoldFacts(std::string_view case_id, absl::Span<const Event* const> facts,
+                        const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                        const FoldOptions& options) {
   std::vector<OrderedEvent> items;
   items.reserve(facts.size());
-  for (const Event& e : facts) {
-    const absl::CivilDay date = LondonDate(e.occurred_at());
+  for (const Event* e : facts) {
+    const absl::CivilDay date = LondonDate(e->occurred_at());
     if (date > as_of) continue;
-    items.push_back({&e, date, ToTime(e.occurred_at()), EventTypeName(e), 0});
+    items.push_back({e, date, ToTime(e->occurred_at()), EventTypeName(*e), 0});
   }
   SortInEffectiveOrder(
       items, [](const OrderedEvent& e) { return e.date; },
       [](const OrderedEvent& e) -> const Event& { return *e.event; });
-  CaseFold fold(case_id, pack, cal, as_of);
+  CaseFold fold(case_id, rules, cal, as_of, options);
   for (size_t i = 0; i < items.size(); ++i) {
     items[i].seq = i + 1;
     fold.Apply(items[i]);
@@ -104,6 +116,93 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
   CaseDeadlines out = fold.Finish();
   if (!items.empty()) out.last_event_day = items.back().date;
   return out;
+}
+
+}  // namespace
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options) {
+  const std::vector<Event> facts = ApplyCorrections(std::move(events));
+  std::vector<const Event*> pointers;
+  pointers.reserve(facts.size());
+  for (const Event& e : facts) pointers.push_back(&e);
+  return FoldFacts(case_id, pointers, rules, cal, as_of, options);
+}
+
+namespace {
+
+// ApplyCorrections over events the caller keeps: the same events in the same
+// order, as pointers; an event a correction changes is copied into
+// `corrected` (stable addresses) first, the others are not copied.
+std::vector<const Event*> ApplyCorrectionsByPointer(std::vector<const Event*> events,
+                                                    std::deque<Event>* corrected) {
+  const auto by_position = [](const Event* a, const Event* b) {
+    return a->position() < b->position();
+  };
+  if (!std::is_sorted(events.begin(), events.end(), by_position)) {
+    std::stable_sort(events.begin(), events.end(), by_position);
+  }
+  if (std::none_of(events.begin(), events.end(), [](const Event* e) {
+        return e->has_event_retracted() || e->has_event_corrected();
+      })) {
+    return events;
+  }
+  absl::flat_hash_set<std::string_view> targeted;  // ids some retraction names
+  for (const Event* e : events) {
+    if (e->has_event_retracted()) targeted.insert(e->event_retracted().event_id());
+  }
+  absl::flat_hash_set<std::string_view> retracted;
+  for (const Event* e : events) {
+    if (e->has_event_retracted() && !targeted.contains(e->event_id()))
+      retracted.insert(e->event_retracted().event_id());
+  }
+  absl::flat_hash_map<std::string_view, size_t> by_id;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i]->event_id().empty()) by_id.emplace(events[i]->event_id(), i);
+  }
+  std::vector<Event*> copy(events.size(), nullptr);  // ours, once corrected
+  for (const Event* e : events) {
+    if (!e->has_event_corrected() || retracted.contains(e->event_id())) continue;
+    const auto& c = e->event_corrected();
+    auto it = by_id.find(c.event_id());
+    if (it == by_id.end() || retracted.contains(c.event_id())) continue;
+    if (events[it->second]->has_event_retracted() || events[it->second]->has_event_corrected())
+      continue;
+    if (copy[it->second] == nullptr) {
+      copy[it->second] = &corrected->emplace_back(*events[it->second]);
+      events[it->second] = copy[it->second];
+    }
+    Event& original = *copy[it->second];
+    const Event& repl = c.replacement();
+    const auto* field = repl.GetReflection()->GetOneofFieldDescriptor(repl, PayloadOneof());
+    if (field != nullptr && !repl.has_event_retracted() && !repl.has_event_corrected()) {
+      original.clear_payload();
+      original.GetReflection()
+          ->MutableMessage(&original, field)
+          ->CopyFrom(repl.GetReflection()->GetMessage(repl, field));
+    }
+    if (repl.has_occurred_at()) *original.mutable_occurred_at() = repl.occurred_at();
+  }
+  std::vector<const Event*> out;
+  out.reserve(events.size());
+  for (const Event* e : events) {
+    if (e->has_event_retracted() || e->has_event_corrected() || retracted.contains(e->event_id()))
+      continue;
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+CaseDeadlines FoldDeadlines(std::string_view case_id, absl::Span<const Event* const> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options) {
+  std::deque<Event> corrected;
+  const std::vector<const Event*> facts = ApplyCorrectionsByPointer(
+      std::vector<const Event*>(events.begin(), events.end()), &corrected);
+  return FoldFacts(case_id, facts, rules, cal, as_of, options);
 }
 
 void RestateAt(CaseDeadlines* d, absl::CivilDay as_of) {

@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
 
 namespace carelog {
+
+class RuleIndex;  // projections/rule_index.h
 
 enum class ObligationStatus { kOpen, kMet, kMetLate, kOverdue, kClosed };
 
@@ -92,6 +95,28 @@ std::vector<carelog::v1::Event> ApplyCorrections(std::vector<carelog::v1::Event>
 // (events the rules cannot use are skipped). Safe from any thread.
 CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
                             const ResolvedPack& pack, const Calendar& cal, absl::CivilDay as_of);
+
+// What a fold works out beyond the obligations.
+struct FoldOptions {
+  // false: no findings (CaseDeadlines::findings stays empty), for readers of
+  // obligations only; the obligations are the same either way.
+  bool findings = true;
+};
+
+// FoldDeadlines under the pack `rules` was built from (rule_index.h), which
+// a caller folding many cases builds once; the same result.
+CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<carelog::v1::Event> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options);
+
+// The same fold of events the caller keeps (e.g. parsed onto an arena that
+// is reused from case to case): nothing is copied unless the case has
+// corrections or retractions to apply. The events must outlive the call
+// only; the result refers to none of them.
+CaseDeadlines FoldDeadlines(std::string_view case_id,
+                            absl::Span<const carelog::v1::Event* const> events,
+                            const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,
+                            const FoldOptions& options);
 
 // Re-judges, as of the end of `as_of`, every obligation neither met nor
 // closed (OPEN, or OVERDUE once as_of is past its due date); met and closed

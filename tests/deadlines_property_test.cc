@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/deadlines.h"
+#include "projections/rule_index.h"
 
 namespace carelog {
 namespace {
@@ -105,6 +106,92 @@ TEST_P(DeadlinesProperty, FoldIsIndependentOfAppendOrder) {
     EXPECT_EQ(Dump(FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of)), expected)
         << "round " << round;
   }
+}
+
+// A fold without findings (FoldOptions, for readers of obligations only) has
+// the same obligations, and a fold under a prebuilt RuleIndex is the fold.
+TEST_P(DeadlinesProperty, FindingsOffLeavesTheObligations) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  const RuleIndex rules(pack);
+  FoldOptions no_findings;
+  no_findings.findings = false;
+  std::mt19937 rng(11);
+  size_t findings = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<Event> events = RandomHistory(rng);
+    // Some recorded late, for the recording findings.
+    for (size_t i = 0; i < events.size(); i += 3) {
+      events[i].mutable_recorded_at()->set_seconds(events[i].occurred_at().seconds() +
+                                                   86400 * static_cast<int64_t>(i % 20));
+    }
+    const absl::CivilDay as_of(2025, 6, 30);
+    const CaseDeadlines all = FoldDeadlines("C-1", events, pack, Calendar::Default(), as_of);
+    EXPECT_EQ(Dump(FoldDeadlines("C-1", events, rules, Calendar::Default(), as_of, FoldOptions())),
+              Dump(all)) << "round " << round;
+    const CaseDeadlines obligations_only =
+        FoldDeadlines("C-1", events, rules, Calendar::Default(), as_of, no_findings);
+    EXPECT_TRUE(obligations_only.findings.empty());
+    CaseDeadlines without = all;
+    without.findings.clear();
+    EXPECT_EQ(Dump(obligations_only), Dump(without)) << "round " << round;
+    findings += all.findings.size();
+  }
+  // The rounds had findings to leave out, where the pack has finding rules.
+  bool finding_rules = false;
+  for (const auto& r : pack.versions.front().rules) finding_rules |= r.kind() == carelog::v1::FINDING;
+  if (finding_rules) {
+    EXPECT_GT(findings, 0u);
+  }
+}
+
+// The fold of events the caller keeps (pointers, as a replay parses them onto
+// an arena) is the fold of the events, with corrections (of payload and
+// date, twice of one event, of a retracted one) and retractions (of events,
+// of a retraction) applied alike, in any order.
+TEST_P(DeadlinesProperty, FoldOfKeptEventsIsTheFold) {
+  const ResolvedPack& pack = **Registry().Find(GetParam());
+  const RuleIndex rules(pack);
+  std::mt19937 rng(5);
+  int corrected = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<Event> events = RandomHistory(rng);
+    const size_t n = events.size();
+    std::uniform_int_distribution<size_t> pick(0, n - 1);
+    for (int k = 0; k < 4; ++k) {
+      Event fix;
+      fix.set_case_id("C-1");
+      fix.set_event_id(absl::StrCat("fix", k));
+      fix.set_position(n + k + 1);
+      fix.mutable_occurred_at()->set_seconds(events[pick(rng)].occurred_at().seconds());
+      const Event& target = events[pick(rng)];
+      if (k == 3 && std::uniform_int_distribution<int>(0, 1)(rng) == 0) {
+        fix.mutable_event_retracted()->set_event_id("fix2");  // a retraction of a correction or of a retraction
+      } else if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+        fix.mutable_event_retracted()->set_event_id(target.event_id());
+      } else {
+        auto* c = fix.mutable_event_corrected();
+        c->set_event_id(k == 1 ? events[0].event_id() : target.event_id());
+        *c->mutable_replacement() = events[pick(rng)];
+        c->mutable_replacement()->clear_event_id();
+        if (k % 2 == 0) c->mutable_replacement()->clear_occurred_at();
+        ++corrected;
+      }
+      events.push_back(std::move(fix));
+    }
+    const absl::CivilDay as_of(2025, 6, 30);
+    const std::string expected =
+        Dump(FoldDeadlines("C-1", events, rules, Calendar::Default(), as_of, FoldOptions()));
+    std::vector<const Event*> kept;
+    for (const Event& e : events) kept.push_back(&e);
+    if (round % 2 == 1) std::shuffle(kept.begin(), kept.end(), rng);
+    const std::vector<Event> before = events;
+    EXPECT_EQ(Dump(FoldDeadlines("C-1", kept, rules, Calendar::Default(), as_of, FoldOptions())),
+              expected) << "round " << round;
+    // The caller's events are left as they were.
+    for (size_t i = 0; i < events.size(); ++i)
+      EXPECT_EQ(events[i].SerializeAsString(), before[i].SerializeAsString());
+  }
+  EXPECT_GT(corrected, 100);
 }
 
 TEST_P(DeadlinesProperty, EveryObligationHasASourceAndWorkingDayDues) {

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "engine/event_log.h"
 #include "projections/views/parallel.h"
 #include "projections/views/deadlines_checkpoint.h"
@@ -16,6 +17,53 @@
 
 namespace carelog {
 namespace {
+
+// A worker's arena for the events of the case it folds: parsed onto it
+// (not one heap allocation per string and message of every event) and freed
+// at once when the next case starts. The first block is kept from case to
+// case.
+class CaseArena {
+ public:
+  CaseArena() : block_(new char[kBlock]), arena_(Options(block_.get())) {}
+  google::protobuf::Arena* NextCase() {
+    arena_.Reset();
+    return &arena_;
+  }
+
+ private:
+  static constexpr size_t kBlock = 512 << 10;  // most cases' events fit
+  static google::protobuf::ArenaOptions Options(char* block) {
+    google::protobuf::ArenaOptions o;
+    o.initial_block = block;
+    o.initial_block_size = kBlock;
+    return o;
+  }
+  std::unique_ptr<char[]> block_;
+  google::protobuf::Arena arena_;
+};
+
+// DecodeEvent (engine/event_log.h), onto `arena`: the same event, the same
+// error.
+absl::StatusOr<const v1::Event*> DecodeEventOnArena(const StoredRecord& record,
+                                                    google::protobuf::Arena* arena) {
+  auto* e = google::protobuf::Arena::CreateMessage<v1::Event>(arena);
+  if (!e->ParseFromString(record.payload)) {
+    return absl::DataLossError(
+        absl::StrCat("position ", record.position, ": stored event does not parse"));
+  }
+  e->set_position(record.position);
+  e->set_version(record.version);
+  const int64_t micros = record.recorded_at_micros;
+  int64_t secs = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --secs;
+  }
+  e->mutable_recorded_at()->set_seconds(secs);
+  e->mutable_recorded_at()->set_nanos(static_cast<int32_t>(rem * 1000));
+  return e;
+}
 
 // The head's position; 0 when there is none. kDataLoss when damaged.
 absl::StatusOr<uint64_t> HeadPosition(const EventStoreReader& store) {
@@ -69,6 +117,13 @@ std::string DeadlinesView::Fingerprint(const ResolvedPack& pack) const {
   return it->second;
 }
 
+const RuleIndex& DeadlinesView::RulesOf(const ResolvedPack& pack) const {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<const RuleIndex>& index = rule_indexes_[&pack];
+  if (index == nullptr) index = std::make_unique<const RuleIndex>(pack);
+  return *index;  // never moves: the map holds a pointer to it
+}
+
 absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
                                                    const ResolvedPack& pack, absl::CivilDay as_of,
                                                    const Options& options) const {
@@ -94,11 +149,21 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
       }
     }
   }
-  EventLog log(store_, SystemClock());
-  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+  // EventLog::ReadCase's events, parsed onto this thread's arena.
+  ASSIGN_OR_RETURN(std::vector<StoredRecord> records, store_->ReadStream(case_id));
+  thread_local CaseArena case_arena;
+  google::protobuf::Arena* arena = case_arena.NextCase();
+  std::vector<const v1::Event*> events;
+  events.reserve(records.size());
+  for (const StoredRecord& r : records) {
+    ASSIGN_OR_RETURN(const v1::Event* e, DecodeEventOnArena(r, arena));
+    events.push_back(e);
+  }
   DeadlinesAnswer a;
-  a.case_version = events.empty() ? 0 : events.back().version();
-  a.deadlines = FoldDeadlines(case_id, std::move(events), pack, *cal_, as_of);
+  a.case_version = records.empty() ? 0 : records.back().version;
+  FoldOptions fold;
+  fold.findings = options.with_findings;
+  a.deadlines = FoldDeadlines(case_id, events, RulesOf(pack), *cal_, as_of, fold);
   return a;
 }
 

@@ -13,6 +13,7 @@
 #define CARELOG_PROJECTIONS_VIEWS_DEADLINES_VIEW_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
+#include "projections/rule_index.h"
 #include "projections/views/deadlines_checkpoint.h"
 #include "store/event_store.h"
 #include "projections/views/case_packs.h"
@@ -114,12 +116,18 @@ class DeadlinesView {
   std::string Fingerprint(const ResolvedPack& pack) const;
 
  private:
+  // `pack`'s rules grouped for the fold, built once per pack the view is
+  // asked about (packs outlive the view). Thread-safe.
+  const RuleIndex& RulesOf(const ResolvedPack& pack) const;
+
   const EventStoreReader* store_;
   EventStore* writer_;  // nullptr when the view only reads
   const Calendar* cal_;
   std::string calendar_digest_;
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<const ResolvedPack*, std::string> fingerprints_ ABSL_GUARDED_BY(mu_);
+  mutable absl::flat_hash_map<const ResolvedPack*, std::unique_ptr<const RuleIndex>> rule_indexes_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace carelog
