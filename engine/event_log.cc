@@ -23,14 +23,13 @@ std::string EncodeEvent(const v1::Event& event) {
   return DeterministicBytes(*src);
 }
 
-absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record) {
-  v1::Event e;
-  if (!e.ParseFromString(record.payload)) {
+absl::Status DecodeEventInto(const StoredRecord& record, v1::Event* e) {
+  if (!e->ParseFromString(record.payload)) {
     return absl::DataLossError(
         absl::StrCat("position ", record.position, ": stored event does not parse"));
   }
-  e.set_position(record.position);
-  e.set_version(record.version);
+  e->set_position(record.position);
+  e->set_version(record.version);
   const int64_t micros = record.recorded_at_micros;
   int64_t secs = micros / 1000000;
   int64_t rem = micros % 1000000;
@@ -38,8 +37,14 @@ absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record) {
     rem += 1000000;
     --secs;
   }
-  e.mutable_recorded_at()->set_seconds(secs);
-  e.mutable_recorded_at()->set_nanos(static_cast<int32_t>(rem * 1000));
+  e->mutable_recorded_at()->set_seconds(secs);
+  e->mutable_recorded_at()->set_nanos(static_cast<int32_t>(rem * 1000));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record) {
+  v1::Event e;
+  RETURN_IF_ERROR(DecodeEventInto(record, &e));
   return e;
 }
 

@@ -32,6 +32,10 @@ std::string EncodeEvent(const v1::Event& event);
 // The event of a stored record, with recordedAt, position and version set.
 // kDataLoss if the payload does not parse.
 [[nodiscard]] absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record);
+// The same into `*event` (e.g. a message on the caller's arena, which a
+// replay reuses from case to case); `*event` is overwritten, and
+// unspecified after an error.
+[[nodiscard]] absl::Status DecodeEventInto(const StoredRecord& record, v1::Event* event);
 
 struct CaseAppendResult {
   std::vector<uint64_t> positions;     // one per event, in order

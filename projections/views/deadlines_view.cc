@@ -47,21 +47,7 @@ class CaseArena {
 absl::StatusOr<const v1::Event*> DecodeEventOnArena(const StoredRecord& record,
                                                     google::protobuf::Arena* arena) {
   auto* e = google::protobuf::Arena::CreateMessage<v1::Event>(arena);
-  if (!e->ParseFromString(record.payload)) {
-    return absl::DataLossError(
-        absl::StrCat("position ", record.position, ": stored event does not parse"));
-  }
-  e->set_position(record.position);
-  e->set_version(record.version);
-  const int64_t micros = record.recorded_at_micros;
-  int64_t secs = micros / 1000000;
-  int64_t rem = micros % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    --secs;
-  }
-  e->mutable_recorded_at()->set_seconds(secs);
-  e->mutable_recorded_at()->set_nanos(static_cast<int32_t>(rem * 1000));
+  RETURN_IF_ERROR(DecodeEventInto(record, e));
   return e;
 }
 
