@@ -76,7 +76,14 @@ absl::Status InputIds::Remember(uint64_t number, const v1::Event& event,
     exact_.try_emplace(event.event_id(), Seen{saturated, &content.payload});
     return absl::OkStatus();
   }
-  return file_.Insert(HashId(event.event_id()), SpilledIdSet::Value{content.hash, saturated});
+  return file_.Insert(HashId(event.event_id()),
+                     SpilledIdSet::Value{content.hash, HashId(event.case_id()), saturated});
+}
+
+absl::StatusOr<bool> InputIds::HasForCase(std::string_view event_id,
+                                          std::string_view case_id) const {
+  ASSIGN_OR_RETURN(std::optional<SpilledIdSet::Value> seen, file_.Find(HashId(event_id)));
+  return seen.has_value() && seen->case_hash == HashId(case_id);
 }
 
 absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& event,
@@ -97,9 +104,34 @@ absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& even
     if (!loaded.ok()) return loaded.status();
     it = cases_.emplace(event.case_id(), *std::move(loaded)).first;
   }
-  absl::Status s = ValidateAgainstState(event, it->second);
+  CaseState& state = it->second;
+  if (kind_ == InputKind::kBatch) {
+    absl::Status s = ValidateAgainstState(event, state);
+    if (!s.ok()) return Admission::Refused(std::move(s));
+    ApplyToState(event, &state);
+    RETURN_IF_ERROR(ids_.Remember(number, event, content));
+    return Admission::New();
+  }
+  // A file: the state knows the case's events in the log; one the event
+  // names that the file brought earlier is lent to it for the check.
+  const std::string* target = event.has_event_retracted()   ? &event.event_retracted().event_id()
+                              : event.has_event_corrected() ? &event.event_corrected().event_id()
+                                                            : nullptr;
+  std::optional<uint64_t> lent;
+  if (target != nullptr && !state.HasEvent(*target)) {
+    ASSIGN_OR_RETURN(bool earlier, ids_.HasForCase(*target, event.case_id()));
+    if (earlier) {
+      lent = CaseState::IdHash(*target);
+      state.event_ids.insert(*lent);
+    }
+  }
+  absl::Status s = ValidateAgainstState(event, state);
+  if (lent.has_value()) state.event_ids.erase(*lent);
   if (!s.ok()) return Admission::Refused(std::move(s));
-  ApplyToState(event, &it->second);
+  ApplyToState(event, &state);
+  // Kept in ids_ with its case instead (it is not in the log, so the state
+  // had no such id before).
+  state.event_ids.erase(CaseState::IdHash(event.event_id()));
   RETURN_IF_ERROR(ids_.Remember(number, event, content));
   return Admission::New();
 }

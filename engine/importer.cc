@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -257,7 +258,10 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
   SpillOptions spill;
   spill.dir = store->dir();
   spill.ids_in_memory = options.ids_in_memory;
-  Admitter admitter(
+  // Pass 1's memory (the cases' states, the ids met) is given back before
+  // pass 2 takes its own.
+  std::optional<Admitter> admitter;
+  admitter.emplace(
       InputKind::kFile,
       [&log](const std::string& case_id) -> absl::StatusOr<CaseState> {
         ASSIGN_OR_RETURN(auto loaded, log.LoadState(case_id));
@@ -295,7 +299,7 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         continue;
       }
       const EventContent& content = chunk->contents[i];
-      absl::StatusOr<Admission> admitted = admitter.Admit(n, item.event, content, chunk->priors[i]);
+      absl::StatusOr<Admission> admitted = admitter->Admit(n, item.event, content, chunk->priors[i]);
       if (!admitted.ok()) {
         // Pass 1 has appended nothing; the operator needs to know that.
         const absl::Status& s = admitted.status();
@@ -320,6 +324,7 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
     // is to say (FinishWrite below).
     if (spool.failed()) break;
   }
+  admitter.reset();
   if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (stage.failed()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());

@@ -1,7 +1,8 @@
 // Run file (one per spill; owner-only, unlinked once open, read by pread):
 //   run   := block*                 every block full but the last
 //   block := entry{1..kRunBlockEntries}
-//   entry := fixed64(key) fixed64(content_hash) fixed32(number)   (host order)
+//   entry := fixed64(key) fixed64(content_hash) fixed64(case_hash) fixed32(number)
+//            (host order)
 // Entries are in increasing key order and no key is in two entries (nor in
 // two runs: the caller inserts only what Find did not find).
 #include "engine/spilled_id_set.h"
@@ -22,7 +23,7 @@
 namespace carelog {
 namespace {
 
-constexpr size_t kEntryBytes = 20;
+constexpr size_t kEntryBytes = 28;
 constexpr size_t kBlockBytes = SpilledIdSet::kRunBlockEntries * kEntryBytes;
 // Bits of filter an id while it may still grow: a blocked Bloom filter with
 // 7 probes at 16 bits an id lets ~0.2% of new ids through to the runs.
@@ -32,13 +33,15 @@ constexpr size_t kIoBytes = size_t{1} << 20;
 struct Entry {
   uint64_t key;
   uint64_t content_hash;
+  uint64_t case_hash;
   uint32_t number;
 };
 
 void Encode(const Entry& e, char* out) {
   std::memcpy(out, &e.key, 8);
   std::memcpy(out + 8, &e.content_hash, 8);
-  std::memcpy(out + 16, &e.number, 4);
+  std::memcpy(out + 16, &e.case_hash, 8);
+  std::memcpy(out + 24, &e.number, 4);
 }
 uint64_t KeyAt(const char* p) {
   uint64_t k;
@@ -163,7 +166,8 @@ absl::StatusOr<std::optional<SpilledIdSet::Value>> SpilledIdSet::FindInRun(const
     if (k == key) {
       Value v;
       std::memcpy(&v.content_hash, buf.data() + mid * kEntryBytes + 8, 8);
-      std::memcpy(&v.number, buf.data() + mid * kEntryBytes + 16, 4);
+      std::memcpy(&v.case_hash, buf.data() + mid * kEntryBytes + 16, 8);
+      std::memcpy(&v.number, buf.data() + mid * kEntryBytes + 24, 4);
       return v;
     }
     if (k < key) {
@@ -190,7 +194,7 @@ absl::Status SpilledIdSet::Spill() {
   const size_t cap = std::max<size_t>(1, options_.ids_in_memory);
   std::vector<Entry> entries;
   entries.reserve(table_.size());
-  for (const auto& [key, v] : table_) entries.push_back(Entry{key, v.content_hash, v.number});
+  for (const auto& [key, v] : table_) entries.push_back(Entry{key, v.content_hash, v.case_hash, v.number});
   // The table's memory goes back before the run is sorted and written, so
   // the two are never both at their largest for long.
   table_ = absl::flat_hash_map<uint64_t, Value>();

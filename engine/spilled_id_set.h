@@ -2,8 +2,8 @@
 // `carelog import`, engine/admission.h), in memory that does not grow with
 // the file.
 //
-// An id is remembered by its 64-bit hash, with the 64-bit hash of its
-// (case, bytes) and its 1-based line. The newest ids stay in a hash table;
+// An id is remembered by its 64-bit hash, with the 64-bit hashes of its
+// (case, bytes) and of its case, and its 1-based line. The newest ids stay in a hash table;
 // when it holds `ids_in_memory` of them they are written, sorted by id hash,
 // to a run file beside the store and the table starts again. What stays in
 // memory for the runs:
@@ -12,8 +12,8 @@
 //     for almost every new id, so a file of new ids reads no run at all;
 //   - per run, the first id hash of every block of kRunBlockEntries entries,
 //     so an id the filter lets through costs one pread per run.
-// A file of 10 million events keeps ~90 MB here at the default sizes rather
-// than the ~550 MB a table of every id took.
+// A file of 10 million events keeps ~100 MB here at the default sizes
+// rather than the ~550 MB a table of every id took.
 //
 // Run files are created owner-only with the import spool's name
 // (store/private_files.h), then unlinked at once and read through their open
@@ -42,8 +42,8 @@ struct SpillOptions {
   // table grows with the input (tests, and inputs known to be small).
   std::string dir;
   // Ids held in the table before they are written out as a run. The default
-  // fills a table of 2^21 slots to its maximum load: ~45 MB, and as much
-  // again while a run is sorted and written.
+  // fills a table of 2^21 slots to its maximum load: ~69 MB, and ~50 MB
+  // more while a run is sorted and written.
   size_t ids_in_memory = (size_t{1} << 21) / 8 * 7;
   // The filter's largest size. It starts at 16 bits an id for the larger of
   // the expected ids and twice the table, and doubles (read back from the
@@ -57,10 +57,11 @@ class SpilledIdSet {
   // What is remembered of an id.
   struct Value {
     uint64_t content_hash = 0;  // of (case, bytes): EventContent::hash
+    uint64_t case_hash = 0;     // of the case alone (corrections name an event of their case)
     uint32_t number = 0;        // 1-based place in the input, saturated
   };
 
-  // Entries per block of a run: the unit one look-up reads (20 bytes each).
+  // Entries per block of a run: the unit one look-up reads (28 bytes each).
   static constexpr size_t kRunBlockEntries = 128;
 
   // `expected` (0 = unknown) sizes the table (at most `ids_in_memory`) and

@@ -114,6 +114,10 @@ TEST_F(ImportParallelTest, RefusalsAreInLineOrderWhateverTheThreads) {
   EXPECT_EQ(one.appended, 0u);
 }
 
+std::string Retract(const std::string& id) {
+  return absl::StrCat(R"("eventRetracted":{"eventId":")", id, R"(","reason":"entered in error"})");
+}
+
 std::string Describe(const ImportReport& r) {
   return absl::StrCat("lines ", r.lines, " events ", r.events, " refused ", r.refused,
                       " appended ", r.appended, " present ", r.already_present, " positions ",
@@ -131,15 +135,23 @@ TEST_F(ImportParallelTest, ATinyIdMemoryGivesTheSameReportAndRefusals) {
   text += Line(2500, "C-250", kAccommodated) + "\n";  // e2500 again, same content
   text += Line(4999, "C-499", kAccommodated) + "\n";  // e4999 reused, other content
   text += Line(4998, "C-499", kNotified) + "\n";      // recent (still in memory)
+  // Retractions name an event of their case: one far back in the file (a
+  // spilled id, kept with its case), one of another case, one not yet met.
+  text += Line(90001, "C-3", Retract("e35")) + "\n";
+  text += Line(90002, "C-3", Retract("e45")) + "\n";
+  text += Line(90003, "C-3", Retract("e90004")) + "\n";
+  text += Line(90004, "C-3", kNotified) + "\n";
   ImportReport all, tiny;
   const auto a = Refused(text, 2, &all);
   const auto b = Refused(text, 2, &tiny, 100);
   EXPECT_EQ(a, b);
   EXPECT_EQ(Describe(all), Describe(tiny));
-  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(a.size(), 4u);
   EXPECT_EQ(a[0], "5001: field 'eventId': 'e7' is already used on line 8 with different content");
   EXPECT_EQ(a[1],
             "5004: field 'eventId': 'e4999' is already used on line 5000 with different content");
+  EXPECT_EQ(a[2], "5007: field 'eventRetracted.eventId': event 'e45' is not in this case's log");
+  EXPECT_EQ(a[3], "5008: field 'eventRetracted.eventId': event 'e90004' is not in this case's log");
   EXPECT_EQ(all.already_present, 3u);
 
   // Without the refusals the import goes through: the same positions. And
@@ -148,11 +160,14 @@ TEST_F(ImportParallelTest, ATinyIdMemoryGivesTheSameReportAndRefusals) {
   std::string good = BigFile(3000);
   good += Line(8, "C-0", kNotified) + "\n";
   good += Line(1501, "C-150", kNotified) + "\n";
+  // Retractions of an event the log holds and of one the file brought.
+  good += Line(90001, "C-5", Retract("e55")) + "\n";
+  good += Line(90002, "C-250", Retract("e2503")) + "\n";
   const std::string held = BigFile(1000);
   EXPECT_TRUE(Refused(good, 2, &all, ImportOptions().ids_in_memory, held).empty());
   EXPECT_TRUE(Refused(good, 2, &tiny, 100, held).empty());
   EXPECT_EQ(Describe(all), Describe(tiny));
-  EXPECT_EQ(all.appended, 2000u);
+  EXPECT_EQ(all.appended, 2002u);
   EXPECT_EQ(all.already_present, 1002u);
   EXPECT_EQ(all.first_position, 1001u);
 }

@@ -49,7 +49,8 @@ std::vector<std::pair<std::string, unsigned>> OpenSpoolFiles(const std::string& 
 bool SameValue(const std::optional<SpilledIdSet::Value>& a,
                const std::optional<SpilledIdSet::Value>& b) {
   if (a.has_value() != b.has_value()) return false;
-  return !a.has_value() || (a->content_hash == b->content_hash && a->number == b->number);
+  return !a.has_value() || (a->content_hash == b->content_hash && a->case_hash == b->case_hash &&
+                            a->number == b->number);
 }
 
 // Inserts `n` random keys (as admission would: only those not found) into a
@@ -71,7 +72,7 @@ void CompareWithAMap(SpillOptions options, int n) {
                                                    : std::optional<SpilledIdSet::Value>(it->second)))
         << "key " << key << " at " << i;
     if (found->has_value()) continue;
-    const SpilledIdSet::Value v{rng(), static_cast<uint32_t>(i)};
+    const SpilledIdSet::Value v{rng(), rng(), static_cast<uint32_t>(i)};
     ASSERT_TRUE(set.Insert(key, v).ok());
     want.emplace(key, v);
     keys.push_back(key);
@@ -116,7 +117,7 @@ TEST(SpilledIdSetTest, WithoutADirectoryNothingIsSpilled) {
   SpillOptions o;
   o.ids_in_memory = 10;
   SpilledIdSet set(o);
-  for (uint64_t k = 1; k <= 1000; ++k) ASSERT_TRUE(set.Insert(k * 7919, {k, 1}).ok());
+  for (uint64_t k = 1; k <= 1000; ++k) ASSERT_TRUE(set.Insert(k * 7919, {k, k, 1}).ok());
   EXPECT_EQ(set.runs(), 0u);
   EXPECT_EQ((*set.Find(7919 * 500))->content_hash, 500u);
 }
@@ -129,7 +130,7 @@ TEST(SpilledIdSetTest, RunsAreOwnerOnlyOutOfTheDirectoryAndClosedWithTheSet) {
     o.dir = dir.path();
     o.ids_in_memory = 100;
     SpilledIdSet set(o);
-    for (uint64_t k = 1; k <= 1000; ++k) ASSERT_TRUE(set.Insert(k * 104729, {k, 1}).ok());
+    for (uint64_t k = 1; k <= 1000; ++k) ASSERT_TRUE(set.Insert(k * 104729, {k, k, 1}).ok());
     ASSERT_GE(set.runs(), 9u);
     const auto open = OpenSpoolFiles(dir.path());
     EXPECT_EQ(open.size(), set.runs());
@@ -152,14 +153,14 @@ TEST(SpilledIdSetTest, AFailedWriteNamesTheFileAndStopsTheSet) {
   o.dir = dir.path();
   o.ids_in_memory = 100;
   SpilledIdSet set(o);
-  for (uint64_t k = 1; k <= 100; ++k) ASSERT_TRUE(set.Insert(k, {k, 1}).ok());
+  for (uint64_t k = 1; k <= 100; ++k) ASSERT_TRUE(set.Insert(k, {k, k, 1}).ok());
   struct rlimit old_limit;
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
   struct rlimit small = old_limit;
   small.rlim_cur = 1000;
   auto old_handler = signal(SIGXFSZ, SIG_IGN);
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
-  const absl::Status s = set.Insert(101, {101, 101});
+  const absl::Status s = set.Insert(101, {101, 101, 101});
   setrlimit(RLIMIT_FSIZE, &old_limit);
   signal(SIGXFSZ, old_handler);
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
@@ -167,7 +168,7 @@ TEST(SpilledIdSetTest, AFailedWriteNamesTheFileAndStopsTheSet) {
   EXPECT_THAT(s.message(), HasSubstr(dir.path()));
   // Half a run is no answer: the set refuses to say anything after.
   EXPECT_EQ(set.Find(1).status(), s);
-  EXPECT_EQ(set.Insert(102, {102, 102}), s);
+  EXPECT_EQ(set.Insert(102, {102, 102, 102}), s);
 }
 
 TEST(SpilledIdSetTest, ADirectoryThatCannotHoldARunIsAnError) {
@@ -176,9 +177,9 @@ TEST(SpilledIdSetTest, ADirectoryThatCannotHoldARunIsAnError) {
   o.dir = dir.Sub("missing");
   o.ids_in_memory = 2;
   SpilledIdSet set(o);
-  ASSERT_TRUE(set.Insert(1, {1, 1}).ok());
-  ASSERT_TRUE(set.Insert(2, {2, 2}).ok());
-  const absl::Status s = set.Insert(3, {3, 3});
+  ASSERT_TRUE(set.Insert(1, {1, 1, 1}).ok());
+  ASSERT_TRUE(set.Insert(2, {2, 2, 2}).ok());
+  const absl::Status s = set.Insert(3, {3, 3, 3});
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), HasSubstr("cannot create"));
   EXPECT_THAT(s.message(), HasSubstr("No such file or directory"));
