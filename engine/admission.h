@@ -101,7 +101,7 @@ enum class InputKind {
   // caller keeps every remembered event's content alive.
   kBatch,
   // A file, line by line (the importers): "is already used on line 9".
-  // Remembered by 64-bit hashes (engine/spilled_id_set.h), 20 bytes an id
+  // Remembered by 64-bit hashes (engine/spilled_id_set.h), 28 bytes an id
   // and spilled to sorted runs beside the store past a bound, so memory does
   // not grow with the file; two ids colliding in 64 bits would refuse a good
   // line, never accept a bad one (content is compared by its hash).

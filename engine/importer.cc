@@ -299,7 +299,8 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         continue;
       }
       const EventContent& content = chunk->contents[i];
-      absl::StatusOr<Admission> admitted = admitter->Admit(n, item.event, content, chunk->priors[i]);
+      absl::StatusOr<Admission> admitted =
+          admitter->Admit(n, item.event, content, chunk->priors[i]);
       if (!admitted.ok()) {
         // Pass 1 has appended nothing; the operator needs to know that.
         const absl::Status& s = admitted.status();

@@ -81,8 +81,8 @@ absl::Status ReadAll(int fd, char* data, size_t n, uint64_t offset) {
     const ssize_t r = ::pread(fd, data, n, static_cast<off_t>(offset));
     if (r < 0) {
       if (errno == EINTR) continue;
-      return absl::InternalError(
-          absl::StrCat("reading the import's file of ids met so far failed: ", std::strerror(errno)));
+      return absl::InternalError(absl::StrCat(
+          "reading the import's file of ids met so far failed: ", std::strerror(errno)));
     }
     if (r == 0) {
       return absl::DataLossError("the import's file of ids met so far is shorter than written");
@@ -103,7 +103,8 @@ void SpilledIdSet::Filter::Reset(size_t bytes) {
 
 void SpilledIdSet::Filter::Add(uint64_t key) {
   const uint64_t h = Mix(key);
-  uint64_t* block = &words_[static_cast<size_t>((static_cast<unsigned __int128>(h) * blocks_) >> 64) * 8];
+  uint64_t* block =
+      &words_[static_cast<size_t>((static_cast<unsigned __int128>(h) * blocks_) >> 64) * 8];
   const uint64_t bits = Mix(key ^ 0x9e3779b97f4a7c15ULL);
   for (int i = 0; i < 7; ++i) {
     const unsigned bit = static_cast<unsigned>(bits >> (9 * i)) & 511;
@@ -194,7 +195,8 @@ absl::Status SpilledIdSet::Spill() {
   const size_t cap = std::max<size_t>(1, options_.ids_in_memory);
   std::vector<Entry> entries;
   entries.reserve(table_.size());
-  for (const auto& [key, v] : table_) entries.push_back(Entry{key, v.content_hash, v.case_hash, v.number});
+  for (const auto& [key, v] : table_)
+    entries.push_back(Entry{key, v.content_hash, v.case_hash, v.number});
   // The table's memory goes back before the run is sorted and written, so
   // the two are never both at their largest for long.
   table_ = absl::flat_hash_map<uint64_t, Value>();
@@ -202,9 +204,9 @@ absl::Status SpilledIdSet::Spill() {
             [](const Entry& a, const Entry& b) { return a.key < b.key; });
 
   const std::string path =
-      (std::filesystem::path(options_.dir) /
-       absl::StrCat(kImportSpoolPrefix, getpid(), "-ids-", reinterpret_cast<uintptr_t>(this), "-",
-                    runs_.size() + 1, kImportSpoolSuffix))
+      (std::filesystem::path(options_.dir) / absl::StrCat(kImportSpoolPrefix, getpid(), "-ids-",
+                                                          reinterpret_cast<uintptr_t>(this), "-",
+                                                          runs_.size() + 1, kImportSpoolSuffix))
           .string();
   // Owner-only whatever the umask: the runs are hashes of children's
   // records' ids, but nothing of a store is for others to read.
@@ -215,9 +217,9 @@ absl::Status SpilledIdSet::Spill() {
       return absl::ResourceExhaustedError(absl::StrCat(
           "disk full while creating ", path, ", a file of the ids met so far in the input"));
     }
-    return absl::InternalError(absl::StrCat("cannot create ", path,
-                                            " (a file of the ids met so far in the input): ",
-                                            std::strerror(err)));
+    return absl::InternalError(
+        absl::StrCat("cannot create ", path,
+                     " (a file of the ids met so far in the input): ", std::strerror(err)));
   }
   Run run;
   run.fd = fd;
@@ -248,14 +250,14 @@ absl::Status SpilledIdSet::Spill() {
         kEntryBytes, " bytes an event)"));
   }
   if (err != 0) {
-    return absl::InternalError(absl::StrCat("writing ", path,
-                                            " (a file of the ids met so far in the input) failed: ",
-                                            std::strerror(err)));
+    return absl::InternalError(
+        absl::StrCat("writing ", path,
+                     " (a file of the ids met so far in the input) failed: ", std::strerror(err)));
   }
   spilled_ += entries.size();
 
-  const uint64_t wanted = std::max<uint64_t>({expected_, 2 * uint64_t{cap}, spilled_}) *
-                          kFilterBitsPerId / 8;
+  const uint64_t wanted =
+      std::max<uint64_t>({expected_, 2 * uint64_t{cap}, spilled_}) * kFilterBitsPerId / 8;
   if (filter_.empty()) {
     filter_.Reset(static_cast<size_t>(std::min<uint64_t>(wanted, options_.max_filter_bytes)));
   } else if (spilled_ * kFilterBitsPerId / 8 > filter_.bytes() &&
@@ -271,9 +273,9 @@ absl::Status SpilledIdSet::Spill() {
 
 absl::Status SpilledIdSet::GrowFilter() {
   // Doubling keeps the re-reading to about twice the ids spilled in all.
-  const size_t bytes = static_cast<size_t>(std::min<uint64_t>(
-      std::max<uint64_t>(2 * filter_.bytes(), spilled_ * kFilterBitsPerId / 8),
-      options_.max_filter_bytes));
+  const size_t bytes = static_cast<size_t>(
+      std::min<uint64_t>(std::max<uint64_t>(2 * filter_.bytes(), spilled_ * kFilterBitsPerId / 8),
+                         options_.max_filter_bytes));
   filter_.Reset(bytes);
   std::string buffer(kIoBytes / kEntryBytes * kEntryBytes, '\0');
   for (size_t i = 0; i < runs_.size(); ++i) {

@@ -68,8 +68,8 @@ void CompareWithAMap(SpillOptions options, int n) {
     auto found = set.Find(key);
     ASSERT_TRUE(found.ok()) << found.status();
     auto it = want.find(key);
-    ASSERT_TRUE(SameValue(*found, it == want.end() ? std::nullopt
-                                                   : std::optional<SpilledIdSet::Value>(it->second)))
+    ASSERT_TRUE(SameValue(
+        *found, it == want.end() ? std::nullopt : std::optional<SpilledIdSet::Value>(it->second)))
         << "key " << key << " at " << i;
     if (found->has_value()) continue;
     const SpilledIdSet::Value v{rng(), rng(), static_cast<uint32_t>(i)};
