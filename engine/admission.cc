@@ -5,6 +5,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
+#include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {
@@ -41,17 +42,14 @@ absl::StatusOr<Admission> AdmitAgainstLog(const v1::Event& event, const EventCon
   return Admission::Present(prior->position);
 }
 
-InputIds::InputIds(InputKind kind, uint64_t expected) : kind_(kind) {
-  if (expected == 0) return;
-  if (kind_ == InputKind::kFile) {
-    seen_.reserve(expected);
-  } else {
-    exact_.reserve(expected);
-  }
+InputIds::InputIds(InputKind kind, uint64_t expected, SpillOptions spill)
+    : kind_(kind),
+      file_(std::move(spill), kind == InputKind::kFile ? expected : 0) {
+  if (kind_ == InputKind::kBatch && expected != 0) exact_.reserve(expected);
 }
 
-std::optional<Admission> InputIds::Check(uint64_t number, const v1::Event& event,
-                                         const EventContent& content) const {
+absl::StatusOr<std::optional<Admission>> InputIds::Check(uint64_t number, const v1::Event& event,
+                                                         const EventContent& content) const {
   if (kind_ == InputKind::kBatch) {
     auto it = exact_.find(event.event_id());
     if (it == exact_.end()) return std::nullopt;
@@ -63,32 +61,40 @@ std::optional<Admission> InputIds::Check(uint64_t number, const v1::Event& event
         it->second.number, " and ", number,
         ") with different content; nothing from this batch was recorded")));
   }
-  auto it = seen_.find(HashId(event.event_id()));
-  if (it == seen_.end()) return std::nullopt;
-  if (it->second.hash == content.hash) return Admission::Present(0, it->second.number);
+  ASSIGN_OR_RETURN(std::optional<SpilledIdSet::Value> seen, file_.Find(HashId(event.event_id())));
+  if (!seen.has_value()) return std::nullopt;
+  if (seen->content_hash == content.hash) return Admission::Present(0, seen->number);
   return Admission::Refused(absl::AlreadyExistsError(
       absl::StrCat("field 'eventId': '", event.event_id(), "' is already used on line ",
-                   it->second.number, " with different content")));
+                   seen->number, " with different content")));
 }
 
-void InputIds::Remember(uint64_t number, const v1::Event& event, const EventContent& content) {
-  const Seen seen{content.hash, static_cast<uint32_t>(std::min<uint64_t>(number, UINT32_MAX)),
-                  kind_ == InputKind::kBatch ? &content.payload : nullptr};
+absl::Status InputIds::Remember(uint64_t number, const v1::Event& event,
+                                const EventContent& content) {
+  const uint32_t saturated = static_cast<uint32_t>(std::min<uint64_t>(number, UINT32_MAX));
   if (kind_ == InputKind::kBatch) {
-    exact_.try_emplace(event.event_id(), seen);
-  } else {
-    seen_.try_emplace(HashId(event.event_id()), seen);
+    exact_.try_emplace(event.event_id(), Seen{saturated, &content.payload});
+    return absl::OkStatus();
   }
+  return file_.Insert(HashId(event.event_id()),
+                     SpilledIdSet::Value{content.hash, HashId(event.case_id()), saturated});
+}
+
+absl::StatusOr<bool> InputIds::HasForCase(std::string_view event_id,
+                                          std::string_view case_id) const {
+  ASSIGN_OR_RETURN(std::optional<SpilledIdSet::Value> seen, file_.Find(HashId(event_id)));
+  return seen.has_value() && seen->case_hash == HashId(case_id);
 }
 
 absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& event,
                                           const EventContent& content,
                                           const absl::StatusOr<StoredRecord>& prior) {
-  if (std::optional<Admission> earlier = ids_.Check(number, event, content)) return *earlier;
+  ASSIGN_OR_RETURN(std::optional<Admission> earlier, ids_.Check(number, event, content));
+  if (earlier.has_value()) return *std::move(earlier);
   absl::StatusOr<Admission> logged = AdmitAgainstLog(event, content, prior);
   if (!logged.ok() || logged->verdict != Admission::kNew) {
     if (logged.ok() && logged->verdict == Admission::kAlreadyPresent) {
-      ids_.Remember(number, event, content);
+      RETURN_IF_ERROR(ids_.Remember(number, event, content));
     }
     return logged;
   }
@@ -98,10 +104,35 @@ absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& even
     if (!loaded.ok()) return loaded.status();
     it = cases_.emplace(event.case_id(), *std::move(loaded)).first;
   }
-  absl::Status s = ValidateAgainstState(event, it->second);
+  CaseState& state = it->second;
+  if (kind_ == InputKind::kBatch) {
+    absl::Status s = ValidateAgainstState(event, state);
+    if (!s.ok()) return Admission::Refused(std::move(s));
+    ApplyToState(event, &state);
+    RETURN_IF_ERROR(ids_.Remember(number, event, content));
+    return Admission::New();
+  }
+  // A file: the state knows the case's events in the log; one the event
+  // names that the file brought earlier is lent to it for the check.
+  const std::string* target = event.has_event_retracted()   ? &event.event_retracted().event_id()
+                              : event.has_event_corrected() ? &event.event_corrected().event_id()
+                                                            : nullptr;
+  std::optional<uint64_t> lent;
+  if (target != nullptr && !state.HasEvent(*target)) {
+    ASSIGN_OR_RETURN(bool earlier, ids_.HasForCase(*target, event.case_id()));
+    if (earlier) {
+      lent = CaseState::IdHash(*target);
+      state.event_ids.insert(*lent);
+    }
+  }
+  absl::Status s = ValidateAgainstState(event, state);
+  if (lent.has_value()) state.event_ids.erase(*lent);
   if (!s.ok()) return Admission::Refused(std::move(s));
-  ApplyToState(event, &it->second);
-  ids_.Remember(number, event, content);
+  ApplyToState(event, &state);
+  // Kept in ids_ with its case instead (it is not in the log, so the state
+  // had no such id before).
+  state.event_ids.erase(CaseState::IdHash(event.event_id()));
+  RETURN_IF_ERROR(ids_.Remember(number, event, content));
   return Admission::New();
 }
 

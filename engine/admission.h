@@ -43,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "carelog/v1/events.pb.h"
+#include "engine/spilled_id_set.h"
 #include "engine/validation.h"
 #include "store/event_store.h"
 
@@ -99,35 +100,46 @@ enum class InputKind {
   // twice in this batch (events 1 and 3)". Bytes are compared exactly; the
   // caller keeps every remembered event's content alive.
   kBatch,
-  // A file, line by line (the importers): "is already used on line 9". Only
-  // 24 bytes a remembered id, so a 10-million-event file's memory stays
-  // near 400 MB; two ids colliding in 64 bits would refuse a good line,
-  // never accept a bad one (content is compared by its hash).
+  // A file, line by line (the importers): "is already used on line 9".
+  // Remembered by 64-bit hashes (engine/spilled_id_set.h), 28 bytes an id
+  // and spilled to sorted runs beside the store past a bound, so memory does
+  // not grow with the file; two ids colliding in 64 bits would refuse a good
+  // line, never accept a bad one (content is compared by its hash).
   kFile,
 };
 
 // Step 2: the ids of the input's events met so far.
 class InputIds {
  public:
-  // `expected` sizes the map once (0 = unknown).
-  explicit InputIds(InputKind kind, uint64_t expected = 0);
+  // `expected` sizes the memory once (0 = unknown). `spill` (kFile only)
+  // says where and past how many ids they go to disk; its default (no
+  // directory) keeps them all in memory.
+  explicit InputIds(InputKind kind, uint64_t expected = 0, SpillOptions spill = {});
 
   // nullopt when no remembered event has this id; else kAlreadyPresent
   // (same case and bytes; `earlier` says where) or kRefused (kAlreadyExists).
-  std::optional<Admission> Check(uint64_t number, const v1::Event& event,
-                                 const EventContent& content) const;
-  // Remembers the event as number `number` (1-based) of the input, unless
-  // its id is remembered already.
-  void Remember(uint64_t number, const v1::Event& event, const EventContent& content);
+  // An error status only when a spilled run could not be read (kFile).
+  [[nodiscard]] absl::StatusOr<std::optional<Admission>> Check(uint64_t number,
+                                                               const v1::Event& event,
+                                                               const EventContent& content) const;
+  // Remembers the event as number `number` (1-based) of the input; Check
+  // has just returned nullopt for it. An error status only when spilling to
+  // disk failed (kFile; SpilledIdSet::Insert): kResourceExhausted "disk
+  // full …", kInternal otherwise.
+  [[nodiscard]] absl::Status Remember(uint64_t number, const v1::Event& event,
+                                      const EventContent& content);
+  // kFile: whether an event with id `event_id` of case `case_id` is
+  // remembered (a correction may name it). An error status as Check's.
+  [[nodiscard]] absl::StatusOr<bool> HasForCase(std::string_view event_id,
+                                                std::string_view case_id) const;
 
  private:
   struct Seen {
-    uint64_t hash;             // of (case, payload)
-    uint32_t number;           // saturates past 4 billion
-    const std::string* payload;  // kBatch only
+    uint32_t number;
+    const std::string* payload;
   };
   const InputKind kind_;
-  absl::flat_hash_map<uint64_t, Seen> seen_;  // kFile: by the id's 64-bit hash
+  SpilledIdSet file_;                                  // kFile: by the id's 64-bit hash
   absl::flat_hash_map<std::string_view, Seen> exact_;  // kBatch: by the id
 };
 
@@ -137,20 +149,25 @@ class Admitter {
   // The log's state of a case, read the first time the case is met.
   using LoadState = std::function<absl::StatusOr<CaseState>(const std::string& case_id)>;
 
-  Admitter(InputKind kind, LoadState load, uint64_t expected_events = 0)
-      : ids_(kind, expected_events), load_(std::move(load)) {}
+  // `spill`: as InputIds'.
+  Admitter(InputKind kind, LoadState load, uint64_t expected_events = 0, SpillOptions spill = {})
+      : kind_(kind), ids_(kind, expected_events, std::move(spill)), load_(std::move(load)) {}
 
   // Decides event number `number` (1-based), whose content passed step 1,
   // given the log's record under its id (`prior`). On kNew the case's state
-  // has moved past it. An error status only when the look-up or reading a
-  // case's state failed.
+  // has moved past it. An error status only when the look-up, reading a
+  // case's state or the input's spilled ids (InputIds) failed.
   [[nodiscard]] absl::StatusOr<Admission> Admit(uint64_t number, const v1::Event& event,
                                                 const EventContent& content,
                                                 const absl::StatusOr<StoredRecord>& prior);
 
  private:
+  const InputKind kind_;
   InputIds ids_;
   LoadState load_;
+  // For kFile a case's state holds the ids of its events in the log only:
+  // those of the file are in ids_ with their case (a state of every id met
+  // was ~20 bytes an event, 1.3 GB at 50 million).
   absl::flat_hash_map<std::string, CaseState> cases_;
 };
 

@@ -150,10 +150,11 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
   {
     InputIds batch(InputKind::kBatch, events.size());
     for (size_t i = 0; i < events.size(); ++i) {
-      std::optional<Admission> earlier = batch.Check(i + 1, events[i], contents[i]);
+      ASSIGN_OR_RETURN(std::optional<Admission> earlier,
+                       batch.Check(i + 1, events[i], contents[i]));
       first_use[i] = i;
       if (!earlier.has_value()) {
-        batch.Remember(i + 1, events[i], contents[i]);
+        RETURN_IF_ERROR(batch.Remember(i + 1, events[i], contents[i]));
       } else if (earlier->verdict == Admission::kRefused) {
         return refused(i, earlier->refusal);
       } else {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -254,13 +255,19 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
   RETURN_IF_ERROR(spool.OpenForWrite());
   // The store is ours alone from pass 1's look-ups to pass 2's last batch.
   ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader, store->BeginBulkLoad());
-  Admitter admitter(
+  SpillOptions spill;
+  spill.dir = store->dir();
+  spill.ids_in_memory = options.ids_in_memory;
+  // Pass 1's memory (the cases' states, the ids met) is given back before
+  // pass 2 takes its own.
+  std::optional<Admitter> admitter;
+  admitter.emplace(
       InputKind::kFile,
       [&log](const std::string& case_id) -> absl::StatusOr<CaseState> {
         ASSIGN_OR_RETURN(auto loaded, log.LoadState(case_id));
         return std::move(loaded.first);
       },
-      options.expected_lines);
+      options.expected_lines, std::move(spill));
   uint64_t to_append = 0;
   uint64_t last_spooled_line = 0;
   // The line of the last event of each batch pass 2 will append: if a batch
@@ -292,7 +299,16 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         continue;
       }
       const EventContent& content = chunk->contents[i];
-      ASSIGN_OR_RETURN(Admission a, admitter.Admit(n, item.event, content, chunk->priors[i]));
+      absl::StatusOr<Admission> admitted =
+          admitter->Admit(n, item.event, content, chunk->priors[i]);
+      if (!admitted.ok()) {
+        // Pass 1 has appended nothing; the operator needs to know that.
+        const absl::Status& s = admitted.status();
+        return absl::Status(s.code(), absl::StrCat(s.message(), " (checking line ", n,
+                                                   "): nothing from this import was appended "
+                                                   "and the store is unchanged"));
+      }
+      Admission& a = *admitted;
       if (a.verdict == Admission::kRefused) {
         refuse(n, a.refusal);
         continue;
@@ -309,6 +325,7 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
     // is to say (FinishWrite below).
     if (spool.failed()) break;
   }
+  admitter.reset();
   if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (stage.failed()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/event_source.h"
+#include "engine/spilled_id_set.h"
 #include "store/base/clock.h"
 #include "store/event_store.h"
 
@@ -38,8 +39,12 @@ struct ImportOptions {
   // Called now and then during both passes.
   std::function<void(std::string_view phase, uint64_t done)> on_progress;
   // A hint: about how many lines the input has (e.g. its size / 150), so the
-  // map of ids seen in the file is sized once. 0 = unknown.
+  // memory of ids seen in the file is sized once. 0 = unknown.
   uint64_t expected_lines = 0;
+  // Ids of the file kept in memory; past that they are spilled to sorted
+  // runs beside the store (engine/spilled_id_set.h), removed when the
+  // import ends, so pass 1's memory does not grow with the file.
+  size_t ids_in_memory = SpillOptions().ids_in_memory;
   // Events per atomic append in pass 2.
   size_t batch_events = 50000;
   // Threads that parse and check content in pass 1 (0 = one per core, at

@@ -115,17 +115,17 @@ TEST_F(AdmissionTest, EarlierInTheInputIsNamedAsTheInputNamesIt) {
   const v1::Event other = Accommodated("a", "C", "2024-03-02T10:00:00Z");
   const EventContent ce = Content(e), co = Content(other);
   InputIds file(InputKind::kFile);
-  EXPECT_FALSE(file.Check(1, e, ce).has_value());
-  file.Remember(4, e, ce);
-  EXPECT_EQ(file.Check(9, e, ce)->verdict, Admission::kAlreadyPresent);
-  EXPECT_EQ(file.Check(9, e, ce)->earlier, 4u);
-  EXPECT_EQ(file.Check(9, other, co)->refusal,
+  EXPECT_FALSE(file.Check(1, e, ce)->has_value());
+  ASSERT_TRUE(file.Remember(4, e, ce).ok());
+  EXPECT_EQ((*file.Check(9, e, ce))->verdict, Admission::kAlreadyPresent);
+  EXPECT_EQ((*file.Check(9, e, ce))->earlier, 4u);
+  EXPECT_EQ((*file.Check(9, other, co))->refusal,
             absl::AlreadyExistsError(
                 "field 'eventId': 'a' is already used on line 4 with different content"));
   InputIds batch(InputKind::kBatch);
-  batch.Remember(1, e, ce);
-  EXPECT_EQ(batch.Check(3, e, ce)->verdict, Admission::kAlreadyPresent);
-  EXPECT_EQ(batch.Check(3, other, co)->refusal,
+  ASSERT_TRUE(batch.Remember(1, e, ce).ok());
+  EXPECT_EQ((*batch.Check(3, e, ce))->verdict, Admission::kAlreadyPresent);
+  EXPECT_EQ((*batch.Check(3, other, co))->refusal,
             absl::AlreadyExistsError("field 'eventId': 'a' appears twice in this batch (events 1 "
                                      "and 3) with different content; nothing from this batch was "
                                      "recorded"));
