@@ -146,8 +146,14 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> EventStoreReader::OpenDatabase(
     rocksdb::BlockBasedTableOptions t;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     t.whole_key_filtering = true;
-    t.block_cache = rocksdb::NewLRUCache(32 << 20);
-    t.cache_index_and_filter_blocks = false;
+    // Index and filter blocks live in the block cache, not beside every
+    // open table: held outside it they grew with the store (~26 bytes an
+    // event, ~1.3 GB at 50 million) and were all read at open (5 s at 50
+    // million). Level 0's, which every look-up asks, stay pinned.
+    t.block_cache = rocksdb::NewLRUCache(256 << 20);
+    t.cache_index_and_filter_blocks = true;
+    t.cache_index_and_filter_blocks_with_high_priority = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
     ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   }
   ro.level_compaction_dynamic_level_bytes = true;
