@@ -30,6 +30,23 @@ std::string_view ObligationStatusName(ObligationStatus s) {
   return "OPEN";
 }
 
+namespace {
+
+// A correction's replacement put over the event it corrects: its payload
+// (unless it is itself a retraction or correction) and its occurredAt.
+void ApplyReplacement(const Event& repl, Event* original) {
+  const auto* field = repl.GetReflection()->GetOneofFieldDescriptor(repl, PayloadOneof());
+  if (field != nullptr && !repl.has_event_retracted() && !repl.has_event_corrected()) {
+    original->clear_payload();
+    original->GetReflection()
+        ->MutableMessage(original, field)
+        ->CopyFrom(repl.GetReflection()->GetMessage(repl, field));
+  }
+  if (repl.has_occurred_at()) *original->mutable_occurred_at() = repl.occurred_at();
+}
+
+}  // namespace
+
 std::vector<Event> ApplyCorrections(std::vector<Event> events) {
   const auto by_position = [](const Event& a, const Event& b) {
     return a.position() < b.position();
@@ -65,15 +82,7 @@ std::vector<Event> ApplyCorrections(std::vector<Event> events) {
     if (it == by_id.end() || retracted.contains(c.event_id())) continue;
     Event& original = events[it->second];
     if (original.has_event_retracted() || original.has_event_corrected()) continue;
-    const Event& repl = c.replacement();
-    const auto* field = repl.GetReflection()->GetOneofFieldDescriptor(repl, PayloadOneof());
-    if (field != nullptr && !repl.has_event_retracted() && !repl.has_event_corrected()) {
-      original.clear_payload();
-      original.GetReflection()
-          ->MutableMessage(&original, field)
-          ->CopyFrom(repl.GetReflection()->GetMessage(repl, field));
-    }
-    if (repl.has_occurred_at()) *original.mutable_occurred_at() = repl.occurred_at();
+    ApplyReplacement(c.replacement(), &original);
   }
   std::vector<Event> out;
   out.reserve(events.size());
@@ -174,15 +183,7 @@ std::vector<const Event*> ApplyCorrectionsByPointer(std::vector<const Event*> ev
       events[it->second] = copy[it->second];
     }
     Event& original = *copy[it->second];
-    const Event& repl = c.replacement();
-    const auto* field = repl.GetReflection()->GetOneofFieldDescriptor(repl, PayloadOneof());
-    if (field != nullptr && !repl.has_event_retracted() && !repl.has_event_corrected()) {
-      original.clear_payload();
-      original.GetReflection()
-          ->MutableMessage(&original, field)
-          ->CopyFrom(repl.GetReflection()->GetMessage(repl, field));
-    }
-    if (repl.has_occurred_at()) *original.mutable_occurred_at() = repl.occurred_at();
+    ApplyReplacement(c.replacement(), &original);
   }
   std::vector<const Event*> out;
   out.reserve(events.size());
