@@ -334,6 +334,20 @@ struct ParsedPack {
   std::vector<absl::CivilDay> dates;  // of pack.versions()
 };
 
+// A retention rule names itself and its source and keeps a record at least
+// as long as the law of either nation does (never 0 years).
+absl::Status ValidateRetention(const std::string& file, const carelog::v1::RecordRetention& r) {
+  if (r.id().empty()) return Invalid(file, "", "retention has no id");
+  if (r.source().document().empty())
+    return Invalid(file, r.id(), "retention has no source document");
+  if (r.years_after_birth() <= 0 || r.years_after_death() <= 0 || r.died_before_age() <= 0)
+    return Invalid(file, r.id(),
+                   "retention needs years_after_birth, years_after_death and died_before_age > 0");
+  if (r.years_after_birth() > 200 || r.years_after_death() > 200 || r.died_before_age() > 200)
+    return Invalid(file, r.id(), "retention years over 200");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ParsedPack> ParseAndValidate(const std::string& file, const std::string& text) {
   ParsedPack out;
   out.file = file;
@@ -348,6 +362,7 @@ absl::StatusOr<ParsedPack> ParseAndValidate(const std::string& file, const std::
     if (!d.ok()) return Invalid(file, "", absl::StrCat("unknown division '", p.division(), "'"));
   }
   if (p.versions().empty()) return Invalid(file, "", "pack has no versions");
+  if (p.has_retention()) RETURN_IF_ERROR(ValidateRetention(file, p.retention()));
   for (const auto& v : p.versions()) {
     auto day = ParseDate(v.effective_from());
     if (!day.ok())
@@ -442,6 +457,7 @@ absl::StatusOr<PolicyRegistry> PolicyRegistry::Load(
     const ParsedPack& p = parsed.find(name)->second;
     auto pack = std::make_shared<ResolvedPack>();
     pack->name = name;
+    if (p.pack.has_retention()) pack->retention = p.pack.retention();
     if (p.pack.extends().empty()) {
       pack->division = *ParseDivision(p.pack.division());
       for (int i = 0; i < p.pack.versions_size(); ++i) {
@@ -460,6 +476,7 @@ absl::StatusOr<PolicyRegistry> PolicyRegistry::Load(
       chain.pop_back();
       const ResolvedPack& base = *registry.packs_.find(base_name)->second;
       pack->division = base.division;
+      if (!pack->retention) pack->retention = base.retention;
       if (!p.pack.division().empty() && *ParseDivision(p.pack.division()) != base.division)
         return Invalid(p.file, "", "division differs from the base pack's");
       std::set<absl::CivilDay> dates(p.dates.begin(), p.dates.end());

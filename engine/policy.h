@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,9 @@ struct ResolvedPack {
   std::string name;
   Division division = Division::kEnglandAndWales;
   std::vector<PolicyRuleSet> versions;  // ascending effective_from, never empty
+  // How long a case record is kept (its own, else its base's); nullopt for
+  // a pack that says nothing about it (projections/retention.h).
+  std::optional<carelog::v1::RecordRetention> retention;
 
   // The rules in force on `day`; the earliest version for days before it.
   const PolicyRuleSet& VersionOn(absl::CivilDay day) const;

@@ -244,6 +244,36 @@ TEST(Policy, OverlayVersionsResolveByDate) {
   EXPECT_EQ(&local->VersionOn(absl::CivilDay(2000, 1, 1)), &local->versions.front());
 }
 
+// Issue 19: a pack's retention of case records; an overlay keeps its base's
+// unless it states its own.
+TEST(Policy, RetentionIsValidatedAndInherited) {
+  const std::string keep75 = R"(retention { id: "retention.case_record" years_after_birth: 75
+      years_after_death: 15 died_before_age: 18 source { document: "reg 50" } })";
+  auto reg = PolicyRegistry::Load(
+      {{"t.textpb", Pack(kGoodRule, keep75)},
+       {"o.textpb", R"(name: "o" extends: "t" versions { effective_from: "2020-01-01" })"},
+       {"p.textpb", R"(name: "p" extends: "t" retention { id: "local" years_after_birth: 80
+          years_after_death: 20 died_before_age: 18 source { document: "local" } }
+          versions { effective_from: "2020-01-01" })"}});
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  ASSERT_TRUE((*reg->Find("o"))->retention.has_value());
+  EXPECT_EQ((*reg->Find("o"))->retention->years_after_birth(), 75);
+  EXPECT_EQ((*reg->Find("p"))->retention->years_after_birth(), 80);
+  auto none = PolicyRegistry::Load({{"t.textpb", Pack(kGoodRule)}});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE((*none->Find("t"))->retention.has_value());
+
+  EXPECT_THAT(LoadOne(Pack(kGoodRule, R"(retention { id: "r" years_after_birth: 75
+      years_after_death: 15 died_before_age: 18 })")).message(),
+              HasSubstr("t.textpb: rule 'r': retention has no source document"));
+  EXPECT_THAT(LoadOne(Pack(kGoodRule, R"(retention { id: "r" years_after_birth: 75
+      died_before_age: 18 source { document: "x" } })")).message(),
+              HasSubstr("retention needs years_after_birth, years_after_death and "
+                        "died_before_age > 0"));
+  EXPECT_THAT(LoadOne(Pack(kGoodRule, R"(retention { years_after_birth: 75 })")).message(),
+              HasSubstr("retention has no id"));
+}
+
 TEST(Policy, OverlayRemovingUnknownRuleIsRefused) {
   std::string base = Pack(kGoodRule);
   std::string overlay =

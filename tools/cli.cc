@@ -122,6 +122,12 @@ const std::vector<Command>& CommandTable() {
        "        and its head is the one the backup recorded\n"},
       {"stats", {"format"}, {}, RunStats,
        "  stats [--store DIR] [--format text|json]   events, cases, size, head, last backup, packs\n"},
+      {"retention", {"as-of", "format"}, {"all"}, RunRetention,
+       "  retention [--store DIR] [--as-of DATE] [--all] [--format table|json]   cases whose record's\n"
+       "        retention period had ended by the end of DATE (default today): date of birth and\n"
+       "        death, the date from which it may be destroyed, the rule and its source (England\n"
+       "        75 years from birth, Scotland 100; a child who died before 18: 15 / 25 years from\n"
+       "        the death); --all: every case; cases without a date of birth are listed apart\n"},
   };
   return *table;
 }

@@ -80,6 +80,7 @@ int RunHolidays(const Args& args);    // tools/holidays_command.cc
 int RunBackup(const Args& args);      // tools/backup_command.cc
 int RunRestore(const Args& args);     // tools/restore_command.cc
 int RunStats(const Args& args);       // tools/stats_command.cc
+int RunRetention(const Args& args);   // tools/retention_command.cc
 int RunToken(const Args& args);       // tools/token_command.cc
 int RunUser(const Args& args);        // tools/user_command.cc
 int RunAccessLog(const Args& args);   // tools/access_log_command.cc

@@ -298,6 +298,21 @@ absl::Status Queries::Return903(int year,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<CaseRetention>> Queries::Retention() {
+  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+  EventLog log(store_, SystemClock());
+  CasePacks packs(store_, &registry_);
+  std::vector<CaseRetention> out;
+  out.reserve(cases.size());
+  for (const std::string& id : cases) {
+    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(id));
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
+    out.push_back(WorkOutRetention(id, pack->name, events,
+                                   pack->retention ? &*pack->retention : nullptr));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::AccessRecord>> Queries::AccessLog(const std::string& case_id) {
   return ReadAccessLog(*store_, case_id);
 }

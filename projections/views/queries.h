@@ -32,6 +32,7 @@
 #include "projections/cases_list.h"
 #include "projections/deadlines.h"
 #include "projections/qa_report.h"
+#include "projections/retention.h"
 #include "projections/ssda903_return.h"
 #include "projections/work_tray.h"
 #include "projections/views/deadlines_view.h"
@@ -142,6 +143,11 @@ class Queries {
   // return are skipped. Stops at `each`'s first error and returns it.
   [[nodiscard]] absl::Status Return903(int year,
                                        absl::FunctionRef<absl::Status(const Child903&)> each);
+
+  // Every case's retention (projections/retention.h) under its pack's rule,
+  // in case order; from each case's events (retention is not checkpointed:
+  // it is asked for rarely and needs only the dates of birth and death).
+  [[nodiscard]] absl::StatusOr<std::vector<CaseRetention>> Retention();
 
   // The service's access records of one case, or of every case for ""
   // (ReadAccessLog).
