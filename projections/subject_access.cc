@@ -323,7 +323,7 @@ std::string HumaniseFieldName(std::string_view name) {
   if (!cur.empty()) words.push_back(std::move(cur));
   for (std::string& w : words) {
     if (w == "iro" || w == "urn" || w == "upn" || w == "cin" || w == "la" || w == "id" ||
-        w == "ssda903") {
+        w == "sdq" || w == "rne" || w == "ssda903") {
       w = absl::AsciiStrToUpper(w);
     }
   }
@@ -655,11 +655,12 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
       "it prints <q>proof verified</q> with the entry&#39;s id and the root hash; if a single "
       "letter of the entry or the proof had been changed, the result would differ and it "
       "says the proof does not verify. Check that the root hash it prints is the one written "
-      "above, and ask the council to confirm that its log had this root hash when it held ",
+      "above.</p>\n<p>That the council&#39;s log really had this root hash when it held ",
       sar.head.size,
-      " entries (its signed head, <code>carelog head --signed</code>, or <code>carelog verify "
-      "--head</code> on its side). Because the log only ever grows, the council can also "
-      "show that its log today still contains the log of that day, unchanged.</p>\n");
+      " entries, the council shows on its side: because the log only ever grows, the "
+      "command <code>carelog verify --head ", sar.head.size, ":", merkle::ToHex(sar.head.root),
+      "</code> on its log proves that the log of today still begins with the log of that day, "
+      "unchanged.</p>\n");
   absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">Entry number</th>"
                         "<th scope=\"col\">Entry id</th><th scope=\"col\">Proof file</th>"
                         "<th scope=\"col\">Fingerprint of the entry</th></tr></thead>\n<tbody>\n");

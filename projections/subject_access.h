@@ -60,7 +60,7 @@ struct SubjectAccess {
 
 // "dateOfBirth" -> "Date of birth", "iroId" -> "IRO id": a lowerCamelCase
 // field name in words, first letter capital, known initialisms (IRO, URN,
-// UPN, CIN, LA, ID) kept in capitals.
+// UPN, CIN, LA, ID, SDQ, RNE) kept in capitals.
 std::string HumaniseFieldName(std::string_view lower_camel);
 
 // "3 March 2024": the day without a leading zero, the month in full.

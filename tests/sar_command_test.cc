@@ -100,6 +100,11 @@ TEST_F(SarCommandTest, WritesTheBundleAndEveryProofChecksWithCheckProof) {
                                               "first 7 events have root ", root)));
   }
   EXPECT_FALSE(fs::exists(out + "/proofs/3.json"));  // C-2's event
+  // The check the document asks of the council works on its store.
+  const std::string verify_head = absl::StrCat("carelog verify --head 7:", root);
+  EXPECT_THAT(html, HasSubstr(verify_head));
+  CliRun verified = Run(absl::StrCat("verify --store ", store(), " --head 7:", root));
+  EXPECT_EQ(verified.status, 0) << verified.err;
   // Exactly what `carelog prove --size 7` prints.
   CliRun prove = Run(absl::StrCat("prove --store ", store(), " e2 --size 7"));
   ASSERT_EQ(prove.status, 0) << prove.err;

@@ -142,6 +142,7 @@ TEST(SubjectAccessWordsTest, FieldNamesDatesAndTimesForPeople) {
   EXPECT_EQ(HumaniseFieldName("iroId"), "IRO ID");
   EXPECT_EQ(HumaniseFieldName("legalStatus"), "Legal status");
   EXPECT_EQ(HumaniseFieldName("childAccommodated"), "Child accommodated");
+  EXPECT_EQ(HumaniseFieldName("sdqCompleted"), "SDQ completed");
   EXPECT_EQ(UkDate(absl::CivilDay(2024, 3, 3)), "3 March 2024");
   EXPECT_EQ(UkDate(absl::CivilDay(2025, 12, 31)), "31 December 2025");
   EXPECT_EQ(UkDateTime(T("2024-01-15T14:05:00Z")), "15 January 2024 at 14:05 GMT");

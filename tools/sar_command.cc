@@ -154,11 +154,11 @@ int RunSar(const Args& args) {
     return ReportError(s);
   }
   std::printf("wrote %s/record.html, %s/record.json and %zu proofs in %s/proofs: case %s, %zu "
-              "events, %zu obligations, %zu access records (this read is position %llu), head "
+              "events, %zu obligations, %zu access record%s (this read is position %llu), head "
               "%llu %s\n",
               out.c_str(), out.c_str(), sar->event_proofs.size() + sar->access_proofs.size(),
               out.c_str(), case_id.c_str(), sar->events.size(),
-              sar->deadlines.obligations.size(), sar->access.size(),
+              sar->deadlines.obligations.size(), sar->access.size(), sar->access.size() == 1 ? "" : "s",
               static_cast<unsigned long long>(sar->request.position()),
               static_cast<unsigned long long>(sar->head.size),
               merkle::ToHex(sar->head.root).c_str());
