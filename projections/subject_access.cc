@@ -4,12 +4,10 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "engine/access_log.h"
 #include "engine/event_json.h"
 #include "engine/event_time.h"
