@@ -115,6 +115,11 @@ const std::vector<Command>& CommandTable() {
        "        plan, reviews, what is due) and its history of dated changes\n"},
       {"access-log", {"case", "format"}, {}, RunAccessLog,
        "  access-log [--store DIR] [--case ID] [--format text|json]   reads of children's records\n"},
+      {"sar", {"case", "out", "by", "reference"}, {}, RunSar,
+       "  sar --case ID --out DIR [--by NAME] [--reference REF]   the child's whole record for a\n"
+       "        subject access request: DIR/record.html (printable), DIR/record.json, and\n"
+       "        DIR/proofs/POSITION.json for check-proof; DIR must be new or empty (created\n"
+       "        0700); the read is first recorded in the access log (by NAME, default the OS user)\n"},
       {"backup", {"to"}, {}, RunBackup,
        "  backup [--store DIR] --to DIR    consistent online backup, tree head recorded and verified\n"},
       {"restore", {"from", "to"}, {}, RunRestore,

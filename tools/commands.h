@@ -86,6 +86,7 @@ int RunUser(const Args& args);        // tools/user_command.cc
 int RunAccessLog(const Args& args);   // tools/access_log_command.cc
 int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
 int RunState(const Args& args);       // tools/state_command.cc
+int RunSar(const Args& args);         // tools/sar_command.cc
 
 // After a command appended events: catches up the deadlines checkpoints when
 // the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.

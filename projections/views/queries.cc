@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
+#include "engine/event_time.h"
+#include "store/inclusion_proof.h"
 #include "projections/views/case_packs.h"
 #include "projections/views/parallel.h"
 #include "store/base/status_macros.h"
@@ -315,6 +317,81 @@ absl::StatusOr<std::vector<CaseRetention>> Queries::Retention() {
 
 absl::StatusOr<std::vector<v1::AccessRecord>> Queries::AccessLog(const std::string& case_id) {
   return ReadAccessLog(*store_, case_id);
+}
+
+absl::StatusOr<::carelog::SubjectAccess> Queries::SubjectAccess(const std::string& case_id,
+                                                                v1::AccessRecord read) {
+  if (writer_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "a subject access read is recorded in the access log: open the store read-write");
+  }
+  if (!read.has_at()) {
+    const int64_t micros = absl::ToUnixMicros(absl::Now());
+    read.mutable_at()->set_seconds(micros / 1000000);
+    read.mutable_at()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  }
+  read.clear_position();
+  read.clear_event_id();
+  read.clear_outcome();
+  uint64_t version = 0;
+  if (!case_id.empty() && !IsSystemStream(case_id)) {
+    ASSIGN_OR_RETURN(version, store_->StreamVersion(case_id));
+  }
+  if (version == 0) {
+    read.set_case_id(AccessIdText(case_id));
+    read.set_outcome(kAccessNotFound);
+    RETURN_IF_ERROR(RecordAccess(writer_, std::move(read)).status());
+    return NoCase(case_id);
+  }
+  read.set_case_id(case_id);
+  ASSIGN_OR_RETURN(const uint64_t read_position, RecordAccess(writer_, read));
+  read.set_position(read_position);
+
+  ::carelog::SubjectAccess sar;
+  sar.case_id = case_id;
+  sar.request = std::move(read);
+  // One head for everything: records appended after it are left out.
+  ASSIGN_OR_RETURN(sar.head, store_->Head());
+  EventLog log(store_, SystemClock());
+  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+  for (v1::Event& e : events) {
+    if (e.position() <= sar.head.size) sar.events.push_back(std::move(e));
+  }
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  sar.pack_name = pack->name;
+  for (const PolicyRuleSet& version_rules : pack->versions) {  // the newest wording wins
+    for (const v1::Rule& rule : version_rules.rules) {
+      sar.rule_descriptions[rule.id()] = rule.description();
+    }
+  }
+  sar.as_of = LondonDate(sar.request.at());
+  sar.deadlines = FoldDeadlines(case_id, sar.events, *pack, current->calendar, sar.as_of);
+  ASSIGN_OR_RETURN(std::vector<v1::AccessRecord> access, ReadAccessLog(*store_, case_id));
+  for (v1::AccessRecord& r : access) {
+    if (r.position() <= sar.head.size) sar.access.push_back(std::move(r));
+  }
+  auto prove = [&](const std::string& id,
+                   uint64_t position) -> absl::StatusOr<InclusionProofData> {
+    ASSIGN_OR_RETURN(InclusionProofData p, ProveInclusion(*store_, id, sar.head.size));
+    if (p.record.position != position) {
+      return absl::DataLossError(absl::StrCat("record '", id, "' is at position ",
+                                              p.record.position, ", its stream says ", position,
+                                              "; run carelog verify"));
+    }
+    return p;
+  };
+  for (const v1::Event& e : sar.events) {
+    ASSIGN_OR_RETURN(InclusionProofData p, prove(e.event_id(), e.position()));
+    sar.event_proofs.push_back(std::move(p));
+  }
+  for (const v1::AccessRecord& r : sar.access) {
+    ASSIGN_OR_RETURN(StoredRecord rec, store_->ReadPosition(r.position()));
+    ASSIGN_OR_RETURN(InclusionProofData p, prove(rec.id, r.position()));
+    sar.access_proofs.push_back(std::move(p));
+  }
+  return sar;
 }
 
 absl::StatusOr<CheckpointUpdate> Queries::UpdateCheckpoints(bool rebuild) {

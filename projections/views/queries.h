@@ -34,6 +34,7 @@
 #include "projections/qa_report.h"
 #include "projections/retention.h"
 #include "projections/ssda903_return.h"
+#include "projections/subject_access.h"
 #include "projections/work_tray.h"
 #include "projections/views/deadlines_view.h"
 #include "projections/views/state_view.h"
@@ -153,6 +154,21 @@ class Queries {
   // (ReadAccessLog).
   [[nodiscard]] absl::StatusOr<std::vector<v1::AccessRecord>> AccessLog(
       const std::string& case_id);
+
+  // The subject access bundle of one case (subject_access.h). First appends
+  // `read` — who reads the case for the request (token_name, role), through
+  // what (method), from where (peer); case_id is set here, `at` from the
+  // clock when unset — to the access log (RecordAccess, synced), so that no
+  // bundle is made without its read on record and the bundle lists its own
+  // read; then reads the events, the deadlines, the access records and one
+  // proof of each event and access record, all from the head after that
+  // append. Deadlines are judged at the end of the London date of the read.
+  // kFailedPrecondition over a read-only store (nothing recorded). For a case
+  // with no events the read is recorded as a miss (outcome NOT_FOUND, the id
+  // as AccessIdText keeps it, no stream created) and the answer is kNotFound
+  // "no case 'ID' in the store". kDataLoss if a proof does not verify.
+  [[nodiscard]] absl::StatusOr<::carelog::SubjectAccess> SubjectAccess(const std::string& case_id,
+                                                                       v1::AccessRecord read);
 
   // DeadlinesView::Update and Check under the store's calendar and packs.
   // Update: kFailedPrecondition on a read-only store.
