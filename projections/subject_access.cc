@@ -280,9 +280,14 @@ h3{font-size:1.15em;margin:1em 0 .3em}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em}
 th,td{border-bottom:1px solid #b1b4b6;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f3f2f1}
-dl.fields{margin:.2em 0;display:grid;grid-template-columns:max-content auto;column-gap:1em}
+dl.fields{margin:.2em 0;display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);column-gap:1em}
 dl.fields dt{font-weight:bold}
+dl.fields dt,dl.fields dd{overflow-wrap:anywhere}
 dl.fields dd{margin:0}
+.wide{overflow-x:auto;margin:.5em 0 1em}
+.wide table{margin:0}
+.wide:focus{outline:3px solid #fd0}
+@media (max-width:30em){dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:.3em}}
 .entry{border-left:4px solid #1d70b8;padding:.3em .8em;margin:.8em 0;break-inside:avoid;page-break-inside:avoid}
 .entry.changed{border-left-color:#d4351c}
 .note{background:#fff7bf;padding:.3em .6em;margin:.3em 0}
@@ -298,6 +303,7 @@ code,.hash{font-family:"Courier New",monospace;word-break:break-all}
  th{background:none}
  .entry{border-left:2px solid #000}
  .note,.this-read{background:none;border:1px solid #000}
+ .wide{overflow:visible}
 }
 )";
 
@@ -565,7 +571,8 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
   if (sar.deadlines.obligations.empty()) {
     absl::StrAppend(&out, "<p>No deadlines were worked out from your record.</p>\n");
   } else {
-    absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">What had to happen</th>"
+    absl::StrAppend(&out, "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Deadlines (scrolls sideways)\">"
+                          "<table>\n<thead><tr><th scope=\"col\">What had to happen</th>"
                           "<th scope=\"col\">Due by</th><th scope=\"col\">Was it met?</th>"
                           "<th scope=\"col\">Rule</th></tr></thead>\n<tbody>\n");
     for (const Obligation& o : sar.deadlines.obligations) {
@@ -580,13 +587,14 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
                       "<code>", H(o.rule_id), "</code><br><span class=\"small\">",
                       H(SourceText(o)), "</span></td></tr>\n");
     }
-    absl::StrAppend(&out, "</tbody>\n</table>\n");
+    absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n");
   }
   absl::StrAppend(&out, "<h3>Things the council did not do as the rules say</h3>\n");
   if (sar.deadlines.findings.empty()) {
     absl::StrAppend(&out, "<p>None were found.</p>\n");
   } else {
-    absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">"
+    absl::StrAppend(&out, "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Things the council did not do as the rules say (scrolls sideways)\">"
+                          "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">"
                           "What was found</th><th scope=\"col\">Rule</th></tr></thead>\n"
                           "<tbody>\n");
     for (const Finding& f : sar.deadlines.findings) {
@@ -598,7 +606,7 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
                       H(UkDatesIn(f.detail)), " (entry number ", f.position, ")</td><td><code>",
                       H(f.rule_id), "</code></td></tr>\n");
     }
-    absl::StrAppend(&out, "</tbody>\n</table>\n");
+    absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n");
   }
 
   // Who has looked.
@@ -610,7 +618,8 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
   if (sar.access.empty()) {
     absl::StrAppend(&out, "<p>No reads are recorded.</p>\n");
   } else {
-    absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">When</th><th scope=\"col\">"
+    absl::StrAppend(&out, "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Who has looked at your record (scrolls sideways)\">"
+                          "<table>\n<thead><tr><th scope=\"col\">When</th><th scope=\"col\">"
                           "Who</th><th scope=\"col\">Their role</th><th scope=\"col\">How</th>"
                           "<th scope=\"col\">What they read</th></tr></thead>\n<tbody>\n");
     for (const v1::AccessRecord& r : sar.access) {
@@ -626,7 +635,7 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
                       mine ? " <span class=\"small\">(this copy)</span>" : "", "</td><td>", what,
                       "</td></tr>\n");
     }
-    absl::StrAppend(&out, "</tbody>\n</table>\n");
+    absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n");
   }
 
   // How to check.
@@ -659,7 +668,8 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
       "command <code>carelog verify --head ", sar.head.size, ":", merkle::ToHex(sar.head.root),
       "</code> on its log proves that the log of today still begins with the log of that day, "
       "unchanged.</p>\n");
-  absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">Entry number</th>"
+  absl::StrAppend(&out, "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Proofs of the entries (scrolls sideways)\">"
+                          "<table>\n<thead><tr><th scope=\"col\">Entry number</th>"
                         "<th scope=\"col\">Entry id</th><th scope=\"col\">Proof file</th>"
                         "<th scope=\"col\">Fingerprint of the entry</th></tr></thead>\n<tbody>\n");
   for (const InclusionProofData& p : sar.event_proofs) {
@@ -668,7 +678,7 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
                     ".json</code></td><td class=\"hash\"><code>", merkle::ToHex(p.leaf_hash),
                     "</code></td></tr>\n");
   }
-  absl::StrAppend(&out, "</tbody>\n</table>\n<p class=\"small\">The records of who looked at "
+  absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n<p class=\"small\">The records of who looked at "
                         "your record have proofs too, in the same folder and in "
                         "record.json.</p>\n</main>\n</body>\n</html>\n");
   return out;

@@ -21,10 +21,11 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-// Starts serving `root`. Resolves to {origin, close()}; `origin` is like
-// http://127.0.0.1:40123. Requests are recorded in `requests` (URL paths),
-// so a test can check what a page asked for.
-function serveDirectory(root) {
+// Starts serving `root` under the policy `csp` (default carelog's pages').
+// Resolves to {origin, close()}; `origin` is like http://127.0.0.1:40123.
+// Requests are recorded in `requests` (URL paths), so a test can check what
+// a page asked for.
+function serveDirectory(root, csp = CSP) {
   const base = path.resolve(root);
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -33,7 +34,7 @@ function serveDirectory(root) {
     let file = path.resolve(base, '.' + urlPath);
     if (urlPath.endsWith('/')) file = path.join(file, 'index.html');
     const headers = {
-      'Content-Security-Policy': CSP,
+      'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     };
