@@ -11,6 +11,9 @@
 //                                           AppendRequest::settings)
 //     | 'P' name                         -> checkpoint bytes
 //     | 'T' level:u8 fixed64be(index)    -> subtree_hash        (Merkle tree)
+//     | 'K' varint32(len) stream         -> wrapped data key    (store/master_key.h;
+//                                           not yet written: ARCHITECTURE.md,
+//                                           "Planned: store format 2")
 //
 //   meta "format" := decimal ASCII store format version ("1")
 //   meta "tree"   := "1"  the store keeps the Merkle tree below; absent only

@@ -48,6 +48,9 @@ inline constexpr char kIdTag = 'I';
 inline constexpr char kSettingTag = 'C';
 inline constexpr char kTreeTag = 'T';
 inline constexpr char kMetaTag = 'M';
+// 'K' varint32(len) stream: the stream's wrapped data key (encrypted stores,
+// store/internal/key_ring.h).
+inline constexpr char kDataKeyTag = 'K';
 
 // Meta "tree" = "1": every record's Merkle subtrees are stored. Absent on a
 // store written before the tree existed (it is then built at open).

@@ -1,0 +1,108 @@
+#include "store/internal/key_ring.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "store/base/coding.h"
+#include "store/base/status_macros.h"
+#include "store/internal/log_reads.h"
+#include "store/master_key.h"
+#include "store/record_format.h"
+
+namespace carelog::internal {
+
+std::string DataKeyKey(std::string_view stream) {
+  std::string k(1, format::kDataKeyTag);
+  PutVarint32(&k, static_cast<uint32_t>(stream.size()));
+  k.append(stream);
+  return k;
+}
+
+KeyRange DataKeyRange(std::string_view stream) {
+  // The key and nothing after it: its successor is the key with one 0x00 more.
+  std::string begin = DataKeyKey(stream);
+  std::string end = begin;
+  end.push_back('\0');
+  return KeyRange{std::move(begin), std::move(end)};
+}
+
+KeyRing::KeyRing(rocksdb::DB* db, SecretKey master) : db_(db), master_(std::move(master)) {}
+
+absl::StatusOr<const SecretKey*> KeyRing::Find(std::string_view stream) {
+  if (auto it = keys_.find(std::string(stream)); it != keys_.end()) return it->second.get();
+  std::string wrapped;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), DataKeyKey(stream), &wrapped);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no data key for stream '", std::string(stream), "'"));
+  }
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading the data key of '", std::string(stream), "'")));
+  ASSIGN_OR_RETURN(SecretKey key, UnwrapDataKey(master_, stream, wrapped));
+  auto& slot = keys_[std::string(stream)];
+  slot = std::make_unique<SecretKey>(std::move(key));
+  return slot.get();
+}
+
+absl::StatusOr<const SecretKey*> KeyRing::FindOrCreate(std::string_view stream,
+                                                       rocksdb::WriteBatch* batch) {
+  absl::StatusOr<const SecretKey*> found = Find(stream);
+  if (found.ok() || found.status().code() != absl::StatusCode::kNotFound) return found;
+  ASSIGN_OR_RETURN(SecretKey key, SecretKey::Generate());
+  ASSIGN_OR_RETURN(std::string wrapped, WrapDataKey(master_, stream, key));
+  if (rocksdb::Status s = batch->Put(DataKeyKey(stream), wrapped); !s.ok()) {
+    return FromRocks(s, "adding a data key to the write");
+  }
+  auto& slot = keys_[std::string(stream)];
+  slot = std::make_unique<SecretKey>(std::move(key));
+  return slot.get();
+}
+
+void KeyRing::Forget(std::string_view stream) {
+  if (auto it = keys_.find(std::string(stream)); it != keys_.end()) keys_.erase(it);
+}
+
+absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db, const SecretKey& current,
+                                            const SecretKey& next) {
+  const rocksdb::Snapshot* snapshot = db->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  rocksdb::WriteBatch batch;
+  RewrapReport report;
+  absl::Status status;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    const std::string first(1, format::kDataKeyTag);
+    for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+      std::string_view rest = it->key().ToStringView().substr(1);
+      uint32_t len = 0;
+      if (!GetVarint32(&rest, &len) || rest.size() != len) {
+        status = absl::DataLossError("a data key's store key is malformed");
+        break;
+      }
+      const std::string stream(rest);
+      absl::StatusOr<SecretKey> key = UnwrapDataKey(current, stream, it->value().ToStringView());
+      if (!key.ok()) {
+        status = key.status();
+        break;
+      }
+      absl::StatusOr<std::string> wrapped = WrapDataKey(next, stream, *key);
+      if (!wrapped.ok()) {
+        status = wrapped.status();
+        break;
+      }
+      batch.Put(it->key(), *wrapped);
+      ++report.keys;
+    }
+    if (status.ok()) status = FromRocks(it->status(), "reading the data keys");
+  }
+  db->ReleaseSnapshot(snapshot);
+  RETURN_IF_ERROR(status);
+  if (report.keys == 0) return report;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch), "writing the re-wrapped data keys"));
+  return report;
+}
+
+}  // namespace carelog::internal

@@ -1,0 +1,191 @@
+// KeyRing and RewrapDataKeys (store/internal/key_ring.h): a stream's data key
+// is created once, in the caller's write, stored only wrapped, found again
+// after reopening; another master key or a tampered value is named, nothing
+// served; rotation re-wraps every key in one write or none; and a destroyed
+// key is gone from every file, so what it sealed cannot be opened again.
+#include "store/internal/key_ring.h"
+
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "store/event_store.h"
+#include "store/internal/store_internals.h"
+#include "store/master_key.h"
+#include "tests/test_util.h"
+
+namespace carelog {
+namespace {
+
+using internal::DataKeyKey;
+using internal::DataKeyRange;
+using internal::KeyRing;
+using internal::RewrapDataKeys;
+using internal::StoreInternals;
+using ::testing::HasSubstr;
+
+SecretKey NewKey() { return std::move(SecretKey::Generate()).value(); }
+
+bool AnyFileHolds(const std::string& dir, std::string_view needle) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() &&
+        testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class KeyRingTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto store = EventStore::Open(dir_.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+  rocksdb::DB* Db() { return StoreInternals::Db(*store_); }
+  void Write(rocksdb::WriteBatch* batch) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    ASSERT_TRUE(Db()->Write(wo, batch).ok());
+  }
+  // A data key made for `stream` under `master` and written.
+  std::string Create(const SecretKey& master, const std::string& stream) {
+    KeyRing ring(Db(), master.Copy());
+    rocksdb::WriteBatch batch;
+    auto key = ring.FindOrCreate(stream, &batch);
+    EXPECT_TRUE(key.ok()) << key.status();
+    Write(&batch);
+    return key.ok() ? std::string((*key)->bytes()) : std::string();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(KeyRingTest, AKeyIsCreatedOnceInTheCallersWriteAndStoredOnlyWrapped) {
+  const SecretKey master = NewKey();
+  KeyRing ring(Db(), master.Copy());
+  EXPECT_EQ(ring.Find("C-1").status().code(), absl::StatusCode::kNotFound);
+
+  rocksdb::WriteBatch batch;
+  auto first = ring.FindOrCreate("C-1", &batch);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(batch.Count(), 1u);
+  // Same commit group: the same key, no second Put.
+  auto again = ring.FindOrCreate("C-1", &batch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(batch.Count(), 1u);
+  const std::string key_bytes((*first)->bytes());
+  // Not written until the caller writes: another ring does not see it.
+  EXPECT_EQ(KeyRing(Db(), master.Copy()).Find("C-1").status().code(), absl::StatusCode::kNotFound);
+  Write(&batch);
+  ASSERT_TRUE(Db()->Flush(rocksdb::FlushOptions()).ok());
+
+  Reopen();
+  KeyRing reopened(Db(), master.Copy());
+  auto found = reopened.Find("C-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ((*found)->bytes(), key_bytes);
+  // Streams have keys of their own.
+  EXPECT_NE(Create(master, "C-2"), key_bytes);
+  // Never in clear in any file of the store; the wrapped value is.
+  EXPECT_FALSE(AnyFileHolds(dir_.path(), key_bytes));
+  std::string wrapped;
+  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
+  EXPECT_EQ(wrapped.size(), kWrappedDataKeyBytes);
+}
+
+TEST_F(KeyRingTest, AnotherMasterKeyOrATamperedValueIsNamedAndNothingServed) {
+  const SecretKey master = NewKey();
+  Create(master, "C-1");
+  const SecretKey other = NewKey();
+  auto wrong = KeyRing(Db(), other.Copy()).Find("C-1");
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kPermissionDenied) << wrong.status();
+  EXPECT_THAT(wrong.status().message(), HasSubstr(MasterKeyId(master)));
+  EXPECT_THAT(wrong.status().message(), HasSubstr(MasterKeyId(other)));
+  // FindOrCreate must not paper over it with a new key.
+  rocksdb::WriteBatch batch;
+  EXPECT_EQ(KeyRing(Db(), other.Copy()).FindOrCreate("C-1", &batch).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(batch.Count(), 0u);
+
+  std::string wrapped;
+  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
+  wrapped[wrapped.size() - 5] ^= 0x01;
+  ASSERT_TRUE(Db()->Put(rocksdb::WriteOptions(), DataKeyKey("C-1"), wrapped).ok());
+  auto tampered = KeyRing(Db(), master.Copy()).Find("C-1");
+  EXPECT_EQ(tampered.status().code(), absl::StatusCode::kDataLoss) << tampered.status();
+  // Moved to another stream's key: it does not open there either.
+  wrapped[wrapped.size() - 5] ^= 0x01;
+  ASSERT_TRUE(Db()->Put(rocksdb::WriteOptions(), DataKeyKey("C-9"), wrapped).ok());
+  EXPECT_EQ(KeyRing(Db(), master.Copy()).Find("C-9").status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(KeyRingTest, RotationRewrapsEveryKeyOrNone) {
+  const SecretKey old_master = NewKey();
+  std::string keys[3];
+  for (int i = 0; i < 3; ++i) keys[i] = Create(old_master, absl::StrCat("C-", i));
+  const SecretKey new_master = NewKey();
+
+  auto report = RewrapDataKeys(Db(), old_master, new_master);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->keys, 3u);
+  KeyRing after(Db(), new_master.Copy());
+  for (int i = 0; i < 3; ++i) {
+    auto k = after.Find(absl::StrCat("C-", i));
+    ASSERT_TRUE(k.ok()) << k.status();
+    EXPECT_EQ((*k)->bytes(), keys[i]) << "rotation changes the wrapping, not the data key";
+    EXPECT_EQ(KeyRing(Db(), old_master.Copy()).Find(absl::StrCat("C-", i)).status().code(),
+              absl::StatusCode::kPermissionDenied);
+  }
+
+  // One key that does not unwrap under the key given: nothing is re-wrapped.
+  std::string wrapped;
+  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
+  wrapped.back() ^= 0x01;
+  ASSERT_TRUE(Db()->Put(rocksdb::WriteOptions(), DataKeyKey("C-1"), wrapped).ok());
+  const SecretKey third = NewKey();
+  auto refused = RewrapDataKeys(Db(), new_master, third);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
+  EXPECT_TRUE(KeyRing(Db(), new_master.Copy()).Find("C-0").ok());
+  EXPECT_TRUE(KeyRing(Db(), new_master.Copy()).Find("C-2").ok());
+  EXPECT_EQ(KeyRing(Db(), third.Copy()).Find("C-0").status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(KeyRingTest, ADestroyedKeyIsGoneFromEveryFileAndWhatItSealedStaysSealed) {
+  const SecretKey master = NewKey();
+  Create(master, "C-1");
+  Create(master, "C-2");
+  KeyRing ring(Db(), master.Copy());
+  auto key = ring.Find("C-1");
+  ASSERT_TRUE(key.ok());
+  auto sealed = Seal(**key, "C-1", "Zebedee Quillfeather-Marlowe, born 17 April 2009");
+  ASSERT_TRUE(sealed.ok());
+  std::string wrapped;
+  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
+  ASSERT_TRUE(AnyFileHolds(dir_.path(), wrapped));
+
+  ASSERT_TRUE(internal::ShredRanges(Db(), {DataKeyRange("C-1")}).ok());
+  ring.Forget("C-1");
+
+  EXPECT_FALSE(AnyFileHolds(dir_.path(), wrapped)) << "the wrapped key survived in a file";
+  EXPECT_EQ(ring.Find("C-1").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(ring.Find("C-2").ok()) << "the range took its neighbour";
+  // A new key for the stream (were it ever created again) opens nothing old.
+  rocksdb::WriteBatch batch;
+  auto fresh = ring.FindOrCreate("C-1", &batch);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(Open(**fresh, "C-1", *sealed).ok());
+}
+
+}  // namespace
+}  // namespace carelog
