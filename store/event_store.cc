@@ -34,6 +34,7 @@
 #include "store/internal/bulk_ingest.h"
 #include "store/internal/crc32c_checksum.h"
 #include "store/internal/log_reads.h"
+#include "store/master_key.h"
 #include "store/internal/open_checks.h"
 #include "store/internal/store_state.h"
 #include "store/merkle.h"
@@ -210,6 +211,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> EventStoreReader::OpenDatabase(
 
 absl::Status EventStoreReader::Load(const std::optional<TreeHead>& durable) {
   RETURN_IF_ERROR(LoadTail());
+  RETURN_IF_ERROR(LoadSealing());
   std::optional<TreeHead> log_head;
   if (state_->tree_problem.ok()) log_head = PublishedHead();
   return state_->durable_head.CheckAtOpen(*db_, durable, state_->tail.last_position, log_head,
@@ -284,6 +286,38 @@ absl::Status EventStoreReader::LoadTree() {
   }
   absl::MutexLock lock(&st.head_mu);
   st.published_frontier = st.tail.frontier;
+  return absl::OkStatus();
+}
+
+absl::Status EventStoreReader::LoadSealing() {
+  std::string sealed_by;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), format::MetaKey(format::kSealedMeta), &sealed_by);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store's encryption marker");
+  const SecretKey* master = options_.master_key;
+  if (s.IsNotFound()) {
+    if (master == nullptr) return absl::OkStatus();
+    if (state_->tail.last_position > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store ", dir_, " is not encrypted (its ", state_->tail.last_position,
+          " records are stored in clear) and cannot take a master key; open it without one"));
+    }
+    if (read_only_) return absl::OkStatus();  // a reader changes nothing
+    sealed_by = MasterKeyId(*master);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RETURN_IF_ERROR(FromRocks(db_->Put(wo, format::MetaKey(format::kSealedMeta), sealed_by),
+                              "marking the store encrypted"));
+  } else if (master == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", dir_, " is encrypted (master key ", sealed_by,
+        "): it cannot be opened without its master key"));
+  } else if (MasterKeyId(*master) != sealed_by) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "store ", dir_, " is encrypted under master key ", sealed_by,
+        "; the master key given is ", MasterKeyId(*master), ": wrong master key"));
+  }
+  state_->ring = std::make_unique<internal::KeyRing>(db_.get(), master->Copy());
   return absl::OkStatus();
 }
 
@@ -446,6 +480,7 @@ absl::Status WriteAsBatch(rocksdb::DB& db, internal::AppendPlan& plan, bool sync
   plan.SortIndex();
   rocksdb::Status bs = plan.PutSettings(put);
   if (bs.ok()) bs = plan.PutRecords(put);
+  if (bs.ok()) bs = plan.PutDataKeys(put);
   if (bs.ok()) bs = plan.PutIndex(put);
   if (!bs.ok()) return FromRocks(bs, "appending to the log");
   if (batch.Count() == 0) return absl::OkStatus();
@@ -480,7 +515,20 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   requests.reserve(group.size());
   for (const Writer* w : group) requests.push_back(w->request);
   internal::AppendPlan plan(*db_, st.tail, st.versions, absl::ToUnixMicros(clock_->Now()),
-                            requests);
+                            requests, st.ring.get());
+  // A data key made for this group is used only if it is stored.
+  struct PendingKeys {
+    internal::KeyRing* ring;
+    bool written = false;
+    ~PendingKeys() {
+      if (ring == nullptr) return;
+      if (written) {
+        ring->CommitPending();
+      } else {
+        ring->DropPending();
+      }
+    }
+  } pending{st.ring.get()};
   bool sync = false;
   bool bulk = true;  // every committed request asked for a bulk load
   for (Writer* w : group) {
@@ -493,12 +541,31 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   bool durable = sync;  // is this group durable once written?
   if (bulk && plan.new_records() >= internal::kMinIngestRecords) {
     RETURN_IF_ERROR(SyncLogBeforeIngest(*db_, st.write_failed));
+    // The tables hold the records; their streams' new data keys go first,
+    // synced (a key whose records then fail to ingest is unused, harmless).
+    if (plan.has_data_keys()) {
+      rocksdb::WriteBatch keys;
+      RETURN_IF_ERROR(FromRocks(
+          plan.PutDataKeys([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+            return keys.Put(k, v);
+          }),
+          "adding data keys"));
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      absl::Status ks = FromRocks(db_->Write(wo, &keys), "storing data keys");
+      if (!ks.ok()) {
+        st.write_failed.store(true);
+        return ks;
+      }
+      pending.written = true;
+    }
     // Tail state untouched on failure: nothing was acknowledged.
     RETURN_IF_ERROR(internal::IngestAsTables(*db_, dir_, plan));
     durable = true;  // ingested tables are synced, and the log before them
   } else {
     RETURN_IF_ERROR(WriteAsBatch(*db_, plan, sync, st.write_failed));
   }
+  pending.written = true;
 
   // Publish the tail: readers see the new records from here on.
   st.tail = plan.tail();

@@ -35,6 +35,8 @@ class Env;
 
 namespace carelog {
 
+class SecretKey;  // store/sealing.h
+
 namespace internal {
 class StoreInternals;
 struct AppendMode;
@@ -48,6 +50,15 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Not owned; nullptr means rocksdb::Env::Default(). For fault injection.
   rocksdb::Env* env = nullptr;
+  // Not owned; must outlive the store. Encryption at rest (issue 19): a
+  // store whose log is empty, opened read-write with a master key, becomes
+  // sealed — every payload from then on is sealed under its stream's data
+  // key, wrapped by this key (record_format.cc, store/internal/key_ring.h).
+  // Readers return payloads opened. A sealed store refuses to open without
+  // its master key (kFailedPrecondition) or with another
+  // (kPermissionDenied, both key ids named); a plain store with records
+  // refuses a master key (kFailedPrecondition: it would stay plain).
+  const SecretKey* master_key = nullptr;
 };
 
 // A record to append. `payload` is compared byte for byte for idempotency, so
@@ -263,6 +274,14 @@ class EventStoreReader {
   // Builds the tree of a store written before it existed, then marks it.
   // REQUIRES: read-write, called by LoadTree only.
   absl::Status BuildTree();
+  // Checks meta "sealed" against options_.master_key and sets up the key
+  // ring (see StoreOptions::master_key). REQUIRES: called by Load only.
+  absl::Status LoadSealing();
+  // In a sealed store, opens `rec`'s payload in place (keeping the sealed
+  // bytes in rec->sealed_payload); nothing in a plain one. kFailedPrecondition
+  // when the stream's data key was destroyed; kDataLoss when the payload does
+  // not authenticate.
+  absl::Status Unseal(StoredRecord* rec) const;
 };
 
 class BulkLoader;

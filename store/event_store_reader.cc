@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "store/event_store.h"
+#include "store/internal/key_ring.h"
 #include "store/internal/log_reads.h"
 #include "store/internal/store_state.h"
 #include "store/merkle.h"
@@ -64,8 +65,34 @@ uint64_t EventStoreReader::WaitForPosition(uint64_t after, absl::Duration timeou
   return st.published_last.load();
 }
 
+absl::Status EventStoreReader::Unseal(StoredRecord* rec) const {
+  internal::KeyRing* ring = state_->ring.get();
+  if (ring == nullptr) return absl::OkStatus();
+  absl::StatusOr<const SecretKey*> key = ring->Find(rec->stream);
+  if (!key.ok()) {
+    if (key.status().code() == absl::StatusCode::kNotFound) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "position ", rec->position, ": the data key of stream '", rec->stream,
+          "' is destroyed: its payloads cannot be read"));
+    }
+    return absl::Status(key.status().code(),
+                        absl::StrCat("position ", rec->position, ": ", key.status().message()));
+  }
+  absl::StatusOr<std::string> opened =
+      internal::OpenPayload(**key, rec->stream, rec->id, rec->payload);
+  if (!opened.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("position ", rec->position, ": ", opened.status().message()));
+  }
+  rec->sealed_payload = std::move(rec->payload);
+  rec->payload = *std::move(opened);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<StoredRecord> EventStoreReader::ReadPosition(uint64_t position) const {
-  return internal::ReadRecordAt(*db_, position);
+  ASSIGN_OR_RETURN(StoredRecord rec, internal::ReadRecordAt(*db_, position));
+  RETURN_IF_ERROR(Unseal(&rec));
+  return rec;
 }
 
 absl::StatusOr<StoredRecord> EventStoreReader::Lookup(std::string_view id) const {
@@ -144,6 +171,7 @@ absl::StatusOr<std::vector<StoredRecord>> EventStoreReader::ReadStream(
                                               " which holds '", rec.stream, "' version ",
                                               rec.version));
     }
+    RETURN_IF_ERROR(Unseal(&rec));
     out.push_back(std::move(rec));
   }
   return out;
@@ -172,6 +200,9 @@ absl::Status EventStoreReader::ScanLog(uint64_t from,
       break;
     }
     auto rec = internal::DecodeRecordForReader(*pos, it->value().ToStringView());
+    if (rec.ok()) {
+      if (absl::Status u = Unseal(&*rec); !u.ok()) rec = u;
+    }
     if (!rec.ok()) {
       status = rec.status();
       break;

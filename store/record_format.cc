@@ -12,10 +12,11 @@
 //     | 'P' name                         -> checkpoint bytes
 //     | 'T' level:u8 fixed64be(index)    -> subtree_hash        (Merkle tree)
 //     | 'K' varint32(len) stream         -> wrapped data key    (store/master_key.h;
-//                                           not yet written: ARCHITECTURE.md,
-//                                           "Planned: store format 2")
+//                                           sealed stores only)
 //
 //   meta "format" := decimal ASCII store format version ("1")
+//   meta "sealed" := hex(key_id(master key))  every payload is sealed (below);
+//                    absent in a plain store
 //   meta "tree"   := "1"  the store keeps the Merkle tree below; absent only
 //                    on stores written before it existed, whose tree is then
 //                    built from the log when first opened read-write
@@ -32,6 +33,16 @@
 //   chain    := SHA-256(prev_chain || leaf)    32 bytes; prev_chain of
 //               position 1 is 32 zero bytes
 //   checksum := crc32(leaf || chain)           fixed32
+//
+// In a sealed store (meta "sealed") `payload` in the leaf is
+//
+//   payload := Seal(data_key(stream), "carelog payload" 0x00 stream 0x00 id,
+//                   the appender's bytes)            (store/sealing.h)
+//
+// so the chain, the tree, verify and every proof work on the ciphertext with
+// no key, and destroying a stream's 'K' key leaves them valid and its
+// payloads unreadable. The associated data binds a payload to its stream and
+// id: one moved to another record does not open.
 //
 // Fixed-width integers in values are little-endian. `leaf` is the canonical
 // form of a record: it is what tamper evidence commits to, and it holds the
@@ -176,9 +187,10 @@ void AppendRecordTrailer(const Hash256& chain, size_t leaf_start, std::string* o
 }
 
 std::string EncodeLeaf(const StoredRecord& r) {
+  const std::string& payload = r.sealed_payload.empty() ? r.payload : r.sealed_payload;
   std::string out;
-  out.reserve(MaxLeafSize(r.stream.size(), r.id.size(), r.payload.size()));
-  AppendLeaf(r.position, r.recorded_at_micros, r.version, r.stream, r.id, r.payload, &out);
+  out.reserve(MaxLeafSize(r.stream.size(), r.id.size(), payload.size()));
+  AppendLeaf(r.position, r.recorded_at_micros, r.version, r.stream, r.id, payload, &out);
   return out;
 }
 

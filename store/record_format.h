@@ -26,6 +26,11 @@ struct StoredRecord {
   std::string id;
   std::string payload;
   Hash256 chain{};               // hash chain value after this record
+  // In an encrypted store (meta "sealed"), the bytes the log holds and the
+  // leaf commits to: `payload` sealed under the stream's data key. A reader
+  // returns `payload` opened and keeps these for the leaf (EncodeLeaf uses
+  // them when set). Empty in a plain store.
+  std::string sealed_payload;
 };
 
 namespace format {
@@ -55,6 +60,11 @@ inline constexpr char kDataKeyTag = 'K';
 // Meta "tree" = "1": every record's Merkle subtrees are stored. Absent on a
 // store written before the tree existed (it is then built at open).
 inline constexpr char kTreeMeta[] = "tree";
+
+// Meta "sealed" = the hex id of the master key (store/master_key.h) whose
+// data keys seal every payload; absent in a plain store. Set when a store
+// with an empty log is first opened read-write with a master key.
+inline constexpr char kSealedMeta[] = "sealed";
 
 // Decodes a RecordKey; kDataLoss if malformed.
 [[nodiscard]] absl::StatusOr<uint64_t> DecodeRecordKey(std::string_view key);

@@ -58,10 +58,14 @@ class KeyRingTest : public ::testing::Test {
   // A data key made for `stream` under `master` and written.
   std::string Create(const SecretKey& master, const std::string& stream) {
     KeyRing ring(Db(), master.Copy());
-    rocksdb::WriteBatch batch;
-    auto key = ring.FindOrCreate(stream, &batch);
+    std::string wrapped;
+    auto key = ring.FindOrCreate(stream, &wrapped);
     EXPECT_TRUE(key.ok()) << key.status();
+    EXPECT_FALSE(wrapped.empty());
+    rocksdb::WriteBatch batch;
+    batch.Put(DataKeyKey(stream), wrapped);
     Write(&batch);
+    ring.CommitPending();
     return key.ok() ? std::string((*key)->bytes()) : std::string();
   }
 
@@ -74,33 +78,45 @@ TEST_F(KeyRingTest, AKeyIsCreatedOnceInTheCallersWriteAndStoredOnlyWrapped) {
   KeyRing ring(Db(), master.Copy());
   EXPECT_EQ(ring.Find("C-1").status().code(), absl::StatusCode::kNotFound);
 
-  rocksdb::WriteBatch batch;
-  auto first = ring.FindOrCreate("C-1", &batch);
+  std::string wrapped;
+  auto first = ring.FindOrCreate("C-1", &wrapped);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(batch.Count(), 1u);
-  // Same commit group: the same key, no second Put.
-  auto again = ring.FindOrCreate("C-1", &batch);
+  ASSERT_EQ(wrapped.size(), kWrappedDataKeyBytes);
+  // Same commit group: the same key, nothing more to write.
+  std::string none;
+  auto again = ring.FindOrCreate("C-1", &none);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *first);
-  EXPECT_EQ(batch.Count(), 1u);
+  EXPECT_TRUE(none.empty());
   const std::string key_bytes((*first)->bytes());
   // Not written until the caller writes: another ring does not see it.
   EXPECT_EQ(KeyRing(Db(), master.Copy()).Find("C-1").status().code(), absl::StatusCode::kNotFound);
+  // A write that failed: the key is dropped, the next call makes another.
+  ring.DropPending();
+  std::string retry;
+  auto second = ring.FindOrCreate("C-1", &retry);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(retry.empty());
+  EXPECT_NE((*second)->bytes(), key_bytes);
+  const std::string written_key((*second)->bytes());
+  rocksdb::WriteBatch batch;
+  batch.Put(DataKeyKey("C-1"), retry);
   Write(&batch);
+  ring.CommitPending();
   ASSERT_TRUE(Db()->Flush(rocksdb::FlushOptions()).ok());
 
   Reopen();
   KeyRing reopened(Db(), master.Copy());
   auto found = reopened.Find("C-1");
   ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ((*found)->bytes(), key_bytes);
+  EXPECT_EQ((*found)->bytes(), written_key);
   // Streams have keys of their own.
-  EXPECT_NE(Create(master, "C-2"), key_bytes);
+  EXPECT_NE(Create(master, "C-2"), written_key);
   // Never in clear in any file of the store; the wrapped value is.
-  EXPECT_FALSE(AnyFileHolds(dir_.path(), key_bytes));
-  std::string wrapped;
-  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
-  EXPECT_EQ(wrapped.size(), kWrappedDataKeyBytes);
+  EXPECT_FALSE(AnyFileHolds(dir_.path(), written_key));
+  std::string stored;
+  ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &stored).ok());
+  EXPECT_EQ(stored, retry);
 }
 
 TEST_F(KeyRingTest, AnotherMasterKeyOrATamperedValueIsNamedAndNothingServed) {
@@ -112,10 +128,10 @@ TEST_F(KeyRingTest, AnotherMasterKeyOrATamperedValueIsNamedAndNothingServed) {
   EXPECT_THAT(wrong.status().message(), HasSubstr(MasterKeyId(master)));
   EXPECT_THAT(wrong.status().message(), HasSubstr(MasterKeyId(other)));
   // FindOrCreate must not paper over it with a new key.
-  rocksdb::WriteBatch batch;
-  EXPECT_EQ(KeyRing(Db(), other.Copy()).FindOrCreate("C-1", &batch).status().code(),
+  std::string wrapped_new;
+  EXPECT_EQ(KeyRing(Db(), other.Copy()).FindOrCreate("C-1", &wrapped_new).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(batch.Count(), 0u);
+  EXPECT_TRUE(wrapped_new.empty());
 
   std::string wrapped;
   ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
@@ -168,7 +184,7 @@ TEST_F(KeyRingTest, ADestroyedKeyIsGoneFromEveryFileAndWhatItSealedStaysSealed) 
   KeyRing ring(Db(), master.Copy());
   auto key = ring.Find("C-1");
   ASSERT_TRUE(key.ok());
-  auto sealed = Seal(**key, "C-1", "Zebedee Quillfeather-Marlowe, born 17 April 2009");
+  auto sealed = internal::SealPayload(**key, "C-1", "e1", "Zebedee Quillfeather-Marlowe, born 17 April 2009");
   ASSERT_TRUE(sealed.ok());
   std::string wrapped;
   ASSERT_TRUE(Db()->Get(rocksdb::ReadOptions(), DataKeyKey("C-1"), &wrapped).ok());
@@ -181,10 +197,17 @@ TEST_F(KeyRingTest, ADestroyedKeyIsGoneFromEveryFileAndWhatItSealedStaysSealed) 
   EXPECT_EQ(ring.Find("C-1").status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(ring.Find("C-2").ok()) << "the range took its neighbour";
   // A new key for the stream (were it ever created again) opens nothing old.
-  rocksdb::WriteBatch batch;
-  auto fresh = ring.FindOrCreate("C-1", &batch);
+  std::string fresh_wrapped;
+  auto fresh = ring.FindOrCreate("C-1", &fresh_wrapped);
   ASSERT_TRUE(fresh.ok());
-  EXPECT_FALSE(Open(**fresh, "C-1", *sealed).ok());
+  EXPECT_FALSE(internal::OpenPayload(**fresh, "C-1", "e1", *sealed).ok());
+  // And the payload is bound to its stream and id.
+  auto c2 = ring.Find("C-2");
+  ASSERT_TRUE(c2.ok());
+  auto s2 = internal::SealPayload(**c2, "C-2", "e2", "text");
+  ASSERT_TRUE(s2.ok());
+  EXPECT_TRUE(internal::OpenPayload(**c2, "C-2", "e2", *s2).ok());
+  EXPECT_EQ(internal::OpenPayload(**c2, "C-2", "e3", *s2).status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

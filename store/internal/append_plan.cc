@@ -1,23 +1,27 @@
 #include "store/internal/append_plan.h"
 
 #include "absl/strings/str_cat.h"
+#include "store/base/status_macros.h"
 #include "store/internal/log_reads.h"
 
 namespace carelog::internal {
 
 AppendPlan::AppendPlan(rocksdb::DB& db, const LogTail& tail,
                        absl::flat_hash_map<std::string, uint64_t>& versions, int64_t now_micros,
-                       const std::vector<const AppendRequest*>& requests)
+                       const std::vector<const AppendRequest*>& requests, KeyRing* ring)
     : db_(db),
       first_position_(tail.last_position + 1),
       committed_versions_(versions),
       now_(now_micros),
-      tail_(tail) {
+      tail_(tail),
+      ring_(ring) {
   size_t records = 0, value_bytes = 0, key_bytes = 0;
   for (const AppendRequest* req : requests) {
     for (const NewRecord& r : req->records) {
       ++records;
-      value_bytes += format::MaxLeafSize(r.stream.size(), r.id.size(), r.payload.size()) + 36;
+      value_bytes += format::MaxLeafSize(r.stream.size(), r.id.size(),
+                                         r.payload.size() + (ring != nullptr ? kSealOverheadBytes : 0)) +
+                     36;
       key_bytes += r.id.size() + r.stream.size() + 15;
     }
   }
@@ -95,10 +99,18 @@ absl::Status AppendPlan::CheckExpectedVersions(const AppendRequest& request) {
 
 // REQUIRES: `r` is new (not in the log nor earlier in the group) and
 // `version` is its stream's next.
-void AppendPlan::Encode(const NewRecord& r, uint64_t version) {
+absl::Status AppendPlan::Encode(const NewRecord& r, uint64_t version) {
+  std::string_view payload = r.payload;
+  if (ring_ != nullptr) {
+    std::string wrapped;
+    ASSIGN_OR_RETURN(const SecretKey* key, ring_->FindOrCreate(r.stream, &wrapped));
+    if (!wrapped.empty()) data_key_puts_.emplace_back(DataKeyKey(r.stream), std::move(wrapped));
+    ASSIGN_OR_RETURN(sealed_, SealPayload(*key, r.stream, r.id, r.payload));
+    payload = sealed_;
+  }
   const uint64_t pos = ++tail_.last_position;
   const size_t start = values_.size();
-  format::AppendLeaf(pos, now_, version, r.stream, r.id, r.payload, &values_);
+  format::AppendLeaf(pos, now_, version, r.stream, r.id, payload, &values_);
   const std::string_view leaf(values_.data() + start, values_.size() - start);
   tail_.last_chain = format::ChainHash(tail_.last_chain, leaf);
   tail_.frontier.Append(merkle::LeafHash(leaf), [&](int level, uint64_t index, const Hash256& h) {
@@ -122,6 +134,19 @@ void AppendPlan::Encode(const NewRecord& r, uint64_t version) {
   key_start = index_keys_.size();
   index_keys_.append(format::StreamKey(r.stream, version));
   index_puts_.push_back(IndexPut{key_start, index_keys_.size() - key_start, pos});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> AppendPlan::PriorPayload(const StoredRecord& stored) {
+  if (ring_ == nullptr) return stored.payload;
+  absl::StatusOr<const SecretKey*> key = ring_->Find(stored.stream);
+  if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "id '", stored.id, "' is recorded at position ", stored.position,
+        " in stream '", stored.stream, "', whose data key is destroyed"));
+  }
+  if (!key.ok()) return key.status();
+  return OpenPayload(**key, stored.stream, stored.id, stored.payload);
 }
 
 // REQUIRES: `mark` was taken before the current request, whose undo lists
@@ -173,6 +198,7 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
     bool has_prior = false;
     uint64_t prior_pos = 0;
     std::string_view prior_stream, prior_payload;
+    std::string prior_opened;
     if (auto it = ids_.find(r.id); it != ids_.end()) {
       has_prior = true;
       prior_pos = it->second.first;
@@ -193,10 +219,16 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
           break;
         }
         stored = *std::move(rec);
+        auto opened = PriorPayload(stored);
+        if (!opened.ok()) {
+          error = opened.status();
+          break;
+        }
+        prior_opened = *std::move(opened);
         has_prior = true;
         prior_pos = *pos;
         prior_stream = stored.stream;
-        prior_payload = stored.payload;
+        prior_payload = prior_opened;
       } else if (!gs.IsNotFound()) {
         error = FromRocks(gs, "reading id index");
         break;
@@ -217,7 +249,7 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
       error = cur.status();
       break;
     }
-    Encode(r, *cur + 1);
+    if (error = Encode(r, *cur + 1); !error.ok()) break;
     result.positions.push_back(tail_.last_position);
     result.already_present.push_back(false);
     ++result.appended;

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "rocksdb/db.h"
 #include "store/event_store.h"
+#include "store/internal/key_ring.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
 
@@ -84,9 +85,13 @@ class AppendPlan {
   // from `db` on a miss; both must outlive the plan. `requests` are the
   // group's, for reserving room; each must outlive the plan too (the plan
   // keeps views of their records).
+  // `ring` (not owned; null in a plain store) seals every new payload under
+  // its stream's data key; keys it creates go into the plan (PutDataKeys),
+  // and the caller tells it whether they were written (CommitPending /
+  // DropPending).
   AppendPlan(rocksdb::DB& db, const LogTail& tail,
              absl::flat_hash_map<std::string, uint64_t>& versions, int64_t now_micros,
-             const std::vector<const AppendRequest*>& requests);
+             const std::vector<const AppendRequest*>& requests, KeyRing* ring = nullptr);
   // Gives borrowed buffers (AppendMode::buffers) back.
   ~AppendPlan();
   AppendPlan(const AppendPlan&) = delete;
@@ -122,6 +127,12 @@ class AppendPlan {
   rocksdb::Status PutRecords(Put&& put) const;
   template <typename Put>
   rocksdb::Status PutIndex(Put&& put) const;
+  // The 'K' keys of streams the plan's records are the first of (sealed
+  // stores only). Kept when the request that made one fails: an unused key
+  // harms nothing, and a later record of the stream in the group needs it.
+  template <typename Put>
+  rocksdb::Status PutDataKeys(Put&& put) const;
+  bool has_data_keys() const { return !data_key_puts_.empty(); }
 
   // After the plan was written: the store's version cache takes the group's.
   void CommitVersions();
@@ -135,8 +146,11 @@ class AppendPlan {
 
   absl::StatusOr<uint64_t> VersionOf(std::string_view stream);
   absl::Status CheckExpectedVersions(const AppendRequest& request);
-  // Appends one new record to the plan.
-  void Encode(const NewRecord& r, uint64_t version);
+  // Appends one new record to the plan; kInternal / kDataLoss /
+  // kPermissionDenied from sealing it (nothing appended then).
+  absl::Status Encode(const NewRecord& r, uint64_t version);
+  // A payload read from the log, opened when the store is sealed.
+  absl::StatusOr<std::string> PriorPayload(const StoredRecord& stored);
   void RollBack(const Mark& mark);
   // Before the first request: takes `buffers` (if any), then reserves room.
   void Reserve(PlanBuffers* buffers);
@@ -169,6 +183,9 @@ class AppendPlan {
   std::vector<IndexPut> index_puts_;
   // In the order they complete until SortIndex().
   std::vector<NodePut> node_puts_;
+  KeyRing* const ring_;
+  std::vector<std::pair<std::string, std::string>> data_key_puts_;
+  std::string sealed_;  // the current record's sealed payload
   // Settings of the added requests, in order (a later request's value of the
   // same name wins, as the later write would).
   std::vector<const std::pair<std::string, std::string>*> setting_puts_;
@@ -192,6 +209,15 @@ rocksdb::Status AppendPlan::PutRecords(Put&& put) const {
         put(format::RecordKey(pos++), rocksdb::Slice(values_.data() + start, end - start));
     if (!s.ok()) return s;
     start = end;
+  }
+  return rocksdb::Status::OK();
+}
+
+template <typename Put>
+rocksdb::Status AppendPlan::PutDataKeys(Put&& put) const {
+  for (const auto& [key, wrapped] : data_key_puts_) {
+    rocksdb::Status s = put(key, wrapped);
+    if (!s.ok()) return s;
   }
   return rocksdb::Status::OK();
 }

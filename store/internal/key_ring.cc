@@ -28,38 +28,85 @@ KeyRange DataKeyRange(std::string_view stream) {
   return KeyRange{std::move(begin), std::move(end)};
 }
 
+namespace {
+
+std::string PayloadAad(std::string_view stream, std::string_view id) {
+  std::string aad("carelog payload", 15);
+  aad.push_back('\0');
+  aad.append(stream);
+  aad.push_back('\0');
+  aad.append(id);
+  return aad;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SealPayload(const SecretKey& key, std::string_view stream,
+                                        std::string_view id, std::string_view payload) {
+  return Seal(key, PayloadAad(stream, id), payload);
+}
+
+absl::StatusOr<std::string> OpenPayload(const SecretKey& key, std::string_view stream,
+                                        std::string_view id, std::string_view sealed) {
+  absl::StatusOr<std::string> plain = Open(key, PayloadAad(stream, id), sealed);
+  if (!plain.ok()) {
+    return absl::DataLossError(absl::StrCat("the payload of '", std::string(id), "' in stream '",
+                                            std::string(stream),
+                                            "' does not authenticate: damaged, tampered or moved"));
+  }
+  return plain;
+}
+
 KeyRing::KeyRing(rocksdb::DB* db, SecretKey master) : db_(db), master_(std::move(master)) {}
 
 absl::StatusOr<const SecretKey*> KeyRing::Find(std::string_view stream) {
-  if (auto it = keys_.find(std::string(stream)); it != keys_.end()) return it->second.get();
+  const std::string name(stream);
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = keys_.find(name); it != keys_.end()) return it->second.get();
+  }
   std::string wrapped;
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), DataKeyKey(stream), &wrapped);
   if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat("no data key for stream '", std::string(stream), "'"));
+    return absl::NotFoundError(absl::StrCat("no data key for stream '", name, "'"));
   }
-  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading the data key of '", std::string(stream), "'")));
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading the data key of '", name, "'")));
   ASSIGN_OR_RETURN(SecretKey key, UnwrapDataKey(master_, stream, wrapped));
-  auto& slot = keys_[std::string(stream)];
-  slot = std::make_unique<SecretKey>(std::move(key));
+  absl::MutexLock lock(&mu_);
+  auto& slot = keys_[name];
+  if (slot == nullptr) slot = std::make_unique<SecretKey>(std::move(key));
   return slot.get();
 }
 
 absl::StatusOr<const SecretKey*> KeyRing::FindOrCreate(std::string_view stream,
-                                                       rocksdb::WriteBatch* batch) {
+                                                       std::string* wrapped) {
+  wrapped->clear();
   absl::StatusOr<const SecretKey*> found = Find(stream);
   if (found.ok() || found.status().code() != absl::StatusCode::kNotFound) return found;
   ASSIGN_OR_RETURN(SecretKey key, SecretKey::Generate());
-  ASSIGN_OR_RETURN(std::string wrapped, WrapDataKey(master_, stream, key));
-  if (rocksdb::Status s = batch->Put(DataKeyKey(stream), wrapped); !s.ok()) {
-    return FromRocks(s, "adding a data key to the write");
-  }
-  auto& slot = keys_[std::string(stream)];
+  ASSIGN_OR_RETURN(*wrapped, WrapDataKey(master_, stream, key));
+  absl::MutexLock lock(&mu_);
+  const std::string name(stream);
+  pending_.push_back(name);
+  auto& slot = keys_[name];
   slot = std::make_unique<SecretKey>(std::move(key));
   return slot.get();
 }
 
+void KeyRing::CommitPending() {
+  absl::MutexLock lock(&mu_);
+  pending_.clear();
+}
+
+void KeyRing::DropPending() {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& name : pending_) keys_.erase(name);
+  pending_.clear();
+}
+
 void KeyRing::Forget(std::string_view stream) {
-  if (auto it = keys_.find(std::string(stream)); it != keys_.end()) keys_.erase(it);
+  absl::MutexLock lock(&mu_);
+  keys_.erase(std::string(stream));
 }
 
 absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db, const SecretKey& current,

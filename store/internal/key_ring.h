@@ -2,11 +2,11 @@
 // wrapped under the master key in 'K' keys (grammar in record_format.cc; the
 // wrapped form in master_key.h), never in clear. A KeyRing hands out a
 // stream's key to seal or open its payloads, creating it on the stream's
-// first record; RewrapDataKeys is `keys rotate`; destroying a stream's 'K'
+// first record (store/internal/append_plan.cc); readers open payloads with
+// it (event_store_reader.cc); RewrapDataKeys is `keys rotate`; destroying a stream's 'K'
 // key (ShredRanges over DataKeyRange) is what makes its payloads unreadable
 // for ever — crypto-shredding.
 //
-// Not yet used by the log: see ARCHITECTURE.md, "Planned: store format 2".
 #ifndef CARELOG_STORE_INTERNAL_KEY_RING_H_
 #define CARELOG_STORE_INTERNAL_KEY_RING_H_
 
@@ -14,8 +14,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "store/internal/shred.h"
@@ -37,28 +39,47 @@ class KeyRing {
   // kNotFound "no data key for stream S" when it has none (never written, or
   // destroyed by erasure); kPermissionDenied when another master key wrapped
   // it (both ids named); kDataLoss when its value is damaged or tampered.
-  // The pointer stays valid until Forget(stream) or the ring's end. Not
-  // thread-safe: the store's single writer (or a reader's own ring) calls it.
+  // The pointer stays valid until Forget(stream) or the ring's end.
+  // Thread-safe.
   [[nodiscard]] absl::StatusOr<const SecretKey*> Find(std::string_view stream);
 
-  // Find, or for a stream without a key a new random key whose wrapped value
-  // is Put into *batch: the caller writes it in the same atomic write as the
-  // first record it seals, so a key never exists without its records nor a
-  // record without its key. A key created here and not yet written is
-  // returned again by the next call (the same commit group). The errors of
-  // Find other than kNotFound.
+  // Find, or for a stream without a key a new random key, *wrapped set to
+  // its wrapped value: the caller writes it under DataKeyKey(stream) in the
+  // same write as the first record it seals, then calls CommitPending (or
+  // DropPending when that write failed, so that no record is ever sealed
+  // under a key that was not stored). Until then the same key is returned
+  // again with *wrapped left empty (the same commit group). The errors of
+  // Find other than kNotFound. REQUIRES: one caller at a time (the store's
+  // commit leader).
   [[nodiscard]] absl::StatusOr<const SecretKey*> FindOrCreate(std::string_view stream,
-                                                               rocksdb::WriteBatch* batch);
+                                                               std::string* wrapped);
+  void CommitPending();
+  void DropPending();
 
-  // Drops `stream`'s cached key (after its 'K' key is destroyed, or a write
-  // that would have created it failed).
+  // Drops `stream`'s cached key (after its 'K' key is destroyed).
   void Forget(std::string_view stream);
+
+  const SecretKey& master() const { return master_; }
 
  private:
   rocksdb::DB* db_;
-  SecretKey master_;
-  absl::flat_hash_map<std::string, std::unique_ptr<SecretKey>> keys_;
+  const SecretKey master_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<SecretKey>> keys_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> pending_ ABSL_GUARDED_BY(mu_);
 };
+
+// A payload sealed under its stream's data key, bound to stream and id
+// (record_format.cc's grammar), and opened again: kDataLoss "does not
+// authenticate" when the bytes, the stream or the id were changed.
+[[nodiscard]] absl::StatusOr<std::string> SealPayload(const SecretKey& key,
+                                                      std::string_view stream,
+                                                      std::string_view id,
+                                                      std::string_view payload);
+[[nodiscard]] absl::StatusOr<std::string> OpenPayload(const SecretKey& key,
+                                                      std::string_view stream,
+                                                      std::string_view id,
+                                                      std::string_view sealed);
 
 // The 'K' key of `stream`, and the range ShredRanges takes to destroy it.
 std::string DataKeyKey(std::string_view stream);

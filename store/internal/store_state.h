@@ -16,6 +16,7 @@
 #include "store/event_store.h"
 #include "store/internal/append_plan.h"
 #include "store/internal/durable_head.h"
+#include "store/internal/key_ring.h"
 #include "store/merkle.h"
 
 namespace carelog {
@@ -48,6 +49,9 @@ struct EventStoreReader::State {
   // The durable head file (head_file.h), checked at open and moved forward
   // by durable appends.
   internal::DurableHead durable_head;
+  // The data keys of a sealed store (meta "sealed"); null in a plain one.
+  // Set by Load before the store is shared.
+  std::unique_ptr<internal::KeyRing> ring;
 };
 
 }  // namespace carelog
