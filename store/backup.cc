@@ -312,6 +312,7 @@ absl::StatusOr<BackupManifest> BackupStore(const EventStoreReader& store, const 
   {
     StoreOptions ro;
     ro.create_if_missing = false;
+    ro.without_master_key = true;  // verify reads no payload: backups of sealed stores too
     auto copy = EventStoreReader::Open(store_dir, ro);
     if (!copy.ok()) {
       return fail(absl::DataLossError(
@@ -474,6 +475,7 @@ absl::StatusOr<BackupManifest> RestoreStore(const std::string& from_dir,
   {
     StoreOptions ro;
     ro.create_if_missing = false;
+    ro.without_master_key = true;  // verify reads no payload: backups of sealed stores too
     auto store = EventStoreReader::Open(to_store, ro);
     if (!store.ok()) {
       return fail(absl::DataLossError(absl::StrCat("restore refused: the restored store does not open: ",

@@ -37,6 +37,7 @@
 #include "store/master_key.h"
 #include "store/internal/open_checks.h"
 #include "store/internal/store_state.h"
+#include "store/internal/store_internals.h"
 #include "store/merkle.h"
 #include "store/private_files.h"
 #include "store/base/status_macros.h"
@@ -308,6 +309,9 @@ absl::Status EventStoreReader::LoadSealing() {
     wo.sync = true;
     RETURN_IF_ERROR(FromRocks(db_->Put(wo, format::MetaKey(format::kSealedMeta), sealed_by),
                               "marking the store encrypted"));
+  } else if (master == nullptr && options_.without_master_key && read_only_) {
+    state_->sealed_without_key = true;
+    return absl::OkStatus();
   } else if (master == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         "store ", dir_, " is encrypted (master key ", sealed_by,
@@ -618,6 +622,38 @@ absl::Status EventStore::PutCheckpoints(
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Write(wo, &batch), "writing checkpoints");
+}
+
+absl::Status RotateMasterKey(const std::string& dir, const SecretKey& current,
+                             const SecretKey& next) {
+  StoreOptions options;
+  options.create_if_missing = false;
+  {
+    // Looked at first without the key: opening an empty plain store with a
+    // key would make it sealed.
+    StoreOptions probe = options;
+    probe.without_master_key = true;
+    ASSIGN_OR_RETURN(std::unique_ptr<EventStoreReader> reader,
+                     EventStoreReader::Open(dir, probe));
+    std::string marker;
+    if (!internal::StoreInternals::Db(*reader)
+             ->Get(rocksdb::ReadOptions(), format::MetaKey(format::kSealedMeta), &marker)
+             .ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("store ", dir, " is not encrypted: it has no master key to rotate"));
+    }
+  }
+  options.master_key = &current;
+  ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, EventStore::Open(dir, options));
+  rocksdb::DB* db = internal::StoreInternals::Db(*store);
+  rocksdb::WriteBatch batch;
+  ASSIGN_OR_RETURN(internal::RewrapReport report,
+                   internal::RewrapDataKeys(db, current, next, &batch));
+  (void)report;
+  batch.Put(format::MetaKey(format::kSealedMeta), MasterKeyId(next));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db->Write(wo, &batch), "writing the re-wrapped data keys");
 }
 
 }  // namespace carelog

@@ -59,6 +59,10 @@ struct StoreOptions {
   // (kPermissionDenied, both key ids named); a plain store with records
   // refuses a master key (kFailedPrecondition: it would stay plain).
   const SecretKey* master_key = nullptr;
+  // Opens a sealed store without its master key, for what needs none:
+  // verify, the head, consistency proofs, a backup's and a restore's checks.
+  // Reading a record then fails with kFailedPrecondition. Read-only opens only.
+  bool without_master_key = false;
 };
 
 // A record to append. `payload` is compared byte for byte for idempotency, so
@@ -285,6 +289,19 @@ class EventStoreReader {
 };
 
 class BulkLoader;
+
+// Re-wraps every data key of the sealed store in `dir` from the master key
+// `current` to `next`, and names `next` in its marker, in one synced write:
+// a crash leaves the store under one key or the other, never a mix. The
+// store is opened read-write (so no other process holds it) and closed.
+// Failures: EventStore::Open's (kPermissionDenied when `current` is not the
+// store's key); kFailedPrecondition for a plain store; kPermissionDenied /
+// kDataLoss naming a data key that does not unwrap under `current` (then
+// nothing is written). After it, only `next` opens the store — and every
+// backup taken before it still needs `current`: destroying `current` makes
+// those backups unreadable (README, "Encryption at rest").
+[[nodiscard]] absl::Status RotateMasterKey(const std::string& dir, const SecretKey& current,
+                                           const SecretKey& next);
 
 // A store open for reading and appending: one process at a time.
 class EventStore : public EventStoreReader {

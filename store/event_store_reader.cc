@@ -67,6 +67,11 @@ uint64_t EventStoreReader::WaitForPosition(uint64_t after, absl::Duration timeou
 
 absl::Status EventStoreReader::Unseal(StoredRecord* rec) const {
   internal::KeyRing* ring = state_->ring.get();
+  if (state_->sealed_without_key) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "position ", rec->position, ": store ", dir_,
+        " is encrypted and was opened without its master key: records cannot be read"));
+  }
   if (ring == nullptr) return absl::OkStatus();
   absl::StatusOr<const SecretKey*> key = ring->Find(rec->stream);
   if (!key.ok()) {

@@ -151,9 +151,12 @@ TEST_F(KeyRingTest, RotationRewrapsEveryKeyOrNone) {
   for (int i = 0; i < 3; ++i) keys[i] = Create(old_master, absl::StrCat("C-", i));
   const SecretKey new_master = NewKey();
 
-  auto report = RewrapDataKeys(Db(), old_master, new_master);
+  rocksdb::WriteBatch batch;
+  auto report = RewrapDataKeys(Db(), old_master, new_master, &batch);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->keys, 3u);
+  EXPECT_EQ(batch.Count(), 3u);
+  Write(&batch);
   KeyRing after(Db(), new_master.Copy());
   for (int i = 0; i < 3; ++i) {
     auto k = after.Find(absl::StrCat("C-", i));
@@ -169,8 +172,10 @@ TEST_F(KeyRingTest, RotationRewrapsEveryKeyOrNone) {
   wrapped.back() ^= 0x01;
   ASSERT_TRUE(Db()->Put(rocksdb::WriteOptions(), DataKeyKey("C-1"), wrapped).ok());
   const SecretKey third = NewKey();
-  auto refused = RewrapDataKeys(Db(), new_master, third);
+  rocksdb::WriteBatch none;
+  auto refused = RewrapDataKeys(Db(), new_master, third, &none);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
+  EXPECT_EQ(none.Count(), 0u);
   EXPECT_TRUE(KeyRing(Db(), new_master.Copy()).Find("C-0").ok());
   EXPECT_TRUE(KeyRing(Db(), new_master.Copy()).Find("C-2").ok());
   EXPECT_EQ(KeyRing(Db(), third.Copy()).Find("C-0").status().code(),

@@ -266,5 +266,64 @@ TEST_F(SealedStoreTest, AShreddedKeyLeavesItsPayloadsUnreadableAndEveryProofVali
   EXPECT_EQ(store->ReadStream("C-2")->back().payload, Payload(kOther, 10));
 }
 
+TEST_F(SealedStoreTest, RotationMovesTheStoreToTheNewKeyAndOnlyThatKey) {
+  {
+    auto store = OpenSealed();
+    ASSERT_NE(store, nullptr);
+    AppendBoth(store.get());
+  }
+  const SecretKey next = std::move(SecretKey::Generate()).value();
+  const SecretKey stranger = std::move(SecretKey::Generate()).value();
+  // Not the store's key: refused, nothing changed.
+  EXPECT_EQ(RotateMasterKey(dir_.path(), stranger, next).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_NE(OpenSealed(), nullptr);
+
+  ASSERT_TRUE(RotateMasterKey(dir_.path(), master_, next).ok());
+  auto old_key = EventStore::Open(dir_.path(), Options(&master_));
+  EXPECT_EQ(old_key.status().code(), absl::StatusCode::kPermissionDenied) << old_key.status();
+  EXPECT_THAT(old_key.status().message(), HasSubstr(MasterKeyId(next)));
+  auto store = EventStore::Open(dir_.path(), Options(&next));
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->ReadStream("C-1")->at(7).payload, Payload(kName, 7));
+  AppendRequest more;
+  more.records.push_back({"C-3", "c1", Payload(kOther, 1)});
+  ASSERT_TRUE((*store)->Append(std::move(more)).ok());
+  EXPECT_EQ((*store)->Lookup("c1")->payload, Payload(kOther, 1));
+  store->reset();
+  // A plain store has nothing to rotate.
+  testing::TempDir plain_dir;
+  ASSERT_TRUE(EventStore::Open(plain_dir.path()).ok());
+  EXPECT_EQ(RotateMasterKey(plain_dir.path(), master_, next).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SealedStoreTest, WithoutItsKeyASealedStoreVerifiesButReadsNothing) {
+  Hash256 root{};
+  {
+    auto store = OpenSealed();
+    ASSERT_NE(store, nullptr);
+    AppendBoth(store.get());
+    root = store->Head()->root;
+  }
+  StoreOptions o;
+  o.create_if_missing = false;
+  o.without_master_key = true;
+  auto reader = EventStoreReader::Open(dir_.path(), o);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto v = (*reader)->Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ((*reader)->Head()->root, root);
+  auto read = (*reader)->ReadStream("C-1");
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition) << read.status();
+  EXPECT_THAT(read.status().message(), HasSubstr("without its master key"));
+  EXPECT_EQ((*reader)->Lookup("a1").status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE((*reader)->ScanLog(1, [](const StoredRecord&) { return true; }).ok());
+  // Only for reading: a writer still needs the key.
+  EXPECT_EQ(EventStore::Open(dir_.path(), o).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace carelog

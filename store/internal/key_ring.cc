@@ -110,11 +110,11 @@ void KeyRing::Forget(std::string_view stream) {
 }
 
 absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db, const SecretKey& current,
-                                            const SecretKey& next) {
+                                            const SecretKey& next, rocksdb::WriteBatch* out) {
   const rocksdb::Snapshot* snapshot = db->GetSnapshot();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  rocksdb::WriteBatch batch;
+  std::vector<std::pair<std::string, std::string>> rewrapped;
   RewrapReport report;
   absl::Status status;
   {
@@ -138,17 +138,16 @@ absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db, const SecretKey& cu
         status = wrapped.status();
         break;
       }
-      batch.Put(it->key(), *wrapped);
+      rewrapped.emplace_back(it->key().ToString(), *std::move(wrapped));
       ++report.keys;
     }
     if (status.ok()) status = FromRocks(it->status(), "reading the data keys");
   }
   db->ReleaseSnapshot(snapshot);
   RETURN_IF_ERROR(status);
-  if (report.keys == 0) return report;
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch), "writing the re-wrapped data keys"));
+  for (const auto& [key, wrapped] : rewrapped) {
+    RETURN_IF_ERROR(FromRocks(out->Put(key, wrapped), "collecting the re-wrapped data keys"));
+  }
   return report;
 }
 

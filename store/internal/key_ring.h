@@ -89,15 +89,16 @@ struct RewrapReport {
   uint64_t keys = 0;  // data keys re-wrapped
 };
 
-// `keys rotate`: re-wraps every data key from `current` to `next` in one
-// synced write, so that a crash leaves all keys under one master or the
-// other, never a mix. Nothing is written unless every key unwraps under
-// `current` first: kPermissionDenied / kDataLoss as Find, naming the
-// stream. Writers of new streams must be kept out while it runs (the store
-// holds its write lock).
+// `keys rotate`: puts every data key re-wrapped from `current` to `next`
+// into *batch, for the caller to write in one synced write (with the store's
+// marker), so that a crash leaves all keys under one master or the other.
+// Nothing is put unless every key unwraps under `current`:
+// kPermissionDenied / kDataLoss as Find, naming the stream. Writers of new
+// streams must be kept out until the batch is written.
 [[nodiscard]] absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db,
                                                           const SecretKey& current,
-                                                          const SecretKey& next);
+                                                          const SecretKey& next,
+                                                          rocksdb::WriteBatch* batch);
 
 }  // namespace carelog::internal
 

@@ -52,6 +52,9 @@ struct EventStoreReader::State {
   // The data keys of a sealed store (meta "sealed"); null in a plain one.
   // Set by Load before the store is shared.
   std::unique_ptr<internal::KeyRing> ring;
+  // A sealed store opened without its key (StoreOptions::without_master_key):
+  // records cannot be read.
+  bool sealed_without_key = false;
 };
 
 }  // namespace carelog
