@@ -322,6 +322,26 @@ absl::Status EventStoreReader::LoadSealing() {
         "; the master key given is ", MasterKeyId(*master), ": wrong master key"));
   }
   state_->ring = std::make_unique<internal::KeyRing>(db_.get(), master->Copy());
+  if (!read_only_) {
+    // The checkpoints' key exists before anything is written, so that
+    // PutCheckpoints only reads it (the commit leader alone creates keys).
+    std::string wrapped;
+    ASSIGN_OR_RETURN(const SecretKey* key,
+                     state_->ring->FindOrCreate(internal::kCheckpointKeyStream, &wrapped));
+    (void)key;
+    if (!wrapped.empty()) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      absl::Status ws = FromRocks(
+          db_->Put(wo, internal::DataKeyKey(internal::kCheckpointKeyStream), wrapped),
+          "storing the checkpoints' data key");
+      if (!ws.ok()) {
+        state_->ring->DropPending();
+        return ws;
+      }
+    }
+    state_->ring->CommitPending();
+  }
   return absl::OkStatus();
 }
 
@@ -614,9 +634,20 @@ absl::Status EventStore::PutSetting(std::string_view name, std::string_view valu
 
 absl::Status EventStore::PutCheckpoints(
     const std::vector<std::pair<std::string, std::string>>& entries) {
+  const SecretKey* key = nullptr;
+  if (state_->ring != nullptr) {
+    ASSIGN_OR_RETURN(key, state_->ring->Find(internal::kCheckpointKeyStream));
+  }
   rocksdb::WriteBatch batch;
   for (const auto& [name, bytes] : entries) {
-    rocksdb::Status s = batch.Put(format::CheckpointKey(name), bytes);
+    rocksdb::Status s;
+    if (key != nullptr) {
+      ASSIGN_OR_RETURN(std::string sealed,
+                       internal::SealPayload(*key, internal::kCheckpointKeyStream, name, bytes));
+      s = batch.Put(format::CheckpointKey(name), sealed);
+    } else {
+      s = batch.Put(format::CheckpointKey(name), bytes);
+    }
     if (!s.ok()) return FromRocks(s, "writing checkpoints");
   }
   rocksdb::WriteOptions wo;

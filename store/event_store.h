@@ -225,7 +225,9 @@ class EventStoreReader {
 
   // Checkpoints: derived bytes kept beside the log under 'P' keys (e.g. a
   // projection's fold of one case). They are not records: not in the hash
-  // chain or tree, and losing one loses nothing the log cannot rebuild.
+  // chain or tree, and losing one loses nothing the log cannot rebuild. In a
+  // sealed store they are sealed too (under the store's checkpoint key), and
+  // one that does not open reads as absent.
   // GetCheckpoint returns kNotFound when absent.
   [[nodiscard]] absl::StatusOr<std::string> GetCheckpoint(std::string_view name) const;
   // The named checkpoints (nullopt where absent) and `stream`'s version, all
@@ -286,6 +288,10 @@ class EventStoreReader {
   // when the stream's data key was destroyed; kDataLoss when the payload does
   // not authenticate.
   absl::Status Unseal(StoredRecord* rec) const;
+  // A checkpoint's stored bytes, opened in a sealed store; nullopt when they
+  // cannot be (no key, damaged): a checkpoint is rebuilt from the log, so one
+  // that does not open counts as absent.
+  std::optional<std::string> OpenCheckpoint(std::string_view name, std::string value) const;
 };
 
 class BulkLoader;

@@ -248,9 +248,28 @@ absl::Status EventStoreReader::ScanSettings(
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string start = format::SettingKey(prefix);
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
+    const std::string_view name = it->key().ToStringView().substr(1);
+    if (state_->ring == nullptr && !state_->sealed_without_key) {
+      if (!fn(name, it->value().ToStringView())) break;
+      continue;
+    }
+    std::optional<std::string> opened = OpenCheckpoint(name, it->value().ToString());
+    if (opened.has_value() && !fn(name, *opened)) break;
   }
   return FromRocks(it->status(), "reading settings");
+}
+
+std::optional<std::string> EventStoreReader::OpenCheckpoint(std::string_view name,
+                                                            std::string value) const {
+  if (state_->sealed_without_key) return std::nullopt;
+  internal::KeyRing* ring = state_->ring.get();
+  if (ring == nullptr) return value;
+  absl::StatusOr<const SecretKey*> key = ring->Find(internal::kCheckpointKeyStream);
+  if (!key.ok()) return std::nullopt;
+  absl::StatusOr<std::string> opened =
+      internal::OpenPayload(**key, internal::kCheckpointKeyStream, name, value);
+  if (!opened.ok()) return std::nullopt;
+  return *std::move(opened);
 }
 
 absl::StatusOr<std::string> EventStoreReader::GetCheckpoint(std::string_view name) const {
@@ -260,7 +279,12 @@ absl::StatusOr<std::string> EventStoreReader::GetCheckpoint(std::string_view nam
     return absl::NotFoundError(absl::StrCat("no checkpoint '", std::string(name), "'"));
   }
   RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
-  return value;
+  std::optional<std::string> opened = OpenCheckpoint(name, std::move(value));
+  if (!opened.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("checkpoint '", std::string(name), "' cannot be opened (rebuild it)"));
+  }
+  return *std::move(opened);
 }
 
 absl::StatusOr<EventStoreReader::CheckpointsAt> EventStoreReader::GetCheckpointsAt(
@@ -278,7 +302,7 @@ absl::StatusOr<EventStoreReader::CheckpointsAt> EventStoreReader::GetCheckpoints
         continue;
       }
       RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
-      out.values.emplace_back(std::move(value));
+      out.values.push_back(OpenCheckpoint(name, std::move(value)));
     }
     return absl::OkStatus();
   }();
@@ -294,7 +318,13 @@ absl::Status EventStoreReader::ScanCheckpoints(
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   const std::string start = format::CheckpointKey(prefix);
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
+    const std::string_view name = it->key().ToStringView().substr(1);
+    if (state_->ring == nullptr && !state_->sealed_without_key) {
+      if (!fn(name, it->value().ToStringView())) break;
+      continue;
+    }
+    std::optional<std::string> opened = OpenCheckpoint(name, it->value().ToString());
+    if (opened.has_value() && !fn(name, *opened)) break;
   }
   return FromRocks(it->status(), "reading checkpoints");
 }

@@ -325,5 +325,45 @@ TEST_F(SealedStoreTest, WithoutItsKeyASealedStoreVerifiesButReadsNothing) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SealedStoreTest, CheckpointsAreSealedTooAndOneThatCannotOpenReadsAsAbsent) {
+  {
+    auto store = OpenSealed();
+    ASSERT_NE(store, nullptr);
+    AppendBoth(store.get());
+    ASSERT_TRUE(store->PutCheckpoints({{"state/case/C-1", kName}, {"state/case/C-2", kOther}}).ok());
+    ASSERT_TRUE(internal::StoreInternals::Db(*store)->Flush(rocksdb::FlushOptions()).ok());
+    EXPECT_FALSE(AnyFileHolds(dir_.path(), "Zebedee")) << "a checkpoint was written in clear";
+    EXPECT_EQ(*store->GetCheckpoint("state/case/C-1"), kName);
+    auto at = store->GetCheckpointsAt("C-2", {"state/case/C-2", "state/case/C-9"});
+    ASSERT_TRUE(at.ok());
+    EXPECT_EQ(at->stream_version, 10u);
+    EXPECT_EQ(at->values[0], std::optional<std::string>(kOther));
+    EXPECT_EQ(at->values[1], std::nullopt);
+    std::vector<std::string> seen;
+    ASSERT_TRUE(store
+                    ->ScanCheckpoints("state/",
+                                      [&](std::string_view name, std::string_view bytes) {
+                                        seen.push_back(std::string(name) + "=" + std::string(bytes));
+                                        return true;
+                                      })
+                    .ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{absl::StrCat("state/case/C-1=", kName),
+                                              absl::StrCat("state/case/C-2=", kOther)}));
+    // A checkpoint moved to another name does not open there: absent.
+    std::string sealed;
+    rocksdb::DB* db = internal::StoreInternals::Db(*store);
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), format::CheckpointKey("state/case/C-1"), &sealed).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), format::CheckpointKey("state/case/C-3"), sealed).ok());
+    EXPECT_EQ(store->GetCheckpoint("state/case/C-3").status().code(), absl::StatusCode::kNotFound);
+  }
+  StoreOptions o;
+  o.create_if_missing = false;
+  o.without_master_key = true;
+  auto reader = EventStoreReader::Open(dir_.path(), o);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->GetCheckpoint("state/case/C-1").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace carelog

@@ -35,7 +35,7 @@ int RunBackup(const Args& args) {
     return 2;
   }
   const std::string dir = StoreDir(args);
-  StoreOptions so;
+  StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
   auto opened = EventStore::Open(dir, so);
   EventStore* writable = opened.ok() ? opened->get() : nullptr;

@@ -24,7 +24,7 @@ int RunCheckpoint(const Args& args) {
     std::fprintf(stderr, "carelog: checkpoint takes --rebuild or --check, not both\n");
     return 2;
   }
-  StoreOptions so;
+  StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
   // --check only reads: it may run beside a process that holds the store.
   std::unique_ptr<EventStoreReader> store;  // outlives the queries over it

@@ -12,7 +12,9 @@
 #include "absl/time/clock.h"
 #include "engine/calendar.h"
 #include "engine/event_time.h"
+#include "store/base/status_macros.h"
 #include "store/logging.h"
+#include "store/master_key.h"
 #include "tools/commands.h"
 #include "absl/strings/str_format.h"
 
@@ -133,6 +135,12 @@ const std::vector<Command>& CommandTable() {
        "        death, the date from which it may be destroyed, the rule and its source (England\n"
        "        75 years from birth, Scotland 100; a child who died before 18: 15 / 25 years from\n"
        "        the death); --all: every case; cases without a date of birth are listed apart\n"},
+      {"keys", {"key-file", "new-key-file"}, {}, RunKeys,
+       "  keys new --key-file FILE         a new master key, written to FILE (0600; never\n"
+       "        overwritten); a store first opened read-write with it is encrypted (README\n"
+       "        \"Encryption at rest\"); every command takes --master-key-file FILE\n"
+       "  keys rotate [--store DIR] --new-key-file FILE   re-wraps every case's data key\n"
+       "        from the current master key (--master-key-file) to FILE's, in one write\n"},
   };
   return *table;
 }
@@ -211,9 +219,52 @@ std::string StoreDir(const Args& args) {
   return "./carelog-data";
 }
 
-absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args) {
+namespace {
+
+SecretKey& RunMasterKey() {
+  static auto* key = new SecretKey();
+  return *key;
+}
+
+// Loads the run's master key from `file` (may be empty), else the
+// environment; OK with no key when none is given.
+absl::Status LoadMasterKey(const std::string& file) {
+  std::string path = file;
+  if (path.empty()) {
+    if (const char* env = std::getenv("CARELOG_MASTER_KEY_FILE"); env != nullptr) path = env;
+  }
+  if (!path.empty()) {
+    ASSIGN_OR_RETURN(RunMasterKey(), ReadMasterKeyFile(path));
+    return absl::OkStatus();
+  }
+  if (const char* hex = std::getenv(kMasterKeyEnv); hex != nullptr && *hex != '\0') {
+    ASSIGN_OR_RETURN(RunMasterKey(), ParseMasterKeyHex(hex, absl::StrCat("$", kMasterKeyEnv)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const SecretKey* CliMasterKey() {
+  return RunMasterKey().empty() ? nullptr : &RunMasterKey();
+}
+
+StoreOptions CliStoreOptions() {
   StoreOptions so;
+  so.master_key = CliMasterKey();
+  return so;
+}
+
+absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args) {
+  StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
+  return EventStoreReader::Open(StoreDir(args), so);
+}
+
+absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForChecks(const Args& args) {
+  StoreOptions so = CliStoreOptions();
+  so.create_if_missing = false;
+  so.without_master_key = so.master_key == nullptr;
   return EventStoreReader::Open(StoreDir(args), so);
 }
 
@@ -293,6 +344,22 @@ int RunCli(int argc, char** argv) {
     log::SetLevel(l);
     break;
   }
+  // --master-key-file FILE (any command), else the environment.
+  std::string key_file;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == "--master-key-file") {
+      if (i + 1 >= rest.size()) return UsageError("option --master-key-file needs a value");
+      key_file = rest[i + 1];
+      rest.erase(rest.begin() + i, rest.begin() + i + 2);
+      break;
+    }
+    if (rest[i].rfind("--master-key-file=", 0) == 0) {
+      key_file = rest[i].substr(18);
+      rest.erase(rest.begin() + i);
+      break;
+    }
+  }
+  if (absl::Status s = LoadMasterKey(key_file); !s.ok()) return ReportError(s);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     std::fputs(UsageText().c_str(), stdout);
     return 0;

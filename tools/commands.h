@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "store/event_store.h"
+#include "store/sealing.h"
 
 namespace carelog {
 
@@ -31,9 +32,20 @@ struct Args {
 // --store, else $CARELOG_STORE, else ./carelog-data.
 std::string StoreDir(const Args& args);
 
+// The master key of an encrypted store for this run: --master-key-file FILE
+// (any command), else $CARELOG_MASTER_KEY_FILE, else $CARELOG_MASTER_KEY (64
+// hex digits); null when none is given. RunCli loads it before the command
+// runs (a bad one ends the run, exit 1). See README "Encryption at rest".
+const SecretKey* CliMasterKey();
+// StoreOptions carrying CliMasterKey().
+StoreOptions CliStoreOptions();
+
 // Opens the existing store for a query: read-only, so that it also works
 // beside a running `carelog serve` or import. kNotFound if there is no store.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForQuery(const Args& args);
+// As OpenStoreForQuery, for what reads no event (verify, head): an encrypted
+// store opens without its master key too.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<EventStoreReader>> OpenStoreForChecks(const Args& args);
 
 // The effective date and the recording instant of a case query (`audit`,
 // `state`): --known-at is an RFC 3339 instant, or a date meaning the end of
@@ -87,6 +99,7 @@ int RunAccessLog(const Args& args);   // tools/access_log_command.cc
 int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
 int RunState(const Args& args);       // tools/state_command.cc
 int RunSar(const Args& args);         // tools/sar_command.cc
+int RunKeys(const Args& args);        // tools/keys_command.cc
 
 // After a command appended events: catches up the deadlines checkpoints when
 // the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.

@@ -21,7 +21,7 @@ int RunHead(const Args& args) {
     std::fprintf(stderr, "carelog: --signed and --key KEY go together (KEY from `carelog keygen`)\n");
     return 2;
   }
-  auto store = OpenStoreForQuery(args);
+  auto store = OpenStoreForChecks(args);
   if (!store.ok()) return ReportError(store.status());
   auto head = (*store)->Head();
   if (!head.ok()) return ReportError(head.status());

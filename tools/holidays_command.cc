@@ -23,7 +23,7 @@ int RunHolidays(const Args& args) {
     std::fprintf(stderr, "carelog: holidays takes at most one FILE\n");
     return 2;
   }
-  auto store = EventStore::Open(StoreDir(args));
+  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
   if (!store.ok()) return ReportError(store.status());
   if (args.positional.size() == 1) {
     std::ifstream f(args.positional[0], std::ios::binary);

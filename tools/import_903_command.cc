@@ -24,7 +24,7 @@ int RunImport903(const Args& args) {
     std::fprintf(stderr, "carelog: %s is not a directory\n", dir.c_str());
     return 1;
   }
-  auto store = EventStore::Open(StoreDir(args));
+  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
   if (!store.ok()) return ReportError(store.status());
   Import903Options opts;
   opts.skip_invalid = args.flags.count("skip-invalid") > 0;

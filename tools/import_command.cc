@@ -29,7 +29,7 @@ int RunImport(const Args& args) {
     }
     in = &f;
   }
-  auto store = EventStore::Open(StoreDir(args));
+  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
   if (!store.ok()) return ReportError(store.status());
   const std::string name = file == "-" ? "-" : file;
   const bool tty = isatty(STDERR_FILENO) != 0;

@@ -52,7 +52,7 @@ int RunPack(const Args& args) {
   if (args.flags.count("on") || args.flags.count("format")) {
     return UsageError("--on and --format go with --rules NAME");
   }
-  auto store = EventStore::Open(StoreDir(args));
+  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
   if (!store.ok()) return ReportError(store.status());
   auto registry = PolicyRegistry::LoadEmbedded();
   if (!registry.ok()) return ReportError(registry.status());

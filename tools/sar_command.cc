@@ -118,7 +118,7 @@ int RunSar(const Args& args) {
     return 1;
   }
 
-  StoreOptions so;
+  StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
   auto store = EventStore::Open(StoreDir(args), so);
   if (!store.ok()) return ReportError(store.status());

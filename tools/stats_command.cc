@@ -33,7 +33,7 @@ int RunStats(const Args& args) {
     return 2;
   }
   const std::string dir = StoreDir(args);
-  StoreOptions so;
+  StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
   auto store = EventStoreReader::Open(dir, so);
   if (!store.ok()) return ReportError(store.status());

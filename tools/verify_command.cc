@@ -83,7 +83,7 @@ int RunVerify(const Args& args) {
     std::fprintf(stderr, "carelog: --pubkey checks a signed --head; give one\n");
     return 2;
   }
-  auto store = OpenStoreForQuery(args);
+  auto store = OpenStoreForChecks(args);
   if (!store.ok()) return ReportError(store.status());
   const bool tty = isatty(STDERR_FILENO) != 0;
   std::function<void(uint64_t, uint64_t)> progress;

@@ -81,6 +81,11 @@ class KeyRing {
                                                       std::string_view id,
                                                       std::string_view sealed);
 
+// The data key that seals a sealed store's checkpoints ('P' values; the id
+// in their associated data is the checkpoint's name). Not a stream of the
+// log: created when the store is first opened read-write with its key.
+inline constexpr char kCheckpointKeyStream[] = "$checkpoints";
+
 // The 'K' key of `stream`, and the range ShredRanges takes to destroy it.
 std::string DataKeyKey(std::string_view stream);
 KeyRange DataKeyRange(std::string_view stream);

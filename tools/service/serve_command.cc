@@ -119,7 +119,7 @@ int RunServe(const Args& args) {
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  auto store = EventStore::Open(StoreDir(args));
+  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
   if (!store.ok()) return ReportError(store.status());
   std::unique_ptr<CarelogServer> server;
   if (grpc) {
