@@ -308,6 +308,7 @@ int ReportError(const absl::Status& s) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kPermissionDenied:  // e.g. another store's master key
       return 1;
     default:
       return 3;
