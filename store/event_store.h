@@ -247,6 +247,9 @@ class EventStoreReader {
       const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const;
 
   const std::string& dir() const { return dir_; }
+  // Whether the store's payloads are sealed (StoreOptions::master_key),
+  // opened with its key or without it.
+  bool encrypted() const;
 
  protected:
   // What an open store knows of its log beyond RocksDB (the tail, the

@@ -65,6 +65,10 @@ uint64_t EventStoreReader::WaitForPosition(uint64_t after, absl::Duration timeou
   return st.published_last.load();
 }
 
+bool EventStoreReader::encrypted() const {
+  return state_->ring != nullptr || state_->sealed_without_key;
+}
+
 absl::Status EventStoreReader::Unseal(StoredRecord* rec) const {
   internal::KeyRing* ring = state_->ring.get();
   if (state_->sealed_without_key) {
@@ -248,13 +252,7 @@ absl::Status EventStoreReader::ScanSettings(
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string start = format::SettingKey(prefix);
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-    const std::string_view name = it->key().ToStringView().substr(1);
-    if (state_->ring == nullptr && !state_->sealed_without_key) {
-      if (!fn(name, it->value().ToStringView())) break;
-      continue;
-    }
-    std::optional<std::string> opened = OpenCheckpoint(name, it->value().ToString());
-    if (opened.has_value() && !fn(name, *opened)) break;
+    if (!fn(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
   }
   return FromRocks(it->status(), "reading settings");
 }

@@ -155,5 +155,33 @@ TEST_F(KeysCommandTest, BackupRestoreAndASubjectAccessBundleOfAnEncryptedStore) 
   EXPECT_THAT(check.out, HasSubstr("proof verified"));
 }
 
+TEST_F(KeysCommandTest, MigrationOfAPlainStoreGivesTheSameAnswersEncrypted) {
+  const std::string plain = dir_.Sub("plain"), sealed = dir_.Sub("migrated");
+  ASSERT_EQ(Run(absl::StrCat("import --store ", plain, " ", dir_.Sub("a.ndjson"))).status, 0);
+  ASSERT_EQ(Run(absl::StrCat("pack --store ", plain, " scotland")).status, 0);
+  CliRun no_key = Run(absl::StrCat("migrate --from ", plain, " --to ", sealed));
+  EXPECT_EQ(no_key.status, 2) << no_key.err;
+  CliRun m = Run(absl::StrCat("migrate --from ", plain, " --to ", sealed, " --master-key-file ", key1()));
+  ASSERT_EQ(m.status, 0) << m.err;
+  EXPECT_THAT(m.out, HasSubstr("both logs verified"));
+  EXPECT_THAT(m.out, HasSubstr("old head 4:"));
+  EXPECT_FALSE(AnyFileHolds(sealed, "Zebedee"));
+  const std::string env = absl::StrCat("CARELOG_MASTER_KEY_FILE=", key1());
+  for (const char* query : {"deadlines --format json", "state --case C-1 --format json",
+                            "audit --case C-2 --format json"}) {
+    CliRun before = Run(absl::StrCat(query, " --store ", plain, " --as-of 2024-06-30"));
+    CliRun after = Run(absl::StrCat(query, " --store ", sealed, " --as-of 2024-06-30"), env);
+    ASSERT_EQ(before.status, 0) << before.err;
+    ASSERT_EQ(after.status, 0) << after.err;
+    EXPECT_EQ(after.out, before.out) << query;
+  }
+  CliRun verify = Run(absl::StrCat("verify --store ", sealed), env);
+  ASSERT_EQ(verify.status, 0) << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr("settings agree with the settings log (1 record)"));
+  CliRun again = Run(absl::StrCat("migrate --from ", sealed, " --to ", dir_.Sub("again")), env);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_THAT(again.err, HasSubstr("already encrypted"));
+}
+
 }  // namespace
 }  // namespace carelog

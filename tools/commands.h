@@ -100,6 +100,7 @@ int RunCheckpoint(const Args& args);  // tools/checkpoint_command.cc
 int RunState(const Args& args);       // tools/state_command.cc
 int RunSar(const Args& args);         // tools/sar_command.cc
 int RunKeys(const Args& args);        // tools/keys_command.cc
+int RunMigrate(const Args& args);     // tools/keys_command.cc
 
 // After a command appended events: catches up the deadlines checkpoints when
 // the store keeps them (CatchUpDeadlinesCheckpoints) and prints what it did.

@@ -1,5 +1,5 @@
-// `carelog keys new --key-file FILE` and `carelog keys rotate --new-key-file
-// FILE`: the master key of an encrypted store (issue 19; README "Encryption
+// `carelog keys new --key-file FILE`, `carelog keys rotate --new-key-file
+// FILE` and `carelog migrate --from DIR --to NEWDIR`: the master key of an encrypted store (issue 19; README "Encryption
 // at rest"). The store side is store/master_key.h and RotateMasterKey
 // (store/event_store.h).
 #include <cstdio>
@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "store/event_store.h"
 #include "store/master_key.h"
+#include "store/merkle.h"
+#include "store/migrate.h"
 #include "tools/commands.h"
 
 namespace carelog {
@@ -63,6 +65,35 @@ int RunKeys(const Args& args) {
   }
   std::fprintf(stderr, "carelog: keys new --key-file FILE | keys rotate --new-key-file FILE\n");
   return 2;
+}
+
+int RunMigrate(const Args& args) {
+  auto from = args.flags.find("from");
+  auto to = args.flags.find("to");
+  if (from == args.flags.end() || to == args.flags.end() || !args.positional.empty()) {
+    std::fprintf(stderr, "carelog: migrate needs --from DIR --to NEWDIR and a master key "
+                         "(--master-key-file FILE, from `carelog keys new`)\n");
+    return 2;
+  }
+  const SecretKey* key = CliMasterKey();
+  if (key == nullptr) {
+    std::fprintf(stderr, "carelog: migrate needs the new store's master key: --master-key-file "
+                         "FILE (make one with `carelog keys new --key-file FILE`)\n");
+    return 2;
+  }
+  auto report = MigrateToSealed(from->second, to->second, *key);
+  if (!report.ok()) return ReportError(report.status());
+  std::printf("migrated %llu records and %llu settings from %s to %s, encrypted under master "
+              "key %s; both logs verified\nold head %llu:%s\nnew head %llu:%s\n(recorded in the "
+              "new store as: %s)\n",
+              static_cast<unsigned long long>(report->records),
+              static_cast<unsigned long long>(report->settings), from->second.c_str(),
+              to->second.c_str(), MasterKeyId(*key).c_str(),
+              static_cast<unsigned long long>(report->old_head.size),
+              merkle::ToHex(report->old_head.root).c_str(),
+              static_cast<unsigned long long>(report->new_head.size),
+              merkle::ToHex(report->new_head.root).c_str(), report->mapping.c_str());
+  return 0;
 }
 
 }  // namespace carelog
