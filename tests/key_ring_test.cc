@@ -5,7 +5,6 @@
 // key is gone from every file, so what it sealed cannot be opened again.
 #include "store/internal/key_ring.h"
 
-#include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,8 @@
 namespace carelog {
 namespace {
 
+using ::carelog::testing::AnyFileHolds;
+
 using internal::DataKeyKey;
 using internal::DataKeyRange;
 using internal::KeyRing;
@@ -29,16 +30,6 @@ using internal::StoreInternals;
 using ::testing::HasSubstr;
 
 SecretKey NewKey() { return std::move(SecretKey::Generate()).value(); }
-
-bool AnyFileHolds(const std::string& dir, std::string_view needle) {
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() &&
-        testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 class KeyRingTest : public ::testing::Test {
  protected:

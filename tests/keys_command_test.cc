@@ -8,7 +8,6 @@
 // file or $CARELOG_MASTER_KEY is named.
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +17,8 @@
 
 namespace carelog {
 namespace {
+
+using ::carelog::testing::AnyFileHolds;
 
 using ::carelog::testing::CliRun;
 using ::carelog::testing::RunCarelog;
@@ -31,16 +32,6 @@ constexpr char kEvents[] =
     "\n"
     R"({"eventId":"b1","caseId":"C-2","occurredAt":"2024-03-04T10:00:00Z","actor":{"id":"sw-ob","role":"SOCIAL_WORKER"},"childAccommodated":{"legalStatus":"C2","placementType":"U1"},"comment":"Ottoline Brackenbury-Vance"})"
     "\n";
-
-bool AnyFileHolds(const std::string& dir, std::string_view needle) {
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() &&
-        carelog::testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 class KeysCommandTest : public ::testing::Test {
  protected:

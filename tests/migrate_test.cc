@@ -23,17 +23,9 @@
 namespace carelog {
 namespace {
 
-using ::testing::HasSubstr;
+using ::carelog::testing::AnyFileHolds;
 
-bool AnyFileHolds(const std::string& dir, std::string_view needle) {
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() &&
-        testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
+using ::testing::HasSubstr;
 
 std::vector<StoredRecord> All(const EventStoreReader& store) {
   std::vector<StoredRecord> out;

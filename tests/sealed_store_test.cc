@@ -4,7 +4,6 @@
 // too; the store refuses to open without its master key or with another;
 // and once a stream's data key is shredded its payloads cannot be read while
 // verify, the head and a proof made before still hold.
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,20 +24,12 @@
 namespace carelog {
 namespace {
 
+using ::carelog::testing::AnyFileHolds;
+
 using ::testing::HasSubstr;
 
 constexpr char kName[] = "Zebedee Quillfeather-Marlowe, born 17 April 2009";
 constexpr char kOther[] = "Ottoline Brackenbury-Vance, born 2 November 2011";
-
-bool AnyFileHolds(const std::string& dir, std::string_view needle) {
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() &&
-        testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 std::string Payload(const char* who, int i) { return absl::StrCat(who, " (entry ", i, ")"); }
 

@@ -4,7 +4,6 @@
 // are, the log still verifies, and the store reopens.
 #include "store/internal/shred.h"
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,7 @@ namespace {
 using internal::KeyRange;
 using internal::ShredRanges;
 using internal::StoreInternals;
+using testing::FilesHolding;
 
 // Distinctive text a case's free-text field might hold: a name and a date of
 // birth. Each value spells it out whole, with its number, so a compressed
@@ -30,18 +30,6 @@ constexpr char kKept[] = "Ottoline Brackenbury-Vance, born 2 November 2011";
 
 std::string Key(const std::string& stream, int i) {
   return absl::StrCat("D", stream, "/", 1000 + i);
-}
-
-// Files under `dir` (recursively) whose bytes contain `needle`.
-std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    if (testing::ReadFile(e.path().string()).find(needle) != std::string::npos) {
-      found.push_back(e.path().filename().string());
-    }
-  }
-  return found;
 }
 
 class ShredTest : public ::testing::Test {

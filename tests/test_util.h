@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -80,6 +82,21 @@ inline std::string ReadFile(const std::string& path) {
 }
 inline void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// The names of the regular files under `dir` (recursively) whose bytes
+// contain `needle`: for tests that a value reached no file, or still does.
+inline std::vector<std::string> FilesHolding(const std::string& dir, std::string_view needle) {
+  std::vector<std::string> found;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && ReadFile(e.path().string()).find(needle) != std::string::npos) {
+      found.push_back(e.path().filename().string());
+    }
+  }
+  return found;
+}
+inline bool AnyFileHolds(const std::string& dir, std::string_view needle) {
+  return !FilesHolding(dir, needle).empty();
 }
 
 // Runs a shell command; its exit status, or -1 if it did not exit.
