@@ -666,10 +666,7 @@ absl::Status RotateMasterKey(const std::string& dir, const SecretKey& current,
     probe.without_master_key = true;
     ASSIGN_OR_RETURN(std::unique_ptr<EventStoreReader> reader,
                      EventStoreReader::Open(dir, probe));
-    std::string marker;
-    if (!internal::StoreInternals::Db(*reader)
-             ->Get(rocksdb::ReadOptions(), format::MetaKey(format::kSealedMeta), &marker)
-             .ok()) {
+    if (!reader->encrypted()) {
       return absl::FailedPreconditionError(
           absl::StrCat("store ", dir, " is not encrypted: it has no master key to rotate"));
     }

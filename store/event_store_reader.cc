@@ -77,21 +77,10 @@ absl::Status EventStoreReader::Unseal(StoredRecord* rec) const {
         " is encrypted and was opened without its master key: records cannot be read"));
   }
   if (ring == nullptr) return absl::OkStatus();
-  absl::StatusOr<const SecretKey*> key = ring->Find(rec->stream);
-  if (!key.ok()) {
-    if (key.status().code() == absl::StatusCode::kNotFound) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "position ", rec->position, ": the data key of stream '", rec->stream,
-          "' is destroyed: its payloads cannot be read"));
-    }
-    return absl::Status(key.status().code(),
-                        absl::StrCat("position ", rec->position, ": ", key.status().message()));
-  }
-  absl::StatusOr<std::string> opened =
-      internal::OpenPayload(**key, rec->stream, rec->id, rec->payload);
+  absl::StatusOr<std::string> opened = ring->Open(rec->stream, rec->id, rec->payload);
   if (!opened.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("position ", rec->position, ": ", opened.status().message()));
+    return absl::Status(opened.status().code(),
+                        absl::StrCat("position ", rec->position, ": ", opened.status().message()));
   }
   rec->sealed_payload = std::move(rec->payload);
   rec->payload = *std::move(opened);
@@ -262,10 +251,7 @@ std::optional<std::string> EventStoreReader::OpenCheckpoint(std::string_view nam
   if (state_->sealed_without_key) return std::nullopt;
   internal::KeyRing* ring = state_->ring.get();
   if (ring == nullptr) return value;
-  absl::StatusOr<const SecretKey*> key = ring->Find(internal::kCheckpointKeyStream);
-  if (!key.ok()) return std::nullopt;
-  absl::StatusOr<std::string> opened =
-      internal::OpenPayload(**key, internal::kCheckpointKeyStream, name, value);
+  absl::StatusOr<std::string> opened = ring->Open(internal::kCheckpointKeyStream, name, value);
   if (!opened.ok()) return std::nullopt;
   return *std::move(opened);
 }

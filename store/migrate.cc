@@ -23,13 +23,6 @@ namespace {
 // reads once per commit group), at most this many.
 constexpr size_t kGroupRecords = 10000;
 
-bool HasMeta(const EventStoreReader& store, const char* name) {
-  std::string value;
-  return internal::StoreInternals::Db(store)
-      ->Get(rocksdb::ReadOptions(), format::MetaKey(name), &value)
-      .ok();
-}
-
 std::string HeadText(const TreeHead& h) {
   return absl::StrCat(h.size, ":", merkle::ToHex(h.root));
 }
@@ -79,7 +72,7 @@ absl::StatusOr<MigrationReport> MigrateToSealed(const std::string& from, const s
   target_options.clock = &clock;
   target_options.sync = false;  // one sync at the end; the copy is verified before use
   ASSIGN_OR_RETURN(std::unique_ptr<EventStore> target, EventStore::Open(to, target_options));
-  if (!HasMeta(*target, format::kSealedMeta)) {
+  if (!target->encrypted()) {
     return absl::InternalError("migration: the new store did not become encrypted");
   }
 

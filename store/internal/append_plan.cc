@@ -137,16 +137,16 @@ absl::Status AppendPlan::Encode(const NewRecord& r, uint64_t version) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> AppendPlan::PriorPayload(const StoredRecord& stored) {
-  if (ring_ == nullptr) return stored.payload;
-  absl::StatusOr<const SecretKey*> key = ring_->Find(stored.stream);
-  if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "id '", stored.id, "' is recorded at position ", stored.position,
-        " in stream '", stored.stream, "', whose data key is destroyed"));
+absl::Status AppendPlan::OpenPrior(StoredRecord* stored) {
+  if (ring_ == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::string> opened = ring_->Open(stored->stream, stored->id, stored->payload);
+  if (!opened.ok()) {
+    return absl::Status(opened.status().code(),
+                        absl::StrCat("id '", stored->id, "' (position ", stored->position,
+                                     "): ", opened.status().message()));
   }
-  if (!key.ok()) return key.status();
-  return OpenPayload(**key, stored.stream, stored.id, stored.payload);
+  stored->payload = *std::move(opened);
+  return absl::OkStatus();
 }
 
 // REQUIRES: `mark` was taken before the current request, whose undo lists
@@ -198,7 +198,6 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
     bool has_prior = false;
     uint64_t prior_pos = 0;
     std::string_view prior_stream, prior_payload;
-    std::string prior_opened;
     if (auto it = ids_.find(r.id); it != ids_.end()) {
       has_prior = true;
       prior_pos = it->second.first;
@@ -219,16 +218,11 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
           break;
         }
         stored = *std::move(rec);
-        auto opened = PriorPayload(stored);
-        if (!opened.ok()) {
-          error = opened.status();
-          break;
-        }
-        prior_opened = *std::move(opened);
+        if (error = OpenPrior(&stored); !error.ok()) break;
         has_prior = true;
         prior_pos = *pos;
         prior_stream = stored.stream;
-        prior_payload = prior_opened;
+        prior_payload = stored.payload;
       } else if (!gs.IsNotFound()) {
         error = FromRocks(gs, "reading id index");
         break;

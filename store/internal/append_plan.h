@@ -149,8 +149,9 @@ class AppendPlan {
   // Appends one new record to the plan; kInternal / kDataLoss /
   // kPermissionDenied from sealing it (nothing appended then).
   absl::Status Encode(const NewRecord& r, uint64_t version);
-  // A payload read from the log, opened when the store is sealed.
-  absl::StatusOr<std::string> PriorPayload(const StoredRecord& stored);
+  // Opens in place the payload of a record read from the log, when the
+  // store is sealed (the caller compares it with a repeat's plaintext).
+  absl::Status OpenPrior(StoredRecord* stored);
   void RollBack(const Mark& mark);
   // Before the first request: takes `buffers` (if any), then reserves room.
   void Reserve(PlanBuffers* buffers);

@@ -93,6 +93,17 @@ absl::StatusOr<const SecretKey*> KeyRing::FindOrCreate(std::string_view stream,
   return slot.get();
 }
 
+absl::StatusOr<std::string> KeyRing::Open(std::string_view stream, std::string_view id,
+                                           std::string_view sealed) {
+  absl::StatusOr<const SecretKey*> key = Find(stream);
+  if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data key of stream '", std::string(stream), "' is destroyed: its payloads cannot be read"));
+  }
+  if (!key.ok()) return key.status();
+  return OpenPayload(**key, stream, id, sealed);
+}
+
 void KeyRing::CommitPending() {
   absl::MutexLock lock(&mu_);
   pending_.clear();

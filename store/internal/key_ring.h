@@ -56,6 +56,13 @@ class KeyRing {
   void CommitPending();
   void DropPending();
 
+  // The payload `sealed` of record `id` of `stream`, opened under the
+  // stream's key (OpenPayload). kFailedPrecondition "the data key of stream
+  // 'S' is destroyed: ..." when the stream has no key; Find's other errors;
+  // kDataLoss when the payload does not authenticate. Thread-safe.
+  [[nodiscard]] absl::StatusOr<std::string> Open(std::string_view stream, std::string_view id,
+                                                 std::string_view sealed);
+
   // Drops `stream`'s cached key (after its 'K' key is destroyed).
   void Forget(std::string_view stream);
 
