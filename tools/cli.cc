@@ -217,6 +217,11 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
   return args;
 }
 
+std::string FlagValue(const Args& args, const char* name) {
+  auto it = args.flags.find(name);
+  return it == args.flags.end() ? std::string() : it->second;
+}
+
 std::string StoreDir(const Args& args) {
   if (auto it = args.flags.find("store"); it != args.flags.end()) return it->second;
   if (const char* env = std::getenv("CARELOG_STORE"); env != nullptr && *env != '\0') return env;

@@ -32,6 +32,9 @@ struct Args {
 // --store, else $CARELOG_STORE, else ./carelog-data.
 std::string StoreDir(const Args& args);
 
+// The value of option --NAME, or "" when it was not given.
+std::string FlagValue(const Args& args, const char* name);
+
 // The master key of an encrypted store for this run: --master-key-file FILE
 // (any command), else $CARELOG_MASTER_KEY_FILE, else $CARELOG_MASTER_KEY (64
 // hex digits); null when none is given. RunCli loads it before the command

@@ -16,12 +16,8 @@ namespace carelog {
 
 int RunKeys(const Args& args) {
   const std::string what = args.positional.empty() ? "" : args.positional[0];
-  auto flag = [&](const char* name) {
-    auto it = args.flags.find(name);
-    return it == args.flags.end() ? std::string() : it->second;
-  };
   if (what == "new" && args.positional.size() == 1) {
-    const std::string file = flag("key-file");
+    const std::string file = FlagValue(args, "key-file");
     if (file.empty()) {
       std::fprintf(stderr, "carelog: keys new needs --key-file FILE\n");
       return 2;
@@ -35,7 +31,7 @@ int RunKeys(const Args& args) {
     return 0;
   }
   if (what == "rotate" && args.positional.size() == 1) {
-    const std::string file = flag("new-key-file");
+    const std::string file = FlagValue(args, "new-key-file");
     if (file.empty()) {
       std::fprintf(stderr, "carelog: keys rotate needs --new-key-file FILE (from `carelog keys "
                            "new`) and the current key (--master-key-file)\n");

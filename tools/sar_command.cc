@@ -95,23 +95,19 @@ std::string OutProblem(const std::string& out) {
 }  // namespace
 
 int RunSar(const Args& args) {
-  auto flag = [&](const char* name) {
-    auto it = args.flags.find(name);
-    return it == args.flags.end() ? std::string() : it->second;
-  };
-  const std::string case_id = flag("case");
-  std::string out = flag("out");
+  const std::string case_id = FlagValue(args, "case");
+  std::string out = FlagValue(args, "out");
   if (case_id.empty() || out.empty() || !args.positional.empty()) {
     std::fprintf(stderr, "carelog: sar needs --case ID and --out DIR\n");
     return 2;
   }
   while (out.size() > 1 && out.back() == '/') out.pop_back();
-  const std::string by = args.flags.count("by") ? flag("by") : OsUser();
+  const std::string by = args.flags.count("by") ? FlagValue(args, "by") : OsUser();
   if (by.empty()) {
     std::fprintf(stderr, "carelog: --by wants a name\n");
     return 2;
   }
-  const std::string reference = flag("reference");
+  const std::string reference = FlagValue(args, "reference");
   // Refused before the store is opened: a refused run reads nothing.
   if (const std::string problem = OutProblem(out); !problem.empty()) {
     std::fprintf(stderr, "carelog: --out: %s; nothing written\n", problem.c_str());

@@ -10,12 +10,8 @@
 namespace carelog {
 
 int RunToken(const Args& args) {
-  auto flag = [&](const char* name) {
-    auto it = args.flags.find(name);
-    return it == args.flags.end() ? std::string() : it->second;
-  };
   const std::string sub = args.positional.empty() ? "" : args.positional[0];
-  const std::string config = flag("config");
+  const std::string config = FlagValue(args, "config");
   if (args.positional.size() != 1 || (sub != "add" && sub != "list") || config.empty()) {
     std::fprintf(stderr,
                  "carelog: usage: token add --config FILE --name NAME --role "
@@ -31,7 +27,7 @@ int RunToken(const Args& args) {
     }
     return 0;
   }
-  const std::string name = flag("name"), role = flag("role");
+  const std::string name = FlagValue(args, "name"), role = FlagValue(args, "role");
   if (name.empty() || role.empty()) {
     std::fprintf(stderr, "carelog: token add needs --name NAME and --role ROLE\n");
     return 2;

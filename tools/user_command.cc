@@ -92,10 +92,6 @@ std::string UsersPath(const Args& args) {
 }
 
 int RunUser(const Args& args) {
-  auto flag = [&](const char* name) {
-    auto it = args.flags.find(name);
-    return it == args.flags.end() ? std::string() : it->second;
-  };
   if (args.positional.size() != 1) return UsageError(absl::StrCat("usage: ", kUsage));
   const std::string sub = args.positional[0];
   if (sub != "add" && sub != "list" && sub != "remove") {
@@ -120,7 +116,7 @@ int RunUser(const Args& args) {
     return 0;
   }
 
-  const std::string name = flag("name");
+  const std::string name = FlagValue(args, "name");
   if (name.empty()) return UsageError(absl::StrCat("user ", sub, " needs --name NAME"));
   if (absl::Status dir = CheckDirectoryOf(path); !dir.ok()) return ReportError(dir);
 
@@ -136,7 +132,7 @@ int RunUser(const Args& args) {
     return 0;
   }
 
-  const std::string role = flag("role");
+  const std::string role = FlagValue(args, "role");
   if (role.empty()) {
     return UsageError(absl::StrCat("user add needs --role ",
                                    absl::StrJoin(std::begin(kUserRoles), std::end(kUserRoles), "|")));
@@ -150,7 +146,7 @@ int RunUser(const Args& args) {
         absl::StrCat("user '", name, "' is already in ", path,
                      " (to change the password: user remove, then user add)")));
   }
-  auto password = ReadPassword(flag("password-file"));
+  auto password = ReadPassword(FlagValue(args, "password-file"));
   if (!password.ok()) return ReportError(password.status());
   if (password->empty()) return ReportError(absl::InvalidArgumentError("the password is empty"));
   if (absl::Status s = table->Add(name, role, *password, SystemClock()->Now()); !s.ok()) {
