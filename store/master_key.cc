@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -35,10 +37,11 @@ std::string WrapAad(std::string_view stream) {
   return aad;
 }
 
-// Wipes a string holding key material before it is freed.
+// Wipes a string holding key material before it is freed (OPENSSL_cleanse:
+// a plain fill of memory about to be freed may be optimised away).
 struct Wiped {
   std::string s;
-  ~Wiped() { std::fill(s.begin(), s.end(), '\0'); }
+  ~Wiped() { OPENSSL_cleanse(s.data(), s.size()); }
 };
 
 }  // namespace
