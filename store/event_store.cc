@@ -33,6 +33,7 @@
 #include "store/internal/append_plan.h"
 #include "store/internal/bulk_ingest.h"
 #include "store/internal/crc32c_checksum.h"
+#include "store/internal/erasure.h"
 #include "store/internal/log_reads.h"
 #include "store/master_key.h"
 #include "store/internal/open_checks.h"
@@ -322,7 +323,15 @@ absl::Status EventStoreReader::LoadSealing() {
         "; the master key given is ", MasterKeyId(*master), ": wrong master key"));
   }
   state_->ring = std::make_unique<internal::KeyRing>(db_.get(), master->Copy());
+  ASSIGN_OR_RETURN(std::vector<internal::ErasureMarker> erased,
+                   internal::ReadErasureMarkers(db_.get()));
+  for (const internal::ErasureMarker& m : erased) state_->ring->MarkErased(m.stream);
   if (!read_only_) {
+    // An erasure a crash or a failure cut short is finished before anything
+    // else: its key may still be in the store's files.
+    for (internal::ErasureMarker& m : erased) {
+      if (!m.shredded) RETURN_IF_ERROR(internal::FinishErasure(db_.get(), std::move(m)));
+    }
     // The checkpoints' key exists before anything is written, so that
     // PutCheckpoints only reads it (the commit leader alone creates keys).
     std::string wrapped;
@@ -379,6 +388,33 @@ absl::Status EventStoreReader::BuildTree() {
 
 absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
   return Append(std::move(request), internal::AppendMode());
+}
+
+absl::StatusOr<AppendResult> EventStore::Erase(std::string_view stream, NewRecord record,
+                                               std::vector<std::string> checkpoints) {
+  if (record.stream == stream) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the erasure's own record cannot be in the stream it erases ('", std::string(stream),
+        "')"));
+  }
+  std::vector<internal::ErasureMarker> markers(1);
+  markers[0].stream = std::string(stream);
+  markers[0].checkpoints = std::move(checkpoints);
+  AppendRequest request;
+  request.records.push_back(std::move(record));
+  request.sync = true;
+  internal::AppendMode mode;
+  mode.erase = &markers;
+  ASSIGN_OR_RETURN(AppendResult result, Append(std::move(request), mode));
+  absl::Status shredded = internal::FinishErasure(db_.get(), markers[0]);
+  if (!shredded.ok()) {
+    return absl::Status(
+        shredded.code(),
+        absl::StrCat("stream '", std::string(stream), "' is erased (its erasure is at position ",
+                     result.positions[0], ") but destroying its data key did not finish: ",
+                     shredded.message(), "; opening the store read-write again finishes it"));
+  }
+  return result;
 }
 
 absl::StatusOr<std::unique_ptr<BulkLoader>> EventStore::BeginBulkLoad() {
@@ -503,6 +539,7 @@ absl::Status WriteAsBatch(rocksdb::DB& db, internal::AppendPlan& plan, bool sync
   auto put = [&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return batch.Put(k, v); };
   plan.SortIndex();
   rocksdb::Status bs = plan.PutSettings(put);
+  if (bs.ok()) bs = plan.PutErasures(put);
   if (bs.ok()) bs = plan.PutRecords(put);
   if (bs.ok()) bs = plan.PutDataKeys(put);
   if (bs.ok()) bs = plan.PutIndex(put);
@@ -590,6 +627,9 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
     RETURN_IF_ERROR(WriteAsBatch(*db_, plan, sync, st.write_failed));
   }
   pending.written = true;
+  // Before any later group is planned: its records to these streams are
+  // refused, and readers from here on see them erased.
+  for (const internal::ErasureMarker* m : plan.erasures()) st.ring->MarkErased(m->stream);
 
   // Publish the tail: readers see the new records from here on.
   st.tail = plan.tail();

@@ -168,9 +168,16 @@ class EventStoreReader {
 
   // Every stream name, in bytewise order. Streams whose name starts with '$'
   // are system streams (e.g. the service's access log "$access/<case>"), not
-  // cases: they are left out unless include_system.
+  // cases: they are left out unless include_system. Erased streams
+  // (EventStore::Erase) are always left out: ErasedStreams lists them.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> Streams(
       bool include_system = false) const;
+
+  // The streams erased by EventStore::Erase, in bytewise order (none in a
+  // plain store). Their records still read (ReadStream, ScanLog, ...), with
+  // StoredRecord::erased set and no payload. kDataLoss for a malformed
+  // marker; kInternal on I/O.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> ErasedStreams() const;
 
   // The last position in the log (0 when empty).
   uint64_t LastPosition() const;
@@ -358,6 +365,26 @@ class EventStore : public EventStoreReader {
   // Makes every acknowledged append durable (fsyncs the write-ahead log) and
   // records the head in the durable head file.
   [[nodiscard]] absl::Status Sync();
+
+  // Erasure by crypto-shredding (issue 19). Appends `record` — the erasure's
+  // own record, in a stream other than `stream` — and marks `stream` erased
+  // in the same synced write; then destroys the stream's data key and the
+  // checkpoints named in `checkpoints` so that no copy of either is left in
+  // any file of the store (store/internal/shred.h, erasure.h). From then on
+  // the stream's records read back erased (StoredRecord::erased: no
+  // payload), Streams() leaves it out, and an append to it is refused with
+  // kFailedPrecondition. The chain, the tree, Verify and every proof, old or
+  // new, are unchanged: they commit to the sealed bytes, which stay.
+  // Failures: kFailedPrecondition for a plain store (migrate it first) or a
+  // stream already erased; kNotFound for a stream with no records;
+  // kInvalidArgument when `record` is in `stream`; Append's for the record
+  // (then nothing changed). A failure while shredding leaves the stream
+  // erased and its key perhaps still in files: the next read-write open
+  // finishes the shredding (so does a crash). Returns the record's append
+  // result. Thread-safe; readers holding a snapshot open keep what it sees
+  // until they release it.
+  [[nodiscard]] absl::StatusOr<AppendResult> Erase(std::string_view stream, NewRecord record,
+                                                   std::vector<std::string> checkpoints);
 
   [[nodiscard]] absl::Status PutSetting(std::string_view name, std::string_view value);
   // Writes every (name, bytes) pair in one atomic batch, synced like an

@@ -8,9 +8,11 @@
 #include <limits>
 #include <memory>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "store/event_store.h"
+#include "store/internal/erasure.h"
 #include "store/internal/key_ring.h"
 #include "store/internal/log_reads.h"
 #include "store/internal/store_state.h"
@@ -77,6 +79,12 @@ absl::Status EventStoreReader::Unseal(StoredRecord* rec) const {
         " is encrypted and was opened without its master key: records cannot be read"));
   }
   if (ring == nullptr) return absl::OkStatus();
+  if (ring->IsErased(rec->stream)) {
+    rec->sealed_payload = std::move(rec->payload);
+    rec->payload.clear();
+    rec->erased = true;
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::string> opened = ring->Open(rec->stream, rec->id, rec->payload);
   if (!opened.ok()) {
     return absl::Status(opened.status().code(),
@@ -213,17 +221,33 @@ absl::Status EventStoreReader::ScanLog(uint64_t from,
 }
 
 absl::StatusOr<std::vector<std::string>> EventStoreReader::Streams(bool include_system) const {
+  absl::flat_hash_set<std::string> erased;
+  if (encrypted()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, ErasedStreams());
+    erased.insert(names.begin(), names.end());
+  }
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string first(1, format::kStreamTag);
   for (it->Seek(first); it->Valid() && it->key().starts_with(first);) {
     ASSIGN_OR_RETURN(auto sv, format::DecodeStreamKey(it->key().ToStringView()));
-    if (include_system || sv.first.empty() || sv.first[0] != '$') out.push_back(sv.first);
+    if ((include_system || sv.first.empty() || sv.first[0] != '$') && !erased.contains(sv.first)) {
+      out.push_back(sv.first);
+    }
     // Skip the rest of this stream.
     it->Seek(format::StreamKey(sv.first, std::numeric_limits<uint64_t>::max()));
     if (it->Valid() && it->key().starts_with(format::StreamPrefix(sv.first))) it->Next();
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "listing streams"));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> EventStoreReader::ErasedStreams() const {
+  ASSIGN_OR_RETURN(std::vector<internal::ErasureMarker> markers,
+                   internal::ReadErasureMarkers(db_.get()));
+  std::vector<std::string> out;
+  out.reserve(markers.size());
+  for (internal::ErasureMarker& m : markers) out.push_back(std::move(m.stream));
   return out;
 }
 

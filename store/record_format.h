@@ -31,6 +31,10 @@ struct StoredRecord {
   // returns `payload` opened and keeps these for the leaf (EncodeLeaf uses
   // them when set). Empty in a plain store.
   std::string sealed_payload;
+  // The stream was erased (EventStore::Erase): its data key is destroyed, so
+  // `payload` is empty and what the record said is gone; position, time,
+  // stream, id and the sealed bytes (for the leaf) remain.
+  bool erased = false;
 };
 
 namespace format {

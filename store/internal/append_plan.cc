@@ -102,6 +102,12 @@ absl::Status AppendPlan::CheckExpectedVersions(const AppendRequest& request) {
 absl::Status AppendPlan::Encode(const NewRecord& r, uint64_t version) {
   std::string_view payload = r.payload;
   if (ring_ != nullptr) {
+    for (const ErasureMarker* m : erasures_) {
+      if (m->stream == r.stream) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("stream '", r.stream, "' is erased: nothing more can be recorded in it"));
+      }
+    }
     std::string wrapped;
     ASSIGN_OR_RETURN(const SecretKey* key, ring_->FindOrCreate(r.stream, &wrapped));
     if (!wrapped.empty()) data_key_puts_.emplace_back(DataKeyKey(r.stream), std::move(wrapped));
@@ -182,6 +188,7 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
         "a bulk append cannot carry settings: they go in the ordinary write");
   }
   if (error.ok()) error = CheckExpectedVersions(req);
+  if (error.ok() && mode.erase != nullptr) error = CheckErasures(req, *mode.erase);
 
   // The caller's own look-ups hold if the log has not moved since.
   const bool ids_checked = mode.ids_checked || (req.ids_absent_at.has_value() &&
@@ -261,7 +268,42 @@ absl::StatusOr<AppendResult> AppendPlan::Add(const AppendRequest& req, const App
     if (!result.stream_versions.contains(stream)) result.stream_versions[stream] = expected;
   }
   for (const auto& setting : req.settings) setting_puts_.push_back(&setting);
+  if (mode.erase != nullptr) {
+    for (const ErasureMarker& m : *mode.erase) erasures_.push_back(&m);
+  }
   return result;
+}
+
+absl::Status AppendPlan::CheckErasures(const AppendRequest& req,
+                                       const std::vector<ErasureMarker>& erase) {
+  if (ring_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "the store is not encrypted, so nothing in it can be erased: migrate it to an "
+        "encrypted store first (carelog migrate)");
+  }
+  for (const ErasureMarker& m : erase) {
+    if (ring_->IsErased(m.stream)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("stream '", m.stream, "' is already erased"));
+    }
+    for (const ErasureMarker* earlier : erasures_) {
+      if (earlier->stream == m.stream) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("stream '", m.stream, "' is already being erased"));
+      }
+    }
+    ASSIGN_OR_RETURN(uint64_t version, VersionOf(m.stream));
+    if (version == 0) {
+      return absl::NotFoundError(absl::StrCat("stream '", m.stream, "' has no records to erase"));
+    }
+    for (const NewRecord& r : req.records) {
+      if (r.stream == m.stream) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the erasure's own record cannot be in the stream it erases ('", m.stream, "')"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 size_t AppendPlan::BatchBytes() const {

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "rocksdb/db.h"
 #include "store/event_store.h"
+#include "store/internal/erasure.h"
 #include "store/internal/key_ring.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
@@ -77,6 +78,9 @@ struct AppendMode {
   // this is the plan's first request; the plan gives them back when it is
   // destroyed. Not owned; must outlive the plan. Null: the plan allocates.
   PlanBuffers* buffers = nullptr;
+  // EventStore::Erase: markers of streams to erase, written in the same
+  // write as the request's records (store/internal/erasure.h). Not owned.
+  const std::vector<ErasureMarker>* erase = nullptr;
 };
 
 class AppendPlan {
@@ -101,7 +105,9 @@ class AppendPlan {
   // success its new records are in the plan and the result says where every
   // record is; on failure the plan is as before the call and the error is
   // the request's: kInvalidArgument (empty stream or id, settings on a bulk
-  // append), kAborted (expected version), kAlreadyExists (id reused with
+  // append, a record in a stream it erases), kFailedPrecondition (erasing in
+  // a plain store, or a stream already erased; a record in an erased
+  // stream), kNotFound (erasing a stream with no records), kAborted (expected version), kAlreadyExists (id reused with
   // other content), kDataLoss / kInternal (reading the log).
   absl::StatusOr<AppendResult> Add(const AppendRequest& request, const AppendMode& mode);
 
@@ -133,6 +139,10 @@ class AppendPlan {
   template <typename Put>
   rocksdb::Status PutDataKeys(Put&& put) const;
   bool has_data_keys() const { return !data_key_puts_.empty(); }
+  // The erasure markers of the added requests (AppendMode::erase).
+  template <typename Put>
+  rocksdb::Status PutErasures(Put&& put) const;
+  const std::vector<const ErasureMarker*>& erasures() const { return erasures_; }
 
   // After the plan was written: the store's version cache takes the group's.
   void CommitVersions();
@@ -146,6 +156,9 @@ class AppendPlan {
 
   absl::StatusOr<uint64_t> VersionOf(std::string_view stream);
   absl::Status CheckExpectedVersions(const AppendRequest& request);
+  // AppendMode::erase: see Add.
+  absl::Status CheckErasures(const AppendRequest& request,
+                             const std::vector<ErasureMarker>& erase);
   // Appends one new record to the plan; kInternal / kDataLoss /
   // kPermissionDenied from sealing it (nothing appended then).
   absl::Status Encode(const NewRecord& r, uint64_t version);
@@ -190,7 +203,17 @@ class AppendPlan {
   // Settings of the added requests, in order (a later request's value of the
   // same name wins, as the later write would).
   std::vector<const std::pair<std::string, std::string>*> setting_puts_;
+  std::vector<const ErasureMarker*> erasures_;
 };
+
+template <typename Put>
+rocksdb::Status AppendPlan::PutErasures(Put&& put) const {
+  for (const ErasureMarker* m : erasures_) {
+    rocksdb::Status s = put(ErasureMarkerKey(m->stream), EncodeErasureMarker(*m));
+    if (!s.ok()) return s;
+  }
+  return rocksdb::Status::OK();
+}
 
 template <typename Put>
 rocksdb::Status AppendPlan::PutSettings(Put&& put) const {

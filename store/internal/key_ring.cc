@@ -81,6 +81,11 @@ absl::StatusOr<const SecretKey*> KeyRing::Find(std::string_view stream) {
 absl::StatusOr<const SecretKey*> KeyRing::FindOrCreate(std::string_view stream,
                                                        std::string* wrapped) {
   wrapped->clear();
+  if (IsErased(stream)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("stream '", std::string(stream),
+                     "' is erased: nothing more can be recorded in it"));
+  }
   absl::StatusOr<const SecretKey*> found = Find(stream);
   if (found.ok() || found.status().code() != absl::StatusCode::kNotFound) return found;
   ASSIGN_OR_RETURN(SecretKey key, SecretKey::Generate());
@@ -118,6 +123,17 @@ void KeyRing::DropPending() {
 void KeyRing::Forget(std::string_view stream) {
   absl::MutexLock lock(&mu_);
   keys_.erase(std::string(stream));
+}
+
+void KeyRing::MarkErased(std::string_view stream) {
+  absl::MutexLock lock(&mu_);
+  keys_.erase(std::string(stream));
+  erased_.insert(std::string(stream));
+}
+
+bool KeyRing::IsErased(std::string_view stream) {
+  absl::MutexLock lock(&mu_);
+  return erased_.contains(std::string(stream));
 }
 
 absl::StatusOr<RewrapReport> RewrapDataKeys(rocksdb::DB* db, const SecretKey& current,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,7 +44,7 @@ class KeyRing {
   // Thread-safe.
   [[nodiscard]] absl::StatusOr<const SecretKey*> Find(std::string_view stream);
 
-  // Find, or for a stream without a key a new random key, *wrapped set to
+  // Find, or for a stream without a key (and not erased) a new random key, *wrapped set to
   // its wrapped value: the caller writes it under DataKeyKey(stream) in the
   // same write as the first record it seals, then calls CommitPending (or
   // DropPending when that write failed, so that no record is ever sealed
@@ -66,6 +67,14 @@ class KeyRing {
   // Drops `stream`'s cached key (after its 'K' key is destroyed).
   void Forget(std::string_view stream);
 
+  // Erased streams (store/internal/erasure.h): their records read back
+  // erased, and FindOrCreate refuses them (kFailedPrecondition "stream 'S'
+  // is erased ..."), so nothing is ever sealed under a key about to be
+  // destroyed nor under a new one. MarkErased also forgets the cached key.
+  // Thread-safe.
+  void MarkErased(std::string_view stream);
+  bool IsErased(std::string_view stream);
+
   const SecretKey& master() const { return master_; }
 
  private:
@@ -74,6 +83,7 @@ class KeyRing {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<SecretKey>> keys_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> pending_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> erased_ ABSL_GUARDED_BY(mu_);
 };
 
 // A payload sealed under its stream's data key, bound to stream and id
