@@ -24,6 +24,11 @@ std::string EncodeEvent(const v1::Event& event) {
 }
 
 absl::Status DecodeEventInto(const StoredRecord& record, v1::Event* e) {
+  if (record.erased) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "position ", record.position, ": the event of case '", record.stream,
+        "' is erased (its data key was destroyed) and cannot be read"));
+  }
   if (!e->ParseFromString(record.payload)) {
     return absl::DataLossError(
         absl::StrCat("position ", record.position, ": stored event does not parse"));

@@ -30,7 +30,8 @@ namespace carelog {
 std::string EncodeEvent(const v1::Event& event);
 
 // The event of a stored record, with recordedAt, position and version set.
-// kDataLoss if the payload does not parse.
+// kDataLoss if the payload does not parse; kFailedPrecondition for an erased
+// record (StoredRecord::erased: its case was erased).
 [[nodiscard]] absl::StatusOr<v1::Event> DecodeEvent(const StoredRecord& record);
 // The same into `*event` (e.g. a message on the caller's arena, which a
 // replay reuses from case to case); `*event` is overwritten, and

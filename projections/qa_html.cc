@@ -271,6 +271,13 @@ std::string RenderQaJson(const QaReport& r) {
                     q.overdue ? "\"OVERDUE\"" : "\"DUE_SOON\"", ",\"daysOverdue\":", q.days_overdue,
                     ",\"iro\":", J(q.iro), ",\"team\":", J(q.team), "}");
   }
+  absl::StrAppend(&o, "],\n\"erased\":[");
+  for (size_t i = 0; i < r.erased.size(); ++i) {
+    const auto& e = r.erased[i];
+    absl::StrAppend(&o, i ? ",\n" : "\n", "{\"caseId\":", J(e.case_id), ",\"erasedOn\":",
+                    J(FormatDate(e.erased_on)), ",\"authority\":", J(e.authority),
+                    ",\"events\":", e.events, ",\"firstRecorded\":", J(FormatDate(e.first_recorded)), "}");
+  }
   absl::StrAppend(&o, "]}\n");
   return o;
 }
@@ -340,6 +347,12 @@ std::vector<std::pair<std::string, std::string>> RenderQaCsv(const QaReport& r) 
   absl::StrAppend(&s, "noDateOfBirth,", st.long_term_no_date_of_birth, ",,,,", FormatDate(st.to),
                   "\n");
   out.push_back({"stability.csv", s});
+  s = "caseId,erasedOn,authority,events,firstRecorded\n";
+  for (const auto& e : r.erased) {
+    absl::StrAppend(&s, Csv(e.case_id), ",", FormatDate(e.erased_on), ",", Csv(e.authority), ",",
+                    e.events, ",", FormatDate(e.first_recorded), "\n");
+  }
+  out.push_back({"erased.csv", s});
   return out;
 }
 
@@ -476,6 +489,24 @@ std::string RenderQaHtml(const QaReport& r) {
   if (r.pending.size() > kMaxRows)
     absl::StrAppend(&o, "<p>", r.pending.size() - kMaxRows,
                     " more rows are in the CSV and JSON forms of this report.</p>");
+
+  if (!r.erased.empty()) {
+    absl::StrAppend(&o, "\n<h2>Erased cases</h2><p>", r.erased.size(),
+                    r.erased.size() == 1 ? " case was" : " cases were",
+                    " erased before this report was made. Their records can no longer be read, so "
+                    "every figure above leaves them out. A report of this period made while a "
+                    "case could still be read (from its first recorded event to its erasure) may "
+                    "have counted it, so figures published then can differ from these.</p>"
+                    "<table id=\"erased\"><tr><th>child</th><th>first recorded</th>"
+                    "<th>erased on</th><th>authority</th><th>events</th></tr>");
+    for (const auto& e : r.erased) {
+      absl::StrAppend(&o, "<tr><td>", H(e.case_id), "</td><td>", FormatDate(e.first_recorded),
+                      "</td><td>", FormatDate(e.erased_on), "</td><td>",
+                      e.authority.empty() ? "retention ended" : H(e.authority),
+                      "</td><td class=\"n\">", e.events, "</td></tr>");
+    }
+    absl::StrAppend(&o, "</table>");
+  }
 
   absl::StrAppend(&o, "\n<h2>Definitions</h2><dl>");
   for (const auto& [k, v] : QaDefinitions())

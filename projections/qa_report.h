@@ -103,6 +103,20 @@ struct QaReport {
 
   // The DfE's placement stability measures at `to` (qa_stability.h).
   PlacementStability stability;
+
+  // Cases erased (issue 19) before the report was made. Their events can
+  // no longer be read, so every figure above leaves them out, in every
+  // period; the report says so rather than pretend the figures are those of
+  // a report made before the erasure. A report of this period made while
+  // the case could be read (from first_recorded, the London date its first
+  // event was recorded, to erased_on) may have counted it.
+  struct ErasedCase {
+    std::string case_id;
+    absl::CivilDay first_recorded, erased_on;  // London dates
+    std::string authority;  // "" = the retention period had ended
+    int64_t events = 0;
+  };
+  std::vector<ErasedCase> erased;  // in log order of the erasures
 };
 
 // Builds the report one case at a time, so that a caller need not hold

@@ -1,12 +1,14 @@
 // `carelog cases [--as-of DATE] [--iro ID] [--team NAME] [--looked-after yes|no]
 //   [--overdue] [--format table|csv|json]`: the case list (projections/
-// cases_list.h) — the query and the rendering live below; this parses.
+// cases_list.h) — the query and the rendering live below; this parses. The
+// table ends with the erased cases, each named by its erasure.
 #include <cstdio>
 #include <optional>
 #include <string>
 
 #include "absl/time/civil_time.h"
 #include "projections/cases_list.h"
+#include "projections/erasure.h"
 #include "projections/views/queries.h"
 #include "tools/commands.h"
 
@@ -38,9 +40,16 @@ int RunCases(const Args& args) {
   if (!queries.ok()) return ReportError(queries.status());
   auto rows = (*queries)->CaseList(as_of, filter);
   if (!rows.ok()) return ReportError(rows.status());
-  const std::string out = format == "json"  ? RenderCaseListJson(*rows)
-                          : format == "csv" ? RenderCaseListCsv(*rows)
-                                            : RenderCaseListTable(*rows);
+  std::string out = format == "json"  ? RenderCaseListJson(*rows)
+                    : format == "csv" ? RenderCaseListCsv(*rows)
+                                      : RenderCaseListTable(*rows);
+  // Erased cases are in no row (nothing of them can be read); the table
+  // names each with its erasure, the other formats list rows only.
+  if (format == "table") {
+    auto erasures = (*queries)->Erasures();
+    if (!erasures.ok()) return ReportError(erasures.status());
+    if (!erasures->empty()) out += "\n" + RenderErasuresTable(*erasures);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

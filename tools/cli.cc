@@ -1,5 +1,8 @@
 #include "tools/cli.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -135,6 +138,13 @@ const std::vector<Command>& CommandTable() {
        "        death, the date from which it may be destroyed, the rule and its source (England\n"
        "        75 years from birth, Scotland 100; a child who died before 18: 15 / 25 years from\n"
        "        the death); --all: every case; cases without a date of birth are listed apart\n"},
+      {"erase", {"case", "reason", "authority", "by", "format"}, {}, RunErase,
+       "  erase --case ID --reason TEXT [--authority REF] [--by NAME] [--format text|json]\n"
+       "        erase a case once its retention period has ended (`carelog retention`), or\n"
+       "        earlier under an authority (e.g. a court order): its data key and checkpoints\n"
+       "        are destroyed, so its events can never be read again, and the erasure (who,\n"
+       "        when, why, authority, how many events) is appended to the log; verify and every\n"
+       "        proof still hold. Encrypted stores only (README \"Erasure\")\n"},
       {"keys", {"key-file", "new-key-file"}, {}, RunKeys,
        "  keys new --key-file FILE         a new master key, written to FILE (0600; never\n"
        "        overwritten); a store first opened read-write with it is encrypted (README\n"
@@ -215,6 +225,14 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
     }
   }
   return args;
+}
+
+std::string OsUser() {
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  return absl::StrCat("uid ", geteuid());
 }
 
 std::string FlagValue(const Args& args, const char* name) {

@@ -34,6 +34,9 @@ std::string StoreDir(const Args& args);
 
 // The value of option --NAME, or "" when it was not given.
 std::string FlagValue(const Args& args, const char* name);
+// The name of the operating-system user running carelog: the password
+// database's, else $USER, else "uid N".
+std::string OsUser();
 
 // The master key of an encrypted store for this run: --master-key-file FILE
 // (any command), else $CARELOG_MASTER_KEY_FILE, else $CARELOG_MASTER_KEY (64
@@ -96,6 +99,7 @@ int RunBackup(const Args& args);      // tools/backup_command.cc
 int RunRestore(const Args& args);     // tools/restore_command.cc
 int RunStats(const Args& args);       // tools/stats_command.cc
 int RunRetention(const Args& args);   // tools/retention_command.cc
+int RunErase(const Args& args);       // tools/erase_command.cc
 int RunToken(const Args& args);       // tools/token_command.cc
 int RunUser(const Args& args);        // tools/user_command.cc
 int RunAccessLog(const Args& args);   // tools/access_log_command.cc

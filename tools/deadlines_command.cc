@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/event_time.h"
 #include "projections/deadlines_format.h"
+#include "projections/erasure.h"
 #include "projections/views/queries.h"
 #include "store/event_store.h"
 #include "tools/commands.h"
@@ -72,7 +73,15 @@ int RunDeadlines(const Args& args) {
   };
   if (absl::Status s = (*queries)->Deadlines(query, render, write); !s.ok()) return ReportError(s);
   if (format == "json") absl::StrAppend(&out, "]\n");
-  if (format == "table") out = table.Render();
+  if (format == "table") {
+    out = table.Render();
+    // Erased cases have no obligations to show: the table names them.
+    if (!query.case_id.has_value()) {
+      auto erasures = (*queries)->Erasures();
+      if (!erasures.ok()) return ReportError(erasures.status());
+      if (!erasures->empty()) out += "\n" + RenderErasuresTable(*erasures);
+    }
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

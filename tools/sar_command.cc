@@ -36,16 +36,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The name of the operating-system user running carelog: the password
-// database's, else $USER, else "uid N".
-std::string OsUser() {
-  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
-  return absl::StrCat("uid ", geteuid());
-}
-
 std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "local";

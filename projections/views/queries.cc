@@ -7,6 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
+#include "projections/erasure.h"
+#include "projections/views/deadlines_checkpoint.h"
+#include "projections/views/state_checkpoint.h"
+#include "store/base/deterministic.h"
 #include "store/inclusion_proof.h"
 #include "projections/views/case_packs.h"
 #include "projections/views/parallel.h"
@@ -31,6 +35,13 @@ CarePlanState FoldStateOf(const std::string& case_id, const std::vector<v1::Even
   CarePlanState state = FoldCarePlanState(case_id, std::move(known), deadlines, pack, cal, as_of);
   state.known_at = known_at;
   return state;
+}
+
+// kFailedPrecondition naming the erasure when `case_id` was erased.
+absl::Status RefuseIfErased(const EventStoreReader& store, const std::string& case_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::CaseErasure> erasure, ErasureOf(store, case_id));
+  if (erasure.has_value()) return ErasedCaseError(*erasure);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -77,6 +88,7 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
                                 absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver) {
   std::vector<std::string> cases;
   if (query.case_id.has_value()) {
+    RETURN_IF_ERROR(RefuseIfErased(*store_, *query.case_id));
     cases.push_back(*query.case_id);
   } else {
     ASSIGN_OR_RETURN(cases, store_->Streams());
@@ -145,11 +157,29 @@ absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
     c.events = std::move(events);
     builder.Add(c);
   }
-  return builder.Finish();
+  QaReport report = builder.Finish();
+  // Erased cases: in no figure; when a report could have counted them.
+  ASSIGN_OR_RETURN(std::vector<v1::CaseErasure> erasures, ReadErasures(*store_));
+  for (const v1::CaseErasure& e : erasures) {
+    QaReport::ErasedCase row;
+    row.case_id = e.case_id();
+    row.erased_on = LondonDate(e.at());
+    row.authority = e.authority();
+    ASSIGN_OR_RETURN(std::vector<StoredRecord> records, store_->ReadStream(e.case_id()));
+    row.events = static_cast<int64_t>(records.size());
+    row.first_recorded = row.erased_on;
+    for (const StoredRecord& rec : records) {
+      row.first_recorded = std::min(
+          row.first_recorded, LondonToday(absl::FromUnixMicros(rec.recorded_at_micros)));
+    }
+    report.erased.push_back(std::move(row));
+  }
+  return report;
 }
 
 absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
                                           const CaseTrailOptions& options) {
+  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
   EventLog log(store_, SystemClock());
   ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
   if (events.empty()) return NoCase(case_id);
@@ -165,6 +195,7 @@ absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
 absl::StatusOr<CarePlanState> Queries::State(const std::string& case_id, absl::CivilDay as_of,
                                              std::optional<absl::Time> known_at,
                                              bool use_checkpoints) {
+  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
@@ -333,6 +364,8 @@ absl::StatusOr<::carelog::SubjectAccess> Queries::SubjectAccess(const std::strin
   read.clear_position();
   read.clear_event_id();
   read.clear_outcome();
+  // Nothing of an erased case can be read, so there is no read to record.
+  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
   uint64_t version = 0;
   if (!case_id.empty() && !IsSystemStream(case_id)) {
     ASSIGN_OR_RETURN(version, store_->StreamVersion(case_id));
@@ -393,6 +426,74 @@ absl::StatusOr<::carelog::SubjectAccess> Queries::SubjectAccess(const std::strin
   }
   return sar;
 }
+
+absl::StatusOr<v1::CaseErasure> Queries::Erase(const EraseCaseRequest& request) {
+  const std::string& case_id = request.case_id;
+  if (writer_ == nullptr) {
+    return absl::FailedPreconditionError("erasing a case writes to the log: open the store read-write");
+  }
+  if (request.reason.empty()) {
+    return absl::InvalidArgumentError("an erasure needs a reason (--reason TEXT)");
+  }
+  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
+  EventLog log(store_, SystemClock());
+  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
+  if (events.empty() || IsSystemStream(case_id)) return NoCase(case_id);
+  CasePacks packs(store_, &registry_);
+  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
+  const CaseRetention retention = WorkOutRetention(
+      case_id, pack->name, events, pack->retention ? &*pack->retention : nullptr);
+  const absl::CivilDay today = LondonToday(request.at);
+  if (request.authority.empty() && !retention.EndedBy(today)) {
+    if (!retention.destroy_from.has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case '", case_id, "' cannot be erased: its retention period cannot be worked out (",
+          retention.why_unknown,
+          "); give the authority for erasing it (--authority REF, e.g. a court order)"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case '", case_id, "' cannot be erased before its retention period ends: it must be kept "
+        "until ", absl::FormatCivilTime(*retention.destroy_from - 1), " and may be destroyed from ",
+        absl::FormatCivilTime(*retention.destroy_from), " (", retention.rule_id, ": ",
+        retention.rule_text, "; ", retention.source,
+        "); give the authority for erasing it earlier (--authority REF, e.g. a court order)"));
+  }
+
+  v1::CaseErasure erasure;
+  erasure.set_case_id(case_id);
+  const int64_t micros = absl::ToUnixMicros(request.at);
+  erasure.mutable_at()->set_seconds(micros / 1000000);
+  erasure.mutable_at()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  erasure.set_erased_by(request.erased_by);
+  erasure.set_role(request.role);
+  erasure.set_through(request.through);
+  erasure.set_reason(request.reason);
+  erasure.set_authority(request.authority);
+  erasure.set_retention_rule(retention.rule_id);
+  erasure.set_retention_source(retention.source);
+  if (retention.destroy_from.has_value()) {
+    erasure.set_destroy_from(absl::FormatCivilTime(*retention.destroy_from));
+  }
+  uint64_t first = 0, last = 0;
+  for (const v1::Event& e : events) {
+    first = first == 0 ? e.position() : std::min<uint64_t>(first, e.position());
+    last = std::max<uint64_t>(last, e.position());
+  }
+  erasure.set_events(events.size());
+  erasure.set_first_position(first);
+  erasure.set_last_position(last);
+
+  NewRecord record{kErasuresStream, absl::StrCat("erasure/", case_id),
+                   DeterministicBytes(erasure)};
+  ASSIGN_OR_RETURN(AppendResult appended,
+                   writer_->Erase(case_id, std::move(record),
+                                  {DeadlinesCaseName(case_id), DeadlinesFindingsName(case_id),
+                                   DeadlinesIndexName(case_id), StateCaseName(case_id)}));
+  erasure.set_position(appended.positions[0]);
+  return erasure;
+}
+
+absl::StatusOr<std::vector<v1::CaseErasure>> Queries::Erasures() { return ReadErasures(*store_); }
 
 absl::StatusOr<CheckpointUpdate> Queries::UpdateCheckpoints(bool rebuild) {
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());

@@ -62,6 +62,17 @@ struct CaseDeadlinesAnswer {
   std::string text;         // for the caller's rendering (e.g. its JSON)
 };
 
+// What `carelog erase` and the gRPC EraseCase ask (Queries::Erase).
+struct EraseCaseRequest {
+  std::string case_id;
+  std::string reason;     // required
+  std::string authority;  // "" = only once the case's retention has ended
+  std::string erased_by;  // the operator's or token's name
+  std::string role;       // the token's role ("" from the command line)
+  std::string through;    // "carelog erase", "EraseCase"
+  absl::Time at;          // when; retention is judged at its London date
+};
+
 class Queries {
  public:
   // `store` is not owned and must outlive the queries. Over a reader,
@@ -99,6 +110,10 @@ class Queries {
 
   // The case's audit trail, with the settings that judge it and their
   // changes. kNotFound "no case 'ID' in the store" when it has no events.
+  // Every query about one case (Deadlines with a case id, Audit, State,
+  // SubjectAccess) answers an erased case with kFailedPrecondition naming
+  // its erasure (ErasedCaseMessage); the lists leave erased cases out (Qa
+  // lists the erasures).
   [[nodiscard]] absl::StatusOr<CaseTrail> Audit(const std::string& case_id,
                                                  const CaseTrailOptions& options);
 
@@ -169,6 +184,21 @@ class Queries {
   // "no case 'ID' in the store". kDataLoss if a proof does not verify.
   [[nodiscard]] absl::StatusOr<::carelog::SubjectAccess> SubjectAccess(const std::string& case_id,
                                                                        v1::AccessRecord read);
+
+  // Erases the case (projections/erasure.h, EventStore::Erase): its data
+  // key and its deadlines and state checkpoints are destroyed, and a
+  // CaseErasure is appended to "$erasures" saying who, when, why, under what
+  // authority or retention rule, and how many events. Refused, with nothing
+  // changed: kFailedPrecondition over a read-only or plain store, for a case
+  // already erased (ErasedCaseMessage), or when the case's retention period
+  // has not ended by the London date of `at` (or cannot be worked out) and
+  // no authority is given — the message names the date, the rule and its
+  // source; kNotFound for no such case; kInvalidArgument without a reason.
+  // Returns the erasure with its position.
+  [[nodiscard]] absl::StatusOr<v1::CaseErasure> Erase(const EraseCaseRequest& request);
+
+  // Every erasure in the log, in log order.
+  [[nodiscard]] absl::StatusOr<std::vector<v1::CaseErasure>> Erasures();
 
   // DeadlinesView::Update and Check under the store's calendar and packs.
   // Update: kFailedPrecondition on a read-only store.

@@ -211,7 +211,9 @@ class CarelogService final : public v1::Carelog::Service {
       };
       for (const StoredRecord& r : batch) {
         next = r.position + 1;
-        if (IsSystemStream(r.stream)) {
+        // An erased case's records can no longer be read: skipped like
+        // system records (the client sees their positions in `skipped`).
+        if (IsSystemStream(r.stream) || r.erased) {
           if (req->report_skipped() && run_first == 0) run_first = r.position;
           continue;
         }
