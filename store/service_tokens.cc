@@ -42,7 +42,7 @@ absl::StatusOr<std::vector<std::string>> ParseRoles(std::string_view text) {
   for (absl::string_view r : absl::StrSplit(absl::string_view(text.data(), text.size()), ',')) {
     if (!ValidRole(std::string_view(r.data(), r.size()))) {
       return absl::InvalidArgumentError(
-          absl::StrCat("unknown role '", r, "' (roles: writer, reader, auditor, qa)"));
+          absl::StrCat("unknown role '", r, "' (roles: writer, reader, auditor, qa, admin)"));
     }
     roles.emplace_back(r);
   }

@@ -4,7 +4,7 @@
 //   # comment
 //   NAME ROLE[,ROLE...] SHA256HEX
 //
-// ROLE is one of writer, reader, auditor, qa. `carelog token add` appends a
+// ROLE is one of writer, reader, auditor, qa, admin (admin: EraseCase only). `carelog token add` appends a
 // line and prints the clear token once; nothing else ever sees it.
 #ifndef CARELOG_STORE_SERVICE_TOKENS_H_
 #define CARELOG_STORE_SERVICE_TOKENS_H_
@@ -19,7 +19,7 @@
 
 namespace carelog {
 
-inline constexpr const char* kTokenRoles[] = {"writer", "reader", "auditor", "qa"};
+inline constexpr const char* kTokenRoles[] = {"writer", "reader", "auditor", "qa", "admin"};
 
 struct TokenEntry {
   std::string name;

@@ -44,6 +44,7 @@
 #include "projections/views/queries.h"
 #include "tools/service/server.h"
 #include "projections/settings_log.h"
+#include "store/sealing.h"
 #include "store/service_tokens.h"
 
 namespace carelog {
@@ -71,7 +72,7 @@ Tokens MakeTokens() {
   Tokens t;
   std::string text = "# test tokens\n";
   for (const char* spec : {"writer:writer", "reader:reader", "auditor:auditor", "qa:qa",
-                           "all:writer,reader,auditor,qa"}) {
+                           "admin:admin", "all:writer,reader,auditor,qa"}) {
     const std::string s = spec;
     const std::string name = s.substr(0, s.find(':')), roles = s.substr(s.find(':') + 1);
     t.clear[name] = *NewToken();
@@ -573,6 +574,91 @@ TEST_F(ServiceTest, RolesDecideWhichCallsATokenMayMake) {
       EXPECT_EQ(code("", m), grpc::StatusCode::UNAUTHENTICATED) << m;
     }
   }
+}
+
+// EraseCase over an encrypted store: the admin role only; refused before
+// the case's retention ends without an authority (nothing changed); then
+// the case is erased, the erasure names the token, and the reads name it.
+class SealedServiceTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    StoreOptions so;
+    so.sync = false;
+    so.master_key = &master_;
+    store_ = *EventStore::Open(dir_.Sub("store"), so);
+    StartServer();
+  }
+  SecretKey master_ = *SecretKey::Generate();
+};
+
+TEST_F(SealedServiceTest, EraseCaseIsForAdminsAndNamesTheErasureAfterwards) {
+  v1::AppendResponse resp;
+  ASSERT_TRUE(Append({Accommodated("e1", "C-1")}, 0, &resp).ok());
+  const uint64_t last = store_->LastPosition();
+  v1::EraseCaseRequest req;
+  req.set_case_id("C-1");
+  req.set_reason("court ordered");
+  for (const char* who : {"writer", "reader", "auditor", "qa", "all"}) {
+    v1::EraseCaseResponse r;
+    EXPECT_EQ(stub_->EraseCase(Ctx(who).get(), req, &r).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << who;
+  }
+  v1::EraseCaseResponse r;
+  // No date of birth is recorded: the period cannot be worked out, so the
+  // case is never taken as due for destruction.
+  grpc::Status early = stub_->EraseCase(Ctx("admin").get(), req, &r);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(early.error_message(), HasSubstr("retention period cannot be worked out"));
+  EXPECT_THAT(early.error_message(), HasSubstr("authority"));
+  EXPECT_EQ(store_->LastPosition(), last);
+  v1::EraseCaseRequest no_reason = req;
+  no_reason.clear_reason();
+  EXPECT_EQ(stub_->EraseCase(Ctx("admin").get(), no_reason, &r).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  req.set_authority("HC-2026-0042");
+  grpc::Status erased = stub_->EraseCase(Ctx("admin").get(), req, &r);
+  ASSERT_TRUE(erased.ok()) << erased.error_message();
+  EXPECT_EQ(r.erasure().case_id(), "C-1");
+  EXPECT_EQ(r.erasure().erased_by(), "admin");
+  EXPECT_EQ(r.erasure().role(), "admin");
+  EXPECT_EQ(r.erasure().through(), "EraseCase");
+  EXPECT_EQ(r.erasure().authority(), "HC-2026-0042");
+  EXPECT_EQ(r.erasure().events(), 1u);
+  EXPECT_GT(r.erasure().position(), last);
+
+  v1::AuditRequest audit;
+  audit.set_case_id("C-1");
+  v1::AuditResponse audit_resp;
+  grpc::Status gone = stub_->Audit(Ctx("auditor").get(), audit, &audit_resp);
+  EXPECT_EQ(gone.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(gone.error_message(), HasSubstr("case 'C-1' was erased"));
+  EXPECT_THAT(gone.error_message(), HasSubstr("under authority HC-2026-0042"));
+  v1::AppendResponse more;
+  grpc::Status refused = Append({IroAllocated("e2", "C-1")}, std::nullopt, &more);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("erased"));
+  // A subscriber from the start is told the erased event's position was
+  // skipped, and gets the rest.
+  ASSERT_TRUE(Append({Accommodated("f1", "C-2")}, 0, &resp).ok());
+  auto ctx = Ctx("reader");
+  v1::SubscribeRequest sub;
+  sub.set_report_skipped(true);
+  auto reader = stub_->Subscribe(ctx.get(), sub);
+  v1::SubscribeResponse m;
+  ASSERT_TRUE(reader->Read(&m));
+  EXPECT_EQ(m.skipped().first_position(), 1u);
+  bool saw_f1 = false;
+  while (reader->Read(&m)) {
+    if (m.has_event() && m.event().event_id() == "f1") {
+      saw_f1 = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(saw_f1);
+  ctx->TryCancel();
+  reader->Finish();
 }
 
 TEST_F(ServiceTest, DeadlinesUseTheStoresSavedBankHolidays) {

@@ -105,7 +105,7 @@ const std::vector<Command>& CommandTable() {
        "        (README \"Web application\"): HTTPS with the same --tls-cert/--tls-key, plain HTTP\n"
        "        only on loopback; users from FILE (default STORE/carelog.users, `carelog user`)\n"},
       {"token", {"config", "name", "role"}, {}, RunToken,
-       "  token add --config FILE --name NAME --role writer|reader|auditor|qa   new bearer token\n"
+       "  token add --config FILE --name NAME --role writer|reader|auditor|qa|admin   new bearer token\n"
        "  token list --config FILE         the tokens' names and roles\n"},
       {"user", {"name", "role", "users", "password-file"}, {}, RunUser,
        "  user add --name NAME --role iro_manager|auditor|qa|admin [--users FILE]\n"

@@ -15,7 +15,7 @@ int RunToken(const Args& args) {
   if (args.positional.size() != 1 || (sub != "add" && sub != "list") || config.empty()) {
     std::fprintf(stderr,
                  "carelog: usage: token add --config FILE --name NAME --role "
-                 "writer|reader|auditor|qa[,...]\n"
+                 "writer|reader|auditor|qa|admin[,...]\n"
                  "       token list --config FILE\n");
     return 2;
   }

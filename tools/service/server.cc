@@ -57,6 +57,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"Head", {"auditor"}},
       {"Prove", {"auditor"}},
       {"AccessLog", {"auditor"}},
+      {"EraseCase", {"admin"}},
   };
   return *table;
 }
@@ -398,6 +399,26 @@ class CarelogService final : public v1::Carelog::Service {
     auto records = queries_.AccessLog(req->case_id());
     if (!records.ok()) return ToGrpc(records.status());
     for (v1::AccessRecord& r : *records) *resp->add_records() = std::move(r);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status EraseCase(grpc::ServerContext* ctx, const v1::EraseCaseRequest* req,
+                         v1::EraseCaseResponse* resp) override {
+    Caller caller;
+    if (auto s = Authorize(ctx, "EraseCase", &caller); !s.ok()) return s;
+    if (req->case_id().empty()) return Invalid("caseId: empty");
+    if (req->reason().empty()) return Invalid("reason: an erasure needs a reason");
+    EraseCaseRequest request;
+    request.case_id = req->case_id();
+    request.reason = req->reason();
+    request.authority = req->authority();
+    request.erased_by = caller.token_name;
+    request.role = caller.role;
+    request.through = "EraseCase";
+    request.at = absl::Now();
+    auto erasure = queries_.Erase(request);
+    if (!erasure.ok()) return ToGrpc(erasure.status());
+    *resp->mutable_erasure() = *std::move(erasure);
     return grpc::Status::OK;
   }
 
