@@ -1304,7 +1304,7 @@ TEST(TokensTest, FileKeepsHashesOnlyAndRefusesBadLines) {
   auto t2 = AddToken(file, "iro-team", "reader,auditor");
   ASSERT_TRUE(t2.ok());
   EXPECT_EQ(AddToken(file, "mosaic", "reader").status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(AddToken(file, "x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AddToken(file, "x", "superuser").status().code(), absl::StatusCode::kInvalidArgument);
   const std::string text = carelog::testing::ReadFile(file);
   EXPECT_EQ(text.find(*t1), std::string::npos);
   EXPECT_NE(text.find(TokenHashHex(*t1)), std::string::npos);
