@@ -169,12 +169,14 @@ TEST_F(EraseCommandTest, AnErasedCaseIsNamedEverywhereAndEveryProofStillHolds) {
 TEST_F(EraseCommandTest, ABackupForgetsTheCaseOnceItsMasterKeyIsRotatedAwayAndDestroyed) {
   CliRun backup = Run("backup" + S() + " --to " + dir_.Sub("backup"));
   ASSERT_EQ(backup.status, 0) << backup.err;
+  EXPECT_THAT(backup.out, HasSubstr("for as long as that key exists"));
   CliRun erase = Run("erase" + S() + " --case C-OLD --reason 'retention period ended'");
   ASSERT_EQ(erase.status, 0) << erase.err;
 
   // The backup was taken before: under key1 it still holds the case.
   CliRun restore = Run("restore --from " + dir_.Sub("backup") + " --to " + dir_.Sub("r1"));
   ASSERT_EQ(restore.status, 0) << restore.err;
+  EXPECT_THAT(restore.out, HasSubstr("are in it again: erase them again"));
   CliRun read = Run("audit --store " + dir_.Sub("r1") + " --case C-OLD");
   ASSERT_EQ(read.status, 0) << read.err;
   EXPECT_THAT(read.out, HasSubstr("Zebedee"));

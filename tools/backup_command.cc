@@ -13,6 +13,7 @@
 #include "store/event_store.h"
 #include "store/head_file.h"
 #include "store/logging.h"
+#include "store/master_key.h"
 #include "tools/commands.h"
 #include "store/base/time_format.h"
 
@@ -76,6 +77,18 @@ int RunBackup(const Args& args) {
       static_cast<unsigned long long>(m->head.size), to->second.c_str(),
       FormatTreeHead(m->head).c_str(), m->files.size(), HumanBytes(TotalSize(*m)).c_str(),
       to->second.c_str());
+  // What the copy keeps (README "Encryption at rest" and "Erasure").
+  if ((*store)->encrypted()) {
+    std::printf(
+        "This backup is encrypted under master key %s. It keeps every case as it is now, also "
+        "one erased later, for as long as that key exists: to make it forget, rotate the store "
+        "to a new key (carelog keys rotate) and destroy the old key file.\n",
+        CliMasterKey() != nullptr ? MasterKeyId(*CliMasterKey()).c_str() : "(not given)");
+  } else {
+    std::printf(
+        "This backup is not encrypted: nothing in it can be erased but by deleting the whole "
+        "backup.\n");
+  }
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "store/backup.h"
+#include "store/event_store.h"
 #include "store/head_file.h"
 #include "store/logging.h"
 #include "tools/commands.h"
@@ -39,6 +40,18 @@ int RunRestore(const Args& args) {
       "backup recorded on %s\n",
       static_cast<unsigned long long>(m->head.size), to->second.c_str(),
       FormatTreeHead(m->head).c_str(), Rfc3339Utc(m->created).c_str());
+  // A backup is the store as it was: a case erased since is readable in it
+  // again (as long as its master key exists). Said here, where it matters.
+  StoreOptions keyless;
+  keyless.without_master_key = true;
+  if (auto restored = EventStoreReader::Open(to->second, keyless);
+      restored.ok() && (*restored)->encrypted()) {
+    std::printf(
+        "The restored store is encrypted: it opens with the master key the backup was taken "
+        "under. Cases erased after %s are in it again: erase them again (carelog cases on the "
+        "store they were erased from lists its erasures).\n",
+        Rfc3339Utc(m->created).c_str());
+  }
   return 0;
 }
 
