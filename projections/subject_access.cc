@@ -421,7 +421,17 @@ std::string RenderSubjectAccessJson(const SubjectAccess& sar) {
     }
     absl::StrAppend(&out, "}");
   }
-  absl::StrAppend(&out, "\n]\n}\n");
+  absl::StrAppend(&out, "\n]");
+  if (!sar.data_keys.empty()) {
+    absl::StrAppend(&out, ",\n\"dataKeys\": {");
+    bool first = true;
+    for (const auto& [stream, hex] : sar.data_keys) {
+      absl::StrAppend(&out, first ? "" : ", ", Json(stream), ": ", Json(hex));
+      first = false;
+    }
+    absl::StrAppend(&out, "}");
+  }
+  absl::StrAppend(&out, "\n}\n");
   return out;
 }
 
@@ -662,7 +672,17 @@ std::string RenderSubjectAccessHtml(const SubjectAccess& sar) {
       "it prints <q>proof verified</q> with the entry&#39;s id and the root hash; if a single "
       "letter of the entry or the proof had been changed, the result would differ and it "
       "says the proof does not verify. Check that the root hash it prints is the one written "
-      "above.</p>\n<p>That the council&#39;s log really had this root hash when it held ",
+      "above.</p>\n",
+      sar.data_keys.empty()
+          ? std::string()
+          : absl::StrCat(
+                "<p>The council&#39;s log keeps every entry locked (encrypted) with a key of "
+                "this record&#39;s own, so a proof holds the entry locked. The key is in "
+                "record.json, under <code>dataKeys</code>; it opens this record&#39;s entries "
+                "and nothing else, so keep it as safe as this document. To see the entry a "
+                "proof holds, unlocked, add it to the command:</p>\n<p><code>carelog "
+                "check-proof --data-key KEY proofs/NUMBER.json</code></p>\n"),
+      "<p>That the council&#39;s log really had this root hash when it held ",
       sar.head.size,
       " entries, the council shows on its side: because the log only ever grows, the "
       "command <code>carelog verify --head ", sar.head.size, ":", merkle::ToHex(sar.head.root),

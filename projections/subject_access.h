@@ -56,6 +56,11 @@ struct SubjectAccess {
   // order of `access`. Each proves its record among head.size records.
   std::vector<InclusionProofData> event_proofs;
   std::vector<InclusionProofData> access_proofs;
+  // In an encrypted store: stream -> hex of its data key (the case's, and
+  // its access log's when it has one), so that `check-proof --data-key`
+  // opens each proof's sealed leaf and shows the entry it holds. Empty in a
+  // plain store, whose leaves hold the entries in clear.
+  std::map<std::string, std::string> data_keys;
 };
 
 // "dateOfBirth" -> "Date of birth", "iroId" -> "IRO id": a lowerCamelCase
@@ -75,7 +80,8 @@ std::string UkDateTime(absl::Time t);
 // head {treeSize, rootHash}, events [{position, eventId, type, occurredAt,
 // recordedAt, actor, comment, corrects, correctedBy, retractedBy, event
 // (the event's own JSON), proof}], obligations, findings, accessRecords
-// [{position, at, by, role, through, caseId, peer, eventId, outcome, proof}].
+// [{position, at, by, role, through, caseId, peer, eventId, outcome, proof}],
+// and, from an encrypted store, dataKeys {stream: hex}.
 // Each "proof" is exactly InclusionProofJson's object.
 std::string RenderSubjectAccessJson(const SubjectAccess& sar);
 

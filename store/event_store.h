@@ -253,6 +253,14 @@ class EventStoreReader {
       std::string_view prefix,
       const std::function<bool(std::string_view name, std::string_view bytes)>& fn) const;
 
+  // The data key of `stream` (its kSecretKeyBytes raw bytes), for a subject
+  // access bundle: it opens the sealed payloads in that stream's proofs, and
+  // nothing else, so whoever holds the bundle can check that each entry's
+  // text is what the log committed to. kFailedPrecondition for a plain store
+  // or one opened without its key, and for an erased stream; kNotFound for a
+  // stream without a key. The caller keeps it only as long as it must.
+  [[nodiscard]] absl::StatusOr<std::string> DataKeyOf(std::string_view stream) const;
+
   const std::string& dir() const { return dir_; }
   // Whether the store's payloads are sealed (StoreOptions::master_key),
   // opened with its key or without it.

@@ -242,6 +242,20 @@ absl::StatusOr<std::vector<std::string>> EventStoreReader::Streams(bool include_
   return out;
 }
 
+absl::StatusOr<std::string> EventStoreReader::DataKeyOf(std::string_view stream) const {
+  internal::KeyRing* ring = state_->ring.get();
+  if (ring == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store ", dir_, " is not encrypted, or was opened without its master key"));
+  }
+  if (ring->IsErased(stream)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("stream '", std::string(stream), "' is erased: its data key is destroyed"));
+  }
+  ASSIGN_OR_RETURN(const SecretKey* key, ring->Find(stream));
+  return std::string(key->bytes());
+}
+
 absl::StatusOr<std::vector<std::string>> EventStoreReader::ErasedStreams() const {
   ASSIGN_OR_RETURN(std::vector<internal::ErasureMarker> markers,
                    internal::ReadErasureMarkers(db_.get()));

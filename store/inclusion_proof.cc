@@ -1,8 +1,10 @@
 #include "store/inclusion_proof.h"
 
 #include "absl/strings/str_cat.h"
-#include "store/merkle.h"
 #include "store/base/status_macros.h"
+#include "store/internal/key_ring.h"
+#include "store/merkle.h"
+#include "store/sealing.h"
 
 namespace carelog {
 
@@ -31,6 +33,11 @@ absl::StatusOr<InclusionProofData> ProveInclusion(const EventStoreReader& store,
         "the stored Merkle tree does not prove this event; run carelog verify");
   }
   return p;
+}
+
+absl::StatusOr<std::string> OpenLeafPayload(const StoredRecord& leaf, std::string_view data_key) {
+  ASSIGN_OR_RETURN(SecretKey key, SecretKey::FromBytes(data_key));
+  return internal::OpenPayload(key, leaf.stream, leaf.id, leaf.payload);
 }
 
 }  // namespace carelog

@@ -36,6 +36,14 @@ struct InclusionProofData {
                                                                 std::string_view event_id,
                                                                 uint64_t tree_size);
 
+// The payload of a leaf from an encrypted store (DecodeLeaf's record),
+// opened with its stream's data key (EventStoreReader::DataKeyOf: 32 raw
+// bytes), so that a proof's holder can read the entry it proves.
+// kInvalidArgument for a key of the wrong length; kDataLoss when the payload
+// does not open with that key (another case's key, or a changed leaf).
+[[nodiscard]] absl::StatusOr<std::string> OpenLeafPayload(const StoredRecord& leaf,
+                                                          std::string_view data_key);
+
 }  // namespace carelog
 
 #endif  // CARELOG_STORE_INCLUSION_PROOF_H_

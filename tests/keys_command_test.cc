@@ -24,6 +24,7 @@ using ::carelog::testing::CliRun;
 using ::carelog::testing::RunCarelog;
 using ::carelog::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kEvents[] =
     R"({"eventId":"a1","caseId":"C-1","occurredAt":"2024-03-01T10:00:00Z","actor":{"id":"sw-zq","role":"SOCIAL_WORKER"},"childRegistered":{"dateOfBirth":"2009-04-17"},"comment":"Zebedee Quillfeather-Marlowe"})"
@@ -144,6 +145,30 @@ TEST_F(KeysCommandTest, BackupRestoreAndASubjectAccessBundleOfAnEncryptedStore) 
   CliRun check = Run(absl::StrCat("check-proof ", dir_.Sub("sar/proofs/1.json")));
   EXPECT_EQ(check.status, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("proof verified"));
+  EXPECT_THAT(check.out, Not(HasSubstr("Zebedee"))) << "the leaf is sealed";
+
+  // The bundle carries the keys of the case's own streams, and only those:
+  // with C-1's, the proof's leaf opens to the entry the document shows.
+  const std::string json = carelog::testing::ReadFile(dir_.Sub("sar/record.json"));
+  const size_t keys = json.find("\"dataKeys\": {");
+  ASSERT_NE(keys, std::string::npos) << json.substr(json.size() > 400 ? json.size() - 400 : 0);
+  const size_t at = json.find("\"C-1\": \"", keys);
+  ASSERT_NE(at, std::string::npos);
+  const std::string key = json.substr(at + 8, 64);
+  EXPECT_THAT(json.substr(keys), HasSubstr("\"$access/C-1\""));
+  EXPECT_THAT(json.substr(keys), Not(HasSubstr("C-2")));
+  EXPECT_THAT(carelog::testing::ReadFile(dir_.Sub("sar/record.html")),
+              HasSubstr("check-proof --data-key KEY"));
+  CliRun opened = Run(absl::StrCat("check-proof --data-key ", key, " ",
+                                   dir_.Sub("sar/proofs/1.json")));
+  ASSERT_EQ(opened.status, 0) << opened.err;
+  EXPECT_THAT(opened.out, HasSubstr("proof verified"));
+  EXPECT_THAT(opened.out, HasSubstr("Zebedee Quillfeather-Marlowe"));
+  EXPECT_THAT(opened.out, HasSubstr("2009-04-17"));
+  CliRun wrong = Run(absl::StrCat("check-proof --data-key ", std::string(64, '0'), " ",
+                                  dir_.Sub("sar/proofs/1.json")));
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("does not open with the data key given"));
 }
 
 TEST_F(KeysCommandTest, MigrationOfAPlainStoreGivesTheSameAnswersEncrypted) {

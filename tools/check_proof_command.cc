@@ -1,5 +1,7 @@
-// `carelog check-proof FILE|-`: verify an inclusion proof (as `carelog
-// prove` prints it) without a store.
+// `carelog check-proof [--data-key HEX] FILE|-`: verify an inclusion proof
+// (as `carelog prove` prints it) without a store; with the data key of the
+// proof's case (a subject access bundle's dataKeys), also show the entry
+// its sealed leaf holds.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,6 +13,9 @@
 #include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
+#include "carelog/v1/events.pb.h"
+#include "carelog/v1/service.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "projections/escape.h"
 #include "store/merkle.h"
 #include "store/record_format.h"
@@ -163,6 +168,35 @@ int RunCheckProof(const Args& args) {
               static_cast<unsigned long long>(decoded->version),
               static_cast<unsigned long long>(decoded->position),
               static_cast<unsigned long long>(tree_size), merkle::ToHex(root_hash).c_str());
+  if (args.flags.count("data-key") == 0) return 0;
+  // The entry the verified leaf holds, opened with its case's key (a subject
+  // access bundle's dataKeys): what the log committed to, in words.
+  std::string key;
+  if (!Unhex(FlagValue(args, "data-key"), &key)) {
+    std::fprintf(stderr, "carelog: --data-key is not hex\n");
+    return 2;
+  }
+  auto opened = OpenLeafPayload(*decoded, key);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "carelog: the proof verified, but its entry does not open with the data "
+                         "key given: %s\n",
+                 std::string(opened.status().message()).c_str());
+    return 1;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions jo;
+  v1::AccessRecord record;
+  v1::Event event;
+  const bool access = !decoded->stream.empty() && decoded->stream[0] == '$';
+  google::protobuf::Message& entry =
+      access ? static_cast<google::protobuf::Message&>(record) : event;
+  if (!entry.ParseFromString(*opened) ||
+      !google::protobuf::util::MessageToJsonString(entry, &json, jo).ok()) {
+    std::fprintf(stderr, "carelog: the entry opened but does not parse as %s\n",
+                 access ? "an access record" : "an event");
+    return 1;
+  }
+  std::printf("entry (opened with the data key): %s\n", TerminalSafe(json).c_str());
   return 0;
 }
 

@@ -80,8 +80,10 @@ const std::vector<Command>& CommandTable() {
        "  keygen --key KEY                 a new Ed25519 key pair for signed heads: KEY (0600), KEY.pub\n"},
       {"prove", {"size"}, {}, RunProve,
        "  prove [--store DIR] EVENT_ID [--size N]   JSON inclusion proof of one event\n"},
-      {"check-proof", {}, {}, RunCheckProof,
-       "  check-proof FILE|-               verify such a proof without a store\n"},
+      {"check-proof", {"data-key"}, {}, RunCheckProof,
+       "  check-proof [--data-key HEX] FILE|-   verify such a proof without a store; with the\n"
+       "        data key of its case (a subject access bundle's dataKeys), also print the entry\n"
+       "        its leaf holds, opened\n"},
       {"report", {"from", "to", "format", "out"}, {}, RunReport,
        "  report qa --from DATE --to DATE [--format html|csv|json] [--out FILE]   QA indicators\n"},
       {"import-903", {}, {"skip-invalid"}, RunImport903,

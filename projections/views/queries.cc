@@ -11,6 +11,7 @@
 #include "projections/views/deadlines_checkpoint.h"
 #include "projections/views/state_checkpoint.h"
 #include "store/base/deterministic.h"
+#include "store/base/hex.h"
 #include "store/inclusion_proof.h"
 #include "projections/views/case_packs.h"
 #include "projections/views/parallel.h"
@@ -423,6 +424,19 @@ absl::StatusOr<::carelog::SubjectAccess> Queries::SubjectAccess(const std::strin
     ASSIGN_OR_RETURN(StoredRecord rec, store_->ReadPosition(r.position()));
     ASSIGN_OR_RETURN(InclusionProofData p, prove(rec.id, r.position()));
     sar.access_proofs.push_back(std::move(p));
+  }
+  // The keys that open the sealed leaves of these proofs, and no others.
+  if (store_->encrypted()) {
+    for (const auto* proofs : {&sar.event_proofs, &sar.access_proofs}) {
+      for (const InclusionProofData& p : *proofs) {
+        const std::string& stream = p.record.stream;
+        // The case's own streams only: "$access" holds other cases' reads.
+        if (stream != case_id && stream != AccessStream(case_id)) continue;
+        if (sar.data_keys.contains(stream)) continue;
+        ASSIGN_OR_RETURN(std::string key, store_->DataKeyOf(stream));
+        sar.data_keys[stream] = HexOf(key);
+      }
+    }
   }
   return sar;
 }
