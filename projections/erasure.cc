@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "projections/escape.h"
@@ -71,7 +72,13 @@ std::string ErasedCaseMessage(const v1::CaseErasure& e) {
 }
 
 absl::Status ErasedCaseError(const v1::CaseErasure& erasure) {
-  return absl::FailedPreconditionError(ErasedCaseMessage(erasure));
+  absl::Status s = absl::FailedPreconditionError(ErasedCaseMessage(erasure));
+  s.SetPayload(kErasedCasePayload, absl::Cord(erasure.case_id()));
+  return s;
+}
+
+bool IsErasedCase(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) && status.GetPayload(kErasedCasePayload).has_value();
 }
 
 std::string RenderErasuresTable(const std::vector<v1::CaseErasure>& erasures) {

@@ -36,8 +36,13 @@ inline constexpr char kErasuresStream[] = "$erasures";
 // erasure is at position P". One line, for errors and the terminal.
 std::string ErasedCaseMessage(const v1::CaseErasure& erasure);
 
-// kFailedPrecondition with ErasedCaseMessage.
+// kFailedPrecondition with ErasedCaseMessage, and the case id as the
+// status's kErasedCasePayload, so that a caller (the web application) can
+// tell "this case was erased" from other refusals without reading words.
+inline constexpr char kErasedCasePayload[] = "type.carelog/erased-case";
 absl::Status ErasedCaseError(const v1::CaseErasure& erasure);
+// True for a status made by ErasedCaseError.
+bool IsErasedCase(const absl::Status& status);
 
 // The erasures as a table (one line each, then a count), and as a JSON array
 // of objects with the record's fields (dates YYYY-MM-DD, times RFC 3339).

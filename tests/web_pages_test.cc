@@ -11,12 +11,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/access_log.h"
 #include "engine/importer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/qa_html.h"
 #include "tests/cases_fixture.h"
+#include "store/sealing.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -132,6 +134,42 @@ TEST_F(WebPagesTest, EveryCaseViewIsRecordedAndAMissIsRecordedAsNotFound) {
   EXPECT_THAT(log.body, HasSubstr("CasePage"));
   EXPECT_THAT(log.body, HasSubstr("AccessLog"));
   EXPECT_THAT(log.body, HasSubstr("web:alice"));
+}
+
+// An erased case's page is not a fault of the service: 410, with the
+// erasure in words (who, when, why, under what authority).
+TEST(WebPagesErasedTest, AnErasedCasesPageSaysItWasErasedAndByWhom) {
+  testing::TempDir dir;
+  SecretKey master = *SecretKey::Generate();
+  StoreOptions o;
+  o.sync = false;
+  o.master_key = &master;
+  auto store = EventStore::Open(dir.Sub("store"), o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::istringstream in(testing::kFourCasesNdjson);
+  ASSERT_TRUE(ImportNdjson(store->get(), in, ImportOptions{}).ok());
+  auto queries = Queries::WithEmbeddedPacks(store->get());
+  ASSERT_TRUE(queries.ok());
+  EraseCaseRequest erase;
+  erase.case_id = "C-A";
+  erase.reason = "court ordered";
+  erase.authority = "HC-2026-0042";
+  erase.erased_by = "root";
+  erase.through = "carelog erase";
+  erase.at = absl::Now();
+  ASSERT_TRUE((*queries)->Erase(erase).ok());
+  FakeClock clock(testing::T("2024-06-30T12:00:00Z"));
+  PageEnv env{store->get(), queries->get(), &clock};
+  WebRequest r;
+  r.method = "GET";
+  r.path = "/cases/C-A";
+  r.peer = "127.0.0.1:5000";
+  auto page = CasePage(env, r, Viewer{"alice", "auditor", "csrf-of-alice"});
+  EXPECT_EQ(page.status, 410) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("This record was erased"));
+  EXPECT_THAT(page.body, HasSubstr("under authority HC-2026-0042"));
+  r.path = "/cases/C-B";
+  EXPECT_EQ(CasePage(env, r, Viewer{"alice", "auditor", "csrf-of-alice"}).status, 200);
 }
 
 TEST_F(WebPagesTest, TrayPageIsTheQueryLayersTrayFilteredAndSorted) {

@@ -1,8 +1,10 @@
 #include "tools/web/page_parts.h"
 
+
 #include "absl/strings/str_cat.h"
 #include "engine/calendar.h"
 #include "engine/event_time.h"
+#include "projections/erasure.h"
 #include "tools/web/look/govuk_components.h"
 #include "tools/web/look/html.h"
 #include "tools/web/look/uk_date.h"
@@ -73,6 +75,10 @@ WebResponse ReadRefused(const absl::Status& s, std::string_view case_id, const V
 }
 
 WebResponse ServiceFault(const absl::Status& s, const Viewer& viewer) {
+  if (IsErasedCase(s)) {
+    // Not a fault: the record is gone by decision, and the page says whose.
+    return ErrorPage(410, "This record was erased", std::string(s.message()), &viewer);
+  }
   std::fprintf(stderr, "carelog: web: %s\n", s.ToString().c_str());
   if (absl::IsUnavailable(s)) {
     return ErrorPage(503, "Sorry, the service is unavailable", "Try again later.", &viewer);
