@@ -84,6 +84,9 @@ TEST_F(EraseCommandTest, BeforeRetentionEndsWithoutAnAuthorityNothingChanges) {
   CliRun no_case = Run("erase" + S() + " --case C-NONE --reason x --authority y");
   EXPECT_EQ(no_case.status, 1);
   EXPECT_THAT(no_case.err, HasSubstr("no case 'C-NONE'"));
+  CliRun system = Run("erase" + S() + " --case '$settings' --reason x --authority y");
+  EXPECT_EQ(system.status, 1);
+  EXPECT_THAT(system.err, HasSubstr("no case '$settings'"));
   EXPECT_EQ(Run("head" + S()).out, head.out);
 
   // With an authority it goes.

@@ -449,10 +449,12 @@ absl::StatusOr<v1::CaseErasure> Queries::Erase(const EraseCaseRequest& request) 
   if (request.reason.empty()) {
     return absl::InvalidArgumentError("an erasure needs a reason (--reason TEXT)");
   }
+  // A system stream (the access log, the settings, the erasures) is no case.
+  if (case_id.empty() || IsSystemStream(case_id)) return NoCase(case_id);
   RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
   EventLog log(store_, SystemClock());
   ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
-  if (events.empty() || IsSystemStream(case_id)) return NoCase(case_id);
+  if (events.empty()) return NoCase(case_id);
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
   const CaseRetention retention = WorkOutRetention(
