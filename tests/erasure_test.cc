@@ -117,6 +117,7 @@ TEST_F(ErasureTest, TheStreamReadsBackErasedAndNoFileHoldsItsTextWhileEveryProof
   EXPECT_FALSE(AnyFileHolds(dir_.path(), sealed_checkpoint)) << "the checkpoint survived";
   std::string other_wrapped;
   EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), internal::DataKeyKey("C-2"), &other_wrapped).ok());
+  EXPECT_TRUE(AnyFileHolds(dir_.path(), other_wrapped)) << "the other case's key went too";
 
   // The log: verify passes, the old head is a prefix, the old proof holds.
   auto v = store->Verify();
