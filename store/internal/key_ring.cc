@@ -127,11 +127,13 @@ void KeyRing::Forget(std::string_view stream) {
 
 void KeyRing::MarkErased(std::string_view stream) {
   absl::MutexLock lock(&mu_);
-  keys_.erase(std::string(stream));
   erased_.insert(std::string(stream));
+  any_erased_.store(true, std::memory_order_release);
 }
 
 bool KeyRing::IsErased(std::string_view stream) {
+  // Every record read asks: a store with no erasure pays no lock for it.
+  if (!any_erased_.load(std::memory_order_acquire)) return false;
   absl::MutexLock lock(&mu_);
   return erased_.contains(std::string(stream));
 }

@@ -10,6 +10,7 @@
 #ifndef CARELOG_STORE_INTERNAL_KEY_RING_H_
 #define CARELOG_STORE_INTERNAL_KEY_RING_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -70,7 +71,9 @@ class KeyRing {
   // Erased streams (store/internal/erasure.h): their records read back
   // erased, and FindOrCreate refuses them (kFailedPrecondition "stream 'S'
   // is erased ..."), so nothing is ever sealed under a key about to be
-  // destroyed nor under a new one. MarkErased also forgets the cached key.
+  // destroyed nor under a new one. MarkErased leaves a cached key in memory
+  // until the ring's end (a reader on another thread may still hold its
+  // pointer); nothing reaches it, since every use asks IsErased first.
   // Thread-safe.
   void MarkErased(std::string_view stream);
   bool IsErased(std::string_view stream);
@@ -84,6 +87,7 @@ class KeyRing {
   absl::flat_hash_map<std::string, std::unique_ptr<SecretKey>> keys_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> pending_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> erased_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> any_erased_{false};
 };
 
 // A payload sealed under its stream's data key, bound to stream and id
