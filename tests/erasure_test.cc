@@ -4,7 +4,7 @@
 // read (a whole-log scan no longer stops at them), no file holds the
 // stream's text, its key or its checkpoints, verify and every earlier proof
 // hold, appends to it are refused, and a shredding cut short is finished by
-// the next read-write open.
+// the next read-write open; a damaged marker is named and the store refused.
 #include <string>
 #include <vector>
 
@@ -224,6 +224,24 @@ TEST_F(ErasureTest, AShreddingCutShortIsFinishedByTheNextOpen) {
   EXPECT_TRUE((*markers)[0].shredded);
   EXPECT_THAT((*markers)[0].checkpoints, ElementsAre("fold/C-1"));
   EXPECT_TRUE(store->Verify()->ok);
+}
+
+TEST_F(ErasureTest, ADamagedMarkerIsNamedAndTheStoreIsNotOpened) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Fill(store.get());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  ASSERT_TRUE(internal::StoreInternals::Db(*store)
+                  ->Put(wo, internal::ErasureMarkerKey("C-1"), "X\x05ab")
+                  .ok());
+  store.reset();
+  StoreOptions o;
+  o.master_key = &master_;
+  auto reopened = EventStore::Open(dir_.path(), o);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(reopened.status().message(), HasSubstr("erasure marker of stream 'C-1'"));
 }
 
 }  // namespace
