@@ -49,6 +49,8 @@ absl::StatusOr<std::vector<v1::CaseErasure>> ReadErasures(const EventStoreReader
 
 absl::StatusOr<std::optional<v1::CaseErasure>> ErasureOf(const EventStoreReader& store,
                                                          const std::string& case_id) {
+  // Every one-case query asks: a plain store, which cannot erase, reads nothing for it.
+  if (!store.encrypted()) return std::nullopt;
   ASSIGN_OR_RETURN(std::vector<std::string> erased, store.ErasedStreams());
   if (std::find(erased.begin(), erased.end(), case_id) == erased.end()) return std::nullopt;
   ASSIGN_OR_RETURN(std::vector<v1::CaseErasure> all, ReadErasures(store));

@@ -25,8 +25,9 @@ inline constexpr char kErasuresStream[] = "$erasures";
 [[nodiscard]] absl::StatusOr<std::vector<v1::CaseErasure>> ReadErasures(
     const EventStoreReader& store);
 
-// The erasure of `case_id`, nullopt when it was not erased. Reads the
-// store's erased streams first (cheap), the erasures only for an erased case.
+// The erasure of `case_id`, nullopt when it was not erased. Reads nothing in
+// a plain store (it cannot erase); else the store's erased streams first
+// (cheap), the erasures only for an erased case.
 [[nodiscard]] absl::StatusOr<std::optional<v1::CaseErasure>> ErasureOf(
     const EventStoreReader& store, const std::string& case_id);
 

@@ -392,11 +392,7 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
 
 absl::StatusOr<AppendResult> EventStore::Erase(std::string_view stream, NewRecord record,
                                                std::vector<std::string> checkpoints) {
-  if (record.stream == stream) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the erasure's own record cannot be in the stream it erases ('", std::string(stream),
-        "')"));
-  }
+  // The plan checks the erasure with the record (AppendPlan::CheckErasures).
   std::vector<internal::ErasureMarker> markers(1);
   markers[0].stream = std::string(stream);
   markers[0].checkpoints = std::move(checkpoints);

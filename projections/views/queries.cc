@@ -45,6 +45,31 @@ absl::Status RefuseIfErased(const EventStoreReader& store, const std::string& ca
   return absl::OkStatus();
 }
 
+// What a query about one case starts from: its events and its pack.
+// kFailedPrecondition naming the erasure of an erased case; NoCase for a
+// case with no events.
+struct OneCase {
+  std::vector<v1::Event> events;
+  const ResolvedPack* pack = nullptr;
+};
+absl::StatusOr<OneCase> ReadOneCase(const EventStoreReader& store, CasePacks& packs,
+                                    const std::string& case_id) {
+  RETURN_IF_ERROR(RefuseIfErased(store, case_id));
+  OneCase c;
+  EventLog log(&store, SystemClock());
+  ASSIGN_OR_RETURN(c.events, log.ReadCase(case_id));
+  if (c.events.empty()) return NoCase(case_id);
+  ASSIGN_OR_RETURN(c.pack, packs.For(case_id));
+  return c;
+}
+
+// The case's retention under its pack's rule (none: kUnknown).
+CaseRetention RetentionUnder(const std::string& case_id, const ResolvedPack& pack,
+                             const std::vector<v1::Event>& events) {
+  return WorkOutRetention(case_id, pack.name, events,
+                          pack.retention ? &*pack.retention : nullptr);
+}
+
 }  // namespace
 
 Queries::Queries(const EventStoreReader* store, PolicyRegistry registry)
@@ -180,14 +205,10 @@ absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
 
 absl::StatusOr<CaseTrail> Queries::Audit(const std::string& case_id,
                                           const CaseTrailOptions& options) {
-  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
-  EventLog log(store_, SystemClock());
-  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
-  if (events.empty()) return NoCase(case_id);
   CasePacks packs(store_, &registry_);
-  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
+  ASSIGN_OR_RETURN(OneCase c, ReadOneCase(*store_, packs, case_id));
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
-  CaseTrail trail = BuildCaseTrail(case_id, events, *pack, current->calendar, options);
+  CaseTrail trail = BuildCaseTrail(case_id, c.events, *c.pack, current->calendar, options);
   // Which pack and calendar judged it, and when they changed.
   ASSIGN_OR_RETURN(trail.settings, CaseTrailSettingsForCase(*store_, case_id));
   return trail;
@@ -341,8 +362,7 @@ absl::StatusOr<std::vector<CaseRetention>> Queries::Retention() {
   for (const std::string& id : cases) {
     ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(id));
     ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-    out.push_back(WorkOutRetention(id, pack->name, events,
-                                   pack->retention ? &*pack->retention : nullptr));
+    out.push_back(RetentionUnder(id, *pack, events));
   }
   return out;
 }
@@ -451,14 +471,9 @@ absl::StatusOr<v1::CaseErasure> Queries::Erase(const EraseCaseRequest& request) 
   }
   // A system stream (the access log, the settings, the erasures) is no case.
   if (case_id.empty() || IsSystemStream(case_id)) return NoCase(case_id);
-  RETURN_IF_ERROR(RefuseIfErased(*store_, case_id));
-  EventLog log(store_, SystemClock());
-  ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(case_id));
-  if (events.empty()) return NoCase(case_id);
   CasePacks packs(store_, &registry_);
-  ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(case_id));
-  const CaseRetention retention = WorkOutRetention(
-      case_id, pack->name, events, pack->retention ? &*pack->retention : nullptr);
+  ASSIGN_OR_RETURN(OneCase c, ReadOneCase(*store_, packs, case_id));
+  const CaseRetention retention = RetentionUnder(case_id, *c.pack, c.events);
   const absl::CivilDay today = LondonToday(request.at);
   if (request.authority.empty() && !retention.EndedBy(today)) {
     if (!retention.destroy_from.has_value()) {
@@ -490,14 +505,10 @@ absl::StatusOr<v1::CaseErasure> Queries::Erase(const EraseCaseRequest& request) 
   if (retention.destroy_from.has_value()) {
     erasure.set_destroy_from(absl::FormatCivilTime(*retention.destroy_from));
   }
-  uint64_t first = 0, last = 0;
-  for (const v1::Event& e : events) {
-    first = first == 0 ? e.position() : std::min<uint64_t>(first, e.position());
-    last = std::max<uint64_t>(last, e.position());
-  }
-  erasure.set_events(events.size());
-  erasure.set_first_position(first);
-  erasure.set_last_position(last);
+  // In stream order, so in log order.
+  erasure.set_events(c.events.size());
+  erasure.set_first_position(c.events.front().position());
+  erasure.set_last_position(c.events.back().position());
 
   NewRecord record{kErasuresStream, absl::StrCat("erasure/", case_id),
                    DeterministicBytes(erasure)};
