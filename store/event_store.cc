@@ -153,7 +153,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> EventStoreReader::OpenDatabase(
     // open table: held outside it they grew with the store (~26 bytes an
     // event, ~1.3 GB at 50 million) and were all read at open (5 s at 50
     // million). Level 0's, which every look-up asks, stay pinned.
-    t.block_cache = rocksdb::NewLRUCache(256 << 20);
+    t.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     t.cache_index_and_filter_blocks = true;
     t.cache_index_and_filter_blocks_with_high_priority = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;

@@ -6,8 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/table.h"
 #include "store/bulk_loader.h"
+#include "store/internal/store_internals.h"
 #include "store/record_format.h"
 #include "tests/test_util.h"
 
@@ -317,6 +320,35 @@ TEST_F(EventStoreTest, ConcurrentVersionRaceHasExactlyOneWinner) {
   EXPECT_EQ(wins.load(), 1);
   EXPECT_EQ(aborted.load(), 5);
   EXPECT_EQ(*store_->StreamVersion("C-1"), 2u);
+}
+
+// Whole-store passes (import, checkpoint) open with a smaller cache than a
+// query's; the size must reach the tables, for writers and readers alike.
+size_t BlockCacheBytes(const EventStoreReader& store) {
+  const auto* t = internal::StoreInternals::Db(store)
+                      ->GetOptions()
+                      .table_factory->GetOptions<rocksdb::BlockBasedTableOptions>();
+  return t == nullptr || t->block_cache == nullptr ? 0 : t->block_cache->GetCapacity();
+}
+
+TEST(EventStoreOpenTest, TheBlockCacheIsTheSizeAsked) {
+  TempDir dir;
+  {
+    auto s = EventStore::Open(dir.path());
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(BlockCacheBytes(**s), size_t{256} << 20);
+  }
+  StoreOptions o;
+  o.block_cache_bytes = size_t{8} << 20;
+  {
+    auto s = EventStore::Open(dir.path(), o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(BlockCacheBytes(**s), size_t{8} << 20);
+  }
+  o.create_if_missing = false;
+  auto r = EventStoreReader::Open(dir.path(), o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(BlockCacheBytes(**r), size_t{8} << 20);
 }
 
 TEST(EventStoreOpenTest, RefusesDirectoryWithOtherFiles) {
