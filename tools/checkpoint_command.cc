@@ -26,6 +26,7 @@ int RunCheckpoint(const Args& args) {
   }
   StoreOptions so = CliStoreOptions();
   so.create_if_missing = false;
+  so.block_cache_bytes = kWholeStorePassCacheBytes;
   // --check only reads: it may run beside a process that holds the store.
   std::unique_ptr<EventStoreReader> store;  // outlives the queries over it
   std::unique_ptr<Queries> queries;

@@ -45,6 +45,14 @@ std::string OsUser();
 const SecretKey* CliMasterKey();
 // StoreOptions carrying CliMasterKey().
 StoreOptions CliStoreOptions();
+// The block cache of a command that passes over the whole store once
+// (`import`, `checkpoint`): what it reads is scattered through the log and
+// read once, so a query's 256 MiB cache (StoreOptions) barely helps at scale
+// while it alone took each past 512 MiB at 50 million events (README
+// "Performance", target 4). No slower at a million events either. Tried and
+// rejected for `verify` (12x slower at a million events: it looks up each
+// record's index entries) and `report qa` (far slower at 50 million).
+inline constexpr size_t kWholeStorePassCacheBytes = size_t{64} << 20;
 
 // Opens the existing store for a query: read-only, so that it also works
 // beside a running `carelog serve` or import. kNotFound if there is no store.

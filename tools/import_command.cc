@@ -29,7 +29,9 @@ int RunImport(const Args& args) {
     }
     in = &f;
   }
-  auto store = EventStore::Open(StoreDir(args), CliStoreOptions());
+  StoreOptions so = CliStoreOptions();
+  so.block_cache_bytes = kWholeStorePassCacheBytes;
+  auto store = EventStore::Open(StoreDir(args), so);
   if (!store.ok()) return ReportError(store.status());
   const std::string name = file == "-" ? "-" : file;
   const bool tty = isatty(STDERR_FILENO) != 0;
