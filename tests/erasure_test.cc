@@ -233,7 +233,7 @@ TEST_F(ErasureTest, ADamagedMarkerIsNamedAndTheStoreIsNotOpened) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   ASSERT_TRUE(internal::StoreInternals::Db(*store)
-                  ->Put(wo, internal::ErasureMarkerKey("C-1"), "X\x05ab")
+                  ->Put(wo, internal::ErasureMarkerKey("C-1"), "X\x05" "ab")
                   .ok());
   store.reset();
   StoreOptions o;

@@ -97,8 +97,9 @@ absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalenda
   if (calendar_ == nullptr || calendar_->setting != setting) {
     // Built from the setting just read.
     ASSIGN_OR_RETURN(Calendar cal, CalendarFromSetting(saved));
-    auto fresh =
-        std::make_shared<StoreCalendarView>(StoreCalendarView{setting, std::move(cal), nullptr});
+    // The views, which need the calendar's address, are made just below.
+    auto fresh = std::make_shared<StoreCalendarView>(
+        StoreCalendarView{setting, std::move(cal), nullptr, nullptr});
     // Only a view over the writer can write checkpoints (UpdateCheckpoints).
     fresh->view = writer_ != nullptr
                       ? std::make_unique<DeadlinesView>(writer_, &fresh->calendar)
