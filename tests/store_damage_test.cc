@@ -432,7 +432,9 @@ TEST_F(StoreDamageTest, ByteFlipInAnyBlockOfATableFileFailsVerify) {
       }
       auto r = (*s)->Verify();
       EXPECT_TRUE(!r.ok() || !r->ok) << "verify passed a table file with a flipped byte";
-      if (!r.ok()) EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+      if (!r.ok()) {
+        EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+      }
       // And a backup of it is refused.
       auto m = BackupStore(**s, dir + "-backup");
       EXPECT_FALSE(m.ok()) << "backup accepted a table file with a flipped byte";
