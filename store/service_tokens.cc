@@ -157,8 +157,11 @@ absl::StatusOr<std::string> AddToken(const std::string& path, const std::string&
   }
   auto token = NewToken();
   if (!token.ok()) return token.status();
-  std::string line = absl::StrCat(name, " ", roles, " ", TokenHashHex(*token), "\n");
-  if (!existing.empty() && existing.back() != '\n') line.insert(0, "\n");
+  // A file edited by hand may end without its last newline: the new entry
+  // must still start a line of its own.
+  const char* const separator = !existing.empty() && existing.back() != '\n' ? "\n" : "";
+  const std::string line =
+      absl::StrCat(separator, name, " ", roles, " ", TokenHashHex(*token), "\n");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     return absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));

@@ -1321,6 +1321,26 @@ TEST(TokensTest, FileKeepsHashesOnlyAndRefusesBadLines) {
               HasSubstr("f:3: unknown role 'root'"));
 }
 
+TEST(TokensTest, AnEntryAddedToAFileWithoutItsLastNewlineStartsALineOfItsOwn) {
+  TempDir dir;
+  const std::string file = dir.Sub("tokens");
+  auto t1 = AddToken(file, "mosaic", "writer");
+  ASSERT_TRUE(t1.ok()) << t1.status();
+  std::string text = carelog::testing::ReadFile(file);
+  ASSERT_EQ(text.back(), '\n');
+  text.pop_back();  // as a hand edit might leave it
+  carelog::testing::WriteFile(file, text);
+  auto t2 = AddToken(file, "iro-team", "reader");
+  ASSERT_TRUE(t2.ok()) << t2.status();
+  auto table = TokenTable::Load(file);
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->entries().size(), 2u);
+  ASSERT_NE(table->Find(*t1), nullptr);
+  EXPECT_EQ(table->Find(*t1)->name, "mosaic");
+  ASSERT_NE(table->Find(*t2), nullptr);
+  EXPECT_EQ(table->Find(*t2)->name, "iro-team");
+}
+
 // ------------------------------------------------------------------ TLS ----
 
 class TlsTest : public ServiceTest {
