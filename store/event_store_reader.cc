@@ -189,6 +189,9 @@ absl::Status EventStoreReader::ScanLog(uint64_t from,
   const internal::ScopedSnapshot snap(*db_);
   ro.snapshot = snap.get();
   ro.readahead_size = 2 << 20;
+  // A scan reads each block once: kept in the cache it would only push out
+  // the index, filters and blocks that one-case reads come back to.
+  ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   absl::Status status;
   uint64_t expect = from == 0 ? 1 : from;

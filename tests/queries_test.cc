@@ -84,6 +84,22 @@ TEST_F(QueriesTest, DeadlinesAreTheFoldOfEveryCaseInCaseOrder) {
     EXPECT_EQ(DeadlinesJson(q, &s), want);
     EXPECT_TRUE(s.ok()) << s;
   }
+  // A replay reads the log in one pass (above), in many (a budget of about
+  // one case's records), or case by case (no pass allowed): the same answer.
+  struct Replay {
+    size_t hold_bytes;
+    size_t max_passes;
+  };
+  for (Replay r : {Replay{16 << 10, 1000}, Replay{1, 1000}, Replay{kReplayHoldBytes, 0}}) {
+    DeadlinesQuery q;
+    q.as_of = as_of;
+    q.use_checkpoints = false;
+    q.replay_hold_bytes = r.hold_bytes;
+    q.replay_max_passes = r.max_passes;
+    absl::Status s;
+    EXPECT_EQ(DeadlinesJson(q, &s), want) << r.hold_bytes << " bytes, " << r.max_passes;
+    EXPECT_TRUE(s.ok()) << s;
+  }
   // From checkpoints once they are written: the same answer.
   ASSERT_TRUE(queries_->UpdateCheckpoints(/*rebuild=*/false).ok());
   DeadlinesQuery q;

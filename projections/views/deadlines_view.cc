@@ -42,6 +42,12 @@ class CaseArena {
   google::protobuf::Arena arena_;
 };
 
+// This thread's arena, emptied for the next case's events.
+google::protobuf::Arena* NextCaseArena() {
+  thread_local CaseArena case_arena;
+  return case_arena.NextCase();
+}
+
 // DecodeEvent (engine/event_log.h), onto `arena`: the same event, the same
 // error.
 absl::StatusOr<const v1::Event*> DecodeEventOnArena(const StoredRecord& record,
@@ -137,16 +143,47 @@ absl::StatusOr<DeadlinesAnswer> DeadlinesView::Get(const std::string& case_id,
   }
   // EventLog::ReadCase's events, parsed onto this thread's arena.
   ASSIGN_OR_RETURN(std::vector<StoredRecord> records, store_->ReadStream(case_id));
-  thread_local CaseArena case_arena;
-  google::protobuf::Arena* arena = case_arena.NextCase();
+  google::protobuf::Arena* arena = NextCaseArena();
   std::vector<const v1::Event*> events;
   events.reserve(records.size());
   for (const StoredRecord& r : records) {
     ASSIGN_OR_RETURN(const v1::Event* e, DecodeEventOnArena(r, arena));
     events.push_back(e);
   }
+  return FoldParsed(case_id, events, pack, as_of, options);
+}
+
+absl::StatusOr<DeadlinesAnswer> DeadlinesView::FoldHeld(const std::string& case_id,
+                                                        const LogByCase& log, size_t i,
+                                                        const ResolvedPack& pack,
+                                                        absl::CivilDay as_of,
+                                                        const Options& options) const {
+  // Each record as ReadStream would have returned it (the fields
+  // DecodeEventInto reads), into one reused buffer: no allocation a record.
+  thread_local StoredRecord record;
+  google::protobuf::Arena* arena = NextCaseArena();
+  absl::Span<const LogByCase::Record> held = log.RecordsOf(i);
+  std::vector<const v1::Event*> events;
+  events.reserve(held.size());
+  record.stream = case_id;
+  for (const LogByCase::Record& r : held) {
+    record.position = r.position;
+    record.version = r.version;
+    record.recorded_at_micros = r.recorded_at_micros;
+    record.erased = r.erased;
+    record.payload.assign(LogByCase::Payload(r));
+    ASSIGN_OR_RETURN(const v1::Event* e, DecodeEventOnArena(record, arena));
+    events.push_back(e);
+  }
+  return FoldParsed(case_id, events, pack, as_of, options);
+}
+
+DeadlinesAnswer DeadlinesView::FoldParsed(const std::string& case_id,
+                                          absl::Span<const v1::Event* const> events,
+                                          const ResolvedPack& pack, absl::CivilDay as_of,
+                                          const Options& options) const {
   DeadlinesAnswer a;
-  a.case_version = records.empty() ? 0 : records.back().version;
+  a.case_version = events.empty() ? 0 : events.back()->version();
   FoldOptions fold;
   fold.findings = options.with_findings;
   a.deadlines = FoldDeadlines(case_id, events, RulesOf(pack), *cal_, as_of, fold);

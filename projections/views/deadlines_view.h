@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "projections/deadlines.h"
@@ -29,6 +30,7 @@
 #include "projections/views/deadlines_checkpoint.h"
 #include "store/event_store.h"
 #include "projections/views/case_packs.h"
+#include "projections/views/log_by_case.h"
 
 namespace carelog {
 
@@ -77,6 +79,17 @@ class DeadlinesView {
                                                     absl::CivilDay as_of,
                                                     const Options& options) const;
 
+  // Get's fold from the log (options.use_checkpoints is not read), of case
+  // `i` of `log`'s last pass (which must hold it: LogByCase::ReadPass), for
+  // a replay that reads the log in passes rather than case by case: the
+  // same answer as Get of a case with those records. kDataLoss for a record
+  // that does not parse; kFailedPrecondition for an erased one. Thread-safe.
+  [[nodiscard]] absl::StatusOr<DeadlinesAnswer> FoldHeld(const std::string& case_id,
+                                                         const LogByCase& log, size_t i,
+                                                         const ResolvedPack& pack,
+                                                         absl::CivilDay as_of,
+                                                         const Options& options) const;
+
   // Brings every case's checkpoint (its deadlines values and its care-plan
   // state value, state_checkpoint.h) up to date with the log and moves the
   // head to the last position: folds (on every core) the cases with events
@@ -119,6 +132,10 @@ class DeadlinesView {
   // `pack`'s rules grouped for the fold, built once per pack the view is
   // asked about (packs outlive the view). Thread-safe.
   const RuleIndex& RulesOf(const ResolvedPack& pack) const;
+  // The fold of a case's parsed events, in version order (Get and FoldHeld).
+  DeadlinesAnswer FoldParsed(const std::string& case_id,
+                             absl::Span<const v1::Event* const> events, const ResolvedPack& pack,
+                             absl::CivilDay as_of, const Options& options) const;
 
   const EventStoreReader* store_;
   EventStore* writer_;  // nullptr when the view only reads

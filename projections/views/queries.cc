@@ -14,6 +14,7 @@
 #include "store/base/hex.h"
 #include "store/inclusion_proof.h"
 #include "projections/views/case_packs.h"
+#include "projections/views/log_by_case.h"
 #include "projections/views/parallel.h"
 #include "store/base/status_macros.h"
 #include "engine/access_log.h"
@@ -138,32 +139,57 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
   };
   const size_t window = 512;
   std::vector<Slot> slots;
-  for (size_t base = 0; base < cases.size(); base += window) {
-    const size_t count = std::min(window, cases.size() - base);
-    slots.assign(count, Slot());
-    for (size_t i = 0; i < count; ++i) {
-      ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
-    }
-    ForEachOnCores(count, [&](size_t i) {
-      Slot& slot = slots[i];
-      auto answer = view.Get(cases[base + i], *slot.pack, query.as_of, options);
-      if (!answer.ok()) {
-        slot.status = answer.status();
-        return;
+  // Answers cases [begin, end) with `get(i, pack)`.
+  auto answer_cases = [&](size_t begin, size_t end, auto get) -> absl::Status {
+    for (size_t base = begin; base < end; base += window) {
+      const size_t count = std::min(window, end - base);
+      slots.assign(count, Slot());
+      for (size_t i = 0; i < count; ++i) {
+        ASSIGN_OR_RETURN(slots[i].pack, packs.For(cases[base + i]));
       }
-      slot.empty = answer->case_version == 0;
-      slot.answer.deadlines = std::move(answer->deadlines);
-      prepare(slot.answer);
-    });
-    for (size_t i = 0; i < count; ++i) {
-      Slot& slot = slots[i];
-      RETURN_IF_ERROR(slot.status);
-      if (slot.empty && query.case_id.has_value()) return NoCase(cases[base + i]);
-      RETURN_IF_ERROR(deliver(slot.answer));
-      slot.answer = CaseDeadlinesAnswer();
+      ForEachOnCores(count, [&](size_t i) {
+        Slot& slot = slots[i];
+        absl::StatusOr<DeadlinesAnswer> answer = get(base + i, *slot.pack);
+        if (!answer.ok()) {
+          slot.status = answer.status();
+          return;
+        }
+        slot.empty = answer->case_version == 0;
+        slot.answer.deadlines = std::move(answer->deadlines);
+        prepare(slot.answer);
+      });
+      for (size_t i = 0; i < count; ++i) {
+        Slot& slot = slots[i];
+        RETURN_IF_ERROR(slot.status);
+        if (slot.empty && query.case_id.has_value()) return NoCase(cases[base + i]);
+        RETURN_IF_ERROR(deliver(slot.answer));
+        slot.answer = CaseDeadlinesAnswer();
+      }
+    }
+    return absl::OkStatus();
+  };
+
+  // A replay of every case reads the log in passes (log_by_case.h) when a
+  // few will do: one sequential read instead of a seek and a scattered
+  // MultiGet per case. Larger stores are read case by case.
+  if (!query.case_id.has_value() && !query.use_checkpoints && !cases.empty()) {
+    ASSIGN_OR_RETURN(size_t passes,
+                     LogByCase::EstimatePasses(*store_, query.replay_hold_bytes));
+    if (passes <= query.replay_max_passes) {
+      LogByCase log(store_, cases, query.replay_hold_bytes);
+      for (size_t first = 0; first < cases.size();) {
+        ASSIGN_OR_RETURN(size_t end, log.ReadPass(first));
+        RETURN_IF_ERROR(answer_cases(first, end, [&](size_t i, const ResolvedPack& pack) {
+          return view.FoldHeld(cases[i], log, i, pack, query.as_of, options);
+        }));
+        first = end;
+      }
+      return absl::OkStatus();
     }
   }
-  return absl::OkStatus();
+  return answer_cases(0, cases.size(), [&](size_t i, const ResolvedPack& pack) {
+    return view.Get(cases[i], pack, query.as_of, options);
+  });
 }
 
 absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
