@@ -66,17 +66,22 @@ class LogByCaseTest : public ::testing::Test {
 
 TEST_F(LogByCaseTest, OnePassHoldsEveryCaseAsReadStreamReadsIt) {
   Fill(12);
-  LogByCase log(store_.get(), cases_, 64 << 20);
-  auto end = log.ReadPass(0);
-  ASSERT_TRUE(end.ok()) << end.status();
-  EXPECT_EQ(*end, cases_.size());
-  for (size_t i = 0; i < cases_.size(); ++i) ExpectHeldAsRead(log, i);
+  // In one position range, or in several read side by side (each case's
+  // records then come from more than one).
+  for (unsigned parts : {1u, 2u, 3u, 7u, 0u}) {
+    LogByCase log(store_.get(), cases_, 64 << 20, parts);
+    auto end = log.ReadPass(0);
+    ASSERT_TRUE(end.ok()) << end.status();
+    EXPECT_EQ(*end, cases_.size());
+    for (size_t i = 0; i < cases_.size(); ++i) ExpectHeldAsRead(log, i);
+  }
 }
 
 TEST_F(LogByCaseTest, ASmallBudgetTakesSeveralPassesEachWithinIt) {
   Fill(12);
+  for (unsigned parts : {1u, 3u}) {
   const size_t budget = 12 << 10;
-  LogByCase log(store_.get(), cases_, budget);
+  LogByCase log(store_.get(), cases_, budget, parts);
   size_t passes = 0;
   for (size_t first = 0; first < cases_.size();) {
     auto end = log.ReadPass(first);
@@ -104,8 +109,9 @@ TEST_F(LogByCaseTest, ASmallBudgetTakesSeveralPassesEachWithinIt) {
     ++passes;
   }
   // The cases hold ~60 KB: several passes, not one a case.
-  EXPECT_GT(passes, 3u);
-  EXPECT_LT(passes, cases_.size());
+  EXPECT_GT(passes, 3u) << parts;
+  EXPECT_LT(passes, cases_.size()) << parts;
+  }
 }
 
 TEST_F(LogByCaseTest, ACaseLargerThanTheBudgetIsHeldAlone) {
@@ -144,11 +150,35 @@ TEST_F(LogByCaseTest, AGapInTheLogIsDataLossNotAShorterCase) {
   ASSERT_TRUE(testing::RawDb(*store_)
                   ->Delete(rocksdb::WriteOptions(), format::RecordKey(5))
                   .ok());
-  LogByCase log(store_.get(), cases_, 64 << 20);
+  LogByCase log(store_.get(), cases_, 64 << 20, 2);
   auto end = log.ReadPass(0);
   ASSERT_FALSE(end.ok());
   EXPECT_EQ(end.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(end.status().message().find("position 5"), std::string::npos) << end.status();
+}
+
+// A record rewritten behind the store's back (checksum intact) to say
+// another version: the case's versions no longer run 1, 2, ..., whether the
+// skip falls inside one position range or where two are joined.
+TEST_F(LogByCaseTest, AVersionOutOfStepIsDataLossNamingThePosition) {
+  Fill(4);
+  auto stream = store_->ReadStream(cases_[3]);
+  ASSERT_TRUE(stream.ok());
+  StoredRecord changed = (*stream)[5];
+  const uint64_t position = changed.position;
+  changed.version = 9;
+  ASSERT_TRUE(testing::RawDb(*store_)
+                  ->Put(rocksdb::WriteOptions(), format::RecordKey(position),
+                        format::EncodeRecord(changed))
+                  .ok());
+  for (unsigned parts : {1u, 2u, 5u, 11u}) {
+    LogByCase log(store_.get(), cases_, 64 << 20, parts);
+    auto end = log.ReadPass(0);
+    ASSERT_FALSE(end.ok()) << parts;
+    EXPECT_EQ(end.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(end.status().message().find(cases_[3]), std::string::npos) << end.status();
+    EXPECT_NE(end.status().message().find("version"), std::string::npos) << end.status();
+  }
 }
 
 TEST_F(LogByCaseTest, AFirstCasePastTheListIsRefused) {

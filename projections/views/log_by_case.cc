@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "store/base/status_macros.h"
@@ -15,6 +16,10 @@ constexpr size_t kEntryBytes = sizeof(LogByCase::Record);
 
 // How many of the log's last records EstimatePasses measures.
 constexpr uint64_t kSampleRecords = 4096;
+
+// The fewest records a thread of a pass reads: below this a thread costs
+// more than it saves.
+constexpr uint64_t kRecordsPerPart = 16384;
 
 }  // namespace
 
@@ -39,8 +44,8 @@ const char* LogByCase::Blocks::Copy(std::string_view bytes) {
 }
 
 LogByCase::LogByCase(const EventStoreReader* store, absl::Span<const std::string> cases,
-                     size_t budget_bytes)
-    : store_(store), cases_(cases), budget_bytes_(budget_bytes) {
+                     size_t budget_bytes, unsigned parts)
+    : store_(store), cases_(cases), budget_bytes_(budget_bytes), parts_(parts) {
   index_.reserve(cases.size());
   for (size_t i = 0; i < cases.size(); ++i) index_.emplace(cases[i], i);
 }
@@ -65,52 +70,52 @@ absl::StatusOr<size_t> LogByCase::EstimatePasses(const EventStoreReader& store,
   return std::max<size_t>(1, static_cast<size_t>(total / budget + 0.999999));
 }
 
+namespace {
+
 // Counted as copied, not as the blocks' capacity, so that a small budget
 // (a test's) means what it says; the blocks add at most one megabyte.
-size_t LogByCase::HeldBytes() const { return blocks_.bytes() + records_ * kEntryBytes; }
+size_t HeldBytes(size_t copied, size_t records) { return copied + records * kEntryBytes; }
 
-void LogByCase::LetGoOfTheLastCases() {
+}  // namespace
+
+void LogByCase::LetGoOfTheLastCases(Part& part, size_t first, size_t budget) {
   size_t live = 0;
-  for (size_t i = first_; i < end_; ++i) live += held_[i - first_].bytes;
-  const size_t keep = budget_bytes_ / 4 * 3;
+  for (size_t i = first; i < part.end; ++i) live += part.held[i - first].bytes;
+  const size_t keep = budget / 4 * 3;
   bool let_go = false;
-  while (end_ - first_ > 1 && live + records_ * kEntryBytes > keep) {
-    --end_;
-    Held& h = held_[end_ - first_];
+  while (part.end - first > 1 && HeldBytes(live, part.records) > keep) {
+    --part.end;
+    Held& h = part.held[part.end - first];
     live -= h.bytes;
-    records_ -= h.records.size();
+    part.records -= h.records.size();
     h = Held();
     let_go = true;
   }
   if (!let_go) return;  // one case, held whatever its size: nothing to free
   Blocks fresh;
-  for (size_t i = first_; i < end_; ++i) {
-    for (Record& r : held_[i - first_].records) r.data = fresh.Copy(Payload(r));
+  for (size_t i = first; i < part.end; ++i) {
+    for (Record& r : part.held[i - first].records) r.data = fresh.Copy(Payload(r));
   }
-  blocks_ = std::move(fresh);
+  part.blocks = std::move(fresh);
 }
 
-absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
-  if (first >= cases_.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("LogByCase::ReadPass: case ", first, " of ", cases_.size()));
-  }
-  held_.clear();
-  held_.resize(cases_.size() - first);
-  blocks_ = Blocks();
-  records_ = 0;
-  first_ = first;
-  end_ = cases_.size();
+void LogByCase::ReadPart(Part& part, uint64_t from, uint64_t to, size_t first,
+                         size_t budget) const {
+  part.held.resize(cases_.size() - first);
+  part.end = cases_.size();
   absl::Status status;
-  RETURN_IF_ERROR(store_->ScanLog(1, [&](const StoredRecord& rec) {
+  absl::Status scanned = store_->ScanLog(from, [&](const StoredRecord& rec) {
+    if (rec.position > to) return false;
     auto it = index_.find(rec.stream);
-    if (it == index_.end() || it->second < first_ || it->second >= end_) return true;
-    Held& h = held_[it->second - first_];
-    const uint64_t expect = h.records.size() + 1;
-    if (rec.version != expect) {
+    if (it == index_.end() || it->second < first || it->second >= part.end) return true;
+    Held& h = part.held[it->second - first];
+    // A later part's first record of a case is checked when the parts are
+    // joined (ReadPass), where the earlier parts' count is known.
+    if (!h.records.empty() && rec.version != h.records.back().version + 1) {
       status = absl::DataLossError(absl::StrCat("stream '", rec.stream, "': position ",
                                                 rec.position, " holds version ", rec.version,
-                                                ", expected version ", expect));
+                                                ", expected version ",
+                                                h.records.back().version + 1));
       return false;
     }
     if (rec.payload.size() > std::numeric_limits<uint32_t>::max()) {
@@ -122,23 +127,78 @@ absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
     r.position = rec.position;
     r.version = rec.version;
     r.recorded_at_micros = rec.recorded_at_micros;
-    r.data = blocks_.Copy(rec.payload);
+    r.data = part.blocks.Copy(rec.payload);
     r.size = static_cast<uint32_t>(rec.payload.size());
     r.erased = rec.erased;
     h.records.push_back(r);
     h.bytes += r.size;
-    ++records_;
-    if (HeldBytes() > budget_bytes_) LetGoOfTheLastCases();
+    ++part.records;
+    if (HeldBytes(part.blocks.bytes(), part.records) > budget) {
+      LetGoOfTheLastCases(part, first, budget);
+    }
     return true;
-  }));
-  RETURN_IF_ERROR(status);
-  held_.resize(end_ - first_);
+  });
+  part.status = scanned.ok() ? status : scanned;
+}
+
+absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
+  if (first >= cases_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LogByCase::ReadPass: case ", first, " of ", cases_.size()));
+  }
+  held_.clear();
+  blocks_.clear();
+  first_ = first;
+  end_ = first;
+  // Positions [1, last] in ranges of at least kRecordsPerPart, one a core.
+  const uint64_t last = store_->LastPosition();
+  const unsigned cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const uint64_t parts_wanted = std::max<uint64_t>(1, last / kRecordsPerPart);
+  const size_t count =
+      parts_ > 0 ? parts_ : static_cast<size_t>(std::min<uint64_t>(cores, parts_wanted));
+  std::vector<Part> parts(count);
+  auto read = [&](size_t t) {
+    const uint64_t from = 1 + last * t / count;
+    const uint64_t to = last * (t + 1) / count;
+    ReadPart(parts[t], from, to, first, std::max<size_t>(1, budget_bytes_ / count));
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < count; ++t) helpers.emplace_back(read, t);
+  read(0);
+  for (std::thread& h : helpers) h.join();
+
+  // The pass ends where the first part to run out of budget ended.
+  size_t end = cases_.size();
+  for (const Part& part : parts) {
+    RETURN_IF_ERROR(part.status);
+    end = std::min(end, part.end);
+  }
+  held_.resize(end - first);
+  for (size_t i = first; i < end; ++i) {
+    std::vector<Record>& all = held_[i - first];
+    for (Part& part : parts) {
+      std::vector<Record>& some = part.held[i - first].records;
+      if (some.empty()) continue;
+      if (some.front().version != all.size() + 1) {
+        return absl::DataLossError(absl::StrCat(
+            "stream '", cases_[i], "': position ", some.front().position, " holds version ",
+            some.front().version, ", expected version ", all.size() + 1));
+      }
+      if (all.empty()) {
+        all = std::move(some);
+      } else {
+        all.insert(all.end(), some.begin(), some.end());
+      }
+    }
+  }
+  for (Part& part : parts) blocks_.push_back(std::move(part.blocks));
+  end_ = end;
   return end_;
 }
 
 absl::Span<const LogByCase::Record> LogByCase::RecordsOf(size_t i) const {
   if (i < first_ || i >= end_) return {};
-  return held_[i - first_].records;
+  return held_[i - first_];
 }
 
 }  // namespace carelog

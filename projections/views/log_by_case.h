@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "store/event_store.h"
@@ -53,10 +54,12 @@ class LogByCase {
   // `store` and `cases` (distinct stream names) are not owned and must
   // outlive this object. A pass holds at most `budget_bytes` (counted as
   // kReplayHoldBytes says), except that its first case is held whatever
-  // its size. Not thread-safe while a pass is read; the held records may be
-  // read from any thread after it.
+  // its size. `parts` > 0 reads every pass in that many position ranges
+  // (for tests; 0: one a core for a long log, see ReadPass). Not
+  // thread-safe while a pass is read; the held records may be read from any
+  // thread after it.
   LogByCase(const EventStoreReader* store, absl::Span<const std::string> cases,
-            size_t budget_bytes);
+            size_t budget_bytes, unsigned parts = 0);
 
   // How many passes would hold every record of the log within
   // `budget_bytes`: the log's length times the mean size of its last (up to
@@ -66,9 +69,11 @@ class LogByCase {
   [[nodiscard]] static absl::StatusOr<size_t> EstimatePasses(const EventStoreReader& store,
                                                              size_t budget_bytes);
 
-  // One pass over the log (one snapshot): holds the records of
-  // cases[first, end) for the largest end whose records fit the budget
-  // (end > first), replacing what the last pass held, and returns end.
+  // One pass over the log up to its last position at the call: holds the
+  // records of cases[first, end) for the largest end whose records fit the
+  // budget (end > first), replacing what the last pass held, and returns
+  // end. A long log is read in as many position ranges as there are cores
+  // (at most 8), side by side, each within its share of the budget.
   // kInvalidArgument if first >= the number of cases; kDataLoss as ScanLog,
   // or when a held case's versions do not run 1, 2, ... in position order
   // (naming the case, the position, the version found and the one expected).
@@ -100,21 +105,30 @@ class LogByCase {
     size_t used_ = kBlockBytes;  // of it
     size_t bytes_ = 0;
   };
-  // Gives up the run's last cases until it holds three quarters of the
-  // budget (not just under it: else every later record would give up one),
+  // What one thread reads of a pass: positions [from, to].
+  struct Part {
+    std::vector<Held> held;  // held[i - first]
+    Blocks blocks;
+    size_t records = 0;  // in held[0, end - first)
+    size_t end = 0;
+    absl::Status status;
+  };
+  // Reads `part`'s positions into it, within `budget` bytes.
+  void ReadPart(Part& part, uint64_t from, uint64_t to, size_t first, size_t budget) const;
+  // Gives up the part's last cases until it holds three quarters of
+  // `budget` (not just under it: else every later record would give up one),
   // and copies what is kept into fresh blocks, freeing the old ones.
-  void LetGoOfTheLastCases();
-  size_t HeldBytes() const;
+  static void LetGoOfTheLastCases(Part& part, size_t first, size_t budget);
 
   const EventStoreReader* store_;
   absl::Span<const std::string> cases_;
   size_t budget_bytes_;
+  unsigned parts_;
   absl::flat_hash_map<std::string_view, size_t> index_;  // case -> i
   size_t first_ = 0;
   size_t end_ = 0;
-  std::vector<Held> held_;  // held_[i - first_]
-  size_t records_ = 0;      // held in held_[0, end_ - first_)
-  Blocks blocks_;
+  std::vector<std::vector<Record>> held_;  // held_[i - first_]
+  std::vector<Blocks> blocks_;             // the payloads they point into
 };
 
 }  // namespace carelog
