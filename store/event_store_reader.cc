@@ -195,6 +195,7 @@ absl::Status EventStoreReader::ScanLog(uint64_t from,
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   absl::Status status;
   uint64_t expect = from == 0 ? 1 : from;
+  StoredRecord rec;  // every record is decoded into this one: no allocation a record
   for (it->Seek(format::RecordKey(expect)); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     if (key.empty() || key[0] != format::kRecordTag) break;
@@ -208,16 +209,11 @@ absl::Status EventStoreReader::ScanLog(uint64_t from,
           absl::StrCat("position ", expect, " is missing from the log (next is ", *pos, ")"));
       break;
     }
-    auto rec = internal::DecodeRecordForReader(*pos, it->value().ToStringView());
-    if (rec.ok()) {
-      if (absl::Status u = Unseal(&*rec); !u.ok()) rec = u;
-    }
-    if (!rec.ok()) {
-      status = rec.status();
-      break;
-    }
+    status = internal::DecodeRecordForReaderInto(*pos, it->value().ToStringView(), &rec);
+    if (status.ok()) status = Unseal(&rec);
+    if (!status.ok()) break;
     ++expect;
-    if (!fn(*rec)) break;
+    if (!fn(rec)) break;
   }
   if (status.ok()) status = FromRocks(it->status(), "scanning the log");
   return status;

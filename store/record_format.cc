@@ -201,6 +201,12 @@ std::string EncodeRecord(const StoredRecord& r) {
 }
 
 absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
+  StoredRecord r;
+  if (absl::Status s = DecodeRecordInto(value, &r); !s.ok()) return s;
+  return r;
+}
+
+absl::Status DecodeRecordInto(std::string_view value, StoredRecord* out) {
   if (value.size() < kFixedHeader + 3 + kTrailer) {
     return absl::DataLossError(absl::StrCat("record too short (", value.size(), " bytes)"));
   }
@@ -215,7 +221,7 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
     return absl::DataLossError(absl::StrCat("record format ", static_cast<int>(value[1]),
                                             " is newer than this build reads"));
   }
-  StoredRecord r;
+  StoredRecord& r = *out;
   r.position = DecodeFixed64(value.data() + 2);
   r.recorded_at_micros = static_cast<int64_t>(DecodeFixed64(value.data() + 10));
   r.version = DecodeFixed64(value.data() + 18);
@@ -225,7 +231,9 @@ absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value) {
     return absl::DataLossError("record lengths do not add up");
   }
   std::memcpy(r.chain.data(), body.data() + body.size() - 32, 32);
-  return r;
+  r.sealed_payload.clear();
+  r.erased = false;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredRecord> DecodeLeaf(std::string_view leaf) {

@@ -108,6 +108,10 @@ size_t MaxLeafSize(size_t stream, size_t id, size_t payload);
 // Parses and checks a stored value (magic, format, lengths, checksum).
 // kDataLoss naming what is wrong; never crashes on arbitrary bytes.
 [[nodiscard]] absl::StatusOr<StoredRecord> DecodeRecord(std::string_view value);
+// The same into `*r`, whose strings' capacity is reused (a scan decodes
+// every record into one): every field is set (sealed_payload emptied,
+// erased false). `*r` is unspecified after an error.
+[[nodiscard]] absl::Status DecodeRecordInto(std::string_view value, StoredRecord* r);
 
 // The chain value after a record: SHA-256(prev || leaf).
 Hash256 ChainHash(const Hash256& prev, std::string_view leaf);

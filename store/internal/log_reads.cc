@@ -22,22 +22,39 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return absl::InternalError(msg);
 }
 
-absl::StatusOr<StoredRecord> DecodeRecordAt(uint64_t position, std::string_view value) {
-  auto rec = format::DecodeRecord(value);
-  if (!rec.ok()) return absl::DataLossError(rec.status().message());
-  if (rec->position != position) {
-    return absl::DataLossError(
-        absl::StrCat("record says position ", rec->position, " (moved or swapped)"));
+namespace {
+
+absl::Status DecodeRecordAtInto(uint64_t position, std::string_view value, StoredRecord* r) {
+  if (absl::Status s = format::DecodeRecordInto(value, r); !s.ok()) {
+    return absl::DataLossError(s.message());
   }
-  return rec;
+  if (r->position != position) {
+    return absl::DataLossError(
+        absl::StrCat("record says position ", r->position, " (moved or swapped)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<StoredRecord> DecodeRecordAt(uint64_t position, std::string_view value) {
+  StoredRecord r;
+  if (absl::Status s = DecodeRecordAtInto(position, value, &r); !s.ok()) return s;
+  return r;
+}
+
+absl::Status DecodeRecordForReaderInto(uint64_t position, std::string_view value,
+                                       StoredRecord* r) {
+  if (absl::Status s = DecodeRecordAtInto(position, value, r); !s.ok()) {
+    return absl::DataLossError(absl::StrCat("position ", position, ": ", s.message()));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredRecord> DecodeRecordForReader(uint64_t position, std::string_view value) {
-  auto rec = DecodeRecordAt(position, value);
-  if (!rec.ok()) {
-    return absl::DataLossError(absl::StrCat("position ", position, ": ", rec.status().message()));
-  }
-  return rec;
+  StoredRecord r;
+  if (absl::Status s = DecodeRecordForReaderInto(position, value, &r); !s.ok()) return s;
+  return r;
 }
 
 absl::StatusOr<StoredRecord> ReadRecordAt(rocksdb::DB& db, uint64_t position) {

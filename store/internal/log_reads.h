@@ -30,6 +30,9 @@ absl::StatusOr<StoredRecord> DecodeRecordAt(uint64_t position, std::string_view 
 
 // DecodeRecordAt, its problem prefixed "position P: ", for readers.
 absl::StatusOr<StoredRecord> DecodeRecordForReader(uint64_t position, std::string_view value);
+// The same into `*r`, reusing its strings (format::DecodeRecordInto).
+absl::Status DecodeRecordForReaderInto(uint64_t position, std::string_view value,
+                                       StoredRecord* r);
 
 // The record at `position`, read and checked (DecodeRecordForReader):
 // kNotFound past the end, kDataLoss if corrupt.
