@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "store/sealing.h"
 #include "store/record_format.h"
 #include "tests/test_util.h"
 
@@ -178,7 +179,73 @@ TEST_F(LogByCaseTest, AVersionOutOfStepIsDataLossNamingThePosition) {
     EXPECT_EQ(end.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_NE(end.status().message().find(cases_[3]), std::string::npos) << end.status();
     EXPECT_NE(end.status().message().find("version"), std::string::npos) << end.status();
+    auto whole = LogByCase::ReadWhole(store_.get(), 64 << 20, parts);
+    ASSERT_FALSE(whole.ok()) << parts;
+    EXPECT_EQ(whole.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(whole.status().message().find(cases_[3]), std::string::npos) << whole.status();
   }
+}
+
+TEST_F(LogByCaseTest, ReadWholeFindsTheCasesStreamsListsAndHoldsThem) {
+  Fill(9);
+  auto listed = store_->Streams();
+  ASSERT_TRUE(listed.ok());
+  // The cases Fill made, and the one it did not ask for; not the system stream.
+  ASSERT_EQ(listed->size(), cases_.size() + 1);
+  for (unsigned parts : {1u, 2u, 3u, 7u, 0u}) {
+    auto whole = LogByCase::ReadWhole(store_.get(), 64 << 20, parts);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    ASSERT_NE(*whole, nullptr);
+    const LogByCase& log = **whole;
+    ASSERT_EQ(std::vector<std::string>(log.cases().begin(), log.cases().end()), *listed) << parts;
+    cases_ = *listed;
+    for (size_t i = 0; i < cases_.size(); ++i) ExpectHeldAsRead(log, i);
+  }
+}
+
+TEST_F(LogByCaseTest, ReadWholeKeepsNothingWhenTheRecordsDoNotFit) {
+  Fill(6);
+  for (unsigned parts : {1u, 3u}) {
+    auto whole = LogByCase::ReadWhole(store_.get(), 4 << 10, parts);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    EXPECT_EQ(*whole, nullptr) << parts;
+  }
+  auto empty = OpenTestStore(dir_.Sub("empty"), &clock_);
+  auto none = LogByCase::ReadWhole(empty.get(), 4 << 10);
+  ASSERT_TRUE(none.ok());
+  ASSERT_NE(*none, nullptr);
+  EXPECT_TRUE((*none)->cases().empty());
+}
+
+// An erased case (its data key destroyed) is not one ReadWhole finds, as
+// Streams does not list it; the others read as before.
+TEST_F(LogByCaseTest, ReadWholeLeavesOutAnErasedCase) {
+  auto master = SecretKey::Generate();
+  ASSERT_TRUE(master.ok());
+  StoreOptions o;
+  o.master_key = &*master;
+  o.clock = &clock_;
+  o.sync = false;
+  auto opened = EventStore::Open(dir_.Sub("sealed"), o);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(*opened);
+  for (int i = 0; i < 6; ++i) {
+    AppendRequest req;
+    req.records.push_back({"C-1", absl::StrCat("a", i), absl::StrCat("one ", i)});
+    req.records.push_back({"C-2", absl::StrCat("b", i), absl::StrCat("two ", i)});
+    ASSERT_TRUE(store_->Append(std::move(req)).ok());
+  }
+  ASSERT_TRUE(store_->Erase("C-1", {"$erasures", "erase-C-1", "C-1 erased"}, {}).ok());
+  auto listed = store_->Streams();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(*listed, std::vector<std::string>{"C-2"});
+  auto whole = LogByCase::ReadWhole(store_.get(), 64 << 20, 2);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_NE(*whole, nullptr);
+  ASSERT_EQ(std::vector<std::string>((*whole)->cases().begin(), (*whole)->cases().end()),
+            *listed);
+  cases_ = *listed;
+  ExpectHeldAsRead(**whole, 0);
 }
 
 TEST_F(LogByCaseTest, AFirstCasePastTheListIsRefused) {

@@ -150,12 +150,8 @@ absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
   blocks_.clear();
   first_ = first;
   end_ = first;
-  // Positions [1, last] in ranges of at least kRecordsPerPart, one a core.
   const uint64_t last = store_->LastPosition();
-  const unsigned cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  const uint64_t parts_wanted = std::max<uint64_t>(1, last / kRecordsPerPart);
-  const size_t count =
-      parts_ > 0 ? parts_ : static_cast<size_t>(std::min<uint64_t>(cores, parts_wanted));
+  const size_t count = PartsFor(last);
   std::vector<Part> parts(count);
   auto read = [&](size_t t) {
     const uint64_t from = 1 + last * t / count;
@@ -194,6 +190,110 @@ absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
   for (Part& part : parts) blocks_.push_back(std::move(part.blocks));
   end_ = end;
   return end_;
+}
+
+size_t LogByCase::PartsFor(uint64_t last) const {
+  // Positions [1, last] in ranges of at least kRecordsPerPart, one a core.
+  const unsigned cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const uint64_t parts_wanted = std::max<uint64_t>(1, last / kRecordsPerPart);
+  return parts_ > 0 ? parts_ : static_cast<size_t>(std::min<uint64_t>(cores, parts_wanted));
+}
+
+void LogByCase::ReadWholePart(WholePart& part, uint64_t from, uint64_t to, size_t budget) const {
+  absl::Status status;
+  absl::Status scanned = store_->ScanLog(from, [&](const StoredRecord& rec) {
+    if (rec.position > to) return false;
+    if ((!rec.stream.empty() && rec.stream[0] == '$') || rec.erased) return true;
+    auto [it, added] = part.index.try_emplace(rec.stream, part.held.size());
+    if (added) {
+      part.names.push_back(rec.stream);
+      part.held.emplace_back();
+    }
+    Held& h = part.held[it->second];
+    if (!h.records.empty() && rec.version != h.records.back().version + 1) {
+      status = absl::DataLossError(absl::StrCat("stream '", rec.stream, "': position ",
+                                                rec.position, " holds version ", rec.version,
+                                                ", expected version ",
+                                                h.records.back().version + 1));
+      return false;
+    }
+    if (rec.payload.size() > std::numeric_limits<uint32_t>::max()) {
+      status = absl::ResourceExhaustedError(absl::StrCat(
+          "position ", rec.position, ": an event of more than 4 GiB cannot be held"));
+      return false;
+    }
+    Record r;
+    r.position = rec.position;
+    r.version = rec.version;
+    r.recorded_at_micros = rec.recorded_at_micros;
+    r.data = part.blocks.Copy(rec.payload);
+    r.size = static_cast<uint32_t>(rec.payload.size());
+    r.erased = rec.erased;
+    h.records.push_back(r);
+    h.bytes += r.size;
+    ++part.records;
+    if (HeldBytes(part.blocks.bytes(), part.records) > budget) {
+      part.over_budget = true;
+      return false;
+    }
+    return true;
+  });
+  part.status = scanned.ok() ? status : scanned;
+}
+
+absl::StatusOr<std::unique_ptr<LogByCase>> LogByCase::ReadWhole(const EventStoreReader* store,
+                                                                size_t budget_bytes,
+                                                                unsigned parts) {
+  std::unique_ptr<LogByCase> log(new LogByCase(store, {}, budget_bytes, parts));
+  const uint64_t last = store->LastPosition();
+  const size_t count = log->PartsFor(last);
+  std::vector<WholePart> read(count);
+  auto run = [&](size_t t) {
+    const uint64_t from = 1 + last * t / count;
+    const uint64_t to = last * (t + 1) / count;
+    log->ReadWholePart(read[t], from, to, std::max<size_t>(1, budget_bytes / count));
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < count; ++t) helpers.emplace_back(run, t);
+  run(0);
+  for (std::thread& h : helpers) h.join();
+  for (const WholePart& part : read) RETURN_IF_ERROR(part.status);
+  for (const WholePart& part : read) {
+    if (part.over_budget) return nullptr;
+  }
+
+  // Every part's cases, in bytewise order, each one's records joined.
+  absl::flat_hash_map<std::string_view, size_t> all;
+  for (const WholePart& part : read) {
+    for (const std::string& name : part.names) all.try_emplace(name, 0);
+  }
+  log->found_.reserve(all.size());
+  for (const auto& [name, unused] : all) log->found_.emplace_back(name);
+  std::sort(log->found_.begin(), log->found_.end());
+  log->cases_ = log->found_;
+  log->held_.resize(log->found_.size());
+  for (size_t i = 0; i < log->found_.size(); ++i) {
+    std::vector<Record>& joined = log->held_[i];
+    for (WholePart& part : read) {
+      auto it = part.index.find(log->found_[i]);
+      if (it == part.index.end()) continue;
+      std::vector<Record>& some = part.held[it->second].records;
+      if (some.front().version != joined.size() + 1) {
+        return absl::DataLossError(absl::StrCat(
+            "stream '", log->found_[i], "': position ", some.front().position,
+            " holds version ", some.front().version, ", expected version ", joined.size() + 1));
+      }
+      if (joined.empty()) {
+        joined = std::move(some);
+      } else {
+        joined.insert(joined.end(), some.begin(), some.end());
+      }
+    }
+  }
+  for (WholePart& part : read) log->blocks_.push_back(std::move(part.blocks));
+  log->first_ = 0;
+  log->end_ = log->found_.size();
+  return log;
 }
 
 absl::Span<const LogByCase::Record> LogByCase::RecordsOf(size_t i) const {

@@ -61,6 +61,19 @@ class LogByCase {
   LogByCase(const EventStoreReader* store, absl::Span<const std::string> cases,
             size_t budget_bytes, unsigned parts = 0);
 
+  // Every case's records in one pass, the cases found in the log itself
+  // rather than listed first (EventStoreReader::Streams seeks once a
+  // stream: 0.14 s of a 1.1 s replay of 937,156 events): every stream with
+  // records except system ('$...') and erased ones, which is Streams()'s
+  // list of a sound store. nullptr (nothing kept) when the records do not
+  // fit `budget_bytes`; then list the cases and read passes. `store` must
+  // outlive the result. Errors as ReadPass.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogByCase>> ReadWhole(
+      const EventStoreReader* store, size_t budget_bytes, unsigned parts = 0);
+  // The cases a ReadWhole found, in bytewise order (RecordsOf(i) is
+  // cases()[i]'s); the list given to the constructor otherwise.
+  absl::Span<const std::string> cases() const { return cases_; }
+
   // How many passes would hold every record of the log within
   // `budget_bytes`: the log's length times the mean size of its last (up to
   // 4,096) records, over the budget, rounded up; 0 for an empty log. An
@@ -115,6 +128,20 @@ class LogByCase {
   };
   // Reads `part`'s positions into it, within `budget` bytes.
   void ReadPart(Part& part, uint64_t from, uint64_t to, size_t first, size_t budget) const;
+  // ReadWhole's part: cases as found, in `names` order; false when over
+  // `budget`.
+  struct WholePart {
+    absl::flat_hash_map<std::string, size_t> index;  // name -> held[i]
+    std::vector<std::string> names;
+    std::vector<Held> held;
+    Blocks blocks;
+    size_t records = 0;
+    bool over_budget = false;
+    absl::Status status;
+  };
+  void ReadWholePart(WholePart& part, uint64_t from, uint64_t to, size_t budget) const;
+  // How many position ranges a pass reads side by side.
+  size_t PartsFor(uint64_t last) const;
   // Gives up the part's last cases until it holds three quarters of
   // `budget` (not just under it: else every later record would give up one),
   // and copies what is kept into fresh blocks, freeing the old ones.
@@ -129,6 +156,7 @@ class LogByCase {
   size_t end_ = 0;
   std::vector<std::vector<Record>> held_;  // held_[i - first_]
   std::vector<Blocks> blocks_;             // the payloads they point into
+  std::vector<std::string> found_;         // ReadWhole's cases (cases_ views them)
 };
 
 }  // namespace carelog

@@ -114,13 +114,28 @@ absl::StatusOr<std::shared_ptr<const StoreCalendarView>> Queries::CurrentCalenda
 absl::Status Queries::Deadlines(const DeadlinesQuery& query,
                                 absl::FunctionRef<void(CaseDeadlinesAnswer&)> prepare,
                                 absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver) {
-  std::vector<std::string> cases;
+  // A replay of every case reads the log in passes (log_by_case.h) when a
+  // few will do: one sequential read instead of a seek and a scattered
+  // MultiGet per case; when one will, the cases are those it finds, not
+  // listed first. Larger stores are read case by case.
+  const bool replay_all = !query.case_id.has_value() && !query.use_checkpoints;
+  size_t passes = 0;
+  std::unique_ptr<LogByCase> whole;
+  if (replay_all) {
+    ASSIGN_OR_RETURN(passes, LogByCase::EstimatePasses(*store_, query.replay_hold_bytes));
+    if (passes == 1 && query.replay_max_passes >= 1) {
+      ASSIGN_OR_RETURN(whole, LogByCase::ReadWhole(store_, query.replay_hold_bytes));
+    }
+  }
+  std::vector<std::string> listed;
   if (query.case_id.has_value()) {
     RETURN_IF_ERROR(RefuseIfErased(*store_, *query.case_id));
-    cases.push_back(*query.case_id);
-  } else {
-    ASSIGN_OR_RETURN(cases, store_->Streams());
+    listed.push_back(*query.case_id);
+  } else if (whole == nullptr) {
+    ASSIGN_OR_RETURN(listed, store_->Streams());
   }
+  const absl::Span<const std::string> cases =
+      whole != nullptr ? whole->cases() : absl::Span<const std::string>(listed);
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
   const DeadlinesView& view = *current->view;
@@ -169,12 +184,12 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
     return absl::OkStatus();
   };
 
-  // A replay of every case reads the log in passes (log_by_case.h) when a
-  // few will do: one sequential read instead of a seek and a scattered
-  // MultiGet per case. Larger stores are read case by case.
-  if (!query.case_id.has_value() && !query.use_checkpoints && !cases.empty()) {
-    ASSIGN_OR_RETURN(size_t passes,
-                     LogByCase::EstimatePasses(*store_, query.replay_hold_bytes));
+  if (whole != nullptr) {
+    return answer_cases(0, cases.size(), [&](size_t i, const ResolvedPack& pack) {
+      return view.FoldHeld(cases[i], *whole, i, pack, query.as_of, options);
+    });
+  }
+  if (replay_all && !cases.empty()) {
     if (passes <= query.replay_max_passes) {
       LogByCase log(store_, cases, query.replay_hold_bytes);
       for (size_t first = 0; first < cases.size();) {

@@ -56,8 +56,9 @@ struct DeadlinesQuery {
   bool use_checkpoints = true;  // false: fold every case from the log (a replay)
   // A replay of every case reads the log in sequential passes, holding at
   // most this many bytes of records (LogByCase), when it estimates it needs
-  // at most replay_max_passes of them; else it reads case by case. The
-  // answer is the same either way; tests set these to force each path.
+  // at most replay_max_passes of them (one pass also finds the cases,
+  // LogByCase::ReadWhole); else it reads case by case. The answer is the
+  // same either way; tests set these to force each path.
   size_t replay_hold_bytes = kReplayHoldBytes;
   size_t replay_max_passes = 2;
 };
