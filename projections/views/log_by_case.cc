@@ -99,6 +99,48 @@ void LogByCase::LetGoOfTheLastCases(Part& part, size_t first, size_t budget) {
   part.blocks = std::move(fresh);
 }
 
+absl::Status LogByCase::Hold(const StoredRecord& rec, Held& h, Blocks& blocks, size_t* records) {
+  // A later part's first record of a case is checked when the parts are
+  // joined (Join), where the earlier parts' count is known.
+  if (!h.records.empty() && rec.version != h.records.back().version + 1) {
+    return absl::DataLossError(absl::StrCat("stream '", rec.stream, "': position ", rec.position,
+                                            " holds version ", rec.version,
+                                            ", expected version ", h.records.back().version + 1));
+  }
+  if (rec.payload.size() > std::numeric_limits<uint32_t>::max()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "position ", rec.position, ": an event of more than 4 GiB cannot be held"));
+  }
+  Record r;
+  r.position = rec.position;
+  r.version = rec.version;
+  r.recorded_at_micros = rec.recorded_at_micros;
+  r.data = blocks.Copy(rec.payload);
+  r.size = static_cast<uint32_t>(rec.payload.size());
+  r.erased = rec.erased;
+  h.records.push_back(r);
+  h.bytes += r.size;
+  ++*records;
+  return absl::OkStatus();
+}
+
+absl::Status LogByCase::Join(const std::string& name, std::vector<Record>& some,
+                             std::vector<Record>* joined) {
+  if (some.empty()) return absl::OkStatus();
+  if (some.front().version != joined->size() + 1) {
+    return absl::DataLossError(absl::StrCat("stream '", name, "': position ",
+                                            some.front().position, " holds version ",
+                                            some.front().version, ", expected version ",
+                                            joined->size() + 1));
+  }
+  if (joined->empty()) {
+    *joined = std::move(some);
+  } else {
+    joined->insert(joined->end(), some.begin(), some.end());
+  }
+  return absl::OkStatus();
+}
+
 void LogByCase::ReadPart(Part& part, uint64_t from, uint64_t to, size_t first,
                          size_t budget) const {
   part.held.resize(cases_.size() - first);
@@ -108,31 +150,8 @@ void LogByCase::ReadPart(Part& part, uint64_t from, uint64_t to, size_t first,
     if (rec.position > to) return false;
     auto it = index_.find(rec.stream);
     if (it == index_.end() || it->second < first || it->second >= part.end) return true;
-    Held& h = part.held[it->second - first];
-    // A later part's first record of a case is checked when the parts are
-    // joined (ReadPass), where the earlier parts' count is known.
-    if (!h.records.empty() && rec.version != h.records.back().version + 1) {
-      status = absl::DataLossError(absl::StrCat("stream '", rec.stream, "': position ",
-                                                rec.position, " holds version ", rec.version,
-                                                ", expected version ",
-                                                h.records.back().version + 1));
-      return false;
-    }
-    if (rec.payload.size() > std::numeric_limits<uint32_t>::max()) {
-      status = absl::ResourceExhaustedError(absl::StrCat(
-          "position ", rec.position, ": an event of more than 4 GiB cannot be held"));
-      return false;
-    }
-    Record r;
-    r.position = rec.position;
-    r.version = rec.version;
-    r.recorded_at_micros = rec.recorded_at_micros;
-    r.data = part.blocks.Copy(rec.payload);
-    r.size = static_cast<uint32_t>(rec.payload.size());
-    r.erased = rec.erased;
-    h.records.push_back(r);
-    h.bytes += r.size;
-    ++part.records;
+    status = Hold(rec, part.held[it->second - first], part.blocks, &part.records);
+    if (!status.ok()) return false;
     if (HeldBytes(part.blocks.bytes(), part.records) > budget) {
       LetGoOfTheLastCases(part, first, budget);
     }
@@ -171,20 +190,8 @@ absl::StatusOr<size_t> LogByCase::ReadPass(size_t first) {
   }
   held_.resize(end - first);
   for (size_t i = first; i < end; ++i) {
-    std::vector<Record>& all = held_[i - first];
     for (Part& part : parts) {
-      std::vector<Record>& some = part.held[i - first].records;
-      if (some.empty()) continue;
-      if (some.front().version != all.size() + 1) {
-        return absl::DataLossError(absl::StrCat(
-            "stream '", cases_[i], "': position ", some.front().position, " holds version ",
-            some.front().version, ", expected version ", all.size() + 1));
-      }
-      if (all.empty()) {
-        all = std::move(some);
-      } else {
-        all.insert(all.end(), some.begin(), some.end());
-      }
+      RETURN_IF_ERROR(Join(cases_[i], part.held[i - first].records, &held_[i - first]));
     }
   }
   for (Part& part : parts) blocks_.push_back(std::move(part.blocks));
@@ -209,29 +216,8 @@ void LogByCase::ReadWholePart(WholePart& part, uint64_t from, uint64_t to, size_
       part.names.push_back(rec.stream);
       part.held.emplace_back();
     }
-    Held& h = part.held[it->second];
-    if (!h.records.empty() && rec.version != h.records.back().version + 1) {
-      status = absl::DataLossError(absl::StrCat("stream '", rec.stream, "': position ",
-                                                rec.position, " holds version ", rec.version,
-                                                ", expected version ",
-                                                h.records.back().version + 1));
-      return false;
-    }
-    if (rec.payload.size() > std::numeric_limits<uint32_t>::max()) {
-      status = absl::ResourceExhaustedError(absl::StrCat(
-          "position ", rec.position, ": an event of more than 4 GiB cannot be held"));
-      return false;
-    }
-    Record r;
-    r.position = rec.position;
-    r.version = rec.version;
-    r.recorded_at_micros = rec.recorded_at_micros;
-    r.data = part.blocks.Copy(rec.payload);
-    r.size = static_cast<uint32_t>(rec.payload.size());
-    r.erased = rec.erased;
-    h.records.push_back(r);
-    h.bytes += r.size;
-    ++part.records;
+    status = Hold(rec, part.held[it->second], part.blocks, &part.records);
+    if (!status.ok()) return false;
     if (HeldBytes(part.blocks.bytes(), part.records) > budget) {
       part.over_budget = true;
       return false;
@@ -273,21 +259,10 @@ absl::StatusOr<std::unique_ptr<LogByCase>> LogByCase::ReadWhole(const EventStore
   log->cases_ = log->found_;
   log->held_.resize(log->found_.size());
   for (size_t i = 0; i < log->found_.size(); ++i) {
-    std::vector<Record>& joined = log->held_[i];
     for (WholePart& part : read) {
       auto it = part.index.find(log->found_[i]);
       if (it == part.index.end()) continue;
-      std::vector<Record>& some = part.held[it->second].records;
-      if (some.front().version != joined.size() + 1) {
-        return absl::DataLossError(absl::StrCat(
-            "stream '", log->found_[i], "': position ", some.front().position,
-            " holds version ", some.front().version, ", expected version ", joined.size() + 1));
-      }
-      if (joined.empty()) {
-        joined = std::move(some);
-      } else {
-        joined.insert(joined.end(), some.begin(), some.end());
-      }
+      RETURN_IF_ERROR(Join(log->found_[i], part.held[it->second].records, &log->held_[i]));
     }
   }
   for (WholePart& part : read) log->blocks_.push_back(std::move(part.blocks));

@@ -140,6 +140,13 @@ class LogByCase {
     absl::Status status;
   };
   void ReadWholePart(WholePart& part, uint64_t from, uint64_t to, size_t budget) const;
+  // Holds `rec` as `h`'s next record, its payload copied into `blocks`;
+  // kDataLoss when its version does not follow h's last one.
+  static absl::Status Hold(const StoredRecord& rec, Held& h, Blocks& blocks, size_t* records);
+  // Appends a later range's records of case `name` to `*joined` (moving
+  // them when it is empty); kDataLoss unless they go on from its last version.
+  static absl::Status Join(const std::string& name, std::vector<Record>& some,
+                           std::vector<Record>* joined);
   // How many position ranges a pass reads side by side.
   size_t PartsFor(uint64_t last) const;
   // Gives up the part's last cases until it holds three quarters of
