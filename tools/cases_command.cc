@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "projections/cases_list.h"
 #include "projections/erasure.h"
@@ -48,7 +49,7 @@ int RunCases(const Args& args) {
   if (format == "table") {
     auto erasures = (*queries)->Erasures();
     if (!erasures.ok()) return ReportError(erasures.status());
-    if (!erasures->empty()) out += "\n" + RenderErasuresTable(*erasures);
+    if (!erasures->empty()) absl::StrAppend(&out, "\n", RenderErasuresTable(*erasures));
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -79,7 +79,7 @@ int RunDeadlines(const Args& args) {
     if (!query.case_id.has_value()) {
       auto erasures = (*queries)->Erasures();
       if (!erasures.ok()) return ReportError(erasures.status());
-      if (!erasures->empty()) out += "\n" + RenderErasuresTable(*erasures);
+      if (!erasures->empty()) absl::StrAppend(&out, "\n", RenderErasuresTable(*erasures));
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

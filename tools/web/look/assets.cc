@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "store/base/sha256.h"
 #include "tools/web/look/embedded_assets.h"
 
@@ -21,7 +22,7 @@ const Table& TheTable() {
     const auto& files = EmbeddedAssetFiles();
     t->etags.reserve(files.size());  // no reallocation: the views stay valid
     for (const EmbeddedAssetFile& f : files) {
-      t->etags.push_back("\"" + Sha256Hex(f.body).substr(0, 32) + "\"");
+      t->etags.push_back(absl::StrCat("\"", Sha256Hex(f.body).substr(0, 32), "\""));
       t->assets.push_back(Asset{f.path, f.content_type, f.body, t->etags.back()});
     }
     return t;
