@@ -139,11 +139,6 @@ CaseDeadlines FoldDeadlines(std::string_view case_id, std::vector<Event> events,
   return FoldFacts(case_id, pointers, rules, cal, as_of, options);
 }
 
-namespace {
-
-// ApplyCorrections over events the caller keeps: the same events in the same
-// order, as pointers; an event a correction changes is copied into
-// `corrected` (stable addresses) first, the others are not copied.
 std::vector<const Event*> ApplyCorrectionsByPointer(std::vector<const Event*> events,
                                                     std::deque<Event>* corrected) {
   const auto by_position = [](const Event* a, const Event* b) {
@@ -194,8 +189,6 @@ std::vector<const Event*> ApplyCorrectionsByPointer(std::vector<const Event*> ev
   }
   return out;
 }
-
-}  // namespace
 
 CaseDeadlines FoldDeadlines(std::string_view case_id, absl::Span<const Event* const> events,
                             const RuleIndex& rules, const Calendar& cal, absl::CivilDay as_of,

@@ -5,6 +5,7 @@
 #define CARELOG_PROJECTIONS_DEADLINES_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,12 @@ inline constexpr absl::CivilDay kEndOfTime = absl::CivilDay(9999, 12, 31);
 // Corrections of unknown or retracted events are ignored. Pure; any order in,
 // log-position order out.
 std::vector<carelog::v1::Event> ApplyCorrections(std::vector<carelog::v1::Event> events);
+// The same over events the caller keeps, which are not copied: the result
+// points at them, in the same order as ApplyCorrections', except that an
+// event a correction changes is first copied into `*corrected` (whose
+// elements never move) and the result points at the copy.
+std::vector<const carelog::v1::Event*> ApplyCorrectionsByPointer(
+    std::vector<const carelog::v1::Event*> events, std::deque<carelog::v1::Event>* corrected);
 
 // Folds one case's events (any order; each has `position` set) to its
 // obligations and findings at the end of `as_of`: events dated (Europe/London)

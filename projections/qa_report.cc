@@ -86,7 +86,25 @@ QaReport ComputeQaReport(const std::vector<QaCase>& cases, absl::CivilDay from,
   return builder.Finish();
 }
 
-void QaReportBuilder::Add(const QaCase& c) {
+QaReportBuilder::Prepared QaReportBuilder::Prepare(const QaCase& c, absl::CivilDay to) {
+  Prepared p;
+  std::vector<const v1::Event*> events;
+  events.reserve(c.events.size());
+  for (const v1::Event& e : c.events) events.push_back(&e);
+  events = ApplyCorrectionsByPointer(std::move(events), &p.corrected);
+  p.items.reserve(events.size());
+  for (const v1::Event* e : events) p.items.push_back({LondonDate(e->occurred_at()), e});
+  // As InEffectiveOrder sorts.
+  SortInEffectiveOrder(
+      p.items, [](const DatedEvent& d) { return d.day; },
+      [](const DatedEvent& d) -> const v1::Event& { return *d.event; });
+  p.stability = StabilityOf(p.items, to);
+  return p;
+}
+
+void QaReportBuilder::Add(const QaCase& c) { Add(c, Prepare(c, to_)); }
+
+void QaReportBuilder::Add(const QaCase& c, const Prepared& prepared) {
   QaReport& r = r_;
   const absl::CivilDay from = from_, to = to_;
   const Calendar& cal = cal_;
@@ -97,9 +115,8 @@ void QaReportBuilder::Add(const QaCase& c) {
     const PackRules& rules = RulesOf(c.pack);
     const std::set<std::string>& chain = rules.chain;
     // Events after corrections, in effective order.
-    std::vector<v1::Event> events = ApplyCorrections(c.events);
-    const std::vector<DatedEvent> items = InEffectiveOrder(events);
-    AddStability(StabilityOf(items, to), &r.stability);
+    const std::vector<DatedEvent>& items = prepared.items;
+    AddStability(prepared.stability, &r.stability);
 
     // Periods of care, IRO and team as of `to`, reviews, postponements.
     std::vector<std::pair<absl::CivilDay, std::optional<absl::CivilDay>>> periods;

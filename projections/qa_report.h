@@ -6,6 +6,7 @@
 #define CARELOG_PROJECTIONS_QA_REPORT_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -125,8 +126,24 @@ struct QaReport {
 class QaReportBuilder {
  public:
   QaReportBuilder(absl::CivilDay from, absl::CivilDay to, const Calendar& cal);
+  // What Add works out from one case alone (its events after corrections,
+  // in effective order, and its placement stability): Prepare may run for
+  // many cases at once, on any threads, while Add counts them one at a time.
+  struct Prepared {
+    // ApplyCorrections(c.events), in effective order (InEffectiveOrder):
+    // pointers into c.events, or into `corrected` for events a correction
+    // changed (copies; c.events is not).
+    std::deque<v1::Event> corrected;
+    std::vector<DatedEvent> items;
+    ChildStability stability;  // StabilityOf(items, to)
+  };
+  // Thread-safe; `to` is the builder's.
+  static Prepared Prepare(const QaCase& c, absl::CivilDay to);
   // Counts one case (any order: the report sorts what it lists).
+  // Add(c) is Add(c, Prepare(c, to)); `prepared` must be c's, and c
+  // unchanged since.
   void Add(const QaCase& c);
+  void Add(const QaCase& c, const Prepared& prepared);
   // The report of every case added. Call once.
   QaReport Finish();
 

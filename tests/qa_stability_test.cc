@@ -8,6 +8,7 @@
 // report's, child by child (one definition, placement_tracker.h).
 #include "projections/qa_stability.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <string>
@@ -50,9 +51,32 @@ int64_t Noon(const std::string& date) {
                              absl::Hours(12));
 }
 
+// The child's stability, worked out from copies (ApplyCorrections) and, as
+// the QA report does, from pointers into the case's events
+// (QaReportBuilder::Prepare): the same events, in the same order, and the
+// same answer, or the test fails.
 ChildStability Of(const Case& c, const std::string& to = kTo) {
   const std::vector<v1::Event> events = ApplyCorrections(c.events);
-  return StabilityOf(InEffectiveOrder(events), D(to));
+  const std::vector<DatedEvent> items = InEffectiveOrder(events);
+  const ChildStability copied = StabilityOf(items, D(to));
+  QaCase qc;
+  qc.case_id = "C1";
+  qc.events = c.events;
+  const QaReportBuilder::Prepared prepared = QaReportBuilder::Prepare(qc, D(to));
+  EXPECT_EQ(prepared.items.size(), items.size());
+  for (size_t i = 0; i < std::min(items.size(), prepared.items.size()); ++i) {
+    EXPECT_EQ(prepared.items[i].day, items[i].day) << i;
+    EXPECT_EQ(prepared.items[i].event->SerializeAsString(), items[i].event->SerializeAsString())
+        << i;
+  }
+  const ChildStability& p = prepared.stability;
+  EXPECT_EQ(p.looked_after, copied.looked_after);
+  EXPECT_EQ(p.placements_in_year, copied.placements_in_year);
+  EXPECT_EQ(p.no_date_of_birth, copied.no_date_of_birth);
+  EXPECT_EQ(p.long_term, copied.long_term);
+  EXPECT_EQ(p.stable, copied.stable);
+  EXPECT_EQ(p.placed_for_adoption, copied.placed_for_adoption);
+  return copied;
 }
 
 TEST(QaStabilityTest, TheYearIsTheTwelveMonthsEndingAtTheEndDate) {

@@ -181,6 +181,37 @@ TEST_F(QueriesTest, QaAuditAndCasesAnswerFromTheLog) {
   EXPECT_TRUE(access->empty());
 }
 
+// The QA report is ComputeQaReport over every case's events and fold, read
+// from one pass of the log, case by case (a budget too small for a pass), a
+// window of one case or of several at a time: the same JSON each way.
+TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
+  auto registry = PolicyRegistry::LoadEmbedded();
+  ASSERT_TRUE(registry.ok());
+  CasePacks packs(store_.get(), &*registry);
+  const absl::CivilDay from(2024, 10, 1), to(2025, 9, 30);
+  std::vector<QaCase> cases;
+  for (const std::string& id : cases_) {
+    QaCase c;
+    c.case_id = id;
+    c.events = Events(id);
+    c.pack = *packs.For(id);
+    c.deadlines = FoldDeadlines(id, c.events, *c.pack, Calendar::Default(), to);
+    cases.push_back(std::move(c));
+  }
+  const std::string want = RenderQaJson(ComputeQaReport(cases, from, to, Calendar::Default()));
+  ASSERT_NE(want.find("\"reviewsHeld\""), std::string::npos);
+  struct Read {
+    size_t hold_bytes;
+    size_t window;
+  };
+  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 1}, Read{1, 5},
+                 Read{1, 256}}) {
+    auto qa = queries_->Qa(from, to, r.hold_bytes, r.window);
+    ASSERT_TRUE(qa.ok()) << qa.status();
+    EXPECT_EQ(RenderQaJson(*qa), want) << r.hold_bytes << " bytes, window " << r.window;
+  }
+}
+
 // The state of a case is the fold of its events with its deadlines, under
 // the case's pack and the store's calendar; known-at leaves out what was
 // recorded later (here: everything, imported on 2025-10-05).

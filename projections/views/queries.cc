@@ -4,10 +4,12 @@
 #include <iterator>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
 #include "projections/erasure.h"
+#include "projections/rule_index.h"
 #include "projections/views/deadlines_checkpoint.h"
 #include "projections/views/state_checkpoint.h"
 #include "store/base/deterministic.h"
@@ -69,6 +71,25 @@ CaseRetention RetentionUnder(const std::string& case_id, const ResolvedPack& pac
                              const std::vector<v1::Event>& events) {
   return WorkOutRetention(case_id, pack.name, events,
                           pack.retention ? &*pack.retention : nullptr);
+}
+
+// Case i's events as a pass of `log` holds them: what EventLog::ReadCase
+// returns for it (the same records, decoded the same way).
+absl::StatusOr<std::vector<v1::Event>> HeldEvents(const LogByCase& log, size_t i) {
+  absl::Span<const LogByCase::Record> held = log.RecordsOf(i);
+  std::vector<v1::Event> events(held.size());
+  StoredRecord record;
+  record.stream = log.cases()[i];
+  for (size_t k = 0; k < held.size(); ++k) {
+    const LogByCase::Record& r = held[k];
+    record.position = r.position;
+    record.version = r.version;
+    record.recorded_at_micros = r.recorded_at_micros;
+    record.erased = r.erased;
+    record.payload.assign(LogByCase::Payload(r));
+    RETURN_IF_ERROR(DecodeEventInto(record, &events[k]));
+  }
+  return events;
 }
 
 }  // namespace
@@ -207,23 +228,71 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
   });
 }
 
-absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
-  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
+absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to,
+                                      size_t hold_bytes, size_t window) {
+  // Every case is read (from one pass of the log when its records fit the
+  // replay's budget, as Deadlines reads them; else case by case) and folded
+  // on every core, a window of cases at a time; the builder then counts the
+  // window on this thread, in case order. Memory stays within the budget
+  // and a window's cases, not the log's size.
+  ASSIGN_OR_RETURN(size_t passes, LogByCase::EstimatePasses(*store_, hold_bytes));
+  std::unique_ptr<LogByCase> whole;
+  if (passes == 1) {
+    ASSIGN_OR_RETURN(whole, LogByCase::ReadWhole(store_, hold_bytes));
+  }
+  std::vector<std::string> listed;
+  if (whole == nullptr) {
+    ASSIGN_OR_RETURN(listed, store_->Streams());
+  }
+  const absl::Span<const std::string> cases =
+      whole != nullptr ? whole->cases() : absl::Span<const std::string>(listed);
   CasePacks packs(store_, &registry_);
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
   const Calendar& cal = current->calendar;
   EventLog log(store_, SystemClock());
-  // One case at a time: memory stays flat in the log's size.
+  // Each pack's rules grouped once, not once a case (the fold's own
+  // FoldDeadlines(pack) overload builds them every call).
+  absl::flat_hash_map<const ResolvedPack*, std::unique_ptr<const RuleIndex>> rules;
   QaReportBuilder builder(from, to, cal);
-  for (const std::string& id : cases) {
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(id));
+  window = std::max<size_t>(1, window);
+  struct Slot {
     QaCase c;
-    c.case_id = id;
-    c.pack = pack;
-    c.deadlines = FoldDeadlines(id, events, *pack, cal, to);
-    c.events = std::move(events);
-    builder.Add(c);
+    QaReportBuilder::Prepared prepared;
+    absl::Status status;
+  };
+  std::vector<Slot> slots;
+  std::vector<const ResolvedPack*> window_packs;
+  for (size_t base = 0; base < cases.size(); base += window) {
+    const size_t count = std::min(window, cases.size() - base);
+    window_packs.assign(count, nullptr);
+    slots.assign(count, Slot());
+    for (size_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(window_packs[i], packs.For(cases[base + i]));
+      std::unique_ptr<const RuleIndex>& index = rules[window_packs[i]];
+      if (index == nullptr) index = std::make_unique<const RuleIndex>(*window_packs[i]);
+    }
+    ForEachOnCores(count, [&](size_t i) {
+      Slot& slot = slots[i];
+      QaCase& c = slot.c;
+      c.case_id = cases[base + i];
+      c.pack = window_packs[i];
+      absl::StatusOr<std::vector<v1::Event>> events =
+          whole != nullptr ? HeldEvents(*whole, base + i) : log.ReadCase(c.case_id);
+      if (!events.ok()) {
+        slot.status = events.status();
+        return;
+      }
+      c.events = std::move(*events);
+      std::vector<const v1::Event*> pointers;
+      pointers.reserve(c.events.size());
+      for (const v1::Event& e : c.events) pointers.push_back(&e);
+      c.deadlines = FoldDeadlines(c.case_id, pointers, *rules.at(c.pack), cal, to, FoldOptions());
+      slot.prepared = QaReportBuilder::Prepare(c, to);
+    });
+    for (size_t i = 0; i < count; ++i) {
+      RETURN_IF_ERROR(slots[i].status);
+      builder.Add(slots[i].c, slots[i].prepared);
+    }
   }
   QaReport report = builder.Finish();
   // Erased cases: in no figure; when a report could have counted them.

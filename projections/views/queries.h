@@ -37,6 +37,7 @@
 #include "projections/subject_access.h"
 #include "projections/work_tray.h"
 #include "projections/views/deadlines_view.h"
+#include "projections/views/log_by_case.h"
 #include "projections/views/state_view.h"
 #include "store/event_store.h"
 
@@ -112,8 +113,14 @@ class Queries {
       absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver);
 
   // The QA report of every case over [from, to], obligations judged as they
-  // stood at the end of `to`. One case in memory at a time.
-  [[nodiscard]] absl::StatusOr<QaReport> Qa(absl::CivilDay from, absl::CivilDay to);
+  // stood at the end of `to`. The log is read as a replay reads it (in one
+  // pass when its records fit `hold_bytes`, counted as kReplayHoldBytes says;
+  // else case by case) and `window` cases at a time are folded on every core
+  // (both for tests; the report is the same whatever they are). Memory: the
+  // pass's records, or a window's cases. kDataLoss as the reads.
+  [[nodiscard]] absl::StatusOr<QaReport> Qa(absl::CivilDay from, absl::CivilDay to,
+                                            size_t hold_bytes = kReplayHoldBytes,
+                                            size_t window = 256);
 
   // The case's audit trail, with the settings that judge it and their
   // changes. kNotFound "no case 'ID' in the store" when it has no events.
