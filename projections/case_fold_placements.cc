@@ -25,7 +25,11 @@ void CaseFold::StartPlacement(const OrderedEvent& current) {
   const auto& p = current.event->placement_started();
   // A new placement ends the one before it, recorded or not.
   ClosePlacementObligations(current.date);
-  CurrentPlacement placement{current.date, p.placement_id(), p.long_term(), p.connected_person()};
+  CurrentPlacement placement;
+  placement.started = current.date;
+  placement.id = p.placement_id();
+  placement.long_term = p.long_term();
+  placement.connected_person = p.connected_person();
   placement.serial = ++facts_.placements_started;
   placement.type = p.placement_type();
   // childAccommodated.emergency describes the placement the child came into

@@ -411,7 +411,9 @@ TEST(CarePlanStateTest, CountsOverGeneratedHistoriesAgreeWithARecountFromTheRawE
       ASSERT_EQ(s.last_review ? std::optional(s.last_review->held_on) : std::nullopt, last_held);
       ASSERT_EQ(s.open, open);
       ASSERT_EQ(s.overdue, overdue);
-      if (!in_care) ASSERT_FALSE(s.placement.has_value());
+      if (!in_care) {
+        ASSERT_FALSE(s.placement.has_value());
+      }
       moved += in_period > 1;
       reentered += periods > 1;
       ++checked;

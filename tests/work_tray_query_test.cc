@@ -144,7 +144,9 @@ TEST_F(WorkTrayQueryTest, FiltersAndCountsThroughTheQuery) {
   ASSERT_FALSE(rule.rows.empty());
   for (size_t i = 0; i < rule.rows.size(); ++i) {
     EXPECT_EQ(rule.rows[i].rule_id, *f.rule);
-    if (i > 0) EXPECT_GE(rule.rows[i - 1].due, rule.rows[i].due);
+    if (i > 0) {
+      EXPECT_GE(rule.rows[i - 1].due, rule.rows[i].due);
+    }
   }
   EXPECT_EQ(RenderWorkTrayJson(rule), RenderWorkTrayJson(Tray(today_, f, 10, true)));
 
