@@ -403,6 +403,60 @@ TEST_F(DeadlinesViewTest, RebuildFoldsEveryCase) {
   EXPECT_TRUE(FromCheckpoint(view, cases_[0], today_));
 }
 
+// Every case's checkpoint values (not the head, which records when it was
+// written), name and bytes.
+std::string CheckpointValues(const EventStoreReader& store) {
+  std::string all;
+  EXPECT_TRUE(store
+                  .ScanCheckpoints("",
+                                   [&](std::string_view name, std::string_view bytes) {
+                                     if (name != kDeadlinesHeadCheckpoint) {
+                                       all.append(name).append("=").append(bytes).append("\n");
+                                     }
+                                     return true;
+                                   })
+                  .ok());
+  return all;
+}
+
+// A rebuild reads the log in one pass, in two (a budget of about half its
+// records) or case by case (a budget of a byte): the same checkpoints.
+TEST_F(DeadlinesViewTest, RebuildWritesTheSameCheckpointsHoweverTheLogIsRead) {
+  DeadlinesView view(store_.get(), &Calendar::Default());
+  auto per_byte = LogByCase::EstimatePasses(*store_, 1);  // the log's bytes, as counted
+  ASSERT_TRUE(per_byte.ok());
+  std::vector<std::string> written;
+  for (size_t hold : {kReplayHoldBytes, *per_byte / 2 + *per_byte / 8, size_t{1}}) {
+    auto passes = LogByCase::EstimatePasses(*store_, hold);
+    ASSERT_TRUE(passes.ok());
+    if (!written.empty()) {  // what the last rebuild wrote, spoilt: each must write it all
+      std::vector<std::pair<std::string, std::string>> spoilt;
+      ASSERT_TRUE(store_
+                      ->ScanCheckpoints("",
+                                        [&](std::string_view name, std::string_view) {
+                                          if (name != kDeadlinesHeadCheckpoint) {
+                                            spoilt.emplace_back(std::string(name), "spoilt");
+                                          }
+                                          return true;
+                                        })
+                      .ok());
+      ASSERT_EQ(spoilt.size(), 4 * 40u);
+      ASSERT_TRUE(store_->PutCheckpoints(spoilt).ok());
+    }
+    auto r = view.Update(packs_.get(), true, hold);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->folded, 40u);
+    written.push_back(CheckpointValues(*store_));
+    EXPECT_NE(written.back().find("="), std::string::npos);
+    EXPECT_EQ(written.back(), written.front()) << hold << " bytes, " << *passes << " passes";
+  }
+  auto check = view.Check(packs_.get());
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->current, 40u);
+  EXPECT_TRUE(check->differing.empty());
+  EXPECT_TRUE(FromCheckpoint(view, cases_[7], today_));
+}
+
 TEST(DeadlinesCheckpointCliTest, CheckpointThenImportCatchesUpAndAnswersAreUnchanged) {
   TempDir dir;
   const std::string store = dir.Sub("s");

@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "store/sealing.h"
 #include "store/record_format.h"
+#include "tests/generated_store.h"
 #include "tests/test_util.h"
 
 namespace carelog {
@@ -246,6 +248,37 @@ TEST_F(LogByCaseTest, ReadWholeLeavesOutAnErasedCase) {
             *listed);
   cases_ = *listed;
   ExpectHeldAsRead(**whole, 0);
+}
+
+// Events(i) is EventLog::ReadCase of the case: the same events, with the
+// positions, versions and record times the log gave them; a payload that is
+// not an event is refused, not passed over.
+TEST_F(LogByCaseTest, EventsAreWhatReadCaseReturns) {
+  store_ = OpenTestStore(dir_.Sub("g"), &clock_);
+  ASSERT_TRUE(testing::ImportGeneratedHistories(store_.get(), &clock_, 6, 2, 9).ok());
+  auto whole = LogByCase::ReadWhole(store_.get(), 64 << 20);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_NE(*whole, nullptr);
+  ASSERT_EQ((*whole)->cases().size(), 6u);
+  EventLog log(store_.get(), &clock_);
+  for (size_t i = 0; i < 6; ++i) {
+    const std::string& id = (*whole)->cases()[i];
+    auto want = log.ReadCase(id);
+    ASSERT_TRUE(want.ok()) << want.status();
+    auto got = (*whole)->Events(i);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_EQ(got->size(), want->size()) << id;
+    ASSERT_FALSE(got->empty());
+    for (size_t k = 0; k < got->size(); ++k) {
+      EXPECT_NE((*got)[k].position(), 0u);
+      EXPECT_EQ((*got)[k].version(), k + 1);
+      EXPECT_EQ((*got)[k].SerializeAsString(), (*want)[k].SerializeAsString()) << id << " " << k;
+    }
+  }
+  Fill(2);  // payloads that are not events
+  LogByCase bytes(store_.get(), cases_, 64 << 20);
+  ASSERT_TRUE(bytes.ReadPass(0).ok());
+  EXPECT_FALSE(bytes.Events(0).ok());
 }
 
 TEST_F(LogByCaseTest, AFirstCasePastTheListIsRefused) {

@@ -190,7 +190,8 @@ DeadlinesAnswer DeadlinesView::FoldParsed(const std::string& case_id,
   return a;
 }
 
-absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool rebuild) {
+absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool rebuild,
+                                                       size_t hold_bytes) {
   if (writer_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
   CheckpointUpdate r;
   ASSIGN_OR_RETURN(r.from_position, HeadPosition(*store_));
@@ -253,28 +254,54 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
   // batch. The head goes last, so a crash before it leaves the old head and
   // the next Update redoes the cases touched since then.
   const size_t window = 512;
-  EventLog log(store_, SystemClock());
-  for (size_t base = 0; base < jobs.size(); base += window) {
-    const size_t count = std::min(window, jobs.size() - base);
-    std::vector<std::pair<std::string, std::string>> entries(kValuesPerCase * count);
-    std::vector<absl::Status> status(count);
-    ForEachOnCores(count, [&](size_t i) {
-      const Job& job = jobs[base + i];
-      auto events = log.ReadCase(*job.case_id);
-      if (!events.ok()) {
-        status[i] = events.status();
-        return;
-      }
-      CaseCheckpoint c = FoldCaseCheckpoint(*job.case_id, std::move(*events),
-                                                  Fingerprint(*job.pack), *job.pack, *cal_);
-      std::pair<std::string, std::string>* out = &entries[kValuesPerCase * i];
-      out[0] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(c.deadlines.main)};
-      out[1] = {DeadlinesCaseName(*job.case_id), std::move(c.deadlines.main)};
-      out[2] = {DeadlinesFindingsName(*job.case_id), std::move(c.deadlines.findings)};
-      out[3] = {StateCaseName(*job.case_id), std::move(c.state)};
-    });
-    for (const absl::Status& s : status) RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(writer_->PutCheckpoints(entries));
+  // Folds jobs [begin, end), job j's events from events(j).
+  auto fold_jobs = [&](size_t begin, size_t end, auto events_of) -> absl::Status {
+    for (size_t base = begin; base < end; base += window) {
+      const size_t count = std::min(window, end - base);
+      std::vector<std::pair<std::string, std::string>> entries(kValuesPerCase * count);
+      std::vector<absl::Status> status(count);
+      ForEachOnCores(count, [&](size_t i) {
+        const Job& job = jobs[base + i];
+        absl::StatusOr<std::vector<v1::Event>> events = events_of(base + i);
+        if (!events.ok()) {
+          status[i] = events.status();
+          return;
+        }
+        CaseCheckpoint c = FoldCaseCheckpoint(*job.case_id, std::move(*events),
+                                              Fingerprint(*job.pack), *job.pack, *cal_);
+        std::pair<std::string, std::string>* out = &entries[kValuesPerCase * i];
+        out[0] = {DeadlinesIndexName(*job.case_id), DeadlinesIndexValue(c.deadlines.main)};
+        out[1] = {DeadlinesCaseName(*job.case_id), std::move(c.deadlines.main)};
+        out[2] = {DeadlinesFindingsName(*job.case_id), std::move(c.deadlines.findings)};
+        out[3] = {StateCaseName(*job.case_id), std::move(c.state)};
+      });
+      for (const absl::Status& s : status) RETURN_IF_ERROR(s);
+      RETURN_IF_ERROR(writer_->PutCheckpoints(entries));
+    }
+    return absl::OkStatus();
+  };
+  // Folding most cases (a rebuild, or new rules), the log is read in passes
+  // when two will do, as a replay reads it (log_by_case.h): a sequential
+  // read instead of a seek and a scattered MultiGet a case. A pass reads up
+  // to the log's end at the time, so it too sees at least `r.position`.
+  size_t passes = 0;
+  if (!jobs.empty() && 2 * jobs.size() >= cases.size()) {
+    ASSIGN_OR_RETURN(passes, LogByCase::EstimatePasses(*store_, hold_bytes));
+  }
+  if (passes >= 1 && passes <= 2) {
+    std::vector<std::string> names;
+    names.reserve(jobs.size());
+    for (const Job& job : jobs) names.push_back(*job.case_id);
+    LogByCase held(store_, names, hold_bytes);
+    for (size_t first = 0; first < jobs.size();) {
+      ASSIGN_OR_RETURN(size_t end, held.ReadPass(first));
+      RETURN_IF_ERROR(fold_jobs(first, end, [&](size_t j) { return held.Events(j); }));
+      first = end;
+    }
+  } else {
+    EventLog log(store_, SystemClock());
+    RETURN_IF_ERROR(fold_jobs(0, jobs.size(),
+                              [&](size_t j) { return log.ReadCase(*jobs[j].case_id); }));
   }
   DeadlinesHead head;
   head.position = r.position;
@@ -289,10 +316,12 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
   ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
   r.cases = cases.size();
   EventLog log(store_, SystemClock());
-  for (const std::string& id : cases) {
-    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs->For(id));
+  // What the check finds of one case; kNotJudged: no checkpoint a reader
+  // would trust and nothing wrong (none, other rules, or stale).
+  enum class Found { kNotJudged, kCurrent, kDiffers, kDamaged, kNotCheckpointable };
+  auto check_case = [&](const std::string& id, const ResolvedPack& pack) -> absl::StatusOr<Found> {
     auto main = store_->GetCheckpoint(DeadlinesCaseName(id));
-    if (absl::IsNotFound(main.status())) continue;
+    if (absl::IsNotFound(main.status())) return Found::kNotJudged;
     if (!main.ok()) return main.status();
     auto findings = store_->GetCheckpoint(DeadlinesFindingsName(id));
     if (!findings.ok() && !absl::IsNotFound(findings.status())) return findings.status();
@@ -300,11 +329,11 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
     if (!state.ok() && !absl::IsNotFound(state.status())) return state.status();
     const std::string_view findings_view = findings.ok() ? std::string_view(*findings) : "";
     const std::string_view state_view = state.ok() ? std::string_view(*state) : "";
-    const std::string fingerprint = Fingerprint(*pack);
+    const std::string fingerprint = Fingerprint(pack);
     auto c = DecodeDeadlinesCheckpoint(id, *main, &findings_view);
     // Written under other rules (or by an older carelog, before the state
     // value): never trusted, rebuilt by the next Update.
-    if (c.ok() && c->fingerprint != fingerprint) continue;
+    if (c.ok() && c->fingerprint != fingerprint) return Found::kNotJudged;
     auto st = DecodeStateCheckpoint(id, state_view);
     // A state value that does not decode, or of another fingerprint or
     // version than its main value (one of them was replaced or lost), is
@@ -317,24 +346,55 @@ absl::StatusOr<DeadlinesView::CheckReport> DeadlinesView::Check(CasePacks* packs
       // rebuild would write them again: say which, so that the alarm means
       // something.
       ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-      const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, *pack, *cal_);
+      const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, pack, *cal_);
       const bool as_folded = want.deadlines.main == *main &&
                              want.deadlines.findings == findings_view && want.state == state_view;
-      (as_folded ? r.not_checkpointable : r.damaged).push_back(id);
-      continue;
+      return as_folded ? Found::kNotCheckpointable : Found::kDamaged;
     }
     ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
     const uint64_t version = events.empty() ? 0 : events.back().version();
-    if (c->case_version != version) continue;  // stale: readers fold the log
-    ++r.current;
+    if (c->case_version != version) return Found::kNotJudged;  // stale: readers fold the log
     // Compared as encoded bytes: every field of every obligation, finding
     // and of the state. Encoding is deterministic, and a decoded value
     // encodes to its own bytes, so the stored bytes are compared as they are.
-    const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, *pack, *cal_);
+    const CaseCheckpoint want = FoldCaseCheckpoint(id, std::move(events), fingerprint, pack, *cal_);
     const DeadlinesCheckpointValues have = EncodeDeadlinesCheckpoint(*c);
-    if (want.deadlines.main != have.main || want.deadlines.findings != have.findings ||
-        want.state != state_view)
-      r.differing.push_back(id);
+    const bool same = want.deadlines.main == have.main &&
+                      want.deadlines.findings == have.findings && want.state == state_view;
+    return same ? Found::kCurrent : Found::kDiffers;
+  };
+  // Cases are checked on every core, a window at a time, and reported in
+  // case order. Packs are resolved first, in order (CasePacks is not
+  // thread-safe).
+  struct Slot {
+    const ResolvedPack* pack = nullptr;
+    absl::StatusOr<Found> found = Found::kNotJudged;
+  };
+  const size_t window = 512;
+  std::vector<Slot> slots;
+  for (size_t base = 0; base < cases.size(); base += window) {
+    const size_t count = std::min(window, cases.size() - base);
+    slots.assign(count, Slot());
+    for (size_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(slots[i].pack, packs->For(cases[base + i]));
+    }
+    ForEachOnCores(count, [&](size_t i) {
+      slots[i].found = check_case(cases[base + i], *slots[i].pack);
+    });
+    for (size_t i = 0; i < count; ++i) {
+      RETURN_IF_ERROR(slots[i].found.status());
+      const std::string& id = cases[base + i];
+      switch (*slots[i].found) {
+        case Found::kNotJudged: break;
+        case Found::kCurrent: ++r.current; break;
+        case Found::kDiffers:
+          ++r.current;
+          r.differing.push_back(id);
+          break;
+        case Found::kDamaged: r.damaged.push_back(id); break;
+        case Found::kNotCheckpointable: r.not_checkpointable.push_back(id); break;
+      }
+    }
   }
   return r;
 }

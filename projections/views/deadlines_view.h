@@ -98,8 +98,12 @@ class DeadlinesView {
   // checkpoints themselves (see Check for those). Written in atomic batches with the head
   // last, so a crash leaves checkpoints that are each either current or
   // recognisably stale. kFailedPrecondition on a read-only store. Not
-  // thread-safe with itself (one writer of checkpoints at a time).
-  [[nodiscard]] absl::StatusOr<CheckpointUpdate> Update(CasePacks* packs, bool rebuild);
+  // thread-safe with itself (one writer of checkpoints at a time). When at
+  // least half the cases are folded, their records are read in passes of the
+  // log that hold at most `hold_bytes` (log_by_case.h) if two will do, else
+  // case by case: the same checkpoints either way (the budget is for tests).
+  [[nodiscard]] absl::StatusOr<CheckpointUpdate> Update(CasePacks* packs, bool rebuild,
+                                                        size_t hold_bytes = kReplayHoldBytes);
 
   // Refolds every case from the log and compares it with its checkpoint —
   // deadlines and care-plan state — where that checkpoint is current (a

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "engine/event_log.h"
 #include "store/base/status_macros.h"
 
 namespace carelog {
@@ -274,6 +275,23 @@ absl::StatusOr<std::unique_ptr<LogByCase>> LogByCase::ReadWhole(const EventStore
 absl::Span<const LogByCase::Record> LogByCase::RecordsOf(size_t i) const {
   if (i < first_ || i >= end_) return {};
   return held_[i - first_];
+}
+
+absl::StatusOr<std::vector<v1::Event>> LogByCase::Events(size_t i) const {
+  absl::Span<const Record> held = RecordsOf(i);
+  std::vector<v1::Event> events(held.size());
+  StoredRecord record;  // as ReadStream would have returned it
+  record.stream = cases_[i];
+  for (size_t k = 0; k < held.size(); ++k) {
+    const Record& r = held[k];
+    record.position = r.position;
+    record.version = r.version;
+    record.recorded_at_micros = r.recorded_at_micros;
+    record.erased = r.erased;
+    record.payload.assign(Payload(r));
+    RETURN_IF_ERROR(DecodeEventInto(record, &events[k]));
+  }
+  return events;
 }
 
 }  // namespace carelog

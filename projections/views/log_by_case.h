@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "carelog/v1/events.pb.h"
 #include "store/event_store.h"
 
 namespace carelog {
@@ -97,6 +98,10 @@ class LogByCase {
   absl::Span<const Record> RecordsOf(size_t i) const;
   // The payload bytes of one of them; valid until the next ReadPass.
   static std::string_view Payload(const Record& r) { return {r.data, r.size}; }
+  // Case i's records from the last pass as events: what EventLog::ReadCase
+  // returns for the case (the same records, decoded the same way; errors as
+  // DecodeEvent's). Safe from any thread between passes.
+  [[nodiscard]] absl::StatusOr<std::vector<v1::Event>> Events(size_t i) const;
 
  private:
   struct Held {

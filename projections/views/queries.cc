@@ -73,25 +73,6 @@ CaseRetention RetentionUnder(const std::string& case_id, const ResolvedPack& pac
                           pack.retention ? &*pack.retention : nullptr);
 }
 
-// Case i's events as a pass of `log` holds them: what EventLog::ReadCase
-// returns for it (the same records, decoded the same way).
-absl::StatusOr<std::vector<v1::Event>> HeldEvents(const LogByCase& log, size_t i) {
-  absl::Span<const LogByCase::Record> held = log.RecordsOf(i);
-  std::vector<v1::Event> events(held.size());
-  StoredRecord record;
-  record.stream = log.cases()[i];
-  for (size_t k = 0; k < held.size(); ++k) {
-    const LogByCase::Record& r = held[k];
-    record.position = r.position;
-    record.version = r.version;
-    record.recorded_at_micros = r.recorded_at_micros;
-    record.erased = r.erased;
-    record.payload.assign(LogByCase::Payload(r));
-    RETURN_IF_ERROR(DecodeEventInto(record, &events[k]));
-  }
-  return events;
-}
-
 }  // namespace
 
 Queries::Queries(const EventStoreReader* store, PolicyRegistry registry)
@@ -277,7 +258,7 @@ absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to,
       c.case_id = cases[base + i];
       c.pack = window_packs[i];
       absl::StatusOr<std::vector<v1::Event>> events =
-          whole != nullptr ? HeldEvents(*whole, base + i) : log.ReadCase(c.case_id);
+          whole != nullptr ? whole->Events(base + i) : log.ReadCase(c.case_id);
       if (!events.ok()) {
         slot.status = events.status();
         return;
