@@ -13,6 +13,10 @@
 #include "projections/care_plan_state_format.h"
 #include "projections/deadlines_format.h"
 #include "projections/qa_html.h"
+#include "projections/ssda903_return.h"
+#include "projections/case_summary.h"
+#include "projections/retention.h"
+#include "projections/ssda903_export.h"
 #include "projections/views/case_packs.h"
 #include "tests/generated_store.h"
 #include "tests/test_util.h"
@@ -206,9 +210,82 @@ TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
   };
   for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 1}, Read{1, 5},
                  Read{1, 256}}) {
-    auto qa = queries_->Qa(from, to, r.hold_bytes, r.window);
+    queries_->SetWholeStoreReads(r.hold_bytes, r.window);
+    auto qa = queries_->Qa(from, to);
     ASSERT_TRUE(qa.ok()) << qa.status();
     EXPECT_EQ(RenderQaJson(*qa), want) << r.hold_bytes << " bytes, window " << r.window;
+  }
+}
+
+// Cases, Return903 and Retention are the folds of every case's events, in
+// case order, however the log is read (one pass; case by case) and however
+// many cases a window folds at once.
+TEST_F(QueriesTest, EveryCaseQueriesAreTheFoldsOfEachCaseHoweverTheLogIsRead) {
+  auto registry = PolicyRegistry::LoadEmbedded();
+  ASSERT_TRUE(registry.ok());
+  CasePacks packs(store_.get(), &*registry);
+  auto describe_summary = [](const CaseSummary& c) {
+    auto day = [](const std::optional<absl::CivilDay>& d) {
+      return d ? absl::FormatCivilTime(*d) : std::string("-");
+    };
+    return absl::StrCat(c.case_id, " ", c.events, " ", c.periods_of_care, " ", c.looked_after,
+                        " ", day(c.looked_after_since), " ", c.reviews_held, " ",
+                        day(c.last_review), " ", day(c.last_event), "\n");
+  };
+  auto csv = [](const Ssda903Tables& t) {
+    std::string all;
+    for (const Ssda903Table* table : t.All()) absl::StrAppend(&all, table->file, "\n", table->text);
+    return all;
+  };
+  const absl::CivilDay as_of(2025, 9, 30);
+  std::string want_cases;
+  Ssda903Tables want_903 = Start903Tables();
+  std::vector<CaseRetention> want_retention;
+  for (const std::string& id : cases_) {
+    absl::StrAppend(&want_cases, describe_summary(SummariseCase(id, Events(id))));
+    if (auto child = Build903Child(id, Events(id), 2025)) Append903Child(*child, &want_903);
+    want_retention.push_back(
+        WorkOutRetention(id, (*packs.For(id))->name, Events(id),
+                         (*packs.For(id))->retention ? &*(*packs.For(id))->retention : nullptr));
+  }
+  ASSERT_GT(want_903.children, 0u);
+  const std::string want_retention_json = RenderRetentionJson(want_retention, {}, as_of);
+  struct Read {
+    size_t hold_bytes;
+    size_t window;
+  };
+  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 5}, Read{1, 1},
+                 Read{1, 256}}) {
+    queries_->SetWholeStoreReads(r.hold_bytes, r.window);
+    std::string got_cases;
+    ASSERT_TRUE(queries_
+                    ->Cases([&](const CaseSummary& c) {
+                      absl::StrAppend(&got_cases, describe_summary(c));
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    EXPECT_EQ(got_cases, want_cases) << r.hold_bytes << " bytes, window " << r.window;
+    Ssda903Tables got_903 = Start903Tables();
+    ASSERT_TRUE(queries_
+                    ->Return903(2025,
+                                [&](const Child903& child) {
+                                  Append903Child(child, &got_903);
+                                  return absl::OkStatus();
+                                })
+                    .ok());
+    EXPECT_EQ(got_903.children, want_903.children);
+    EXPECT_EQ(csv(got_903), csv(want_903)) << r.hold_bytes << " bytes, window " << r.window;
+    auto retention = queries_->Retention();
+    ASSERT_TRUE(retention.ok()) << retention.status();
+    EXPECT_EQ(RenderRetentionJson(*retention, {}, as_of), want_retention_json)
+        << r.hold_bytes << " bytes, window " << r.window;
+    // A deliver that fails stops the query with its error.
+    int delivered = 0;
+    absl::Status stopped = queries_->Cases([&](const CaseSummary&) {
+      return ++delivered == 3 ? absl::CancelledError("enough") : absl::OkStatus();
+    });
+    EXPECT_EQ(stopped, absl::CancelledError("enough"));
+    EXPECT_EQ(delivered, 3);
   }
 }
 

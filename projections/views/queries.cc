@@ -209,17 +209,18 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
   });
 }
 
-absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to,
-                                      size_t hold_bytes, size_t window) {
-  // Every case is read (from one pass of the log when its records fit the
-  // replay's budget, as Deadlines reads them; else case by case) and folded
-  // on every core, a window of cases at a time; the builder then counts the
-  // window on this thread, in case order. Memory stays within the budget
-  // and a window's cases, not the log's size.
-  ASSIGN_OR_RETURN(size_t passes, LogByCase::EstimatePasses(*store_, hold_bytes));
+absl::Status Queries::ForEveryCase(
+    bool with_packs, absl::FunctionRef<void(size_t count)> begin_window,
+    absl::FunctionRef<absl::Status(size_t i, const std::string& case_id,
+                                   const ResolvedPack* pack, std::vector<v1::Event> events)>
+        fold,
+    absl::FunctionRef<absl::Status(size_t i)> deliver) {
+  // One pass when it fits (the cases are then those it finds: what Streams
+  // would list, without its seek a stream); else case by case.
+  ASSIGN_OR_RETURN(size_t passes, LogByCase::EstimatePasses(*store_, hold_bytes_));
   std::unique_ptr<LogByCase> whole;
   if (passes == 1) {
-    ASSIGN_OR_RETURN(whole, LogByCase::ReadWhole(store_, hold_bytes));
+    ASSIGN_OR_RETURN(whole, LogByCase::ReadWhole(store_, hold_bytes_));
   }
   std::vector<std::string> listed;
   if (whole == nullptr) {
@@ -228,53 +229,75 @@ absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to,
   const absl::Span<const std::string> cases =
       whole != nullptr ? whole->cases() : absl::Span<const std::string>(listed);
   CasePacks packs(store_, &registry_);
-  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
-  const Calendar& cal = current->calendar;
   EventLog log(store_, SystemClock());
-  // Each pack's rules grouped once, not once a case (the fold's own
-  // FoldDeadlines(pack) overload builds them every call).
-  absl::flat_hash_map<const ResolvedPack*, std::unique_ptr<const RuleIndex>> rules;
-  QaReportBuilder builder(from, to, cal);
-  window = std::max<size_t>(1, window);
-  struct Slot {
-    QaCase c;
-    QaReportBuilder::Prepared prepared;
-    absl::Status status;
-  };
-  std::vector<Slot> slots;
+  const size_t window = std::max<size_t>(1, window_);
   std::vector<const ResolvedPack*> window_packs;
+  std::vector<absl::Status> failed;
   for (size_t base = 0; base < cases.size(); base += window) {
     const size_t count = std::min(window, cases.size() - base);
+    // Packs first, in order (CasePacks is not thread-safe).
     window_packs.assign(count, nullptr);
-    slots.assign(count, Slot());
-    for (size_t i = 0; i < count; ++i) {
-      ASSIGN_OR_RETURN(window_packs[i], packs.For(cases[base + i]));
-      std::unique_ptr<const RuleIndex>& index = rules[window_packs[i]];
-      if (index == nullptr) index = std::make_unique<const RuleIndex>(*window_packs[i]);
-    }
-    ForEachOnCores(count, [&](size_t i) {
-      Slot& slot = slots[i];
-      QaCase& c = slot.c;
-      c.case_id = cases[base + i];
-      c.pack = window_packs[i];
-      absl::StatusOr<std::vector<v1::Event>> events =
-          whole != nullptr ? whole->Events(base + i) : log.ReadCase(c.case_id);
-      if (!events.ok()) {
-        slot.status = events.status();
-        return;
+    if (with_packs) {
+      for (size_t i = 0; i < count; ++i) {
+        ASSIGN_OR_RETURN(window_packs[i], packs.For(cases[base + i]));
       }
-      c.events = std::move(*events);
-      std::vector<const v1::Event*> pointers;
-      pointers.reserve(c.events.size());
-      for (const v1::Event& e : c.events) pointers.push_back(&e);
-      c.deadlines = FoldDeadlines(c.case_id, pointers, *rules.at(c.pack), cal, to, FoldOptions());
-      slot.prepared = QaReportBuilder::Prepare(c, to);
+    }
+    begin_window(count);
+    failed.assign(count, absl::OkStatus());
+    ForEachOnCores(count, [&](size_t i) {
+      const std::string& id = cases[base + i];
+      absl::StatusOr<std::vector<v1::Event>> events =
+          whole != nullptr ? whole->Events(base + i) : log.ReadCase(id);
+      failed[i] = events.ok() ? fold(i, id, window_packs[i], *std::move(events)) : events.status();
     });
     for (size_t i = 0; i < count; ++i) {
-      RETURN_IF_ERROR(slots[i].status);
-      builder.Add(slots[i].c, slots[i].prepared);
+      RETURN_IF_ERROR(failed[i]);
+      RETURN_IF_ERROR(deliver(i));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
+  const Calendar& cal = current->calendar;
+  // Each pack's rules grouped once, not once a case (the fold's own
+  // FoldDeadlines(pack) overload builds them every call).
+  absl::Mutex rules_mu;
+  absl::flat_hash_map<const ResolvedPack*, std::unique_ptr<const RuleIndex>> rules;
+  auto rules_of = [&](const ResolvedPack* pack) -> const RuleIndex& {
+    absl::MutexLock lock(&rules_mu);
+    std::unique_ptr<const RuleIndex>& index = rules[pack];
+    if (index == nullptr) index = std::make_unique<const RuleIndex>(*pack);
+    return *index;  // never moves: the map holds a pointer to it
+  };
+  // The folds and the builder's per-case work run on every core; the
+  // builder counts each window on this thread, in case order.
+  QaReportBuilder builder(from, to, cal);
+  struct Slot {
+    QaCase c;
+    QaReportBuilder::Prepared prepared;  // points into c.events
+  };
+  std::vector<Slot> slots;
+  RETURN_IF_ERROR(ForEveryCase(
+      /*with_packs=*/true, [&](size_t count) { slots.assign(count, Slot()); },
+      [&](size_t i, const std::string& id, const ResolvedPack* pack,
+          std::vector<v1::Event> events) {
+        QaCase& c = slots[i].c;
+        c.case_id = id;
+        c.pack = pack;
+        c.events = std::move(events);
+        std::vector<const v1::Event*> pointers;
+        pointers.reserve(c.events.size());
+        for (const v1::Event& e : c.events) pointers.push_back(&e);
+        c.deadlines = FoldDeadlines(id, pointers, rules_of(pack), cal, to, FoldOptions());
+        slots[i].prepared = QaReportBuilder::Prepare(c, to);
+        return absl::OkStatus();
+      },
+      [&](size_t i) {
+        builder.Add(slots[i].c, slots[i].prepared);
+        return absl::OkStatus();
+      }));
   QaReport report = builder.Finish();
   // Erased cases: in no figure; when a report could have counted them.
   ASSIGN_OR_RETURN(std::vector<v1::CaseErasure> erasures, ReadErasures(*store_));
@@ -424,38 +447,42 @@ absl::StatusOr<WorkTray> Queries::WorkTray(absl::CivilDay as_of, const WorkTrayF
 }
 
 absl::Status Queries::Cases(absl::FunctionRef<absl::Status(const CaseSummary&)> each) {
-  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
-  EventLog log(store_, SystemClock());
-  for (const std::string& id : cases) {
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-    RETURN_IF_ERROR(each(SummariseCase(id, std::move(events))));
-  }
-  return absl::OkStatus();
+  std::vector<CaseSummary> slots;
+  return ForEveryCase(
+      /*with_packs=*/false, [&](size_t count) { slots.assign(count, CaseSummary()); },
+      [&](size_t i, const std::string& id, const ResolvedPack*, std::vector<v1::Event> events) {
+        slots[i] = SummariseCase(id, std::move(events));
+        return absl::OkStatus();
+      },
+      [&](size_t i) { return each(slots[i]); });
 }
 
 absl::Status Queries::Return903(int year,
                                 absl::FunctionRef<absl::Status(const Child903&)> each) {
-  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
-  EventLog log(store_, SystemClock());
-  for (const std::string& id : cases) {
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-    std::optional<Child903> child = Build903Child(id, std::move(events), year);
-    if (child) RETURN_IF_ERROR(each(*child));
-  }
-  return absl::OkStatus();
+  std::vector<std::optional<Child903>> slots;
+  return ForEveryCase(
+      /*with_packs=*/false, [&](size_t count) { slots.assign(count, std::nullopt); },
+      [&](size_t i, const std::string& id, const ResolvedPack*, std::vector<v1::Event> events) {
+        slots[i] = Build903Child(id, std::move(events), year);
+        return absl::OkStatus();
+      },
+      [&](size_t i) { return slots[i] ? each(*slots[i]) : absl::OkStatus(); });
 }
 
 absl::StatusOr<std::vector<CaseRetention>> Queries::Retention() {
-  ASSIGN_OR_RETURN(std::vector<std::string> cases, store_->Streams());
-  EventLog log(store_, SystemClock());
-  CasePacks packs(store_, &registry_);
   std::vector<CaseRetention> out;
-  out.reserve(cases.size());
-  for (const std::string& id : cases) {
-    ASSIGN_OR_RETURN(const ResolvedPack* pack, packs.For(id));
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, log.ReadCase(id));
-    out.push_back(RetentionUnder(id, *pack, events));
-  }
+  std::vector<std::optional<CaseRetention>> slots;
+  RETURN_IF_ERROR(ForEveryCase(
+      /*with_packs=*/true, [&](size_t count) { slots.assign(count, std::nullopt); },
+      [&](size_t i, const std::string& id, const ResolvedPack* pack,
+          std::vector<v1::Event> events) {
+        slots[i] = RetentionUnder(id, *pack, events);
+        return absl::OkStatus();
+      },
+      [&](size_t i) {
+        out.push_back(*std::move(slots[i]));
+        return absl::OkStatus();
+      }));
   return out;
 }
 

@@ -113,14 +113,21 @@ class Queries {
       absl::FunctionRef<absl::Status(CaseDeadlinesAnswer&)> deliver);
 
   // The QA report of every case over [from, to], obligations judged as they
-  // stood at the end of `to`. The log is read as a replay reads it (in one
-  // pass when its records fit `hold_bytes`, counted as kReplayHoldBytes says;
-  // else case by case) and `window` cases at a time are folded on every core
-  // (both for tests; the report is the same whatever they are). Memory: the
-  // pass's records, or a window's cases. kDataLoss as the reads.
-  [[nodiscard]] absl::StatusOr<QaReport> Qa(absl::CivilDay from, absl::CivilDay to,
-                                            size_t hold_bytes = kReplayHoldBytes,
-                                            size_t window = 256);
+  // stood at the end of `to`. Read and folded as SetWholeStoreReads says.
+  [[nodiscard]] absl::StatusOr<QaReport> Qa(absl::CivilDay from, absl::CivilDay to);
+
+  // How the queries of every case's events (Qa, Cases, Return903,
+  // Retention) read them: the log in one sequential pass when its records
+  // fit `hold_bytes` (counted as kReplayHoldBytes says; log_by_case.h), else
+  // case by case; `window` cases at a time are folded on every core, then
+  // delivered in case order on the caller's thread. Memory: the pass's
+  // records and a window's results. Defaults kReplayHoldBytes and 256; for
+  // tests, as the answers are the same whatever they are. Not thread-safe
+  // with the queries.
+  void SetWholeStoreReads(size_t hold_bytes, size_t window) {
+    hold_bytes_ = hold_bytes;
+    window_ = window;
+  }
 
   // The case's audit trail, with the settings that judge it and their
   // changes. kNotFound "no case 'ID' in the store" when it has no events.
@@ -220,11 +227,26 @@ class Queries {
   [[nodiscard]] absl::StatusOr<DeadlinesView::CheckReport> CheckCheckpoints();
 
  private:
+  // Every case's events (the cases Streams lists), read as SetWholeStoreReads
+  // says: for each window of cases, begin_window(count), then fold(i, id,
+  // pack, events) for each of its cases on every core (pack: the case's, or
+  // nullptr without `with_packs`; fold writes the caller's slot i and must be
+  // thread-safe), then deliver(i) in case order on this thread. The first
+  // error of a read, fold or deliver is returned.
+  [[nodiscard]] absl::Status ForEveryCase(
+      bool with_packs, absl::FunctionRef<void(size_t count)> begin_window,
+      absl::FunctionRef<absl::Status(size_t i, const std::string& case_id,
+                                     const ResolvedPack* pack, std::vector<v1::Event> events)>
+          fold,
+      absl::FunctionRef<absl::Status(size_t i)> deliver);
+
   const EventStoreReader* const store_;
   EventStore* const writer_;  // nullptr when the queries only read
   const PolicyRegistry registry_;
   absl::Mutex calendar_mu_;
   std::shared_ptr<const StoreCalendarView> calendar_ ABSL_GUARDED_BY(calendar_mu_);
+  size_t hold_bytes_ = kReplayHoldBytes;
+  size_t window_ = 256;
 };
 
 // For tools that have just appended (import, import-903): when the store
