@@ -186,8 +186,9 @@ TEST_F(QueriesTest, QaAuditAndCasesAnswerFromTheLog) {
 }
 
 // The QA report is ComputeQaReport over every case's events and fold, read
-// from one pass of the log, case by case (a budget too small for a pass), a
-// window of one case or of several at a time: the same JSON each way.
+// from one pass of the log, from two, case by case (a budget too small for
+// a pass), a window of one case or of several at a time: the same JSON each
+// way.
 TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
   auto registry = PolicyRegistry::LoadEmbedded();
   ASSERT_TRUE(registry.ok());
@@ -208,8 +209,13 @@ TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
     size_t hold_bytes;
     size_t window;
   };
-  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 1}, Read{1, 5},
-                 Read{1, 256}}) {
+  // A budget of about half the log's records: two passes.
+  auto per_byte = LogByCase::EstimatePasses(*store_, 1);
+  ASSERT_TRUE(per_byte.ok());
+  const size_t two_passes = *per_byte / 2 + *per_byte / 8;
+  ASSERT_EQ(*LogByCase::EstimatePasses(*store_, two_passes), 2u);
+  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 1}, Read{two_passes, 5},
+                 Read{1, 5}, Read{1, 256}}) {
     queries_->SetWholeStoreReads(r.hold_bytes, r.window);
     auto qa = queries_->Qa(from, to);
     ASSERT_TRUE(qa.ok()) << qa.status();
@@ -218,7 +224,7 @@ TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
 }
 
 // Cases, Return903 and Retention are the folds of every case's events, in
-// case order, however the log is read (one pass; case by case) and however
+// case order, however the log is read (one pass, two, case by case) and however
 // many cases a window folds at once.
 TEST_F(QueriesTest, EveryCaseQueriesAreTheFoldsOfEachCaseHoweverTheLogIsRead) {
   auto registry = PolicyRegistry::LoadEmbedded();
@@ -254,8 +260,12 @@ TEST_F(QueriesTest, EveryCaseQueriesAreTheFoldsOfEachCaseHoweverTheLogIsRead) {
     size_t hold_bytes;
     size_t window;
   };
-  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 5}, Read{1, 1},
-                 Read{1, 256}}) {
+  auto per_byte = LogByCase::EstimatePasses(*store_, 1);
+  ASSERT_TRUE(per_byte.ok());
+  const size_t two_passes = *per_byte / 2 + *per_byte / 8;
+  ASSERT_EQ(*LogByCase::EstimatePasses(*store_, two_passes), 2u);
+  for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 5}, Read{two_passes, 3},
+                 Read{1, 1}, Read{1, 256}}) {
     queries_->SetWholeStoreReads(r.hold_bytes, r.window);
     std::string got_cases;
     ASSERT_TRUE(queries_

@@ -215,8 +215,9 @@ absl::Status Queries::ForEveryCase(
                                    const ResolvedPack* pack, std::vector<v1::Event> events)>
         fold,
     absl::FunctionRef<absl::Status(size_t i)> deliver) {
-  // One pass when it fits (the cases are then those it finds: what Streams
-  // would list, without its seek a stream); else case by case.
+  // As a replay reads the log (Deadlines): one pass when it fits (the cases
+  // are then those it finds: what Streams would list, without its seek a
+  // stream), two passes over the listed cases, else case by case.
   ASSIGN_OR_RETURN(size_t passes, LogByCase::EstimatePasses(*store_, hold_bytes_));
   std::unique_ptr<LogByCase> whole;
   if (passes == 1) {
@@ -229,33 +230,48 @@ absl::Status Queries::ForEveryCase(
   const absl::Span<const std::string> cases =
       whole != nullptr ? whole->cases() : absl::Span<const std::string>(listed);
   CasePacks packs(store_, &registry_);
-  EventLog log(store_, SystemClock());
   const size_t window = std::max<size_t>(1, window_);
   std::vector<const ResolvedPack*> window_packs;
   std::vector<absl::Status> failed;
-  for (size_t base = 0; base < cases.size(); base += window) {
-    const size_t count = std::min(window, cases.size() - base);
-    // Packs first, in order (CasePacks is not thread-safe).
-    window_packs.assign(count, nullptr);
-    if (with_packs) {
+  // Cases [begin, end), case c's events from events_of(c).
+  auto run = [&](size_t begin, size_t end, auto events_of) -> absl::Status {
+    for (size_t base = begin; base < end; base += window) {
+      const size_t count = std::min(window, end - base);
+      // Packs first, in order (CasePacks is not thread-safe).
+      window_packs.assign(count, nullptr);
+      if (with_packs) {
+        for (size_t i = 0; i < count; ++i) {
+          ASSIGN_OR_RETURN(window_packs[i], packs.For(cases[base + i]));
+        }
+      }
+      begin_window(count);
+      failed.assign(count, absl::OkStatus());
+      ForEachOnCores(count, [&](size_t i) {
+        absl::StatusOr<std::vector<v1::Event>> events = events_of(base + i);
+        failed[i] = events.ok() ? fold(i, cases[base + i], window_packs[i], *std::move(events))
+                                : events.status();
+      });
       for (size_t i = 0; i < count; ++i) {
-        ASSIGN_OR_RETURN(window_packs[i], packs.For(cases[base + i]));
+        RETURN_IF_ERROR(failed[i]);
+        RETURN_IF_ERROR(deliver(i));
       }
     }
-    begin_window(count);
-    failed.assign(count, absl::OkStatus());
-    ForEachOnCores(count, [&](size_t i) {
-      const std::string& id = cases[base + i];
-      absl::StatusOr<std::vector<v1::Event>> events =
-          whole != nullptr ? whole->Events(base + i) : log.ReadCase(id);
-      failed[i] = events.ok() ? fold(i, id, window_packs[i], *std::move(events)) : events.status();
-    });
-    for (size_t i = 0; i < count; ++i) {
-      RETURN_IF_ERROR(failed[i]);
-      RETURN_IF_ERROR(deliver(i));
-    }
+    return absl::OkStatus();
+  };
+  if (whole != nullptr) {
+    return run(0, cases.size(), [&](size_t c) { return whole->Events(c); });
   }
-  return absl::OkStatus();
+  if (passes == 2) {
+    LogByCase held(store_, cases, hold_bytes_);
+    for (size_t first = 0; first < cases.size();) {
+      ASSIGN_OR_RETURN(size_t end, held.ReadPass(first));
+      RETURN_IF_ERROR(run(first, end, [&](size_t c) { return held.Events(c); }));
+      first = end;
+    }
+    return absl::OkStatus();
+  }
+  EventLog log(store_, SystemClock());
+  return run(0, cases.size(), [&](size_t c) { return log.ReadCase(cases[c]); });
 }
 
 absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
