@@ -12,12 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,13 +121,20 @@ int Main(int argc, char** argv) {
   std::string banner;
   char c;
   while (read(out_pipe[0], &c, 1) == 1 && c != '\n') banner.push_back(c);
-  std::smatch m;
-  if (!std::regex_search(banner, m, std::regex(R"(127\.0\.0\.1:(\d+))"))) {
+  // The port serve chose: the digits after "127.0.0.1:" in its banner.
+  const std::string host = "127.0.0.1:";
+  const size_t at = banner.find(host);
+  size_t digits = 0;
+  while (at != std::string::npos && at + host.size() + digits < banner.size() &&
+         std::isdigit(static_cast<unsigned char>(banner[at + host.size() + digits]))) {
+    ++digits;
+  }
+  if (digits == 0) {
     std::fprintf(stderr, "subscriber_memory: no banner from serve: '%s'\n", banner.c_str());
     kill(server, SIGKILL);
     return 1;
   }
-  const std::string target = absl::StrCat("127.0.0.1:", m[1].str());
+  const std::string target = banner.substr(at, host.size() + digits);
   auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(60); };
 
   {
