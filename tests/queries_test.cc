@@ -27,6 +27,12 @@ namespace {
 using testing::OpenTestStore;
 using testing::TempDir;
 
+// How the queries of every case are asked to read (SetWholeStoreReads).
+struct Read {
+  size_t hold_bytes;
+  size_t window;
+};
+
 class QueriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -60,6 +66,16 @@ class QueriesTest : public ::testing::Test {
           return absl::OkStatus();
         });
     return out;
+  }
+
+  // A budget of about half the log's records as LogByCase counts them: the
+  // queries of every case then read it in two passes.
+  size_t TwoPassBudget() {
+    auto per_byte = LogByCase::EstimatePasses(*store_, 1);
+    EXPECT_TRUE(per_byte.ok());
+    const size_t budget = per_byte.ok() ? *per_byte / 2 + *per_byte / 8 : 1;
+    EXPECT_EQ(LogByCase::EstimatePasses(*store_, budget).value_or(0), 2u);
+    return budget;
   }
 
   TempDir dir_;
@@ -205,15 +221,7 @@ TEST_F(QueriesTest, QaIsTheReportOfEveryCaseHoweverTheLogIsRead) {
   }
   const std::string want = RenderQaJson(ComputeQaReport(cases, from, to, Calendar::Default()));
   ASSERT_NE(want.find("\"reviewsHeld\""), std::string::npos);
-  struct Read {
-    size_t hold_bytes;
-    size_t window;
-  };
-  // A budget of about half the log's records: two passes.
-  auto per_byte = LogByCase::EstimatePasses(*store_, 1);
-  ASSERT_TRUE(per_byte.ok());
-  const size_t two_passes = *per_byte / 2 + *per_byte / 8;
-  ASSERT_EQ(*LogByCase::EstimatePasses(*store_, two_passes), 2u);
+  const size_t two_passes = TwoPassBudget();
   for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 1}, Read{two_passes, 5},
                  Read{1, 5}, Read{1, 256}}) {
     queries_->SetWholeStoreReads(r.hold_bytes, r.window);
@@ -256,14 +264,7 @@ TEST_F(QueriesTest, EveryCaseQueriesAreTheFoldsOfEachCaseHoweverTheLogIsRead) {
   }
   ASSERT_GT(want_903.children, 0u);
   const std::string want_retention_json = RenderRetentionJson(want_retention, {}, as_of);
-  struct Read {
-    size_t hold_bytes;
-    size_t window;
-  };
-  auto per_byte = LogByCase::EstimatePasses(*store_, 1);
-  ASSERT_TRUE(per_byte.ok());
-  const size_t two_passes = *per_byte / 2 + *per_byte / 8;
-  ASSERT_EQ(*LogByCase::EstimatePasses(*store_, two_passes), 2u);
+  const size_t two_passes = TwoPassBudget();
   for (Read r : {Read{kReplayHoldBytes, 256}, Read{kReplayHoldBytes, 5}, Read{two_passes, 3},
                  Read{1, 1}, Read{1, 256}}) {
     queries_->SetWholeStoreReads(r.hold_bytes, r.window);

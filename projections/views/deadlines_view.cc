@@ -293,11 +293,9 @@ absl::StatusOr<CheckpointUpdate> DeadlinesView::Update(CasePacks* packs, bool re
     names.reserve(jobs.size());
     for (const Job& job : jobs) names.push_back(*job.case_id);
     LogByCase held(store_, names, hold_bytes);
-    for (size_t first = 0; first < jobs.size();) {
-      ASSIGN_OR_RETURN(size_t end, held.ReadPass(first));
-      RETURN_IF_ERROR(fold_jobs(first, end, [&](size_t j) { return held.Events(j); }));
-      first = end;
-    }
+    RETURN_IF_ERROR(held.ReadEveryPass([&](size_t first, size_t end) {
+      return fold_jobs(first, end, [&](size_t j) { return held.Events(j); });
+    }));
   } else {
     EventLog log(store_, SystemClock());
     RETURN_IF_ERROR(fold_jobs(0, jobs.size(),

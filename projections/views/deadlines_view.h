@@ -132,10 +132,11 @@ class DeadlinesView {
   // The fingerprint a checkpoint of a case judged under `pack` must carry.
   std::string Fingerprint(const ResolvedPack& pack) const;
 
- private:
   // `pack`'s rules grouped for the fold, built once per pack the view is
-  // asked about (packs outlive the view). Thread-safe.
+  // asked about (packs outlive the view; so does the result). Thread-safe.
   const RuleIndex& RulesOf(const ResolvedPack& pack) const;
+
+ private:
   // The fold of a case's parsed events, in version order (Get and FoldHeld).
   DeadlinesAnswer FoldParsed(const std::string& case_id,
                              absl::Span<const v1::Event* const> events, const ResolvedPack& pack,

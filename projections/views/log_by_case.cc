@@ -272,6 +272,16 @@ absl::StatusOr<std::unique_ptr<LogByCase>> LogByCase::ReadWhole(const EventStore
   return log;
 }
 
+absl::Status LogByCase::ReadEveryPass(
+    absl::FunctionRef<absl::Status(size_t first, size_t end)> each) {
+  for (size_t first = 0; first < cases_.size();) {
+    ASSIGN_OR_RETURN(size_t end, ReadPass(first));
+    RETURN_IF_ERROR(each(first, end));
+    first = end;
+  }
+  return absl::OkStatus();
+}
+
 absl::Span<const LogByCase::Record> LogByCase::RecordsOf(size_t i) const {
   if (i < first_ || i >= end_) return {};
   return held_[i - first_];

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -92,6 +93,11 @@ class LogByCase {
   // or when a held case's versions do not run 1, 2, ... in position order
   // (naming the case, the position, the version found and the one expected).
   [[nodiscard]] absl::StatusOr<size_t> ReadPass(size_t first);
+  // Reads every case, pass after pass from the first, and after each pass
+  // calls each(first, end) for the cases it holds ([first, end), read them
+  // with RecordsOf or Events). The first error of a pass or of `each`.
+  [[nodiscard]] absl::Status ReadEveryPass(
+      absl::FunctionRef<absl::Status(size_t first, size_t end)> each);
 
   // Case i's records from the last pass, in version order (first <= i < end;
   // empty for a case with no records).

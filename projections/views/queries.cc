@@ -4,12 +4,10 @@
 #include <iterator>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engine/event_log.h"
 #include "engine/event_time.h"
 #include "projections/erasure.h"
-#include "projections/rule_index.h"
 #include "projections/views/deadlines_checkpoint.h"
 #include "projections/views/state_checkpoint.h"
 #include "store/base/deterministic.h"
@@ -194,14 +192,11 @@ absl::Status Queries::Deadlines(const DeadlinesQuery& query,
   if (replay_all && !cases.empty()) {
     if (passes <= query.replay_max_passes) {
       LogByCase log(store_, cases, query.replay_hold_bytes);
-      for (size_t first = 0; first < cases.size();) {
-        ASSIGN_OR_RETURN(size_t end, log.ReadPass(first));
-        RETURN_IF_ERROR(answer_cases(first, end, [&](size_t i, const ResolvedPack& pack) {
+      return log.ReadEveryPass([&](size_t first, size_t end) {
+        return answer_cases(first, end, [&](size_t i, const ResolvedPack& pack) {
           return view.FoldHeld(cases[i], log, i, pack, query.as_of, options);
-        }));
-        first = end;
-      }
-      return absl::OkStatus();
+        });
+      });
     }
   }
   return answer_cases(0, cases.size(), [&](size_t i, const ResolvedPack& pack) {
@@ -263,12 +258,9 @@ absl::Status Queries::ForEveryCase(
   }
   if (passes == 2) {
     LogByCase held(store_, cases, hold_bytes_);
-    for (size_t first = 0; first < cases.size();) {
-      ASSIGN_OR_RETURN(size_t end, held.ReadPass(first));
-      RETURN_IF_ERROR(run(first, end, [&](size_t c) { return held.Events(c); }));
-      first = end;
-    }
-    return absl::OkStatus();
+    return held.ReadEveryPass([&](size_t first, size_t end) {
+      return run(first, end, [&](size_t c) { return held.Events(c); });
+    });
   }
   EventLog log(store_, SystemClock());
   return run(0, cases.size(), [&](size_t c) { return log.ReadCase(cases[c]); });
@@ -277,16 +269,9 @@ absl::Status Queries::ForEveryCase(
 absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
   ASSIGN_OR_RETURN(std::shared_ptr<const StoreCalendarView> current, CurrentCalendar());
   const Calendar& cal = current->calendar;
-  // Each pack's rules grouped once, not once a case (the fold's own
-  // FoldDeadlines(pack) overload builds them every call).
-  absl::Mutex rules_mu;
-  absl::flat_hash_map<const ResolvedPack*, std::unique_ptr<const RuleIndex>> rules;
-  auto rules_of = [&](const ResolvedPack* pack) -> const RuleIndex& {
-    absl::MutexLock lock(&rules_mu);
-    std::unique_ptr<const RuleIndex>& index = rules[pack];
-    if (index == nullptr) index = std::make_unique<const RuleIndex>(*pack);
-    return *index;  // never moves: the map holds a pointer to it
-  };
+  // Each pack's rules grouped once, by the view (not once a case, as the
+  // fold's own FoldDeadlines(pack) overload would).
+  const DeadlinesView& view = *current->view;
   // The folds and the builder's per-case work run on every core; the
   // builder counts each window on this thread, in case order.
   QaReportBuilder builder(from, to, cal);
@@ -306,7 +291,7 @@ absl::StatusOr<QaReport> Queries::Qa(absl::CivilDay from, absl::CivilDay to) {
         std::vector<const v1::Event*> pointers;
         pointers.reserve(c.events.size());
         for (const v1::Event& e : c.events) pointers.push_back(&e);
-        c.deadlines = FoldDeadlines(id, pointers, rules_of(pack), cal, to, FoldOptions());
+        c.deadlines = FoldDeadlines(id, pointers, view.RulesOf(*pack), cal, to, FoldOptions());
         slots[i].prepared = QaReportBuilder::Prepare(c, to);
         return absl::OkStatus();
       },
