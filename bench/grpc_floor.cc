@@ -21,7 +21,6 @@
 #include <string>
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/resource_quota.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -79,20 +78,14 @@ int Run(int argc, char** argv) {
   }
   absl::StripAsciiWhitespace(&token);
 
-  // serve's settings (tools/service/server.cc, ServeOptions' defaults), so
-  // that the floor differs from `carelog serve` only in what Append does.
-  const ServeOptions defaults;
   FloorService service(token);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
-  grpc::ResourceQuota quota("grpc-floor");
-  quota.SetMaxThreads(defaults.max_threads);
-  builder.SetResourceQuota(quota);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              std::max(std::min(defaults.idle_threads, defaults.max_threads), 1));
-  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  // serve's threads and limits at their defaults, so that the floor differs
+  // from `carelog serve` only in what Append does.
+  ApplyServeLimits(ServeOptions(), &builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "grpc_floor: cannot listen on 127.0.0.1\n");

@@ -110,6 +110,7 @@ class CarelogService final : public v1::Carelog::Service {
         options_(std::move(options)) {}
 
   void BeginShutdown() { shutting_down_.store(true); }
+  const ServeOptions& options() const { return options_; }
 
   grpc::Status Append(grpc::ServerContext* ctx, const v1::AppendRequest* req,
                       v1::AppendResponse* resp) override {
@@ -550,6 +551,15 @@ class CarelogService final : public v1::Carelog::Service {
   std::atomic<bool> shutting_down_{false};
 };
 
+void ApplyServeLimits(const ServeOptions& options, grpc::ServerBuilder* builder) {
+  grpc::ResourceQuota quota("carelog-serve");  // the builder keeps its own reference
+  quota.SetMaxThreads(options.max_threads);
+  builder->SetResourceQuota(quota);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                               std::max(std::min(options.idle_threads, options.max_threads), 1));
+  builder->SetMaxReceiveMessageSize(kMaxRequestBytes);
+}
+
 absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* store,
                                                                     ServeOptions options) {
   std::shared_ptr<grpc::ServerCredentials> creds;
@@ -581,8 +591,6 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
   std::unique_ptr<CarelogServer> server(new CarelogServer());
   server->store_ = store;
   const std::string listen = options.listen;
-  const int max_threads = options.max_threads;
-  const int idle_threads = std::min(options.idle_threads, max_threads);
   server->service_ =
       std::make_unique<CarelogService>(store, std::move(*registry), std::move(options));
 
@@ -597,12 +605,7 @@ absl::StatusOr<std::unique_ptr<CarelogServer>> CarelogServer::Start(EventStore* 
   builder.AddListeningPort(listen, creds, &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->reflection_v1_.get());
-  grpc::ResourceQuota quota("carelog-serve");
-  quota.SetMaxThreads(max_threads);
-  builder.SetResourceQuota(quota);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              std::max(idle_threads, 1));
-  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  ApplyServeLimits(server->service_->options(), &builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();

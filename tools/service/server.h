@@ -20,6 +20,7 @@
 
 namespace grpc {
 class Server;
+class ServerBuilder;
 class Service;
 }  // namespace grpc
 
@@ -59,6 +60,12 @@ struct ServeOptions {
   int idle_threads = 32;
 };
 
+
+// Gives `builder` serve's threads (options.max_threads, options.idle_threads
+// kept waiting) and request size limit (kMaxRequestBytes). Start uses it;
+// so does bench/grpc_floor.cc, so that the floor it measures is served as
+// `carelog serve` is.
+void ApplyServeLimits(const ServeOptions& options, grpc::ServerBuilder* builder);
 
 class CarelogService;
 
