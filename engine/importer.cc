@@ -269,11 +269,6 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
       },
       options.expected_lines, std::move(spill));
   uint64_t to_append = 0;
-  uint64_t last_spooled_line = 0;
-  // The line of the last event of each batch pass 2 will append: if a batch
-  // fails, every event up to the previous batch's line is in the store, and
-  // the message can say so.
-  std::vector<uint64_t> batch_last_line;
   // As pass 2 cuts them: it flushes at >= batch_events, so 0 means 1.
   const size_t batch_events = std::max<size_t>(1, options.batch_events);
 
@@ -318,59 +313,42 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         continue;
       }
       spool.Put(item.event.case_id(), item.event.event_id(), content.payload);
-      if (++to_append % batch_events == 0) batch_last_line.push_back(n);
-      last_spooled_line = n;
+      ++to_append;
     }
     // A spool that cannot be written ends pass 1: its reason is all there
     // is to say (FinishWrite below).
     if (spool.failed()) break;
   }
   admitter.reset();
-  if (to_append % batch_events != 0) batch_last_line.push_back(last_spooled_line);
   if (stage.failed()) return absl::InternalError("reading the input failed");
   RETURN_IF_ERROR(spool.FinishWrite());
   if (report.refused > 0 || to_append == 0) return report;
 
-  // Pass 2: append in atomic batches; only the last one waits for fsync, which
-  // makes every earlier batch durable too (one write-ahead log).
+  // Pass 2: stage the spooled events in batches (each checked, encoded and
+  // written to table files beside the store) and ingest them all in one
+  // atomic step at the end (bulk_loader.h): the import is all or nothing
+  // even across a crash, and its index is merged once.
   uint64_t done = 0;
-  size_t batches_stored = 0;
   AppendRequest req;
-  // A batch that fails after others were stored: the store's own message
-  // speaks of that one append; the operator needs to know what this import
-  // left in the store and what to do next.
-  auto stopped_part_way = [&](const absl::Status& s) {
-    const uint64_t line = batches_stored == 0 ? 0 : batch_last_line[batches_stored - 1];
+  // The store's own message speaks of one step; the operator needs to know
+  // that nothing of this import is in the store and what to do next.
+  auto nothing_appended = [&](const absl::Status& s) {
     const bool full = s.code() == absl::StatusCode::kResourceExhausted;
-    const std::string stored =
-        report.appended == 0
-            ? std::string("nothing from this import was appended")
-            : absl::StrCat(report.appended, " events of this import were stored (positions ",
-                           report.first_position, "-", report.last_position,
-                           "): every event up to line ", line,
-                           " of the input is in the store, none after it");
     return absl::Status(
         s.code(),
-        absl::StrCat(report.appended == 0 ? (full ? "disk full while appending the import: "
-                                                  : "the import's append failed: ")
-                     : full ? "disk full part-way through the import: "
-                            : "the import stopped part-way: ",
-                     stored, ". ", full ? "Free space" : "Fix the cause",
-                     ", then import the same file again: it appends exactly the rest (event ids "
-                     "make a re-import skip what is stored). The batch that failed: ",
-                     s.message()));
+        absl::StrCat(full ? "disk full while appending the import: "
+                          : "the import's append failed: ",
+                     "nothing from this import was appended. ",
+                     full ? "Free space" : "Fix the cause",
+                     ", then import the same file again. What failed: ", s.message()));
   };
-  auto flush = [&](bool last) -> absl::Status {
+  auto stage_batch = [&]() -> absl::Status {
     if (req.records.empty()) return absl::OkStatus();
-    req.sync = last ? std::optional<bool>() : std::optional<bool>(false);
     // Pass 1 looked every spooled id up in the log while the loader was
-    // open, so nobody else can have stored one since. Each batch is atomic
-    // and durable by itself when ingested as a table file (bulk_loader.h),
-    // which skips the write-ahead log and the memtable.
-    absl::StatusOr<AppendResult> appended = loader->AppendNew(std::move(req));
-    if (!appended.ok()) return stopped_part_way(appended.status());
-    AppendResult& r = *appended;
-    ++batches_stored;
+    // open, so nobody else can have stored one since.
+    absl::StatusOr<AppendResult> staged = loader->Stage(std::move(req));
+    if (!staged.ok()) return nothing_appended(staged.status());
+    AppendResult& r = *staged;
     for (size_t i = 0; i < r.positions.size(); ++i) {
       if (r.already_present[i]) continue;
       if (report.first_position == 0) report.first_position = r.positions[i];
@@ -379,7 +357,7 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
     report.appended += r.appended;
     report.already_present += r.positions.size() - r.appended;
     done += r.positions.size();
-    if (options.on_progress) options.on_progress("appended", done);
+    if (options.on_progress) options.on_progress("written", done);
     req = AppendRequest();
     return absl::OkStatus();
   };
@@ -387,13 +365,11 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
   while (spool.Next(&rec)) {
     req.records.push_back(std::move(rec));
     rec = NewRecord();
-    if (req.records.size() >= options.batch_events) RETURN_IF_ERROR(flush(false));
+    if (req.records.size() >= batch_events) RETURN_IF_ERROR(stage_batch());
   }
-  if (!req.records.empty()) {
-    RETURN_IF_ERROR(flush(true));
-  } else {
-    RETURN_IF_ERROR(loader->Sync());
-  }
+  RETURN_IF_ERROR(stage_batch());
+  absl::Status committed = loader->Commit();
+  if (!committed.ok()) return nothing_appended(committed);
   return report;
 }
 

@@ -5,14 +5,14 @@
 // the same id earlier in the input or in the log, and the case's state as it
 // stands in the log plus the earlier items) and spools the new events'
 // bytes to a temporary file beside the store, so memory does not grow with
-// the input. If any item is refused, nothing is appended. Pass 2 appends the
-// spooled events in batches (each one atomic) and syncs once at the end.
+// the input. If any item is refused, nothing is appended. Pass 2 stages the
+// spooled events in batches as table files beside the store and ingests them
+// all in one atomic, durable step (BulkLoader::Stage / Commit): a crash at
+// any point leaves the whole import in the store or none of it.
 //
 // The store is nobody else's to write between the passes: the import holds
 // its bulk load (store/bulk_loader.h) from pass 1's first look-up to pass 2's
-// last batch. A crash during pass 2 can leave a prefix of the input
-// appended: importing the same input again appends exactly the rest
-// (eventIds make it idempotent).
+// ingestion.
 #ifndef CARELOG_ENGINE_IMPORTER_H_
 #define CARELOG_ENGINE_IMPORTER_H_
 
@@ -45,7 +45,7 @@ struct ImportOptions {
   // runs beside the store (engine/spilled_id_set.h), removed when the
   // import ends, so pass 1's memory does not grow with the file.
   size_t ids_in_memory = SpillOptions().ids_in_memory;
-  // Events per atomic append in pass 2.
+  // Events per staged group in pass 2: what it holds in memory at once.
   size_t batch_events = 50000;
   // Threads that parse and check content in pass 1 (0 = one per core, at
   // most 4). Everything that depends on earlier lines stays in line order.
@@ -64,10 +64,8 @@ struct ImportReport {
 
 // Imports the events of `source`. Returns the report (refused > 0 means nothing was appended);
 // an error status only for an internal fault (I/O, a write failure), in which
-// case nothing after the last acknowledged batch was appended and the message
-// says how many events were stored, up to which line, and that importing the
-// same file again appends exactly the rest; kResourceExhausted "disk full …"
-// when the disk filled up (while spooling: nothing was appended).
+// case nothing was appended and the message says so and what to do;
+// kResourceExhausted "disk full …" when the disk filled up.
 // kFailedPrecondition when the store is read-only or another bulk load of it
 // is open.
 [[nodiscard]] absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source,

@@ -13,6 +13,10 @@
 // memtable. Same keys and values as an ordinary append. They cannot carry
 // settings (kInvalidArgument): those ride in the ordinary write.
 //
+// Or the holder stages its groups (Stage) and ingests them all at once
+// (Commit): the whole load is then one atomic step, even across a crash, and
+// its index is merged once rather than by compaction after every group.
+//
 // Threads: one holder; its calls may come from any one thread at a time.
 // Destroying the handle ends the bulk load.
 #ifndef CARELOG_STORE_BULK_LOADER_H_
@@ -27,6 +31,7 @@
 namespace carelog {
 namespace internal {
 struct PlanBuffers;
+struct BulkStage;
 }  // namespace internal
 
 class BulkLoader {
@@ -49,6 +54,23 @@ class BulkLoader {
   // id index: a record already in the log passed here would be stored twice.
   [[nodiscard]] absl::StatusOr<AppendResult> AppendNew(AppendRequest request);
 
+  // Checks and encodes `request` as AppendNew would, after the groups
+  // staged before it, and writes it to table files beside the store; the
+  // result says where each record will be. Nothing is in the log, visible
+  // or durable until Commit. A refused request (the errors of Append)
+  // leaves the stage as it was; kResourceExhausted (disk full) / kInternal
+  // writing the tables make the stage unusable (later calls:
+  // kFailedPrecondition naming the first failure). Destroying the loader
+  // drops what was staged and not committed.
+  [[nodiscard]] absl::StatusOr<AppendResult> Stage(AppendRequest request);
+
+  // Ingests every staged group in one atomic step, durable when it returns
+  // (OK at once when nothing is staged). On failure nothing staged is in the
+  // store and the staged files are gone: kResourceExhausted (disk full),
+  // kInternal, kFailedPrecondition (a staging failure before). After
+  // success the loader may stage again or append.
+  [[nodiscard]] absl::Status Commit();
+
   // EventStore::Sync.
   [[nodiscard]] absl::Status Sync() { return store_->Sync(); }
 
@@ -60,6 +82,10 @@ class BulkLoader {
   // Every append's plan is made in these, so a group reuses the pages of the
   // one before (internal::PlanBuffers).
   std::unique_ptr<internal::PlanBuffers> buffers_;
+  // Made at the first Stage; its groups are pending until Commit, and
+  // Append / AppendNew are refused meanwhile (they would move the log's
+  // end under the staged positions).
+  std::unique_ptr<internal::BulkStage> stage_;
 };
 
 }  // namespace carelog

@@ -55,6 +55,18 @@ std::string HashBytes(const Hash256& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
+// What an appender is told when its events are stored but the durable head
+// file could not be moved over them.
+absl::Status HeadNotRecorded(const TreeHead& head, const absl::Status& hs) {
+  return absl::Status(
+      hs.code(),
+      absl::StrCat("the events were stored (the log ends at position ", head.size,
+                   " or later) but the store's durable head file could not be updated: ",
+                   hs.message(),
+                   "; appending the same events again is safe (an event already stored "
+                   "is not stored twice)"));
+}
+
 }  // namespace
 
 struct EventStore::Writer {
@@ -495,13 +507,7 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request,
   if (durable_head.has_value()) {
     absl::Status hs = state_->durable_head.Record(*durable_head);
     if (!hs.ok()) {
-      hs = absl::Status(
-          hs.code(),
-          absl::StrCat("the events were stored (the log ends at position ", durable_head->size,
-                       " or later) but the store's durable head file could not be updated: ",
-                       hs.message(),
-                       "; appending the same events again is safe (an event already stored "
-                       "is not stored twice)"));
+      hs = HeadNotRecorded(*durable_head, hs);
       for (Writer* q : group) {
         if (q->result.ok()) q->result = hs;
       }
@@ -558,6 +564,36 @@ absl::Status WriteAsBatch(rocksdb::DB& db, internal::AppendPlan& plan, bool sync
   return ws;
 }
 
+// A data key made for a group is kept by the ring only if it was stored.
+struct PendingKeys {
+  internal::KeyRing* ring;
+  bool written = false;
+  ~PendingKeys() {
+    if (ring == nullptr) return;
+    if (written) {
+      ring->CommitPending();
+    } else {
+      ring->DropPending();
+    }
+  }
+};
+
+// The plan's new data keys, written and synced before its records go in as
+// tables (a key whose records then fail to go in is unused, harmless).
+absl::Status StoreDataKeys(rocksdb::DB& db, const internal::AppendPlan& plan,
+                           std::atomic<bool>& write_failed) {
+  rocksdb::WriteBatch keys;
+  RETURN_IF_ERROR(FromRocks(
+      plan.PutDataKeys(
+          [&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return keys.Put(k, v); }),
+      "adding data keys"));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status ks = FromRocks(db.Write(wo, &keys), "storing data keys");
+  if (!ks.ok()) write_failed.store(true);
+  return ks;
+}
+
 }  // namespace
 
 // Plans every writer's request in queue order (a request that fails gets its
@@ -584,18 +620,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   internal::AppendPlan plan(*db_, st.tail, st.versions, absl::ToUnixMicros(clock_->Now()),
                             requests, st.ring.get());
   // A data key made for this group is used only if it is stored.
-  struct PendingKeys {
-    internal::KeyRing* ring;
-    bool written = false;
-    ~PendingKeys() {
-      if (ring == nullptr) return;
-      if (written) {
-        ring->CommitPending();
-      } else {
-        ring->DropPending();
-      }
-    }
-  } pending{st.ring.get()};
+  PendingKeys pending{st.ring.get()};
   bool sync = false;
   bool bulk = true;  // every committed request asked for a bulk load
   for (Writer* w : group) {
@@ -611,19 +636,7 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
     // The tables hold the records; their streams' new data keys go first,
     // synced (a key whose records then fail to ingest is unused, harmless).
     if (plan.has_data_keys()) {
-      rocksdb::WriteBatch keys;
-      RETURN_IF_ERROR(FromRocks(
-          plan.PutDataKeys([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-            return keys.Put(k, v);
-          }),
-          "adding data keys"));
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      absl::Status ks = FromRocks(db_->Write(wo, &keys), "storing data keys");
-      if (!ks.ok()) {
-        st.write_failed.store(true);
-        return ks;
-      }
+      RETURN_IF_ERROR(StoreDataKeys(*db_, plan, st.write_failed));
       pending.written = true;
     }
     // Tail state untouched on failure: nothing was acknowledged.
@@ -640,6 +653,15 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
   // Publish the tail: readers see the new records from here on.
   st.tail = plan.tail();
   plan.CommitVersions();
+  PublishTail();
+  // The caller moves the durable head before anyone is told the append is
+  // stored, so that every acknowledged durable append is covered by it.
+  if (durable && plan.new_records() > 0) *durable_head = plan.head();
+  return absl::OkStatus();
+}
+
+void EventStore::PublishTail() {
+  State& st = *state_;
   {
     absl::MutexLock lock(&st.head_mu);
     st.published_frontier = st.tail.frontier;
@@ -649,10 +671,67 @@ absl::Status EventStore::CommitGroup(std::vector<Writer*>& group,
     absl::MutexLock lock(&st.follow_mu);
     st.follow_cv.SignalAll();
   }
-  // The caller moves the durable head before anyone is told the append is
-  // stored, so that every acknowledged durable append is covered by it.
-  if (durable && plan.new_records() > 0) *durable_head = plan.head();
-  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> EventStore::StageBulk(const AppendRequest& request,
+                                                   const internal::AppendMode& mode,
+                                                   internal::BulkStage& stage) {
+  State& st = *state_;
+  if (!stage.broken.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "an earlier group of this bulk load could not be staged (", stage.broken.message(),
+        "): nothing staged can be committed"));
+  }
+  if (!st.tree_problem.ok()) {
+    return absl::DataLossError(absl::StrCat("refusing to append: ", st.tree_problem.message()));
+  }
+  if (stage.tables.empty()) {  // the first group: it follows the log as it stands
+    stage.tail = st.tail;
+    stage.versions.clear();
+  }
+  std::vector<const AppendRequest*> requests{&request};
+  internal::AppendPlan plan(*db_, stage.tail, stage.versions, absl::ToUnixMicros(clock_->Now()),
+                            requests, st.ring.get());
+  PendingKeys pending{st.ring.get()};
+  absl::StatusOr<AppendResult> result = plan.Add(request, mode);
+  if (!result.ok() || plan.new_records() == 0) return result;  // the stage is as it was
+  absl::Status s;
+  if (plan.has_data_keys()) {
+    s = StoreDataKeys(*db_, plan, st.write_failed);
+    pending.written = s.ok();
+  }
+  if (s.ok()) s = stage.tables.Add(*db_, plan);
+  if (!s.ok()) {
+    stage.broken = s;
+    return s;
+  }
+  stage.tail = plan.tail();
+  plan.CommitVersions();
+  return result;
+}
+
+absl::Status EventStore::CommitStaged(internal::BulkStage& stage) {
+  State& st = *state_;
+  if (!stage.broken.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "an earlier group of this bulk load could not be staged (", stage.broken.message(),
+        "): nothing staged can be committed"));
+  }
+  if (stage.tables.empty()) return absl::OkStatus();
+  // The tail state is untouched on failure: nothing staged was acknowledged.
+  absl::Status s = SyncLogBeforeIngest(*db_, st.write_failed);
+  if (s.ok()) s = stage.tables.Ingest(*db_, /*store_has_records=*/st.tail.last_position > 0);
+  if (!s.ok()) {
+    stage.broken = s;
+    return s;
+  }
+  st.tail = stage.tail;
+  for (auto& [stream, version] : stage.versions) st.versions[stream] = version;
+  stage.versions.clear();
+  PublishTail();
+  const TreeHead head{st.tail.frontier.size, st.tail.frontier.Root()};
+  absl::Status hs = st.durable_head.Record(head);
+  return hs.ok() ? hs : HeadNotRecorded(head, hs);
 }
 
 absl::Status EventStore::Sync() {

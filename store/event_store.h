@@ -40,6 +40,7 @@ class SecretKey;  // store/sealing.h
 namespace internal {
 class StoreInternals;
 struct AppendMode;
+struct BulkStage;
 }  // namespace internal
 
 struct StoreOptions {
@@ -411,6 +412,16 @@ class EventStore : public EventStoreReader {
   // A BulkLoader's appends (internal::AppendMode says what they may skip).
   absl::StatusOr<AppendResult> Append(AppendRequest request, const internal::AppendMode& mode);
   void EndBulkLoad();
+  // A BulkLoader's staged groups (BulkLoader::Stage / Commit): planned after
+  // `stage`'s tail and written to its tables; nothing reaches the log until
+  // CommitStaged ingests them all. REQUIRES: the bulk load is open and its
+  // holder appends nothing else meanwhile (the store's tail must not move).
+  absl::StatusOr<AppendResult> StageBulk(const AppendRequest& request,
+                                         const internal::AppendMode& mode,
+                                         internal::BulkStage& stage);
+  absl::Status CommitStaged(internal::BulkStage& stage);
+  // Readers see the log up to st.tail from here on.
+  void PublishTail();
 
   struct Writer;
   // The queue of appenders and what only the commit group's leader touches.

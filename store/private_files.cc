@@ -69,12 +69,14 @@ absl::StatusOr<int> RemoveStaleImportSpools(const std::string& dir) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (!absl::StartsWith(name, kImportSpoolPrefix) || !absl::EndsWith(name, kImportSpoolSuffix)) {
-      continue;
-    }
+    const bool spool =
+        absl::StartsWith(name, kImportSpoolPrefix) && absl::EndsWith(name, kImportSpoolSuffix);
+    const bool staged =
+        absl::StartsWith(name, kBulkStagePrefix) && absl::EndsWith(name, kBulkStageSuffix);
+    if (!spool && !staged) continue;
     std::error_code rm;
     if (!fs::remove(it->path(), rm) && rm) {
-      return absl::InternalError(absl::StrCat("removing the stale import spool ",
+      return absl::InternalError(absl::StrCat("removing the stale import file ",
                                               it->path().string(), ": ", rm.message()));
     }
     ++removed;

@@ -17,6 +17,10 @@ namespace carelog {
 // opened for writing (only one process can hold it then, so none is live).
 inline constexpr char kImportSpoolPrefix[] = ".import-";
 inline constexpr char kImportSpoolSuffix[] = ".spool";
+// A bulk load's staged table files (store/internal/bulk_ingest.h) are
+// "<store>/.stage-<pid>-<n>-<what>.sst", removed the same way.
+inline constexpr char kBulkStagePrefix[] = ".stage-";
+inline constexpr char kBulkStageSuffix[] = ".sst";
 
 // Creates `dir` and any missing parent with mode 0700 (existing ones are
 // left as they are). kResourceExhausted when the disk is full, kInternal
@@ -33,8 +37,8 @@ absl::Status CloseToOthers(const std::string& dir);
 // std::ofstream would create it with the umask's mode.
 [[nodiscard]] absl::Status CreatePrivateFile(const std::string& path);
 
-// Removes the import spools in `dir` (see kImportSpoolPrefix) and returns how
-// many. Only for a store opened for writing. kInternal if one cannot be
+// Removes the import spools and staged tables in `dir` (kImportSpoolPrefix,
+// kBulkStagePrefix) and returns how many. Only for a store opened for writing. kInternal if one cannot be
 // removed.
 [[nodiscard]] absl::StatusOr<int> RemoveStaleImportSpools(const std::string& dir);
 

@@ -1,8 +1,10 @@
 #include "store/event_store.h"
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,6 +15,7 @@
 #include "rocksdb/table.h"
 #include "store/bulk_loader.h"
 #include "store/internal/store_internals.h"
+#include "store/private_files.h"
 #include "store/record_format.h"
 #include "tests/test_util.h"
 
@@ -593,5 +596,110 @@ TEST(EventStoreBulkTest, SuccessiveBulkGroupsStoreTheSameBytesAsAppend) {
   EXPECT_EQ(v->events, 19500u);
 }
 
+
+// Staged groups (BulkLoader::Stage, then Commit) are invisible until the
+// commit ingests them all at once, and then the store holds exactly the
+// bytes of ordinary appends, after ordinary appends and before more.
+TEST(EventStoreBulkTest, StagedGroupsStoreTheSameBytesAsAppend) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  auto group = [](int g, size_t n) {
+    AppendRequest req;
+    for (size_t i = 0; i < n; ++i) {
+      req.records.push_back(Rec(absl::StrCat("C-", (i * 7 + g) % 101), absl::StrCat("id-", g, "-", i),
+                                absl::StrCat("payload ", g, " ", i, std::string(i % 50, 'x'))));
+    }
+    return req;
+  };
+  auto fill = [&](EventStore* store, bool staged) {
+    ASSERT_TRUE(store->Append(Req({Rec("C-1", "first"), Rec("C-2", "second")})).ok());
+    std::unique_ptr<BulkLoader> loader;
+    if (staged) loader = std::move(store->BeginBulkLoad()).value();
+    auto append = [&](AppendRequest req) {
+      return staged ? loader->Stage(std::move(req)) : store->Append(std::move(req));
+    };
+    auto first = append(group(1, 6000));
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_EQ(first->positions.front(), 3u);
+    AppendRequest refused = group(2, 5000);
+    refused.records.push_back(Rec("C-0", "id-2-3", "other"));  // reused in the group
+    EXPECT_EQ(append(std::move(refused)).status().code(), absl::StatusCode::kAlreadyExists);
+    ASSERT_TRUE(append(group(3, 30)).ok());  // a small group is staged as tables too
+    auto last = append(group(4, 9000));
+    ASSERT_TRUE(last.ok()) << last.status();
+    EXPECT_EQ(last->positions.back(), 15032u);
+    const uint64_t c4 = last->stream_versions.at("C-4");
+    if (staged) {
+      EXPECT_EQ(store->LastPosition(), 2u) << "staged groups are not in the log before Commit";
+      auto c4 = store->ReadStream("C-4");
+      ASSERT_TRUE(c4.ok()) << c4.status();
+      EXPECT_TRUE(c4->empty());
+      EXPECT_EQ(loader->AppendNew(group(5, 1)).status().code(),
+                absl::StatusCode::kFailedPrecondition);
+      ASSERT_TRUE(loader->Commit().ok());
+      EXPECT_EQ(store->LastPosition(), 15032u);
+      loader.reset();
+    }
+    auto after = store->Append(Req({Rec("C-4", "last")}));
+    ASSERT_TRUE(after.ok()) << after.status();
+    EXPECT_EQ(after->positions.front(), 15033u);
+    EXPECT_EQ(after->stream_versions.at("C-4"), c4 + 1)
+        << "the version cache took the staged groups'";
+  };
+  TempDir plain_dir, staged_dir;
+  std::string plain, staged;
+  {
+    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
+    fill(store.get(), false);
+    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
+  }
+  {
+    auto store = testing::OpenTestStore(staged_dir.path(), &clock);
+    fill(store.get(), true);
+    staged = testing::DumpKeys(carelog::testing::RawDb(*store));
+  }
+  EXPECT_TRUE(plain == staged) << "the staged load wrote other bytes";
+  for (const auto& e : std::filesystem::directory_iterator(staged_dir.path())) {
+    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix))
+        << e.path() << " left behind";
+  }
+  auto store = testing::OpenTestStore(staged_dir.path(), &clock);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+  EXPECT_EQ(v->events, 15033u);
+  auto head = store->Head();
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->size, 15033u);
+}
+
+// Staged groups never committed (the loader dropped, e.g. after a refusal
+// in the holder's own checks) leave the store and its directory as they
+// were, and the next appends take the positions they would have had.
+TEST(EventStoreBulkTest, StagedGroupsNotCommittedAreDropped) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  TempDir dir;
+  auto store = testing::OpenTestStore(dir.path(), &clock);
+  ASSERT_TRUE(store->Append(Req({Rec("C-1", "first")})).ok());
+  {
+    auto loader = std::move(store->BeginBulkLoad()).value();
+    AppendRequest req;
+    for (int i = 0; i < 5000; ++i) req.records.push_back(Rec("C-1", absl::StrCat("s-", i)));
+    auto staged = loader->Stage(std::move(req));
+    ASSERT_TRUE(staged.ok()) << staged.status();
+    EXPECT_EQ(staged->positions.back(), 5001u);
+  }
+  EXPECT_EQ(store->LastPosition(), 1u);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix)) << e.path();
+  }
+  EXPECT_FALSE(store->Lookup("s-0").ok());
+  auto next = store->Append(Req({Rec("C-1", "s-0")}));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->positions.front(), 2u);
+  EXPECT_EQ(next->stream_versions.at("C-1"), 2u);
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << v->problem;
+}
 }  // namespace
 }  // namespace carelog

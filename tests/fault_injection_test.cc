@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <fstream>
 #include <iterator>
@@ -17,13 +18,16 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/importer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+#include "store/bulk_loader.h"
 #include "store/event_store.h"
+#include "store/private_files.h"
 #include "tests/fault_env.h"
 #include "tests/test_util.h"
 #include "projections/settings_log.h"
@@ -322,51 +326,105 @@ std::string ImportLine(int i) {
                       R"("placementType":"U1"}})");
 }
 
-TEST_F(FaultInjectionTest, FullDiskDuringImportThenRetryAppendsExactlyTheRest) {
+// The staged files of a bulk load in the store's directory.
+int StagedFiles(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    n += absl::StartsWith(e.path().filename().string(), kBulkStagePrefix);
+  }
+  return n;
+}
+
+// An import stages its batches as table files and ingests them in one step
+// at the end: a full disk part-way through staging appends nothing at all
+// (the staged files are removed), and importing again appends everything.
+TEST_F(FaultInjectionTest, FullDiskDuringImportAppendsNothingThenRetryAppendsAll) {
   std::vector<std::string> lines;
   for (int i = 0; i < 40; ++i) lines.push_back(ImportLine(i));
   const std::string file = absl::StrJoin(lines, "\n") + "\n";
+  ImportOptions opts;
+  opts.clock = &clock_;
+  opts.batch_events = 8;  // five staged groups
+  fs_->set_target_suffix(".sst");
+  uint64_t import_writes = 0;  // table writes of the whole import, on another store
+  {
+    StoreOptions o;
+    o.env = env_.get();
+    o.clock = &clock_;
+    auto other = EventStore::Open(dir_.Sub("other"), o);
+    ASSERT_TRUE(other.ok()) << other.status();
+    const uint64_t before = fs_->writes();
+    std::istringstream in(file);
+    auto report = ImportNdjson(other->get(), in, opts);
+    ASSERT_TRUE(report.ok()) << report.status();
+    import_writes = fs_->writes() - before;
+  }
+  ASSERT_GT(import_writes, 10u);
   InChildThenDie([&] {
     auto& store = child_store_;  // never closed: the child dies with it open
     store = OpenFaulty();
     ASSERT_NE(store, nullptr);
-    ImportOptions opts;
-    opts.clock = &clock_;
-    opts.batch_events = 8;
-    fs_->FailWritesAfter(2, FaultFileSystem::Kind::kNoSpace);  // the third batch
+    fs_->FailWritesAfter(static_cast<int64_t>(import_writes / 2),
+                         FaultFileSystem::Kind::kNoSpace);
     std::istringstream in(file);
     auto report = ImportNdjson(store.get(), in, opts);
     ASSERT_FALSE(report.ok());
+    EXPECT_GT(fs_->faults(), 0u);
     EXPECT_EQ(report.status().code(), absl::StatusCode::kResourceExhausted) << report.status();
-    EXPECT_THAT(report.status().message(), HasSubstr("the store is intact"));
-    EXPECT_THAT(report.status().message(), HasSubstr("free space and retry"));
-    const uint64_t stored = store->LastPosition();
-    EXPECT_EQ(stored, 16u) << "two whole batches acknowledged before the full disk";
-    // Issue 12 point 15: the message said only "nothing from this append was
-    // stored" although two batches were; it now says what was stored, up to
-    // which line, and that a re-import appends exactly the rest.
     EXPECT_THAT(report.status().message(),
-                HasSubstr("disk full part-way through the import: 16 events of this import were "
-                          "stored (positions 1-16): every event up to line 16 of the input is in "
-                          "the store, none after it"));
-    EXPECT_THAT(report.status().message(),
-                HasSubstr("import the same file again: it appends exactly the rest"));
+                HasSubstr("disk full while appending the import: nothing from this import was "
+                          "appended. Free space, then import the same file again"));
+    EXPECT_EQ(store->LastPosition(), 0u) << "staged groups are not in the log";
+    EXPECT_EQ(StagedFiles(store_dir_), 0) << "the failed load's files were left behind";
   });
   auto store = Reopen();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->LastPosition() % 8, 0u) << "batches are atomic";
-  EXPECT_GE(store->LastPosition(), 16u);
+  CheckRecovered(store.get(), {}, true);
   std::istringstream again(file);
-  ImportOptions plain;
-  plain.clock = &clock_;
-  plain.batch_events = 8;
-  auto retry = ImportNdjson(store.get(), again, plain);
+  auto retry = ImportNdjson(store.get(), again, opts);
   ASSERT_TRUE(retry.ok()) << retry.status();
-  EXPECT_EQ(retry->appended + retry->already_present, 40u);
+  EXPECT_EQ(retry->appended, 40u);
   EXPECT_EQ(store->LastPosition(), 40u);
   auto v = store->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
+}
+
+// A process that dies (or a machine that stops) with groups staged and not
+// ingested leaves the log as it was; the store's next read-write open
+// removes the staged files, which hold the children's records.
+TEST_F(FaultInjectionTest, PowerCutWithGroupsStagedLeavesTheLogAsItWas) {
+  fs_->set_target_suffix("");  // every file: cut all of them back on the crash
+  InChildThenDie([&] {
+    auto& store = child_store_;  // never closed: the child dies with it open
+    store = OpenFaulty();
+    ASSERT_NE(store, nullptr);
+    AppendAcknowledged(store.get(), "ok", 2);
+    auto loader = store->BeginBulkLoad();
+    ASSERT_TRUE(loader.ok()) << loader.status();
+    for (int g = 0; g < 2; ++g) {
+      AppendRequest req;
+      for (int i = 0; i < 5000; ++i) {
+        req.records.push_back(NewRecord{absl::StrCat("C-", i % 9), absl::StrCat("g", g, "-", i),
+                                        absl::StrCat("payload ", i)});
+      }
+      auto staged = (*loader)->Stage(std::move(req));
+      ASSERT_TRUE(staged.ok()) << staged.status();
+      EXPECT_EQ(staged->positions.front(), 7u + 5000u * g);
+    }
+    EXPECT_EQ(store->LastPosition(), 6u);
+    EXPECT_EQ(StagedFiles(store_dir_), 4);
+    fs_->Crash();
+    (void)loader->release();  // the process dies holding it: nothing cleans up
+  });
+  fs_->DropUnsyncedData();
+  EXPECT_EQ(StagedFiles(store_dir_), 4);
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(StagedFiles(store_dir_), 0) << "the open removes a dead load's staged files";
+  CheckRecovered(store.get(), {}, true);
+  AppendAcknowledged(store.get(), "after", 1);
+  EXPECT_EQ(store->LastPosition(), 9u);
 }
 
 // Batches of a few thousand events are ingested as table files (see

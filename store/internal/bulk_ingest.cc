@@ -6,18 +6,27 @@
 // before they are linked, the manifest after).
 #include "store/internal/bulk_ingest.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <queue>
 #include <string_view>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/options.h"
+#include "rocksdb/sst_file_reader.h"
 #include "rocksdb/sst_file_writer.h"
+#include "rocksdb/table.h"
 #include "store/internal/crc32c_checksum.h"
 #include "store/internal/log_reads.h"
+#include "store/private_files.h"
+#include "store/record_format.h"
 
 namespace carelog::internal {
 namespace {
@@ -75,6 +84,104 @@ rocksdb::Options TableOptions(rocksdb::DB& db) {
   return options;
 }
 
+// The options a staged run is written and read with: it is read once, in
+// order, by StagedTables::Ingest, so no filter, no compression, no cache and
+// no whole-file checksum (its blocks' checksums are checked as it is read).
+rocksdb::Options RunOptions(rocksdb::DB& db) {
+  rocksdb::Options options = db.GetOptions();
+  rocksdb::BlockBasedTableOptions t;
+  t.block_size = 64 << 10;
+  t.no_block_cache = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  options.compression = rocksdb::kNoCompression;
+  options.file_checksum_gen_factory = nullptr;
+  return options;
+}
+
+// A final table being written by MergeRuns.
+struct OutTable {
+  std::string path;
+  std::string checksum, checksum_func;
+};
+
+// Merges the keys in [lo, hi) (hi empty: to the end) of every run, in key
+// order, into tables written with `table_options` at paths from new_path(),
+// each about `cut` bytes at most, a new one at every change of key tag (so
+// that no table spans the meta or checkpoint keys between two tags). Every
+// table begun is in *out, whatever the result. Keys are unique across runs
+// (ids, stream versions and tree nodes of distinct records).
+rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
+                          const rocksdb::Options& run_options,
+                          const rocksdb::Options& table_options, std::string_view lo,
+                          std::string_view hi, uint64_t cut,
+                          const std::function<std::string()>& new_path,
+                          std::vector<OutTable>* out) {
+  rocksdb::ReadOptions ro;
+  ro.verify_checksums = true;
+  ro.fill_cache = false;
+  ro.readahead_size = 1 << 20;
+  std::vector<std::unique_ptr<rocksdb::SstFileReader>> readers;
+  std::vector<std::unique_ptr<rocksdb::Iterator>> iterators;
+  readers.reserve(runs.size());
+  iterators.reserve(runs.size());
+  auto in_range = [&](const rocksdb::Iterator& it) {
+    return it.Valid() && (hi.empty() || it.key().compare(rocksdb::Slice(hi)) < 0);
+  };
+  auto later = [](const rocksdb::Iterator* a, const rocksdb::Iterator* b) {
+    return a->key().compare(b->key()) > 0;
+  };
+  std::priority_queue<rocksdb::Iterator*, std::vector<rocksdb::Iterator*>, decltype(later)> next(
+      later);
+  for (const std::string& run : runs) {
+    readers.push_back(std::make_unique<rocksdb::SstFileReader>(run_options));
+    rocksdb::Status s = readers.back()->Open(run);
+    if (!s.ok()) return s;
+    iterators.emplace_back(readers.back()->NewIterator(ro));
+    rocksdb::Iterator& it = *iterators.back();
+    it.Seek(rocksdb::Slice(lo));
+    if (in_range(it)) {
+      next.push(&it);
+    } else if (!it.status().ok()) {
+      return it.status();
+    }
+  }
+  std::unique_ptr<rocksdb::SstFileWriter> table;
+  char tag = 0;
+  auto finish = [&]() -> rocksdb::Status {
+    rocksdb::ExternalSstFileInfo info;
+    rocksdb::Status s = table->Finish(&info);
+    table.reset();
+    out->back().checksum = info.file_checksum;
+    out->back().checksum_func = info.file_checksum_func_name;
+    return s;
+  };
+  while (!next.empty()) {
+    rocksdb::Iterator* it = next.top();
+    next.pop();
+    const rocksdb::Slice key = it->key();
+    if (table != nullptr && (key[0] != tag || table->FileSize() >= cut)) {
+      rocksdb::Status s = finish();
+      if (!s.ok()) return s;
+    }
+    if (table == nullptr) {
+      out->push_back(OutTable{new_path(), "", ""});
+      table = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), table_options);
+      rocksdb::Status s = table->Open(out->back().path);
+      if (!s.ok()) return s;
+      tag = key[0];
+    }
+    rocksdb::Status s = table->Put(key, it->value());
+    if (!s.ok()) return s;
+    it->Next();
+    if (in_range(*it)) {
+      next.push(it);
+    } else if (!it->status().ok()) {
+      return it->status();
+    }
+  }
+  return table != nullptr ? finish() : rocksdb::Status::OK();
+}
+
 }  // namespace
 
 absl::Status IngestAsTables(rocksdb::DB& db, const std::string& dir, AppendPlan& plan) {
@@ -96,7 +203,8 @@ absl::Status IngestAsTables(rocksdb::DB& db, const std::string& dir, AppendPlan&
   level0_options.compression = rocksdb::kNoCompression;
   auto table_path = [&](const char* what) {
     return (std::filesystem::path(dir) /
-            absl::StrCat(".append-", plan.tail().last_position, "-", what, ".sst"))
+            absl::StrCat(kBulkStagePrefix, getpid(), "-append-", plan.tail().last_position, "-",
+                         what, kBulkStageSuffix))
         .string();
   };
   const std::string records_path = table_path("records");
@@ -138,6 +246,131 @@ absl::Status IngestAsTables(rocksdb::DB& db, const std::string& dir, AppendPlan&
     std::filesystem::remove(path, ec);  // after a move only the links in the store remain
   }
   return FromRocks(s, "appending to the log");
+}
+
+StagedTables::StagedTables(std::string dir) : dir_(std::move(dir)) {}
+
+StagedTables::~StagedTables() { RemoveAll(); }
+
+std::string StagedTables::NewPath(std::string_view what) {
+  return (std::filesystem::path(dir_) /
+          absl::StrCat(kBulkStagePrefix, getpid(), "-", reinterpret_cast<uintptr_t>(this), "-",
+                       files_made_.fetch_add(1) + 1, "-", std::string(what),
+                       kBulkStageSuffix))
+      .string();
+}
+
+void StagedTables::RemoveAll() {
+  std::error_code ec;
+  for (const File& f : records_) std::filesystem::remove(f.path, ec);
+  for (const std::string& run : runs_) std::filesystem::remove(run, ec);
+  records_.clear();
+  runs_.clear();
+  first_position_ = last_position_ = 0;
+}
+
+absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
+  // The records table is final (compressed, with its whole-file checksum);
+  // the run is written on a second thread, as in IngestAsTables.
+  const rocksdb::Options final_options = TableOptions(db);
+  const rocksdb::Options run_options = RunOptions(db);
+  File records{NewPath("records"), "", ""};
+  const std::string run = NewPath("run");
+  rocksdb::Status run_status;
+  rocksdb::ExternalSstFileInfo records_info, run_info;
+  std::thread run_writer([&] {
+    plan.SortIndex();
+    run_status = WriteTable(db, run, run_options, &run_info,
+                            [&](auto&& put) { return plan.PutIndex(put); });
+  });
+  rocksdb::Status s = WriteTable(db, records.path, final_options, &records_info,
+                                 [&](auto&& put) { return plan.PutRecords(put); });
+  run_writer.join();
+  if (s.ok()) s = run_status;
+  if (!s.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(records.path, ec);
+    std::filesystem::remove(run, ec);
+    return FromRocks(s, "staging the bulk load's tables");
+  }
+  records.checksum = records_info.file_checksum;
+  records.checksum_func = records_info.file_checksum_func_name;
+  records_.push_back(std::move(records));
+  runs_.push_back(run);
+  if (first_position_ == 0) first_position_ = plan.tail().last_position - plan.new_records() + 1;
+  last_position_ = plan.tail().last_position;
+  return absl::OkStatus();
+}
+
+absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
+  struct RemoveOnExit {
+    StagedTables* tables;
+    std::vector<OutTable>* merged[2];
+    ~RemoveOnExit() {
+      std::error_code ec;
+      for (auto* out : merged) {
+        for (const OutTable& t : *out) std::filesystem::remove(t.path, ec);
+      }
+      tables->RemoveAll();
+    }
+  };
+  std::vector<OutTable> first_half, second_half;
+  RemoveOnExit remove{this, {&first_half, &second_half}};
+  if (records_.empty()) return absl::OkStatus();
+  WaitForLevel0Room(db);
+
+  // Tables of the store's usual size. Into a store with records the index
+  // tables overlap its own and go to level 0, one compaction's input: at
+  // most about eight of them, however large the load.
+  const rocksdb::Options final_options = TableOptions(db);
+  const rocksdb::Options run_options = RunOptions(db);
+  uint64_t run_bytes = 0;
+  for (const std::string& run : runs_) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(run, ec);
+    if (!ec) run_bytes += size;
+  }
+  uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
+  if (store_has_records) cut = std::max<uint64_t>(cut, run_bytes / 8 + 1);
+  // Two mergers, one on a second thread, with about half the bytes each:
+  // the tree's nodes ('T', 42 bytes a key and value; about one node and one
+  // leaf a record) weigh about as much as the ids and the streams' keys
+  // ('I', 'S') together, so the split is in the middle of the leaves.
+  auto path_of = [this](const char* what) { return [this, what] { return NewPath(what); }; };
+  const std::string split = format::TreeNodeKey(0, (first_position_ - 1 + last_position_) / 2);
+  rocksdb::Status first_status;
+  std::thread first_merger([&] {
+    first_status = MergeRuns(runs_, run_options, final_options, "", split, cut,
+                             path_of("index"), &first_half);
+  });
+  rocksdb::Status s = MergeRuns(runs_, run_options, final_options, split, "", cut,
+                                path_of("tree"), &second_half);
+  first_merger.join();
+  if (s.ok()) s = first_status;
+  if (!s.ok()) return FromRocks(s, "merging the bulk load's index");
+
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = db.DefaultColumnFamily();
+  bool all_checksummed = true;
+  auto add = [&](const std::string& path, const std::string& checksum, const std::string& func) {
+    arg.external_files.push_back(path);
+    arg.files_checksums.push_back(checksum);
+    arg.files_checksum_func_names.push_back(func);
+    all_checksummed = all_checksummed && !checksum.empty();
+  };
+  for (const File& f : records_) add(f.path, f.checksum, f.checksum_func);
+  for (const auto* out : {&first_half, &second_half}) {
+    for (const OutTable& t : *out) add(t.path, t.checksum, t.checksum_func);
+  }
+  arg.options.move_files = true;
+  arg.options.write_global_seqno = false;  // as IngestAsTables
+  if (all_checksummed) {
+    arg.options.verify_file_checksum = false;
+  } else {
+    arg.files_checksums.clear();
+    arg.files_checksum_func_names.clear();
+  }
+  return FromRocks(db.IngestExternalFiles({arg}), "ingesting the bulk load");
 }
 
 }  // namespace carelog::internal
