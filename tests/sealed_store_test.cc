@@ -170,6 +170,39 @@ TEST_F(SealedStoreTest, TheBulkPathSealsAndStoresTheNewStreamsKeys) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// Staged groups (BulkLoader::Stage / Commit): the first group's new streams
+// get their data keys, which the second group's records of the same streams
+// use; nothing readable is left in any file, and all of it reads back.
+TEST_F(SealedStoreTest, AStagedBulkLoadSealsWithTheKeysItsFirstGroupMade) {
+  auto store = OpenSealed();
+  ASSERT_NE(store, nullptr);
+  {
+    auto loader = store->BeginBulkLoad();
+    ASSERT_TRUE(loader.ok());
+    for (int g = 0; g < 2; ++g) {
+      AppendRequest req;
+      for (int i = 0; i < 3000; ++i) {
+        const int n = g * 3000 + i;
+        req.records.push_back({absl::StrCat("C-", i % 50), absl::StrCat("x", n), Payload(kName, n)});
+      }
+      auto r = (*loader)->Stage(std::move(req));
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->appended, 3000u);
+    }
+    ASSERT_TRUE((*loader)->Commit().ok());
+  }
+  EXPECT_FALSE(AnyFileHolds(dir_.path(), "Zebedee"));
+  store.reset();
+  store = OpenSealed();
+  auto s = store->ReadStream("C-49");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 120u);
+  EXPECT_EQ(s->back().payload, Payload(kName, 5999));
+  auto v = store->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
 TEST_F(SealedStoreTest, WithoutItsMasterKeyOrWithAnotherTheStoreDoesNotOpen) {
   {
     auto store = OpenSealed();

@@ -98,12 +98,6 @@ rocksdb::Options RunOptions(rocksdb::DB& db) {
   return options;
 }
 
-// A final table being written by MergeRuns.
-struct OutTable {
-  std::string path;
-  std::string checksum, checksum_func;
-};
-
 // Merges the keys in [lo, hi) (hi empty: to the end) of every run, in key
 // order, into tables written with `table_options` at paths from new_path(),
 // each about `cut` bytes at most, a new one at every change of key tag (so
@@ -115,7 +109,7 @@ rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
                           const rocksdb::Options& table_options, std::string_view lo,
                           std::string_view hi, uint64_t cut,
                           const std::function<std::string()>& new_path,
-                          std::vector<OutTable>* out) {
+                          std::vector<StagedFile>* out) {
   rocksdb::ReadOptions ro;
   ro.verify_checksums = true;
   ro.fill_cache = false;
@@ -164,7 +158,7 @@ rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
       if (!s.ok()) return s;
     }
     if (table == nullptr) {
-      out->push_back(OutTable{new_path(), "", ""});
+      out->push_back(StagedFile{new_path(), "", ""});
       table = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), table_options);
       rocksdb::Status s = table->Open(out->back().path);
       if (!s.ok()) return s;
@@ -261,27 +255,82 @@ std::string StagedTables::NewPath(std::string_view what) {
 }
 
 void StagedTables::RemoveAll() {
+  tree_levels_.clear();  // abandons unfinished tables
+  tree_level_table_.clear();
+  upper_nodes_.clear();
   std::error_code ec;
-  for (const File& f : records_) std::filesystem::remove(f.path, ec);
+  for (const auto* files : {&records_, &tree_tables_}) {
+    for (const StagedFile& f : *files) std::filesystem::remove(f.path, ec);
+  }
   for (const std::string& run : runs_) std::filesystem::remove(run, ec);
   records_.clear();
+  tree_tables_.clear();
   runs_.clear();
-  first_position_ = last_position_ = 0;
+}
+
+rocksdb::Status StagedTables::PutTreeNode(const rocksdb::Options& options, uint64_t cut,
+                                          const rocksdb::Slice& key,
+                                          const rocksdb::Slice& value) {
+  const size_t level = static_cast<uint8_t>(key[1]);  // 'T' level:u8 fixed64be(index)
+  if (level >= kTreeLevelsInTables) {
+    upper_nodes_.emplace_back(key.ToString(), value.ToString());
+    return rocksdb::Status::OK();
+  }
+  if (tree_levels_.size() <= level) {
+    tree_levels_.resize(level + 1);
+    tree_level_table_.resize(level + 1);
+  }
+  std::unique_ptr<rocksdb::SstFileWriter>& table = tree_levels_[level];
+  if (table != nullptr && table->FileSize() >= cut) {
+    rocksdb::ExternalSstFileInfo info;
+    rocksdb::Status s = table->Finish(&info);
+    table.reset();
+    if (!s.ok()) return s;
+    tree_tables_[tree_level_table_[level]].checksum = info.file_checksum;
+    tree_tables_[tree_level_table_[level]].checksum_func = info.file_checksum_func_name;
+  }
+  if (table == nullptr) {
+    tree_tables_.push_back(StagedFile{NewPath(absl::StrCat("tree-", level)), "", ""});
+    tree_level_table_[level] = tree_tables_.size() - 1;
+    table = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options);
+    rocksdb::Status s = table->Open(tree_tables_.back().path);
+    if (!s.ok()) return s;
+  }
+  return table->Put(key, value);
+}
+
+rocksdb::Status StagedTables::FinishTreeTables() {
+  for (size_t level = 0; level < tree_levels_.size(); ++level) {
+    std::unique_ptr<rocksdb::SstFileWriter>& table = tree_levels_[level];
+    if (table == nullptr) continue;
+    rocksdb::ExternalSstFileInfo info;
+    rocksdb::Status s = table->Finish(&info);
+    table.reset();
+    if (!s.ok()) return s;
+    tree_tables_[tree_level_table_[level]].checksum = info.file_checksum;
+    tree_tables_[tree_level_table_[level]].checksum_func = info.file_checksum_func_name;
+  }
+  return rocksdb::Status::OK();
 }
 
 absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   // The records table is final (compressed, with its whole-file checksum);
-  // the run is written on a second thread, as in IngestAsTables.
+  // the run and the tree's nodes are written on a second thread, as the
+  // index in IngestAsTables.
   const rocksdb::Options final_options = TableOptions(db);
   const rocksdb::Options run_options = RunOptions(db);
-  File records{NewPath("records"), "", ""};
+  const uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
+  StagedFile records{NewPath("records"), "", ""};
   const std::string run = NewPath("run");
   rocksdb::Status run_status;
   rocksdb::ExternalSstFileInfo records_info, run_info;
   std::thread run_writer([&] {
     plan.SortIndex();
-    run_status = WriteTable(db, run, run_options, &run_info,
-                            [&](auto&& put) { return plan.PutIndex(put); });
+    run_status = WriteTable(db, run, run_options, &run_info, [&](auto&& put) {
+      return plan.PutIndex([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+        return k[0] == format::kTreeTag ? PutTreeNode(final_options, cut, k, v) : put(k, v);
+      });
+    });
   });
   rocksdb::Status s = WriteTable(db, records.path, final_options, &records_info,
                                  [&](auto&& put) { return plan.PutRecords(put); });
@@ -297,33 +346,48 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   records.checksum_func = records_info.file_checksum_func_name;
   records_.push_back(std::move(records));
   runs_.push_back(run);
-  if (first_position_ == 0) first_position_ = plan.tail().last_position - plan.new_records() + 1;
-  last_position_ = plan.tail().last_position;
   return absl::OkStatus();
 }
 
 absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   struct RemoveOnExit {
     StagedTables* tables;
-    std::vector<OutTable>* merged[2];
+    std::vector<StagedFile>* merged[2];
     ~RemoveOnExit() {
       std::error_code ec;
       for (auto* out : merged) {
-        for (const OutTable& t : *out) std::filesystem::remove(t.path, ec);
+        for (const StagedFile& t : *out) std::filesystem::remove(t.path, ec);
       }
       tables->RemoveAll();
     }
   };
-  std::vector<OutTable> first_half, second_half;
-  RemoveOnExit remove{this, {&first_half, &second_half}};
+  std::vector<StagedFile> ids, streams;
+  RemoveOnExit remove{this, {&ids, &streams}};
   if (records_.empty()) return absl::OkStatus();
   WaitForLevel0Room(db);
 
-  // Tables of the store's usual size. Into a store with records the index
-  // tables overlap its own and go to level 0, one compaction's input: at
-  // most about eight of them, however large the load.
   const rocksdb::Options final_options = TableOptions(db);
   const rocksdb::Options run_options = RunOptions(db);
+  rocksdb::Status s = FinishTreeTables();
+  if (s.ok() && !upper_nodes_.empty()) {
+    std::sort(upper_nodes_.begin(), upper_nodes_.end());
+    tree_tables_.push_back(StagedFile{NewPath("tree-upper"), "", ""});
+    rocksdb::ExternalSstFileInfo info;
+    s = WriteTable(db, tree_tables_.back().path, final_options, &info, [&](auto&& put) {
+      for (const auto& [k, v] : upper_nodes_) {
+        rocksdb::Status ps = put(k, v);
+        if (!ps.ok()) return ps;
+      }
+      return rocksdb::Status::OK();
+    });
+    tree_tables_.back().checksum = info.file_checksum;
+    tree_tables_.back().checksum_func = info.file_checksum_func_name;
+  }
+  if (!s.ok()) return FromRocks(s, "writing the bulk load's tree");
+
+  // Tables of the store's usual size. Into a store with records the ids'
+  // and streams' tables overlap its own and go to level 0, one compaction's
+  // input: at most about eight of them, however large the load.
   uint64_t run_bytes = 0;
   for (const std::string& run : runs_) {
     std::error_code ec;
@@ -332,35 +396,31 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   }
   uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
   if (store_has_records) cut = std::max<uint64_t>(cut, run_bytes / 8 + 1);
-  // Two mergers, one on a second thread, with about half the bytes each:
-  // the tree's nodes ('T', 42 bytes a key and value; about one node and one
-  // leaf a record) weigh about as much as the ids and the streams' keys
-  // ('I', 'S') together, so the split is in the middle of the leaves.
+  // The ids on a second thread, the streams' keys on this one: as many
+  // keys each, one per record.
   auto path_of = [this](const char* what) { return [this, what] { return NewPath(what); }; };
-  const std::string split = format::TreeNodeKey(0, (first_position_ - 1 + last_position_) / 2);
-  rocksdb::Status first_status;
-  std::thread first_merger([&] {
-    first_status = MergeRuns(runs_, run_options, final_options, "", split, cut,
-                             path_of("index"), &first_half);
+  const std::string streams_from(1, format::kStreamTag);
+  rocksdb::Status ids_status;
+  std::thread id_merger([&] {
+    ids_status = MergeRuns(runs_, run_options, final_options, "", streams_from, cut,
+                           path_of("ids"), &ids);
   });
-  rocksdb::Status s = MergeRuns(runs_, run_options, final_options, split, "", cut,
-                                path_of("tree"), &second_half);
-  first_merger.join();
-  if (s.ok()) s = first_status;
+  s = MergeRuns(runs_, run_options, final_options, streams_from, "", cut, path_of("streams"),
+                &streams);
+  id_merger.join();
+  if (s.ok()) s = ids_status;
   if (!s.ok()) return FromRocks(s, "merging the bulk load's index");
 
   rocksdb::IngestExternalFileArg arg;
   arg.column_family = db.DefaultColumnFamily();
   bool all_checksummed = true;
-  auto add = [&](const std::string& path, const std::string& checksum, const std::string& func) {
-    arg.external_files.push_back(path);
-    arg.files_checksums.push_back(checksum);
-    arg.files_checksum_func_names.push_back(func);
-    all_checksummed = all_checksummed && !checksum.empty();
-  };
-  for (const File& f : records_) add(f.path, f.checksum, f.checksum_func);
-  for (const auto* out : {&first_half, &second_half}) {
-    for (const OutTable& t : *out) add(t.path, t.checksum, t.checksum_func);
+  for (const auto* files : {&records_, &tree_tables_, &ids, &streams}) {
+    for (const StagedFile& f : *files) {
+      arg.external_files.push_back(f.path);
+      arg.files_checksums.push_back(f.checksum);
+      arg.files_checksum_func_names.push_back(f.checksum_func);
+      all_checksummed = all_checksummed && !f.checksum.empty();
+    }
   }
   arg.options.move_files = true;
   arg.options.write_global_seqno = false;  // as IngestAsTables

@@ -8,12 +8,16 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "rocksdb/db.h"
+#include "rocksdb/sst_file_writer.h"
 #include "store/internal/append_plan.h"
 
 namespace carelog::internal {
@@ -35,17 +39,28 @@ inline constexpr size_t kMinIngestRecords = 4096;
 [[nodiscard]] absl::Status IngestAsTables(rocksdb::DB& db, const std::string& dir,
                                           AppendPlan& plan);
 
+// A table file written for ingestion, with its whole-file checksum (empty
+// when the store keeps none).
+struct StagedFile {
+  std::string path;
+  std::string checksum, checksum_func;
+};
+
 // The table files of a staged bulk load (BulkLoader::Stage / Commit),
 // beside the store, ingested all at once.
 //
-// Each staged group leaves two files: its records as a final table (its
-// positions follow every earlier record's, so RocksDB will place it in the
-// last level, never to be compacted) and its index and tree keys as a sorted
-// run. Ingest merges the runs once into final tables, one key tag per file,
-// and links every file into the store in one atomic, durable step. Ingesting
-// each group's index as it came put a level-0 file per group, overlapping
-// all the others (ids are random), and compaction then merged them again and
-// again: on a 10-million-event import it was most of pass 2's time.
+// Each staged group's records become a final table: their positions follow
+// every earlier record's, so RocksDB places it in the last level, never to
+// be compacted. So do the tree's nodes: each level's new nodes follow all
+// its earlier ones, so the lower levels go straight into one growing table
+// per level, and the upper ones (a 256th of the nodes) wait in memory for
+// one table at the end. Only the ids and streams' keys ('I', 'S') fall among
+// earlier ones: each group's are a sorted run, and Ingest merges the runs
+// once into final tables. Everything is then linked into the store in one
+// atomic, durable step. (Ingesting each group's index as it came put a
+// level-0 table per group, overlapping all the others as ids are random, and
+// compaction merged them again and again: on a 10-million-event import that
+// was most of pass 2's time.)
 //
 // Staged files are "<store>/.stage-<pid>-<n>-<what>.sst" (kBulkStagePrefix):
 // removed when ingested, when the StagedTables is destroyed, and, after a
@@ -61,37 +76,44 @@ class StagedTables {
   StagedTables(const StagedTables&) = delete;
   StagedTables& operator=(const StagedTables&) = delete;
 
-  // Writes `plan` (sorting its index) as its records table and its index
-  // run. kResourceExhausted (disk full) / kInternal; the files of this plan
-  // are then removed, those of earlier ones kept.
+  // Writes `plan` (sorting its index): its records table, its run and its
+  // tree nodes. kResourceExhausted (disk full) / kInternal; the caller then
+  // drops the stage (a tree table may hold part of this plan).
   [[nodiscard]] absl::Status Add(rocksdb::DB& db, AppendPlan& plan);
 
-  // Merges the runs into final index tables and ingests them with the
-  // records tables in one atomic step, durable when it returns; first waits
-  // while level 0 is at its stop size. On failure nothing staged is in the
-  // store. Every staged file is gone afterwards, whatever the result.
-  // `store_has_records`: the store held records before (its index keys then
-  // overlap the new ones and the tables go to level 0: fewer, larger ones).
+  // Finishes the tree's tables, merges the runs into final tables and
+  // ingests every table in one atomic step, durable when it returns; first
+  // waits while level 0 is at its stop size. On failure nothing staged is in
+  // the store. Every staged file is gone afterwards, whatever the result.
+  // `store_has_records`: the store held records before (its ids and streams'
+  // keys then overlap the new ones and those tables go to level 0: fewer,
+  // larger ones).
   // REQUIRES: every earlier append is durable in the write-ahead log.
   [[nodiscard]] absl::Status Ingest(rocksdb::DB& db, bool store_has_records);
 
   bool empty() const { return records_.empty(); }
 
  private:
-  struct File {
-    std::string path;
-    std::string checksum, checksum_func;  // whole-file, when the store keeps one
-  };
+  // Tree levels below this one are written to tables as groups come.
+  static constexpr int kTreeLevelsInTables = 8;
+
   std::string NewPath(std::string_view what);
+  // Into its level's table (a new one past `cut` bytes), or memory.
+  rocksdb::Status PutTreeNode(const rocksdb::Options& options, uint64_t cut,
+                              const rocksdb::Slice& key, const rocksdb::Slice& value);
+  rocksdb::Status FinishTreeTables();
   void RemoveAll();
 
   const std::string dir_;
-  std::atomic<uint64_t> files_made_{0};  // NewPath runs on two threads in Ingest
-  std::vector<File> records_;
+  std::atomic<uint64_t> files_made_{0};  // NewPath runs on two threads
+  std::vector<StagedFile> records_;
   std::vector<std::string> runs_;
-  // The staged records' positions (0 when none): where Ingest splits the
-  // merge between its two threads.
-  uint64_t first_position_ = 0, last_position_ = 0;
+  // The tree: every table begun, and the open one of each lower level
+  // (null: none) with its index in tree_tables_.
+  std::vector<StagedFile> tree_tables_;
+  std::vector<std::unique_ptr<rocksdb::SstFileWriter>> tree_levels_;
+  std::vector<size_t> tree_level_table_;
+  std::vector<std::pair<std::string, std::string>> upper_nodes_;
 };
 
 // A BulkLoader's staged groups: where the log will end once they are
