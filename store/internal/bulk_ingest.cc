@@ -90,7 +90,7 @@ rocksdb::Options TableOptions(rocksdb::DB& db) {
 rocksdb::Options RunOptions(rocksdb::DB& db) {
   rocksdb::Options options = db.GetOptions();
   rocksdb::BlockBasedTableOptions t;
-  t.block_size = 64 << 10;
+  t.block_size = 16 << 10;  // one held per open run while they are merged
   t.no_block_cache = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   options.compression = rocksdb::kNoCompression;
@@ -110,10 +110,14 @@ rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
                           std::string_view hi, uint64_t cut,
                           const std::function<std::string()>& new_path,
                           std::vector<StagedFile>* out) {
+  // Every run is open at once, each iterator with its block and its
+  // read-ahead: at 1 MiB each, a 10-million-event import's 208 runs on two
+  // mergers took 416 MiB. Together at most ~16 MiB of read-ahead a merger.
   rocksdb::ReadOptions ro;
   ro.verify_checksums = true;
   ro.fill_cache = false;
-  ro.readahead_size = 1 << 20;
+  ro.readahead_size = std::clamp<size_t>((size_t{16} << 20) / std::max<size_t>(1, runs.size()),
+                                         size_t{16} << 10, size_t{1} << 20);
   std::vector<std::unique_ptr<rocksdb::SstFileReader>> readers;
   std::vector<std::unique_ptr<rocksdb::Iterator>> iterators;
   readers.reserve(runs.size());
