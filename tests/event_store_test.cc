@@ -672,6 +672,49 @@ TEST(EventStoreBulkTest, StagedGroupsStoreTheSameBytesAsAppend) {
   EXPECT_EQ(head->size, 15033u);
 }
 
+// More staged groups than are merged at once (internal::StagedTables::
+// kRunsAtOnce, 256): their runs are merged in rounds, and the store holds
+// the same bytes as ordinary appends.
+TEST(EventStoreBulkTest, ManyStagedGroupsAreMergedInRounds) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  auto fill = [&](EventStore* store, bool staged) {
+    std::unique_ptr<BulkLoader> loader;
+    if (staged) loader = std::move(store->BeginBulkLoad()).value();
+    for (int g = 0; g < 300; ++g) {
+      AppendRequest req;
+      for (int i = 0; i < 3; ++i) {
+        req.records.push_back(Rec(absl::StrCat("C-", (g * 3 + i) % 17), absl::StrCat("m-", g, "-", i),
+                                  absl::StrCat("payload ", g, " ", i)));
+      }
+      auto r = staged ? loader->Stage(std::move(req)) : store->Append(std::move(req));
+      ASSERT_TRUE(r.ok()) << r.status();
+    }
+    if (staged) {
+      ASSERT_TRUE(loader->Commit().ok());
+    }
+  };
+  TempDir plain_dir, staged_dir;
+  std::string plain, staged;
+  {
+    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
+    fill(store.get(), false);
+    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
+  }
+  {
+    auto store = testing::OpenTestStore(staged_dir.path(), &clock);
+    fill(store.get(), true);
+    EXPECT_EQ(store->LastPosition(), 900u);
+    staged = testing::DumpKeys(carelog::testing::RawDb(*store));
+    auto v = store->Verify();
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+  }
+  EXPECT_TRUE(plain == staged) << "the staged load wrote other bytes";
+  for (const auto& e : std::filesystem::directory_iterator(staged_dir.path())) {
+    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix)) << e.path();
+  }
+}
+
 // Staged groups never committed (the loader dropped, e.g. after a refusal
 // in the holder's own checks) leave the store and its directory as they
 // were, and the next appends take the positions they would have had.

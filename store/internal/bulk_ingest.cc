@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <queue>
 #include <string_view>
@@ -103,7 +104,7 @@ rocksdb::Options RunOptions(rocksdb::DB& db) {
 // each about `cut` bytes at most, a new one at every change of key tag (so
 // that no table spans the meta or checkpoint keys between two tags). Every
 // table begun is in *out, whatever the result. Keys are unique across runs
-// (ids, stream versions and tree nodes of distinct records).
+// (the ids and stream versions of distinct records).
 rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
                           const rocksdb::Options& run_options,
                           const rocksdb::Options& table_options, std::string_view lo,
@@ -317,6 +318,29 @@ rocksdb::Status StagedTables::FinishTreeTables() {
   return rocksdb::Status::OK();
 }
 
+rocksdb::Status StagedTables::CombineRuns(const rocksdb::Options& run_options) {
+  while (runs_.size() > kRunsAtOnce) {
+    std::vector<std::string> longer;
+    for (size_t i = 0; i < runs_.size(); i += kRunsAtOnce) {
+      const std::vector<std::string> some(
+          runs_.begin() + i, runs_.begin() + std::min(runs_.size(), i + kRunsAtOnce));
+      std::vector<StagedFile> out;
+      rocksdb::Status s = MergeRuns(some, run_options, run_options, "", "",
+                                    std::numeric_limits<uint64_t>::max(),
+                                    [this] { return NewPath("run"); }, &out);
+      for (const StagedFile& f : out) longer.push_back(f.path);
+      if (!s.ok()) {
+        runs_.insert(runs_.end(), longer.begin(), longer.end());  // for RemoveAll
+        return s;
+      }
+      std::error_code ec;
+      for (const std::string& run : some) std::filesystem::remove(run, ec);
+    }
+    runs_ = std::move(longer);
+  }
+  return rocksdb::Status::OK();
+}
+
 absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   // The records table is final (compressed, with its whole-file checksum);
   // the run and the tree's nodes are written on a second thread, as the
@@ -387,7 +411,8 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
     tree_tables_.back().checksum = info.file_checksum;
     tree_tables_.back().checksum_func = info.file_checksum_func_name;
   }
-  if (!s.ok()) return FromRocks(s, "writing the bulk load's tree");
+  if (s.ok()) s = CombineRuns(run_options);
+  if (!s.ok()) return FromRocks(s, "writing the bulk load's tree and runs");
 
   // Tables of the store's usual size. Into a store with records the ids'
   // and streams' tables overlap its own and go to level 0, one compaction's
