@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <queue>
@@ -56,20 +57,68 @@ void WaitForLevel0Room(rocksdb::DB& db) {
   }
 }
 
-// Writes one table file at `path` from fill(put); *info gets its whole-file
-// checksum (computed as the bytes were written, when the store keeps one).
-template <typename Fill>
-rocksdb::Status WriteTable(rocksdb::DB& db, const std::string& path,
-                           const rocksdb::Options& options, rocksdb::ExternalSstFileInfo* info,
-                           Fill&& fill) {
-  rocksdb::SstFileWriter table(rocksdb::EnvOptions(), options, db.DefaultColumnFamily(),
-                               /*invalidate_page_cache=*/false);
-  rocksdb::Status s = table.Open(path);
-  if (s.ok()) {
-    s = fill([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table.Put(k, v); });
-  }
-  if (s.ok()) s = table.Finish(info);
+// A writer of a table to ingest (or a run to merge): its pages stay in the
+// page cache, as it is read back soon or linked into the store.
+std::unique_ptr<rocksdb::SstFileWriter> NewTableWriter(rocksdb::DB& db,
+                                                       const rocksdb::Options& options) {
+  return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options,
+                                                  db.DefaultColumnFamily(),
+                                                  /*invalidate_page_cache=*/false);
+}
+
+// Finishes `table`; `file` takes its whole-file checksum (computed as the
+// bytes were written, when the store keeps one).
+rocksdb::Status FinishTable(rocksdb::SstFileWriter& table, StagedFile* file) {
+  rocksdb::ExternalSstFileInfo info;
+  rocksdb::Status s = table.Finish(&info);
+  file->checksum = info.file_checksum;
+  file->checksum_func = info.file_checksum_func_name;
   return s;
+}
+
+// Writes the table `file` from fill(put).
+template <typename Fill>
+rocksdb::Status WriteTable(rocksdb::DB& db, const rocksdb::Options& options, StagedFile* file,
+                           Fill&& fill) {
+  std::unique_ptr<rocksdb::SstFileWriter> table = NewTableWriter(db, options);
+  rocksdb::Status s = table->Open(file->path);
+  if (s.ok()) {
+    s = fill([&](const rocksdb::Slice& k, const rocksdb::Slice& v) { return table->Put(k, v); });
+  }
+  if (s.ok()) s = FinishTable(*table, file);
+  return s;
+}
+
+// Links every file of `sets` into the store in one atomic ingestion,
+// durable when it returns (RocksDB fsyncs the files and then the manifest).
+rocksdb::Status IngestFiles(rocksdb::DB& db,
+                            std::initializer_list<const std::vector<StagedFile>*> sets) {
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = db.DefaultColumnFamily();
+  arg.options.move_files = true;  // link the files in rather than copy them
+  // The sequence number of a level-0 table goes in the MANIFEST, not
+  // written into the file: rewriting the file made RocksDB read it all
+  // again for a new whole-file checksum.
+  arg.options.write_global_seqno = false;
+  bool all_checksummed = true;
+  for (const std::vector<StagedFile>* files : sets) {
+    for (const StagedFile& f : *files) {
+      arg.external_files.push_back(f.path);
+      arg.files_checksums.push_back(f.checksum);
+      arg.files_checksum_func_names.push_back(f.checksum_func);
+      all_checksummed = all_checksummed && !f.checksum.empty();
+    }
+  }
+  // Each file's whole-file checksum, computed as its bytes were written,
+  // goes into the MANIFEST for verify, instead of RocksDB reading every
+  // file back to compute the same (~8% of pass 2's thread).
+  if (all_checksummed) {
+    arg.options.verify_file_checksum = false;
+  } else {
+    arg.files_checksums.clear();
+    arg.files_checksum_func_names.clear();
+  }
+  return db.IngestExternalFiles({arg});
 }
 
 // The options the tables are written with: the store's, but with the
@@ -105,7 +154,7 @@ rocksdb::Options RunOptions(rocksdb::DB& db) {
 // that no table spans the meta or checkpoint keys between two tags). Every
 // table begun is in *out, whatever the result. Keys are unique across runs
 // (the ids and stream versions of distinct records).
-rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
+rocksdb::Status MergeRuns(rocksdb::DB& db, const std::vector<std::string>& runs,
                           const rocksdb::Options& run_options,
                           const rocksdb::Options& table_options, std::string_view lo,
                           std::string_view hi, uint64_t cut,
@@ -147,11 +196,8 @@ rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
   std::unique_ptr<rocksdb::SstFileWriter> table;
   char tag = 0;
   auto finish = [&]() -> rocksdb::Status {
-    rocksdb::ExternalSstFileInfo info;
-    rocksdb::Status s = table->Finish(&info);
+    rocksdb::Status s = FinishTable(*table, &out->back());
     table.reset();
-    out->back().checksum = info.file_checksum;
-    out->back().checksum_func = info.file_checksum_func_name;
     return s;
   };
   while (!next.empty()) {
@@ -164,7 +210,7 @@ rocksdb::Status MergeRuns(const std::vector<std::string>& runs,
     }
     if (table == nullptr) {
       out->push_back(StagedFile{new_path(), "", ""});
-      table = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), table_options);
+      table = NewTableWriter(db, table_options);
       rocksdb::Status s = table->Open(out->back().path);
       if (!s.ok()) return s;
       tag = key[0];
@@ -206,43 +252,23 @@ absl::Status IngestAsTables(rocksdb::DB& db, const std::string& dir, AppendPlan&
                          what, kBulkStageSuffix))
         .string();
   };
-  const std::string records_path = table_path("records");
-  const std::string index_path = table_path("index");
+  std::vector<StagedFile> records{{table_path("records"), "", ""}};
+  std::vector<StagedFile> index{{table_path("index"), "", ""}};
   rocksdb::Status index_status;
-  rocksdb::ExternalSstFileInfo records_info, index_info;
   std::thread index_writer([&] {
     plan.SortIndex();
-    index_status = WriteTable(db, index_path, level0_options, &index_info,
+    index_status = WriteTable(db, level0_options, &index[0],
                               [&](auto&& put) { return plan.PutIndex(put); });
   });
-  rocksdb::Status s = WriteTable(db, records_path, final_options, &records_info,
+  rocksdb::Status s = WriteTable(db, final_options, &records[0],
                                  [&](auto&& put) { return plan.PutRecords(put); });
   index_writer.join();
   if (s.ok()) s = index_status;
-  if (s.ok()) {
-    rocksdb::IngestExternalFileArg arg;
-    arg.column_family = db.DefaultColumnFamily();
-    arg.external_files = {records_path, index_path};
-    arg.options.move_files = true;  // link the files in rather than copy them
-    // The sequence number of a level-0 table goes in the MANIFEST, not
-    // written into the file: rewriting the file made RocksDB read it all
-    // again for a new whole-file checksum.
-    arg.options.write_global_seqno = false;
-    // Each file's whole-file checksum, computed as its bytes were written,
-    // goes into the MANIFEST for verify, instead of RocksDB reading both
-    // files back to compute the same (~8% of pass 2's thread). The tables
-    // were fsynced by Finish and are fsynced again by the ingestion.
-    if (!records_info.file_checksum.empty() && !index_info.file_checksum.empty()) {
-      arg.options.verify_file_checksum = false;
-      arg.files_checksums = {records_info.file_checksum, index_info.file_checksum};
-      arg.files_checksum_func_names = {records_info.file_checksum_func_name,
-                                       index_info.file_checksum_func_name};
-    }
-    s = db.IngestExternalFiles({arg});
-  }
-  for (const std::string& path : {records_path, index_path}) {
+  // The tables were fsynced by Finish and are fsynced again by the ingestion.
+  if (s.ok()) s = IngestFiles(db, {&records, &index});
+  for (const auto* files : {&records, &index}) {
     std::error_code ec;
-    std::filesystem::remove(path, ec);  // after a move only the links in the store remain
+    std::filesystem::remove((*files)[0].path, ec);  // after a move only the store's links remain
   }
   return FromRocks(s, "appending to the log");
 }
@@ -273,7 +299,8 @@ void StagedTables::RemoveAll() {
   runs_.clear();
 }
 
-rocksdb::Status StagedTables::PutTreeNode(const rocksdb::Options& options, uint64_t cut,
+rocksdb::Status StagedTables::PutTreeNode(rocksdb::DB& db, const rocksdb::Options& options,
+                                          uint64_t cut,
                                           const rocksdb::Slice& key,
                                           const rocksdb::Slice& value) {
   const size_t level = static_cast<uint8_t>(key[1]);  // 'T' level:u8 fixed64be(index)
@@ -287,17 +314,14 @@ rocksdb::Status StagedTables::PutTreeNode(const rocksdb::Options& options, uint6
   }
   std::unique_ptr<rocksdb::SstFileWriter>& table = tree_levels_[level];
   if (table != nullptr && table->FileSize() >= cut) {
-    rocksdb::ExternalSstFileInfo info;
-    rocksdb::Status s = table->Finish(&info);
+    rocksdb::Status s = FinishTable(*table, &tree_tables_[tree_level_table_[level]]);
     table.reset();
     if (!s.ok()) return s;
-    tree_tables_[tree_level_table_[level]].checksum = info.file_checksum;
-    tree_tables_[tree_level_table_[level]].checksum_func = info.file_checksum_func_name;
   }
   if (table == nullptr) {
     tree_tables_.push_back(StagedFile{NewPath(absl::StrCat("tree-", level)), "", ""});
     tree_level_table_[level] = tree_tables_.size() - 1;
-    table = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options);
+    table = NewTableWriter(db, options);
     rocksdb::Status s = table->Open(tree_tables_.back().path);
     if (!s.ok()) return s;
   }
@@ -308,24 +332,21 @@ rocksdb::Status StagedTables::FinishTreeTables() {
   for (size_t level = 0; level < tree_levels_.size(); ++level) {
     std::unique_ptr<rocksdb::SstFileWriter>& table = tree_levels_[level];
     if (table == nullptr) continue;
-    rocksdb::ExternalSstFileInfo info;
-    rocksdb::Status s = table->Finish(&info);
+    rocksdb::Status s = FinishTable(*table, &tree_tables_[tree_level_table_[level]]);
     table.reset();
     if (!s.ok()) return s;
-    tree_tables_[tree_level_table_[level]].checksum = info.file_checksum;
-    tree_tables_[tree_level_table_[level]].checksum_func = info.file_checksum_func_name;
   }
   return rocksdb::Status::OK();
 }
 
-rocksdb::Status StagedTables::CombineRuns(const rocksdb::Options& run_options) {
+rocksdb::Status StagedTables::CombineRuns(rocksdb::DB& db, const rocksdb::Options& run_options) {
   while (runs_.size() > kRunsAtOnce) {
     std::vector<std::string> longer;
     for (size_t i = 0; i < runs_.size(); i += kRunsAtOnce) {
       const std::vector<std::string> some(
           runs_.begin() + i, runs_.begin() + std::min(runs_.size(), i + kRunsAtOnce));
       std::vector<StagedFile> out;
-      rocksdb::Status s = MergeRuns(some, run_options, run_options, "", "",
+      rocksdb::Status s = MergeRuns(db, some, run_options, run_options, "", "",
                                     std::numeric_limits<uint64_t>::max(),
                                     [this] { return NewPath("run"); }, &out);
       for (const StagedFile& f : out) longer.push_back(f.path);
@@ -349,31 +370,28 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   const rocksdb::Options run_options = RunOptions(db);
   const uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
   StagedFile records{NewPath("records"), "", ""};
-  const std::string run = NewPath("run");
+  StagedFile run{NewPath("run"), "", ""};
   rocksdb::Status run_status;
-  rocksdb::ExternalSstFileInfo records_info, run_info;
   std::thread run_writer([&] {
     plan.SortIndex();
-    run_status = WriteTable(db, run, run_options, &run_info, [&](auto&& put) {
+    run_status = WriteTable(db, run_options, &run, [&](auto&& put) {
       return plan.PutIndex([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-        return k[0] == format::kTreeTag ? PutTreeNode(final_options, cut, k, v) : put(k, v);
+        return k[0] == format::kTreeTag ? PutTreeNode(db, final_options, cut, k, v) : put(k, v);
       });
     });
   });
-  rocksdb::Status s = WriteTable(db, records.path, final_options, &records_info,
+  rocksdb::Status s = WriteTable(db, final_options, &records,
                                  [&](auto&& put) { return plan.PutRecords(put); });
   run_writer.join();
   if (s.ok()) s = run_status;
   if (!s.ok()) {
     std::error_code ec;
     std::filesystem::remove(records.path, ec);
-    std::filesystem::remove(run, ec);
+    std::filesystem::remove(run.path, ec);
     return FromRocks(s, "staging the bulk load's tables");
   }
-  records.checksum = records_info.file_checksum;
-  records.checksum_func = records_info.file_checksum_func_name;
   records_.push_back(std::move(records));
-  runs_.push_back(run);
+  runs_.push_back(run.path);
   return absl::OkStatus();
 }
 
@@ -400,18 +418,15 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   if (s.ok() && !upper_nodes_.empty()) {
     std::sort(upper_nodes_.begin(), upper_nodes_.end());
     tree_tables_.push_back(StagedFile{NewPath("tree-upper"), "", ""});
-    rocksdb::ExternalSstFileInfo info;
-    s = WriteTable(db, tree_tables_.back().path, final_options, &info, [&](auto&& put) {
+    s = WriteTable(db, final_options, &tree_tables_.back(), [&](auto&& put) {
       for (const auto& [k, v] : upper_nodes_) {
         rocksdb::Status ps = put(k, v);
         if (!ps.ok()) return ps;
       }
       return rocksdb::Status::OK();
     });
-    tree_tables_.back().checksum = info.file_checksum;
-    tree_tables_.back().checksum_func = info.file_checksum_func_name;
   }
-  if (s.ok()) s = CombineRuns(run_options);
+  if (s.ok()) s = CombineRuns(db, run_options);
   if (!s.ok()) return FromRocks(s, "writing the bulk load's tree and runs");
 
   // Tables of the store's usual size. Into a store with records the ids'
@@ -431,35 +446,17 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   const std::string streams_from(1, format::kStreamTag);
   rocksdb::Status ids_status;
   std::thread id_merger([&] {
-    ids_status = MergeRuns(runs_, run_options, final_options, "", streams_from, cut,
+    ids_status = MergeRuns(db, runs_, run_options, final_options, "", streams_from, cut,
                            path_of("ids"), &ids);
   });
-  s = MergeRuns(runs_, run_options, final_options, streams_from, "", cut, path_of("streams"),
+  s = MergeRuns(db, runs_, run_options, final_options, streams_from, "", cut, path_of("streams"),
                 &streams);
   id_merger.join();
   if (s.ok()) s = ids_status;
   if (!s.ok()) return FromRocks(s, "merging the bulk load's index");
 
-  rocksdb::IngestExternalFileArg arg;
-  arg.column_family = db.DefaultColumnFamily();
-  bool all_checksummed = true;
-  for (const auto* files : {&records_, &tree_tables_, &ids, &streams}) {
-    for (const StagedFile& f : *files) {
-      arg.external_files.push_back(f.path);
-      arg.files_checksums.push_back(f.checksum);
-      arg.files_checksum_func_names.push_back(f.checksum_func);
-      all_checksummed = all_checksummed && !f.checksum.empty();
-    }
-  }
-  arg.options.move_files = true;
-  arg.options.write_global_seqno = false;  // as IngestAsTables
-  if (all_checksummed) {
-    arg.options.verify_file_checksum = false;
-  } else {
-    arg.files_checksums.clear();
-    arg.files_checksum_func_names.clear();
-  }
-  return FromRocks(db.IngestExternalFiles({arg}), "ingesting the bulk load");
+  return FromRocks(IngestFiles(db, {&records_, &tree_tables_, &ids, &streams}),
+                   "ingesting the bulk load");
 }
 
 }  // namespace carelog::internal

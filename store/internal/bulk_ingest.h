@@ -103,12 +103,12 @@ class StagedTables {
 
   std::string NewPath(std::string_view what);
   // Into its level's table (a new one past `cut` bytes), or memory.
-  rocksdb::Status PutTreeNode(const rocksdb::Options& options, uint64_t cut,
+  rocksdb::Status PutTreeNode(rocksdb::DB& db, const rocksdb::Options& options, uint64_t cut,
                               const rocksdb::Slice& key, const rocksdb::Slice& value);
   rocksdb::Status FinishTreeTables();
   // Merges the runs kRunsAtOnce at a time into longer ones until at most
   // kRunsAtOnce are left.
-  rocksdb::Status CombineRuns(const rocksdb::Options& run_options);
+  rocksdb::Status CombineRuns(rocksdb::DB& db, const rocksdb::Options& run_options);
   void RemoveAll();
 
   const std::string dir_;
