@@ -67,6 +67,13 @@ absl::Status HeadNotRecorded(const TreeHead& head, const absl::Status& hs) {
                    "is not stored twice)"));
 }
 
+// What a broken stage answers every later Stage and its Commit.
+absl::Status StageBroken(const internal::BulkStage& stage) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("an earlier group of this bulk load could not be staged (",
+                   stage.broken.message(), "): nothing staged can be committed"));
+}
+
 }  // namespace
 
 struct EventStore::Writer {
@@ -677,11 +684,7 @@ absl::StatusOr<AppendResult> EventStore::StageBulk(const AppendRequest& request,
                                                    const internal::AppendMode& mode,
                                                    internal::BulkStage& stage) {
   State& st = *state_;
-  if (!stage.broken.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "an earlier group of this bulk load could not be staged (", stage.broken.message(),
-        "): nothing staged can be committed"));
-  }
+  if (!stage.broken.ok()) return StageBroken(stage);
   if (!st.tree_problem.ok()) {
     return absl::DataLossError(absl::StrCat("refusing to append: ", st.tree_problem.message()));
   }
@@ -712,11 +715,7 @@ absl::StatusOr<AppendResult> EventStore::StageBulk(const AppendRequest& request,
 
 absl::Status EventStore::CommitStaged(internal::BulkStage& stage) {
   State& st = *state_;
-  if (!stage.broken.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "an earlier group of this bulk load could not be staged (", stage.broken.message(),
-        "): nothing staged can be committed"));
-  }
+  if (!stage.broken.ok()) return StageBroken(stage);
   if (stage.tables.empty()) return absl::OkStatus();
   // The tail state is untouched on failure: nothing staged was acknowledged.
   absl::Status s = SyncLogBeforeIngest(*db_, st.write_failed);

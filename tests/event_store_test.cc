@@ -493,6 +493,32 @@ TEST(EventStoreOpenTest, ReadOnlyRefusesAppends) {
   static_assert(!CanAppend<std::remove_reference_t<decltype(**s)>>);
 }
 
+// The keys and values of a new store in `dir` after fill(store, bulk).
+template <typename Fill>
+std::string KeysAfter(const std::string& dir, Clock* clock, Fill&& fill, bool bulk) {
+  auto store = testing::OpenTestStore(dir, clock);
+  fill(store.get(), bulk);
+  return testing::DumpKeys(carelog::testing::RawDb(*store));
+}
+
+// `store` verifies, with `events` records in its log.
+void ExpectVerifies(EventStore& store, uint64_t events) {
+  auto v = store.Verify();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
+  EXPECT_EQ(v->events, events);
+}
+
+// The staged files (kBulkStagePrefix) left in `dir`.
+std::vector<std::string> StagedFilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (absl::StartsWith(name, kBulkStagePrefix)) names.push_back(name);
+  }
+  return names;
+}
+
 // A bulk append (ingested as a table file, past the write-ahead log and the
 // memtable) stores exactly the keys and values of an ordinary one, with
 // ordinary appends before and after it, and the result verifies.
@@ -524,26 +550,14 @@ TEST(EventStoreBulkTest, BulkAppendStoresTheSameBytesAsAppend) {
     ASSERT_TRUE(store->Append(Req({Rec("C-1", "last")})).ok());
   };
   TempDir plain_dir, bulk_dir;
-  std::string plain, bulk;
-  {
-    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
-    fill(store.get(), false);
-    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
-  {
-    auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
-    fill(store.get(), true);
-    bulk = testing::DumpKeys(carelog::testing::RawDb(*store));
-    EXPECT_EQ(store->LastPosition(), 5003u);
-  }
+  const std::string plain = KeysAfter(plain_dir.path(), &clock, fill, false);
+  const std::string bulk = KeysAfter(bulk_dir.path(), &clock, fill, true);
   EXPECT_EQ(plain.size(), bulk.size());
   EXPECT_TRUE(plain == bulk) << "the bulk append wrote other bytes";
   auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
+  EXPECT_EQ(store->LastPosition(), 5003u);
   EXPECT_EQ(testing::DumpKeys(carelog::testing::RawDb(*store)), plain);
-  auto v = store->Verify();
-  ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
-  EXPECT_EQ(v->events, 5003u);
+  ExpectVerifies(*store, 5003u);
   auto c1 = store->ReadStream("C-1");
   ASSERT_TRUE(c1.ok()) << c1.status();
   EXPECT_EQ(c1->size(), 1u + 136u + 1u);
@@ -576,24 +590,12 @@ TEST(EventStoreBulkTest, SuccessiveBulkGroupsStoreTheSameBytesAsAppend) {
     ASSERT_TRUE(append(group(4, 9000)).ok());
   };
   TempDir plain_dir, bulk_dir;
-  std::string plain, bulk;
-  {
-    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
-    fill(store.get(), false);
-    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
-  {
-    auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
-    fill(store.get(), true);
-    EXPECT_EQ(store->LastPosition(), 19500u);
-    bulk = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
+  const std::string plain = KeysAfter(plain_dir.path(), &clock, fill, false);
+  const std::string bulk = KeysAfter(bulk_dir.path(), &clock, fill, true);
   EXPECT_TRUE(plain == bulk) << "the bulk appends wrote other bytes";
   auto store = testing::OpenTestStore(bulk_dir.path(), &clock);
-  auto v = store->Verify();
-  ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
-  EXPECT_EQ(v->events, 19500u);
+  EXPECT_EQ(store->LastPosition(), 19500u);
+  ExpectVerifies(*store, 19500u);
 }
 
 
@@ -646,27 +648,12 @@ TEST(EventStoreBulkTest, StagedGroupsStoreTheSameBytesAsAppend) {
         << "the version cache took the staged groups'";
   };
   TempDir plain_dir, staged_dir;
-  std::string plain, staged;
-  {
-    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
-    fill(store.get(), false);
-    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
-  {
-    auto store = testing::OpenTestStore(staged_dir.path(), &clock);
-    fill(store.get(), true);
-    staged = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
+  const std::string plain = KeysAfter(plain_dir.path(), &clock, fill, false);
+  const std::string staged = KeysAfter(staged_dir.path(), &clock, fill, true);
   EXPECT_TRUE(plain == staged) << "the staged load wrote other bytes";
-  for (const auto& e : std::filesystem::directory_iterator(staged_dir.path())) {
-    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix))
-        << e.path() << " left behind";
-  }
+  EXPECT_THAT(StagedFilesIn(staged_dir.path()), ::testing::IsEmpty());
   auto store = testing::OpenTestStore(staged_dir.path(), &clock);
-  auto v = store->Verify();
-  ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
-  EXPECT_EQ(v->events, 15033u);
+  ExpectVerifies(*store, 15033u);
   auto head = store->Head();
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(head->size, 15033u);
@@ -694,25 +681,13 @@ TEST(EventStoreBulkTest, ManyStagedGroupsAreMergedInRounds) {
     }
   };
   TempDir plain_dir, staged_dir;
-  std::string plain, staged;
-  {
-    auto store = testing::OpenTestStore(plain_dir.path(), &clock);
-    fill(store.get(), false);
-    plain = testing::DumpKeys(carelog::testing::RawDb(*store));
-  }
-  {
-    auto store = testing::OpenTestStore(staged_dir.path(), &clock);
-    fill(store.get(), true);
-    EXPECT_EQ(store->LastPosition(), 900u);
-    staged = testing::DumpKeys(carelog::testing::RawDb(*store));
-    auto v = store->Verify();
-    ASSERT_TRUE(v.ok()) << v.status();
-    EXPECT_TRUE(v->ok) << "position " << v->position << ": " << v->problem;
-  }
+  const std::string plain = KeysAfter(plain_dir.path(), &clock, fill, false);
+  const std::string staged = KeysAfter(staged_dir.path(), &clock, fill, true);
   EXPECT_TRUE(plain == staged) << "the staged load wrote other bytes";
-  for (const auto& e : std::filesystem::directory_iterator(staged_dir.path())) {
-    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix)) << e.path();
-  }
+  EXPECT_THAT(StagedFilesIn(staged_dir.path()), ::testing::IsEmpty());
+  auto store = testing::OpenTestStore(staged_dir.path(), &clock);
+  EXPECT_EQ(store->LastPosition(), 900u);
+  ExpectVerifies(*store, 900u);
 }
 
 // Staged groups never committed (the loader dropped, e.g. after a refusal
@@ -732,9 +707,7 @@ TEST(EventStoreBulkTest, StagedGroupsNotCommittedAreDropped) {
     EXPECT_EQ(staged->positions.back(), 5001u);
   }
   EXPECT_EQ(store->LastPosition(), 1u);
-  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
-    EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), kBulkStagePrefix)) << e.path();
-  }
+  EXPECT_THAT(StagedFilesIn(dir.path()), ::testing::IsEmpty());
   EXPECT_FALSE(store->Lookup("s-0").ok());
   auto next = store->Append(Req({Rec("C-1", "s-0")}));
   ASSERT_TRUE(next.ok()) << next.status();
