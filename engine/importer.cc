@@ -1,17 +1,6 @@
-// Spool file (temporary, deleted after the import; 0600, and removed by the
-// store's next read-write open when a killed import leaves it):
-//   spool  := entry*
-//   entry  := fixed32(len) stream fixed32(len) id fixed32(len) payload   (host order)
 #include "engine/importer.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,104 +14,18 @@
 #include "engine/limits.h"
 #include "engine/ndjson_source.h"
 #include "store/bulk_loader.h"
-#include "store/private_files.h"
 #include "store/base/status_macros.h"
 
 namespace carelog {
 namespace {
 
-class Spool {
- public:
-  explicit Spool(const std::string& dir)
-      : path_((std::filesystem::path(dir) /
-               absl::StrCat(kImportSpoolPrefix, getpid(), "-", reinterpret_cast<uintptr_t>(this),
-                            kImportSpoolSuffix))
-                  .string()) {}
-  ~Spool() {
-    out_.close();
-    in_.close();
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-
-  absl::Status OpenForWrite() {
-    // Owner-only: it holds case ids and dates in clear. A killed import
-    // leaves it; the store removes it when next opened for writing.
-    if (absl::Status s = CreatePrivateFile(path_); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("cannot create spool file: ", s.message()));
-    }
-    out_.open(path_, std::ios::binary | std::ios::trunc);
-    if (!out_) return absl::InternalError(absl::StrCat("cannot create spool file ", path_));
-    return absl::OkStatus();
-  }
-  void Put(const std::string& a, const std::string& b, const std::string& c) {
-    PutOne(a);
-    PutOne(b);
-    PutOne(c);
-  }
-  // kResourceExhausted "disk full …" when the disk filled up while writing
-  // the spool; kInternal naming the file and the system's reason otherwise.
-  absl::Status FinishWrite() {
-    FlushBuffer();
-    out_.close();
-    if (out_.fail() && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
-    if (write_errno_ == ENOSPC || write_errno_ == EDQUOT) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "disk full while writing the import's spool file ", path_,
-          " (pass 1 keeps the checked events there, about as many bytes as they take in the "
-          "store): nothing from this import was appended and the store is unchanged; free "
-          "space and import again"));
-    }
-    if (write_errno_ != 0) {
-      return absl::InternalError(absl::StrCat("writing spool file ", path_,
-                                              " failed: ", std::strerror(write_errno_)));
-    }
-    in_.open(path_, std::ios::binary);
-    if (!in_) return absl::InternalError(absl::StrCat("cannot read spool file ", path_));
-    return absl::OkStatus();
-  }
-  // Whether a write has failed (FinishWrite says why).
-  bool failed() const { return write_errno_ != 0; }
-  // False at the end.
-  bool Next(NewRecord* r) { return GetOne(&r->stream) && GetOne(&r->id) && GetOne(&r->payload); }
-
- private:
-  // Entries collect in buffer_ and go to the file a megabyte at a time: six
-  // ofstream::write calls per event were ~3% of an import's main thread.
-  void PutOne(const std::string& s) {
-    uint32_t n = static_cast<uint32_t>(s.size());
-    buffer_.append(reinterpret_cast<const char*>(&n), 4);
-    buffer_.append(s);
-    if (buffer_.size() >= kBufferBytes) FlushBuffer();
-  }
-  void FlushBuffer() {
-    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    // The stream keeps no reason; the failed write(2) just set errno.
-    if (!out_ && write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
-    buffer_.clear();
-  }
-  bool GetOne(std::string* s) {
-    uint32_t n;
-    if (!in_.read(reinterpret_cast<char*>(&n), 4)) return false;
-    s->resize(n);
-    return static_cast<bool>(in_.read(s->data(), n));
-  }
-
-  static constexpr size_t kBufferBytes = 1 << 20;
-  std::string path_;
-  std::string buffer_;
-  int write_errno_ = 0;  // of the first failed write
-  std::ofstream out_;
-  std::ifstream in_;
-};
-
-// Pass 1 is split into a parallel and a sequential stage. Decoding an item
+// The import is split into a parallel and a sequential stage. Decoding an item
 // (parsing a line), admission's step 1 (content and encoding) and the one
 // look-up of the id in the log depend on nothing but the item, so worker
 // threads do them for chunks of items; the log is nobody else's to write
 // during the import (the bulk load is open). The main thread then takes the
 // chunks in input order for everything that depends on earlier items (ids
-// earlier in the input, the case's state, the spool), exactly as a single
+// earlier in the input, the case's state, staging), exactly as a single
 // loop would.
 struct Chunk {
   SourceChunk source;
@@ -237,6 +140,110 @@ class ParallelStage {
   std::vector<std::thread> workers_;
 };
 
+
+// Stages the import's groups on a thread of its own: while group k is
+// planned, hashed, encoded and written, the main thread admits the events of
+// group k+1. A group is handed over only when the thread is idle, so memory
+// holds two groups at most (the one being admitted and the one being
+// staged): a third, waiting, cost ~8 MB at 1M events and gained no time.
+// BulkLoader::Stage changes nothing another thread reads: the staged groups
+// are invisible until Commit, so the look-ups and case states the main
+// thread and the parse workers read from the log stay as they were.
+class Stager {
+ public:
+  explicit Stager(BulkLoader& loader) : loader_(loader), thread_([this] { Run(); }) {}
+  ~Stager() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+
+  // Hands `group` over, waiting while another is being staged. The first
+  // staging error so far, if any (then `group` is dropped).
+  absl::Status Put(AppendRequest group) {
+    absl::MutexLock lock(&mu_);
+    auto room = [this] {
+      mu_.AssertHeld();
+      return (!waiting_.has_value() && !busy_) || !status_.ok();
+    };
+    mu_.Await(absl::Condition(&room));
+    if (!status_.ok()) return status_;
+    waiting_ = std::move(group);
+    return absl::OkStatus();
+  }
+
+  // Waits until every group handed over is staged. The first staging error,
+  // if any.
+  absl::Status Drain() {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this] {
+      mu_.AssertHeld();
+      return (!waiting_.has_value() && !busy_) || !status_.ok();
+    };
+    mu_.Await(absl::Condition(&idle));
+    return status_;
+  }
+
+  // The staged groups' results so far, folded (positions in input order).
+  struct Totals {
+    uint64_t staged = 0;  // events handed to Stage and staged
+    uint64_t appended = 0;
+    uint64_t already_present = 0;
+    uint64_t first_position = 0;
+    uint64_t last_position = 0;
+  };
+  Totals totals() const {
+    absl::MutexLock lock(&mu_);
+    return totals_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      AppendRequest group;
+      {
+        absl::MutexLock lock(&mu_);
+        auto work = [this] {
+          mu_.AssertHeld();
+          return stop_ || waiting_.has_value();
+        };
+        mu_.Await(absl::Condition(&work));
+        if (stop_) return;
+        group = std::move(*waiting_);
+        waiting_.reset();
+        busy_ = true;
+      }
+      absl::StatusOr<AppendResult> staged = loader_.Stage(std::move(group));
+      absl::MutexLock lock(&mu_);
+      busy_ = false;
+      if (!staged.ok()) {
+        if (status_.ok()) status_ = staged.status();
+        continue;
+      }
+      const AppendResult& r = *staged;
+      for (size_t i = 0; i < r.positions.size(); ++i) {
+        if (r.already_present[i]) continue;
+        if (totals_.first_position == 0) totals_.first_position = r.positions[i];
+        totals_.last_position = r.positions[i];
+      }
+      totals_.appended += r.appended;
+      totals_.already_present += r.positions.size() - r.appended;
+      totals_.staged += r.positions.size();
+    }
+  }
+
+  BulkLoader& loader_;
+  mutable absl::Mutex mu_;
+  std::optional<AppendRequest> waiting_ ABSL_GUARDED_BY(mu_);
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  Totals totals_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;  // last: it starts once the rest is built
+};
+
 }  // namespace
 
 absl::StatusOr<ImportReport> ImportNdjson(EventStore* store, std::istream& in,
@@ -251,15 +258,14 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
   EventLog log(store, clock);
   const absl::Time now = clock->Now();
   ImportReport report;
-  Spool spool(store->dir());
-  RETURN_IF_ERROR(spool.OpenForWrite());
-  // The store is ours alone from pass 1's look-ups to pass 2's last batch.
+  // The store is ours alone from the first look-up to the last group's
+  // ingestion.
   ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader, store->BeginBulkLoad());
   SpillOptions spill;
   spill.dir = store->dir();
   spill.ids_in_memory = options.ids_in_memory;
-  // Pass 1's memory (the cases' states, the ids met) is given back before
-  // pass 2 takes its own.
+  // What admission keeps (the cases' states, the ids met) is given back
+  // before the groups are ingested, whose merge takes memory of its own.
   std::optional<Admitter> admitter;
   admitter.emplace(
       InputKind::kFile,
@@ -268,12 +274,48 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         return std::move(loaded.first);
       },
       options.expected_lines, std::move(spill));
-  uint64_t to_append = 0;
-  // As pass 2 cuts them: it flushes at >= batch_events, so 0 means 1.
+  // Flushed at >= batch_events, so 0 means 1.
   const size_t batch_events = std::max<size_t>(1, options.batch_events);
 
+  // The store's own message speaks of one step; the operator needs to know
+  // that nothing of this import is in the store and what to do next.
+  auto nothing_appended = [&](const absl::Status& s) {
+    const bool full = s.code() == absl::StatusCode::kResourceExhausted;
+    return absl::Status(
+        s.code(),
+        absl::StrCat(full ? "disk full while appending the import: "
+                          : "the import's append failed: ",
+                     "nothing from this import was appended. ",
+                     full ? "Free space" : "Fix the cause",
+                     ", then import the same file again. What failed: ", s.message()));
+  };
+  AppendRequest req;
+  // Declared before the parse workers' stage: it is stopped after them.
+  Stager stager(*loader);
+  uint64_t written = 0;  // as last reported
+  auto report_written = [&]() {
+    const uint64_t staged = stager.totals().staged;
+    if (options.on_progress && staged != written) options.on_progress("written", staged);
+    written = staged;
+  };
+  // Hands the admitted events gathered in `req` to the stager: checked,
+  // encoded and written to table files beside the store, invisible until
+  // Commit.
+  auto stage_batch = [&]() -> absl::Status {
+    if (req.records.empty()) return absl::OkStatus();
+    // Every id was looked up in the log while the loader was open, so
+    // nobody else can have stored one since.
+    absl::Status s = stager.Put(std::move(req));
+    req = AppendRequest();
+    if (!s.ok()) return nothing_appended(s);
+    report_written();
+    return absl::OkStatus();
+  };
+  // Once an item is refused nothing will be appended: the rest is only
+  // checked, so that the report names every refused item.
   auto refuse = [&](uint64_t line, const absl::Status& s) {
     ++report.refused;
+    req = AppendRequest();
     if (options.on_refused) options.on_refused(line, s);
   };
 
@@ -281,8 +323,8 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
       options.parse_threads > 0
           ? options.parse_threads
           : static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
-  ParallelStage stage(source, loader->store(), now, threads);
-  while (Chunk* chunk = stage.Next()) {
+  auto stage = std::make_unique<ParallelStage>(source, loader->store(), now, threads);
+  while (Chunk* chunk = stage->Next()) {
     for (size_t i = 0; i < chunk->source.size(); ++i) {
       const SourceItem& item = chunk->source.items[i];
       const uint64_t n = ++report.lines;
@@ -293,11 +335,11 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         refuse(n, item.status);
         continue;
       }
-      const EventContent& content = chunk->contents[i];
+      EventContent& content = chunk->contents[i];
       absl::StatusOr<Admission> admitted =
           admitter->Admit(n, item.event, content, chunk->priors[i]);
       if (!admitted.ok()) {
-        // Pass 1 has appended nothing; the operator needs to know that.
+        // The staged groups are dropped with the loader.
         const absl::Status& s = admitted.status();
         return absl::Status(s.code(), absl::StrCat(s.message(), " (checking line ", n,
                                                    "): nothing from this import was appended "
@@ -312,62 +354,29 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
         ++report.already_present;
         continue;
       }
-      spool.Put(item.event.case_id(), item.event.event_id(), content.payload);
-      ++to_append;
+      if (report.refused > 0) continue;
+      // The chunk is recycled after this loop: its bytes can move.
+      req.records.push_back(
+          NewRecord{item.event.case_id(), item.event.event_id(), std::move(content.payload)});
+      if (req.records.size() >= batch_events) RETURN_IF_ERROR(stage_batch());
     }
-    // A spool that cannot be written ends pass 1: its reason is all there
-    // is to say (FinishWrite below).
-    if (spool.failed()) break;
   }
+  if (stage->failed()) return absl::InternalError("reading the input failed");
+  stage.reset();
   admitter.reset();
-  if (stage.failed()) return absl::InternalError("reading the input failed");
-  RETURN_IF_ERROR(spool.FinishWrite());
-  if (report.refused > 0 || to_append == 0) return report;
-
-  // Pass 2: stage the spooled events in batches (each checked, encoded and
-  // written to table files beside the store) and ingest them all in one
-  // atomic step at the end (bulk_loader.h): the import is all or nothing
-  // even across a crash, and its index is merged once.
-  uint64_t done = 0;
-  AppendRequest req;
-  // The store's own message speaks of one step; the operator needs to know
-  // that nothing of this import is in the store and what to do next.
-  auto nothing_appended = [&](const absl::Status& s) {
-    const bool full = s.code() == absl::StatusCode::kResourceExhausted;
-    return absl::Status(
-        s.code(),
-        absl::StrCat(full ? "disk full while appending the import: "
-                          : "the import's append failed: ",
-                     "nothing from this import was appended. ",
-                     full ? "Free space" : "Fix the cause",
-                     ", then import the same file again. What failed: ", s.message()));
-  };
-  auto stage_batch = [&]() -> absl::Status {
-    if (req.records.empty()) return absl::OkStatus();
-    // Pass 1 looked every spooled id up in the log while the loader was
-    // open, so nobody else can have stored one since.
-    absl::StatusOr<AppendResult> staged = loader->Stage(std::move(req));
-    if (!staged.ok()) return nothing_appended(staged.status());
-    AppendResult& r = *staged;
-    for (size_t i = 0; i < r.positions.size(); ++i) {
-      if (r.already_present[i]) continue;
-      if (report.first_position == 0) report.first_position = r.positions[i];
-      report.last_position = r.positions[i];
-    }
-    report.appended += r.appended;
-    report.already_present += r.positions.size() - r.appended;
-    done += r.positions.size();
-    if (options.on_progress) options.on_progress("written", done);
-    req = AppendRequest();
-    return absl::OkStatus();
-  };
-  NewRecord rec;
-  while (spool.Next(&rec)) {
-    req.records.push_back(std::move(rec));
-    rec = NewRecord();
-    if (req.records.size() >= batch_events) RETURN_IF_ERROR(stage_batch());
-  }
+  // Refused items: the staged groups are dropped with the loader.
+  if (report.refused > 0) return report;
   RETURN_IF_ERROR(stage_batch());
+  if (absl::Status s = stager.Drain(); !s.ok()) return nothing_appended(s);
+  report_written();
+  const Stager::Totals totals = stager.totals();
+  report.appended = totals.appended;
+  report.already_present += totals.already_present;
+  report.first_position = totals.first_position;
+  report.last_position = totals.last_position;
+  if (report.appended == 0) return report;
+  // Every group at once: the import is all or nothing even across a crash,
+  // and its index is merged once.
   absl::Status committed = loader->Commit();
   if (!committed.ok()) return nothing_appended(committed);
   return report;

@@ -254,11 +254,11 @@ TEST(CliTest, QueriesWorkWhileAnotherProcessHoldsTheStore) {
   EXPECT_THAT(r.err, HasSubstr("in use by PID"));
 }
 
-// Issue 12 point 15: a disk that fills up while the import spools its
+// Issue 12 point 15: a disk that fills up while the import writes its
 // checked events said "writing spool file … failed". A small tmpfs in a
 // private mount namespace is the full disk (skipped where unshare is not
 // allowed).
-TEST(CliTest, AFullDiskWhileSpoolingSaysDiskFull) {
+TEST(CliTest, AFullDiskWhileImportingSaysDiskFull) {
   TempDir dir;
   if (carelog::testing::Shell("unshare -rm true >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "unshare -rm (user and mount namespaces) is not allowed here";
@@ -281,11 +281,11 @@ TEST(CliTest, AFullDiskWhileSpoolingSaysDiskFull) {
   ASSERT_EQ(carelog::testing::Shell(absl::StrCat("unshare -rm sh -c '", script, "'")), 0);
   const std::string err = carelog::testing::ReadFile(dir.Sub("err"));
   EXPECT_NE(carelog::testing::ReadFile(dir.Sub("rc")), "0\n");
-  EXPECT_THAT(err, HasSubstr("disk full while writing the import's spool file"));
+  EXPECT_THAT(err, HasSubstr("disk full while appending the import"));
   EXPECT_THAT(err, HasSubstr("nothing from this import was appended"));
   EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("verify")), HasSubstr("log verified: 0 events"));
-  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("ls")), ::testing::Not(HasSubstr(".spool")))
-      << "the spool is removed";
+  EXPECT_THAT(carelog::testing::ReadFile(dir.Sub("ls")), ::testing::Not(HasSubstr(".stage-")))
+      << "the staged tables are removed";
 }
 
 // Issue 12 point 12: a store written before the id alphabet may hold ids

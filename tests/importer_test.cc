@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -77,6 +78,17 @@ class ImporterTest : public ::testing::Test {
     EXPECT_THAT(refused_[0], HasSubstr(absl::StrCat(expected_line, ": ")));
     EXPECT_THAT(refused_[0], HasSubstr(reason));
     EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before) << "store changed after a refused import";
+    EXPECT_THAT(StagedFiles(), ::testing::IsEmpty());
+  }
+
+  // The staged tables beside the store (BulkLoader::Stage): none once an
+  // import has returned, whatever its outcome.
+  std::vector<std::string> StagedFiles() const {
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      if (e.path().filename().string().starts_with(".stage-")) found.push_back(e.path());
+    }
+    return found;
   }
 
   TempDir dir_;
@@ -142,6 +154,43 @@ TEST_F(ImporterTest, AllOrNothingReportsEveryRefusedLine) {
   EXPECT_THAT(refused_[1], HasSubstr("4: field 'reviewHeld.participation': missing"));
   EXPECT_EQ(carelog::testing::DumpKeys(carelog::testing::RawDb(*store_)), before);
   EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+// The events are staged as they are admitted (two to a group here), so a
+// refusal on the last line comes after three staged groups: they are
+// dropped, and the same file without that line then appends every event
+// from position 1, in file order.
+TEST_F(ImporterTest, ARefusalAfterStagedGroupsDropsThemAll) {
+  std::vector<std::pair<std::string, uint64_t>> progress;
+  std::istringstream in(absl::StrCat(GoodFile(), "\n{bad\n"));
+  ImportOptions opts;
+  opts.clock = &clock_;
+  opts.batch_events = 2;
+  opts.on_progress = [&](std::string_view phase, uint64_t done) {
+    progress.emplace_back(std::string(phase), done);
+  };
+  auto r = ImportNdjson(store_.get(), in, opts);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->refused, 1u);
+  EXPECT_EQ(r->appended, 0u);
+  EXPECT_EQ(r->first_position, 0u);
+  ASSERT_FALSE(progress.empty()) << "no group was staged before the refusal: nothing to test";
+  EXPECT_EQ(progress.back().first, "written");
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  EXPECT_THAT(StagedFiles(), ::testing::IsEmpty());
+
+  ImportReport again = Import(GoodFile());
+  EXPECT_EQ(again.appended, 6u);
+  EXPECT_EQ(again.first_position, 1u);
+  EXPECT_EQ(again.last_position, 6u);
+  auto c1 = store_->ReadStream("C-1");
+  ASSERT_TRUE(c1.ok());
+  std::vector<std::string> ids;
+  for (auto& rec : *c1) ids.push_back(rec.id);
+  EXPECT_THAT(ids, ElementsAre("a1", "a2", "a3", "a4", "a5"));
+  auto verified = store_->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->ok);
 }
 
 TEST_F(ImporterTest, RefusesMalformedJson) { ExpectRefused("{\"eventId\": ", 7, "malformed JSON"); }

@@ -1,9 +1,8 @@
-// Who can read a store (issue 12 point 8): the store directory, backups,
-// restored stores and the import spool are the owner's only (directories
-// 0700; files 0600 where carelog writes them) whatever the umask, and a
-// spool left by a killed import
-// (case ids and dates in clear) is removed when the store is next opened
-// for writing.
+// Who can read a store (issue 12 point 8): the store directory, backups
+// and restored stores are the owner's only (directories 0700; files 0600
+// where carelog writes them) whatever the umask, and the staged tables a
+// killed import leaves (case ids and dates in clear) are removed when the
+// store is next opened for writing.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,7 +39,7 @@ class PrivateFilesTest : public ::testing::Test {
 
   // `dir` and every directory under it are 0700, so nobody else can reach a
   // file in it whatever the file's own mode; with `files_too` (what carelog
-  // writes itself: backups, restores, the spool) every file is 0600 as well.
+  // writes itself: backups, restores) every file is 0600 as well.
   // (RocksDB 7.8 creates the live store's files with the umask's mode.)
   static void ExpectOwnerOnly(const std::string& dir, bool files_too) {
     EXPECT_EQ(Mode(dir), 0700u) << dir;
@@ -110,9 +109,11 @@ TEST_F(PrivateFilesTest, WorldReadableStoreIsClosedToOthersWhenOpenedForWriting)
   EXPECT_EQ(Mode(live), 0750u);  // others lose access; the group is the operator's choice
 }
 
-// An import killed while it validates (after spooling) leaves its spool; the
-// next read-write open removes it. The spool is owner-only while it exists.
-TEST_F(PrivateFilesTest, SpoolOfAKilledImportIsOwnerOnlyAndRemovedOnNextOpen) {
+// An import killed after staging its groups (before their one ingestion)
+// leaves the staged table files beside the store; the next read-write open
+// removes them, and nothing of the import is in the log. They are RocksDB
+// tables like the store's own, behind the store's owner-only directory.
+TEST_F(PrivateFilesTest, StagedFilesOfAKilledImportAreRemovedOnNextOpen) {
   const std::string live = dir_.Sub("live");
   ASSERT_TRUE(EventStore::Open(live).ok());
   const pid_t child = fork();
@@ -122,16 +123,21 @@ TEST_F(PrivateFilesTest, SpoolOfAKilledImportIsOwnerOnlyAndRemovedOnNextOpen) {
     o.sync = false;
     auto store = EventStore::Open(live, o);
     if (!store.ok()) _exit(3);
-    // Real events, then enough blank lines for a progress report: the
-    // import is "killed" there, mid-validation, its spool on disk.
-    std::string text = R"({"eventId":"a1","caseId":"C-SECRET","occurredAt":"2024-03-01T10:00:00Z",)"
-                       R"("actor":{"id":"x-1","role":"SOCIAL_WORKER"},"childAccommodated":)"
-                       R"({"legalStatus":"C2","placementType":"U1"}})"
-                       "\n";
-    text += std::string(70000, '\n');
+    std::string text;
+    for (int i = 0; i < 3; ++i) {
+      absl::StrAppend(&text, R"({"eventId":"a)", i, R"(","caseId":"C-SECRET-)", i,
+                      R"(","occurredAt":"2024-03-01T10:00:00Z",)",
+                      R"("actor":{"id":"x-1","role":"SOCIAL_WORKER"},"childAccommodated":)",
+                      R"({"legalStatus":"C2","placementType":"U1"}})", "\n");
+    }
     std::istringstream in(text);
     ImportOptions opts;
-    opts.on_progress = [](std::string_view, uint64_t) { _exit(0); };
+    opts.batch_events = 1;
+    // Reported once every group is staged, before they are ingested: the
+    // import is "killed" there.
+    opts.on_progress = [](std::string_view phase, uint64_t done) {
+      if (phase == "written" && done == 3) _exit(0);
+    };
     (void)ImportNdjson(store->get(), in, opts);
     _exit(4);  // the import finished: the test could not kill it
   }
@@ -139,22 +145,22 @@ TEST_F(PrivateFilesTest, SpoolOfAKilledImportIsOwnerOnlyAndRemovedOnNextOpen) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  std::vector<fs::path> spools;
+  std::vector<fs::path> staged;
   for (const auto& e : fs::directory_iterator(live)) {
-    if (e.path().filename().string().find(".spool") != std::string::npos) spools.push_back(e.path());
+    if (e.path().filename().string().starts_with(".stage-")) staged.push_back(e.path());
   }
-  ASSERT_EQ(spools.size(), 1u) << "the killed import left no spool: nothing to test";
-  EXPECT_EQ(Mode(spools[0]) & 0077, 0u) << std::oct << Mode(spools[0]);
+  ASSERT_GE(staged.size(), 3u) << "the killed import left no staged group: nothing to test";
+  EXPECT_EQ(Mode(live) & 0077, 0u);
 
-  {  // A read-only open cannot know the writer is gone: it leaves it.
+  {  // A read-only open cannot know the writer is gone: it leaves them.
     StoreOptions ro;
     ro.create_if_missing = false;
     ASSERT_TRUE(EventStoreReader::Open(live, ro).ok());
-    EXPECT_TRUE(fs::exists(spools[0]));
+    for (const fs::path& p : staged) EXPECT_TRUE(fs::exists(p)) << p;
   }
   auto store = EventStore::Open(live);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_FALSE(fs::exists(spools[0]));
+  for (const fs::path& p : staged) EXPECT_FALSE(fs::exists(p)) << p;
   EXPECT_EQ((*store)->LastPosition(), 0u);  // and nothing of it was appended
 }
 
