@@ -44,9 +44,10 @@ struct SpillOptions {
   // table grows with the input (tests, and inputs known to be small).
   std::string dir;
   // Ids held in the table before they are written out as a run. The default
-  // fills a table of 2^21 slots to its maximum load: ~69 MB, and ~50 MB
-  // more while a run is sorted and written.
-  size_t ids_in_memory = (size_t{1} << 21) / 8 * 7;
+  // fills a table of 2^20 slots to its maximum load: ~34 MB, and ~25 MB
+  // more while a run is sorted and written. (2^21 until the import staged
+  // its groups while admitting: the two now share the memory.)
+  size_t ids_in_memory = (size_t{1} << 20) / 8 * 7;
   // The filter's largest size. It starts at 16 bits an id for the larger of
   // the expected ids and twice the table, and doubles (read back from the
   // runs) as more are spilled, up to this; past ~67 million spilled ids

@@ -1,6 +1,6 @@
 // Who can read a store (README "Who can read what"): a store holds children's
 // records, so everything carelog creates for it — the store directory, its
-// files, backups, restored stores, the import spool — is the owner's only
+// files, backups, restored stores, the import's spilled ids — is the owner's only
 // (directories 0700, files 0600), whatever the process umask.
 #ifndef CARELOG_STORE_PRIVATE_FILES_H_
 #define CARELOG_STORE_PRIVATE_FILES_H_
@@ -12,9 +12,11 @@
 
 namespace carelog {
 
-// The import spool (engine/importer.cc) is "<store>/.import-<pid>-<n>.spool":
-// the store removes such files left by a killed import when it is next
-// opened for writing (only one process can hold it then, so none is live).
+// An import's spool files are "<store>/.import-<pid>-<n>.spool": today its
+// spilled ids' runs (engine/spilled_id_set.h); before 2026-12-04 also the
+// checked events. The store removes such files left by a killed import when
+// it is next opened for writing (only one process can hold it then, so none
+// is live).
 inline constexpr char kImportSpoolPrefix[] = ".import-";
 inline constexpr char kImportSpoolSuffix[] = ".spool";
 // A bulk load's staged table files (store/internal/bulk_ingest.h) are

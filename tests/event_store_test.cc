@@ -669,8 +669,9 @@ TEST(EventStoreBulkTest, ManyStagedGroupsAreMergedInRounds) {
     if (staged) loader = std::move(store->BeginBulkLoad()).value();
     for (int g = 0; g < 300; ++g) {
       AppendRequest req;
-      for (int i = 0; i < 3; ++i) {
-        req.records.push_back(Rec(absl::StrCat("C-", (g * 3 + i) % 17), absl::StrCat("m-", g, "-", i),
+      // 4,500 records: the tree reaches the levels kept in memory (>= 12).
+      for (int i = 0; i < 15; ++i) {
+        req.records.push_back(Rec(absl::StrCat("C-", (g * 15 + i) % 17), absl::StrCat("m-", g, "-", i),
                                   absl::StrCat("payload ", g, " ", i)));
       }
       auto r = staged ? loader->Stage(std::move(req)) : store->Append(std::move(req));
@@ -686,8 +687,8 @@ TEST(EventStoreBulkTest, ManyStagedGroupsAreMergedInRounds) {
   EXPECT_TRUE(plain == staged) << "the staged load wrote other bytes";
   EXPECT_THAT(StagedFilesIn(staged_dir.path()), ::testing::IsEmpty());
   auto store = testing::OpenTestStore(staged_dir.path(), &clock);
-  EXPECT_EQ(store->LastPosition(), 900u);
-  ExpectVerifies(*store, 900u);
+  EXPECT_EQ(store->LastPosition(), 4500u);
+  ExpectVerifies(*store, 4500u);
 }
 
 // Staged groups never committed (the loader dropped, e.g. after a refusal

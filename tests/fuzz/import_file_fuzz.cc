@@ -1,6 +1,6 @@
 // A whole import file (untrusted) through ImportNdjson into a real store:
-// parsing, validation against the log and earlier lines, the spool, the
-// all-or-nothing append. Properties: never crashes; a refused file appends
+// parsing, validation against the log and earlier lines, the staged
+// groups, the all-or-nothing append. Properties: never crashes; a refused file appends
 // nothing; after any import the store verifies.
 #include <unistd.h>
 
