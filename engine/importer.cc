@@ -295,9 +295,14 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
   // Declared before the parse workers' stage: it is stopped after them.
   Stager stager(*loader);
   uint64_t written = 0;  // as last reported
+  // With the lines checked so far first, so that a display of both never
+  // shows more events written than lines checked.
   auto report_written = [&]() {
     const uint64_t staged = stager.totals().staged;
-    if (options.on_progress && staged != written) options.on_progress("written", staged);
+    if (options.on_progress && staged != written) {
+      options.on_progress("checked", report.lines);
+      options.on_progress("written", staged);
+    }
     written = staged;
   };
   // Hands the admitted events gathered in `req` to the stager: checked,

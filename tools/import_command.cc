@@ -47,10 +47,14 @@ int RunImport(const Args& args) {
     std::fprintf(stderr, "%s:%llu: %s\n", name.c_str(), static_cast<unsigned long long>(line),
                  TerminalSafe(std::string(s.message())).c_str());
   };
+  // Lines are checked while earlier groups are written: one line shows both.
+  uint64_t checked = 0, written = 0;
   if (tty) {
-    opts.on_progress = [](std::string_view phase, uint64_t n) {
-      std::fprintf(stderr, "\r%s %llu events...", std::string(phase).c_str(),
-                   static_cast<unsigned long long>(n));
+    opts.on_progress = [&checked, &written](std::string_view phase, uint64_t n) {
+      (phase == "written" ? written : checked) = n;
+      std::fprintf(stderr, "\rchecked %llu lines, written %llu events...",
+                   static_cast<unsigned long long>(checked),
+                   static_cast<unsigned long long>(written));
     };
   }
   LOG_INFO(absl::StrCat("import: ", name, " into ", StoreDir(args), " (",
