@@ -101,7 +101,7 @@ class StagedTables {
   static constexpr int kTreeLevelsInTables = 12;
   // Runs merged at once: each is open (a file descriptor, a block) while
   // merged, on each of the two mergers, and a 50-million-event import
-  // stages ~1,000 of them.
+  // stages ~2,000 of them (a run per group of 25,000).
   static constexpr size_t kRunsAtOnce = 256;
 
   std::string NewPath(std::string_view what);
