@@ -81,6 +81,19 @@ class ImporterTest : public ::testing::Test {
     EXPECT_THAT(StagedFiles(), ::testing::IsEmpty());
   }
 
+  // GoodFile() imported into an empty store: its six events at positions
+  // 1-6, C-1's in file order.
+  void ExpectGoodFileStoredFromPosition1(const ImportReport& r) {
+    EXPECT_EQ(r.appended, 6u);
+    EXPECT_EQ(r.first_position, 1u);
+    EXPECT_EQ(r.last_position, 6u);
+    auto c1 = store_->ReadStream("C-1");
+    ASSERT_TRUE(c1.ok());
+    std::vector<std::string> ids;
+    for (auto& rec : *c1) ids.push_back(rec.id);
+    EXPECT_THAT(ids, ElementsAre("a1", "a2", "a3", "a4", "a5"));
+  }
+
   // The staged tables beside the store (BulkLoader::Stage): none once an
   // import has returned, whatever its outcome.
   std::vector<std::string> StagedFiles() const {
@@ -101,14 +114,7 @@ TEST_F(ImporterTest, ImportsAGoodFileInFileOrder) {
   ImportReport r = Import(GoodFile());
   EXPECT_EQ(r.refused, 0u);
   EXPECT_EQ(r.events, 6u);
-  EXPECT_EQ(r.appended, 6u);
-  EXPECT_EQ(r.first_position, 1u);
-  EXPECT_EQ(r.last_position, 6u);
-  auto c1 = store_->ReadStream("C-1");
-  ASSERT_TRUE(c1.ok());
-  std::vector<std::string> ids;
-  for (auto& rec : *c1) ids.push_back(rec.id);
-  EXPECT_THAT(ids, ElementsAre("a1", "a2", "a3", "a4", "a5"));
+  ExpectGoodFileStoredFromPosition1(r);
 }
 
 TEST_F(ImporterTest, ReimportIsANoOp) {
@@ -179,15 +185,7 @@ TEST_F(ImporterTest, ARefusalAfterStagedGroupsDropsThemAll) {
   EXPECT_EQ(store_->LastPosition(), 0u);
   EXPECT_THAT(StagedFiles(), ::testing::IsEmpty());
 
-  ImportReport again = Import(GoodFile());
-  EXPECT_EQ(again.appended, 6u);
-  EXPECT_EQ(again.first_position, 1u);
-  EXPECT_EQ(again.last_position, 6u);
-  auto c1 = store_->ReadStream("C-1");
-  ASSERT_TRUE(c1.ok());
-  std::vector<std::string> ids;
-  for (auto& rec : *c1) ids.push_back(rec.id);
-  EXPECT_THAT(ids, ElementsAre("a1", "a2", "a3", "a4", "a5"));
+  ExpectGoodFileStoredFromPosition1(Import(GoodFile()));
   auto verified = store_->Verify();
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(verified->ok);
