@@ -121,7 +121,15 @@ std::string StreamPrefix(std::string_view stream) {
   return k;
 }
 std::string StreamKey(std::string_view stream, uint64_t version) {
-  return StreamPrefix(stream) + EncodeFixed64BE(version);
+  std::string k;
+  AppendStreamKey(stream, version, &k);
+  return k;
+}
+void AppendStreamKey(std::string_view stream, uint64_t version, std::string* out) {
+  out->push_back(kStreamTag);
+  PutVarint32(out, static_cast<uint32_t>(stream.size()));
+  out->append(stream);
+  PutFixed64BE(out, version);
 }
 std::string IdKey(std::string_view id) { return absl::StrCat("I", std::string(id)); }
 std::string SettingKey(std::string_view name) { return absl::StrCat("C", std::string(name)); }

@@ -103,6 +103,8 @@ void AppendLeaf(uint64_t position, int64_t recorded_at_micros, uint64_t version,
                 std::string_view stream, std::string_view id, std::string_view payload,
                 std::string* out);
 void AppendRecordTrailer(const Hash256& chain, size_t leaf_start, std::string* out);
+// Appends StreamKey(stream, version)'s bytes to *out.
+void AppendStreamKey(std::string_view stream, uint64_t version, std::string* out);
 size_t MaxLeafSize(size_t stream, size_t id, size_t payload);
 
 // Parses and checks a stored value (magic, format, lengths, checksum).

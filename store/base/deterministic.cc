@@ -6,12 +6,15 @@
 namespace carelog {
 
 std::string DeterministicBytes(const google::protobuf::MessageLite& m) {
-  std::string out;
+  // Sized first and written in one piece: a StringOutputStream grows the
+  // string step by step, zero-filling each step, which was ~4% of an import.
+  const size_t size = m.ByteSizeLong();
+  std::string out(size, '\0');
   {
-    google::protobuf::io::StringOutputStream sos(&out);
-    google::protobuf::io::CodedOutputStream cos(&sos);
+    google::protobuf::io::ArrayOutputStream aos(out.data(), static_cast<int>(size));
+    google::protobuf::io::CodedOutputStream cos(&aos);
     cos.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&cos);
+    m.SerializeWithCachedSizes(&cos);
   }
   return out;
 }

@@ -138,7 +138,7 @@ absl::Status AppendPlan::Encode(const NewRecord& r, uint64_t version) {
   index_keys_.append(r.id);
   index_puts_.push_back(IndexPut{key_start, index_keys_.size() - key_start, pos});
   key_start = index_keys_.size();
-  index_keys_.append(format::StreamKey(r.stream, version));
+  format::AppendStreamKey(r.stream, version, &index_keys_);
   index_puts_.push_back(IndexPut{key_start, index_keys_.size() - key_start, pos});
   return absl::OkStatus();
 }

@@ -368,6 +368,12 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   // index in IngestAsTables.
   const rocksdb::Options final_options = TableOptions(db);
   const rocksdb::Options run_options = RunOptions(db);
+  // A node is a SHA-256 hash under a key whose prefix the block already
+  // shares, so snappy hardly shrinks these tables: without it a store of
+  // 945,520 events was 0.1% larger (194,728,348 bytes, not 194,533,618),
+  // and snappy on them had been 1.5% of an import's profile samples.
+  rocksdb::Options tree_options = final_options;
+  tree_options.compression = rocksdb::kNoCompression;
   const uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
   StagedFile records{NewPath("records"), "", ""};
   StagedFile run{NewPath("run"), "", ""};
@@ -376,7 +382,7 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
     plan.SortIndex();
     run_status = WriteTable(db, run_options, &run, [&](auto&& put) {
       return plan.PutIndex([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-        return k[0] == format::kTreeTag ? PutTreeNode(db, final_options, cut, k, v) : put(k, v);
+        return k[0] == format::kTreeTag ? PutTreeNode(db, tree_options, cut, k, v) : put(k, v);
       });
     });
   });
