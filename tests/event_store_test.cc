@@ -262,6 +262,16 @@ TEST_F(EventStoreTest, DeletedStreamIndexEntryIsDetected) {
   EXPECT_EQ(store_->ReadStream("C-1").status().code(), absl::StatusCode::kDataLoss);
 }
 
+// The grammar's 'S' varint32(len) stream fixed64be(version), byte for byte,
+// and the append path (which builds the key in place) writes those bytes.
+TEST_F(EventStoreTest, StreamKeysAreTheGrammarsBytes) {
+  EXPECT_EQ(format::StreamKey("C-1", 258), std::string("S\x03" "C-1\0\0\0\0\0\0\x01\x02", 13));
+  ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-1", "b")})).ok());
+  std::string value;
+  ASSERT_TRUE(carelog::testing::RawDb(*store_)->Get({}, format::StreamKey("C-1", 2), &value).ok());
+  EXPECT_EQ(value, format::EncodeFixed64BE(2));
+}
+
 TEST_F(EventStoreTest, StreamIndexPointingElsewhereIsDetected) {
   ASSERT_TRUE(store_->Append(Req({Rec("C-1", "a"), Rec("C-2", "b")})).ok());
   ASSERT_TRUE(
