@@ -229,8 +229,9 @@ const Message* PayloadMessage(const v1::Event& e, const FieldDescriptor** field)
   return *field == nullptr ? nullptr : &refl->GetMessage(e, *field);
 }
 
-bool HasValue(const Message& m, const FieldDescriptor* f) {
-  const auto* refl = m.GetReflection();
+// `refl` is m's reflection (each GetReflection() call checks that the
+// descriptors are assigned, and this runs for every rule of every event).
+bool HasValue(const Message& m, const google::protobuf::Reflection* refl, const FieldDescriptor* f) {
   if (f->is_repeated()) return refl->FieldSize(m, f) > 0;
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
@@ -273,12 +274,13 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
                                 absl::CivilDay event_day, absl::CivilDay today,
                                 std::string_view prefix) {
   RETURN_IF_ERROR(CheckIdFields(payload, prefix, name));
+  const google::protobuf::Reflection* refl = payload.GetReflection();
   for (const auto& [rule_ptr, f] : RulesFor(payload, name)) {
     const FieldRule& rule = *rule_ptr;
     const auto path = [&] {
       return absl::StrCat(std::string(prefix), std::string(name), ".", std::string(rule.field));
     };
-    const bool present = f != nullptr && HasValue(payload, f);
+    const bool present = f != nullptr && HasValue(payload, refl, f);
     const bool required = rule.kind != FieldRule::kDate && rule.kind != FieldRule::kKnownEnum &&
                           rule.kind != FieldRule::kOptionalCode;
     if (!present) {
@@ -286,7 +288,7 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
       continue;
     }
     if (rule.kind == FieldRule::kKnownEnum) {
-      const int number = payload.GetReflection()->GetEnumValue(payload, f);
+      const int number = refl->GetEnumValue(payload, f);
       if (f->enum_type()->FindValueByNumber(number) == nullptr) {
         return FieldError(path(), absl::StrCat("unknown value ", number, " (not a ",
                                                f->enum_type()->name(), ")"));
@@ -295,7 +297,7 @@ absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
     }
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) continue;
     std::string scratch;
-    const std::string& value = payload.GetReflection()->GetStringReference(payload, f, &scratch);
+    const std::string& value = refl->GetStringReference(payload, f, &scratch);
     switch (rule.kind) {
       case FieldRule::kDate:
       case FieldRule::kRequiredDate: {
