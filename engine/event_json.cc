@@ -150,19 +150,41 @@ struct FieldInfo {
   bool store_set = false;   // an Event field only the store sets
   bool payload = false;     // a member of the Event's payload oneof
   bool timestamp = false;   // a google.protobuf.Timestamp
+  std::string_view key;     // the JSON key it was found under (the cache's own copy)
+  // The field given after this one in the last object of this type, the
+  // first guess for the next key: senders write a type's keys in one order.
+  FieldInfo* next = nullptr;
 };
 
 // JSON key -> field, per message type, as the lookups by camelCase name then
 // by field name find it: those lookups (each with a std::string made from the
 // key) were ~4% of an import. Only fields found are kept, so the cache is
-// bounded by the schema whatever keys the input holds.
+// bounded by the schema whatever keys the input holds. Each type also
+// remembers the order its keys came in last time (FieldInfo::next), so that
+// most keys are matched with one comparison and not hashed at all.
 class FieldCache {
  public:
-  using Fields = absl::flat_hash_map<std::string, FieldInfo>;
+  struct Fields {
+    // Node-based: FieldInfo pointers and keys stay where they are.
+    absl::node_hash_map<std::string, FieldInfo> by_key;
+    FieldInfo* first = nullptr;  // the first key of the last object of this type
+  };
   Fields& For(const Descriptor* desc) { return by_type_[desc]; }
-  // Null when `desc` has no such field.
-  static const FieldInfo* Find(const Descriptor* desc, Fields& fields, std::string_view key) {
-    if (auto it = fields.find(absl::string_view(key.data(), key.size())); it != fields.end()) {
+  // The field given under `key` after `prev` (null: the object's first key),
+  // null when `desc` has no such field. Learns the order for the next object.
+  static FieldInfo* Next(const Descriptor* desc, Fields& fields, FieldInfo* prev,
+                         std::string_view key) {
+    FieldInfo*& guess = prev == nullptr ? fields.first : prev->next;
+    if (guess != nullptr && guess->key == key) return guess;
+    FieldInfo* found = Find(desc, fields, key);
+    if (found != nullptr) guess = found;
+    return found;
+  }
+
+ private:
+  static FieldInfo* Find(const Descriptor* desc, Fields& fields, std::string_view key) {
+    if (auto it = fields.by_key.find(absl::string_view(key.data(), key.size()));
+        it != fields.by_key.end()) {
       return &it->second;
     }
     const FieldDescriptor* f = desc->FindFieldByCamelcaseName(std::string(key));
@@ -176,10 +198,11 @@ class FieldCache {
     info.payload = in_event && f->containing_oneof() != nullptr;
     info.timestamp = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
                      f->message_type()->full_name() == "google.protobuf.Timestamp";
-    return &fields.emplace(std::string(key), info).first->second;
+    auto [it, added] = fields.by_key.emplace(std::string(key), info);
+    it->second.key = it->first;
+    return &it->second;
   }
 
- private:
   // Node-based: Fill holds one type's map while filling nested messages,
   // which may add other types; and FieldInfo pointers stay valid.
   absl::node_hash_map<const Descriptor*, Fields> by_type_;
@@ -242,9 +265,10 @@ class Filler {
     // different event in the same line. A bit set, not a set of strings: this
     // runs for every key of every line of an import.
     absl::InlinedVector<uint64_t, 4> given((desc->field_count() + 63) / 64, 0);
+    FieldInfo* prev = nullptr;
     for (dom::key_value_pair kv : obj) {
       std::string_view key = kv.key;
-      const FieldInfo* info = FieldCache::Find(desc, fields, key);
+      FieldInfo* info = FieldCache::Next(desc, fields, prev, key);
       if (info == nullptr) {
         const Path at{path, key};
         if (is_event && kv.value.type() == dom::element_type::OBJECT) {
@@ -252,6 +276,7 @@ class Filler {
         }
         return absl::InvalidArgumentError(absl::StrCat("unknown field '", at.ToString(), "'"));
       }
+      prev = info;
       const FieldDescriptor* field = info->field;
       const Path fpath{path, field->json_name()};
       uint64_t& word = given[field->index() / 64];

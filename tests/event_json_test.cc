@@ -306,5 +306,39 @@ TEST(EventJsonTest, ReusedParserAndEventGiveWhatFreshOnesGive) {
   }
 }
 
+// The parser guesses each key from the order the last object of its type
+// gave: keys in another order, a key given twice right where the guess
+// points, a snake_case name where camelCase came before, and a key missing
+// must each still give what a fresh parser gives.
+TEST(EventJsonTest, KeysInAnyOrderGiveWhatAFreshParserGives) {
+  const std::vector<std::string> lines = {
+      R"({"eventId":"e1","caseId":"C","occurredAt":"2024-01-02T10:00:00Z","actor":{"id":"a","role":"IRO"},"reviewHeld":{"reviewId":"R-1","participation":"PN1"}})",
+      R"({"reviewHeld":{"participation":"PN1","reviewId":"R-2"},"actor":{"role":"IRO","id":"a"},"occurredAt":"2024-01-02T10:00:00Z","caseId":"C","eventId":"e2"})",
+      R"({"eventId":"e3","caseId":"C","caseId":"D","occurredAt":"2024-01-02T10:00:00Z","actor":{"id":"a","role":"IRO"},"reviewHeld":{"reviewId":"R-3"}})",
+      R"({"eventId":"e4","case_id":"C","occurredAt":"2024-01-02T10:00:00Z","actor":{"id":"a","role":"IRO"},"reviewHeld":{"review_id":"R-4","reviewId":"R-5"}})",
+      R"({"eventId":"e5","occurredAt":"2024-01-02T10:00:00Z","actor":{"id":"a","role":"IRO"},"reviewHeld":{"reviewId":"R-6"}})",
+      R"({"eventId":"e6","caseId":"C","occurredAt":"2024-01-02T10:00:00Z","actor":{"id":"a","role":"IRO"},"reviewHeld":{"reviewId":"R-7","participation":"PN1"}})",
+  };
+  EventJsonParser reused;
+  v1::Event event;
+  std::vector<absl::Status> verdicts;
+  for (const std::string& line : lines) {
+    v1::Event fresh;
+    const absl::Status want = EventJsonParser().Parse(line, &fresh);
+    const absl::Status got = reused.Parse(line, &event);
+    EXPECT_EQ(got, want) << line;
+    if (want.ok()) EXPECT_EQ(event.SerializeAsString(), fresh.SerializeAsString()) << line;
+    verdicts.push_back(got);
+  }
+  // What each line is, so that the comparison above has something to compare.
+  EXPECT_TRUE(verdicts[0].ok()) << verdicts[0];
+  EXPECT_TRUE(verdicts[1].ok()) << verdicts[1];
+  EXPECT_THAT(std::string(verdicts[2].message()), HasSubstr("'caseId' appears twice"));
+  EXPECT_THAT(std::string(verdicts[3].message()), HasSubstr("'reviewHeld.reviewId' appears twice"));
+  EXPECT_TRUE(verdicts[4].ok()) << verdicts[4];  // caseId is ValidateContent's to require
+  EXPECT_EQ(event.case_id(), "C");
+  EXPECT_EQ(event.review_held().review_id(), "R-7");
+}
+
 }  // namespace
 }  // namespace carelog
