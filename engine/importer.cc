@@ -292,6 +292,11 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
                      ", then import the same file again. What failed: ", s.message()));
   };
   AppendRequest req;
+  // A group's records at their full size from the start (grown by doubling,
+  // each group's vector was copied a dozen times into fresh pages), up to a
+  // size that any caller's batch_events can afford.
+  const size_t group_reserve = std::min<size_t>(batch_events, size_t{1} << 16);
+  req.records.reserve(group_reserve);
   // Declared before the parse workers' stage: it is stopped after them.
   Stager stager(*loader);
   uint64_t written = 0;  // as last reported
@@ -314,6 +319,7 @@ absl::StatusOr<ImportReport> ImportEvents(EventStore* store, EventSource& source
     // nobody else can have stored one since.
     absl::Status s = stager.Put(std::move(req));
     req = AppendRequest();
+    req.records.reserve(group_reserve);
     if (!s.ok()) return nothing_appended(s);
     report_written();
     return absl::OkStatus();
