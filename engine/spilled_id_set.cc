@@ -193,13 +193,13 @@ absl::Status SpilledIdSet::Insert(uint64_t key, Value value) {
 
 absl::Status SpilledIdSet::Spill() {
   const size_t cap = std::max<size_t>(1, options_.ids_in_memory);
-  std::vector<Entry> entries;
+  std::vector<Entry, HugePageAllocator<Entry>> entries;
   entries.reserve(table_.size());
   for (const auto& [key, v] : table_)
     entries.push_back(Entry{key, v.content_hash, v.case_hash, v.number});
   // The table's memory goes back before the run is sorted and written, so
   // the two are never both at their largest for long.
-  table_ = absl::flat_hash_map<uint64_t, Value>();
+  table_ = Table();
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.key < b.key; });
 
@@ -262,11 +262,11 @@ absl::Status SpilledIdSet::Spill() {
     filter_.Reset(static_cast<size_t>(std::min<uint64_t>(wanted, options_.max_filter_bytes)));
   } else if (spilled_ * kFilterBitsPerId / 8 > filter_.bytes() &&
              filter_.bytes() < options_.max_filter_bytes) {
-    entries = std::vector<Entry>();
+    entries = decltype(entries)();
     return GrowFilter();  // reads this run back with the others
   }
   for (const Entry& e : entries) filter_.Add(e.key);
-  entries = std::vector<Entry>();
+  entries = decltype(entries)();
   table_.reserve(cap);
   return absl::OkStatus();
 }
