@@ -97,6 +97,13 @@ uint32_t Crc(std::string_view bytes) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
+// 'S' varint32(len) stream: the part of a stream's keys that every version shares.
+void AppendStreamPrefix(std::string_view stream, std::string* out) {
+  out->push_back(kStreamTag);
+  PutVarint32(out, static_cast<uint32_t>(stream.size()));
+  out->append(stream);
+}
+
 }  // namespace
 
 std::string EncodeFixed64BE(uint64_t v) {
@@ -115,9 +122,8 @@ absl::StatusOr<uint64_t> DecodeFixed64BE(std::string_view bytes) {
 std::string MetaKey(std::string_view name) { return absl::StrCat("M", std::string(name)); }
 std::string RecordKey(uint64_t position) { return absl::StrCat("E", EncodeFixed64BE(position)); }
 std::string StreamPrefix(std::string_view stream) {
-  std::string k(1, kStreamTag);
-  PutVarint32(&k, static_cast<uint32_t>(stream.size()));
-  k.append(stream);
+  std::string k;
+  AppendStreamPrefix(stream, &k);
   return k;
 }
 std::string StreamKey(std::string_view stream, uint64_t version) {
@@ -126,9 +132,7 @@ std::string StreamKey(std::string_view stream, uint64_t version) {
   return k;
 }
 void AppendStreamKey(std::string_view stream, uint64_t version, std::string* out) {
-  out->push_back(kStreamTag);
-  PutVarint32(out, static_cast<uint32_t>(stream.size()));
-  out->append(stream);
+  AppendStreamPrefix(stream, out);
   PutFixed64BE(out, version);
 }
 std::string IdKey(std::string_view id) { return absl::StrCat("I", std::string(id)); }
