@@ -128,6 +128,16 @@ absl::Status FieldError(std::string_view path, std::string_view reason) {
       absl::StrCat("field '", std::string(path), "': ", std::string(reason)));
 }
 
+// A byte of the id alphabet of engine/limits.h: printable ASCII, no space.
+constexpr bool IsIdByte(unsigned char c) { return c >= 0x21 && c <= 0x7e; }
+
+// CheckId's verdict without its message: the common case, checked for
+// every id of every event before any path is spelled out.
+bool IdIsPlain(std::string_view id) {
+  return id.size() <= kMaxIdBytes &&
+         std::all_of(id.begin(), id.end(), [](char c) { return IsIdByte(static_cast<unsigned char>(c)); });
+}
+
 // The id alphabet of engine/limits.h. The message names the first byte
 // refused by position and value, never the byte itself: it may be an escape
 // sequence meant for the terminal that shows the message.
@@ -141,7 +151,7 @@ absl::Status CheckId(std::string_view path, std::string_view id) {
   }
   for (size_t i = 0; i < id.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(id[i]);
-    if (c >= 0x21 && c <= 0x7e) continue;
+    if (IsIdByte(c)) continue;
     const std::string what =
         c == ' '    ? "a space"
         : c < 0x20 || c == 0x7f ? absl::StrFormat("control character 0x%02X", c)
@@ -153,17 +163,6 @@ absl::Status CheckId(std::string_view path, std::string_view id) {
                                                    : ""));
   }
   return absl::OkStatus();
-}
-
-// CheckId's verdict without its message: the common case, checked for
-// every id of every event before any path is spelled out.
-bool IdIsPlain(std::string_view id) {
-  if (id.size() > kMaxIdBytes) return false;
-  for (const char ch : id) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
 }
 
 // Every id of `m`'s own fields (strings named "id" or "..._id"), when given.
