@@ -136,4 +136,12 @@ absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& even
   return Admission::New();
 }
 
+std::optional<CaseState> Admitter::TakeState(const std::string& case_id) {
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return std::nullopt;
+  std::optional<CaseState> out(std::move(it->second));
+  cases_.erase(it);
+  return out;
+}
+
 }  // namespace carelog

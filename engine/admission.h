@@ -161,6 +161,14 @@ class Admitter {
                                                 const EventContent& content,
                                                 const absl::StatusOr<StoredRecord>& prior);
 
+  // For kBatch: the state of `case_id` past every event admitted as new so
+  // far, moved out (the admitter forgets the case); nullopt when no event of
+  // the case was admitted as new, so that its state was never loaded. For a
+  // caller that keeps the state after appending (EventLog's cache), instead
+  // of copying it in and applying the events again.
+  // REQUIRES: kind is kBatch (a kFile state lacks the file's own ids).
+  [[nodiscard]] std::optional<CaseState> TakeState(const std::string& case_id);
+
  private:
   const InputKind kind_;
   InputIds ids_;

@@ -208,9 +208,15 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
                                              "': expected version ", *expected_version,
                                              ", the log is at version ", version));
     }
-    CaseState state = std::move(loaded.state);
-    Admitter admitter(InputKind::kBatch, [&state](const std::string&) { return state; },
-                      events.size());
+    // The admitter is lent the state (one case: asked once, if any event is
+    // new) and hands it back past the new events (TakeState, below): a
+    // case's state is not copied or folded again per append.
+    Admitter admitter(
+        InputKind::kBatch,
+        [&loaded](const std::string&) -> absl::StatusOr<CaseState> {
+          return std::move(loaded.state);
+        },
+        events.size());
     // Only the new events go to the store (what is already present keeps
     // its position), so the look-ups above are all it needs.
     AppendRequest req;
@@ -249,13 +255,14 @@ absl::StatusOr<CaseAppendResult> EventLog::AppendCase(const std::vector<v1::Even
     }
     out.case_version = result->stream_versions[case_id];
     // The store checked the case was at `version` and wrote every new event
-    // after it, in order: the case's state now is `state` past them (the
-    // admitter decided on its own copy). If the store found one of them
-    // present after all, the next append reads what is there instead.
+    // after it, in order: the case's state now is the admitter's, past them
+    // (or the state as read, when none was new). If the store found one of
+    // them present after all, the next append reads what is there instead.
     if (result->appended == new_events.size() &&
         out.case_version == version + new_events.size()) {
-      for (size_t i : new_events) ApplyToState(events[i], &state);
-      Remember(case_id, CachedState{out.case_version, std::move(state)});
+      std::optional<CaseState> after = admitter.TakeState(case_id);
+      Remember(case_id, CachedState{out.case_version,
+                                    after.has_value() ? *std::move(after) : std::move(loaded.state)});
     }
     return out;
   }

@@ -160,6 +160,32 @@ TEST_F(AdmissionTest, AdmitterDecidesNewPresentConflictAndState) {
   EXPECT_EQ(AdmitContent(bad, clock_.Now(), &unused).code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A batch's admitter hands back the case's state past what it admitted as
+// new (EventLog keeps it instead of copying it in and folding again).
+TEST_F(AdmissionTest, BatchAdmitterHandsBackTheStatePastItsNewEvents) {
+  Admitter admitter(InputKind::kBatch,
+                    [](const std::string&) -> absl::StatusOr<CaseState> { return CaseState(); });
+  const absl::StatusOr<StoredRecord> none = absl::NotFoundError("");
+  EXPECT_FALSE(admitter.TakeState("C").has_value());  // nothing admitted yet
+  const v1::Event acc = Accommodated("a", "C");
+  ASSERT_EQ(admitter.Admit(1, acc, Content(acc), none)->verdict, Admission::kNew);
+  ASSERT_EQ(admitter.Admit(2, acc, Content(acc), none)->verdict, Admission::kAlreadyPresent);
+  const v1::Event ceased = Ceased("b", "C");
+  ASSERT_EQ(admitter.Admit(3, ceased, Content(ceased), none)->verdict, Admission::kNew);
+  std::optional<CaseState> taken = admitter.TakeState("C");
+  ASSERT_TRUE(taken.has_value());
+  CaseState folded;
+  ApplyToState(acc, &folded);
+  ApplyToState(ceased, &folded);
+  EXPECT_TRUE(taken->HasEvent("a"));
+  EXPECT_TRUE(taken->HasEvent("b"));
+  EXPECT_EQ(taken->event_ids, folded.event_ids);
+  EXPECT_EQ(taken->looked_after, folded.looked_after);
+  EXPECT_FALSE(taken->looked_after);  // past the cessation, not the accommodation only
+  EXPECT_FALSE(admitter.TakeState("C").has_value());  // handed over once
+  EXPECT_FALSE(admitter.TakeState("D").has_value());
+}
+
 // --- Each path ---
 
 TEST_F(AdmissionTest, AppendCase) {  // the gRPC Append's path
