@@ -22,6 +22,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "carelog/v1/service.grpc.pb.h"
@@ -103,4 +104,8 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace carelog
 
-int main(int argc, char** argv) { return carelog::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // As carelog's own main (tools/main.cc): the floor runs serve's settings.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return carelog::Run(argc, argv);
+}
