@@ -22,9 +22,9 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "carelog/v1/service.grpc.pb.h"
 #include "tools/service/server.h"
 
