@@ -1,6 +1,7 @@
 #include "engine/event_time.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -67,25 +68,60 @@ const BstTable& Bst() {
   return *table;
 }
 
+namespace {
+
+// Whole seconds since the epoch, rounded down, and the day they fall in.
+// Transitions fall on whole seconds, so comparing floored seconds is exact.
+int64_t FloorSeconds(absl::Time t) {
+  return absl::ToInt64Seconds(absl::Floor(t - absl::UnixEpoch(), absl::Seconds(1)));
+}
+int64_t DayOfSecond(int64_t secs) {
+  return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
+// London's offset in seconds at `secs`, when its UTC year is in the table.
+std::optional<int64_t> TableOffsetSeconds(int64_t secs) {
+  const int64_t year = YearOfDay(DayOfSecond(secs));
+  if (year < kFirstTableYear || year > kLastTableYear) return std::nullopt;
+  const BstTable& b = Bst();
+  return (secs >= b.start[year - kFirstTableYear] && secs < b.end[year - kFirstTableYear]) ? 3600
+                                                                                          : 0;
+}
+
+// The civil day of day number `z` (0 is 1970-01-01): H. Hinnant's
+// civil_from_days, as YearOfDay, with month and day.
+absl::CivilDay CivilDayOfDay(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return absl::CivilDay(yoe + era * 400 + (month <= 2 ? 1 : 0), month, day);
+}
+
+}  // namespace
+
 absl::Duration LondonOffset(absl::Time t) {
   // BST never spans a new year, so the UTC year decides which transitions.
-  // Transitions fall on whole seconds, so comparing floored seconds is exact.
-  const absl::Duration since_epoch = t - absl::UnixEpoch();
-  const int64_t secs = absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
-  const int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  const int64_t year = YearOfDay(day);
-  if (year >= kFirstTableYear && year <= kLastTableYear) {
-    const BstTable& b = Bst();
-    return (secs >= b.start[year - kFirstTableYear] && secs < b.end[year - kFirstTableYear])
-               ? absl::Hours(1)
-               : absl::ZeroDuration();
-  }
+  const int64_t secs = FloorSeconds(t);
+  if (std::optional<int64_t> offset = TableOffsetSeconds(secs)) return absl::Seconds(*offset);
+  const int64_t year = YearOfDay(DayOfSecond(secs));
   const absl::Time start = At0100Utc(LastSunday(year, 3));
   const absl::Time end = At0100Utc(LastSunday(year, 10));
   return (t >= start && t < end) ? absl::Hours(1) : absl::ZeroDuration();
 }
 
 absl::CivilDay LondonToday(absl::Time now) {
+  // Every event's validation asks this (its date, for the code lists): in
+  // the table's years, day arithmetic instead of the time-zone library's
+  // (~1.3% of an import's profile).
+  const int64_t secs = FloorSeconds(now);
+  if (std::optional<int64_t> offset = TableOffsetSeconds(secs)) {
+    return CivilDayOfDay(DayOfSecond(secs + *offset));
+  }
   return absl::ToCivilDay(now + LondonOffset(now), absl::UTCTimeZone());
 }
 

@@ -131,6 +131,19 @@ TEST(EventTime, AgreesWithTheRuleAtRandomInstantsAndAroundEveryTransition) {
   }
 }
 
+// Around London's midnight of every day from 1899 to 2201 (every month's
+// last days, leap days, before and after 1970): the day in force.
+TEST(EventTime, EveryLondonMidnightFrom1899To2201) {
+  for (absl::CivilDay d(1899, 12, 1); d <= absl::CivilDay(2201, 1, 31); ++d) {
+    const absl::Time utc_midnight = absl::FromCivil(absl::CivilSecond(d), absl::UTCTimeZone());
+    const absl::Time midnight = utc_midnight - LondonOffset(utc_midnight - absl::Hours(2));
+    ASSERT_EQ(LondonToday(midnight), d) << d;
+    ASSERT_EQ(LondonToday(midnight - absl::Nanoseconds(1)), d - 1) << d;
+    ASSERT_EQ(LondonToday(midnight + absl::Hours(12)), ReferenceLondonToday(midnight + absl::Hours(12)))
+        << d;
+  }
+}
+
 // rules.md "Order": date, then occurredAt, then log position, whatever the
 // append order; InEffectiveOrder and every fold sort with this one function.
 TEST(EffectiveOrderTest, DateThenInstantThenPosition) {
