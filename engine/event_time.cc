@@ -37,17 +37,30 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
-// The year of a day counted from 1970-01-01 (H. Hinnant's civil_from_days),
-// without a time-zone library call: this runs for every event of every fold.
-int64_t YearOfDay(int64_t z) {
+namespace {
+
+// The civil date of a day counted from 1970-01-01 (H. Hinnant's
+// civil_from_days), without a time-zone library call: this runs for every
+// event of every fold and every validation.
+struct Ymd {
+  int64_t year;
+  int month;
+  int day;
+};
+inline Ymd CivilFromDays(int64_t z) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const int64_t doe = z - era * 146097;
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const int64_t mp = (5 * doy + 2) / 153;
-  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
+  return Ymd{yoe + era * 400 + (mp >= 10 ? 1 : 0), static_cast<int>(mp < 10 ? mp + 3 : mp - 9),
+             static_cast<int>(doy - (153 * mp + 2) / 5 + 1)};
 }
+
+int64_t YearOfDay(int64_t z) { return CivilFromDays(z).year; }
+
+}  // namespace
 
 // BST's start and end (unix seconds) for the years most events fall in,
 // computed once.
@@ -88,18 +101,10 @@ std::optional<int64_t> TableOffsetSeconds(int64_t secs) {
                                                                                           : 0;
 }
 
-// The civil day of day number `z` (0 is 1970-01-01): H. Hinnant's
-// civil_from_days, as YearOfDay, with month and day.
+// The civil day of day number `z` (0 is 1970-01-01).
 absl::CivilDay CivilDayOfDay(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return absl::CivilDay(yoe + era * 400 + (month <= 2 ? 1 : 0), month, day);
+  const Ymd d = CivilFromDays(z);
+  return absl::CivilDay(d.year, d.month, d.day);
 }
 
 }  // namespace
