@@ -167,11 +167,14 @@ TEST_F(AdmissionTest, BatchAdmitterHandsBackTheStatePastItsNewEvents) {
                     [](const std::string&) -> absl::StatusOr<CaseState> { return CaseState(); });
   const absl::StatusOr<StoredRecord> none = absl::NotFoundError("");
   EXPECT_FALSE(admitter.TakeState("C").has_value());  // nothing admitted yet
+  // A batch's caller keeps every event and its content alive (InputKind).
   const v1::Event acc = Accommodated("a", "C");
-  ASSERT_EQ(admitter.Admit(1, acc, Content(acc), none)->verdict, Admission::kNew);
-  ASSERT_EQ(admitter.Admit(2, acc, Content(acc), none)->verdict, Admission::kAlreadyPresent);
+  const EventContent acc_content = Content(acc);
+  ASSERT_EQ(admitter.Admit(1, acc, acc_content, none)->verdict, Admission::kNew);
+  ASSERT_EQ(admitter.Admit(2, acc, acc_content, none)->verdict, Admission::kAlreadyPresent);
   const v1::Event ceased = Ceased("b", "C");
-  ASSERT_EQ(admitter.Admit(3, ceased, Content(ceased), none)->verdict, Admission::kNew);
+  const EventContent ceased_content = Content(ceased);
+  ASSERT_EQ(admitter.Admit(3, ceased, ceased_content, none)->verdict, Admission::kNew);
   std::optional<CaseState> taken = admitter.TakeState("C");
   ASSERT_TRUE(taken.has_value());
   CaseState folded;
