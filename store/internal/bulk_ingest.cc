@@ -27,6 +27,7 @@
 #include "rocksdb/table.h"
 #include "store/internal/crc32c_checksum.h"
 #include "store/internal/log_reads.h"
+#include "store/internal/sorted_run.h"
 #include "store/private_files.h"
 #include "store/record_format.h"
 
@@ -134,65 +135,59 @@ rocksdb::Options TableOptions(rocksdb::DB& db) {
   return options;
 }
 
-// The options a staged run is written and read with: it is read once, in
-// order, by StagedTables::Ingest, so no filter, no compression, no cache and
-// no whole-file checksum (its blocks' checksums are checked as it is read).
-rocksdb::Options RunOptions(rocksdb::DB& db) {
-  rocksdb::Options options = db.GetOptions();
-  rocksdb::BlockBasedTableOptions t;
-  t.block_size = 16 << 10;  // one held per open run while they are merged
-  t.no_block_cache = true;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  options.compression = rocksdb::kNoCompression;
-  options.file_checksum_gen_factory = nullptr;
-  return options;
-}
-
 // Merges the keys in [lo, hi) (hi empty: to the end) of every run, in key
-// order, into tables written with `table_options` at paths from new_path(),
-// each about `cut` bytes at most, a new one at every change of key tag (so
-// that no table spans the meta or checkpoint keys between two tags). Every
-// table begun is in *out, whatever the result. Keys are unique across runs
-// (the ids and stream versions of distinct records).
-rocksdb::Status MergeRuns(rocksdb::DB& db, const std::vector<std::string>& runs,
-                          const rocksdb::Options& run_options,
-                          const rocksdb::Options& table_options, std::string_view lo,
-                          std::string_view hi, uint64_t cut,
-                          const std::function<std::string()>& new_path,
-                          std::vector<StagedFile>* out) {
-  // Every run is open at once, each iterator with its block and its
-  // read-ahead: at 1 MiB each, a 10-million-event import's 208 runs on two
-  // mergers took 416 MiB. Together at most ~16 MiB of read-ahead a merger.
-  rocksdb::ReadOptions ro;
-  ro.verify_checksums = true;
-  ro.fill_cache = false;
-  ro.readahead_size = std::clamp<size_t>((size_t{16} << 20) / std::max<size_t>(1, runs.size()),
-                                         size_t{16} << 10, size_t{1} << 20);
-  std::vector<std::unique_ptr<rocksdb::SstFileReader>> readers;
-  std::vector<std::unique_ptr<rocksdb::Iterator>> iterators;
+// order, into emit(key, value). Keys are unique across runs (the ids and
+// stream versions of distinct records).
+template <typename Emit>
+rocksdb::Status MergeRuns(rocksdb::Env& env, const std::vector<SortedRun>& runs,
+                          std::string_view lo, std::string_view hi, Emit&& emit) {
+  // Every run is open at once, each with its read-ahead: together at most
+  // ~16 MiB a merger (at 1 MiB each, a 10-million-event import's 208 runs
+  // on two mergers would take 416 MiB).
+  const size_t readahead = std::clamp<size_t>((size_t{16} << 20) / std::max<size_t>(1, runs.size()),
+                                              size_t{64} << 10, size_t{1} << 20);
+  std::vector<std::unique_ptr<SortedRunReader>> readers;
   readers.reserve(runs.size());
-  iterators.reserve(runs.size());
-  auto in_range = [&](const rocksdb::Iterator& it) {
-    return it.Valid() && (hi.empty() || it.key().compare(rocksdb::Slice(hi)) < 0);
+  auto in_range = [&](const SortedRunReader& r) {
+    return r.Valid() && (hi.empty() || r.key().compare(rocksdb::Slice(hi)) < 0);
   };
-  auto later = [](const rocksdb::Iterator* a, const rocksdb::Iterator* b) {
+  auto later = [](const SortedRunReader* a, const SortedRunReader* b) {
     return a->key().compare(b->key()) > 0;
   };
-  std::priority_queue<rocksdb::Iterator*, std::vector<rocksdb::Iterator*>, decltype(later)> next(
+  std::priority_queue<SortedRunReader*, std::vector<SortedRunReader*>, decltype(later)> next(
       later);
-  for (const std::string& run : runs) {
-    readers.push_back(std::make_unique<rocksdb::SstFileReader>(run_options));
-    rocksdb::Status s = readers.back()->Open(run);
+  for (const SortedRun& run : runs) {
+    readers.push_back(std::make_unique<SortedRunReader>(env, run, readahead));
+    SortedRunReader& r = *readers.back();
+    rocksdb::Status s = r.Seek(rocksdb::Slice(lo));
     if (!s.ok()) return s;
-    iterators.emplace_back(readers.back()->NewIterator(ro));
-    rocksdb::Iterator& it = *iterators.back();
-    it.Seek(rocksdb::Slice(lo));
-    if (in_range(it)) {
-      next.push(&it);
-    } else if (!it.status().ok()) {
-      return it.status();
+    if (in_range(r)) next.push(&r);
+  }
+  while (!next.empty()) {
+    SortedRunReader* r = next.top();
+    next.pop();
+    rocksdb::Status s = emit(r->key(), r->value());
+    if (!s.ok()) return s;
+    r->Next();
+    if (in_range(*r)) {
+      next.push(r);
+    } else if (!r->status().ok()) {
+      return r->status();
     }
   }
+  return rocksdb::Status::OK();
+}
+
+// Merges the keys in [lo, hi) of every run into tables written with
+// `table_options` at paths from new_path(), each about `cut` bytes at most,
+// a new one at every change of key tag (so that no table spans the meta or
+// checkpoint keys between two tags). Every table begun is in *out, whatever
+// the result.
+rocksdb::Status MergeRunsIntoTables(rocksdb::DB& db, const std::vector<SortedRun>& runs,
+                                    const rocksdb::Options& table_options, std::string_view lo,
+                                    std::string_view hi, uint64_t cut,
+                                    const std::function<std::string()>& new_path,
+                                    std::vector<StagedFile>* out) {
   std::unique_ptr<rocksdb::SstFileWriter> table;
   char tag = 0;
   auto finish = [&]() -> rocksdb::Status {
@@ -200,30 +195,23 @@ rocksdb::Status MergeRuns(rocksdb::DB& db, const std::vector<std::string>& runs,
     table.reset();
     return s;
   };
-  while (!next.empty()) {
-    rocksdb::Iterator* it = next.top();
-    next.pop();
-    const rocksdb::Slice key = it->key();
-    if (table != nullptr && (key[0] != tag || table->FileSize() >= cut)) {
-      rocksdb::Status s = finish();
-      if (!s.ok()) return s;
-    }
-    if (table == nullptr) {
-      out->push_back(StagedFile{new_path(), "", ""});
-      table = NewTableWriter(db, table_options);
-      rocksdb::Status s = table->Open(out->back().path);
-      if (!s.ok()) return s;
-      tag = key[0];
-    }
-    rocksdb::Status s = table->Put(key, it->value());
-    if (!s.ok()) return s;
-    it->Next();
-    if (in_range(*it)) {
-      next.push(it);
-    } else if (!it->status().ok()) {
-      return it->status();
-    }
-  }
+  rocksdb::Status s = MergeRuns(
+      *db.GetEnv(), runs, lo, hi,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> rocksdb::Status {
+        if (table != nullptr && (key[0] != tag || table->FileSize() >= cut)) {
+          rocksdb::Status fs = finish();
+          if (!fs.ok()) return fs;
+        }
+        if (table == nullptr) {
+          out->push_back(StagedFile{new_path(), "", ""});
+          table = NewTableWriter(db, table_options);
+          rocksdb::Status os = table->Open(out->back().path);
+          if (!os.ok()) return os;
+          tag = key[0];
+        }
+        return table->Put(key, value);
+      });
+  if (!s.ok()) return s;
   return table != nullptr ? finish() : rocksdb::Status::OK();
 }
 
@@ -293,7 +281,7 @@ void StagedTables::RemoveAll() {
   for (const auto* files : {&records_, &tree_tables_}) {
     for (const StagedFile& f : *files) std::filesystem::remove(f.path, ec);
   }
-  for (const std::string& run : runs_) std::filesystem::remove(run, ec);
+  for (const SortedRun& run : runs_) std::filesystem::remove(run.path, ec);
   records_.clear();
   tree_tables_.clear();
   runs_.clear();
@@ -339,23 +327,30 @@ rocksdb::Status StagedTables::FinishTreeTables() {
   return rocksdb::Status::OK();
 }
 
-rocksdb::Status StagedTables::CombineRuns(rocksdb::DB& db, const rocksdb::Options& run_options) {
+rocksdb::Status StagedTables::CombineRuns(rocksdb::Env& env) {
   while (runs_.size() > kRunsAtOnce) {
-    std::vector<std::string> longer;
+    std::vector<SortedRun> longer;
     for (size_t i = 0; i < runs_.size(); i += kRunsAtOnce) {
-      const std::vector<std::string> some(
+      const std::vector<SortedRun> some(
           runs_.begin() + i, runs_.begin() + std::min(runs_.size(), i + kRunsAtOnce));
-      std::vector<StagedFile> out;
-      rocksdb::Status s = MergeRuns(db, some, run_options, run_options, "", "",
-                                    std::numeric_limits<uint64_t>::max(),
-                                    [this] { return NewPath("run"); }, &out);
-      for (const StagedFile& f : out) longer.push_back(f.path);
+      std::unique_ptr<SortedRunWriter> writer;
+      const std::string path = NewPath("run");
+      rocksdb::Status s = SortedRunWriter::Open(env, path, &writer);
+      if (s.ok()) {
+        s = MergeRuns(env, some, "", "",
+                      [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                        return writer->Add(k, v);
+                      });
+      }
+      longer.emplace_back();
+      if (s.ok()) s = writer->Finish(&longer.back());
+      longer.back().path = path;  // for RemoveAll, whatever the result
       if (!s.ok()) {
         runs_.insert(runs_.end(), longer.begin(), longer.end());  // for RemoveAll
         return s;
       }
       std::error_code ec;
-      for (const std::string& run : some) std::filesystem::remove(run, ec);
+      for (const SortedRun& run : some) std::filesystem::remove(run.path, ec);
     }
     runs_ = std::move(longer);
   }
@@ -367,7 +362,6 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   // the run and the tree's nodes are written on a second thread, as the
   // index in IngestAsTables.
   const rocksdb::Options final_options = TableOptions(db);
-  const rocksdb::Options run_options = RunOptions(db);
   // A node is a SHA-256 hash under a key whose prefix the block already
   // shares, so snappy hardly shrinks these tables: without it a store of
   // 945,520 events was 0.1% larger (194,728,348 bytes, not 194,533,618),
@@ -376,15 +370,19 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   tree_options.compression = rocksdb::kNoCompression;
   const uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
   StagedFile records{NewPath("records"), "", ""};
-  StagedFile run{NewPath("run"), "", ""};
+  const std::string run_path = NewPath("run");
+  SortedRun run;
   rocksdb::Status run_status;
   std::thread run_writer([&] {
     plan.SortIndex();
-    run_status = WriteTable(db, run_options, &run, [&](auto&& put) {
-      return plan.PutIndex([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-        return k[0] == format::kTreeTag ? PutTreeNode(db, tree_options, cut, k, v) : put(k, v);
-      });
+    std::unique_ptr<SortedRunWriter> writer;
+    run_status = SortedRunWriter::Open(*db.GetEnv(), run_path, &writer);
+    if (!run_status.ok()) return;
+    run_status = plan.PutIndex([&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+      return k[0] == format::kTreeTag ? PutTreeNode(db, tree_options, cut, k, v)
+                                      : writer->Add(k, v);
     });
+    if (run_status.ok()) run_status = writer->Finish(&run);
   });
   rocksdb::Status s = WriteTable(db, final_options, &records,
                                  [&](auto&& put) { return plan.PutRecords(put); });
@@ -393,11 +391,11 @@ absl::Status StagedTables::Add(rocksdb::DB& db, AppendPlan& plan) {
   if (!s.ok()) {
     std::error_code ec;
     std::filesystem::remove(records.path, ec);
-    std::filesystem::remove(run.path, ec);
+    std::filesystem::remove(run_path, ec);
     return FromRocks(s, "staging the bulk load's tables");
   }
   records_.push_back(std::move(records));
-  runs_.push_back(run.path);
+  runs_.push_back(std::move(run));
   return absl::OkStatus();
 }
 
@@ -419,7 +417,6 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   WaitForLevel0Room(db);
 
   const rocksdb::Options final_options = TableOptions(db);
-  const rocksdb::Options run_options = RunOptions(db);
   rocksdb::Status s = FinishTreeTables();
   if (s.ok() && !upper_nodes_.empty()) {
     std::sort(upper_nodes_.begin(), upper_nodes_.end());
@@ -432,17 +429,15 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
       return rocksdb::Status::OK();
     });
   }
-  if (s.ok()) s = CombineRuns(db, run_options);
+  if (s.ok()) s = CombineRuns(*db.GetEnv());
   if (!s.ok()) return FromRocks(s, "writing the bulk load's tree and runs");
 
   // Tables of the store's usual size. Into a store with records the ids'
   // and streams' tables overlap its own and go to level 0, one compaction's
   // input: at most about eight of them, however large the load.
   uint64_t run_bytes = 0;
-  for (const std::string& run : runs_) {
-    std::error_code ec;
-    const uintmax_t size = std::filesystem::file_size(run, ec);
-    if (!ec) run_bytes += size;
+  for (const SortedRun& run : runs_) {
+    for (const SortedRun::Block& b : run.blocks) run_bytes += b.bytes;
   }
   uint64_t cut = std::max<uint64_t>(final_options.target_file_size_base, 1 << 20);
   if (store_has_records) cut = std::max<uint64_t>(cut, run_bytes / 8 + 1);
@@ -452,11 +447,11 @@ absl::Status StagedTables::Ingest(rocksdb::DB& db, bool store_has_records) {
   const std::string streams_from(1, format::kStreamTag);
   rocksdb::Status ids_status;
   std::thread id_merger([&] {
-    ids_status = MergeRuns(db, runs_, run_options, final_options, "", streams_from, cut,
-                           path_of("ids"), &ids);
+    ids_status = MergeRunsIntoTables(db, runs_, final_options, "", streams_from, cut,
+                                     path_of("ids"), &ids);
   });
-  s = MergeRuns(db, runs_, run_options, final_options, streams_from, "", cut, path_of("streams"),
-                &streams);
+  s = MergeRunsIntoTables(db, runs_, final_options, streams_from, "", cut, path_of("streams"),
+                          &streams);
   id_merger.join();
   if (s.ok()) s = ids_status;
   if (!s.ok()) return FromRocks(s, "merging the bulk load's index");

@@ -19,6 +19,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/sst_file_writer.h"
 #include "store/internal/append_plan.h"
+#include "store/internal/sorted_run.h"
 
 namespace carelog::internal {
 
@@ -111,13 +112,13 @@ class StagedTables {
   rocksdb::Status FinishTreeTables();
   // Merges the runs kRunsAtOnce at a time into longer ones until at most
   // kRunsAtOnce are left.
-  rocksdb::Status CombineRuns(rocksdb::DB& db, const rocksdb::Options& run_options);
+  rocksdb::Status CombineRuns(rocksdb::Env& env);
   void RemoveAll();
 
   const std::string dir_;
   std::atomic<uint64_t> files_made_{0};  // NewPath runs on two threads
   std::vector<StagedFile> records_;
-  std::vector<std::string> runs_;
+  std::vector<SortedRun> runs_;
   // The tree: every table begun, and the open one of each lower level
   // (null: none) with its index in tree_tables_.
   std::vector<StagedFile> tree_tables_;
