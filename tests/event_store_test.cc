@@ -701,6 +701,52 @@ TEST(EventStoreBulkTest, ManyStagedGroupsAreMergedInRounds) {
   ExpectVerifies(*store, 4500u);
 }
 
+// A staged run damaged on disk before the commit (a flipped byte in the
+// file of a group's id and stream keys) is found by the merge: the commit
+// fails naming the run, nothing staged is in the log, no staged file is
+// left, and the store appends and verifies as before.
+TEST(EventStoreBulkTest, ADamagedRunFailsTheCommitAndAppendsNothing) {
+  FakeClock clock{T("2024-05-01T12:00:00Z")};
+  TempDir dir;
+  auto store = testing::OpenTestStore(dir.path(), &clock);
+  ASSERT_TRUE(store->Append(Req({Rec("C-1", "first")})).ok());
+  {
+    auto loader = std::move(store->BeginBulkLoad()).value();
+    for (int g = 0; g < 2; ++g) {
+      AppendRequest req;
+      for (int i = 0; i < 5000; ++i) {
+        req.records.push_back(Rec(absl::StrCat("C-", i % 13), absl::StrCat("d-", g, "-", i)));
+      }
+      ASSERT_TRUE(loader->Stage(std::move(req)).ok());
+    }
+    int damaged = 0;
+    for (const std::string& name : StagedFilesIn(dir.path())) {
+      if (name.find("-run") == std::string::npos) continue;
+      const std::string path = dir.path() + "/" + name;
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(100);
+      char c = 0;
+      f.read(&c, 1);
+      c = static_cast<char>(c ^ 0x04);
+      f.seekp(100);
+      f.write(&c, 1);
+      ++damaged;
+    }
+    ASSERT_EQ(damaged, 2) << "a run per staged group";
+    const absl::Status committed = loader->Commit();
+    EXPECT_EQ(committed.code(), absl::StatusCode::kDataLoss) << committed;
+    EXPECT_THAT(std::string(committed.message()), ::testing::HasSubstr("sorted run"));
+    EXPECT_THAT(std::string(committed.message()), ::testing::HasSubstr("checksum"));
+  }
+  EXPECT_EQ(store->LastPosition(), 1u);
+  EXPECT_THAT(StagedFilesIn(dir.path()), ::testing::IsEmpty());
+  EXPECT_FALSE(store->Lookup("d-0-0").ok());
+  auto next = store->Append(Req({Rec("C-1", "d-0-0")}));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->positions.front(), 2u);
+  ExpectVerifies(*store, 2u);
+}
+
 // Staged groups never committed (the loader dropped, e.g. after a refusal
 // in the holder's own checks) leave the store and its directory as they
 // were, and the next appends take the positions they would have had.
