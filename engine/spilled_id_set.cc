@@ -31,6 +31,11 @@ constexpr size_t kFilterBitsPerId = 16;
 constexpr size_t kIoBytes = size_t{1} << 20;
 
 struct Entry {
+  // Left uninitialised when a spill sizes its vector: every entry is then
+  // written once, in its bucket (zeroing 25 MB first showed in the profile).
+  Entry() {}
+  Entry(uint64_t k, uint64_t content, uint64_t kase, uint32_t n)
+      : key(k), content_hash(content), case_hash(kase), number(n) {}
   uint64_t key;
   uint64_t content_hash;
   uint64_t case_hash;
@@ -48,6 +53,11 @@ uint64_t KeyAt(const char* p) {
   std::memcpy(&k, p, 8);
   return k;
 }
+
+// A spill's buckets: 65,536 of them, ~14 keys each at the table's default
+// size.
+constexpr int kSpillBucketBits = 16;
+size_t SpillBucket(uint64_t key) { return static_cast<size_t>(key >> (64 - kSpillBucketBits)); }
 
 // The table's keys are absl hashes of ids, but the filter must not use the
 // same bits the table does: two finalizers of murmur3 give it its own.
@@ -193,15 +203,29 @@ absl::Status SpilledIdSet::Insert(uint64_t key, Value value) {
 
 absl::Status SpilledIdSet::Spill() {
   const size_t cap = std::max<size_t>(1, options_.ids_in_memory);
-  std::vector<Entry, HugePageAllocator<Entry>> entries;
-  entries.reserve(table_.size());
-  for (const auto& [key, v] : table_)
-    entries.push_back(Entry{key, v.content_hash, v.case_hash, v.number});
+  // Sorted by a counting pass on the keys' top bits, then each bucket on its
+  // own: the keys are hashes, so a bucket holds a handful (std::sort of the
+  // whole table, 917,504 entries, was ~55 ms of the admission thread while
+  // every other thread of the import waited for it). Keys spread unevenly
+  // would only make the buckets' sorts longer.
+  std::vector<size_t> starts((size_t{1} << kSpillBucketBits) + 1, 0);
+  for (const auto& [key, v] : table_) ++starts[SpillBucket(key) + 1];
+  for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+  std::vector<Entry, HugePageAllocator<Entry>> entries(table_.size());
+  {
+    std::vector<size_t> next(starts.begin(), starts.end() - 1);
+    for (const auto& [key, v] : table_) {
+      entries[next[SpillBucket(key)]++] = Entry{key, v.content_hash, v.case_hash, v.number};
+    }
+  }
   // The table's memory goes back before the run is sorted and written, so
   // the two are never both at their largest for long.
   table_ = Table();
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    std::sort(entries.begin() + static_cast<ptrdiff_t>(starts[b]),
+              entries.begin() + static_cast<ptrdiff_t>(starts[b + 1]),
+              [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  }
 
   const std::string path =
       (std::filesystem::path(options_.dir) / absl::StrCat(kImportSpoolPrefix, getpid(), "-ids-",
