@@ -1,10 +1,26 @@
 #include "store/internal/append_plan.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
+#include "store/base/coding.h"
 #include "store/base/status_macros.h"
 #include "store/internal/log_reads.h"
 
 namespace carelog::internal {
+namespace {
+
+// The put of the key that runs from `start` to the end of `keys`, with its
+// head for SortIndex.
+IndexPut MakeIndexPut(const std::string& keys, size_t start, uint64_t position) {
+  const size_t size = keys.size() - start;
+  char head[16] = {};
+  std::memcpy(head, keys.data() + start, std::min<size_t>(sizeof head, size));
+  return IndexPut{start, size, position, DecodeFixed64BE(head), DecodeFixed64BE(head + 8)};
+}
+
+}  // namespace
 
 AppendPlan::AppendPlan(rocksdb::DB& db, const LogTail& tail,
                        absl::flat_hash_map<std::string, uint64_t>& versions, int64_t now_micros,
@@ -136,10 +152,10 @@ absl::Status AppendPlan::Encode(const NewRecord& r, uint64_t version) {
   size_t key_start = index_keys_.size();
   index_keys_.push_back(format::kIdTag);
   index_keys_.append(r.id);
-  index_puts_.push_back(IndexPut{key_start, index_keys_.size() - key_start, pos});
+  index_puts_.push_back(MakeIndexPut(index_keys_, key_start, pos));
   key_start = index_keys_.size();
   format::AppendStreamKey(r.stream, version, &index_keys_);
-  index_puts_.push_back(IndexPut{key_start, index_keys_.size() - key_start, pos});
+  index_puts_.push_back(MakeIndexPut(index_keys_, key_start, pos));
   return absl::OkStatus();
 }
 
@@ -326,8 +342,11 @@ void AppendPlan::SortIndex() {
   auto key_of = [&](const IndexPut& p) {
     return std::string_view(index_keys_.data() + p.offset, p.size);
   };
-  std::sort(index_puts_.begin(), index_puts_.end(),
-            [&](const IndexPut& a, const IndexPut& b) { return key_of(a) < key_of(b); });
+  std::sort(index_puts_.begin(), index_puts_.end(), [&](const IndexPut& a, const IndexPut& b) {
+    if (a.head_hi != b.head_hi) return a.head_hi < b.head_hi;
+    if (a.head_lo != b.head_lo) return a.head_lo < b.head_lo;
+    return key_of(a) < key_of(b);
+  });
   std::stable_sort(node_puts_.begin(), node_puts_.end(),
                    [](const NodePut& a, const NodePut& b) { return a.level < b.level; });
 }
