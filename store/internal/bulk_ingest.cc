@@ -58,8 +58,8 @@ void WaitForLevel0Room(rocksdb::DB& db) {
   }
 }
 
-// A writer of a table to ingest (or a run to merge): its pages stay in the
-// page cache, as it is read back soon or linked into the store.
+// A writer of a table to ingest: its pages stay in the page cache, as the
+// store reads them soon after linking them.
 std::unique_ptr<rocksdb::SstFileWriter> NewTableWriter(rocksdb::DB& db,
                                                        const rocksdb::Options& options) {
   // Written back as it goes (sync_file_range every MiB, not waited for), so

@@ -56,15 +56,17 @@ struct StagedFile {
 // its earlier ones, so the lower levels go straight into one growing table
 // per level, and the upper ones (a 256th of the nodes) wait in memory for
 // one table at the end. Only the ids and streams' keys ('I', 'S') fall among
-// earlier ones: each group's are a sorted run, and Ingest merges the runs
-// once into final tables. Everything is then linked into the store in one
+// earlier ones: each group's are a sorted run (sorted_run.h: a flat file,
+// not a table, as it is read once and never linked), and Ingest merges the
+// runs once into final tables. Everything is then linked into the store in one
 // atomic, durable step. (Ingesting each group's index as it came put a
 // level-0 table per group, overlapping all the others as ids are random, and
 // compaction merged them again and again: on a 10-million-event import that
 // was most of pass 2's time.)
 //
-// Staged files are "<store>/.stage-<pid>-<n>-<what>.sst" (kBulkStagePrefix):
-// removed when ingested, when the StagedTables is destroyed, and, after a
+// Staged files are "<store>/.stage-<pid>-<n>-<what>.sst" (kBulkStagePrefix;
+// runs too, though not tables, so that one rule clears them all): removed
+// when ingested, when the StagedTables is destroyed, and, after a
 // crash, by the store's next read-write open.
 //
 // Not thread-safe: one thread (the loader's holder) uses it; Add and
