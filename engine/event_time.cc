@@ -31,14 +31,6 @@ absl::Time At0100Utc(absl::CivilDay day) {
                          absl::UTCTimeZone());
 }
 
-}  // namespace
-
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-namespace {
-
 // The civil date of a day counted from 1970-01-01 (H. Hinnant's
 // civil_from_days), without a time-zone library call: this runs for every
 // event of every fold and every validation.
@@ -60,8 +52,6 @@ inline Ymd CivilFromDays(int64_t z) {
 
 int64_t YearOfDay(int64_t z) { return CivilFromDays(z).year; }
 
-}  // namespace
-
 // BST's start and end (unix seconds) for the years most events fall in,
 // computed once.
 constexpr int64_t kFirstTableYear = 1900, kLastTableYear = 2200;
@@ -80,8 +70,6 @@ const BstTable& Bst() {
   }();
   return *table;
 }
-
-namespace {
 
 // Whole seconds since the epoch, rounded down, and the day they fall in.
 // Transitions fall on whole seconds, so comparing floored seconds is exact.
@@ -108,6 +96,10 @@ absl::CivilDay CivilDayOfDay(int64_t z) {
 }
 
 }  // namespace
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
 
 absl::Duration LondonOffset(absl::Time t) {
   // BST never spans a new year, so the UTC year decides which transitions.
