@@ -150,7 +150,10 @@ rocksdb::Status MergeRuns(rocksdb::Env& env, const std::vector<SortedRun>& runs,
                           std::string_view lo, std::string_view hi, Emit&& emit) {
   // Every run is open at once, each with its read-ahead: together at most
   // ~16 MiB a merger (at 1 MiB each, a 10-million-event import's 208 runs
-  // on two mergers would take 416 MiB).
+  // on two mergers would take 416 MiB). The floor is two blocks' nominal size
+  // (kBlockBytes): ReadAhead reads whole blocks, at least one, and a block is
+  // cut past kBlockBytes, so a smaller figure would save no memory. Past 256
+  // runs the budget is exceeded rather than reading under a block at a time.
   const size_t readahead = std::clamp<size_t>((size_t{16} << 20) / std::max<size_t>(1, runs.size()),
                                               size_t{64} << 10, size_t{1} << 20);
   std::vector<std::unique_ptr<SortedRunReader>> readers;

@@ -41,7 +41,7 @@ SortedRunWriter::SortedRunWriter(std::unique_ptr<rocksdb::WritableFile> file, st
 }
 
 rocksdb::Status SortedRunWriter::Add(const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  if (any_ && key.compare(rocksdb::Slice(last_key_)) <= 0) {
+  if (run_.entries > 0 && key.compare(rocksdb::Slice(last_key_)) <= 0) {
     return rocksdb::Status::InvalidArgument(
         absl::StrCat("sorted run ", run_.path, ": a key out of order after ", run_.entries,
                      " entries"));
@@ -54,7 +54,6 @@ rocksdb::Status SortedRunWriter::Add(const rocksdb::Slice& key, const rocksdb::S
   PutVarint32(&block_, static_cast<uint32_t>(value.size()));
   block_.append(value.data(), value.size());
   last_key_.assign(key.data(), key.size());
-  any_ = true;
   ++run_.entries;
   ++run_.blocks.back().entries;
   return block_.size() >= kBlockBytes ? FlushBlock() : rocksdb::Status::OK();
@@ -187,19 +186,18 @@ bool SortedRunReader::Load() {
     if (!ReadAhead()) return false;
   }
   std::string_view rest(in_.data(), in_.size());
-  uint32_t key_bytes = 0, value_bytes = 0;
-  if (!GetVarint32(&rest, &key_bytes) || rest.size() < key_bytes) {
-    Fail(absl::StrCat("an entry of block ", first_loaded_ + payload_ + 1, " is cut short"));
-    return false;
-  }
-  key_ = rocksdb::Slice(rest.data(), key_bytes);
-  rest.remove_prefix(key_bytes);
-  if (!GetVarint32(&rest, &value_bytes) || rest.size() < value_bytes) {
-    Fail(absl::StrCat("an entry of block ", first_loaded_ + payload_ + 1, " is cut short"));
-    return false;
-  }
-  value_ = rocksdb::Slice(rest.data(), value_bytes);
-  rest.remove_prefix(value_bytes);
+  // field := varint32(|bytes|) bytes, for the key and then the value.
+  auto next_field = [&](rocksdb::Slice* field) {
+    uint32_t bytes = 0;
+    if (!GetVarint32(&rest, &bytes) || rest.size() < bytes) {
+      Fail(absl::StrCat("an entry of block ", first_loaded_ + payload_ + 1, " is cut short"));
+      return false;
+    }
+    *field = rocksdb::Slice(rest.data(), bytes);
+    rest.remove_prefix(bytes);
+    return true;
+  };
+  if (!next_field(&key_) || !next_field(&value_)) return false;
   in_ = rocksdb::Slice(rest.data(), rest.size());
   ++entries_in_payload_;
   valid_ = true;

@@ -62,7 +62,6 @@ class SortedRunWriter {
   SortedRun run_;
   std::string block_;  // header room, then the block's entries
   std::string last_key_;
-  bool any_ = false;
   uint64_t offset_ = 0;
 };
 
