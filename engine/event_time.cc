@@ -89,6 +89,16 @@ std::optional<int64_t> TableOffsetSeconds(int64_t secs) {
                                                                                           : 0;
 }
 
+// London's offset at `t` (whose floored seconds are `secs`) from the rule
+// itself, for the years outside the table. BST never spans a new year, so
+// the UTC year decides which transitions.
+absl::Duration RuleOffset(absl::Time t, int64_t secs) {
+  const int64_t year = YearOfDay(DayOfSecond(secs));
+  const absl::Time start = At0100Utc(LastSunday(year, 3));
+  const absl::Time end = At0100Utc(LastSunday(year, 10));
+  return (t >= start && t < end) ? absl::Hours(1) : absl::ZeroDuration();
+}
+
 // The civil day of day number `z` (0 is 1970-01-01).
 absl::CivilDay CivilDayOfDay(int64_t z) {
   const Ymd d = CivilFromDays(z);
@@ -102,13 +112,9 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
 }
 
 absl::Duration LondonOffset(absl::Time t) {
-  // BST never spans a new year, so the UTC year decides which transitions.
   const int64_t secs = FloorSeconds(t);
   if (std::optional<int64_t> offset = TableOffsetSeconds(secs)) return absl::Seconds(*offset);
-  const int64_t year = YearOfDay(DayOfSecond(secs));
-  const absl::Time start = At0100Utc(LastSunday(year, 3));
-  const absl::Time end = At0100Utc(LastSunday(year, 10));
-  return (t >= start && t < end) ? absl::Hours(1) : absl::ZeroDuration();
+  return RuleOffset(t, secs);
 }
 
 absl::CivilDay LondonToday(absl::Time now) {
@@ -119,7 +125,7 @@ absl::CivilDay LondonToday(absl::Time now) {
   if (std::optional<int64_t> offset = TableOffsetSeconds(secs)) {
     return CivilDayOfDay(DayOfSecond(secs + *offset));
   }
-  return absl::ToCivilDay(now + LondonOffset(now), absl::UTCTimeZone());
+  return absl::ToCivilDay(now + RuleOffset(now, secs), absl::UTCTimeZone());
 }
 
 absl::CivilDay LondonDate(const google::protobuf::Timestamp& ts) {
