@@ -91,14 +91,18 @@ class EventLog {
   // the store's size. A case beyond it is folded from the log, as before.
   static constexpr size_t kMaxCachedEventIds = 1 << 20;
 
-  // The case's state at the log's current end: the cached state, advanced
-  // past the events stored after it (by anyone: the log is the truth, the
-  // cache only saves re-reading what it already folded). kDataLoss as
+  // The case's state at the log's current end: the cached state, taken out
+  // of the cache and advanced past the events stored after it (by anyone:
+  // the log is the truth, the cache only saves re-reading what it already
+  // folded). The caller gives it back with Remember, or drops it when it no
+  // longer matches a version (the case is then folded again). kDataLoss as
   // ReadStream, or when the stream's versions do not follow the cache's.
   absl::StatusOr<CachedState> CurrentState(const std::string& case_id);
   // Keeps `state` as the case's state at `state.version` unless the cache
   // already holds a later one. Evicts other cases when over kMaxCachedEventIds.
   void Remember(const std::string& case_id, CachedState state);
+  // What a cached state counts against kMaxCachedEventIds.
+  static size_t CacheWeight(const CachedState& c);
 
   const EventStoreReader* reader_;
   EventStore* store_;  // nullptr when the log only reads

@@ -212,6 +212,26 @@ TEST_F(EventLogTest, KeptCaseStateFollowsTheLog) {
   EXPECT_THAT(ids, ElementsAre("a", "b", "d", "f"));
 }
 
+// A batch refused part-way was checked on a state taken from the cache and
+// advanced past its first events: none of them was stored, so the next
+// append is decided on the log's state, not on the refused batch's.
+TEST_F(EventLogTest, ABatchRefusedPartWayLeavesNoStateBehind) {
+  ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, std::nullopt).ok());
+  EXPECT_EQ(log_->AppendCase({Ceased("b", "C"), Ceased("c", "C")}, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+  // Still looked after: a cessation is admitted, a second accommodation not.
+  EXPECT_EQ(log_->AppendCase({Accommodated("d", "C")}, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto r = log_->AppendCase({Ceased("e", "C")}, 1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->case_version, 2u);
+  // Then ceased: the kept state follows.
+  EXPECT_EQ(log_->AppendCase({Ceased("f", "C")}, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(log_->AppendCase({Accommodated("g", "C")}, 2).ok());
+}
+
 TEST_F(EventLogTest, StoreSetFieldsFromBinarySendersAreRefused) {
   v1::Event e = Accommodated("a", "C");
   e.set_position(42);
