@@ -182,7 +182,8 @@ TEST_F(EventLogTest, RetryWithTheFirstAttemptsExpectedVersionReportsOriginalPosi
 
 // AppendCase keeps each case's state between calls; the log stays the truth:
 // what another writer stored since is folded in before the next decision,
-// and a refused batch leaves the kept state as it was.
+// and a refused batch leaves nothing of itself in the state the next
+// decision is made on.
 TEST_F(EventLogTest, KeptCaseStateFollowsTheLog) {
   ASSERT_TRUE(log_->AppendCase({Accommodated("a", "C")}, std::nullopt).ok());
   // Refused against the kept state (already looked after): nothing kept from it.
