@@ -39,7 +39,8 @@ class EventJsonParser {
 std::string EventToJson(const v1::Event& event);
 
 // The JSON name of the payload set on `event` ("reviewHeld"), or "" if none.
-std::string PayloadName(const v1::Event& event);
+// The string is the schema's own and lives as long as the program.
+const std::string& PayloadName(const v1::Event& event);
 
 }  // namespace carelog
 

@@ -166,11 +166,11 @@ absl::Status CheckId(std::string_view path, std::string_view id) {
 }
 
 // Every id of `m`'s own fields (strings named "id" or "..._id"), when given.
-// `m` sits at `prefix` + `name` ("eventCorrected.replacement." "reviewHeld"),
-// spelled out only for an error.
-absl::Status CheckIdFields(const Message& m, std::string_view prefix, std::string_view name) {
-  const google::protobuf::Descriptor* d = m.GetDescriptor();
-  const auto* refl = m.GetReflection();
+// `m`, of type `d` with reflection `refl`, sits at `prefix` + `name`
+// ("eventCorrected.replacement." "reviewHeld"), spelled out only for an error.
+absl::Status CheckIdFields(const Message& m, const google::protobuf::Descriptor* d,
+                           const google::protobuf::Reflection* refl, std::string_view prefix,
+                           std::string_view name) {
   // The id fields of each message type, found once per thread: this runs
   // for every event of an import.
   thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
@@ -221,7 +221,8 @@ DateBounds BoundsFor(Range range, absl::CivilDay event_day, absl::CivilDay today
 }
 
 const Message* PayloadMessage(const v1::Event& e, const FieldDescriptor** field) {
-  const auto* refl = e.GetReflection();
+  // Every Event's, kept: asking each event checks that the descriptors are assigned.
+  static const google::protobuf::Reflection* const refl = v1::Event::GetReflection();
   static const google::protobuf::OneofDescriptor* const payload =
       v1::Event::descriptor()->FindOneofByName("payload");
   *field = refl->GetOneofFieldDescriptor(e, payload);
@@ -255,7 +256,8 @@ struct ResolvedRule {
   const FieldRule* rule;
   const FieldDescriptor* field;  // null: the schema has no such field
 };
-const std::vector<ResolvedRule>& RulesFor(const Message& payload, std::string_view name) {
+const std::vector<ResolvedRule>& RulesFor(const google::protobuf::Descriptor* payload,
+                                          std::string_view name) {
   // Node-based: the caller holds one entry while later calls add others.
   thread_local absl::node_hash_map<std::string, std::vector<ResolvedRule>> by_payload;
   const absl::string_view key(name.data(), name.size());
@@ -264,17 +266,20 @@ const std::vector<ResolvedRule>& RulesFor(const Message& payload, std::string_vi
   for (const FieldRule& rule : kFieldRules) {
     if (rule.payload != name) continue;
     rules.push_back(ResolvedRule{
-        &rule, payload.GetDescriptor()->FindFieldByCamelcaseName(std::string(rule.field))});
+        &rule, payload->FindFieldByCamelcaseName(std::string(rule.field))});
   }
   return by_payload.emplace(std::string(name), std::move(rules)).first->second;
 }
 
-absl::Status CheckPayloadFields(const Message& payload, std::string_view name,
+// `payload` is the Event's field `pf`.
+absl::Status CheckPayloadFields(const Message& payload, const FieldDescriptor* pf,
                                 absl::CivilDay event_day, absl::CivilDay today,
                                 std::string_view prefix) {
-  RETURN_IF_ERROR(CheckIdFields(payload, prefix, name));
+  const std::string& name = pf->json_name();
+  const google::protobuf::Descriptor* desc = pf->message_type();
   const google::protobuf::Reflection* refl = payload.GetReflection();
-  for (const auto& [rule_ptr, f] : RulesFor(payload, name)) {
+  RETURN_IF_ERROR(CheckIdFields(payload, desc, refl, prefix, name));
+  for (const auto& [rule_ptr, f] : RulesFor(desc, name)) {
     const FieldRule& rule = *rule_ptr;
     const auto path = [&] {
       return absl::StrCat(std::string(prefix), std::string(name), ".", std::string(rule.field));
@@ -383,7 +388,7 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   if (payload == nullptr) return absl::InvalidArgumentError("no payload: an event carries exactly one");
   const absl::CivilDay day = LondonDate(e.occurred_at());
   const absl::CivilDay today = LondonToday(now);
-  absl::Status s = CheckPayloadFields(*payload, pf->json_name(), day, today, "");
+  absl::Status s = CheckPayloadFields(*payload, pf, day, today, "");
   if (!s.ok()) return s;
   if (e.has_event_corrected()) {
     const v1::Event& r = e.event_corrected().replacement();
@@ -402,14 +407,14 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
       RETURN_IF_ERROR(CheckEarliest("eventCorrected.replacement.occurredAt", ToTime(r.occurred_at())));
     }
     const absl::CivilDay rday = r.has_occurred_at() ? LondonDate(r.occurred_at()) : day;
-    s = CheckPayloadFields(*rp, rf->json_name(), rday, today, "eventCorrected.replacement.");
+    s = CheckPayloadFields(*rp, rf, rday, today, "eventCorrected.replacement.");
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateAgainstState(const v1::Event& e, const CaseState& state) {
-  const std::string name = PayloadName(e);
+  const std::string& name = PayloadName(e);
   if (e.has_child_accommodated() && state.looked_after) {
     return absl::FailedPreconditionError(
         "childAccommodated: the child is already looked after (the open period of care must end "
