@@ -387,7 +387,15 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   const Message* payload = PayloadMessage(e, &pf);
   if (payload == nullptr) return absl::InvalidArgumentError("no payload: an event carries exactly one");
   const absl::CivilDay day = LondonDate(e.occurred_at());
-  const absl::CivilDay today = LondonToday(now);
+  // An import validates every event at one `now`: its London date is kept
+  // per thread rather than worked out per event (~0.7% of an import).
+  thread_local absl::Time today_of = absl::InfinitePast();
+  thread_local absl::CivilDay today_kept;
+  if (now != today_of) {
+    today_kept = LondonToday(now);
+    today_of = now;
+  }
+  const absl::CivilDay today = today_kept;
   absl::Status s = CheckPayloadFields(*payload, pf, day, today, "");
   if (!s.ok()) return s;
   if (e.has_event_corrected()) {

@@ -84,6 +84,27 @@ TEST(EventTime, KnownAtIsAnInstantOrTheEndOfALondonDay) {
   EXPECT_EQ(DefaultAsOf(std::nullopt, now), absl::CivilDay(2025, 1, 10));
 }
 
+// `t` as a Timestamp to the nanosecond (nanos in [0, 1e9), as protobuf
+// writes them), for LondonDate's own path from the seconds.
+google::protobuf::Timestamp TsOf(absl::Time t) {
+  const int64_t secs = absl::ToInt64Seconds(absl::Floor(t - absl::UnixEpoch(), absl::Seconds(1)));
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(secs);
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(secs)) / absl::Nanoseconds(1)));
+  return ts;
+}
+
+// A Timestamp outside protobuf's form (negative nanos, as a binary sender
+// could set): the instant it means, seconds plus nanos.
+TEST(EventTime, NanosOutsideTheirRangeCountToo) {
+  google::protobuf::Timestamp ts = Ts(Utc(2024, 5, 1, 23, 0, 0));  // 00:00 BST on 2 May
+  ts.set_nanos(-1);
+  EXPECT_EQ(LondonDate(ts), absl::CivilDay(2024, 5, 1));
+  ts = Ts(Utc(2024, 5, 1, 22, 59, 59));
+  ts.set_nanos(1000000000);
+  EXPECT_EQ(LondonDate(ts), absl::CivilDay(2024, 5, 2));
+}
+
 TEST(EventTime, NanosCount) {
   google::protobuf::Timestamp ts = Ts(Utc(2024, 5, 1, 22, 59, 59));
   ts.set_nanos(999999999);
@@ -115,6 +136,7 @@ TEST(EventTime, AgreesWithTheRuleAtRandomInstantsAndAroundEveryTransition) {
     const absl::Time t = absl::FromUnixSeconds(lo + static_cast<int64_t>(x % (hi - lo))) +
                          absl::Nanoseconds(static_cast<int64_t>(x % 1000000000));
     ASSERT_EQ(LondonToday(t), ReferenceLondonToday(t)) << absl::FormatTime(t);
+    ASSERT_EQ(LondonDate(TsOf(t)), ReferenceLondonToday(t)) << absl::FormatTime(t);
   }
   // One second either side of both transitions, 1899-2201.
   for (int y = 1899; y <= 2201; ++y) {
@@ -125,6 +147,8 @@ TEST(EventTime, AgreesWithTheRuleAtRandomInstantsAndAroundEveryTransition) {
       for (absl::Duration off : {absl::Seconds(-1), absl::Nanoseconds(-1), absl::ZeroDuration(),
                                  absl::Seconds(1), absl::Hours(22) + absl::Minutes(59)}) {
         ASSERT_EQ(LondonToday(at + off), ReferenceLondonToday(at + off))
+            << absl::FormatTime(at + off);
+        ASSERT_EQ(LondonDate(TsOf(at + off)), ReferenceLondonToday(at + off))
             << absl::FormatTime(at + off);
       }
     }
@@ -139,6 +163,8 @@ TEST(EventTime, EveryLondonMidnightFrom1899To2201) {
     const absl::Time midnight = utc_midnight - LondonOffset(utc_midnight - absl::Hours(2));
     ASSERT_EQ(LondonToday(midnight), d) << d;
     ASSERT_EQ(LondonToday(midnight - absl::Nanoseconds(1)), d - 1) << d;
+    ASSERT_EQ(LondonDate(TsOf(midnight)), d) << d;
+    ASSERT_EQ(LondonDate(TsOf(midnight - absl::Nanoseconds(1))), d - 1) << d;
     ASSERT_EQ(LondonToday(midnight + absl::Hours(12)), ReferenceLondonToday(midnight + absl::Hours(12)))
         << d;
   }

@@ -462,5 +462,22 @@ TEST(ValidationTest, DatesOfBirthMustBePlausible) {
   EXPECT_TRUE(ValidateEvent(r, {}, kNow).ok());
 }
 
+// Today is the London date of the `now` each call is given, also when one
+// thread validates at several in turn (the validator keeps the last one's).
+TEST(ValidationTest, TodayFollowsEachCallsNow) {
+  v1::Event r = Envelope("e", "C");
+  r.mutable_child_registered()->set_date_of_birth("2010-05-01");
+  r.mutable_child_registered()->set_mother_child_dob("2025-03-28");  // 2024-06-01 + 300 days
+  EXPECT_TRUE(ValidateEvent(r, {}, kNow).ok()) << ValidateEvent(r, {}, kNow);
+  EXPECT_THAT(Msg(ValidateEvent(r, {}, kNow - absl::Hours(24))),
+              HasSubstr("field 'childRegistered.motherChildDob': 2025-03-28 is outside 1900-01-01 "
+                        "to 2025-03-27"));
+  EXPECT_TRUE(ValidateEvent(r, {}, kNow).ok());
+  // 23:30 UTC on 31 May is 00:30 on 1 June in London (BST); 22:30 is still 31 May.
+  EXPECT_TRUE(ValidateEvent(r, {}, T("2024-05-31T23:30:00Z")).ok());
+  EXPECT_FALSE(ValidateEvent(r, {}, T("2024-05-31T22:30:00Z")).ok());
+  EXPECT_TRUE(ValidateEvent(r, {}, T("2024-05-31T23:30:00Z")).ok());
+}
+
 }  // namespace
 }  // namespace carelog
