@@ -2,8 +2,10 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
@@ -511,13 +513,23 @@ std::string EventToJson(const v1::Event& event) {
 }
 
 const std::string& PayloadName(const v1::Event& event) {
-  static const Descriptor* const kEvent = v1::Event::descriptor();
-  static const std::string* const kNone = new std::string();
-  // By the oneof's case, a field number: asking the event's reflection
-  // checks that the descriptors are assigned, and this runs per event.
-  if (event.payload_case() == v1::Event::PAYLOAD_NOT_SET) return *kNone;
-  const FieldDescriptor* f = kEvent->FindFieldByNumber(event.payload_case());
-  return f == nullptr ? *kNone : f->json_name();
+  // By the oneof's case, a field number, in a table made once: asking the
+  // event's reflection checks that the descriptors are assigned, and the
+  // descriptor's look-up by number hashes; this runs per event.
+  static const std::vector<const std::string*>* const kNames = [] {
+    static const std::string* const none = new std::string();
+    const google::protobuf::OneofDescriptor* oneof =
+        v1::Event::descriptor()->FindOneofByName("payload");
+    int max = 0;
+    for (int i = 0; i < oneof->field_count(); ++i) max = std::max(max, oneof->field(i)->number());
+    auto* names = new std::vector<const std::string*>(max + 1, none);
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      (*names)[oneof->field(i)->number()] = &oneof->field(i)->json_name();
+    }
+    return names;
+  }();
+  const size_t number = static_cast<size_t>(event.payload_case());  // 0: none
+  return number < kNames->size() ? *(*kNames)[number] : *(*kNames)[0];
 }
 
 }  // namespace carelog

@@ -126,6 +126,23 @@ TEST(EventJsonTest, RoundTripsThroughEventToJson) {
   EXPECT_EQ(PayloadName(e), "reviewHeld");
 }
 
+// Every payload of the schema is named by its own JSON name, and no payload
+// by "", whichever was set before.
+TEST(EventJsonTest, PayloadNameNamesEveryPayload) {
+  const google::protobuf::OneofDescriptor* oneof =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  ASSERT_GT(oneof->field_count(), 50);
+  v1::Event e;
+  EXPECT_EQ(PayloadName(e), "");
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = oneof->field(i);
+    e.GetReflection()->MutableMessage(&e, f);
+    EXPECT_EQ(PayloadName(e), f->json_name()) << f->name();
+  }
+  e.clear_payload();
+  EXPECT_EQ(PayloadName(e), "");
+}
+
 TEST(EventJsonTest, AcceptsOriginalFieldNamesAndNulls) {
   v1::Event e;
   ASSERT_TRUE(ParseLine(R"({"event_id":"e","case_id":"C","occurred_at":"2024-01-01T00:00:00Z",)"
