@@ -1,7 +1,9 @@
 #include "engine/validation.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -389,13 +391,9 @@ absl::Status ValidateContent(const v1::Event& e, absl::Time now) {
   const absl::CivilDay day = LondonDate(e.occurred_at());
   // An import validates every event at one `now`: its London date is kept
   // per thread rather than worked out per event (~0.7% of an import).
-  thread_local absl::Time today_of = absl::InfinitePast();
-  thread_local absl::CivilDay today_kept;
-  if (now != today_of) {
-    today_kept = LondonToday(now);
-    today_of = now;
-  }
-  const absl::CivilDay today = today_kept;
+  thread_local std::optional<std::pair<absl::Time, absl::CivilDay>> today_of;
+  if (!today_of.has_value() || today_of->first != now) today_of.emplace(now, LondonToday(now));
+  const absl::CivilDay today = today_of->second;
   absl::Status s = CheckPayloadFields(*payload, pf, day, today, "");
   if (!s.ok()) return s;
   if (e.has_event_corrected()) {
