@@ -46,6 +46,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -78,8 +79,11 @@ namespace {
 // The head file's slot as store/head_file.cc writes it (kSlotBytes).
 constexpr size_t kSlotBytes = 4096;
 // Where the second slot of a `beside` head file starts: a group's bytes up
-// to this size fit a slot (8 one-event calls of 448 bytes need 3.5 KiB).
+// to this size fit a slot (8 one-event calls of 448 bytes need 3.5 KiB);
+// a bigger group's slot holds its first 1 MiB.
 constexpr off_t kBesideSlotStride = 1 << 20;
+// The filler bytes written, at most, in one write call.
+constexpr size_t kFillerBytes = 1 << 20;
 
 // The one check every served call makes before its work.
 bool Authorized(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
@@ -121,7 +125,10 @@ absl::Status Sync(int fd, const std::string& path) {
   return absl::OkStatus();
 }
 
-// DIR/log and DIR/head, made afresh, and a buffer of filler bytes.
+// DIR/log and DIR/head, made afresh, and a buffer of filler bytes. The
+// log and the head may be written from two threads at once (log-then-head:
+// one group's head beside the next group's log); the filler is never
+// changed after construction.
 class FloorFiles {
  public:
   // kInvalidArgument or an errno status naming the file it could not make.
@@ -143,15 +150,20 @@ class FloorFiles {
 
   // Appends `n` filler bytes to the log (not synced).
   absl::Status AppendToLog(size_t n) {
-    Grow(n);
-    return WriteAll(log_fd_, log_path_, filler_.data(), n, -1);
+    while (n > 0) {
+      const size_t piece = std::min(n, kFillerBytes);
+      RETURN_IF_ERROR(WriteAll(log_fd_, log_path_, filler_.data(), piece, -1));
+      n -= piece;
+    }
+    return absl::OkStatus();
   }
   absl::Status SyncLog() { return Sync(log_fd_, log_path_); }
   // Writes the next of the head file's two slots, `n` bytes rounded up to
-  // whole 4 KiB pages, `stride` apart (not synced).
+  // whole 4 KiB pages and at most `stride`, `stride` apart (not synced).
+  // REQUIRES: one caller at a time.
   absl::Status WriteSlot(size_t n, off_t stride) {
-    n = (n + kSlotBytes - 1) / kSlotBytes * kSlotBytes;
-    Grow(n);
+    n = std::min((n + kSlotBytes - 1) / kSlotBytes * kSlotBytes,
+                 std::min(static_cast<size_t>(stride), kFillerBytes));
     const off_t offset = next_slot_ * stride;
     next_slot_ = 1 - next_slot_;
     return WriteAll(head_fd_, head_path_, filler_.data(), n, offset);
@@ -161,15 +173,13 @@ class FloorFiles {
  private:
   explicit FloorFiles(const std::string& dir)
       : log_path_((std::filesystem::path(dir) / "log").string()),
-        head_path_((std::filesystem::path(dir) / "head").string()) {}
-  void Grow(size_t n) {
-    if (filler_.size() < n) filler_.resize(n, '\x5a');
-  }
+        head_path_((std::filesystem::path(dir) / "head").string()),
+        filler_(kFillerBytes, '\x5a') {}
 
   const std::string log_path_, head_path_;
+  const std::string filler_;
   int log_fd_ = -1, head_fd_ = -1;
-  int next_slot_ = 0;
-  std::string filler_;
+  int next_slot_ = 0;  // WriteSlot's alone
 };
 
 enum class Flushes { kNone, kLog, kLogThenHead, kLogBesideHead };

@@ -19,9 +19,12 @@ trap cleanup EXIT
 echo "floor-test-token" >"$work/token"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# serve_and_load NAME [floor args...]: serves, loads 1 s, prints acknowledged appends.
+# serve_and_load NAME [floor args...]: serves, loads 1 s with 4 clients and
+# batches of $batch events, prints the acknowledged events.
+batch=1
+max_appends=100000000
 serve_and_load() {
-  local name="$1" port out appends
+  local name="$1" port out events
   shift
   "$floor" --token-file "$work/token" "$@" >"$work/$name.out" 2>&1 &
   pid=$!
@@ -29,20 +32,20 @@ serve_and_load() {
   port=$(sed -n 's/^grpc_floor: serving on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/$name.out")
   [ -n "$port" ] || fail "$name: did not start: $(cat "$work/$name.out")"
   out=$("$load" --connect "127.0.0.1:$port" --token-file "$work/token" --clients 4 --seconds 1 \
-          --max-appends 100000000)
+          --max-appends "$max_appends" --batch "$batch")
   kill "$pid"
   wait "$pid" || fail "$name: exit $? after SIGTERM: $(cat "$work/$name.out")"
   pid=
   echo "$out" | grep -q '; 0 failed$' || fail "$name: calls failed: $out"
-  appends=$(echo "$out" | sed -n 's/^clients 4, batch 1, sync as served: \([0-9]*\) appends .*/\1/p')
-  [ -n "$appends" ] && [ "$appends" -gt 0 ] || fail "$name: no appends: $out"
-  echo "$appends"
+  events=$(echo "$out" | sed -n "s/^clients 4, batch $batch, sync as served: [0-9]* appends (\([0-9]*\) events).*/\1/p")
+  [ -n "$events" ] && [ "$events" -gt 0 ] || fail "$name: no appends: $out"
+  echo "$events"
 }
 
 size() { stat -c %s "$1"; }
 
 n=$(serve_and_load none)
-echo "none: $n appends"
+echo "none: $n events"
 
 bytes=100
 for api in sync callback; do
@@ -52,8 +55,8 @@ for api in sync callback; do
           --bytes-per-event "$bytes")
     log=$(size "$dir/log")
     head=$(size "$dir/head")
-    echo "$api $flushes: $n appends, log $log bytes, head $head bytes"
-    [ "$log" -eq $((n * bytes)) ] || fail "$api $flushes: log of $log bytes for $n appends of $bytes"
+    echo "$api $flushes: $n events, log $log bytes, head $head bytes"
+    [ "$log" -eq $((n * bytes)) ] || fail "$api $flushes: log of $log bytes for $n events of $bytes"
     case "$flushes" in
       log) [ "$head" -eq 0 ] || fail "$api log: a head file of $head bytes, none written" ;;
       # Two 4 KiB slots, as store/head_file.cc.
@@ -64,6 +67,20 @@ for api in sync callback; do
     esac
   done
 done
+
+# Groups of more than the 1 MiB a write takes (calls of 20 events of 64 KiB;
+# 16 calls, 20 MiB): the log still holds every byte, and a head slot stops
+# at 1 MiB, short of the other slot.
+batch=20
+max_appends=16
+bytes=65536
+dir="$work/big"
+n=$(serve_and_load big --flushes log-beside-head --api callback --dir "$dir" --bytes-per-event "$bytes")
+log=$(size "$dir/log")
+head=$(size "$dir/head")
+echo "callback log-beside-head, batches of $batch: $n events, log $log bytes, head $head bytes"
+[ "$log" -eq $((n * bytes)) ] || fail "big groups: log of $log bytes for $n events of $bytes"
+[ "$head" -eq $((2 * 1048576)) ] || fail "big groups: head of $head bytes, not two slots of 1 MiB"
 
 # Wrong arguments: exit 2, nothing served.
 expect_exit() {
