@@ -184,8 +184,11 @@ class FloorFiles {
 
 enum class Flushes { kNone, kLog, kLogThenHead, kLogBesideHead };
 
-// Writes each group as its Flushes say, over FloorFiles it owns.
-// Thread-safe: groups may overlap as the sync API's leaders do.
+// Writes each group as its Flushes say, over FloorFiles it owns. One
+// group's head part may overlap the next group's log part (log-then-head,
+// as the sync API's leaders do).
+// REQUIRES: the log parts of Commit (up to `log_done`) run one at a time;
+// the sync API's leader/follower queue and the one committer both see to it.
 class GroupWriter {
  public:
   // REQUIRES: flushes != kNone.
