@@ -19,6 +19,8 @@ absl::Status AdmitContent(const v1::Event& event, absl::Time now, EventContent* 
   if (!s.ok()) return s;
   content->payload = EncodeEvent(event);
   content->hash = absl::HashOf(event.case_id(), content->payload);
+  content->id_key = HashId(event.event_id());
+  content->case_key = HashId(event.case_id());
   return absl::OkStatus();
 }
 
@@ -61,7 +63,7 @@ absl::StatusOr<std::optional<Admission>> InputIds::Check(uint64_t number, const 
         it->second.number, " and ", number,
         ") with different content; nothing from this batch was recorded")));
   }
-  ASSIGN_OR_RETURN(std::optional<SpilledIdSet::Value> seen, file_.Find(HashId(event.event_id())));
+  ASSIGN_OR_RETURN(std::optional<SpilledIdSet::Value> seen, file_.Find(content.id_key));
   if (!seen.has_value()) return std::nullopt;
   if (seen->content_hash == content.hash) return Admission::Present(0, seen->number);
   return Admission::Refused(absl::AlreadyExistsError(
@@ -76,8 +78,11 @@ absl::Status InputIds::Remember(uint64_t number, const v1::Event& event,
     exact_.try_emplace(event.event_id(), Seen{saturated, &content.payload});
     return absl::OkStatus();
   }
-  return file_.Insert(HashId(event.event_id()),
-                     SpilledIdSet::Value{content.hash, HashId(event.case_id()), saturated});
+  return file_.Insert(content.id_key, SpilledIdSet::Value{content.hash, content.case_key, saturated});
+}
+
+void InputIds::Prefetch(const EventContent& content) const {
+  if (kind_ == InputKind::kFile) file_.Prefetch(content.id_key);
 }
 
 absl::StatusOr<bool> InputIds::HasForCase(std::string_view event_id,

@@ -89,6 +89,10 @@ class SpilledIdSet {
   // failures; the set is then unusable.
   [[nodiscard]] absl::Status Insert(uint64_t key, Value value);
 
+  // A hint that `key` is looked up or inserted soon: its place in the table
+  // is fetched into the cache. Changes nothing.
+  void Prefetch(uint64_t key) const { table_.prefetch(key); }
+
   // How many runs were written (for tests and reports).
   size_t runs() const { return runs_.size(); }
   // Ids remembered in all.
