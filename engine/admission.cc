@@ -78,7 +78,8 @@ absl::Status InputIds::Remember(uint64_t number, const v1::Event& event,
     exact_.try_emplace(event.event_id(), Seen{saturated, &content.payload});
     return absl::OkStatus();
   }
-  return file_.Insert(content.id_key, SpilledIdSet::Value{content.hash, content.case_key, saturated});
+  return file_.Insert(content.id_key,
+                     SpilledIdSet::Value{content.hash, content.case_key, saturated});
 }
 
 void InputIds::Prefetch(const EventContent& content) const {
