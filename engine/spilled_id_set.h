@@ -47,7 +47,12 @@ struct SpillOptions {
   // Ids held in the table before they are written out as a run. The default
   // fills a table of 2^20 slots to its maximum load: ~34 MB, and ~25 MB
   // more while a run is sorted and written. (2^21 until the import staged
-  // its groups while admitting: the two now share the memory.)
+  // its groups while admitting: the two now share the memory.) Twice as
+  // many when the set is told to expect at most that: a run written for an
+  // input only a little larger than the table (945,520 events against
+  // 917,504) is a sort, a file and a filter for the last few ids, while the
+  // table twice as large costs ~34 MB more only at sizes far below the
+  // memory bound (engine/spilled_id_set.cc, TableLimit).
   size_t ids_in_memory = (size_t{1} << 20) / 8 * 7;
   // The filter's largest size. It starts at 16 bits an id for the larger of
   // the expected ids and twice the table, and doubles (read back from the
@@ -68,8 +73,8 @@ class SpilledIdSet {
   // Entries per block of a run: the unit one look-up reads (28 bytes each).
   static constexpr size_t kRunBlockEntries = 128;
 
-  // `expected` (0 = unknown) sizes the table (at most `ids_in_memory`) and
-  // the first filter. Creates no file until the first spill.
+  // `expected` (0 = unknown) sizes the table (at most `ids_in_memory`, or
+  // twice that when `expected` is at most twice that) and the first filter. Creates no file until the first spill.
   explicit SpilledIdSet(SpillOptions options, uint64_t expected = 0);
   // Closes the runs (their space is freed: they were unlinked at creation).
   ~SpilledIdSet();
@@ -123,6 +128,7 @@ class SpilledIdSet {
 
   const SpillOptions options_;
   const uint64_t expected_;
+  const size_t table_limit_;  // ids the table holds before a spill
   // In huge pages: every look-up is a random probe into ~34 MB.
   using Table = absl::flat_hash_map<uint64_t, Value, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
                                     HugePageAllocator<std::pair<const uint64_t, Value>>>;

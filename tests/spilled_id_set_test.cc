@@ -124,6 +124,37 @@ TEST(SpilledIdSetTest, AFilterTooSmallToHelpOnlyCostsReads) {
   CompareWithAMap(o, 3000);
 }
 
+// An input expected to fit in twice the table is held in one table: a run
+// for its last few ids would be all cost. Expected to be larger, or not
+// known, the table spills at `ids_in_memory` as before.
+TEST(SpilledIdSetTest, AnInputExpectedToFitTwiceTheTableIsNotSpilled) {
+  TempDir dir;
+  SpillOptions o;
+  o.dir = dir.path();
+  o.ids_in_memory = 100;
+  auto insert = [](SpilledIdSet& set, uint64_t n) {
+    for (uint64_t k = 1; k <= n; ++k) ASSERT_TRUE(set.Insert(k * 7919, {k, k, 1}).ok());
+  };
+  {
+    SpilledIdSet set(o, /*expected=*/150);
+    insert(set, 200);
+    EXPECT_EQ(set.runs(), 0u);
+    EXPECT_EQ((*set.Find(7919 * 200))->content_hash, 200u);
+  }
+  {
+    SpilledIdSet set(o, /*expected=*/150);  // the estimate falls short
+    insert(set, 201);
+    EXPECT_EQ(set.runs(), 1u);
+    EXPECT_EQ((*set.Find(7919 * 7))->content_hash, 7u);
+    EXPECT_EQ((*set.Find(7919 * 201))->content_hash, 201u);
+  }
+  for (uint64_t expected : {uint64_t{0}, uint64_t{100}, uint64_t{201}}) {
+    SpilledIdSet set(o, expected);
+    insert(set, 101);
+    EXPECT_EQ(set.runs(), 1u) << "expected " << expected;
+  }
+}
+
 TEST(SpilledIdSetTest, WithoutADirectoryNothingIsSpilled) {
   SpillOptions o;
   o.ids_in_memory = 10;
