@@ -134,10 +134,8 @@ absl::StatusOr<Admission> Admitter::Admit(uint64_t number, const v1::Event& even
   absl::Status s = ValidateAgainstState(event, state);
   if (lent.has_value()) state.event_ids.erase(*lent);
   if (!s.ok()) return Admission::Refused(std::move(s));
-  ApplyToState(event, &state);
-  // Kept in ids_ with its case instead (it is not in the log, so the state
-  // had no such id before).
-  state.event_ids.erase(CaseState::IdHash(event.event_id()));
+  // Its id is kept in ids_ with its case instead (it is not in the log).
+  ApplyFactsToState(event, &state);
   RETURN_IF_ERROR(ids_.Remember(number, event, content));
   return Admission::New();
 }

@@ -474,6 +474,10 @@ absl::Status ValidateEvent(const v1::Event& e, const CaseState& state, absl::Tim
 
 void ApplyToState(const v1::Event& e, CaseState* state) {
   state->AddEvent(e.event_id());
+  ApplyFactsToState(e, state);
+}
+
+void ApplyFactsToState(const v1::Event& e, CaseState* state) {
   if (e.has_child_accommodated()) state->looked_after = true;
   if (e.has_child_ceased_looked_after()) state->looked_after = false;
   if (e.has_review_scheduled()) state->reviews.insert(e.review_scheduled().review_id());

@@ -50,6 +50,9 @@ inline constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
 // Advances the state past an accepted event.
 void ApplyToState(const v1::Event& event, CaseState* state);
+// The same but for the event's own id, which the caller keeps elsewhere (an
+// import keeps the ids its file brings with their cases, engine/admission.h).
+void ApplyFactsToState(const v1::Event& event, CaseState* state);
 
 }  // namespace carelog
 

@@ -311,6 +311,16 @@ TEST(EventJsonTest, ReusedParserAndEventGiveWhatFreshOnesGive) {
       "{" ENV R"(,"eventCorrected":{"eventId":"x","reason":"r","replacement":{"reviewHeld":{"reviewId":"R-5"}}}})",
       "{" ENV R"(,"eventCorrected":{"eventId":"y","reason":"s"}})",
       "{" ENV R"(,"reviewDocumentsProvided":{"reviewId":"T"}})",
+      // The envelope's messages: absent, null, partly given, of the wrong
+      // type, an instant with a fraction (the general path), a bad one.
+      R"({"eventId":"e","caseId":"C","reviewHeld":{"reviewId":"R-6"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":null,"actor":null,"reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00.25Z","actor":{"role":"SOCIAL_WORKER"},"reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00+01:00","actor":{"id":"b"},"reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":5,"actor":{"id":"a","role":"IRO"},"reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00Z","actor":"a","reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":"2024-02-30T00:00:00Z","actor":{"id":"a"},"reviewHeld":{"reviewId":"R"}})",
+      R"({"eventId":"e","caseId":"C","occurredAt":"2024-01-01T00:00:00Z","actor":{"id":"a","mood":"x"},"reviewHeld":{"reviewId":"R"}})",
   };
   EventJsonParser reused;
   v1::Event event;

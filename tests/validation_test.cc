@@ -280,6 +280,23 @@ TEST(ValidationTest, ReviewHeldWithoutScheduleIsAccepted) {
   EXPECT_TRUE(s.reviews.contains("R-new"));
 }
 
+// The facts without the id: an import keeps its file's ids elsewhere.
+TEST(ValidationTest, ApplyFactsToStateLeavesTheEventsIdOut) {
+  v1::Event e = Envelope("e", "C");
+  e.mutable_review_held()->set_review_id("R-new");
+  CaseState facts;
+  ApplyFactsToState(e, &facts);
+  EXPECT_TRUE(facts.reviews.contains("R-new"));
+  EXPECT_FALSE(facts.HasEvent("e"));
+  ApplyFactsToState(Accommodated("a", "C"), &facts);
+  EXPECT_TRUE(facts.looked_after);
+  EXPECT_TRUE(facts.event_ids.empty());
+  CaseState all;
+  ApplyToState(e, &all);
+  EXPECT_TRUE(all.HasEvent("e"));
+  EXPECT_EQ(all.reviews, facts.reviews);
+}
+
 TEST(ValidationTest, AccommodatedWhileLookedAfterIsRefused) {
   CaseState s;
   ApplyToState(Accommodated("a", "C"), &s);
