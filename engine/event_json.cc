@@ -149,6 +149,52 @@ absl::Status FieldError(const Path& path, std::string_view reason) {
   return FieldError(path.ToString(), reason);
 }
 
+// The refusals both fillers give (the reflective Filler below and the
+// generated one, event_json_gen.inc), written once so that they cannot
+// drift apart.
+absl::Status UnknownKeyError(const Path* path, std::string_view key, bool is_event,
+                             dom::element value) {
+  const Path at{path, key};
+  if (is_event && value.type() == dom::element_type::OBJECT) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown payload '", at.ToString(), "'"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown field '", at.ToString(), "'"));
+}
+absl::Status TwiceError(const Path& fpath) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "field '", fpath.ToString(), "' appears twice in one object: give each field once"));
+}
+absl::Status TwoPayloadsError(const Path* path, std::string_view first, const Path& second) {
+  return absl::InvalidArgumentError(absl::StrCat("two payloads '", Path{path, first}.ToString(),
+                                                 "' and '", second.ToString(),
+                                                 "': an event carries exactly one"));
+}
+absl::Status NoPayloadError() {
+  return absl::InvalidArgumentError(
+      "no payload: an event carries exactly one, named after its type (e.g. 'reviewHeld')");
+}
+// "want a string, got a number"
+absl::Status WantError(const Path& fpath, std::string_view want, dom::element got) {
+  return FieldError(fpath, absl::StrCat("want ", std::string(want), ", got ", TypeName(got.type())));
+}
+absl::Status UnknownValueError(const Path& fpath, std::string_view name) {
+  return FieldError(fpath, absl::StrCat("unknown value '", std::string(name), "'"));
+}
+// An integer given as a JSON number or a string of digits.
+bool GetInteger(dom::element el, int64_t* v) {
+  std::string_view sv;
+  if (el.get_int64().get(*v) == simdjson::SUCCESS) return true;
+  return el.get_string().get(sv) == simdjson::SUCCESS && absl::SimpleAtoi(std::string(sv), v);
+}
+// Marks field `index` given in an object; false if it was already.
+bool MarkGiven(uint64_t* given, int index) {
+  uint64_t& word = given[index / 64];
+  const uint64_t bit = uint64_t{1} << (index % 64);
+  if ((word & bit) != 0) return false;
+  word |= bit;
+  return true;
+}
+
 // A field as the filler needs it, worked out once per field.
 struct FieldInfo {
   const FieldDescriptor* field = nullptr;
@@ -284,37 +330,21 @@ class Filler {
     for (dom::key_value_pair kv : obj) {
       std::string_view key = kv.key;
       FieldInfo* info = FieldCache::Next(desc, fields, prev, key);
-      if (info == nullptr) {
-        const Path at{path, key};
-        if (is_event && kv.value.type() == dom::element_type::OBJECT) {
-          return absl::InvalidArgumentError(absl::StrCat("unknown payload '", at.ToString(), "'"));
-        }
-        return absl::InvalidArgumentError(absl::StrCat("unknown field '", at.ToString(), "'"));
-      }
+      if (info == nullptr) return UnknownKeyError(path, key, is_event, kv.value);
       prev = info;
       const FieldDescriptor* field = info->field;
       const Path fpath{path, field->json_name()};
-      uint64_t& word = given[field->index() / 64];
-      const uint64_t bit = uint64_t{1} << (field->index() % 64);
-      if ((word & bit) != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "field '", fpath.ToString(), "' appears twice in one object: give each field once"));
-      }
-      word |= bit;
+      if (!MarkGiven(given.data(), field->index())) return TwiceError(fpath);
       if (kv.value.type() == dom::element_type::NULL_VALUE) continue;
       if (info->store_set) return FieldError(fpath, "is set by the store; senders must not send it");
       if (info->payload) {
-        if (payload != nullptr) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("two payloads '", Path{path, payload->json_name()}.ToString(),
-                           "' and '", fpath.ToString(), "': an event carries exactly one"));
-        }
+        if (payload != nullptr) return TwoPayloadsError(path, payload->json_name(), fpath);
         payload = field;
       }
       if (field->is_repeated()) {
         dom::array arr;
         if (kv.value.get_array().get(arr) != simdjson::SUCCESS) {
-          return FieldError(fpath, absl::StrCat("want an array, got ", TypeName(kv.value.type())));
+          return WantError(fpath, "an array", kv.value);
         }
         size_t i = 0;
         for (dom::element el : arr) {
@@ -339,10 +369,7 @@ class Filler {
       absl::Status s = SetValue(kv.value, msg, refl, *info, fpath);
       if (!s.ok()) return s;
     }
-    if (is_event && payload == nullptr && path == nullptr) {
-      return absl::InvalidArgumentError(
-          "no payload: an event carries exactly one, named after its type (e.g. 'reviewHeld')");
-    }
+    if (is_event && payload == nullptr && path == nullptr) return NoPayloadError();
     return absl::OkStatus();
   }
 
@@ -354,9 +381,7 @@ class Filler {
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string_view v;
-        if (el.get_string().get(v) != simdjson::SUCCESS) {
-          return FieldError(fpath, absl::StrCat("want a string, got ", TypeName(el.type())));
-        }
+        if (el.get_string().get(v) != simdjson::SUCCESS) return WantError(fpath, "a string", el);
         if (rep) {
           refl->AddString(msg, field, std::string(v));
         } else {
@@ -366,9 +391,7 @@ class Filler {
       }
       case FieldDescriptor::CPPTYPE_BOOL: {
         bool v;
-        if (el.get_bool().get(v) != simdjson::SUCCESS) {
-          return FieldError(fpath, absl::StrCat("want true or false, got ", TypeName(el.type())));
-        }
+        if (el.get_bool().get(v) != simdjson::SUCCESS) return WantError(fpath, "true or false", el);
         if (rep) {
           refl->AddBool(msg, field, v);
         } else {
@@ -378,13 +401,9 @@ class Filler {
       }
       case FieldDescriptor::CPPTYPE_ENUM: {
         std::string_view v;
-        if (el.get_string().get(v) != simdjson::SUCCESS) {
-          return FieldError(fpath, absl::StrCat("want a name, got ", TypeName(el.type())));
-        }
+        if (el.get_string().get(v) != simdjson::SUCCESS) return WantError(fpath, "a name", el);
         const int number = EnumNumber(info, v);
-        if (number == 0) {
-          return FieldError(fpath, absl::StrCat("unknown value '", std::string(v), "'"));
-        }
+        if (number == 0) return UnknownValueError(fpath, v);
         if (rep) {
           refl->AddEnumValue(msg, field, number);
         } else {
@@ -397,13 +416,7 @@ class Filler {
       case FieldDescriptor::CPPTYPE_UINT32:
       case FieldDescriptor::CPPTYPE_INT32: {
         int64_t v = 0;
-        std::string_view sv;
-        if (el.get_int64().get(v) == simdjson::SUCCESS) {
-        } else if (el.get_string().get(sv) == simdjson::SUCCESS &&
-                   absl::SimpleAtoi(std::string(sv), &v)) {
-        } else {
-          return FieldError(fpath, absl::StrCat("want an integer, got ", TypeName(el.type())));
-        }
+        if (!GetInteger(el, &v)) return WantError(fpath, "an integer", el);
         if (v < 0 && (field->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 ||
                       field->cpp_type() == FieldDescriptor::CPPTYPE_UINT32)) {
           return FieldError(fpath, "must not be negative");
@@ -420,8 +433,7 @@ class Filler {
         if (info.timestamp) {
           std::string_view v;
           if (el.get_string().get(v) != simdjson::SUCCESS) {
-            return FieldError(fpath, absl::StrCat("want an RFC 3339 instant string, got ",
-                                                  TypeName(el.type())));
+            return WantError(fpath, "an RFC 3339 instant string", el);
           }
           auto* ts = static_cast<google::protobuf::Timestamp*>(
               rep ? refl->AddMessage(msg, field) : refl->MutableMessage(msg, field));
@@ -429,9 +441,7 @@ class Filler {
           return ParseInstant(v, fpath.ToString(), ts);
         }
         dom::object sub;
-        if (el.get_object().get(sub) != simdjson::SUCCESS) {
-          return FieldError(fpath, absl::StrCat("want an object, got ", TypeName(el.type())));
-        }
+        if (el.get_object().get(sub) != simdjson::SUCCESS) return WantError(fpath, "an object", el);
         Message* child = rep ? refl->AddMessage(msg, field) : refl->MutableMessage(msg, field);
         return Fill(sub, child, field->message_type(), &fpath);
       }
@@ -455,15 +465,20 @@ class Filler {
   PayloadPool* pool_;
 };
 
+// GenFill_carelog_v1_Event and the rest: engine/codegen/event_json_codegen.cc.
+#include "event_json_gen.inc"
+
 }  // namespace
 
 struct EventJsonParser::Impl {
+  explicit Impl(EventJsonParser::Filling f) : filling(f) {}
+  const EventJsonParser::Filling filling;
   dom::parser parser;
   FieldCache fields;
   PayloadPool payloads;
 };
 
-EventJsonParser::EventJsonParser() : impl_(std::make_unique<Impl>()) {}
+EventJsonParser::EventJsonParser(Filling filling) : impl_(std::make_unique<Impl>(filling)) {}
 EventJsonParser::~EventJsonParser() = default;
 
 absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
@@ -487,6 +502,9 @@ absl::Status EventJsonParser::Parse(std::string_view line, v1::Event* out) {
   dom::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("malformed JSON: an event must be a JSON object");
+  }
+  if (impl_->filling == Filling::kGenerated) {
+    return GenFill_carelog_v1_Event(obj, out, nullptr, &impl_->payloads);
   }
   static const Descriptor* const kEvent = v1::Event::descriptor();
   Filler filler(&impl_->fields, &impl_->payloads);

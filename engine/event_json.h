@@ -22,7 +22,16 @@ namespace carelog {
 // Reuses its buffers across calls: one per thread.
 class EventJsonParser {
  public:
-  EventJsonParser();
+  // How a message is filled from the parsed JSON. kGenerated: code written
+  // at build time from events.proto (engine/codegen/event_json_codegen.cc),
+  // a function per message with its setters, ~a third of the reflective
+  // filler's time. kReflection: protobuf's reflection, the reference the
+  // generated code is checked against (tests/event_json_codegen_test.cc,
+  // the ndjson_line fuzz target). Both give the same event or the same
+  // refusal for every line.
+  enum class Filling { kGenerated, kReflection };
+
+  explicit EventJsonParser(Filling filling = Filling::kGenerated);
   ~EventJsonParser();
 
   // Parses `line` into *out (cleared first). kInvalidArgument naming the

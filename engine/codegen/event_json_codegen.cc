@@ -1,0 +1,343 @@
+// event_json_codegen: writes the generated filler of engine/event_json.cc, a
+// function per message reachable from carelog.v1.Event that fills the
+// message from a simdjson object with the message's own setters.
+//
+//   event_json_codegen OUT.inc
+//
+// Built and run by engine/CMakeLists.txt at build time, from the descriptors
+// compiled into carelog_proto, so the code follows events.proto. The output
+// is included into engine/event_json.cc's anonymous namespace and calls its
+// helpers (the error messages, instants, the payload pool): the reflective
+// Filler there is the reference, and tests/event_json_codegen_test.cc checks
+// that both give the same bytes or the same refusal, line by line. What the
+// generated code does, per key of an object:
+//   - match the key against the field's lowerCamelCase name and its proto
+//     name (a switch on the key's length, then the bytes);
+//   - refuse an unknown key, a key given twice, a store-set field of an
+//     Event, a second payload; skip a null;
+//   - set the value with the field's generated setter (mutable_x()->assign
+//     for strings, which keeps a pooled message's buffers).
+// Field kinds the reference cannot fill (floats, repeated integers, maps)
+// stop the build here rather than behave differently at run time.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "carelog/v1/events.pb.h"
+#include "google/protobuf/descriptor.h"
+
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+
+[[noreturn]] void Fail(const std::string& why) {
+  std::cerr << "event_json_codegen: " << why << "\n";
+  std::exit(1);
+}
+
+bool IsTimestamp(const Descriptor* d) { return d->full_name() == "google.protobuf.Timestamp"; }
+
+// The C++ type protoc generates for a message or enum: ::package::Outer_Inner.
+template <typename D>
+std::string CppType(const D* d) {
+  const std::string& pkg = d->file()->package();
+  std::string local = d->full_name().substr(pkg.empty() ? 0 : pkg.size() + 1);
+  return absl::StrCat("::", absl::StrReplaceAll(pkg, {{".", "::"}}), "::",
+                      absl::StrReplaceAll(local, {{".", "_"}}));
+}
+
+// An identifier for generated functions.
+template <typename D>
+std::string Mangle(const D* d) {
+  return absl::StrReplaceAll(d->full_name(), {{".", "_"}});
+}
+
+// protoc's accessor name: the lowercase field name, '_' added to C++ keywords.
+std::string Accessor(const FieldDescriptor* f) {
+  static const std::set<std::string> kKeywords = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool",
+      "break", "case", "catch", "char", "class", "compl", "const", "constexpr",
+      "const_cast", "continue", "decltype", "default", "delete", "do", "double",
+      "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+      "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private",
+      "protected", "public", "register", "reinterpret_cast", "return", "short", "signed",
+      "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template",
+      "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+      "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while",
+      "xor", "xor_eq", "char8_t", "char16_t", "char32_t", "concept", "consteval",
+      "constinit", "co_await", "co_return", "co_yield", "requires"};
+  std::string name = f->lowercase_name();
+  if (kKeywords.contains(name)) name += "_";
+  return name;
+}
+
+// A C++ string literal of `s` (names are ASCII identifiers; escaped anyway).
+std::string Literal(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\%03o", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+class Writer {
+ public:
+  void Collect(const Descriptor* d) {
+    if (IsTimestamp(d) || seen_.contains(d)) return;
+    seen_.insert(d);
+    order_.push_back(d);
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (f->is_map()) Fail(absl::StrCat(f->full_name(), ": map fields are not supported"));
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) Collect(f->message_type());
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+        enums_.emplace(f->enum_type()->full_name(), f->enum_type());
+      }
+    }
+  }
+
+  std::string Write() {
+    std::string out =
+        "// Generated by engine/codegen/event_json_codegen.cc from events.proto: do not edit.\n"
+        "// Included into engine/event_json.cc's anonymous namespace.\n\n";
+    for (const auto& [name, e] : enums_) WriteEnum(e, &out);
+    for (const Descriptor* d : order_) {
+      absl::StrAppend(&out, "absl::Status GenFill_", Mangle(d), "(dom::object obj, ", CppType(d),
+                      "* msg, const Path* path, PayloadPool* pool);\n");
+    }
+    out += "\n";
+    for (const Descriptor* d : order_) WriteMessage(d, &out);
+    return out;
+  }
+
+ private:
+  // The number of the enum value named `name`, 0 when none (as the
+  // reference's EnumNumber: 0 is "unspecified", which a sender may not name).
+  void WriteEnum(const EnumDescriptor* e, std::string* out) {
+    std::map<size_t, std::vector<std::pair<std::string, int>>> by_length;
+    for (int i = 0; i < e->value_count(); ++i) {
+      by_length[e->value(i)->name().size()].emplace_back(e->value(i)->name(),
+                                                          e->value(i)->number());
+    }
+    absl::StrAppend(out, "[[maybe_unused]] int GenEnum_", Mangle(e), "(std::string_view v) {\n",
+                    "  switch (v.size()) {\n");
+    for (const auto& [length, values] : by_length) {
+      absl::StrAppend(out, "    case ", length, ":\n");
+      for (const auto& [name, number] : values) {
+        absl::StrAppend(out, "      if (v == ", Literal(name), ") return ", number, ";\n");
+      }
+      absl::StrAppend(out, "      return 0;\n");
+    }
+    absl::StrAppend(out, "  }\n  return 0;\n}\n\n");
+  }
+
+  // The statements that set field `f` from `el` (a dom::element), whose path
+  // is `fpath`; `add` for an element of a repeated field.
+  std::string ValueCode(const FieldDescriptor* f, bool add, const std::string& el,
+                        const std::string& fpath) {
+    const std::string acc = Accessor(f);
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        return absl::StrCat(
+            "std::string_view v;\n", "if (", el, ".get_string().get(v) != simdjson::SUCCESS) return ",
+            "WantError(", fpath, ", \"a string\", ", el, ");\n", "msg->",
+            add ? "add_" : "mutable_", acc, "()->assign(v.data(), v.size());\n");
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return absl::StrCat("bool v;\n", "if (", el,
+                            ".get_bool().get(v) != simdjson::SUCCESS) return WantError(", fpath,
+                            ", \"true or false\", ", el, ");\n", "msg->", add ? "add_" : "set_",
+                            acc, "(v);\n");
+      case FieldDescriptor::CPPTYPE_ENUM:
+        return absl::StrCat(
+            "std::string_view v;\n", "if (", el,
+            ".get_string().get(v) != simdjson::SUCCESS) return WantError(", fpath, ", \"a name\", ",
+            el, ");\n", "const int n = GenEnum_", Mangle(f->enum_type()), "(v);\n",
+            "if (n == 0) return UnknownValueError(", fpath, ", v);\n", "msg->",
+            add ? "add_" : "set_", acc, "(static_cast<", CppType(f->enum_type()), ">(n));\n");
+      case FieldDescriptor::CPPTYPE_INT32:
+      case FieldDescriptor::CPPTYPE_INT64:
+      case FieldDescriptor::CPPTYPE_UINT32:
+      case FieldDescriptor::CPPTYPE_UINT64: {
+        if (add) Fail(absl::StrCat(f->full_name(), ": repeated integers are not supported"));
+        const bool is_unsigned = f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32 ||
+                                 f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64;
+        const char* type = f->cpp_type() == FieldDescriptor::CPPTYPE_INT32    ? "int32_t"
+                           : f->cpp_type() == FieldDescriptor::CPPTYPE_INT64  ? "int64_t"
+                           : f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32 ? "uint32_t"
+                                                                              : "uint64_t";
+        return absl::StrCat("int64_t v = 0;\n", "if (!GetInteger(", el,
+                            ", &v)) return WantError(", fpath, ", \"an integer\", ", el, ");\n",
+                            is_unsigned ? absl::StrCat("if (v < 0) return FieldError(", fpath,
+                                                       ", \"must not be negative\");\n")
+                                        : std::string(),
+                            "msg->set_", acc, "(static_cast<", type, ">(v));\n");
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        const Descriptor* sub = f->message_type();
+        if (IsTimestamp(sub)) {
+          return absl::StrCat(
+              "std::string_view v;\n", "if (", el,
+              ".get_string().get(v) != simdjson::SUCCESS) return WantError(", fpath,
+              ", \"an RFC 3339 instant string\", ", el, ");\n",
+              "google::protobuf::Timestamp* ts = msg->", add ? "add_" : "mutable_", acc, "();\n",
+              "if (!ParseCommonInstant(v, ts)) {\n",
+              "  absl::Status s = ParseInstant(v, ", fpath, ".ToString(), ts);\n",
+              "  if (!s.ok()) return s;\n", "}\n");
+        }
+        return absl::StrCat("dom::object sub;\n", "if (", el,
+                            ".get_object().get(sub) != simdjson::SUCCESS) return WantError(", fpath,
+                            ", \"an object\", ", el, ");\n", "absl::Status s = GenFill_",
+                            Mangle(sub), "(sub, msg->", add ? "add_" : "mutable_", acc, "(), &",
+                            fpath, ", pool);\n", "if (!s.ok()) return s;\n");
+      }
+      default:
+        Fail(absl::StrCat(f->full_name(), ": this field type is not supported"));
+    }
+  }
+
+  static std::string Indent(const std::string& code, int spaces) {
+    std::string out;
+    for (absl::string_view line : absl::StrSplit(code, '\n', absl::SkipEmpty())) {
+      absl::StrAppend(&out, std::string(spaces, ' '), line, "\n");
+    }
+    return out;
+  }
+
+  void WriteMessage(const Descriptor* d, std::string* out) {
+    const bool is_event = d == carelog::v1::Event::descriptor();
+    const int n = d->field_count();
+    absl::StrAppend(out, "absl::Status GenFill_", Mangle(d), "(dom::object obj, ", CppType(d),
+                    "* msg, const Path* path, PayloadPool* pool) {\n");
+    absl::StrAppend(out, "  (void)pool;\n");
+    // Keys by length: the camelCase name and the proto name of each field.
+    std::map<size_t, std::vector<std::pair<std::string, int>>> keys;
+    for (int i = 0; i < n; ++i) {
+      const FieldDescriptor* f = d->field(i);
+      keys[f->camelcase_name().size()].emplace_back(f->camelcase_name(), i);
+      if (f->name() != f->camelcase_name()) keys[f->name().size()].emplace_back(f->name(), i);
+    }
+    absl::StrAppend(out, "  uint64_t given[", std::max(1, (n + 63) / 64), "] = {};\n");
+    if (is_event) absl::StrAppend(out, "  std::string_view payload;  // the first payload's name\n");
+    absl::StrAppend(out, "  for (dom::key_value_pair kv : obj) {\n",
+                    "    const std::string_view key = kv.key;\n", "    int index = -1;\n",
+                    "    switch (key.size()) {\n");
+    for (const auto& [length, names] : keys) {
+      absl::StrAppend(out, "      case ", length, ":\n");
+      for (const auto& [name, index] : names) {
+        absl::StrAppend(out, "        if (key == ", Literal(name), ") { index = ", index,
+                        "; break; }\n");
+      }
+      absl::StrAppend(out, "        break;\n");
+    }
+    absl::StrAppend(out, "    }\n", "    if (index < 0) return UnknownKeyError(path, key, ",
+                    is_event ? "true" : "false", ", kv.value);\n",
+                    "    if (!MarkGiven(given, index)) return TwiceError(Path{path, kJsonNames_",
+                    Mangle(d), "[index]});\n",
+                    "    if (kv.value.type() == dom::element_type::NULL_VALUE) continue;\n",
+                    "    switch (index) {\n");
+    std::string names;
+    for (int i = 0; i < n; ++i) {
+      const FieldDescriptor* f = d->field(i);
+      absl::StrAppend(&names, i == 0 ? "" : ", ", Literal(f->json_name()));
+      absl::StrAppend(out, "      case ", i, ": {  // ", f->name(), "\n",
+                      "        const Path fpath{path, ", Literal(f->json_name()), "};\n");
+      const bool store_set =
+          is_event && (f->name() == "recorded_at" || f->name() == "position" ||
+                       f->name() == "version");
+      const bool payload = is_event && f->real_containing_oneof() != nullptr;
+      if (is_event && f->containing_oneof() != nullptr && !payload) {
+        Fail(absl::StrCat(f->full_name(), ": an optional field of Event is not supported"));
+      }
+      if (store_set) {
+        absl::StrAppend(out, "        return FieldError(fpath, ",
+                        "\"is set by the store; senders must not send it\");\n      }\n");
+        continue;
+      }
+      if (payload) {
+        absl::StrAppend(out, "        if (!payload.empty()) return TwoPayloadsError(path, payload, fpath);\n",
+                        "        payload = ", Literal(f->json_name()), ";\n");
+      }
+      if (f->is_repeated()) {
+        absl::StrAppend(
+            out, "        dom::array arr;\n",
+            "        if (kv.value.get_array().get(arr) != simdjson::SUCCESS) return WantError(fpath, "
+            "\"an array\", kv.value);\n",
+            "        size_t i = 0;\n", "        for (dom::element el : arr) {\n",
+            "          const Path element{&fpath, {}, i++};\n",
+            Indent(ValueCode(f, true, "el", "element"), 10), "        }\n", "        break;\n",
+            "      }\n");
+        continue;
+      }
+      if (payload && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        // The top-level event's payload message, from the pool when it has one.
+        absl::StrAppend(
+            out, "        if (path == nullptr && msg->GetArena() == nullptr) {\n",
+            "          dom::object sub;\n",
+            "          if (kv.value.get_object().get(sub) == simdjson::SUCCESS) {\n",
+            "            static const google::protobuf::FieldDescriptor* const kField =\n",
+            "                ", CppType(d), "::descriptor()->field(", i, ");\n",
+            "            if (google::protobuf::Message* child = pool->Give(msg, kField)) {\n",
+            "              absl::Status s = GenFill_", Mangle(f->message_type()), "(sub, static_cast<",
+            CppType(f->message_type()), "*>(child), &fpath, pool);\n",
+            "              if (!s.ok()) return s;\n", "              break;\n", "            }\n",
+            "          }\n", "        }\n");
+      }
+      absl::StrAppend(out, "        {\n", Indent(ValueCode(f, false, "kv.value", "fpath"), 10),
+                      "        }\n", "        break;\n", "      }\n");
+    }
+    absl::StrAppend(out, "    }\n", "  }\n");
+    if (is_event) {
+      absl::StrAppend(out, "  if (payload.empty() && path == nullptr) return NoPayloadError();\n");
+    }
+    absl::StrAppend(out, "  return absl::OkStatus();\n", "}\n\n");
+    // The JSON names by field index, for TwiceError (declared before use).
+    const std::string table = absl::StrCat("[[maybe_unused]] constexpr std::string_view kJsonNames_",
+                                           Mangle(d), "[] = {", names.empty() ? "\"\"" : names,
+                                           "};\n");
+    out->insert(out->rfind(absl::StrCat("absl::Status GenFill_", Mangle(d), "(dom::object obj")),
+                table);
+  }
+
+  std::set<const Descriptor*> seen_;
+  std::vector<const Descriptor*> order_;
+  std::map<std::string, const EnumDescriptor*> enums_;  // by name: the output is stable
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) Fail("usage: event_json_codegen OUT.inc");
+  Writer w;
+  w.Collect(carelog::v1::Event::descriptor());
+  const std::string code = w.Write();
+  // Written only when changed, so that a rebuild does not recompile.
+  {
+    std::ifstream in(argv[1], std::ios::binary);
+    std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in && old == code) return 0;
+  }
+  std::ofstream out(argv[1], std::ios::binary | std::ios::trunc);
+  out << code;
+  if (!out.flush()) Fail(absl::StrCat("cannot write ", argv[1]));
+  return 0;
+}
