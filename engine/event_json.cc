@@ -175,7 +175,8 @@ absl::Status NoPayloadError() {
 }
 // "want a string, got a number"
 absl::Status WantError(const Path& fpath, std::string_view want, dom::element got) {
-  return FieldError(fpath, absl::StrCat("want ", std::string(want), ", got ", TypeName(got.type())));
+  return FieldError(fpath,
+                    absl::StrCat("want ", std::string(want), ", got ", TypeName(got.type())));
 }
 absl::Status UnknownValueError(const Path& fpath, std::string_view name) {
   return FieldError(fpath, absl::StrCat("unknown value '", std::string(name), "'"));

@@ -74,7 +74,8 @@ class SpilledIdSet {
   static constexpr size_t kRunBlockEntries = 128;
 
   // `expected` (0 = unknown) sizes the table (at most `ids_in_memory`, or
-  // twice that when `expected` is at most twice that) and the first filter. Creates no file until the first spill.
+  // twice that when `expected` is at most twice that) and the first filter.
+  // Creates no file until the first spill.
   explicit SpilledIdSet(SpillOptions options, uint64_t expected = 0);
   // Closes the runs (their space is freed: they were unlinked at creation).
   ~SpilledIdSet();

@@ -159,9 +159,10 @@ class Writer {
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         return absl::StrCat(
-            "std::string_view v;\n", "if (", el, ".get_string().get(v) != simdjson::SUCCESS) return ",
-            "WantError(", fpath, ", \"a string\", ", el, ");\n", "msg->",
-            add ? "add_" : "mutable_", acc, "()->assign(v.data(), v.size());\n");
+            "std::string_view v;\n", "if (", el,
+            ".get_string().get(v) != simdjson::SUCCESS) return WantError(", fpath,
+            ", \"a string\", ", el, ");\n", "msg->", add ? "add_" : "mutable_", acc,
+            "()->assign(v.data(), v.size());\n");
       case FieldDescriptor::CPPTYPE_BOOL:
         return absl::StrCat("bool v;\n", "if (", el,
                             ".get_bool().get(v) != simdjson::SUCCESS) return WantError(", fpath,
@@ -237,7 +238,9 @@ class Writer {
       if (f->name() != f->camelcase_name()) keys[f->name().size()].emplace_back(f->name(), i);
     }
     absl::StrAppend(out, "  uint64_t given[", std::max(1, (n + 63) / 64), "] = {};\n");
-    if (is_event) absl::StrAppend(out, "  std::string_view payload;  // the first payload's name\n");
+    if (is_event) {
+      absl::StrAppend(out, "  std::string_view payload;  // the first payload's name\n");
+    }
     absl::StrAppend(out, "  for (dom::key_value_pair kv : obj) {\n",
                     "    const std::string_view key = kv.key;\n", "    int index = -1;\n",
                     "    switch (key.size()) {\n");
@@ -274,14 +277,16 @@ class Writer {
         continue;
       }
       if (payload) {
-        absl::StrAppend(out, "        if (!payload.empty()) return TwoPayloadsError(path, payload, fpath);\n",
+        absl::StrAppend(out,
+                        "        if (!payload.empty()) "
+                        "return TwoPayloadsError(path, payload, fpath);\n",
                         "        payload = ", Literal(f->json_name()), ";\n");
       }
       if (f->is_repeated()) {
         absl::StrAppend(
             out, "        dom::array arr;\n",
-            "        if (kv.value.get_array().get(arr) != simdjson::SUCCESS) return WantError(fpath, "
-            "\"an array\", kv.value);\n",
+            "        if (kv.value.get_array().get(arr) != simdjson::SUCCESS) "
+            "return WantError(fpath, \"an array\", kv.value);\n",
             "        size_t i = 0;\n", "        for (dom::element el : arr) {\n",
             "          const Path element{&fpath, {}, i++};\n",
             Indent(ValueCode(f, true, "el", "element"), 10), "        }\n", "        break;\n",
@@ -297,8 +302,8 @@ class Writer {
             "            static const google::protobuf::FieldDescriptor* const kField =\n",
             "                ", CppType(d), "::descriptor()->field(", i, ");\n",
             "            if (google::protobuf::Message* child = pool->Give(msg, kField)) {\n",
-            "              absl::Status s = GenFill_", Mangle(f->message_type()), "(sub, static_cast<",
-            CppType(f->message_type()), "*>(child), &fpath, pool);\n",
+            "              absl::Status s = GenFill_", Mangle(f->message_type()),
+            "(sub, static_cast<", CppType(f->message_type()), "*>(child), &fpath, pool);\n",
             "              if (!s.ok()) return s;\n", "              break;\n", "            }\n",
             "          }\n", "        }\n");
       }
@@ -311,9 +316,9 @@ class Writer {
     }
     absl::StrAppend(out, "  return absl::OkStatus();\n", "}\n\n");
     // The JSON names by field index, for TwiceError (declared before use).
-    const std::string table = absl::StrCat("[[maybe_unused]] constexpr std::string_view kJsonNames_",
-                                           Mangle(d), "[] = {", names.empty() ? "\"\"" : names,
-                                           "};\n");
+    const std::string table =
+        absl::StrCat("[[maybe_unused]] constexpr std::string_view kJsonNames_", Mangle(d),
+                     "[] = {", names.empty() ? "\"\"" : names, "};\n");
     out->insert(out->rfind(absl::StrCat("absl::Status GenFill_", Mangle(d), "(dom::object obj")),
                 table);
   }
