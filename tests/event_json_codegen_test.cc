@@ -16,6 +16,7 @@
 #include "carelog/v1/events.pb.h"
 #include "engine/event_json.h"
 #include "engine/gen/generate_histories.h"
+#include "engine/gen/json_text.h"
 #include "gtest/gtest.h"
 
 namespace carelog {
@@ -26,10 +27,7 @@ using Filling = EventJsonParser::Filling;
 
 std::string Quote(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
+  gen::AppendEscaped(out, s);
   return out + "\"";
 }
 
@@ -117,7 +115,9 @@ void Compare(const std::string& line, EventJsonParser& generated, EventJsonParse
   }
   v1::Event fresh;
   ASSERT_EQ(EventJsonParser(Filling::kGenerated).Parse(line, &fresh), want) << line;
-  if (want.ok()) ASSERT_EQ(fresh.SerializeAsString(), b.SerializeAsString()) << line;
+  if (want.ok()) {
+    ASSERT_EQ(fresh.SerializeAsString(), b.SerializeAsString()) << line;
+  }
 }
 
 std::vector<std::string> GeneratedLines() {

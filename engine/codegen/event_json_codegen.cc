@@ -19,7 +19,7 @@
 //     for strings, which keeps a pooled message's buffers).
 // Field kinds the reference cannot fill (floats, repeated integers, maps)
 // stop the build here rather than behave differently at run time.
-#include <cstdio>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "carelog/v1/events.pb.h"
@@ -82,23 +82,8 @@ std::string Accessor(const FieldDescriptor* f) {
   return name;
 }
 
-// A C++ string literal of `s` (names are ASCII identifiers; escaped anyway).
-std::string Literal(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\%03o", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+// A C++ string literal of `s`.
+std::string Literal(const std::string& s) { return absl::StrCat("\"", absl::CEscape(s), "\""); }
 
 class Writer {
  public:
